@@ -1,0 +1,48 @@
+"""Exceptions raised by cleanfeed.
+
+The hierarchy, drawn once::
+
+    CleanfeedError
+    ├── InputError            the input cannot be read as a page at all
+    │   ├── DecodeError       bytes that are not text in any charset we can trust (binary, garbage)
+    │   ├── BudgetExceeded    a page over the size or time budget of ExtractConfig
+    │   └── FormatError       a container (gzip, WARC, JSONL line) that is corrupt or truncated
+    ├── ExtractionError       the page was read but extraction failed (parser error)
+    └── IndexMismatchError    an on-disk index built with another configuration
+
+Library code raises these; the batch runner turns a per-document one into a recorded
+``dropped`` status with the exception's message as the reason, and goes on.
+"""
+
+from __future__ import annotations
+
+
+class CleanfeedError(Exception):
+    """Base class of every error cleanfeed raises on purpose."""
+
+    #: short machine-readable reason recorded in the manifest
+    reason: str = "error"
+
+
+class InputError(CleanfeedError):
+    reason = "unreadable input"
+
+
+class DecodeError(InputError):
+    reason = "decode failure"
+
+
+class BudgetExceeded(InputError):
+    reason = "over budget"
+
+
+class FormatError(InputError):
+    reason = "corrupt container"
+
+
+class ExtractionError(CleanfeedError):
+    reason = "parse error"
+
+
+class IndexMismatchError(CleanfeedError):
+    reason = "index configuration mismatch"

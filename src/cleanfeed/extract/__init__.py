@@ -1,0 +1,34 @@
+"""Extract stage: one page → its article body, metadata and removal records.
+
+``extract(raw)`` decodes the page, tells HTML from a rendered text dump (unless the reader
+already knew), and hands it to the HTML extractor (``extract.html``) or the text-dump cleaner
+(``extract.textdump``). The chrome rules both apply are data in ``extract.rules``.
+"""
+
+from __future__ import annotations
+
+from ..config import ExtractConfig
+from ..decode import decode_bytes, sniff_kind
+from ..errors import BudgetExceeded
+from ..models import CleanDoc, RawDoc
+from .html import extract_html
+from .textdump import clean_text_dump
+
+__all__ = ["extract", "extract_html", "clean_text_dump"]
+
+
+def extract(raw: RawDoc, config: ExtractConfig | None = None) -> CleanDoc:
+    """Extract one raw page. Raises a ``CleanfeedError`` subclass on unreadable input."""
+    config = config or ExtractConfig()
+    if isinstance(raw.content, bytes):
+        text = decode_bytes(raw.content, max_bytes=config.max_bytes)
+    else:
+        text = raw.content
+        if len(text) > config.max_bytes:
+            raise BudgetExceeded(
+                f"page is {len(text):,} characters, over the {config.max_bytes:,} budget"
+            )
+    kind = raw.kind or sniff_kind(text)
+    if kind == "html":
+        return extract_html(text, url=raw.url, doc_id=raw.id, config=config)
+    return clean_text_dump(text, url=raw.url, doc_id=raw.id, config=config)

@@ -1,0 +1,136 @@
+"""Chrome rules as data.
+
+Every rule has an id, a category, and matchers; extraction (HTML or text dump) records the id of
+the rule that removed a span in a ``Removal``, so ``--explain`` can say why a line left. Each rule
+has fixture pages under ``tests/fixtures/rules/<rule id>/`` where it must fire and where it
+must not; ``tests/test_rules.py`` keeps that true for every rule in ``RULES``.
+
+A rule matches in one of three ways, and may have several:
+
+- ``text``: a pattern matched (``fullmatch``, case-insensitive) against one line or one element's
+  whole text, whitespace collapsed. For HTML this is an element's text; for dumps, a line.
+- ``attrs``: a pattern searched in an HTML element's ``class`` and ``id`` (chrome containers).
+- ``tags``: HTML tag names that never hold article text.
+
+``scope`` says what goes when the rule fires: ``"line"`` removes the line or element alone;
+``"section"`` removes a heading *and* the block it introduces (up to the next heading-like line
+or the end of the container) — how "Key Takeaways" or "Frequently Asked Questions" blocks go.
+No rule names a site: rules describe kinds of chrome that recur across the web.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+Scope = Literal["line", "section"]
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    id: str
+    category: str
+    description: str
+    scope: Scope = "line"
+    text: re.Pattern[str] | None = None
+    attrs: re.Pattern[str] | None = None
+    tags: frozenset[str] = frozenset()
+
+    def matches_text(self, line: str) -> bool:
+        return self.text is not None and self.text.fullmatch(line.strip()) is not None
+
+    def matches_attrs(self, class_and_id: str) -> bool:
+        return self.attrs is not None and self.attrs.search(class_and_id) is not None
+
+
+def _t(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.IGNORECASE)
+
+
+RULES: tuple[Rule, ...] = (
+    # -- SEO add-ons that syndicating sites inject inside the article container --------------
+    Rule(
+        id="seo.quick-summary",
+        category="seo",
+        description="A 'Quick Summary' / 'Summary' / 'TL;DR' box the republisher adds above the story.",
+        scope="section",
+        text=_t(r"(quick\s+summary|summary|tl;?\s*dr|in\s+brief|at\s+a\s+glance|story\s+highlights)\s*:?"),
+    ),
+    Rule(
+        id="seo.key-takeaways",
+        category="seo",
+        description="A 'Key Takeaways' / 'Key Points' / 'Highlights' list the republisher appends.",
+        scope="section",
+        text=_t(r"(key\s+(takeaways?|points|highlights|facts)|highlights|main\s+points|what\s+you\s+need\s+to\s+know)\s*:?"),
+    ),
+    Rule(
+        id="seo.faq",
+        category="seo",
+        description="A generated 'Frequently Asked Questions' block.",
+        scope="section",
+        text=_t(r"(frequently\s+asked\s+questions|faqs?|people\s+also\s+ask)(\s+(about|on|for)\b.*)?\s*:?"),
+    ),
+    Rule(
+        id="seo.table-of-contents",
+        category="seo",
+        description="A 'Table of Contents' list; its entries are also removed where re-injected as headings.",
+        scope="section",
+        text=_t(r"(table\s+of\s+contents?|contents|in\s+this\s+article|jump\s+to)\s*:?"),
+    ),
+    Rule(
+        id="seo.source-link",
+        category="seo",
+        description="A bare 'Source link' / 'Source' credit link that aggregators append.",
+        text=_t(r"(source\s+link|source|original\s+source|read\s+the\s+original(\s+article)?)\s*:?(\s*\S+)?"),
+    ),
+    # -- Related content and read-more lists ------------------------------------------------
+    Rule(
+        id="related.list",
+        category="related",
+        description="A 'Related Posts' / 'Read more' / 'You may also like' heading and its list.",
+        scope="section",
+        text=_t(
+            r"(related(\s+(posts?|articles?|stories|news|content|reading|coverage|topics))?"
+            r"|read\s+(more|also|next)|see\s+also|more\s+(from|on|in)\b.{0,60}|you\s+(may|might)\s+(also\s+)?like"
+            r"|recommended(\s+for\s+you)?|trending(\s+now)?|most\s+(read|popular|viewed)|popular\s+posts"
+            r"|latest\s+(news|posts|stories|articles)|explore\s+more.{0,60}|don'?t\s+miss)\s*:?"
+        ),
+    ),
+    # -- Newsletter and subscription prompts ---------------------------------------------------
+    Rule(
+        id="newsletter.prompt",
+        category="newsletter",
+        description="Newsletter sign-up and subscription prompts.",
+        text=_t(
+            r".{0,80}\b(subscribe|sign\s+up|newsletter)\b.{0,120}"
+        ),
+    ),
+    # -- Share bars -----------------------------------------------------------------------------
+    Rule(
+        id="share.bar",
+        category="share",
+        description="Share-bar labels and social network button text.",
+        text=_t(
+            r"((share|tweet|email|print|copy\s+link|facebook|twitter|x|linkedin|whatsapp|reddit|telegram|pinterest)"
+            r"(\s*(this|on|via)?\s*(article|story|post|page)?)?\s*[|•·,/]?\s*){1,10}"
+        ),
+    ),
+    # -- Counters and reading-time chrome ----------------------------------------------------
+    Rule(
+        id="meta.counter",
+        category="counter",
+        description="View counters, comment counters and reading-time lines.",
+        text=_t(r"((post\s+)?views?\s*:?\s*[\d,.]+k?|[\d,.]+k?\s+(views?|comments?|shares?)|\d+\s+min(ute)?s?\s+read|post\s+views\s*:?\s*[\d,.]*)"),
+    ),
+    # -- Cookie notices -------------------------------------------------------------------------
+    Rule(
+        id="cookie.notice",
+        category="cookie",
+        description="Cookie-consent banners.",
+        text=_t(r".{0,200}\b(cookies?|cookie\s+policy)\b.{0,200}\b(accept|consent|agree|continu\w*|use|using)\b.{0,200}"),
+        attrs=_t(r"cookie|consent|gdpr"),
+    ),
+)
+
+RULES_BY_ID: dict[str, Rule] = {rule.id: rule for rule in RULES}

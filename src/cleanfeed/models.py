@@ -1,0 +1,84 @@
+"""The records that flow through the pipeline.
+
+``RawDoc`` (a page as read) → ``CleanDoc`` (its body and metadata, with the ``Removal`` records
+that explain what left). All are frozen, small and serializable to JSON with ``to_dict``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+#: what a page's content is: markup, or an already-rendered plain-text dump
+ContentKind = Literal["html", "text"]
+
+
+@dataclass(frozen=True, slots=True)
+class RawDoc:
+    """One input page, as read from a dump.
+
+    ``content`` is bytes when the reader could not know the charset (decode stage handles it),
+    str when the container already gave text (JSONL, WET). ``kind`` is None when the reader
+    does not know whether it holds HTML or a text dump; the decode stage then sniffs it.
+    """
+
+    id: str
+    content: bytes | str
+    kind: ContentKind | None = None
+    url: str | None = None
+    source: str | None = None  # where it came from: a path, "file.warc.gz@offset", "stdin:12"
+
+
+@dataclass(frozen=True, slots=True)
+class Removal:
+    """One span that extraction removed, and the rule that removed it."""
+
+    rule: str  # rule id, e.g. "seo.quick-summary"
+    category: str  # e.g. "seo", "navigation", "newsletter", "related", "share", "template"
+    text: str  # the removed text (a preview: at most ~200 characters)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class CleanDoc:
+    """The article body and metadata of one page.
+
+    ``provenance`` maps a metadata field name to where its value came from, e.g.
+    ``{"title": "json-ld", "wire": "dateline", "author": "byline"}``.
+    """
+
+    id: str
+    paragraphs: tuple[str, ...]
+    url: str | None = None
+    site: str | None = None
+    title: str | None = None
+    author: str | None = None
+    date: str | None = None  # ISO 8601 (YYYY-MM-DD, or a full timestamp when known)
+    wire: str | None = None  # wire agency: "Reuters", "AP", "AFP", ...
+    language: str | None = None
+    kind: ContentKind = "html"
+    provenance: dict[str, str] = field(default_factory=dict)
+    removals: tuple[Removal, ...] = ()
+
+    @property
+    def text(self) -> str:
+        """The body, paragraphs separated by a blank line."""
+        return "\n\n".join(self.paragraphs)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "url": self.url,
+            "site": self.site,
+            "title": self.title,
+            "author": self.author,
+            "date": self.date,
+            "wire": self.wire,
+            "language": self.language,
+            "kind": self.kind,
+            "text": self.text,
+            "provenance": dict(self.provenance),
+            "removals": [r.to_dict() for r in self.removals],
+        }
