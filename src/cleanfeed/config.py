@@ -43,7 +43,7 @@ class ExtractConfig:
 
 @dataclass(frozen=True, slots=True)
 class Config:
-    """The whole pipeline's configuration."""
+    """The whole pipeline's configuration: one frozen object, one fingerprint."""
 
     extract: ExtractConfig = field(default_factory=ExtractConfig)
 

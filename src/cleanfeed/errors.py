@@ -25,24 +25,36 @@ class CleanfeedError(Exception):
 
 
 class InputError(CleanfeedError):
+    """The input cannot be read as a page at all."""
+
     reason = "unreadable input"
 
 
 class DecodeError(InputError):
+    """Bytes that are not text in any charset we can trust (binary, garbage)."""
+
     reason = "decode failure"
 
 
 class BudgetExceeded(InputError):
+    """A page over the size or time budget of ``ExtractConfig``."""
+
     reason = "over budget"
 
 
 class FormatError(InputError):
+    """A container (gzip, WARC, JSONL line) that is corrupt or truncated."""
+
     reason = "corrupt container"
 
 
 class ExtractionError(CleanfeedError):
+    """The page was read, but extraction failed (a parser error)."""
+
     reason = "parse error"
 
 
 class IndexMismatchError(CleanfeedError):
+    """An on-disk index built with another configuration than the one given."""
+
     reason = "index configuration mismatch"

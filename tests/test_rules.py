@@ -1,0 +1,57 @@
+"""Every chrome rule has real fixture pages: one where it must fire, one where it must not.
+
+Layout: ``tests/fixtures/rules/<rule id>/fires.{html,txt}`` and ``quiet.{html,txt}``. An ``.html``
+fixture goes through the HTML extractor, a ``.txt`` one through the text-dump cleaner. "Fires"
+means the result carries a ``Removal`` with that rule id; "quiet" means it carries none.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cleanfeed import clean_text_dump, extract_html
+from cleanfeed.extract.rules import RULES
+from cleanfeed.models import CleanDoc
+
+from .conftest import FIXTURES
+
+RULE_FIXTURES = FIXTURES / "rules"
+
+
+def _run(path: Path) -> CleanDoc:
+    text = path.read_text(encoding="utf-8")
+    if path.suffix == ".html":
+        return extract_html(text, doc_id=path.name)
+    return clean_text_dump(text, doc_id=path.name)
+
+
+def _fixtures(rule_id: str, stem: str) -> list[Path]:
+    return sorted((RULE_FIXTURES / rule_id).glob(f"{stem}*.*"))
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.id)
+def test_rule_has_both_fixtures(rule) -> None:  # type: ignore[no-untyped-def]
+    assert _fixtures(rule.id, "fires"), f"rule {rule.id} has no fixture where it must fire"
+    assert _fixtures(rule.id, "quiet"), f"rule {rule.id} has no fixture where it must stay quiet"
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.id)
+def test_rule_fires_on_its_positive_fixtures(rule) -> None:  # type: ignore[no-untyped-def]
+    for path in _fixtures(rule.id, "fires"):
+        fired = {r.rule for r in _run(path).removals}
+        assert rule.id in fired, f"{rule.id} did not fire on {path.name}; fired: {sorted(fired)}"
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.id)
+def test_rule_is_quiet_on_its_negative_fixtures(rule) -> None:  # type: ignore[no-untyped-def]
+    for path in _fixtures(rule.id, "quiet"):
+        fired = {r.rule for r in _run(path).removals}
+        assert rule.id not in fired, f"{rule.id} fired on {path.name}, where it must not"
+
+
+def test_rule_ids_are_unique_and_namespaced() -> None:
+    ids = [r.id for r in RULES]
+    assert len(ids) == len(set(ids))
+    assert all("." in i and i == i.lower() for i in ids)
