@@ -13,6 +13,7 @@ import pytest
 
 from cleanfeed import clean_text_dump, extract_html
 from cleanfeed.extract.rules import RULES
+from cleanfeed.extract.template import SiteTemplates
 from cleanfeed.models import CleanDoc
 
 from .conftest import FIXTURES
@@ -24,6 +25,14 @@ def _run(path: Path) -> CleanDoc:
     text = path.read_text(encoding="utf-8")
     if path.suffix == ".html":
         return extract_html(text, doc_id=path.name)
+    # A ``site/`` folder beside a dump fixture holds other pages of the same site: the
+    # template is learned over them and the fixture together, as the pipeline does per window.
+    site = sorted((path.parent / "site").glob("*.txt"))
+    if site:
+        learner = SiteTemplates()
+        for page in [*site, path]:
+            learner.observe(page.read_text(encoding="utf-8"))
+        return clean_text_dump(text, doc_id=path.name, templates=learner.snapshot())
     return clean_text_dump(text, doc_id=path.name)
 
 

@@ -131,6 +131,48 @@ RULES: tuple[Rule, ...] = (
         text=_t(r".{0,200}\b(cookies?|cookie\s+policy)\b.{0,200}\b(accept|consent|agree|continu\w*|use|using)\b.{0,200}"),
         attrs=_t(r"cookie|consent|gdpr"),
     ),
+    # -- Text dumps (extract.textdump): inline chrome and structural rules ---------------------
+    Rule(
+        id="related.inline-link",
+        category="related",
+        description="A one-line 'Related: <headline>' / 'Read more: <headline>' link inside or after a story.",
+        text=_t(
+            r"[(\[]?\s*(related(\s+(posts?|articles?|stories|story|coverage|reading|content|video))?"
+            r"|(read|see)\s+(more|also)|also\s+read|read\s+next|recommended|more\s+coverage)"
+            r"(\s+from\b[^:]{0,60})?\s*[:|»›]\s*\S.{0,200}"
+        ),
+    ),
+    Rule(
+        id="comments.section",
+        category="comments",
+        description="A reader-comments heading and the comment thread below it.",
+        scope="section",
+        text=_t(
+            r"[\[(]?\s*((top\s+rated\s+|reader\s+|recent\s+|latest\s+)?comments?|(leave|post|add|write)\s+a\s+(comment|reply)"
+            r"|join\s+the\s+(discussion|conversation)|show\s+comments|discussion"
+            r"|[\d,]+\s+(thoughts|responses|replies|comments)\s+(on|to)\s+.{1,200})\s*[\])]?\s*:?"
+        ),
+    ),
+    Rule(
+        id="text.outside-body",
+        category="layout",
+        description="A dump line outside the article's contiguous body block (menus, lists, footers).",
+    ),
+    Rule(
+        id="text.short-line",
+        category="layout",
+        description="A short line inside the body that is chrome on its own (ad slot, photo credit, date, link).",
+    ),
+    Rule(
+        id="text.repeated-line",
+        category="layout",
+        description="A line repeated word for word in the same dump (headline under its image, lists printed twice).",
+    ),
+    Rule(
+        id="template.recurring-line",
+        category="template",
+        description="A line that recurs, with the same neighbour, across pages of the same site (learned template).",
+    ),
 )
 
 RULES_BY_ID: dict[str, Rule] = {rule.id: rule for rule in RULES}

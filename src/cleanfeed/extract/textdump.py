@@ -1,13 +1,409 @@
-"""Text-dump cleaning. PLACEHOLDER: replaced by the text-dump cleaner (issue 3)."""
+"""Cleaning rendered plain-text dumps: the article body of a page that has lost its markup.
+
+A dump is the visible text of a page, one block per line: the story sits between menus,
+magazine lists, disclaimers, newsletter prompts, tag clouds, "Related Posts", archives and
+footers, and syndicating sites add SEO blocks (a "Quick Summary", a table of contents whose
+entries are re-injected as headings between the story's paragraphs, "Key Takeaways", FAQ).
+
+How a page is cleaned, in order (each step records a ``Removal`` with a rule id for every line
+it takes out, so ``--explain`` can say why a line left):
+
+1. **Site template** (``template.recurring-line``): when a ``TemplateSnapshot`` learned from
+   other pages of the same site is given, lines that recur across those pages *in the same
+   place* (with the same neighbour) are chrome. See ``extract.template``.
+2. **Chrome rules** (``extract.rules``, the rule set the HTML extractor applies too): a rule
+   whose text pattern matches a whole line removes it; a section rule ("Key Takeaways", FAQ,
+   "Related Posts") removes its heading and the block it introduces. Entries of a table of
+   contents that re-appear between paragraphs go with it (``seo.table-of-contents``).
+3. **Body detection** (``text.outside-body``): each line gets a score from its own features
+   (length, sentence shape, stop-word density, list markers, title case, dates, counters,
+   link-likeness); the story is the one contiguous run of lines with the highest total score,
+   so short lines inside it survive while short lines far from it do not. A wire dateline
+   ("SEOUL (Reuters) -") and a wire credit line ("(Reporting by ...)") are strong anchors: the
+   body starts at the dateline and ends at the credit line.
+4. **Short lines inside the body** are judged on their own (``text.short-line``): share labels,
+   photo credits, dates, "Advertisement" go; a sub-heading followed by prose stays.
+5. **Repeats** (``text.repeated-line``): a line that occurs again, word for word, in the page
+   (the headline repeated under its image, a related-post list printed twice) keeps its first
+   occurrence only where it is body.
+
+The output paragraphs are lines of the input, unchanged but for surrounding whitespace, so
+cleaning never invents text; cleaning the output again changes nothing.
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
 from ..config import ExtractConfig
-from ..models import CleanDoc
+from ..errors import BudgetExceeded
+from ..metadata.dump import dump_metadata
+from ..models import CleanDoc, Removal
+from .lines import (
+    DumpLine,
+    date_share,
+    digit_share,
+    ends_sentence,
+    is_link_like,
+    separator_count,
+    split_lines,
+    stop_density,
+    title_case_ratio,
+    word_count,
+)
+from .rules import RULES, RULES_BY_ID, Rule
+
+if TYPE_CHECKING:
+    from .template import TemplateSnapshot
+
+__all__ = ["clean_text_dump"]
+
+OUTSIDE_BODY = "text.outside-body"
+SHORT_LINE = "text.short-line"
+REPEATED_LINE = "text.repeated-line"
+TEMPLATE_LINE = "template.recurring-line"
+TOC_RULE = "seo.table-of-contents"
+
+# Sections whose content is a list of short items (headlines, links, bullet points).
+_LIST_SECTIONS = frozenset({"seo.table-of-contents", "seo.key-takeaways", "related.list"})
+# Sections that run to the end of the page's text (or the next chrome heading): a comment
+# thread is the last thing on an article page.
+_TRAILING_SECTIONS = frozenset({"comments.section"})
+# Wire datelines: "SEOUL (Reuters) -", "(AP) —", "WASHINGTON, Jan 3 (Reuters) -", and the bare
+# upper-case city dateline of agency and newspaper copy: "MADRID — ", "NEW YORK (CNN) -- ".
+_AGENCY_DATELINE = re.compile(
+    r"^\s*(?:[A-Z][\w .,'’/-]{0,60}?\s*)?\([A-Z][\w .&-]{0,40}\)\s*[-—–:]{1,2}", re.UNICODE
+)
+_CITY_DATELINE = re.compile(
+    r"^\s*[A-Z][A-Z .'’-]{2,30}(?:,\s*[A-Z][\w .'’-]{1,30}){0,2}\s*(?:\([^)]{1,40}\))?\s*(?:—|–|--|-)\s*\S"
+)
+# Wire credits closing a story: "(Reporting by ...; Editing by ...)", "Writing by ...",
+# "Associated Press writer X contributed", "Additional reporting by ...".
+_CREDIT = re.compile(
+    r"^\(?\s*(?:additional\s+)?(?:reporting|writing|editing|compiled|research)(?:\s+and\s+\w+)?\s+by\b.{0,400}$"
+    r"|^.{0,200}\b(?:writers?|reporters?|correspondents?)\b.{0,120}\bcontributed\b.{0,80}$",
+    re.IGNORECASE,
+)
+_QUESTION = re.compile(r"\?\s*$")
+# Short lines that are chrome wherever they stand: ad slots, photo credits, captions' credits,
+# "Continue reading", "Image for ...", "Featured image", "Advertisement".
+_SHORT_CHROME = re.compile(
+    r"(advertisement|advertising|sponsored(\s+content)?|ad|ads|anzeige|publicidad|publicidade|publicité"
+    r"|[(\[]?(photo|image|picture|video|foto|фото|credit)s?(\s+(by|credit|courtesy))?\s*[:|]?.{0,80}"
+    r"|image\s+for\b.{0,200}|featured\s+image\b.{0,200}|(continue|keep)\s+reading.{0,40}"
+    r"|(click|tap)\s+(here|to)\b.{0,80}|(getty|reuters|ap|afp|epa)\s+images?.{0,40}|loading\.*"
+    r"|(previous|next)\s+(\w+\s+){0,2}(post|article|story)\b.{0,200}|view\s+all\b.{0,60}|back\s+to\s+top"
+    r"|(leave|add|post)\s+a\s+(comment|reply).{0,40}|\d+\s+comments?|no\s+comments?(\s+yet)?"
+    r"|tags?\s*:.{0,300}|(filed|posted)\s+(in|under)\s*:?.{0,200}|categor(y|ies)\s*:.{0,200}"
+    r"|home\s*[>»›/|].{0,300}|(published|posted|updated|last\s+updated)(\s+(on|by|at))?\s*:?.{0,80})",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Verdict:
+    """Why a line left: the rule id and its category."""
+
+    rule: str
+    category: str
+
+
+def _strong_prose(line: DumpLine) -> bool:
+    """A line that is certainly running text: rule patterns never take such a line out."""
+    return word_count(line.content) >= 25 and ends_sentence(line.content)
+
+
+def _heading_like(line: DumpLine) -> bool:
+    """A short line that is not a sentence: a heading, a menu entry, a headline."""
+    return word_count(line.content) <= 14 and not ends_sentence(line.content) and not line.marker
+
+
+def _line_rule(line: DumpLine, rules: Sequence[Rule]) -> Rule | None:
+    """The first rule whose text pattern matches this whole line."""
+    for rule in rules:
+        if rule.text is None:
+            continue
+        if rule.scope == "section" and line.marker:
+            continue  # a menu entry called "FAQ" or "Highlights" does not open a section
+        if rule.matches_text(line.content) or rule.matches_text(line.text):
+            return rule
+    return None
+
+
+def _is_dateline(line: DumpLine) -> bool:
+    content = line.content
+    if word_count(content) < 12:
+        return False
+    return bool(_AGENCY_DATELINE.match(content) or _CITY_DATELINE.match(content))
+
+
+def _is_credit(line: DumpLine) -> bool:
+    return word_count(line.content) <= 80 and _CREDIT.match(line.content) is not None
+
+
+def _section_end(lines: Sequence[DumpLine], start: int, rule: Rule, hits: dict[int, Rule]) -> int:
+    """Index one past the last line of the section a section rule opens at ``start``."""
+    j = start + 1
+    listed = False
+    paragraphs = 0
+    while j < len(lines):
+        line = lines[j]
+        if j in hits or _is_dateline(line) or _is_credit(line):
+            break
+        words = word_count(line.content)
+        if rule.id in _LIST_SECTIONS:
+            if line.marker:
+                listed = True
+            elif listed or words > 25 or (ends_sentence(line.content) and words > 12):
+                break  # the list is over: prose (or a non-item line after the items) follows
+        elif rule.id in _TRAILING_SECTIONS:
+            pass
+        elif rule.id == "seo.faq":
+            if paragraphs and _heading_like(line) and not _QUESTION.search(line.content):
+                break
+            paragraphs += 1
+        else:  # summaries: a list, or one paragraph
+            if line.marker:
+                listed = True
+            elif listed or paragraphs >= 1 or _heading_like(line):
+                break
+            else:
+                paragraphs += 1
+        j += 1
+    return j
+
+
+def _normal(text: str) -> str:
+    return re.sub(r"\W+", " ", text).strip().lower()
+
+
+def _rule_verdicts(lines: Sequence[DumpLine], rules: Sequence[Rule]) -> dict[int, _Verdict]:
+    """Lines the chrome rules remove, with the rule that removes each."""
+    hits: dict[int, Rule] = {}
+    for line in lines:
+        rule = _line_rule(line, rules)
+        if rule is not None and not (_strong_prose(line) and rule.scope == "line"):
+            hits[line.index] = rule
+    verdicts: dict[int, _Verdict] = {}
+    toc_entries: set[str] = set()
+    for index in sorted(hits):
+        rule = hits[index]
+        verdicts[index] = _Verdict(rule.id, rule.category)
+        if rule.scope != "section":
+            continue
+        end = _section_end(lines, index, rule, hits)
+        for j in range(index + 1, end):
+            verdicts.setdefault(j, _Verdict(rule.id, rule.category))
+            if rule.id == TOC_RULE:
+                toc_entries.add(_normal(lines[j].content))
+    if toc_entries:
+        toc = RULES_BY_ID.get(TOC_RULE)
+        category = toc.category if toc else "seo"
+        for line in lines:
+            if line.index not in verdicts and _normal(line.content) in toc_entries:
+                verdicts[line.index] = _Verdict(TOC_RULE, category)
+    return verdicts
+
+
+# Line-score weights. A short line costs a little, so a sub-heading or a caption inside the
+# story does not split it, while a run of menu entries outweighs a paragraph or two.
+_SHORT_LINE_SCORE = -0.6
+_MID_LINE_SCORE = -0.4
+_LIST_ITEM_PENALTY = 0.4
+_TITLE_CASE_SHARE = 0.8
+_TITLE_CASE_PENALTY = 0.3
+
+
+def _line_score(line: DumpLine) -> float:
+    """How much a line looks like article prose, on its own (positive) or like chrome (negative)."""
+    content = line.content
+    words = word_count(content)
+    sentence = ends_sentence(content)
+    stops = stop_density(content)
+    if words < 4:
+        score = _SHORT_LINE_SCORE
+    elif words < 10:
+        score = 0.2 if sentence else _MID_LINE_SCORE
+    else:
+        score = min(3.0, words / 12) * (1.0 if sentence else 0.5)
+        if stops < 0.08 and not _looks_cjk(content):
+            score *= 0.4
+    if line.marker:
+        score -= 0.3 if sentence and words >= 10 else _LIST_ITEM_PENALTY
+    if is_link_like(content):
+        score -= 1.0
+    if separator_count(content) >= 2:
+        score -= 1.0
+    if date_share(content) > 0.5 or digit_share(content) > 0.4:
+        score -= 0.6
+    if words >= 3 and not sentence and title_case_ratio(content) > _TITLE_CASE_SHARE:
+        score -= _TITLE_CASE_PENALTY
+    return score
+
+
+def _looks_cjk(text: str) -> bool:
+    return word_count(text) > len(text.split()) * 1.5
+
+
+def _best_block(scores: Sequence[float]) -> tuple[int, int]:
+    """The contiguous run with the highest total score, as ``(start, end)`` (end exclusive)."""
+    best, best_span = 0.0, (0, 0)
+    total, start = 0.0, 0
+    for i, score in enumerate(scores):
+        if total <= 0:
+            total, start = 0.0, i
+        total += score
+        if total > best:
+            best, best_span = total, (start, i + 1)
+    return best_span
+
+
+def _short_line_chrome(line: DumpLine, following: DumpLine | None) -> bool:
+    """A short line inside the body that is chrome on its own terms."""
+    content = line.content
+    words = word_count(content)
+    if words >= 10 and ends_sentence(content):
+        return False
+    if _SHORT_CHROME.fullmatch(content):
+        return True
+    if is_link_like(content) and words <= 6:
+        return True
+    if date_share(content) > 0.6 or (digit_share(content) > 0.5 and words <= 4):
+        return True
+    if separator_count(content) >= 2 and not ends_sentence(content):
+        return True
+    return False
+
+
+def _body_span(
+    lines: Sequence[DumpLine], verdicts: dict[int, _Verdict]
+) -> tuple[int, int]:
+    """The article block: best-scoring contiguous run, then snapped to wire anchors."""
+    scores = [(-2.0 if line.index in verdicts else _line_score(line)) for line in lines]
+    start, end = _best_block(scores)
+    if end <= start:
+        return 0, 0
+    # A wire dateline opens the story: what sits above it (headline, byline, summary box,
+    # injected headings) is not body, and a dateline just above the block pulls it up.
+    for i in range(max(0, start - 8), end):
+        if i not in verdicts and _is_dateline(lines[i]):
+            start = i
+            break
+    # The wire's credit line closes the story; a credit just below the block is still body.
+    for i in range(min(len(lines), end + 3) - 1, start, -1):
+        if i not in verdicts and _is_credit(lines[i]):
+            end = i + 1
+            break
+    return start, end
+
+
+def _removals(
+    lines: Sequence[DumpLine], verdicts: dict[int, _Verdict]
+) -> tuple[Removal, ...]:
+    """One ``Removal`` per run of consecutive lines removed by the same rule."""
+    out: list[Removal] = []
+    run: list[str] = []
+    current: _Verdict | None = None
+    last = -2
+    for index in sorted(verdicts):
+        verdict = verdicts[index]
+        if verdict != current or index != last + 1:
+            if current is not None and run:
+                out.append(Removal(current.rule, current.category, _preview(run)))
+            run, current = [], verdict
+        run.append(lines[index].text)
+        last = index
+    if current is not None and run:
+        out.append(Removal(current.rule, current.category, _preview(run)))
+    return tuple(out)
+
+
+def _preview(texts: list[str], limit: int = 200) -> str:
+    joined = " / ".join(texts)
+    return joined if len(joined) <= limit else joined[: limit - 1] + "…"
+
+
+def _category(rule_id: str, default: str) -> str:
+    rule = RULES_BY_ID.get(rule_id)
+    return rule.category if rule else default
+
+
+def _clean_lines(
+    lines: list[DumpLine], template_lines: frozenset[int]
+) -> tuple[list[DumpLine], dict[int, _Verdict]]:
+    verdicts: dict[int, _Verdict] = {}
+    for index in template_lines:
+        verdicts[index] = _Verdict(TEMPLATE_LINE, _category(TEMPLATE_LINE, "template"))
+    for index, verdict in _rule_verdicts(lines, RULES).items():
+        verdicts.setdefault(index, verdict)
+    start, end = _body_span(lines, verdicts)
+    outside = _Verdict(OUTSIDE_BODY, _category(OUTSIDE_BODY, "layout"))
+    short = _Verdict(SHORT_LINE, _category(SHORT_LINE, "layout"))
+    repeated = _Verdict(REPEATED_LINE, _category(REPEATED_LINE, "layout"))
+    seen: set[str] = set()
+    kept: list[DumpLine] = []
+    for line in lines:
+        i = line.index
+        if i in verdicts:
+            continue
+        if i < start or i >= end:
+            verdicts[i] = outside
+            continue
+        following = lines[i + 1] if i + 1 < len(lines) else None
+        if _short_line_chrome(line, following):
+            verdicts[i] = short
+            continue
+        key = _normal(line.content)
+        if key in seen and word_count(line.content) < 25:
+            verdicts[i] = repeated
+            continue
+        seen.add(key)
+        kept.append(line)
+    return kept, verdicts
 
 
 def clean_text_dump(
-    text: str, url: str | None = None, doc_id: str = "", config: ExtractConfig | None = None
+    text: str,
+    url: str | None = None,
+    doc_id: str = "",
+    config: ExtractConfig | None = None,
+    templates: TemplateSnapshot | None = None,
 ) -> CleanDoc:
-    paragraphs = tuple(p.strip() for p in text.split("\n") if p.strip())
-    return CleanDoc(id=doc_id, url=url, paragraphs=paragraphs, kind="text")
+    """Clean one rendered plain-text dump: its article body, metadata and removal records.
+
+    ``templates`` is a ``TemplateSnapshot`` learned (``SiteTemplates.observe``) over pages of
+    the same crawl; lines it knows as the template of this page's site are removed. Without
+    it the page is cleaned on its own. The result does not depend on anything else: the same
+    text, url, config and snapshot give the same ``CleanDoc``.
+
+    >>> doc = clean_text_dump("Home | News | Sport\\n\\nSEOUL (Reuters) - North Korea said on "
+    ...                       "Monday it had sent troops to Russia, confirming reports for the first time.")
+    >>> doc.paragraphs[0][:20]
+    'SEOUL (Reuters) - No'
+    """
+    config = config or ExtractConfig()
+    if len(text) > config.max_bytes:
+        raise BudgetExceeded(
+            f"page is {len(text):,} characters, over the {config.max_bytes:,} budget"
+        )
+    lines = split_lines(text)
+    template_lines = templates.template_lines(lines, url) if templates is not None else frozenset()
+    kept, verdicts = _clean_lines(lines, template_lines)
+    paragraphs = tuple(line.text for line in kept)
+    meta = dump_metadata(lines, paragraphs, url)
+    return CleanDoc(
+        id=doc_id,
+        paragraphs=paragraphs,
+        url=url,
+        site=meta.site,
+        title=meta.title,
+        author=meta.author,
+        date=meta.date,
+        wire=meta.wire,
+        kind="text",
+        provenance=dict(meta.provenance),
+        removals=_removals(lines, verdicts),
+    )

@@ -1,0 +1,186 @@
+"""Lines of a rendered text dump and the features the text-dump cleaner judges them by.
+
+A rendered dump (a browser's visible text, a text-mode fetch, a Common Crawl WET record) has lost
+its markup: what is left of the page's structure is line breaks, blank lines, indentation and
+list markers. ``split_lines`` turns a dump into ``DumpLine`` records that keep that structure;
+the functions below measure one line on its own (length, sentence shape, stop-word density,
+title case, dates, counters, link-likeness). None of them looks at other pages or at state.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# List markers that text renderers put before list items: "* ", "• ", "- ", "+ ", "o " (lynx
+# nested lists), "1. ". Only a marker followed by a space counts, so "-North" stays a word.
+_MARKER = re.compile(r"^(?:[*•·▪◦‣+\-–o]|\d{1,2}[.)])\s+")
+_WORD = re.compile(r"\w+", re.UNICODE)
+# Characters of scripts written without spaces, where a "word" is roughly one or two characters.
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+_SENTENCE_END = re.compile(r"[.!?。！？…:;](?:[\"'”’»)\]]*)\s*$")
+_SENTENCE_BREAK = re.compile(r"[.!?。！？](?:[\"'”’»)\]]*)\s+(?=[\"'“‘«(\[]?[A-Z0-9À-Ý\u0400-\u042f])")
+_URLISH = re.compile(r"(https?://|www\.)\S+|\S+\.(com|org|net|co\.\w+|io|html?|php)\b", re.IGNORECASE)
+_MONTHS = (
+    r"jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?|sep(t(ember)?)?|oct(ober)?"
+    r"|nov(ember)?|dec(ember)?"
+)
+_DATE = re.compile(
+    rf"\b((\d{{1,2}}\s+)?({_MONTHS})\.?\s+\d{{1,2}}(st|nd|rd|th)?,?(\s+\d{{4}})?|\d{{1,2}}\s+({_MONTHS})\.?,?\s+\d{{4}}"
+    r"|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})\b",
+    re.IGNORECASE,
+)
+_TIME = re.compile(r"\b\d{1,2}:\d{2}(\s*[ap]\.?m\.?)?\b", re.IGNORECASE)
+_SEPARATORS = re.compile(r"\s[|»›>/•·]\s|\s[|»›•·]|[|»›•·]\s")
+
+# Function words of the languages most often met in news dumps. Their density tells running
+# prose from menus, headlines and link lists in any of them (jusText's idea, one merged list so
+# no language detection is needed; a few cross-language collisions do no harm to a density).
+STOP_WORDS: frozenset[str] = frozenset(
+    """
+    a about after all also an and are as at be been but by can could did do does for from had has
+    have he her his how i if in into is it its more most my no not of on one or our out over she so
+    than that the their them then there these they this those to up was we were what when which who
+    will with would you your said says
+    el la los las de del y en que un una por con para es se su al lo como más pero sus le ya o fue
+    este ha sí porque esta son entre está cuando muy sin sobre también me hasta hay donde han desde
+    todo nos durante uno ni contra ese eso había ante ellos e esto mí antes algunos qué unos yo otro
+    o os as do da dos das em no na nos nas um uma para com não mais mas foi ao pelo pela seu sua
+    ele ela isso está são tem já também só pelo quando muito há nos eu
+    le les des du et est dans qui ne pas sur au avec il elle ce cette ces pour par plus son sa ses
+    ont été être une aux mais ou où nous vous ils elles leur leurs se sont était fait
+    der die das und ist nicht ein eine einen dem den des mit von zu auf für sich im auch als es an
+    wird sind war werden bei oder aus nach wie noch nur vor hat über um dass haben
+    il lo la gli le di da in con su per tra fra che è non una un del della dei delle nel nella
+    sono anche ma come più ha alla al
+    het een van en in op te dat die is niet met voor zijn er aan ook als bij door om maar
+    и в во не что он на я с со как а то все она так его но да ты к у же вы за бы по только ее мне
+    было вот от меня еще нет о из ему теперь когда даже ну вдруг ли если уже или ни быть был него
+    до вас нибудь опять уж вам ведь там потом себя ничего ей может они тут где есть надо ней для мы
+    тебя их чем была сам чтоб без будто чего раз тоже себе под будет это
+    dan yang di ke dari ini itu untuk dengan pada adalah tidak akan juga ada oleh
+    ve bir bu da de için ile çok daha gibi olarak olan
+    """.split()
+)
+
+
+@dataclass(frozen=True, slots=True)
+class DumpLine:
+    """One non-blank line of a dump, with the layout around it.
+
+    ``text`` is the line with surrounding whitespace stripped: it is what the cleaner outputs,
+    so every output paragraph is a line of the input. ``content`` drops a list marker.
+    """
+
+    index: int  # position among the dump's non-blank lines
+    text: str
+    content: str
+    marker: bool  # the line starts with a list marker
+    indent: int
+    blank_before: bool
+    blank_after: bool
+
+
+def split_lines(text: str) -> list[DumpLine]:
+    """The non-blank lines of a dump, in order, with their layout."""
+    raw = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    kept: list[tuple[str, int, bool]] = []
+    blank = True
+    for line in raw:
+        stripped = line.strip().strip("\ufeff\u200b\u00a0").strip()
+        if not stripped:
+            blank = True
+            continue
+        indent = len(line) - len(line.lstrip())
+        kept.append((stripped, indent, blank))
+        blank = False
+    out = []
+    for i, (stripped, indent, blank_before) in enumerate(kept):
+        blank_after = i + 1 == len(kept) or kept[i + 1][2]
+        match = _MARKER.match(stripped)
+        content = stripped[match.end() :].strip() if match else stripped
+        out.append(
+            DumpLine(
+                index=i,
+                text=stripped,
+                content=content or stripped,
+                marker=match is not None,
+                indent=indent,
+                blank_before=blank_before,
+                blank_after=blank_after,
+            )
+        )
+    return out
+
+
+def words(text: str) -> list[str]:
+    """The word tokens of a text (Unicode ``\\w+``)."""
+    return _WORD.findall(text)
+
+
+def word_count(text: str) -> float:
+    """Words in a line; text in scripts without spaces counts about one word per two characters."""
+    cjk = len(_CJK.findall(text))
+    if cjk:
+        latin = len(_WORD.findall(_CJK.sub(" ", text)))
+        return latin + cjk / 2
+    return float(len(_WORD.findall(text)))
+
+
+def stop_density(text: str) -> float:
+    """Share of a line's words that are function words (high in prose, low in menus and titles)."""
+    tokens = [w.lower() for w in _WORD.findall(text)]
+    if not tokens:
+        return 0.0
+    return sum(1 for w in tokens if w in STOP_WORDS) / len(tokens)
+
+
+def ends_sentence(text: str) -> bool:
+    """The line ends like a sentence (full stop, question, quote closing a sentence...)."""
+    return _SENTENCE_END.search(text) is not None
+
+
+def sentence_count(text: str) -> int:
+    """Rough number of sentences in a line."""
+    return len(_SENTENCE_BREAK.findall(text)) + (1 if ends_sentence(text) else 0)
+
+
+def title_case_ratio(text: str) -> float:
+    """Share of alphabetic words that start upper-case (menus and headlines are title case)."""
+    tokens = [w for w in _WORD.findall(text) if w[0].isalpha()]
+    if not tokens:
+        return 0.0
+    return sum(1 for w in tokens if w[0].isupper()) / len(tokens)
+
+
+def is_link_like(text: str) -> bool:
+    """A bare address, or a line that is mostly an address."""
+    match = _URLISH.search(text)
+    return match is not None and len(match.group(0)) >= 0.5 * len(text)
+
+
+def separator_count(text: str) -> int:
+    """Menu and breadcrumb separators (``|``, ``»``, ``>``, ``•``...) in a line."""
+    return len(_SEPARATORS.findall(text))
+
+
+def date_share(text: str) -> float:
+    """How much of the line dates and times take (1.0 for a line that is only a date)."""
+    spans = [m.span() for m in _DATE.finditer(text)] + [m.span() for m in _TIME.finditer(text)]
+    if not spans:
+        return 0.0
+    covered = sum(end - start for start, end in spans)
+    return min(1.0, covered / max(1, len(text.strip())))
+
+
+def has_date(text: str) -> bool:
+    """The line contains a calendar date."""
+    return _DATE.search(text) is not None
+
+
+def digit_share(text: str) -> float:
+    """Share of a line's non-space characters that are digits (counters, scores, timestamps)."""
+    chars = [c for c in text if not c.isspace()]
+    if not chars:
+        return 0.0
+    return sum(1 for c in chars if c.isdigit()) / len(chars)

@@ -1,0 +1,251 @@
+"""Learning each site's page template from its pages, in bounded memory.
+
+Pages of one site share a template: the same menu, disclaimer, newsletter prompt and footer
+lines, in the same order, on every page. When several pages of a site are seen, the lines that
+recur across them *with the same neighbour* are chrome, whatever they say. Requiring the
+neighbour is what keeps real text in: a story's headline that other pages list under "Related
+Posts" recurs, but between other headlines, not in its own page's context, so it is not template.
+
+Usage (the streaming runner does this per window of pages)::
+
+    learner = SiteTemplates()
+    for page in window:
+        learner.observe(page.text, page.url)
+    snapshot = learner.snapshot()           # frozen, picklable: ship it to worker processes
+    docs = [clean_text_dump(p.text, url=p.url, templates=snapshot) for p in window]
+
+Cleaning reads only the snapshot, so within a window the result does not depend on the order
+pages are cleaned in; the learner keeps counting across windows, so the more pages of a site
+cleanfeed has seen, the cleaner each gets.
+
+Which site a page belongs to: its host name (``www.`` dropped) when there is a URL; without
+one, a page is filed under its header (first lines) and its footer (last lines), so pages that
+share either are pooled.
+
+Memory bound: at most ``max_sites`` sites are kept (least recently observed evicted first) and
+each keeps at most ``max_entries`` hashed counters (64-bit line and line-pair hashes; when full,
+the least-counted entries are pruned, which only forgets rare lines — template lines are the
+frequent ones). The state therefore never holds more than ``max_sites × max_entries`` counters
+(default 256 × 4096 ≈ 1M), however many pages stream through; ``SiteTemplates.size()`` reports
+the current number.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import xxhash
+
+from .lines import DumpLine, split_lines, word_count
+
+__all__ = ["SiteTemplates", "TemplateSnapshot", "site_keys"]
+
+# How many lines at the top and bottom of a page identify its site when there is no URL.
+_EDGE_LINES = 4
+_DIGITS = re.compile(r"\d+")
+_SPACE = re.compile(r"\s+")
+
+
+def _line_key(line: DumpLine) -> int:
+    # Digits are masked so "Copyright © 2010-2025" and "... 2010-2026", or "Issue 79" and
+    # "Issue 78", count as the same template line.
+    text = _SPACE.sub(" ", _DIGITS.sub("#", line.content.lower())).strip()
+    return xxhash.xxh64_intdigest(text.encode("utf-8"))
+
+
+def _pair_key(first: int, second: int) -> int:
+    return xxhash.xxh64_intdigest(first.to_bytes(8, "little") + second.to_bytes(8, "little"))
+
+
+def site_keys(lines: Sequence[DumpLine], url: str | None) -> tuple[str, ...]:
+    """The keys a page is filed under: its host, or its header and footer signatures."""
+    if url:
+        host = (urlsplit(url).hostname or "").lower()
+        if host.startswith("www."):
+            host = host[4:]
+        if host:
+            return (f"host:{host}",)
+    if len(lines) < 2 * _EDGE_LINES:
+        return ()  # too short to have a template worth learning (and to tell head from foot)
+    head = [_line_key(line) for line in lines[:_EDGE_LINES]]
+    foot = [_line_key(line) for line in lines[-_EDGE_LINES:]]
+    return (
+        f"head:{xxhash.xxh64_hexdigest(repr(head).encode())}",
+        f"foot:{xxhash.xxh64_hexdigest(repr(foot).encode())}",
+    )
+
+
+def _page_features(lines: Sequence[DumpLine]) -> tuple[set[int], set[int]]:
+    """The distinct line keys of a page and the distinct keys of its adjacent line pairs."""
+    keys = [_line_key(line) for line in lines]
+    pairs = {_pair_key(a, b) for a, b in zip(keys, keys[1:])}
+    return set(keys), pairs
+
+
+def _signature(lines: Sequence[DumpLine]) -> int:
+    """A fingerprint of a page's own text: its longest lines (to skip copies of one page)."""
+    longest = sorted(lines, key=lambda line: (-word_count(line.content), line.index))[:3]
+    return xxhash.xxh64_intdigest("\n".join(line.content for line in longest).encode("utf-8"))
+
+
+@dataclass(slots=True)
+class _SiteCounts:
+    """Hashed page-frequency counters of one site, capped at ``capacity`` entries."""
+
+    capacity: int
+    pages: int = 0
+    lines: dict[int, int] = field(default_factory=dict)
+    pairs: dict[int, int] = field(default_factory=dict)
+    signatures: dict[int, None] = field(default_factory=dict)  # ordered set, capped
+
+    def add(self, line_keys: Iterable[int], pair_keys: Iterable[int]) -> None:
+        self.pages += 1
+        for key in line_keys:
+            self.lines[key] = self.lines.get(key, 0) + 1
+        for key in pair_keys:
+            self.pairs[key] = self.pairs.get(key, 0) + 1
+        half = self.capacity // 2
+        _prune(self.lines, half)
+        _prune(self.pairs, self.capacity - half)
+
+    def size(self) -> int:
+        return len(self.lines) + len(self.pairs) + len(self.signatures)
+
+
+def _prune(counts: dict[int, int], capacity: int) -> None:
+    """Drop the least-counted entries until ``counts`` holds at most ``capacity``.
+
+    Lossy counting: a line that is forgotten and comes back starts from zero again, so rare
+    lines may be undercounted, never overcounted — the error only ever keeps text in.
+    """
+    if len(counts) <= capacity:
+        return
+    keep = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[: capacity * 3 // 4]
+    counts.clear()
+    counts.update(keep)
+
+
+@dataclass(frozen=True, slots=True)
+class _SiteTemplate:
+    pages: int
+    lines: frozenset[int]
+    pairs: frozenset[int]
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateSnapshot:
+    """What ``SiteTemplates`` has learned, frozen: the template lines of each site.
+
+    Cheap to pickle (only the recurring lines' hashes are kept) and safe to share between
+    threads and processes. ``clean_text_dump(..., templates=snapshot)`` uses it.
+    """
+
+    sites: dict[str, _SiteTemplate] = field(default_factory=dict)
+
+    def template_lines(self, lines: Sequence[DumpLine], url: str | None = None) -> frozenset[int]:
+        """Indexes of the lines of a page that are its site's template."""
+        known = [self.sites[key] for key in site_keys(lines, url) if key in self.sites]
+        if not known:
+            return frozenset()
+        keys = [_line_key(line) for line in lines]
+        out = set()
+        for i, key in enumerate(keys):
+            for site in known:
+                if key not in site.lines:
+                    continue
+                before = i > 0 and _pair_key(keys[i - 1], key) in site.pairs
+                after = i + 1 < len(keys) and _pair_key(key, keys[i + 1]) in site.pairs
+                if before or after:
+                    out.add(i)
+                    break
+        return frozenset(out)
+
+    def __len__(self) -> int:
+        return len(self.sites)
+
+
+class SiteTemplates:
+    """Streaming learner of per-site templates (bounded memory; see the module docstring).
+
+    ``min_pages``: a line is template once it recurs on at least this many distinct pages of
+    a site, and ``min_share``: on at least this share of the site's pages seen so far.
+
+    >>> learner = SiteTemplates()
+    >>> page = "Menu\\nHome | World | Sport\\n\\nStory {n} text. It is long enough to be prose.\\n\\nFooter\\nContact us"
+    >>> for n in range(3):
+    ...     learner.observe(page.format(n=n), url=f"https://example.com/{n}")
+    >>> len(learner.snapshot())
+    1
+    """
+
+    def __init__(
+        self,
+        max_sites: int = 256,
+        max_entries: int = 4096,
+        min_pages: int = 2,
+        min_share: float = 0.5,
+    ) -> None:
+        if max_sites < 1:
+            raise ValueError(f"max_sites must be at least 1, got {max_sites}")
+        if max_entries < 16:
+            raise ValueError(f"max_entries must be at least 16, got {max_entries}")
+        if min_pages < 2:
+            raise ValueError(f"min_pages must be at least 2 (a template recurs), got {min_pages}")
+        if not 0.0 < min_share <= 1.0:
+            raise ValueError(f"min_share must be in (0, 1], got {min_share}")
+        self.max_sites = max_sites
+        self.max_entries = max_entries
+        self.min_pages = min_pages
+        self.min_share = min_share
+        self._sites: OrderedDict[str, _SiteCounts] = OrderedDict()
+
+    def observe(self, text: str, url: str | None = None) -> None:
+        """Count one page's lines under its site. Copies of an already-seen page are skipped."""
+        lines = split_lines(text)
+        keys = site_keys(lines, url)
+        if not keys:
+            return
+        line_keys, pair_keys = _page_features(lines)
+        signature = _signature(lines)
+        for key in keys:
+            site = self._sites.get(key)
+            if site is None:
+                site = _SiteCounts(capacity=self.max_entries)
+                self._sites[key] = site
+            self._sites.move_to_end(key)
+            # Two copies of one page would make its story look like template; count it once.
+            if signature in site.signatures:
+                continue
+            site.signatures[signature] = None
+            if len(site.signatures) > self.max_entries // 8:
+                site.signatures.pop(next(iter(site.signatures)))
+            site.add(line_keys, pair_keys)
+        while len(self._sites) > self.max_sites:
+            self._sites.popitem(last=False)
+
+    def snapshot(self) -> TemplateSnapshot:
+        """The templates learned so far, frozen (only sites seen on enough pages)."""
+        sites = {}
+        for key, site in self._sites.items():
+            if site.pages < self.min_pages:
+                continue
+            need = max(self.min_pages, math.ceil(self.min_share * site.pages))
+            lines = frozenset(k for k, n in site.lines.items() if n >= need)
+            if not lines:
+                continue
+            pairs = frozenset(k for k, n in site.pairs.items() if n >= need)
+            sites[key] = _SiteTemplate(pages=site.pages, lines=lines, pairs=pairs)
+        return TemplateSnapshot(sites=dict(sorted(sites.items())))
+
+    def size(self) -> int:
+        """Counters held now, over all sites (never more than ``max_sites × max_entries`` plus
+        the per-site copy signatures, capped at ``max_entries // 8``)."""
+        return sum(site.size() for site in self._sites.values())
+
+    def __len__(self) -> int:
+        return len(self._sites)
