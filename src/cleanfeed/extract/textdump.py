@@ -292,6 +292,11 @@ def _body_span(
         if i not in verdicts and _is_dateline(lines[i]):
             start = i
             break
+    else:
+        # The page's headline often opens the block (a long one scores like prose); the body
+        # is what follows it.
+        while start + 1 < end and _heading_like(lines[start]):
+            start += 1
     # The wire's credit line closes the story; a credit just below the block is still body.
     for i in range(min(len(lines), end + 3) - 1, start, -1):
         if i not in verdicts and _is_credit(lines[i]):
@@ -393,7 +398,7 @@ def clean_text_dump(
     template_lines = templates.template_lines(lines, url) if templates is not None else frozenset()
     kept, verdicts = _clean_lines(lines, template_lines)
     paragraphs = tuple(line.text for line in kept)
-    meta = dump_metadata(lines, paragraphs, url)
+    meta = dump_metadata(lines, kept, url)
     return CleanDoc(
         id=doc_id,
         paragraphs=paragraphs,

@@ -1,15 +1,83 @@
-"""Metadata of a rendered text dump (stub)."""
+"""Metadata of a rendered text dump: title, author (byline), date, wire agency, site name.
+
+A dump has no ``<meta>`` tags, so every field is read from the lines around the article body,
+each with the signal that gave it recorded as provenance:
+
+- **title**: the last segment of a breadcrumb ("Home > World > <title>") that is also a line of
+  its own; else a heading line above the body that the page repeats (as a line or as the start
+  of a "<title> - <site>" line); else the nearest heading line above the body.
+- **author**: a "By <Name>" byline near the top of the story, else the first name of a wire
+  credit ("Reporting by <Name>"); run through ``clean_author`` so 'admin' and agencies never pass.
+- **date**: a date in the page header (between the headline and the body), a "Posted/Published"
+  one before a "Last updated" one, as ISO ``YYYY-MM-DD``.
+- **wire**: ``detect_wire`` on the body (dateline, credit, byline).
+- **site**: the URL's host; else "Published by <site>"; else the copyright line's owner.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
-from ..extract.lines import DumpLine
+from ..extract.lines import DumpLine, ends_sentence, word_count
+from .text import canonical_agency, clean_author, detect_wire
+
+__all__ = ["DumpMetadata", "dump_metadata", "parse_date"]
+
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+_MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_DATE_PATTERNS = (
+    # "November 14, 2025", "Nov. 14 2025", "adminApril 27, 2025No Comments" (glued by rendering)
+    re.compile(rf"(?P<month>{_MONTH})\.?\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year>(?:19|20)\d\d)", re.I),
+    # "14 November 2025"
+    re.compile(rf"(?P<day>\d{{1,2}})\s+(?P<month>{_MONTH})\.?,?\s+(?P<year>(?:19|20)\d\d)", re.I),
+    # "2025-11-14", "2025/11/14"
+    re.compile(r"(?<!\d)(?P<year>(?:19|20)\d\d)[-/.](?P<mnum>\d{1,2})[-/.](?P<day>\d{1,2})(?!\d)"),
+)
+_UPDATED = re.compile(r"\b(updated|modified|edited)\b", re.I)
+_PUBLISHED = re.compile(r"\b(posted|published|on)\b", re.I)
+_BREADCRUMB = re.compile(r"\s(?:>|»|›|/|\|)\s")
+_BYLINE = re.compile(
+    r"^(?i:by|written\s+by|posted\s+by|words\s+by)\s+(?P<name>[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3})"
+    r"(?:\s*(?:[,|/]|and\b|in\b).*)?$"
+)
+_CREDIT_NAME = re.compile(
+    r"^\(?\s*(?:reporting|writing)\s+by\s+(?P<name>[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3})", re.I
+)
+_PUBLISHED_BY = re.compile(r"^published\s+by\s+(?P<site>.{2,80})$", re.I)
+_COPYRIGHT = re.compile(
+    r"^(?:copyright\s*)?©\s*(?:copyright\s*)?(?:\d{4}(?:\s*[-–]\s*\d{4})?\s*)?(?P<site>[^.|]{2,60}?)"
+    r"(?:\s*[-–.|]\s*all\s+rights.*|\.\s.*|\.)?$",
+    re.I,
+)
 
 
 @dataclass(frozen=True, slots=True)
 class DumpMetadata:
+    """Metadata read from a dump, with where each field came from."""
+
     title: str | None = None
     author: str | None = None
     date: str | None = None
@@ -18,5 +86,127 @@ class DumpMetadata:
     provenance: dict[str, str] = field(default_factory=dict)
 
 
-def dump_metadata(lines: Sequence[DumpLine], paragraphs: Sequence[str], url: str | None) -> DumpMetadata:
-    return DumpMetadata()
+def parse_date(text: str) -> str | None:
+    """The first calendar date in ``text`` as ISO ``YYYY-MM-DD``, or None."""
+    for pattern in _DATE_PATTERNS:
+        match = pattern.search(text)
+        if not match:
+            continue
+        groups = match.groupdict()
+        month = _MONTHS[groups["month"].lower()] if groups.get("month") else int(groups["mnum"])
+        day, year = int(groups["day"]), int(groups["year"])
+        if 1 <= month <= 12 and 1 <= day <= 31:
+            return f"{year:04d}-{month:02d}-{day:02d}"
+    return None
+
+
+def _headingish(line: DumpLine) -> bool:
+    words = word_count(line.content)
+    return 3 <= words <= 30 and not line.marker and not ends_sentence(line.content.rstrip("?!"))
+
+
+def _title(lines: Sequence[DumpLine], start: int) -> tuple[str | None, str]:
+    header = lines[max(0, start - 60) : start]
+    texts = {line.content for line in header}
+    # 1. A breadcrumb's last segment that is also a line of its own.
+    for line in header:
+        parts = _BREADCRUMB.split(line.content)
+        if len(parts) >= 2 and word_count(parts[-1]) >= 3 and parts[-1].strip() in texts:
+            return parts[-1].strip(), "breadcrumb"
+    headings = [line for line in header if _headingish(line)]
+    # 2. A heading the page repeats, alone or as the start of "<title> - <site>".
+    for line in reversed(headings):
+        others = [o.content for o in lines if o.index != line.index]
+        if any(o == line.content or o.startswith(line.content + " ") for o in others):
+            return line.content, "repeated-heading"
+    # 3. The nearest heading above the body.
+    if headings:
+        return headings[-1].content, "heading-above-body"
+    return None, ""
+
+
+def _author(lines: Sequence[DumpLine], start: int, body: Sequence[DumpLine]) -> tuple[str | None, str]:
+    for line in [*lines[max(0, start - 30) : start], *body[:3]]:
+        match = _BYLINE.match(line.content)
+        if match:
+            name = clean_author(match.group("name"))
+            if name:
+                return name, "byline"
+    for line in reversed(body[-4:]):
+        match = _CREDIT_NAME.match(line.content)
+        if match:
+            name = clean_author(match.group("name"))
+            if name:
+                return name, "wire-credit"
+    return None, ""
+
+
+def _date(lines: Sequence[DumpLine], start: int, title_index: int | None) -> tuple[str | None, str]:
+    first = title_index if title_index is not None else max(0, start - 15)
+    window = lines[max(0, first - 3) : start + 1]
+    found = [(line, parse_date(line.content)) for line in window]
+    dated = [(line, iso) for line, iso in found if iso]
+    for line, iso in dated:
+        if _PUBLISHED.search(line.content) and not _UPDATED.search(line.content):
+            return iso, "header-published"
+    for line, iso in dated:
+        if not _UPDATED.search(line.content):
+            return iso, "header-date"
+    if dated:
+        return dated[0][1], "header-updated"
+    return None, ""
+
+
+def _site(lines: Sequence[DumpLine], url: str | None) -> tuple[str | None, str]:
+    if url:
+        host = (urlsplit(url).hostname or "").lower()
+        if host:
+            return (host[4:] if host.startswith("www.") else host), "url"
+    for line in lines:
+        match = _PUBLISHED_BY.match(line.content)
+        if match and word_count(match.group("site")) <= 8:
+            return match.group("site").strip(), "published-by"
+    for line in reversed(lines):
+        match = _COPYRIGHT.match(line.content)
+        if match:
+            return match.group("site").strip(" -–,"), "copyright"
+    return None, ""
+
+
+def dump_metadata(
+    lines: Sequence[DumpLine], body: Sequence[DumpLine], url: str | None = None
+) -> DumpMetadata:
+    """Title, author, date, wire and site of a dump whose body lines are ``body``."""
+    start = body[0].index if body else len(lines)
+    provenance: dict[str, str] = {}
+    title, source = _title(lines, start)
+    if title is None and body and _headingish(body[0]):
+        title, source = body[0].content, "first-line"
+    if title:
+        provenance["title"] = source
+    title_index = next((line.index for line in lines if title and line.content == title), None)
+    site, site_source = _site(lines, url)
+    if site:
+        provenance["site"] = site_source
+    author, source = _author(lines, start, body)
+    if author and site and clean_author(author, site) is None:
+        author = None
+    if author:
+        provenance["author"] = source
+    date, source = _date(lines, start, title_index)
+    if date:
+        provenance["date"] = source
+    wire_found = detect_wire([line.text for line in body])
+    wire = None
+    if wire_found:
+        wire, provenance["wire"] = wire_found
+    elif author is None:
+        # "By Reuters" as the byline: the agency is the wire, not an author.
+        for line in lines[max(0, start - 30) : start]:
+            match = re.match(r"^by\s+(?P<name>.{2,40})$", line.content, re.I)
+            if match and canonical_agency(match.group("name")):
+                wire, provenance["wire"] = canonical_agency(match.group("name")), "byline"
+                break
+    return DumpMetadata(
+        title=title, author=author, date=date, wire=wire, site=site, provenance=provenance
+    )
