@@ -42,10 +42,70 @@ class ExtractConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class DedupConfig:
+    """How near-duplicate (syndicated) copies are found and collapsed.
+
+    The thresholds work together; why each value:
+
+    shingle_size: word 5-grams. One copyedited word changes at most 5 shingles, while two
+        different stories on one event rarely share 5 words in a row outside quotes.
+    num_perm, bands: 128 MinHash values in 64 bands of 2 rows. The LSH curve 1-(1-J^2)^64 puts
+        the candidate threshold near J≈0.12, far *below* the decision threshold: a copy trimmed
+        to 40% has J≈0.35 and is a candidate with probability > 0.999. LSH only proposes pairs;
+        every decision is an exact check on the shingle sets, so a low LSH threshold costs
+        verification time, never precision.
+    seed: MinHash permutation seed (datasketch's default 1, so signatures are comparable).
+    jaccard_threshold: two bodies with J ≥ 0.7 are the same text with copyedits, a changed
+        dateline or an inserted junk line (10 edited words in 500 still leave J≈0.8).
+    containment_threshold, min_size_ratio: a trimmed copy or an update with extra paragraphs
+        has a low J but ≥ 80% of the smaller body lies inside the larger one. The size-ratio
+        guard (smaller ≥ 30% of the larger; the issue keeps ≥ 40%, minus edit noise) stops a
+        short text that merely quotes a passage from being absorbed by a long story.
+    min_shingles: bodies under ~100 words only match exact copies. Briefs from one site share
+        template sentences that make up most of their few shingles; overlap means nothing there.
+    complete_ratio: canonical policy; a copy with ≥ 90% of the shingles of the largest copy it
+        matches counts as complete (see ``cleanfeed.canonical``).
+    """
+
+    shingle_size: int = 5
+    num_perm: int = 128
+    bands: int = 64
+    seed: int = 1
+    jaccard_threshold: float = 0.7
+    containment_threshold: float = 0.8
+    min_size_ratio: float = 0.3
+    min_shingles: int = 100
+    complete_ratio: float = 0.9
+
+    def __post_init__(self) -> None:
+        if self.shingle_size < 1:
+            raise ValueError(f"shingle_size must be at least 1, got {self.shingle_size}")
+        if self.num_perm < 2 or self.bands < 1 or self.num_perm % self.bands:
+            raise ValueError(
+                f"num_perm ({self.num_perm}) must be a multiple of bands ({self.bands}), both positive"
+            )
+        for name in ("jaccard_threshold", "containment_threshold", "min_size_ratio", "complete_ratio"):
+            value = getattr(self, name)
+            if not 0.0 < value <= 1.0:
+                raise ValueError(f"{name} must be in (0, 1], got {value}")
+        if self.min_shingles < 1:
+            raise ValueError(f"min_shingles must be at least 1, got {self.min_shingles}")
+
+    @property
+    def rows(self) -> int:
+        """MinHash values per LSH band."""
+        return self.num_perm // self.bands
+
+    def fingerprint(self) -> str:
+        return _fingerprint(self)
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     """The whole pipeline's configuration: one frozen object, one fingerprint."""
 
     extract: ExtractConfig = field(default_factory=ExtractConfig)
+    dedup: DedupConfig = field(default_factory=DedupConfig)
 
     def fingerprint(self) -> str:
         return _fingerprint(self)

@@ -1,0 +1,443 @@
+"""Fingerprint stage: a clean body → the normalised words, shingle hashes and MinHash signature
+that near-duplicate detection compares.
+
+What counts as "the same text" is decided here. Two copies of one wire story differ in ways
+that mean nothing: Unicode forms, curly or straight quotes, dash styles, spacing, case, a
+dateline added or dropped ("SEOUL (Reuters) -"), a credit line ("(Reporting by ...)"), or a
+junk line an outlet inserts mid-story ("Advertisement"). These are normalised or stripped
+(the *volatile wrappers*, kept as data in ``WRAPPERS``) before anything is hashed.
+
+Hashing: every word is hashed with xxh3-64 over its UTF-8 bytes (stable across processes,
+unlike Python's salted ``hash(str)``); a shingle's 64-bit hash combines its words' hashes
+positionally with distinct odd multipliers and a MurmurHash3 finaliser, vectorised in NumPy.
+The MinHash signature follows datasketch 2.0's default ``affine32`` scheme bit for bit: with
+``hashfunc`` returning the low 32 bits of our shingle hash, ``datasketch.MinHash(num_perm,
+seed).update_batch(...)`` gives the same ``hashvalues``. It is computed for a whole batch of
+documents at once, which is where the speed comes from.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import chain
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+import numpy as np
+import xxhash
+
+from .config import DedupConfig
+from .metadata.text import AGENCIES
+from .models import CleanDoc
+
+__all__ = [
+    "WRAPPERS",
+    "Fingerprint",
+    "Wrapper",
+    "band_keys",
+    "band_keys_batch",
+    "fingerprint",
+    "fingerprint_batch",
+    "normalize_text",
+    "strip_volatile",
+    "tokens",
+]
+
+_MASK32 = np.uint64(0xFFFFFFFF)
+
+# Typography that differs between copies of one text: quotes, dashes, odd spaces, bullets.
+_TYPOGRAPHY = {
+    **{c: "'" for c in "‘’‚‛′`´‹›"},
+    **{c: '"' for c in "“”„‟″«»"},
+    **{c: "-" for c in "‐‑‒–—―−﹘﹣"},
+    **{c: " " for c in "\u00a0\u2007\u202f\u200b\u2060\ufeff•·‧"},
+}
+# A regex with a callback, not str.translate: translate falls back to a slow per-character
+# path on non-ASCII text, while these characters are few in a story.
+_TYPOGRAPHY_RE = re.compile("[" + re.escape("".join(_TYPOGRAPHY)) + "]")
+# Word separators, applied to UTF-8 bytes after the typography mapping (so ASCII suffices):
+# bytes.translate is a C loop over a 256-entry table.
+_SEPARATORS = bytes(
+    32 if (chr(i) in "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~" or chr(i).isspace()) else i
+    for i in range(256)
+)
+
+
+def normalize_text(text: str) -> str:
+    """NFKC, straight quotes, ASCII hyphens, single spaces, case-folded.
+
+    >>> normalize_text("“Hello”\u00a0—  WORLD")
+    '"hello" - world'
+    """
+    return " ".join(_typography(text).split()).casefold()
+
+
+def _typography(text: str) -> str:
+    if text.isascii():  # NFKC and the mapping are the identity on ASCII: skip them
+        return text
+    text = unicodedata.normalize("NFKC", text)
+    return _TYPOGRAPHY_RE.sub(lambda m: _TYPOGRAPHY[m.group()], text)
+
+
+# --------------------------------------------------------------------------------------------
+# Volatile wrappers: text around or inside a wire story that copies add, drop or change.
+
+
+@dataclass(frozen=True, slots=True)
+class Wrapper:
+    """A volatile wrapper pattern (data, with an id), matched on a normalised paragraph.
+
+    scope ``lead``: a prefix of one of the first paragraphs (datelines, bylines);
+    ``tail``: a whole paragraph among the last ones (credit lines);
+    ``line``: a whole short paragraph anywhere (inserted junk such as "Advertisement").
+    """
+
+    id: str
+    scope: Literal["lead", "tail", "line"]
+    pattern: re.Pattern[str]
+
+
+_AGENCY_ALIASES = "|".join(
+    sorted((re.escape(a) for ag in AGENCIES for a in ag.aliases), key=len, reverse=True)
+)
+
+WRAPPERS: tuple[Wrapper, ...] = (
+    # "SEOUL (Reuters) -", "WASHINGTON, Jan 3 (Reuters) -", "LONDON -", "SEOUL, South Korea (AP) -"
+    Wrapper(
+        "dateline.caps",
+        "lead",
+        re.compile(r"^[A-Z][A-Z'./ -]*[A-Z](?:,[^()\-]{1,40}?)?\s*(?:\([^()]{1,40}\)\s*)?-+\s*"),
+    ),
+    # "(Reuters) -", "Seoul (AFP) -", "May 3 (Reuters) -"
+    Wrapper("dateline.agency", "lead", re.compile(r"^[^()]{0,60}?\([^()]{1,40}\)\s*-+\s*")),
+    # "By Jane Doe", "By Jane Doe, Reuters" as its own short paragraph
+    Wrapper("byline", "lead", re.compile(r"^by\s+[\w .,'|/-]{2,80}$", re.IGNORECASE)),
+    # "(Reporting by ...; Editing by ...)", "Additional reporting by ..."
+    Wrapper(
+        "credit.reporting",
+        "tail",
+        re.compile(
+            r"^\(?\s*(?:additional\s+)?(?:reporting|writing|editing|compiled|produced|"
+            r"research)\s+by\b.*$",
+            re.IGNORECASE,
+        ),
+    ),
+    Wrapper(
+        "credit.contributed",
+        "tail",
+        re.compile(r"^.{0,200}\bcontributed\s+(?:to\s+)?(?:this|the)\s+(?:report|story)\.?$", re.I),
+    ),
+    Wrapper(
+        "credit.copyright",
+        "tail",
+        re.compile(r"^(?:©|\(c\)|copyright\b).{0,200}$|^.{0,120}all rights reserved\.?$", re.I),
+    ),
+    Wrapper(
+        "credit.agency",
+        "tail",
+        re.compile(rf"^(?:-+\s*|source:\s*)?\(?(?:{_AGENCY_ALIASES})\)?\.?$", re.IGNORECASE),
+    ),
+    Wrapper(
+        "junk.advertisement",
+        "line",
+        re.compile(
+            r"^(?:advertisement|advert|ad|sponsored(?: content)?|skip advertisement|"
+            r"(?:story|article) continues (?:below|after)(?: (?:this )?advertisement)?|"
+            r"continue reading(?: below)?|scroll to continue(?: with content)?|"
+            r"advertisement\s*-\s*scroll to continue)\s*[.:]?$",
+            re.IGNORECASE,
+        ),
+    ),
+    Wrapper(
+        "junk.read-more",
+        "line",
+        re.compile(
+            r"^(?:read more|read also|also read|see also|related|recommended|more)\s*:.{0,160}$",
+            re.IGNORECASE,
+        ),
+    ),
+)
+
+_LEAD_PARAGRAPHS = 3
+_TAIL_PARAGRAPHS = 3
+_LINE_MAX_CHARS = 200  # inserted junk lines are short; a long paragraph is never junk
+
+
+def strip_volatile(paragraphs: Sequence[str]) -> tuple[str, ...]:
+    """The paragraphs with typography normalised and volatile wrappers removed.
+
+    Junk lines go first (wherever they are), so that a dateline or credit line is found even
+    when an "Advertisement" line sits before or after it.
+    """
+    paras = [_typography(p).strip() for p in paragraphs]
+    line_rules = [w.pattern for w in WRAPPERS if w.scope == "line"]
+    paras = [
+        p
+        for p in paras
+        if p and not (len(p) <= _LINE_MAX_CHARS and any(r.match(_spaces(p)) for r in line_rules))
+    ]
+    lead_rules = [w.pattern for w in WRAPPERS if w.scope == "lead"]
+    found = False
+    for i in range(min(_LEAD_PARAGRAPHS, len(paras))):
+        para = _spaces(paras[i])
+        for rule in lead_rules:
+            match = rule.match(para)
+            if match:
+                paras[i] = para[match.end() :].strip()
+                found = True
+                break
+        if found:
+            break  # one dateline or byline per story; what follows is body
+    tail_rules = [w.pattern for w in WRAPPERS if w.scope == "tail"]
+    for i in range(max(0, len(paras) - _TAIL_PARAGRAPHS), len(paras)):
+        para = paras[i]
+        if len(para) <= 2 * _LINE_MAX_CHARS and any(r.match(_spaces(para)) for r in tail_rules):
+            paras[i] = ""
+    return tuple(p for p in paras if p)
+
+
+def _spaces(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _token_bytes(paragraphs: Sequence[str]) -> list[bytes]:
+    text = " ".join(strip_volatile(paragraphs)).casefold()
+    return text.encode("utf-8").translate(_SEPARATORS).split()
+
+
+def tokens(paragraphs: Sequence[str]) -> list[str]:
+    """The words of a body that get shingled: volatile wrappers stripped, case-folded,
+    punctuation dropped.
+
+    >>> tokens(["SEOUL (Reuters) - Kim’s “talks” went well.", "Advertisement"])
+    ['kim', 's', 'talks', 'went', 'well']
+    """
+    return [t.decode("utf-8") for t in _token_bytes(paragraphs)]
+
+
+# --------------------------------------------------------------------------------------------
+# The record
+
+
+@dataclass(frozen=True, slots=True)
+class Fingerprint:
+    """Everything deduplication needs about one document; immutable, picklable, bytes only.
+
+    ``shingles``: sorted unique 64-bit shingle hashes, little-endian ``<u8``.
+    ``signature``: ``num_perm`` MinHash values, little-endian ``<u4`` (datasketch affine32).
+    ``text_hash``: xxh3-64 (hex) of the normalised words; equal hashes mean exact copies.
+    ``domain``, ``wire``, ``date``: the canonical policy's fields (``cleanfeed.canonical``).
+    """
+
+    doc_id: str
+    text_hash: str
+    n_tokens: int
+    shingles: bytes
+    signature: bytes
+    domain: str | None = None
+    wire: str | None = None
+    date: str | None = None
+
+    @property
+    def size(self) -> int:
+        """Number of distinct shingles."""
+        return len(self.shingles) // 8
+
+    def shingle_array(self) -> np.ndarray:
+        """The shingle hashes as a read-only uint64 array."""
+        return np.frombuffer(self.shingles, dtype="<u8")
+
+    def signature_array(self) -> np.ndarray:
+        """The MinHash signature as a read-only uint32 array."""
+        return np.frombuffer(self.signature, dtype="<u4")
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able form (bytes as hex)."""
+        return {
+            "doc_id": self.doc_id,
+            "text_hash": self.text_hash,
+            "n_tokens": self.n_tokens,
+            "shingles": self.shingles.hex(),
+            "signature": self.signature.hex(),
+            "domain": self.domain,
+            "wire": self.wire,
+            "date": self.date,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Fingerprint:
+        """Inverse of ``to_dict``."""
+        return cls(
+            doc_id=data["doc_id"],
+            text_hash=data["text_hash"],
+            n_tokens=int(data["n_tokens"]),
+            shingles=bytes.fromhex(data["shingles"]),
+            signature=bytes.fromhex(data["signature"]),
+            domain=data.get("domain"),
+            wire=data.get("wire"),
+            date=data.get("date"),
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# Hashing
+
+
+def _fmix64(x: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 64-bit finaliser (an avalanching bijection), on a uint64 array."""
+    x = x ^ (x >> np.uint64(33))
+    x = x * np.uint64(0xFF51AFD7ED558CCD)
+    x = x ^ (x >> np.uint64(33))
+    x = x * np.uint64(0xC4CEB9FE1A85EC53)
+    return x ^ (x >> np.uint64(33))
+
+
+def _fmix32(x: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 32-bit finaliser, as datasketch applies it before its permutations."""
+    x = x ^ (x >> np.uint32(16))
+    x = x * np.uint32(0x85EBCA6B)
+    x = x ^ (x >> np.uint32(13))
+    x = x * np.uint32(0xC2B2AE35)
+    return x ^ (x >> np.uint32(16))
+
+
+def _multipliers(n: int) -> np.ndarray:
+    """n distinct odd 64-bit constants, one per position in a shingle (splitmix64 of 1..n)."""
+    with np.errstate(over="ignore"):
+        x = (np.arange(1, n + 1, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15))
+        return _fmix64(x) | np.uint64(1)
+
+
+def _permutations(config: DedupConfig) -> tuple[np.ndarray, np.ndarray]:
+    """datasketch 2.0 ``affine32`` permutation parameters for (num_perm, seed)."""
+    gen = np.random.RandomState(config.seed)
+    a = gen.randint(0, 1 << 31, config.num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, config.num_perm, dtype=np.uint32)
+    return a, b
+
+
+def _shingle_hashes(word_hashes: np.ndarray, k: int, mult: np.ndarray) -> np.ndarray:
+    """Sorted unique shingle hashes of one document's word-hash sequence."""
+    n = len(word_hashes)
+    if n == 0:
+        return np.empty(0, dtype=np.uint64)
+    width = min(k, n)  # a body shorter than one shingle is one shingle of all its words
+    count = n - width + 1
+    with np.errstate(over="ignore"):
+        acc = word_hashes[:count] * mult[0]
+        for j in range(1, width):
+            acc += word_hashes[j : j + count] * mult[j]
+        # the width is mixed in so that a short body never equals a prefix shingle
+        hashes = np.sort(_fmix64(acc + np.uint64(width)))
+    # sorted unique (np.unique is slower on these small arrays)
+    keep = np.empty(len(hashes), dtype=bool)
+    keep[0] = True
+    np.not_equal(hashes[1:], hashes[:-1], out=keep[1:])
+    return hashes[keep]
+
+
+def _domain(doc: CleanDoc) -> str | None:
+    host = urlsplit(doc.url).hostname if doc.url else None
+    host = host or (doc.site if doc.site and "." in doc.site and " " not in doc.site else None)
+    if not host:
+        return None
+    host = host.lower().rstrip(".")
+    return host[4:] if host.startswith("www.") else host
+
+
+def fingerprint_batch(docs: Sequence[CleanDoc], config: DedupConfig) -> list[Fingerprint]:
+    """Fingerprints of many documents at once (the fast path); same result as ``fingerprint``.
+
+    Words are hashed once per distinct word of the batch, and the MinHash permutations run
+    over the shingles of all documents together.
+    """
+    k = config.shingle_size
+    mult = _multipliers(k)
+    word_lists = [_token_bytes(doc.paragraphs) for doc in docs]
+    hash_word = xxhash.xxh3_64_intdigest
+    # each distinct word of the batch is hashed once (a local table, not a cache)
+    vocab = {w: hash_word(w) for w in dict.fromkeys(chain.from_iterable(word_lists))}
+    lookup = vocab.__getitem__
+    shingle_sets = [
+        _shingle_hashes(
+            np.fromiter(map(lookup, words), dtype=np.uint64, count=len(words)), k, mult
+        )
+        for words in word_lists
+    ]
+    signatures = _minhash_batch(shingle_sets, config)
+    return [
+        Fingerprint(
+            doc_id=doc.id,
+            text_hash=xxhash.xxh3_64_hexdigest(b" ".join(words)),
+            n_tokens=len(words),
+            shingles=shingles.astype("<u8", copy=False).tobytes(),
+            signature=sig.astype("<u4", copy=False).tobytes(),
+            domain=_domain(doc),
+            wire=doc.wire,
+            date=doc.date,
+        )
+        for doc, words, shingles, sig in zip(docs, word_lists, shingle_sets, signatures)
+    ]
+
+
+def fingerprint(doc: CleanDoc, config: DedupConfig) -> Fingerprint:
+    """The fingerprint of one document (see ``fingerprint_batch`` for many)."""
+    return fingerprint_batch([doc], config)[0]
+
+
+# Work in slices of about this many shingles: the per-permutation temporaries then stay in
+# the CPU cache, which is worth ~2x over one pass over the whole batch.
+_CHUNK_SHINGLES = 1 << 15
+
+
+def _minhash_batch(shingle_sets: Sequence[np.ndarray], config: DedupConfig) -> np.ndarray:
+    """MinHash signatures (n, num_perm) uint32 of many shingle sets (datasketch affine32)."""
+    a, b = _permutations(config)
+    out = np.full((len(shingle_sets), config.num_perm), 0xFFFFFFFF, dtype=np.uint32)
+    nonempty = [i for i, s in enumerate(shingle_sets) if len(s)]
+    start = 0
+    while start < len(nonempty):
+        stop, total = start, 0
+        while stop < len(nonempty) and (total == 0 or total < _CHUNK_SHINGLES):
+            total += len(shingle_sets[nonempty[stop]])
+            stop += 1
+        rows = nonempty[start:stop]
+        parts = [shingle_sets[i] for i in rows]
+        hv = _fmix32((np.concatenate(parts) & _MASK32).astype(np.uint32))
+        offsets = np.zeros(len(parts), dtype=np.intp)
+        np.cumsum([len(p) for p in parts[:-1]], out=offsets[1:])
+        x = np.empty_like(hv)
+        block = np.empty((config.num_perm, len(rows)), dtype=np.uint32)
+        for p in range(config.num_perm):
+            np.multiply(hv, a[p], out=x)
+            np.add(x, b[p], out=x)
+            block[p] = np.minimum.reduceat(x, offsets)
+        out[rows] = block.T
+        start = stop
+    return out
+
+
+def band_keys_batch(signatures: np.ndarray, config: DedupConfig) -> np.ndarray:
+    """LSH band keys (n, bands) uint64 of signatures (n, num_perm) uint32.
+
+    Key = finalised positional combination of the band's rows and the band's index, so a key
+    identifies (band, values) on its own (a shared key across bands is a 2^-64 accident).
+    """
+    sig = np.asarray(signatures, dtype=np.uint64).reshape(len(signatures), config.bands, config.rows)
+    mult = _multipliers(config.rows + 1)
+    with np.errstate(over="ignore"):
+        acc = np.arange(config.bands, dtype=np.uint64)[None, :] * mult[config.rows]
+        for r in range(config.rows):
+            acc = acc + sig[:, :, r] * mult[r]
+        return _fmix64(acc)
+
+
+def band_keys(signature: bytes | np.ndarray, config: DedupConfig) -> np.ndarray:
+    """LSH band keys of one signature: uint64 array of shape (bands,), key i for band i."""
+    sig = np.frombuffer(signature, dtype="<u4") if isinstance(signature, bytes) else signature
+    if len(sig) != config.num_perm:
+        raise ValueError(f"signature has {len(sig)} values, the config expects {config.num_perm}")
+    return band_keys_batch(np.asarray(sig)[None, :], config)[0]
