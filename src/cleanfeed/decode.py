@@ -28,10 +28,10 @@ _META_CHARSET = re.compile(
 )
 # Control bytes that never occur in text (everything below 0x20 but tab, LF, FF, CR, ESC).
 _BINARY_BYTES = bytes(set(range(32)) - {9, 10, 12, 13, 27})
-_HTML_SNIFF = re.compile(
-    r"<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>]|<meta\s|<div[\s>]|<p[\s>]|<article[\s>]",
-    re.IGNORECASE,
-)
+# A document skeleton is proof of HTML; block tags alone are not, since a rendered dump of an
+# article about web development quotes "<div>" or "<p>" in its prose.
+_HTML_SNIFF = re.compile(r"<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>]", re.IGNORECASE)
+_HTML_BLOCK = re.compile(r"<meta\s|<div[\s>]|<p[\s>]|<article[\s>]|<br\s*/?>|<span[\s>]", re.IGNORECASE)
 _TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(\s[^<>]*)?/?>")
 
 
@@ -98,4 +98,7 @@ def sniff_kind(text: str) -> ContentKind:
         return "html"
     tags = len(_TAG.findall(head))
     words = max(1, len(head.split()))
+    closing = head.count("</")
+    if _HTML_BLOCK.search(head) and closing >= max(1, tags // 4) and tags / words > 0.02:
+        return "html"
     return "html" if tags >= 5 and tags / words > 0.05 else "text"

@@ -12,13 +12,20 @@ from ..decode import decode_bytes, sniff_kind
 from ..errors import BudgetExceeded
 from ..models import CleanDoc, RawDoc
 from .html import extract_html
+from .template import SiteTemplates, TemplateSnapshot
 from .textdump import clean_text_dump
 
-__all__ = ["extract", "extract_html", "clean_text_dump"]
+__all__ = ["SiteTemplates", "TemplateSnapshot", "clean_text_dump", "extract", "extract_html"]
 
 
-def extract(raw: RawDoc, config: ExtractConfig | None = None) -> CleanDoc:
-    """Extract one raw page. Raises a ``CleanfeedError`` subclass on unreadable input."""
+def extract(
+    raw: RawDoc, config: ExtractConfig | None = None, templates: TemplateSnapshot | None = None
+) -> CleanDoc:
+    """Extract one raw page. Raises a ``CleanfeedError`` subclass on unreadable input.
+
+    ``templates`` (a ``SiteTemplates.snapshot()``) is used for text dumps: lines it knows as
+    the template of the page's site are removed. HTML pages ignore it.
+    """
     config = config or ExtractConfig()
     if isinstance(raw.content, bytes):
         text = decode_bytes(raw.content, max_bytes=config.max_bytes)
@@ -31,4 +38,4 @@ def extract(raw: RawDoc, config: ExtractConfig | None = None) -> CleanDoc:
     kind = raw.kind or sniff_kind(text)
     if kind == "html":
         return extract_html(text, url=raw.url, doc_id=raw.id, config=config)
-    return clean_text_dump(text, url=raw.url, doc_id=raw.id, config=config)
+    return clean_text_dump(text, url=raw.url, doc_id=raw.id, config=config, templates=templates)

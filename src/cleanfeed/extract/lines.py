@@ -83,7 +83,8 @@ class DumpLine:
 
 def split_lines(text: str) -> list[DumpLine]:
     """The non-blank lines of a dump, in order, with their layout."""
-    raw = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    # str.splitlines: every Unicode line boundary (form feeds and U+2028 included) ends a line.
+    raw = text.splitlines()
     kept: list[tuple[str, int, bool]] = []
     blank = True
     for line in raw:

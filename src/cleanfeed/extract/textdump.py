@@ -308,27 +308,14 @@ def _body_span(
 def _removals(
     lines: Sequence[DumpLine], verdicts: dict[int, _Verdict]
 ) -> tuple[Removal, ...]:
-    """One ``Removal`` per run of consecutive lines removed by the same rule."""
-    out: list[Removal] = []
-    run: list[str] = []
-    current: _Verdict | None = None
-    last = -2
-    for index in sorted(verdicts):
-        verdict = verdicts[index]
-        if verdict != current or index != last + 1:
-            if current is not None and run:
-                out.append(Removal(current.rule, current.category, _preview(run)))
-            run, current = [], verdict
-        run.append(lines[index].text)
-        last = index
-    if current is not None and run:
-        out.append(Removal(current.rule, current.category, _preview(run)))
-    return tuple(out)
+    """One ``Removal`` per removed line, in page order."""
+    return tuple(
+        Removal(verdicts[i].rule, verdicts[i].category, _preview(lines[i].text)) for i in sorted(verdicts)
+    )
 
 
-def _preview(texts: list[str], limit: int = 200) -> str:
-    joined = " / ".join(texts)
-    return joined if len(joined) <= limit else joined[: limit - 1] + "…"
+def _preview(text: str, limit: int = 200) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _category(rule_id: str, default: str) -> str:
@@ -370,6 +357,25 @@ def _clean_lines(
     return kept, verdicts
 
 
+def _settle(kept: list[DumpLine], verdicts: dict[int, _Verdict], rounds: int = 4) -> list[DumpLine]:
+    """Clean the kept lines again, as a page of their own, until nothing more leaves.
+
+    Removing chrome changes a line's surroundings (a short line that sat between two
+    paragraphs may end up last), so one pass is not always a fixed point; iterating to one
+    makes cleaning idempotent: cleaning the output again changes nothing. Lines that leave in
+    a later round keep their verdict under their original index.
+    """
+    for _ in range(rounds):
+        relaid = split_lines("\n\n".join(line.text for line in kept))
+        again, more = _clean_lines(relaid, frozenset())
+        if not more:
+            return kept
+        for index, verdict in more.items():
+            verdicts[kept[index].index] = verdict
+        kept = [kept[line.index] for line in again]
+    return kept
+
+
 def clean_text_dump(
     text: str,
     url: str | None = None,
@@ -397,6 +403,7 @@ def clean_text_dump(
     lines = split_lines(text)
     template_lines = templates.template_lines(lines, url) if templates is not None else frozenset()
     kept, verdicts = _clean_lines(lines, template_lines)
+    kept = _settle(kept, verdicts)
     paragraphs = tuple(line.text for line in kept)
     meta = dump_metadata(lines, kept, url)
     return CleanDoc(

@@ -1,0 +1,158 @@
+"""The text-dump cleaner on the seed pages (real dumps) and its invariants."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cleanfeed import RawDoc, clean_text_dump, extract, sniff_kind
+from cleanfeed.extract.rules import RULES_BY_ID
+from cleanfeed.extract.template import SiteTemplates
+from cleanfeed.models import CleanDoc
+
+from .conftest import SEEDS
+
+ADD_ONS = re.compile(
+    r"quick summary|table of contents|key takeaways|frequently asked questions|related posts"
+    r"|source link|post views|^share\b|more from \w+|explore more|why waste money|subscribe",
+    re.IGNORECASE,
+)
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [" ".join(p.split()) for p in re.split(r"\n\s*\n", text) if p.strip()]
+
+
+def _clean_together(pages: dict[str, str]) -> dict[str, CleanDoc]:
+    learner = SiteTemplates()
+    for text in pages.values():
+        learner.observe(text)
+    snapshot = learner.snapshot()
+    return {name: clean_text_dump(text, doc_id=name, templates=snapshot) for name, text in pages.items()}
+
+
+def _token_f1(predicted: str, truth: str) -> float:
+    pred, true = re.findall(r"\w+", predicted), re.findall(r"\w+", truth)
+    common = sum(min(pred.count(t), true.count(t)) for t in set(pred))
+    if not common:
+        return 0.0
+    p, r = common / len(pred), common / len(true)
+    return 2 * p * r / (p + r)
+
+
+def test_seeds_cleaned_together_equal_gold(seed_pages: dict[str, str], seed_gold: dict[str, str]) -> None:
+    docs = _clean_together(seed_pages)
+    for name, doc in docs.items():
+        assert [" ".join(p.split()) for p in doc.paragraphs] == _paragraphs(seed_gold[name]), name
+
+
+def test_each_seed_alone_is_clean(seed_pages: dict[str, str], seed_gold: dict[str, str]) -> None:
+    for name, text in seed_pages.items():
+        doc = clean_text_dump(text, doc_id=name)
+        assert _token_f1(doc.text, seed_gold[name]) >= 0.9, name
+
+
+def test_wire_bodies_start_at_dateline_and_end_at_credit(seed_pages: dict[str, str]) -> None:
+    docs = _clean_together(seed_pages)
+    for name in ("000_21cd6d9d0f854344.txt", "001_2743ad7c6df085fb.txt", "004_b1c7c96db9077958.txt"):
+        assert re.match(r"^(SEOUL )?\(Reuters\) -", docs[name].paragraphs[0]), name
+        assert re.match(r"^\((Additional r|R)eporting by ", docs[name].paragraphs[-1]), name
+    assert docs["002_6e4523ae4f752380.txt"].paragraphs[0].startswith("SEOUL, South Korea (AP) —")
+
+
+def test_add_ons_are_gone_and_wire_subheadings_stay(seed_pages: dict[str, str]) -> None:
+    docs = _clean_together(seed_pages)
+    for name, doc in docs.items():
+        for para in doc.paragraphs:
+            assert not ADD_ONS.search(para), (name, para)
+    assert "'MESSAGE FROM PUTIN'" in docs["001_2743ad7c6df085fb.txt"].paragraphs
+    assert "'AT THE COST OF BLOOD'" in docs["004_b1c7c96db9077958.txt"].paragraphs
+
+
+def test_injected_toc_headings_are_removed_by_the_toc_rule(seed_pages: dict[str, str]) -> None:
+    doc = clean_text_dump(seed_pages["000_21cd6d9d0f854344.txt"])
+    assert "Ukrainian Counterattacks" not in doc.paragraphs
+    toc = [r.text for r in doc.removals if r.rule == "seo.table-of-contents"]
+    assert any("Ukrainian Counterattacks" in t for t in toc)
+    assert any("Mine Density Issues" in t for t in toc)
+
+
+def test_rewrite_without_chrome_loses_only_its_headline(seed_pages: dict[str, str]) -> None:
+    lines = [line for line in seed_pages["003_7285930a14498403.txt"].splitlines() if line.strip()]
+    doc = clean_text_dump(seed_pages["003_7285930a14498403.txt"])
+    assert list(doc.paragraphs) == lines[1:]
+
+
+def test_seed_metadata_matches_gold(seed_pages: dict[str, str]) -> None:
+    gold = json.loads((SEEDS / "gold" / "metadata.json").read_text(encoding="utf-8"))
+    for name, doc in _clean_together(seed_pages).items():
+        for key in ("title", "author", "date", "wire"):
+            assert getattr(doc, key) == gold[name][key], (name, key)
+        assert doc.kind == "text"
+
+
+def test_metadata_records_provenance(seed_pages: dict[str, str]) -> None:
+    doc = clean_text_dump(seed_pages["004_b1c7c96db9077958.txt"])
+    assert doc.provenance["wire"] == "dateline"
+    assert doc.provenance["author"] == "byline"
+    assert doc.provenance["title"] in {"breadcrumb", "repeated-heading"}
+    assert doc.site == "Global Banking and Finance Review"
+
+
+def test_every_removed_line_is_explained(seed_pages: dict[str, str]) -> None:
+    for text in seed_pages.values():
+        doc = clean_text_dump(text)
+        assert all(r.rule in RULES_BY_ID for r in doc.removals)
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        assert len(doc.removals) + len(doc.paragraphs) == len(lines)
+        assert {r.text for r in doc.removals if len(r.text) < 200} <= set(lines)
+
+
+def test_extract_dispatches_dumps_with_templates(seed_pages: dict[str, str]) -> None:
+    learner = SiteTemplates()
+    for text in seed_pages.values():
+        learner.observe(text)
+    name = "000_21cd6d9d0f854344.txt"
+    raw = RawDoc(id=name, content=seed_pages[name].encode("utf-8"))
+    doc = extract(raw, templates=learner.snapshot())
+    assert doc.kind == "text" and doc.wire == "Reuters"
+    assert any(r.rule == "template.recurring-line" for r in doc.removals)
+
+
+def test_sniff_kind_keeps_a_dump_that_quotes_markup_as_text() -> None:
+    dump = "Web basics\n\nTo center a block, wrap the text in a <div> and set its margins to auto.\n"
+    assert sniff_kind(dump * 3) == "text"
+    assert sniff_kind("<div class=a>x</div><div>y</div><p>z</p>") == "html"
+
+
+# -- properties: never invent text, idempotence ------------------------------------------------
+
+_SEED_LINES = sorted(
+    {line.strip() for p in (SEEDS / "raw").glob("*.txt") for line in p.read_text("utf-8").splitlines()}
+    - {""}
+)
+_line = st.one_of(
+    st.sampled_from(_SEED_LINES),
+    st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=80),
+)
+_page = st.lists(_line, max_size=60).map("\n".join)
+
+
+@settings(max_examples=60, deadline=None)
+@given(_page)
+def test_cleaning_never_invents_text(page: str) -> None:
+    doc = clean_text_dump(page)
+    lines = {line.strip() for line in page.splitlines()}
+    for para in doc.paragraphs:
+        assert para in lines
+
+
+@settings(max_examples=60, deadline=None)
+@given(_page)
+def test_cleaning_is_idempotent(page: str) -> None:
+    once = clean_text_dump(page)
+    twice = clean_text_dump(once.text)
+    assert twice.paragraphs == once.paragraphs
