@@ -18,7 +18,7 @@ from .errors import (
     IndexMismatchError,
     InputError,
 )
-from .extract import clean_text_dump, extract, extract_html
+from .extract import SiteTemplates, TemplateSnapshot, clean_text_dump, extract, extract_html
 from .models import CleanDoc, RawDoc, Removal
 
 __version__ = "0.1.0"
@@ -36,6 +36,8 @@ __all__ = [
     "InputError",
     "RawDoc",
     "Removal",
+    "SiteTemplates",
+    "TemplateSnapshot",
     "clean_text_dump",
     "decode_bytes",
     "extract",

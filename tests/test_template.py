@@ -1,0 +1,148 @@
+"""The per-site template learner: it helps, it keeps real text, it is order-free and bounded."""
+
+from __future__ import annotations
+
+import pickle
+import random
+
+import pytest
+
+from cleanfeed import clean_text_dump
+from cleanfeed.extract.template import SiteTemplates, TemplateSnapshot
+
+HEADER = "Daily Ledger\n  • Home\n  • World\n  • Business\n  • Opinion\nSearch"
+# A site disclaimer that reads like prose and sits right under the story: on one page alone
+# nothing tells it from the story's last paragraph.
+DISCLAIMER = (
+    "The Daily Ledger is an independent newspaper covering business, politics and culture for "
+    "readers across the region, and it has been published every morning since 1921."
+)
+FOOTER = "Contact us\nAdvertise\nPrivacy\n© 2025 Daily Ledger"
+
+STORIES = [
+    [
+        f"Officials in the port city said on {day} that the harbour would reopen after repairs to the "
+        f"breakwater, which was damaged by the storm of {n} weeks ago.",
+        f"Shipping companies had diverted about {n * 7} vessels to other ports during the closure, "
+        "raising costs for importers of grain and fuel.",
+        f"The mayor said the city would ask the national government for {n} million in aid to cover the "
+        "cost of the repairs and of compensating local businesses.",
+    ]
+    for n, day in enumerate(["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"], start=2)
+]
+
+
+def _page(story: list[str], related: list[str] = ()) -> str:  # type: ignore[assignment]
+    blocks = [HEADER, *story, DISCLAIMER]
+    if related:
+        blocks.append("Related Posts\n" + "\n".join(related))
+    blocks.append(FOOTER)
+    return "\n\n".join(blocks)
+
+
+def _precision(paragraphs: tuple[str, ...], story: list[str]) -> float:
+    return sum(p in story for p in paragraphs) / max(1, len(paragraphs))
+
+
+def test_cleaning_improves_once_other_pages_of_the_site_are_seen() -> None:
+    pages = [_page(story) for story in STORIES]
+    url = "https://dailyledger.example/{}"
+    alone = clean_text_dump(pages[0], url=url.format(0))
+    assert DISCLAIMER in alone.paragraphs  # on its own, the disclaimer passes for prose
+    learner = SiteTemplates()
+    for i, page in enumerate(pages):
+        learner.observe(page, url=url.format(i))
+    together = clean_text_dump(pages[0], url=url.format(0), templates=learner.snapshot())
+    assert DISCLAIMER not in together.paragraphs
+    assert list(together.paragraphs) == STORIES[0]
+    assert _precision(together.paragraphs, STORIES[0]) > _precision(alone.paragraphs, STORIES[0])
+    assert any(r.rule == "template.recurring-line" for r in together.removals)
+
+
+def test_pages_without_url_are_pooled_by_their_header_and_footer() -> None:
+    pages = [_page(story) for story in STORIES]
+    learner = SiteTemplates()
+    for page in pages:
+        learner.observe(page)
+    doc = clean_text_dump(pages[1], templates=learner.snapshot())
+    assert list(doc.paragraphs) == STORIES[1]
+
+
+def test_a_body_line_listed_as_related_post_elsewhere_is_not_template() -> None:
+    # The first paragraph of story 0 is quoted in the "Related Posts" list of every other page.
+    quoted = STORIES[0][0]
+    pages = [_page(STORIES[0])] + [_page(story, related=[quoted, "Storm damage tallied"]) for story in STORIES[1:]]
+    learner = SiteTemplates()
+    for i, page in enumerate(pages):
+        learner.observe(page, url=f"https://dailyledger.example/{i}")
+    doc = clean_text_dump(pages[0], url="https://dailyledger.example/0", templates=learner.snapshot())
+    assert quoted in doc.paragraphs
+
+
+def test_copies_of_one_page_do_not_make_its_story_template() -> None:
+    learner = SiteTemplates()
+    page = _page(STORIES[2])
+    for i in range(4):  # the same article under four URLs (tracking parameters, AMP...)
+        learner.observe(page, url=f"https://dailyledger.example/story?utm={i}")
+    doc = clean_text_dump(page, url="https://dailyledger.example/story", templates=learner.snapshot())
+    assert list(doc.paragraphs)[:3] == STORIES[2]
+
+
+def test_results_do_not_depend_on_observation_order() -> None:
+    pages = [_page(story) for story in STORIES]
+    outputs = []
+    for seed in range(3):
+        order = list(range(len(pages)))
+        random.Random(seed).shuffle(order)
+        learner = SiteTemplates()
+        for i in order:
+            learner.observe(pages[i], url=f"https://dailyledger.example/{i}")
+        snap = learner.snapshot()
+        outputs.append([clean_text_dump(p, url=f"https://dailyledger.example/{i}", templates=snap) for i, p in enumerate(pages)])
+    assert outputs[0] == outputs[1] == outputs[2]
+
+
+def test_snapshot_pickles_and_is_frozen() -> None:
+    learner = SiteTemplates()
+    for i, story in enumerate(STORIES):
+        learner.observe(_page(story), url=f"https://dailyledger.example/{i}")
+    snap = learner.snapshot()
+    clone = pickle.loads(pickle.dumps(snap))
+    assert isinstance(clone, TemplateSnapshot) and clone == snap
+    page = _page(STORIES[3])
+    url = "https://dailyledger.example/3"
+    assert clean_text_dump(page, url=url, templates=clone) == clean_text_dump(page, url=url, templates=snap)
+    with pytest.raises(AttributeError):
+        snap.sites = {}  # type: ignore[misc]
+
+
+def test_memory_stays_bounded_over_ten_thousand_pages() -> None:
+    rng = random.Random(7)
+    learner = SiteTemplates(max_sites=64, max_entries=256)
+    bound = 64 * (256 + 256 // 8)
+    for n in range(10_000):
+        site = rng.randrange(2_000)
+        lines = [f"site {site} menu {k}" for k in range(4)]
+        lines += [f"page {n} paragraph {k} with words {rng.random()}" for k in range(6)]
+        lines += [f"site {site} footer {k}" for k in range(4)]
+        learner.observe("\n".join(lines), url=f"https://s{site}.example/{n}")
+        if n % 1000 == 999:
+            assert len(learner) <= 64
+            assert learner.size() <= bound
+    assert len(learner.snapshot()) <= 64
+
+
+def test_counters_per_site_are_capped() -> None:
+    learner = SiteTemplates(max_sites=4, max_entries=64)
+    for n in range(300):  # one site, every page new text: the counters must not grow with it
+        learner.observe("\n".join(f"page {n} line {k} text" for k in range(20)), url="https://one.example/x")
+    assert learner.size() <= 64 + 64 // 8
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [{"max_sites": 0}, {"max_entries": 8}, {"min_pages": 1}, {"min_share": 0.0}, {"min_share": 1.5}],
+)
+def test_invalid_settings_are_refused(kwargs: dict[str, float]) -> None:
+    with pytest.raises(ValueError):
+        SiteTemplates(**kwargs)  # type: ignore[arg-type]
