@@ -1,0 +1,117 @@
+"""Canonical stage: which copy of a story is kept, by a stated policy with a stable tie-break.
+
+Policy, in order (the first criterion that separates two copies decides):
+
+1. **Complete** copies first: a copy is complete when it has at least ``complete_ratio`` (90%)
+   of the shingles of the largest copy it matches. A copy with its last paragraphs cut off, or
+   an earlier version of an updated story, is not complete.
+2. The copy on the **wire's own site** (reuters.com for Reuters, apnews.com for AP: the
+   ``AGENCY_DOMAINS`` table below), since that is the source every other copy derives from.
+3. The **most complete body**: more shingles (an update with two more paragraphs beats the
+   first version; a copy that contains the others beats them).
+4. The **earliest date** (ISO strings; copies without a date come last).
+5. The smallest **doc id**: stable whatever the input order.
+
+``choose_canonical`` returns the winner and a reason naming the criterion that decided.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from types import MappingProxyType
+
+from .fingerprint import Fingerprint
+from .metadata.text import canonical_agency
+
+__all__ = ["AGENCY_DOMAINS", "choose_canonical", "policy_key", "wire_site"]
+
+#: Each wire agency's own sites (registered domains; subdomains match too). Data, not rules:
+#: the canonical policy prefers the copy published here.
+AGENCY_DOMAINS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "Reuters": ("reuters.com",),
+        "AP": ("apnews.com", "ap.org"),
+        "AFP": ("afp.com",),
+        "Bloomberg": ("bloomberg.com",),
+        "dpa": ("dpa.com", "dpa-international.com"),
+        "Xinhua": ("xinhuanet.com", "news.cn"),
+        "Kyodo": ("kyodonews.net",),
+        "Yonhap": ("yna.co.kr",),
+        "UPI": ("upi.com",),
+        "ANSA": ("ansa.it",),
+        "EFE": ("efe.com",),
+        "PTI": ("ptinews.com",),
+        "ANI": ("aninews.in",),
+        "IANS": ("ians.in",),
+        "TASS": ("tass.com", "tass.ru"),
+        "Interfax": ("interfax.com", "interfax.ru"),
+        "AAP": ("aap.com.au",),
+        "CP": ("thecanadianpress.com",),
+        "Anadolu": ("aa.com.tr",),
+        "Bernama": ("bernama.com",),
+        "PA": ("pamediagroup.com",),
+    }
+)
+
+
+def wire_site(fp: Fingerprint) -> str | None:
+    """The agency whose own site published this copy, or None.
+
+    The page must be on the agency's domain, and its detected wire (if any) must be that
+    agency: AP's site republishing another agency's story is not that story's source.
+    """
+    if not fp.domain:
+        return None
+    wire = canonical_agency(fp.wire) if fp.wire else None
+    for agency, domains in AGENCY_DOMAINS.items():
+        if any(fp.domain == d or fp.domain.endswith("." + d) for d in domains):
+            return agency if wire in (None, agency) else None
+    return None
+
+
+def policy_key(fp: Fingerprint, complete: bool) -> tuple[int, int, int, int, str, str]:
+    """Sort key of the policy: the smallest key is the canonical copy."""
+    return (
+        0 if complete else 1,
+        0 if wire_site(fp) else 1,
+        -fp.size,
+        0 if fp.date else 1,
+        fp.date or "",
+        fp.doc_id,
+    )
+
+
+_CRITERIA = (
+    "the only complete copy (others are trimmed or earlier versions)",
+    "complete copy on the wire's own site",
+    "most complete body",
+    "earliest date",
+    "stable tie-break: smallest doc id",
+)
+
+
+def choose_canonical(
+    members: Sequence[Fingerprint], complete: Mapping[str, bool]
+) -> tuple[Fingerprint, str]:
+    """The canonical copy among ``members`` and why it was chosen.
+
+    ``complete`` maps each doc id to whether it is a complete copy (see the module docstring).
+    """
+    if not members:
+        raise ValueError("choose_canonical needs at least one member")
+    ranked = sorted(members, key=lambda f: policy_key(f, complete.get(f.doc_id, False)))
+    best = ranked[0]
+    if len(ranked) == 1:
+        return best, "only copy"
+    best_key = policy_key(best, complete.get(best.doc_id, False))
+    runner_key = policy_key(ranked[1], complete.get(ranked[1].doc_id, False))
+    # the first differing component says which criterion decided (date spans two components)
+    position = next(i for i, (x, y) in enumerate(zip(best_key, runner_key)) if x != y)
+    criterion = _CRITERIA[min(position, 3) if position < 5 else 4]
+    if position == 1:
+        criterion += f" ({best.domain})"
+    elif position == 2:
+        criterion += f" ({best.size} shingles)"
+    elif position in (3, 4):
+        criterion += f" ({best.date})"
+    return best, criterion

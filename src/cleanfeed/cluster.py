@@ -1,0 +1,270 @@
+"""Cluster stage: which fingerprints are copies of one story, without chaining.
+
+Four steps, each usable on its own (the Spark engine runs (a)-(c) as DataFrame joins and
+calls (d) per component):
+
+(a) candidates: documents sharing any LSH band key (``candidate_pairs``), plus documents with
+    the same normalised text (``text_hash``);
+(b) edges: candidates that pass the exact check on their shingle sets (``verify``, pure);
+(c) connected components of the edges (``connected_components``);
+(d) ``resolve_component``: per component, pick the canonical copy by policy, keep as its
+    copies only members that verify *directly* against it, and repeat on the rest.
+
+Why (d) exists: transitive closure over pairwise matches glues unrelated stories through a
+chain of partial overlaps (A matches B, B matches C, A and C share nothing). Checking every
+member against the kept copy itself breaks such chains; the members left over form their
+own clusters. (d) depends only on the component's fingerprints, so any order or partitioning
+of the input gives the same decisions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+
+from .canonical import choose_canonical
+from .config import DedupConfig
+from .fingerprint import Fingerprint, band_keys_batch
+
+__all__ = [
+    "Decision",
+    "Similarity",
+    "candidate_pairs",
+    "cluster_fingerprints",
+    "connected_components",
+    "lsh_eligible",
+    "resolve_component",
+    "verify",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Similarity:
+    """How alike two bodies are, and which rule made them copies.
+
+    ``containment`` is the overlap over the *smaller* shingle set, so it is symmetric.
+    """
+
+    jaccard: float
+    containment: float
+    basis: Literal["exact", "jaccard", "containment"]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"jaccard": self.jaccard, "containment": self.containment, "basis": self.basis}
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """What became of one document: kept (a canonical copy) or a duplicate of a kept one."""
+
+    doc_id: str
+    status: Literal["kept", "duplicate"]
+    canonical_id: str  # the kept document of its cluster (itself when kept)
+    similarity: Similarity | None  # to the canonical; None when kept
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "doc_id": self.doc_id,
+            "status": self.status,
+            "canonical_id": self.canonical_id,
+            "similarity": self.similarity.to_dict() if self.similarity else None,
+            "reason": self.reason,
+        }
+
+
+def lsh_eligible(fp: Fingerprint, config: DedupConfig) -> bool:
+    """Whether a document takes part in fuzzy matching (LSH) at all.
+
+    Bodies under ``min_shingles`` only ever match exact copies (``verify`` refuses fuzzy
+    matches for them), so putting them in LSH would only cost candidate checks.
+    """
+    return fp.size >= config.min_shingles
+
+
+def _intersection(a: np.ndarray, b: np.ndarray) -> int:
+    """Size of the intersection of two sorted unique uint64 arrays."""
+    if len(a) > len(b):
+        a, b = b, a
+    if len(a) == 0:
+        return 0
+    idx = np.searchsorted(b, a)
+    idx[idx == len(b)] = 0
+    return int(np.count_nonzero(b[idx] == a))
+
+
+def verify(a: Fingerprint, b: Fingerprint, config: DedupConfig) -> Similarity | None:
+    """The exact check of one candidate pair: a ``Similarity`` if they are copies, else None.
+
+    Copies are: the same normalised text; or Jaccard ≥ ``jaccard_threshold``; or containment
+    ≥ ``containment_threshold`` with the smaller body at least ``min_size_ratio`` of the larger
+    (trimmed copies, updates). Bodies under ``min_shingles`` only match exactly. Pure and
+    symmetric: ``verify(a, b) == verify(b, a)``.
+    """
+    if a.n_tokens and a.text_hash == b.text_hash:
+        return Similarity(1.0, 1.0, "exact")
+    small, large = sorted((a.size, b.size))
+    if small < config.min_shingles:
+        return None
+    inter = _intersection(a.shingle_array(), b.shingle_array())
+    jaccard = inter / (small + large - inter)
+    containment = inter / small
+    if jaccard >= config.jaccard_threshold:
+        return Similarity(jaccard, containment, "jaccard")
+    if containment >= config.containment_threshold and small >= config.min_size_ratio * large:
+        return Similarity(jaccard, containment, "containment")
+    return None
+
+
+def candidate_pairs(keys: np.ndarray) -> np.ndarray:
+    """All row pairs (i < j) of a band-key matrix (n, bands) that share at least one key.
+
+    Returned as an (m, 2) int64 array, sorted and unique. Keys already include the band
+    index (see ``band_keys``), so one sort over all keys finds every bucket.
+    """
+    n = len(keys)
+    if n < 2:
+        return np.empty((0, 2), dtype=np.int64)
+    flat = keys.reshape(-1)
+    rows = np.repeat(np.arange(n, dtype=np.int64), keys.shape[1])
+    order = np.argsort(flat, kind="stable")
+    flat, rows = flat[order], rows[order]
+    pairs = []
+    offset = 1
+    same = flat[offset:] == flat[:-offset]
+    while same.any():  # offset o pairs each entry with the one o places later in its bucket
+        pairs.append(np.stack([rows[:-offset][same], rows[offset:][same]], axis=1))
+        offset += 1
+        if offset >= len(flat):
+            break
+        same = same[:-1] & (flat[offset:] == flat[:-offset])
+    if not pairs:
+        return np.empty((0, 2), dtype=np.int64)
+    found = np.concatenate(pairs)
+    found = np.sort(found, axis=1)
+    found = found[found[:, 0] != found[:, 1]]
+    return np.unique(found, axis=0)
+
+
+def connected_components(n: int, pairs: Iterable[tuple[int, int]]) -> np.ndarray:
+    """Component label of each of ``n`` nodes: the smallest node index in its component."""
+    parent = list(range(n))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for i, j in pairs:
+        ri, rj = find(int(i)), find(int(j))
+        if ri != rj:
+            parent[max(ri, rj)] = min(ri, rj)
+    return np.array([find(i) for i in range(n)], dtype=np.int64)
+
+
+def _pair_key(x: str, y: str) -> tuple[str, str]:
+    return (x, y) if x <= y else (y, x)
+
+
+def resolve_component(
+    members: Sequence[Fingerprint],
+    edges: Mapping[tuple[str, str], Similarity | None] | None = None,
+    config: DedupConfig | None = None,
+) -> list[Decision]:
+    """Decisions for one connected component, sorted by doc id (pure and deterministic).
+
+    Repeatedly: find the largest remaining member; mark members complete (``complete_ratio``
+    of its size and matching it); choose the canonical by ``cleanfeed.canonical`` policy; its
+    copies are the remaining members that ``verify`` against the canonical itself (the
+    anti-chaining guard). ``edges`` is an optional cache of ``verify`` results keyed by
+    ``(doc_id, doc_id)`` in either order; it must come from the same config. The result
+    depends only on the set of members, never on their order.
+    """
+    config = config or DedupConfig()
+    ordered = sorted(members, key=lambda f: f.doc_id)
+    ids = [f.doc_id for f in ordered]
+    if len(set(ids)) != len(ids):
+        raise ValueError("resolve_component: duplicate doc ids among the members")
+    cache: dict[tuple[str, str], Similarity | None] = {}
+    for (x, y), value in (edges or {}).items():
+        cache[_pair_key(x, y)] = value
+
+    def sim(x: Fingerprint, y: Fingerprint) -> Similarity | None:
+        key = _pair_key(x.doc_id, y.doc_id)
+        if key not in cache:
+            cache[key] = verify(x, y, config)
+        return cache[key]
+
+    decisions: dict[str, Decision] = {}
+    remaining = ordered
+    first_round = True
+    while remaining:
+        largest = min(remaining, key=lambda f: (-f.size, f.doc_id))
+        complete = {
+            f.doc_id: f is largest
+            or (f.size >= config.complete_ratio * largest.size and sim(f, largest) is not None)
+            for f in remaining
+        }
+        canon, why = choose_canonical(remaining, complete)
+        copies = {f.doc_id: s for f in remaining if f is not canon and (s := sim(f, canon))}
+        if copies:
+            reason = f"canonical of {len(copies) + 1} copies: {why}"
+        elif first_round and len(ordered) == 1:
+            reason = "no near-duplicate"
+        else:
+            reason = "own cluster: linked to other copies only through a chain of partial overlaps"
+        decisions[canon.doc_id] = Decision(canon.doc_id, "kept", canon.doc_id, None, reason)
+        for doc_id, s in copies.items():
+            decisions[doc_id] = Decision(
+                doc_id,
+                "duplicate",
+                canon.doc_id,
+                s,
+                f"copy of {canon.doc_id} ({s.basis}: jaccard {s.jaccard:.3f}, "
+                f"containment {s.containment:.3f})",
+            )
+        remaining = [f for f in remaining if f.doc_id not in decisions]
+        first_round = False
+    return [decisions[i] for i in ids]
+
+
+def cluster_fingerprints(fps: Sequence[Fingerprint], config: DedupConfig) -> list[Decision]:
+    """Steps (a)-(d) in memory over a list of fingerprints; decisions in input order.
+
+    The reference implementation the incremental ``Deduplicator`` and the Spark engine must
+    agree with.
+    """
+    n = len(fps)
+    eligible = [i for i, f in enumerate(fps) if lsh_eligible(f, config)]
+    pairs: list[tuple[int, int]] = []
+    if eligible:
+        sigs = np.stack([fps[i].signature_array() for i in eligible])
+        for i, j in candidate_pairs(band_keys_batch(sigs, config)):
+            pairs.append((eligible[i], eligible[j]))
+    by_text: dict[str, int] = {}
+    for i, f in enumerate(fps):
+        if f.n_tokens:
+            first = by_text.setdefault(f.text_hash, i)
+            if first != i:
+                pairs.append((first, i))
+    edges: dict[tuple[int, int], Similarity | None] = {}
+    for i, j in pairs:
+        edges[(i, j)] = verify(fps[i], fps[j], config)
+    labels = connected_components(n, [pair for pair, s in edges.items() if s is not None])
+    groups: dict[int, list[int]] = {}
+    for i, label in enumerate(labels):
+        groups.setdefault(int(label), []).append(i)
+    comp_edges: dict[int, dict[tuple[str, str], Similarity | None]] = {}
+    for (i, j), s in edges.items():
+        if labels[i] == labels[j]:
+            comp_edges.setdefault(int(labels[i]), {})[(fps[i].doc_id, fps[j].doc_id)] = s
+    out: dict[str, Decision] = {}
+    for label, members in groups.items():
+        comp = [fps[i] for i in members]
+        for d in resolve_component(comp, comp_edges.get(label), config):
+            out[d.doc_id] = d
+    return [out[f.doc_id] for f in fps]

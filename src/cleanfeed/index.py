@@ -1,0 +1,410 @@
+"""Where the deduplicator keeps what it has seen: in memory (default) or in SQLite on disk.
+
+A store holds, per document: its fingerprint (signature, shingle set for the exact check,
+canonical-policy fields), its LSH band keys, its component label and its current decision;
+plus the ``DedupConfig`` fingerprint it was built with. Opening a store with another config
+raises ``IndexMismatchError``: signatures and thresholds from two configs cannot be mixed.
+
+``SqliteStore`` writes each ``commit`` in one transaction (WAL journal), so a run interrupted
+at any point leaves the index as it was after the last completed batch. Running day 1 then
+day 2 through one index gives the same decisions as one run over both days.
+
+``BandIndex`` is the in-memory LSH structure: band keys in sorted NumPy runs (12 bytes per
+band entry: a uint64 key and a uint32 document number), merged geometrically like an LSM tree,
+queried with ``searchsorted``. That is ~768 bytes per document at 64 bands, against several KB
+for a dict of lists.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from .cluster import Decision, Similarity
+from .config import DedupConfig
+from .errors import IndexMismatchError
+from .fingerprint import Fingerprint
+
+__all__ = ["BandIndex", "MemoryStore", "SqliteStore", "Store", "open_store"]
+
+_SCHEMA_VERSION = "1"
+
+
+class BandIndex:
+    """LSH buckets: for a matrix of band keys, which inserted documents share any key.
+
+    Documents are numbered by the caller (uint32). Keys already encode their band.
+    """
+
+    def __init__(self) -> None:
+        self._runs: list[tuple[np.ndarray, np.ndarray]] = []  # (sorted keys uint64, docs uint32)
+
+    def __len__(self) -> int:
+        return sum(len(k) for k, _ in self._runs)
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes held by the index arrays."""
+        return sum(k.nbytes + d.nbytes for k, d in self._runs)
+
+    def insert(self, docs: np.ndarray, keys: np.ndarray) -> None:
+        """Add documents ``docs`` (n,) with their band keys (n, bands)."""
+        if len(docs) == 0:
+            return
+        flat = np.ascontiguousarray(keys, dtype=np.uint64).reshape(-1)
+        nums = np.repeat(np.asarray(docs, dtype=np.uint32), keys.shape[1])
+        order = np.argsort(flat, kind="stable")
+        self._runs.append((flat[order], nums[order]))
+        # merge while the newest run is at least half the previous one: O(log n) runs
+        while len(self._runs) > 1 and len(self._runs[-1][0]) * 2 >= len(self._runs[-2][0]):
+            (k2, d2), (k1, d1) = self._runs.pop(), self._runs.pop()
+            k, d = np.concatenate([k1, k2]), np.concatenate([d1, d2])
+            order = np.argsort(k, kind="stable")
+            self._runs.append((k[order], d[order]))
+
+    def query(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Matches of each query row: ``(rows, docs)`` arrays of equal length, unique pairs.
+
+        ``rows`` indexes the rows of ``keys`` (n, bands); ``docs`` the inserted documents.
+        """
+        if len(keys) == 0 or not self._runs:
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+        flat = np.ascontiguousarray(keys, dtype=np.uint64).reshape(-1)
+        qrow = np.repeat(np.arange(len(keys), dtype=np.int64), keys.shape[1])
+        rows_out, docs_out = [], []
+        for run_keys, run_docs in self._runs:
+            lo = np.searchsorted(run_keys, flat, side="left")
+            hi = np.searchsorted(run_keys, flat, side="right")
+            counts = hi - lo
+            hit = counts > 0
+            if not hit.any():
+                continue
+            counts, lo, rows = counts[hit], lo[hit], qrow[hit]
+            total = int(counts.sum())
+            # positions lo .. hi-1 of every hit, flattened without a Python loop
+            starts = np.repeat(lo - np.concatenate(([0], np.cumsum(counts)[:-1])), counts)
+            rows_out.append(np.repeat(rows, counts))
+            docs_out.append(run_docs[starts + np.arange(total)].astype(np.int64))
+        if not rows_out:
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+        pairs = np.unique(np.stack([np.concatenate(rows_out), np.concatenate(docs_out)], 1), axis=0)
+        return pairs[:, 0], pairs[:, 1]
+
+
+class Store(Protocol):
+    """What ``Deduplicator`` needs from a store (``MemoryStore``, ``SqliteStore``)."""
+
+    config: DedupConfig
+
+    def text_hashes(self, doc_ids: Iterable[str]) -> dict[str, str]: ...
+    def exact_matches(self, text_hashes: Iterable[str]) -> dict[str, list[str]]: ...
+    def lsh_candidates(self, keys: np.ndarray) -> list[list[str]]: ...
+    def fingerprints(self, doc_ids: Iterable[str]) -> dict[str, Fingerprint]: ...
+    def components(self, doc_ids: Iterable[str]) -> dict[str, str]: ...
+    def component_members(self, labels: Iterable[str]) -> dict[str, list[str]]: ...
+    def decisions(self, doc_ids: Iterable[str] | None = None) -> dict[str, Decision]: ...
+    def commit(
+        self,
+        new: Sequence[tuple[Fingerprint, np.ndarray | None]],
+        components: dict[str, str],
+        decisions: Sequence[Decision],
+    ) -> None: ...
+    def close(self) -> None: ...
+
+
+class MemoryStore:
+    """The default store: everything in memory, gone when the process ends."""
+
+    def __init__(self, config: DedupConfig | None = None) -> None:
+        self.config = config or DedupConfig()
+        self._fps: dict[str, Fingerprint] = {}
+        self._by_text: dict[str, list[str]] = {}
+        self._bands = BandIndex()
+        self._numbered: list[str] = []  # BandIndex document number -> doc id
+        self._component: dict[str, str] = {}
+        self._members: dict[str, list[str]] = {}
+        self._decisions: dict[str, Decision] = {}
+
+    @property
+    def band_index(self) -> BandIndex:
+        """The LSH structure (for measurements)."""
+        return self._bands
+
+    def text_hashes(self, doc_ids: Iterable[str]) -> dict[str, str]:
+        return {i: self._fps[i].text_hash for i in doc_ids if i in self._fps}
+
+    def exact_matches(self, text_hashes: Iterable[str]) -> dict[str, list[str]]:
+        return {h: list(self._by_text[h]) for h in text_hashes if h in self._by_text}
+
+    def lsh_candidates(self, keys: np.ndarray) -> list[list[str]]:
+        out: list[list[str]] = [[] for _ in range(len(keys))]
+        rows, docs = self._bands.query(keys)
+        for r, d in zip(rows.tolist(), docs.tolist()):
+            out[r].append(self._numbered[d])
+        return out
+
+    def fingerprints(self, doc_ids: Iterable[str]) -> dict[str, Fingerprint]:
+        return {i: self._fps[i] for i in doc_ids}
+
+    def components(self, doc_ids: Iterable[str]) -> dict[str, str]:
+        return {i: self._component[i] for i in doc_ids}
+
+    def component_members(self, labels: Iterable[str]) -> dict[str, list[str]]:
+        return {label: list(self._members[label]) for label in labels}
+
+    def decisions(self, doc_ids: Iterable[str] | None = None) -> dict[str, Decision]:
+        if doc_ids is None:
+            return dict(self._decisions)
+        return {i: self._decisions[i] for i in doc_ids}
+
+    def commit(
+        self,
+        new: Sequence[tuple[Fingerprint, np.ndarray | None]],
+        components: dict[str, str],
+        decisions: Sequence[Decision],
+    ) -> None:
+        with_keys = []
+        for fp, keys in new:
+            self._fps[fp.doc_id] = fp
+            if fp.n_tokens:
+                self._by_text.setdefault(fp.text_hash, []).append(fp.doc_id)
+            if keys is not None:
+                with_keys.append((len(self._numbered), keys))
+                self._numbered.append(fp.doc_id)
+        if with_keys:
+            self._bands.insert(
+                np.array([n for n, _ in with_keys]), np.stack([k for _, k in with_keys])
+            )
+        for doc_id, label in components.items():
+            old = self._component.get(doc_id)
+            if old is not None and old != label and old in self._members:
+                self._members[old].remove(doc_id)
+                if not self._members[old]:
+                    del self._members[old]
+            if old != label:
+                self._members.setdefault(label, []).append(doc_id)
+            self._component[doc_id] = label
+        for d in decisions:
+            self._decisions[d.doc_id] = d
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
+_DDL = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS docs (
+    num INTEGER PRIMARY KEY,
+    doc_id TEXT NOT NULL UNIQUE,
+    text_hash TEXT NOT NULL,
+    n_tokens INTEGER NOT NULL,
+    shingles BLOB NOT NULL,
+    signature BLOB NOT NULL,
+    domain TEXT, wire TEXT, date TEXT,
+    component TEXT NOT NULL,
+    status TEXT NOT NULL,
+    canonical_id TEXT NOT NULL,
+    jaccard REAL, containment REAL, basis TEXT,
+    reason TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS docs_text_hash ON docs(text_hash);
+CREATE INDEX IF NOT EXISTS docs_component ON docs(component);
+CREATE TABLE IF NOT EXISTS bands (key INTEGER NOT NULL, num INTEGER NOT NULL,
+                                  PRIMARY KEY (key, num)) WITHOUT ROWID;
+"""
+
+_FP_COLUMNS = "doc_id, text_hash, n_tokens, shingles, signature, domain, wire, date"
+_DECISION_COLUMNS = "doc_id, status, canonical_id, jaccard, containment, basis, reason"
+
+
+def _chunks(items: Sequence[str], size: int = 500) -> Iterable[Sequence[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class SqliteStore:
+    """A persistent store in one SQLite file (stdlib ``sqlite3``, WAL, one transaction per
+    commit). Raises ``IndexMismatchError`` when the file was built with another config."""
+
+    def __init__(self, path: str | Path, config: DedupConfig | None = None) -> None:
+        self.config = config or DedupConfig()
+        self.path = Path(path)
+        self._conn = sqlite3.connect(str(self.path), isolation_level=None)
+        try:
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.execute("PRAGMA synchronous=NORMAL")
+            self._conn.executescript(_DDL)
+            self._check_config()
+        except BaseException:
+            self._conn.close()
+            raise
+
+    def _check_config(self) -> None:
+        rows = dict(self._conn.execute("SELECT key, value FROM meta").fetchall())
+        mine = self.config.fingerprint()
+        if not rows:
+            self._conn.execute("BEGIN IMMEDIATE")
+            self._conn.executemany(
+                "INSERT INTO meta VALUES (?, ?)",
+                [
+                    ("schema", _SCHEMA_VERSION),
+                    ("config_fingerprint", mine),
+                    ("config", json.dumps(asdict(self.config), sort_keys=True)),
+                ],
+            )
+            self._conn.execute("COMMIT")
+            return
+        if rows.get("schema") != _SCHEMA_VERSION:
+            raise IndexMismatchError(
+                f"index {self.path} has schema version {rows.get('schema')!r}, this cleanfeed "
+                f"writes version {_SCHEMA_VERSION!r}; rebuild the index at a new path"
+            )
+        if rows.get("config_fingerprint") != mine:
+            stored = json.loads(rows.get("config", "{}"))
+            current = asdict(self.config)
+            diff = ", ".join(
+                f"{k}: index {stored.get(k)!r} vs now {current[k]!r}"
+                for k in sorted(current)
+                if stored.get(k) != current[k]
+            )
+            raise IndexMismatchError(
+                f"index {self.path} was built with another DedupConfig "
+                f"(fingerprint {rows.get('config_fingerprint')}, now {mine}; {diff}). "
+                "Run with the index's settings, or give a new index path."
+            )
+
+    # -- reads
+
+    def text_hashes(self, doc_ids: Iterable[str]) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for chunk in _chunks(list(doc_ids)):
+            q = f"SELECT doc_id, text_hash FROM docs WHERE doc_id IN ({','.join('?' * len(chunk))})"
+            out.update(self._conn.execute(q, list(chunk)).fetchall())
+        return out
+
+    def exact_matches(self, text_hashes: Iterable[str]) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for chunk in _chunks(list(text_hashes)):
+            q = (
+                "SELECT text_hash, doc_id FROM docs WHERE n_tokens > 0 AND text_hash IN "
+                f"({','.join('?' * len(chunk))}) ORDER BY num"
+            )
+            for h, doc_id in self._conn.execute(q, list(chunk)):
+                out.setdefault(h, []).append(doc_id)
+        return out
+
+    def lsh_candidates(self, keys: np.ndarray) -> list[list[str]]:
+        signed = np.ascontiguousarray(keys, dtype=np.uint64).view(np.int64)
+        out = []
+        for row in signed:
+            values = row.tolist()
+            q = (
+                "SELECT DISTINCT d.doc_id FROM bands b JOIN docs d ON d.num = b.num "
+                f"WHERE b.key IN ({','.join('?' * len(values))})"
+            )
+            out.append([r[0] for r in self._conn.execute(q, values)])
+        return out
+
+    def fingerprints(self, doc_ids: Iterable[str]) -> dict[str, Fingerprint]:
+        out: dict[str, Fingerprint] = {}
+        for chunk in _chunks(list(doc_ids)):
+            q = f"SELECT {_FP_COLUMNS} FROM docs WHERE doc_id IN ({','.join('?' * len(chunk))})"
+            for row in self._conn.execute(q, list(chunk)):
+                out[row[0]] = Fingerprint(row[0], row[1], row[2], bytes(row[3]), bytes(row[4]),
+                                          row[5], row[6], row[7])
+        return out
+
+    def components(self, doc_ids: Iterable[str]) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for chunk in _chunks(list(doc_ids)):
+            q = f"SELECT doc_id, component FROM docs WHERE doc_id IN ({','.join('?' * len(chunk))})"
+            out.update(self._conn.execute(q, list(chunk)).fetchall())
+        return out
+
+    def component_members(self, labels: Iterable[str]) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for chunk in _chunks(list(labels)):
+            q = f"SELECT component, doc_id FROM docs WHERE component IN ({','.join('?' * len(chunk))})"
+            for label, doc_id in self._conn.execute(q, list(chunk)):
+                out.setdefault(label, []).append(doc_id)
+        return out
+
+    def decisions(self, doc_ids: Iterable[str] | None = None) -> dict[str, Decision]:
+        def build(row: tuple) -> Decision:
+            sim = Similarity(row[3], row[4], row[5]) if row[5] is not None else None
+            return Decision(row[0], row[1], row[2], sim, row[6])
+
+        if doc_ids is None:
+            rows = self._conn.execute(f"SELECT {_DECISION_COLUMNS} FROM docs ORDER BY doc_id")
+            return {r[0]: build(r) for r in rows}
+        out: dict[str, Decision] = {}
+        for chunk in _chunks(list(doc_ids)):
+            q = f"SELECT {_DECISION_COLUMNS} FROM docs WHERE doc_id IN ({','.join('?' * len(chunk))})"
+            out.update((r[0], build(r)) for r in self._conn.execute(q, list(chunk)))
+        return out
+
+    # -- the one write
+
+    def commit(
+        self,
+        new: Sequence[tuple[Fingerprint, np.ndarray | None]],
+        components: dict[str, str],
+        decisions: Sequence[Decision],
+    ) -> None:
+        by_id = {d.doc_id: d for d in decisions}
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            for fp, keys in new:
+                d = by_id[fp.doc_id]
+                s = d.similarity
+                cur = self._conn.execute(
+                    f"INSERT INTO docs ({_FP_COLUMNS}, component, status, canonical_id, jaccard, "
+                    "containment, basis, reason) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (fp.doc_id, fp.text_hash, fp.n_tokens, fp.shingles, fp.signature, fp.domain,
+                     fp.wire, fp.date, components[fp.doc_id], d.status, d.canonical_id,
+                     s.jaccard if s else None, s.containment if s else None,
+                     s.basis if s else None, d.reason),
+                )
+                if keys is not None:
+                    num = cur.lastrowid
+                    signed = np.ascontiguousarray(keys, dtype=np.uint64).view(np.int64).tolist()
+                    self._conn.executemany(
+                        "INSERT OR IGNORE INTO bands VALUES (?, ?)", [(k, num) for k in signed]
+                    )
+            for doc_id, label in components.items():
+                self._conn.execute("UPDATE docs SET component = ? WHERE doc_id = ?", (label, doc_id))
+            for d in decisions:
+                s = d.similarity
+                self._conn.execute(
+                    "UPDATE docs SET status=?, canonical_id=?, jaccard=?, containment=?, basis=?, "
+                    "reason=? WHERE doc_id=?",
+                    (d.status, d.canonical_id, s.jaccard if s else None,
+                     s.containment if s else None, s.basis if s else None, d.reason, d.doc_id),
+                )
+            self._conn.execute("COMMIT")
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+
+    def close(self) -> None:
+        """Close the database connection."""
+        self._conn.close()
+
+    def __enter__(self) -> SqliteStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def open_store(path: str | Path | None, config: DedupConfig | None = None) -> MemoryStore | SqliteStore:
+    """A ``SqliteStore`` at ``path``, or a ``MemoryStore`` when ``path`` is None."""
+    if path is None:
+        return MemoryStore(config)
+    return SqliteStore(path, config)
