@@ -7,8 +7,10 @@ dumps, ``pipeline`` runs the stages over streams, ``cli`` is a thin layer over t
 
 from __future__ import annotations
 
-from .config import Config, ExtractConfig
+from .cluster import Decision, Similarity, resolve_component, verify
+from .config import Config, DedupConfig, ExtractConfig
 from .decode import decode_bytes, sniff_kind
+from .dedup import AddResult, Deduplicator, deduplicate
 from .errors import (
     BudgetExceeded,
     CleanfeedError,
@@ -19,28 +21,45 @@ from .errors import (
     InputError,
 )
 from .extract import SiteTemplates, TemplateSnapshot, clean_text_dump, extract, extract_html
+from .fingerprint import Fingerprint, band_keys, fingerprint, fingerprint_batch
+from .index import MemoryStore, SqliteStore, open_store
 from .models import CleanDoc, RawDoc, Removal
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "AddResult",
     "BudgetExceeded",
     "CleanDoc",
     "CleanfeedError",
     "Config",
+    "Decision",
     "DecodeError",
+    "DedupConfig",
+    "Deduplicator",
     "ExtractConfig",
     "ExtractionError",
+    "Fingerprint",
     "FormatError",
     "IndexMismatchError",
     "InputError",
+    "MemoryStore",
     "RawDoc",
     "Removal",
+    "Similarity",
     "SiteTemplates",
+    "SqliteStore",
     "TemplateSnapshot",
+    "band_keys",
     "clean_text_dump",
     "decode_bytes",
+    "deduplicate",
     "extract",
     "extract_html",
+    "fingerprint",
+    "fingerprint_batch",
+    "open_store",
+    "resolve_component",
     "sniff_kind",
+    "verify",
 ]
