@@ -1,0 +1,403 @@
+"""Near-duplicate detection on the seed stories and controlled variants of them.
+
+The variants are the transformations syndication really applies (a dropped dateline, curly
+quotes, an inserted "Advertisement" line, copyedits, cut-off endings, extra paragraphs); the
+seed texts are real wire stories, so the overlaps between *different* stories are real too.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import pickle
+import random
+import re
+
+import numpy as np
+import pytest
+from datasketch import MinHash
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cleanfeed import (
+    CleanDoc,
+    DedupConfig,
+    Deduplicator,
+    Fingerprint,
+    IndexMismatchError,
+    SqliteStore,
+    band_keys,
+    deduplicate,
+    fingerprint,
+    fingerprint_batch,
+    resolve_component,
+    verify,
+)
+from cleanfeed.cluster import candidate_pairs, cluster_fingerprints, connected_components
+from cleanfeed.fingerprint import strip_volatile, tokens
+from cleanfeed.index import BandIndex
+
+CONFIG = DedupConfig()
+
+
+def doc(doc_id: str, text: str, **meta: str | None) -> CleanDoc:
+    return CleanDoc(id=doc_id, paragraphs=tuple(p for p in text.split("\n\n") if p.strip()), **meta)
+
+
+@pytest.fixture(scope="module")
+def seeds(seed_gold: dict[str, str]) -> list[CleanDoc]:
+    return [doc(name, text) for name, text in sorted(seed_gold.items())]
+
+
+@pytest.fixture(scope="module")
+def reuters(seed_gold: dict[str, str]) -> str:
+    """A Reuters story: SEOUL dateline, credit line at the end."""
+    return seed_gold["004_b1c7c96db9077958.txt"]
+
+
+def by_id(decisions) -> dict:
+    return {d.doc_id: d for d in decisions}
+
+
+def copyedit(text: str, n: int, seed: int = 0) -> str:
+    """Replace n words at random positions (as a copy desk would, one word at a time)."""
+    words = text.split(" ")
+    rng = random.Random(seed)
+    for i in rng.sample(range(len(words)), n):
+        words[i] = "edited"
+    return " ".join(words)
+
+
+# --- normalisation ---------------------------------------------------------------------------
+
+
+def test_volatile_wrappers_are_stripped(reuters: str) -> None:
+    paras = reuters.split("\n\n")
+    assert paras[0].startswith("SEOUL")
+    stripped = strip_volatile(["Advertisement", *paras[:3], "ADVERTISEMENT", *paras[3:]])
+    assert not stripped[0].startswith("SEOUL")
+    assert "(Reuters)" not in stripped[0]
+    assert all(p.lower() != "advertisement" for p in stripped)
+    assert not any(p.startswith("(Reporting by") for p in stripped)
+    # body paragraphs survive untouched
+    assert stripped[1:4] == tuple(paras[1:4])
+
+
+def test_typography_and_dateline_do_not_change_the_text_hash(reuters: str) -> None:
+    paras = reuters.split("\n\n")
+    undated = re.sub(r"^SEOUL \(Reuters\) -\s*", "", paras[0])
+    assert undated != paras[0]
+    variant = [undated] + [
+        p.replace('"', "“").replace("'", "’").replace(" - ", " — ") for p in paras[1:-1]
+    ]
+    a = fingerprint(doc("a", reuters), CONFIG)
+    b = fingerprint(doc("b", "\n\n".join(variant)), CONFIG)
+    assert a.text_hash == b.text_hash
+    assert verify(a, b, CONFIG).basis == "exact"
+
+
+def test_tokens_are_casefolded_words() -> None:
+    assert tokens(["WASHINGTON, Jan 3 (Reuters) - The U.S. “Fed” held rates."]) == [
+        "the", "u", "s", "fed", "held", "rates",
+    ]
+
+
+# --- signatures ------------------------------------------------------------------------------
+
+
+def test_signature_matches_datasketch(seeds: list[CleanDoc]) -> None:
+    for fp in fingerprint_batch(seeds, CONFIG):
+        m = MinHash(num_perm=CONFIG.num_perm, seed=CONFIG.seed, hashfunc=lambda x: x)
+        m.update_batch([int(v) & 0xFFFFFFFF for v in fp.shingle_array()])
+        assert np.array_equal(m.hashvalues, fp.signature_array())
+
+
+def test_batch_and_single_fingerprints_agree(seeds: list[CleanDoc]) -> None:
+    assert fingerprint_batch(seeds, CONFIG) == [fingerprint(d, CONFIG) for d in seeds]
+
+
+def test_fingerprint_is_picklable_and_json_round_trips(seeds: list[CleanDoc]) -> None:
+    fp = fingerprint(seeds[0], CONFIG)
+    assert pickle.loads(pickle.dumps(fp)) == fp
+    assert Fingerprint.from_dict(fp.to_dict()) == fp
+    assert band_keys(fp.signature, CONFIG).shape == (CONFIG.bands,)
+
+
+def test_candidate_pairs_equal_brute_force() -> None:
+    rng = np.random.default_rng(3)
+    keys = rng.integers(0, 6, size=(40, 4), dtype=np.uint64) + np.arange(4, dtype=np.uint64) * 100
+    brute = {
+        (i, j)
+        for i in range(40)
+        for j in range(i + 1, 40)
+        if set(keys[i].tolist()) & set(keys[j].tolist())
+    }
+    assert {tuple(p) for p in candidate_pairs(keys).tolist()} == brute
+
+
+def test_band_index_query_equals_brute_force() -> None:
+    rng = np.random.default_rng(4)
+    keys = rng.integers(0, 50, size=(60, 8), dtype=np.uint64)
+    index = BandIndex()
+    for start in range(0, 50, 7):  # several runs, merged on the way
+        stop = min(start + 7, 50)
+        index.insert(np.arange(start, stop), keys[start:stop])
+    rows, docs = index.query(keys[50:])
+    got = set(zip(rows.tolist(), docs.tolist()))
+    brute = {
+        (r, d)
+        for r in range(10)
+        for d in range(50)
+        if set(keys[50 + r].tolist()) & set(keys[d].tolist())
+    }
+    assert got == brute
+    assert index.nbytes == 50 * 8 * 12
+
+
+# --- what is a copy --------------------------------------------------------------------------
+
+
+def test_exact_and_near_copies_collapse(reuters: str) -> None:
+    paras = reuters.split("\n\n")
+    docs = [
+        doc("orig", reuters, url="https://www.reuters.com/world/x"),
+        doc("exact", reuters, url="https://a.example/1", title="Another headline"),
+        doc("no-dateline", "\n\n".join([paras[0][len("SEOUL (Reuters) -"):], *paras[1:]]), url="https://b.example/2"),
+        doc("advert", "\n\n".join([*paras[:4], "Advertisement", *paras[4:]]), url="https://c.example/3"),
+        doc("copyedit", copyedit(reuters, 12), url="https://d.example/4"),
+    ]
+    decisions = by_id(deduplicate(docs, CONFIG))
+    assert decisions["orig"].status == "kept"
+    for other in ("exact", "no-dateline", "advert", "copyedit"):
+        assert decisions[other].status == "duplicate"
+        assert decisions[other].canonical_id == "orig"
+    assert decisions["copyedit"].similarity.basis == "jaccard"
+    assert decisions["exact"].similarity.basis == "exact"
+
+
+def test_trimmed_copy_and_update_are_copies(reuters: str) -> None:
+    paras = reuters.split("\n\n")
+    keep = max(1, round(len(paras) * 0.4))
+    update = paras + [
+        "North Korea's state media later said the troops had returned home after the fighting, "
+        "and that their families had been received by senior officials in Pyongyang.",
+        "Russia's defence ministry did not respond to a request for comment on the report.",
+    ]
+    docs = [
+        doc("full", reuters),
+        doc("trimmed", "\n\n".join(paras[:keep])),
+        doc("update", "\n\n".join(update)),
+    ]
+    fps = fingerprint_batch(docs, CONFIG)
+    trimmed = verify(fps[0], fps[1], CONFIG)
+    assert trimmed is not None and trimmed.basis == "containment"
+    assert verify(fps[0], fps[2], CONFIG) is not None
+    decisions = by_id(cluster_fingerprints(fps, CONFIG))
+    kept = [d for d in decisions.values() if d.status == "kept"]
+    assert len(kept) == 1
+    # the update has the most text and contains the others
+    assert kept[0].doc_id == "update"
+
+
+def test_a_small_excerpt_is_not_a_copy(reuters: str) -> None:
+    """A text quoting one passage of a story is related coverage, not a trimmed copy."""
+    paras = reuters.split("\n\n")
+    excerpt = doc("excerpt", "\n\n".join(paras[:3]))
+    full = doc("full", reuters)
+    a, b = fingerprint_batch([full, excerpt], CONFIG)
+    assert b.size < CONFIG.min_size_ratio * a.size or b.size < CONFIG.min_shingles
+    assert verify(a, b, CONFIG) is None
+
+
+def test_shared_quote_is_not_a_copy(seeds: list[CleanDoc]) -> None:
+    quote = (
+        '"We will never forget the heroic feats of the Korean soldiers who fought for Russia as '
+        "for their own homeland, and we will always remember their sacrifice and courage,\" the "
+        "statement said, adding that the friendship between the two peoples had been sealed in blood."
+    )
+    a = dataclasses.replace(seeds[0], id="a", paragraphs=(*seeds[0].paragraphs[:2], quote, *seeds[0].paragraphs[2:]))
+    b = dataclasses.replace(seeds[1], id="b", paragraphs=(*seeds[1].paragraphs[:3], quote, *seeds[1].paragraphs[3:]))
+    fa, fb = fingerprint_batch([a, b], CONFIG)
+    assert verify(fa, fb, CONFIG) is None
+
+
+def test_briefs_with_shared_template_are_not_merged() -> None:
+    template = (
+        "Stay informed with our daily briefing. Sign up for the morning newsletter and get the "
+        "top stories of the day delivered to your inbox, every weekday at six."
+    )
+    briefs = [
+        doc("b1", f"The city council approved the new budget on Tuesday.\n\n{template}"),
+        doc("b2", f"Police closed the main bridge after a truck overturned.\n\n{template}"),
+        doc("b3", f"The city council approved the new budget on Tuesday.\n\n{template}"),
+    ]
+    decisions = by_id(deduplicate(briefs, CONFIG))
+    assert decisions["b1"].status == decisions["b2"].status == "kept"
+    # an exact copy of a brief is still one story
+    assert decisions["b3"].status == "duplicate" and decisions["b3"].canonical_id == "b1"
+
+
+def test_seeds_are_all_kept(seeds: list[CleanDoc]) -> None:
+    decisions = deduplicate(seeds, CONFIG)
+    assert [d.status for d in decisions] == ["kept"] * 5
+    fps = fingerprint_batch(seeds, CONFIG)
+    for i in range(5):
+        for j in range(i + 1, 5):
+            assert verify(fps[i], fps[j], CONFIG) is None
+
+
+# --- clusters without chaining ---------------------------------------------------------------
+
+
+def test_chain_of_partial_overlaps_is_not_glued(seeds: list[CleanDoc]) -> None:
+    """Sliding windows over distinct paragraphs: each window contains 90% of the next one,
+    so transitive closure would join all of them, yet the first and last share nothing."""
+    paras = [p for s in seeds for p in s.paragraphs if len(p.split()) > 15]
+    window = 10
+    docs = [doc(f"w{i:02d}", "\n\n".join(paras[i : i + window])) for i in range(12)]
+    fps = fingerprint_batch(docs, CONFIG)
+    edges = [(i, i + 1) for i in range(11) if verify(fps[i], fps[i + 1], CONFIG)]
+    assert len(set(connected_components(12, edges).tolist())) == 1  # closure glues all
+    assert verify(fps[0], fps[11], CONFIG) is None
+    decisions = by_id(resolve_component(fps, None, CONFIG))
+    kept = {d.doc_id for d in decisions.values() if d.status == "kept"}
+    assert len(kept) >= 3
+    fp_of = {f.doc_id: f for f in fps}
+    for d in decisions.values():
+        if d.status == "duplicate":  # every copy matches its canonical directly
+            assert verify(fp_of[d.doc_id], fp_of[d.canonical_id], CONFIG) is not None
+    assert any("chain" in d.reason for d in decisions.values() if d.status == "kept")
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.randoms(use_true_random=False))
+def test_resolve_component_ignores_member_order(rnd: random.Random) -> None:
+    fps = _chain_fps()
+    shuffled = fps[:]
+    rnd.shuffle(shuffled)
+    assert resolve_component(shuffled, None, CONFIG) == resolve_component(fps, None, CONFIG)
+
+
+def _chain_fps() -> list[Fingerprint]:
+    from tests.conftest import SEEDS
+
+    text = " ".join(p.read_text(encoding="utf-8") for p in sorted((SEEDS / "gold").glob("*.txt")))
+    words = text.split()
+    docs = [doc(f"c{i}", " ".join(words[i * 120 : i * 120 + 400])) for i in range(8)]
+    return fingerprint_batch(docs, CONFIG)
+
+
+# --- canonical policy ------------------------------------------------------------------------
+
+
+def test_canonical_prefers_wire_site_then_completeness_then_date_then_id(reuters: str) -> None:
+    paras = reuters.split("\n\n")
+    trimmed = "\n\n".join(paras[: len(paras) * 2 // 3])
+    base = [
+        doc("a-early", reuters, url="https://news.example/a", date="2025-04-26", wire="Reuters"),
+        doc("b-wire", reuters, url="https://www.reuters.com/world/b", date="2025-04-27", wire="Reuters"),
+    ]
+    d = by_id(deduplicate(base, CONFIG))
+    assert d["b-wire"].status == "kept" and "wire's own site" in d["b-wire"].reason
+    # a trimmed copy on the wire's site loses to a complete copy elsewhere
+    d = by_id(deduplicate([base[0], doc("c-wire-trim", trimmed, url="https://reuters.com/c", wire="Reuters")], CONFIG))
+    assert d["a-early"].status == "kept" and "complete" in d["a-early"].reason
+    # no wire site: earliest date, then the smallest id
+    d = by_id(deduplicate([doc("z", reuters, date="2025-04-25"), doc("y", reuters, date="2025-04-28")], CONFIG))
+    assert d["z"].status == "kept" and "earliest date" in d["z"].reason
+    d = by_id(deduplicate([doc("n2", reuters), doc("n1", reuters)], CONFIG))
+    assert d["n1"].status == "kept" and "tie-break" in d["n1"].reason
+
+
+def test_later_better_canonical_supersedes_and_is_reported(reuters: str) -> None:
+    dedup = Deduplicator(CONFIG)
+    first = dedup.add(doc("syndicated", reuters, url="https://news.example/s"))
+    assert first.decision.status == "kept"
+    second = dedup.add(doc("wire", reuters, url="https://www.reuters.com/w"))
+    assert second.decision.status == "kept"
+    assert [c.doc_id for c in second.changed] == ["syndicated"]
+    assert second.changed[0].status == "duplicate" and second.changed[0].canonical_id == "wire"
+    assert by_id(dedup.decisions())["syndicated"].canonical_id == "wire"
+
+
+# --- determinism and the on-disk index --------------------------------------------------------
+
+
+def _variants(seeds: list[CleanDoc]) -> list[CleanDoc]:
+    out = list(seeds)
+    for i, s in enumerate(seeds):
+        p = s.paragraphs
+        out.append(dataclasses.replace(s, id=f"{i}-trim", paragraphs=p[: len(p) // 2]))
+        out.append(dataclasses.replace(s, id=f"{i}-wire", url="https://apnews.com/x"))
+        out.append(dataclasses.replace(s, id=f"{i}-edit", paragraphs=(copyedit(s.text, 8, i),)))
+    return out
+
+
+def test_same_clusters_in_any_order_and_batching(seeds: list[CleanDoc]) -> None:
+    docs = _variants(seeds)
+    reference = by_id(cluster_fingerprints(fingerprint_batch(docs, CONFIG), CONFIG))
+    assert sum(d.status == "kept" for d in reference.values()) == 5
+    rng = random.Random(7)
+    for _ in range(3):
+        order = docs[:]
+        rng.shuffle(order)
+        dedup = Deduplicator(CONFIG)
+        i = 0
+        while i < len(order):
+            n = rng.randint(1, 5)
+            dedup.add_batch(order[i : i + n])
+            i += n
+        assert by_id(dedup.decisions()) == reference
+
+
+def test_index_day1_then_day2_equals_one_run(seeds: list[CleanDoc], tmp_path) -> None:
+    docs = _variants(seeds)
+    one_run = by_id(deduplicate(docs, CONFIG))
+    path = tmp_path / "dedup.sqlite"
+    with Deduplicator(CONFIG, SqliteStore(path, CONFIG)) as day1:
+        day1.add_batch(docs[::2])
+    with Deduplicator(CONFIG, SqliteStore(path, CONFIG)) as day2:
+        day2.add_batch(docs[1::2])
+        assert by_id(day2.decisions()) == one_run
+        # re-adding a known document is a no-op
+        again = day2.add(docs[0])
+        assert again.decision == one_run[docs[0].id] and again.changed == ()
+    store = SqliteStore(path, CONFIG)
+    fps = fingerprint_batch(docs[:3], CONFIG)
+    assert store.fingerprints([f.doc_id for f in fps]) == {f.doc_id: f for f in fps}
+    store.close()
+
+
+def test_index_refuses_another_config(tmp_path) -> None:
+    path = tmp_path / "dedup.sqlite"
+    SqliteStore(path, CONFIG).close()
+    with pytest.raises(IndexMismatchError, match="shingle_size"):
+        SqliteStore(path, DedupConfig(shingle_size=4))
+    SqliteStore(path, CONFIG).close()  # the right config still opens it
+
+
+def test_interrupted_commit_leaves_index_unchanged(seeds: list[CleanDoc], tmp_path) -> None:
+    path = tmp_path / "dedup.sqlite"
+    store = SqliteStore(path, CONFIG)
+    dedup = Deduplicator(CONFIG, store)
+    dedup.add_batch(seeds[:2])
+    before = dedup.decisions()
+    fp = fingerprint(seeds[2], CONFIG)
+    with pytest.raises(KeyError):  # a commit that fails half-way (no decision for the doc)
+        store.commit([(fp, band_keys(fp.signature, CONFIG))], {fp.doc_id: fp.doc_id}, [])
+    assert dedup.decisions() == before
+    assert store.text_hashes([fp.doc_id]) == {}
+    store.close()
+
+
+def test_same_id_with_other_text_is_refused(seeds: list[CleanDoc]) -> None:
+    dedup = Deduplicator(CONFIG)
+    dedup.add(seeds[0])
+    with pytest.raises(ValueError, match="already added"):
+        dedup.add(dataclasses.replace(seeds[1], id=seeds[0].id))
+
+
+def test_config_is_validated() -> None:
+    with pytest.raises(ValueError, match="multiple of bands"):
+        DedupConfig(num_perm=100, bands=64)
+    with pytest.raises(ValueError, match="containment_threshold"):
+        DedupConfig(containment_threshold=1.5)
