@@ -156,3 +156,12 @@ def test_cleaning_is_idempotent(page: str) -> None:
     once = clean_text_dump(page)
     twice = clean_text_dump(once.text)
     assert twice.paragraphs == once.paragraphs
+
+
+def test_a_comments_link_above_the_story_does_not_remove_it(seed_pages: dict[str, str]) -> None:
+    text = seed_pages["003_7285930a14498403.txt"]
+    lines = [line for line in text.splitlines() if line.strip()]
+    page = "Home\nWorld\nComments\n\n" + text + "\n\nComments\n\nGreat article, thanks for writing it, I learned a lot today."
+    doc = clean_text_dump(page)
+    assert list(doc.paragraphs) == lines[1:]
+    assert any(r.rule == "comments.section" and r.text.startswith("Great article") for r in doc.removals)

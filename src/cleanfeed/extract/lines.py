@@ -30,6 +30,8 @@ _DATE = re.compile(
     r"|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})\b",
     re.IGNORECASE,
 )
+_SPACES = re.compile(r"\s")
+_DIGIT = re.compile(r"\d")
 _TIME = re.compile(r"\b\d{1,2}:\d{2}(\s*[ap]\.?m\.?)?\b", re.IGNORECASE)
 _SEPARATORS = re.compile(r"\s[|»›>/•·]\s|\s[|»›•·]|[|»›•·]\s")
 
@@ -181,7 +183,7 @@ def has_date(text: str) -> bool:
 
 def digit_share(text: str) -> float:
     """Share of a line's non-space characters that are digits (counters, scores, timestamps)."""
-    chars = [c for c in text if not c.isspace()]
+    chars = len(text) - len(_SPACES.findall(text))
     if not chars:
         return 0.0
-    return sum(1 for c in chars if c.isdigit()) / len(chars)
+    return len(_DIGIT.findall(text)) / chars

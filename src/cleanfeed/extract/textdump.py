@@ -69,8 +69,9 @@ TOC_RULE = "seo.table-of-contents"
 
 # Sections whose content is a list of short items (headlines, links, bullet points).
 _LIST_SECTIONS = frozenset({"seo.table-of-contents", "seo.key-takeaways", "related.list"})
-# Sections that run to the end of the page's text (or the next chrome heading): a comment
-# thread is the last thing on an article page.
+# Sections that run to the end of the page's text: a comment thread is the last thing on an
+# article page. Their heading alone is marked by the rules; the body block is cut where one
+# opens inside it (a "Comments" link in the header must not eat the story below it).
 _TRAILING_SECTIONS = frozenset({"comments.section"})
 # Wire datelines: "SEOUL (Reuters) -", "(AP) —", "WASHINGTON, Jan 3 (Reuters) -", and the bare
 # upper-case city dateline of agency and newspaper copy: "MADRID — ", "NEW YORK (CNN) -- ".
@@ -159,8 +160,6 @@ def _section_end(lines: Sequence[DumpLine], start: int, rule: Rule, hits: dict[i
                 listed = True
             elif listed or words > 25 or (ends_sentence(line.content) and words > 12):
                 break  # the list is over: prose (or a non-item line after the items) follows
-        elif rule.id in _TRAILING_SECTIONS:
-            pass
         elif rule.id == "seo.faq":
             if paragraphs and _heading_like(line) and not _QUESTION.search(line.content):
                 break
@@ -185,14 +184,14 @@ def _rule_verdicts(lines: Sequence[DumpLine], rules: Sequence[Rule]) -> dict[int
     hits: dict[int, Rule] = {}
     for line in lines:
         rule = _line_rule(line, rules)
-        if rule is not None and not (_strong_prose(line) and rule.scope == "line"):
+        if rule is not None and not (_strong_prose(line) and rule.scope == "line" and rule.category != "cookie"):
             hits[line.index] = rule
     verdicts: dict[int, _Verdict] = {}
     toc_entries: set[str] = set()
     for index in sorted(hits):
         rule = hits[index]
         verdicts[index] = _Verdict(rule.id, rule.category)
-        if rule.scope != "section":
+        if rule.scope != "section" or rule.id in _TRAILING_SECTIONS:
             continue
         end = _section_end(lines, index, rule, hits)
         for j in range(index + 1, end):
@@ -278,6 +277,11 @@ def _short_line_chrome(line: DumpLine, following: DumpLine | None) -> bool:
     return False
 
 
+def _prose_above(lines: Sequence[DumpLine], verdicts: dict[int, _Verdict], index: int) -> bool:
+    """Some line above ``index`` is a real paragraph (not chrome a rule has removed)."""
+    return any(i not in verdicts and _line_score(lines[i]) >= 1.5 for i in range(index))
+
+
 def _body_span(
     lines: Sequence[DumpLine], verdicts: dict[int, _Verdict]
 ) -> tuple[int, int]:
@@ -326,11 +330,17 @@ def _category(rule_id: str, default: str) -> str:
 def _clean_lines(
     lines: list[DumpLine], template_lines: frozenset[int]
 ) -> tuple[list[DumpLine], dict[int, _Verdict]]:
-    verdicts: dict[int, _Verdict] = {}
-    for index in template_lines:
-        verdicts[index] = _Verdict(TEMPLATE_LINE, _category(TEMPLATE_LINE, "template"))
-    for index, verdict in _rule_verdicts(lines, RULES).items():
-        verdicts.setdefault(index, verdict)
+    # A rule says more about a line than "it recurs on the site", so rule verdicts come first.
+    verdicts = _rule_verdicts(lines, RULES)
+    for index in sorted(template_lines):
+        verdicts.setdefault(index, _Verdict(TEMPLATE_LINE, _category(TEMPLATE_LINE, "template")))
+    # A comment thread runs to the end of the page once prose has been seen above its heading;
+    # a "Comments" line above any paragraph (a header link) is a line alone.
+    for i in sorted(verdicts):
+        if verdicts[i].rule in _TRAILING_SECTIONS and _prose_above(lines, verdicts, i):
+            for j in range(i + 1, len(lines)):
+                verdicts.setdefault(j, verdicts[i])
+            break
     start, end = _body_span(lines, verdicts)
     outside = _Verdict(OUTSIDE_BODY, _category(OUTSIDE_BODY, "layout"))
     short = _Verdict(SHORT_LINE, _category(SHORT_LINE, "layout"))
