@@ -75,8 +75,10 @@ _LIST_SECTIONS = frozenset({"seo.table-of-contents", "seo.key-takeaways", "relat
 _TRAILING_SECTIONS = frozenset({"comments.section"})
 # Wire datelines: "SEOUL (Reuters) -", "(AP) —", "WASHINGTON, Jan 3 (Reuters) -", and the bare
 # upper-case city dateline of agency and newspaper copy: "MADRID — ", "NEW YORK (CNN) -- ".
+# The place before the parenthesis is upper case ("SEOUL, South Korea (AP)"), so a paragraph
+# such as "Apple (AAPL) - shares rose" in the middle of a story is no dateline.
 _AGENCY_DATELINE = re.compile(
-    r"^\s*(?:[A-Z][\w .,'’/-]{0,60}?\s*)?\([A-Z][\w .&-]{0,40}\)\s*[-—–:]{1,2}", re.UNICODE
+    r"^\s*(?:[A-Z][A-Z .'’/-]{1,40}(?:,\s*[A-Z][\w .'’-]{1,30}){0,2}\s*)?\([A-Z][\w .&-]{0,40}\)\s*[-—–:]{1,2}"
 )
 _CITY_DATELINE = re.compile(
     r"^\s*[A-Z][A-Z .'’-]{2,30}(?:,\s*[A-Z][\w .'’-]{1,30}){0,2}\s*(?:\([^)]{1,40}\))?\s*(?:—|–|--|-)\s*\S"
@@ -415,7 +417,10 @@ def clean_text_dump(
     kept, verdicts = _clean_lines(lines, template_lines)
     kept = _settle(kept, verdicts)
     paragraphs = tuple(line.text for line in kept)
-    meta = dump_metadata(lines, kept, url)
+    chrome = frozenset(
+        i for i, verdict in verdicts.items() if verdict.rule != OUTSIDE_BODY or _short_line_chrome(lines[i], None)
+    )
+    meta = dump_metadata(lines, kept, url, chrome)
     return CleanDoc(
         id=doc_id,
         paragraphs=paragraphs,

@@ -66,6 +66,13 @@ _BYLINE = re.compile(
 _CREDIT_NAME = re.compile(
     r"^\(?\s*(?:reporting|writing)\s+by\s+(?P<name>[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3})", re.I
 )
+_SITE_SUFFIX = re.compile(r"^\s*[-–—|:»]\s+\S")
+_BYLINE_START = re.compile(r"^(?i:by|written\s+by|posted\s+by|words\s+by|von|por|par)\s", re.I)
+_NOT_TITLE = re.compile(
+    r"\b(share|sharing|facebook|twitter|whatsapp|linkedin|e-?mail|subscribe|sign\s+up|newsletter|log\s*in"
+    r"|comments?|photo|image|credit|getty|advertisement|menu|search|skip\s+to|copyright|©)\b",
+    re.I,
+)
 _PUBLISHED_BY = re.compile(r"^published\s+by\s+(?P<site>.{2,80})$", re.I)
 _COPYRIGHT = re.compile(
     r"^(?:copyright\s*)?©\s*(?:copyright\s*)?(?:\d{4}(?:\s*[-–]\s*\d{4})?\s*)?(?P<site>[^.|]{2,60}?)"
@@ -105,24 +112,72 @@ def _headingish(line: DumpLine) -> bool:
     return 3 <= words <= 30 and not line.marker and not ends_sentence(line.content.rstrip("?!"))
 
 
-def _title(lines: Sequence[DumpLine], start: int) -> tuple[str | None, str]:
+def _slug_words(url: str | None) -> set[str]:
+    """Words of the URL path's most wordy segment ("/2019/11/nadal-keeps-spain-alive" → ...)."""
+    if not url:
+        return set()
+    segments = [seg for seg in urlsplit(url).path.split("/") if seg]
+    best: set[str] = set()
+    for seg in segments:
+        found = {w.lower() for w in re.findall(r"[^\W\d_]{2,}", seg)} - {"html", "htm", "php", "aspx", "amp"}
+        if len(found) > len(best):
+            best = found
+    return best if len(best) >= 2 else set()
+
+
+def _title_score(line: DumpLine, lines: Sequence[DumpLine], crumbs: set[str], slug: set[str], start: int) -> float:
+    """How much a header line looks like the page's headline."""
+    text = line.content
+    score = 0.0
+    if text in crumbs:
+        score += 3.0  # "Home > World > <title>" and the title as a line of its own
+    if any(o.index != line.index and (o.content == text or _SITE_SUFFIX.match(o.content[len(text):]) and o.content.startswith(text)) for o in lines):
+        score += 2.0  # repeated: as a line, or as "<title> - <site>"
+    if slug:
+        words = {w.lower() for w in re.findall(r"[^\W\d_]{2,}", text)}
+        score += 4.0 * len(words & slug) / len(slug)
+    words = word_count(text)
+    if 5 <= words <= 25:
+        score += 1.0
+    score -= 0.02 * (start - line.index)  # nearer the body is likelier
+    return score
+
+
+def _title(
+    lines: Sequence[DumpLine], start: int, chrome: frozenset[int], url: str | None
+) -> tuple[str | None, str]:
     header = lines[max(0, start - 60) : start]
-    texts = {line.content for line in header}
-    # 1. A breadcrumb's last segment that is also a line of its own.
+    crumbs = set()
     for line in header:
         parts = _BREADCRUMB.split(line.content)
-        if len(parts) >= 2 and word_count(parts[-1]) >= 3 and parts[-1].strip() in texts:
-            return parts[-1].strip(), "breadcrumb"
-    headings = [line for line in header if _headingish(line)]
-    # 2. A heading the page repeats, alone or as the start of "<title> - <site>".
-    for line in reversed(headings):
-        others = [o.content for o in lines if o.index != line.index]
-        if any(o == line.content or o.startswith(line.content + " ") for o in others):
-            return line.content, "repeated-heading"
-    # 3. The nearest heading above the body.
-    if headings:
-        return headings[-1].content, "heading-above-body"
-    return None, ""
+        if len(parts) >= 2 and word_count(parts[-1]) >= 3:
+            crumbs.add(parts[-1].strip())
+    slug = _slug_words(url)
+    candidates = [
+        line
+        for line in header
+        if _headingish(line) and line.index not in chrome and not _not_a_title(line.content)
+    ]
+    if not candidates:
+        return None, ""
+    scored = [(_title_score(line, lines, crumbs, slug, start), line) for line in candidates]
+    best_score, best = max(scored, key=lambda pair: (pair[0], pair[1].index))
+    if best.content in crumbs:
+        return best.content, "breadcrumb"
+    if slug and best_score >= 2.0:
+        return best.content, "url-slug-heading"
+    return best.content, "heading-above-body"
+
+
+def _not_a_title(text: str) -> bool:
+    """Bylines, datelines, credits, share bars and menus that sit where a headline would."""
+    return bool(
+        _BYLINE_START.match(text)
+        or parse_date(text)
+        or _BREADCRUMB.search(text)
+        or _NOT_TITLE.search(text)
+        or sum(c.isdigit() for c in text) > len(text) / 4
+    )
 
 
 def _author(lines: Sequence[DumpLine], start: int, body: Sequence[DumpLine]) -> tuple[str | None, str]:
@@ -174,12 +229,19 @@ def _site(lines: Sequence[DumpLine], url: str | None) -> tuple[str | None, str]:
 
 
 def dump_metadata(
-    lines: Sequence[DumpLine], body: Sequence[DumpLine], url: str | None = None
+    lines: Sequence[DumpLine],
+    body: Sequence[DumpLine],
+    url: str | None = None,
+    chrome: frozenset[int] = frozenset(),
 ) -> DumpMetadata:
-    """Title, author, date, wire and site of a dump whose body lines are ``body``."""
+    """Title, author, date, wire and site of a dump whose body lines are ``body``.
+
+    ``chrome`` holds the indexes of lines the cleaner knows as chrome (rules, template), which
+    are never taken for the headline.
+    """
     start = body[0].index if body else len(lines)
     provenance: dict[str, str] = {}
-    title, source = _title(lines, start)
+    title, source = _title(lines, start, chrome, url)
     if title is None and body and _headingish(body[0]):
         title, source = body[0].content, "first-line"
     if title:
