@@ -27,6 +27,8 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 import xxhash
 
 from .config import DedupConfig
@@ -41,8 +43,11 @@ __all__ = [
     "band_keys_batch",
     "fingerprint",
     "fingerprint_batch",
+    "minhash_signatures",
     "normalize_text",
+    "shingle_hash_sets",
     "strip_volatile",
+    "token_bytes",
     "tokens",
 ]
 
@@ -78,7 +83,8 @@ def normalize_text(text: str) -> str:
 def _typography(text: str) -> str:
     if text.isascii():  # NFKC and the mapping are the identity on ASCII: skip them
         return text
-    text = unicodedata.normalize("NFKC", text)
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
     return _TYPOGRAPHY_RE.sub(lambda m: _TYPOGRAPHY[m.group()], text)
 
 
@@ -172,7 +178,9 @@ def strip_volatile(paragraphs: Sequence[str]) -> tuple[str, ...]:
     Junk lines go first (wherever they are), so that a dateline or credit line is found even
     when an "Advertisement" line sits before or after it.
     """
-    paras = [_typography(p).strip() for p in paragraphs]
+    # typography over the whole body at once (one regex pass instead of one per paragraph);
+    # U+001E (record separator) is not touched by NFKC nor by the mapping
+    paras = [p.strip() for p in _typography("\x1e".join(paragraphs)).split("\x1e")]
     line_rules = [w.pattern for w in WRAPPERS if w.scope == "line"]
     paras = [
         p
@@ -203,7 +211,8 @@ def _spaces(text: str) -> str:
     return " ".join(text.split())
 
 
-def _token_bytes(paragraphs: Sequence[str]) -> list[bytes]:
+def token_bytes(paragraphs: Sequence[str]) -> list[bytes]:
+    """``tokens`` as UTF-8 bytes, the form that gets hashed (fast path, no decoding)."""
     text = " ".join(strip_volatile(paragraphs)).casefold()
     return text.encode("utf-8").translate(_SEPARATORS).split()
 
@@ -215,7 +224,7 @@ def tokens(paragraphs: Sequence[str]) -> list[str]:
     >>> tokens(["SEOUL (Reuters) - Kim’s “talks” went well.", "Advertisement"])
     ['kim', 's', 'talks', 'went', 'well']
     """
-    return [t.decode("utf-8") for t in _token_bytes(paragraphs)]
+    return [t.decode("utf-8") for t in token_bytes(paragraphs)]
 
 
 # --------------------------------------------------------------------------------------------
@@ -319,26 +328,6 @@ def _permutations(config: DedupConfig) -> tuple[np.ndarray, np.ndarray]:
     return a, b
 
 
-def _shingle_hashes(word_hashes: np.ndarray, k: int, mult: np.ndarray) -> np.ndarray:
-    """Sorted unique shingle hashes of one document's word-hash sequence."""
-    n = len(word_hashes)
-    if n == 0:
-        return np.empty(0, dtype=np.uint64)
-    width = min(k, n)  # a body shorter than one shingle is one shingle of all its words
-    count = n - width + 1
-    with np.errstate(over="ignore"):
-        acc = word_hashes[:count] * mult[0]
-        for j in range(1, width):
-            acc += word_hashes[j : j + count] * mult[j]
-        # the width is mixed in so that a short body never equals a prefix shingle
-        hashes = np.sort(_fmix64(acc + np.uint64(width)))
-    # sorted unique (np.unique is slower on these small arrays)
-    keep = np.empty(len(hashes), dtype=bool)
-    keep[0] = True
-    np.not_equal(hashes[1:], hashes[:-1], out=keep[1:])
-    return hashes[keep]
-
-
 def _domain(doc: CleanDoc) -> str | None:
     host = urlsplit(doc.url).hostname if doc.url else None
     host = host or (doc.site if doc.site and "." in doc.site and " " not in doc.site else None)
@@ -354,20 +343,9 @@ def fingerprint_batch(docs: Sequence[CleanDoc], config: DedupConfig) -> list[Fin
     Words are hashed once per distinct word of the batch, and the MinHash permutations run
     over the shingles of all documents together.
     """
-    k = config.shingle_size
-    mult = _multipliers(k)
-    word_lists = [_token_bytes(doc.paragraphs) for doc in docs]
-    hash_word = xxhash.xxh3_64_intdigest
-    # each distinct word of the batch is hashed once (a local table, not a cache)
-    vocab = {w: hash_word(w) for w in dict.fromkeys(chain.from_iterable(word_lists))}
-    lookup = vocab.__getitem__
-    shingle_sets = [
-        _shingle_hashes(
-            np.fromiter(map(lookup, words), dtype=np.uint64, count=len(words)), k, mult
-        )
-        for words in word_lists
-    ]
-    signatures = _minhash_batch(shingle_sets, config)
+    word_lists = [token_bytes(doc.paragraphs) for doc in docs]
+    shingle_sets = shingle_hash_sets(word_lists, config)
+    signatures = minhash_signatures(shingle_sets, config)
     return [
         Fingerprint(
             doc_id=doc.id,
@@ -383,6 +361,55 @@ def fingerprint_batch(docs: Sequence[CleanDoc], config: DedupConfig) -> list[Fin
     ]
 
 
+def shingle_hash_sets(word_lists: Sequence[Sequence[bytes]], config: DedupConfig) -> list[np.ndarray]:
+    """Sorted unique uint64 shingle hashes of each word list (words as UTF-8 bytes).
+
+    A shingle's hash is ``fmix64(sum_j xxh3_64(word_j) * M_j + width)`` over its ``width``
+    words (``shingle_size``, or all words of a shorter body), with distinct odd constants
+    ``M_j``. The whole batch is done in a few array operations: words are mapped to ids by
+    Arrow's dictionary encoding, each distinct word is hashed once with xxh3, and shingles are
+    combined over the concatenated word-hash array (those straddling two documents dropped).
+    """
+    k = config.shingle_size
+    lengths = np.fromiter((len(w) for w in word_lists), dtype=np.int64, count=len(word_lists))
+    if not lengths.sum():
+        return [np.empty(0, dtype=np.uint64) for _ in word_lists]
+    flat = pa.array(chain.from_iterable(word_lists), type=pa.binary(), size=int(lengths.sum()))
+    encoded = pc.dictionary_encode(flat)
+    hash_word = xxhash.xxh3_64_intdigest
+    distinct = encoded.dictionary.to_pylist()
+    vocab_hashes = np.fromiter(map(hash_word, distinct), dtype=np.uint64, count=len(distinct))
+    words = vocab_hashes[encoded.indices.to_numpy()]
+
+    starts = np.zeros(len(lengths), dtype=np.int64)
+    np.cumsum(lengths[:-1], out=starts[1:])
+    mult = _multipliers(k)
+    count = max(len(words) - k + 1, 0)
+    with np.errstate(over="ignore"):
+        acc = words[:count] * mult[0]
+        for j in range(1, k):
+            acc += words[j : j + count] * mult[j]
+        # the width is mixed in so that a short body never equals a prefix shingle
+        full = _fmix64(acc + np.uint64(k))
+    out = []
+    for start, n in zip(starts.tolist(), lengths.tolist()):
+        if n >= k:
+            hashes = np.sort(full[start : start + n - k + 1])
+        elif n:  # a body shorter than one shingle is one shingle of all its words
+            with np.errstate(over="ignore"):
+                one = (words[start : start + n] * mult[:n]).sum(dtype=np.uint64) + np.uint64(n)
+            hashes = _fmix64(np.array([one], dtype=np.uint64))
+        else:
+            hashes = np.empty(0, dtype=np.uint64)
+        if len(hashes) > 1:  # sorted unique (np.unique is slower on these small arrays)
+            keep = np.empty(len(hashes), dtype=bool)
+            keep[0] = True
+            np.not_equal(hashes[1:], hashes[:-1], out=keep[1:])
+            hashes = hashes[keep]
+        out.append(hashes)
+    return out
+
+
 def fingerprint(doc: CleanDoc, config: DedupConfig) -> Fingerprint:
     """The fingerprint of one document (see ``fingerprint_batch`` for many)."""
     return fingerprint_batch([doc], config)[0]
@@ -393,8 +420,9 @@ def fingerprint(doc: CleanDoc, config: DedupConfig) -> Fingerprint:
 _CHUNK_SHINGLES = 1 << 15
 
 
-def _minhash_batch(shingle_sets: Sequence[np.ndarray], config: DedupConfig) -> np.ndarray:
-    """MinHash signatures (n, num_perm) uint32 of many shingle sets (datasketch affine32)."""
+def minhash_signatures(shingle_sets: Sequence[np.ndarray], config: DedupConfig) -> np.ndarray:
+    """MinHash signatures (n, num_perm) uint32 of many shingle sets, datasketch ``affine32``:
+    each value is ``min(a * fmix32(low 32 bits of h) + b mod 2^32)`` over the set."""
     a, b = _permutations(config)
     out = np.full((len(shingle_sets), config.num_perm), 0xFFFFFFFF, dtype=np.uint32)
     nonempty = [i for i, s in enumerate(shingle_sets) if len(s)]

@@ -63,10 +63,8 @@ class BandIndex:
         self._runs.append((flat[order], nums[order]))
         # merge while the newest run is at least half the previous one: O(log n) runs
         while len(self._runs) > 1 and len(self._runs[-1][0]) * 2 >= len(self._runs[-2][0]):
-            (k2, d2), (k1, d1) = self._runs.pop(), self._runs.pop()
-            k, d = np.concatenate([k1, k2]), np.concatenate([d1, d2])
-            order = np.argsort(k, kind="stable")
-            self._runs.append((k[order], d[order]))
+            newer, older = self._runs.pop(), self._runs.pop()
+            self._runs.append(_merge_runs(older, newer))
 
     def query(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Matches of each query row: ``(rows, docs)`` arrays of equal length, unique pairs.
@@ -95,6 +93,22 @@ class BandIndex:
             return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
         pairs = np.unique(np.stack([np.concatenate(rows_out), np.concatenate(docs_out)], 1), axis=0)
         return pairs[:, 0], pairs[:, 1]
+
+
+def _merge_runs(
+    older: tuple[np.ndarray, np.ndarray], newer: tuple[np.ndarray, np.ndarray]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Merge two sorted runs by placing the newer one's entries (no re-sort, one output copy:
+    the transient memory is the output plus the newer run's positions)."""
+    (k1, d1), (k2, d2) = older, newer
+    pos = np.searchsorted(k1, k2, side="right") + np.arange(len(k2))
+    keys = np.empty(len(k1) + len(k2), dtype=np.uint64)
+    docs = np.empty(len(keys), dtype=np.uint32)
+    from_older = np.ones(len(keys), dtype=bool)
+    from_older[pos] = False
+    keys[pos], docs[pos] = k2, d2
+    keys[from_older], docs[from_older] = k1, d1
+    return keys, docs
 
 
 class Store(Protocol):
