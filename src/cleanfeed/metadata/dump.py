@@ -30,18 +30,19 @@ _MONTHS = {
     name: number
     for number, names in enumerate(
         (
-            ("january", "jan"),
-            ("february", "feb"),
-            ("march", "mar"),
-            ("april", "apr"),
-            ("may",),
-            ("june", "jun"),
-            ("july", "jul"),
-            ("august", "aug"),
-            ("september", "sep", "sept"),
-            ("october", "oct"),
-            ("november", "nov"),
-            ("december", "dec"),
+            # English, then the spellings of es, pt, fr, de, it, nl, id that differ from it
+            ("january", "jan", "enero", "janeiro", "janvier", "januar", "gennaio", "januari"),
+            ("february", "feb", "febrero", "fevereiro", "février", "fevrier", "februar", "febbraio", "februari", "pebruari"),
+            ("march", "mar", "marzo", "março", "marco", "mars", "märz", "maerz", "maart", "maret"),
+            ("april", "apr", "abril", "avril", "aprile"),
+            ("may", "mayo", "maio", "mai", "maggio", "mei"),
+            ("june", "jun", "junio", "junho", "juin", "juni", "giugno"),
+            ("july", "jul", "julio", "julho", "juillet", "juli", "luglio"),
+            ("august", "aug", "agosto", "août", "aout", "augustus", "agustus"),
+            ("september", "sep", "sept", "septiembre", "setembro", "septembre", "settembre"),
+            ("october", "oct", "octubre", "outubro", "octobre", "oktober", "ottobre"),
+            ("november", "nov", "noviembre", "novembro", "novembre", "nopember"),
+            ("december", "dec", "diciembre", "dezembro", "décembre", "decembre", "dezember", "dicembre", "desember"),
         ),
         start=1,
     )
@@ -51,17 +52,26 @@ _MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
 _DATE_PATTERNS = (
     # "November 14, 2025", "Nov. 14 2025", "adminApril 27, 2025No Comments" (glued by rendering)
     re.compile(rf"(?P<month>{_MONTH})\.?\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year>(?:19|20)\d\d)", re.I),
-    # "14 November 2025"
-    re.compile(rf"(?P<day>\d{{1,2}})\s+(?P<month>{_MONTH})\.?,?\s+(?P<year>(?:19|20)\d\d)", re.I),
+    # "14 November 2025", "22 de outubro de 2010", "14. November 2025"
+    re.compile(
+        rf"(?<!\d)(?P<day>\d{{1,2}})\.?\s+(?:de\s+)?(?P<month>{_MONTH})\.?,?\s+(?:de\s+)?(?P<year>(?:19|20)\d\d)\b", re.I
+    ),
     # "2025-11-14", "2025/11/14"
     re.compile(r"(?<!\d)(?P<year>(?:19|20)\d\d)[-/.](?P<mnum>\d{1,2})[-/.](?P<day>\d{1,2})(?!\d)"),
+    # "11/14/2025", "14.11.2025", "11/14/25": day and month told apart below
+    re.compile(r"(?<![\d/.])(?P<first>\d{1,2})[-/.](?P<second>\d{1,2})[-/.](?P<year>(?:19|20)?\d\d)(?![\d/.])"),
 )
+# "/2019/11/19/" or "/2019-11-19-" in a URL path
+_URL_DATE = re.compile(r"/((?:19|20)\d\d)[/-](\d{1,2})[/-](\d{1,2})(?:[/-]|$)")
 _UPDATED = re.compile(r"\b(updated|modified|edited)\b", re.I)
 _PUBLISHED = re.compile(r"\b(posted|published|on)\b", re.I)
 _BREADCRUMB = re.compile(r"\s(?:>|»|›|/|\|)\s")
+# "By Jane Doe", "Analysis by Jane Doe, CNN" (never "Photo by"), "November 12, 2018 | BY: Jane Doe", "By Jane Doe
+# November 19, 2019, 07:47 PM EST": a name of two to four capitalised words (initials allowed)
+# after "by", wherever a line or one of its "|"-separated parts starts with it.
 _BYLINE = re.compile(
-    r"^(?i:by|written\s+by|posted\s+by|words\s+by)\s+(?P<name>[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3})"
-    r"(?:\s*(?:[,|/]|and\b|in\b).*)?$"
+    r"(?:^|[|•·]\s*)(?:(?i:analysis|reporting|written|story|text|words|posted|commentary|opinion|column)\s+)?(?i:by):?\s+"
+    rf"(?P<name>(?!(?i:{_MONTH})\b)[A-Z][\w.'’-]*(?:\s+(?!(?i:{_MONTH})\b)[A-Z][\w.'’-]*){{1,3}})"
 )
 _CREDIT_NAME = re.compile(
     r"^\(?\s*(?:reporting|writing)\s+by\s+(?P<name>[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3})", re.I
@@ -100,8 +110,15 @@ def parse_date(text: str) -> str | None:
         if not match:
             continue
         groups = match.groupdict()
-        month = _MONTHS[groups["month"].lower()] if groups.get("month") else int(groups["mnum"])
-        day, year = int(groups["day"]), int(groups["year"])
+        year = int(groups["year"])
+        year = year + 2000 if year < 100 else year
+        if groups.get("first"):
+            first, second = int(groups["first"]), int(groups["second"])
+            # Day-first when the first number cannot be a month, else month-first (US style).
+            month, day = (second, first) if first > 12 else (first, second)
+        else:
+            month = _MONTHS[groups["month"].lower()] if groups.get("month") else int(groups["mnum"])
+            day = int(groups["day"])
         if 1 <= month <= 12 and 1 <= day <= 31:
             return f"{year:04d}-{month:02d}-{day:02d}"
     return None
@@ -173,6 +190,7 @@ def _not_a_title(text: str) -> bool:
     """Bylines, datelines, credits, share bars and menus that sit where a headline would."""
     return bool(
         _BYLINE_START.match(text)
+        or _BYLINE.search(text)
         or parse_date(text)
         or _BREADCRUMB.search(text)
         or _NOT_TITLE.search(text)
@@ -180,27 +198,43 @@ def _not_a_title(text: str) -> bool:
     )
 
 
-def _author(lines: Sequence[DumpLine], start: int, body: Sequence[DumpLine]) -> tuple[str | None, str]:
-    for line in [*lines[max(0, start - 30) : start], *body[:3]]:
-        match = _BYLINE.match(line.content)
-        if match:
-            name = clean_author(match.group("name"))
+def _author(
+    lines: Sequence[DumpLine], start: int, body: Sequence[DumpLine], site: str | None
+) -> tuple[str | None, str]:
+    # Nearest the body first: a "By" further up may belong to a teaser of another story.
+    for line in [*reversed(lines[max(0, start - 30) : start]), *body[:3]]:
+        if _PUBLISHED_BY.match(line.content):
+            continue  # "Published by <site>" names the publisher, not the writer
+        match = _BYLINE.search(line.content)
+        if match and _agency_byline(match.group("name")) is None:
+            name = clean_author(match.group("name").rstrip(".,"), site)
             if name:
                 return name, "byline"
     for line in reversed(body[-4:]):
         match = _CREDIT_NAME.match(line.content)
         if match:
-            name = clean_author(match.group("name"))
+            name = clean_author(match.group("name"), site)
             if name:
                 return name, "wire-credit"
     return None, ""
 
 
-def _date(lines: Sequence[DumpLine], start: int, title_index: int | None) -> tuple[str | None, str]:
-    first = title_index if title_index is not None else max(0, start - 15)
-    window = lines[max(0, first - 3) : start + 1]
-    found = [(line, parse_date(line.content)) for line in window]
-    dated = [(line, iso) for line, iso in found if iso]
+_STAFF = re.compile(r"\s+(staff|desk|team|news|wire|reporters?|writers?)\.?$", re.I)
+
+
+def _agency_byline(name: str) -> str | None:
+    """The agency a byline names ("Reuters", "Reuters Staff", "AP News"), or None."""
+    return canonical_agency(_STAFF.sub("", name.strip(" .,")))
+
+
+def _date(
+    lines: Sequence[DumpLine], start: int, title_index: int | None, url: str | None
+) -> tuple[str | None, str]:
+    anchor = title_index if title_index is not None else max(0, start - 3)
+    window = lines[max(0, min(anchor, start) - 12) : start + 2]
+    found = [(line, parse_date(line.content)) for line in window if len(line.content) <= 200]
+    # Nearest the headline first: dates further up are other stories' (tickers, "What's hot").
+    dated = sorted(((line, iso) for line, iso in found if iso), key=lambda pair: abs(pair[0].index - anchor))
     for line, iso in dated:
         if _PUBLISHED.search(line.content) and not _UPDATED.search(line.content):
             return iso, "header-published"
@@ -209,6 +243,11 @@ def _date(lines: Sequence[DumpLine], start: int, title_index: int | None) -> tup
             return iso, "header-date"
     if dated:
         return dated[0][1], "header-updated"
+    match = _URL_DATE.search(urlsplit(url).path) if url else None
+    if match:
+        year, month, day = (int(g) for g in match.groups())
+        if 1 <= month <= 12 and 1 <= day <= 31:
+            return f"{year:04d}-{month:02d}-{day:02d}", "url"
     return None, ""
 
 
@@ -250,12 +289,10 @@ def dump_metadata(
     site, site_source = _site(lines, url)
     if site:
         provenance["site"] = site_source
-    author, source = _author(lines, start, body)
-    if author and site and clean_author(author, site) is None:
-        author = None
+    author, source = _author(lines, start, body, site)
     if author:
         provenance["author"] = source
-    date, source = _date(lines, start, title_index)
+    date, source = _date(lines, start, title_index, url)
     if date:
         provenance["date"] = source
     wire_found = detect_wire([line.text for line in body])
@@ -266,8 +303,9 @@ def dump_metadata(
         # "By Reuters" as the byline: the agency is the wire, not an author.
         for line in lines[max(0, start - 30) : start]:
             match = re.match(r"^by\s+(?P<name>.{2,40})$", line.content, re.I)
-            if match and canonical_agency(match.group("name")):
-                wire, provenance["wire"] = canonical_agency(match.group("name")), "byline"
+            agency = _agency_byline(match.group("name")) if match else None
+            if agency:
+                wire, provenance["wire"] = agency, "byline"
                 break
     return DumpMetadata(
         title=title, author=author, date=date, wire=wire, site=site, provenance=provenance
