@@ -99,10 +99,12 @@ def _intersection(a: np.ndarray, b: np.ndarray) -> int:
 def verify(a: Fingerprint, b: Fingerprint, config: DedupConfig) -> Similarity | None:
     """The exact check of one candidate pair: a ``Similarity`` if they are copies, else None.
 
-    Copies are: the same normalised text; or Jaccard ≥ ``jaccard_threshold``; or containment
-    ≥ ``containment_threshold`` with the smaller body at least ``min_size_ratio`` of the larger
-    (trimmed copies, updates). Bodies under ``min_shingles`` only match exactly. Pure and
-    symmetric: ``verify(a, b) == verify(b, a)``.
+    Copies are: the same normalised text; or, with containment (overlap over the smaller
+    body) ≥ ``containment_threshold``, either Jaccard ≥ ``jaccard_threshold`` (basis
+    "jaccard") or the smaller body at least ``min_size_ratio`` of the larger (basis
+    "containment": trimmed copies, updates). Bodies under ``min_shingles`` only match
+    exactly; under ``short_shingles`` they need ``short_containment``. Pure and symmetric:
+    ``verify(a, b) == verify(b, a)``.
     """
     if a.n_tokens and a.text_hash == b.text_hash:
         return Similarity(1.0, 1.0, "exact")
@@ -112,9 +114,14 @@ def verify(a: Fingerprint, b: Fingerprint, config: DedupConfig) -> Similarity | 
     inter = _intersection(a.shingle_array(), b.shingle_array())
     jaccard = inter / (small + large - inter)
     containment = inter / small
+    needed = (
+        config.containment_threshold if small >= config.short_shingles else config.short_containment
+    )
+    if containment < needed:
+        return None
     if jaccard >= config.jaccard_threshold:
         return Similarity(jaccard, containment, "jaccard")
-    if containment >= config.containment_threshold and small >= config.min_size_ratio * large:
+    if small >= config.min_size_ratio * large:
         return Similarity(jaccard, containment, "containment")
     return None
 

@@ -55,14 +55,21 @@ class DedupConfig:
         every decision is an exact check on the shingle sets, so a low LSH threshold costs
         verification time, never precision.
     seed: MinHash permutation seed (datasketch's default 1, so signatures are comparable).
-    jaccard_threshold: two bodies with J ≥ 0.7 are the same text with copyedits, a changed
-        dateline or an inserted junk line (10 edited words in 500 still leave J≈0.8).
-    containment_threshold, min_size_ratio: a trimmed copy or an update with extra paragraphs
-        has a low J but ≥ 80% of the smaller body lies inside the larger one. The size-ratio
-        guard (smaller ≥ 30% of the larger; the issue keeps ≥ 40%, minus edit noise) stops a
-        short text that merely quotes a passage from being absorbed by a long story.
-    min_shingles: bodies under ~100 words only match exact copies. Briefs from one site share
-        template sentences that make up most of their few shingles; overlap means nothing there.
+    jaccard_threshold: two bodies of similar length with J ≥ 0.6 are one text (reported as
+        basis "jaccard"; it implies containment ≥ 0.75).
+    containment_threshold: ≥ 70% of the smaller body's shingles inside the larger one. One
+        edited word breaks 5 shingles, so a copy with 2-5% of its words copyedited keeps
+        ~0.77-0.90 of its shingles, a rewrite changing 15% keeps ~0.44, two stories on one
+        event (or quoting one statement) share < 0.1. A trimmed copy (last paragraphs cut)
+        or an update (paragraphs added) keeps ~1.0 of the smaller body.
+    min_size_ratio: the smaller body must have ≥ 20% of the larger one's shingles. The issue
+        keeps ≥ 40% of a story; cut by paragraphs that is ≥ 25% of the shingles in 95% of real
+        articles (short lead paragraphs), so 0.2 keeps trimmed copies while a one-paragraph
+        text that merely quotes a long story is not absorbed by it.
+    min_shingles, short_shingles, short_containment: bodies under 40 shingles (~45 words)
+        only match exact copies, and under 100 shingles they need 90% containment. Briefs from
+        one site share template sentences that make up much of their few shingles; for them
+        a moderate overlap means "same site", not "same story".
     complete_ratio: canonical policy; a copy with ≥ 90% of the shingles of the largest copy it
         matches counts as complete (see ``cleanfeed.canonical``).
     """
@@ -71,10 +78,12 @@ class DedupConfig:
     num_perm: int = 128
     bands: int = 64
     seed: int = 1
-    jaccard_threshold: float = 0.7
-    containment_threshold: float = 0.8
-    min_size_ratio: float = 0.3
-    min_shingles: int = 100
+    jaccard_threshold: float = 0.6
+    containment_threshold: float = 0.7
+    min_size_ratio: float = 0.2
+    min_shingles: int = 40
+    short_shingles: int = 100
+    short_containment: float = 0.9
     complete_ratio: float = 0.9
 
     def __post_init__(self) -> None:
@@ -84,12 +93,20 @@ class DedupConfig:
             raise ValueError(
                 f"num_perm ({self.num_perm}) must be a multiple of bands ({self.bands}), both positive"
             )
-        for name in ("jaccard_threshold", "containment_threshold", "min_size_ratio", "complete_ratio"):
+        for name in (
+            "jaccard_threshold",
+            "containment_threshold",
+            "min_size_ratio",
+            "short_containment",
+            "complete_ratio",
+        ):
             value = getattr(self, name)
             if not 0.0 < value <= 1.0:
                 raise ValueError(f"{name} must be in (0, 1], got {value}")
-        if self.min_shingles < 1:
-            raise ValueError(f"min_shingles must be at least 1, got {self.min_shingles}")
+        if not 1 <= self.min_shingles <= self.short_shingles:
+            raise ValueError(
+                f"need 1 <= min_shingles ({self.min_shingles}) <= short_shingles ({self.short_shingles})"
+            )
 
     @property
     def rows(self) -> int:
