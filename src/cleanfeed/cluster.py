@@ -218,6 +218,15 @@ def resolve_component(
         }
         canon, why = choose_canonical(remaining, complete)
         copies = {f.doc_id: s for f in remaining if f is not canon and (s := sim(f, canon))}
+        if _is_roundup(canon, [f for f in remaining if f.doc_id in copies], copies, config):
+            decisions[canon.doc_id] = Decision(
+                canon.doc_id, "kept", canon.doc_id, None,
+                "own cluster: contains several different stories (a roundup), so it is the copy "
+                "of none of them",
+            )
+            remaining = [f for f in remaining if f is not canon]
+            first_round = False
+            continue
         if copies:
             reason = f"canonical of {len(copies) + 1} copies: {why}"
         elif first_round and len(ordered) == 1:
@@ -237,6 +246,34 @@ def resolve_component(
         remaining = [f for f in remaining if f.doc_id not in decisions]
         first_round = False
     return [decisions[i] for i in ids]
+
+
+def _is_roundup(
+    canon: Fingerprint,
+    members: Sequence[Fingerprint],
+    sims: Mapping[str, Similarity],
+    config: DedupConfig,
+) -> bool:
+    """Whether the canonical holds *different* stories, each matching it by containment.
+
+    The second anti-chaining guard: a digest page with stories A and B in full contains both,
+    so both verify against it, though A and B share nothing. Copies of one story that the
+    canonical contains are all cut from the same text (trimmed copies keep its start), so each
+    overlaps the largest of them by ``containment_threshold``; if one does not, the canonical
+    is a roundup and is clustered with none of them.
+    """
+    inside = [f for f in members if f.size < canon.size and sims[f.doc_id].basis == "containment"]
+    if len(inside) < 2:
+        return False
+    ref = min(inside, key=lambda f: (-f.size, f.doc_id))
+    ref_shingles = ref.shingle_array()
+    for f in inside:
+        if f is ref or f.text_hash == ref.text_hash:
+            continue
+        overlap = _intersection(f.shingle_array(), ref_shingles) / max(1, min(f.size, ref.size))
+        if overlap < config.containment_threshold:
+            return True
+    return False
 
 
 def cluster_fingerprints(fps: Sequence[Fingerprint], config: DedupConfig) -> list[Decision]:
