@@ -165,3 +165,21 @@ def test_a_comments_link_above_the_story_does_not_remove_it(seed_pages: dict[str
     doc = clean_text_dump(page)
     assert list(doc.paragraphs) == lines[1:]
     assert any(r.rule == "comments.section" and r.text.startswith("Great article") for r in doc.removals)
+
+
+def test_a_teaser_list_below_a_short_story_is_not_taken_for_it() -> None:
+    story = [
+        "Officials in the port city said on Monday that the harbour would reopen after repairs to the breakwater, which was damaged by a storm.",
+        "Shipping companies had diverted dozens of vessels to other ports during the closure, raising costs for importers of grain and fuel.",
+    ]
+    teasers = []
+    for n, topic in enumerate(["rail strike", "bridge tolls", "school meals", "water prices"]):
+        teasers += [
+            f"Council votes on {topic}",
+            "Jane Reporter",
+            f"The council met late on Thursday to debate the {topic}, and members said a decision would follow "
+            f"after a public consultation that is expected to last {n + 2} months and draw thousands of replies from residents.",
+        ]
+    page = "\n\n".join(["Harbour to reopen after storm repairs", *story, "More from the city desk", *teasers])
+    doc = clean_text_dump(page)
+    assert list(doc.paragraphs) == story

@@ -284,11 +284,45 @@ def _prose_above(lines: Sequence[DumpLine], verdicts: dict[int, _Verdict], index
     return any(i not in verdicts and _line_score(lines[i]) >= 1.5 for i in range(index))
 
 
+_TEASER_GAP = 2
+_TEASER_DAMPING = 0.3
+
+
+def _teasers_damped(scores: list[float]) -> list[float]:
+    """Damp paragraphs that stand alone between runs of short lines, in a series.
+
+    A story's paragraphs follow each other, with at most a sub-heading or a caption between;
+    teaser lists ("More from ...", a blog's front page) print each summary paragraph between
+    a headline, an author, a category or a date. Three or more paragraphs in a row that each
+    sit between at least two short lines are such a list.
+    """
+    long = [i for i, score in enumerate(scores) if score >= 1.0]
+    if len(long) < 3:
+        return scores
+    gaps = [b - a - 1 for a, b in zip(long, long[1:])]
+    isolated = [
+        k
+        for k in range(len(long))
+        if (k == 0 or gaps[k - 1] >= _TEASER_GAP) and (k == len(long) - 1 or gaps[k] >= _TEASER_GAP)
+    ]
+    out = list(scores)
+    run: list[int] = []
+    for k in [*isolated, -2]:
+        if run and k == run[-1] + 1:
+            run.append(k)
+            continue
+        if len(run) >= 3:
+            for j in run:
+                out[long[j]] *= _TEASER_DAMPING
+        run = [k]
+    return out
+
+
 def _body_span(
     lines: Sequence[DumpLine], verdicts: dict[int, _Verdict]
 ) -> tuple[int, int]:
     """The article block: best-scoring contiguous run, then snapped to wire anchors."""
-    scores = [(-2.0 if line.index in verdicts else _line_score(line)) for line in lines]
+    scores = _teasers_damped([(-2.0 if line.index in verdicts else _line_score(line)) for line in lines])
     start, end = _best_block(scores)
     if end <= start:
         return 0, 0
