@@ -180,35 +180,31 @@ def strip_volatile(paragraphs: Sequence[str]) -> tuple[str, ...]:
     """
     # typography over the whole body at once (one regex pass instead of one per paragraph);
     # U+001E (record separator) is not touched by NFKC nor by the mapping
-    paras = [p.strip() for p in _typography("\x1e".join(paragraphs)).split("\x1e")]
+    paras = [_spaces(p) for p in _typography("\x1e".join(paragraphs)).split("\x1e")]
     line_rules = [w.pattern for w in WRAPPERS if w.scope == "line"]
     paras = [
         p
         for p in paras
-        if p and not (len(p) <= _LINE_MAX_CHARS and any(r.match(_spaces(p)) for r in line_rules))
+        if p and not (len(p) <= _LINE_MAX_CHARS and any(r.match(p) for r in line_rules))
     ]
     lead_rules = [w.pattern for w in WRAPPERS if w.scope == "lead"]
-    found = False
     for i in range(min(_LEAD_PARAGRAPHS, len(paras))):
-        para = _spaces(paras[i])
-        for rule in lead_rules:
-            match = rule.match(para)
-            if match:
-                paras[i] = para[match.end() :].strip()
-                found = True
-                break
-        if found:
+        match = next((m for r in lead_rules if (m := r.match(paras[i]))), None)
+        if match:
+            paras[i] = paras[i][match.end() :].strip()
             break  # one dateline or byline per story; what follows is body
     tail_rules = [w.pattern for w in WRAPPERS if w.scope == "tail"]
     for i in range(max(0, len(paras) - _TAIL_PARAGRAPHS), len(paras)):
-        para = paras[i]
-        if len(para) <= 2 * _LINE_MAX_CHARS and any(r.match(_spaces(para)) for r in tail_rules):
+        if len(paras[i]) <= 2 * _LINE_MAX_CHARS and any(r.match(paras[i]) for r in tail_rules):
             paras[i] = ""
     return tuple(p for p in paras if p)
 
 
 def _spaces(text: str) -> str:
-    return " ".join(text.split())
+    """Single spaces, no leading or trailing space (cheap when already so, the usual case)."""
+    if "  " in text or "\n" in text or "\t" in text or "\r" in text:
+        return " ".join(text.split())
+    return text.strip()
 
 
 def token_bytes(paragraphs: Sequence[str]) -> list[bytes]:
