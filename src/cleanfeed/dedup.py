@@ -96,15 +96,16 @@ class Deduplicator:
                 )
         new_fps = list(new.values())
 
-        # 2. candidates: same normalised text, and shared LSH band keys (store and batch)
+        # 2. candidates: same normalised text, and shared LSH band keys (store and batch).
+        # Stored docs with one text are already in one component: one of them is enough.
         pairs: set[tuple[str, str]] = set()
         exact = self.store.exact_matches({f.text_hash for f in new_fps if f.n_tokens})
         first_by_text: dict[str, str] = {}
         for f in new_fps:
             if not f.n_tokens:
                 continue
-            for other in exact.get(f.text_hash, []):
-                pairs.add((f.doc_id, other))
+            if f.text_hash in exact:
+                pairs.add((f.doc_id, min(exact[f.text_hash])))
             if f.text_hash in first_by_text:
                 pairs.add((f.doc_id, first_by_text[f.text_hash]))
             else:
@@ -120,16 +121,28 @@ class Deduplicator:
         for i, j in candidate_pairs(keys).tolist():
             pairs.add((eligible[i].doc_id, eligible[j].doc_id))
 
-        # 3. verify (the exact check on shingle sets)
+        # 3. verify (the exact check on shingle sets). A new doc joins a stored component as soon
+        # as one of its candidates there verifies, so the other candidates of that component
+        # need no check: same components, far fewer checks against a story copied 1000 times.
         others_needed = {o for _, o in pairs if o not in new}
+        comp_of = self.store.components(others_needed)
         fp_of = dict(new)
-        fp_of.update(self.store.fingerprints(others_needed))
         edges: dict[tuple[str, str], Similarity | None] = {}
+        by_component: dict[tuple[str, str], list[str]] = {}
         for a, b in sorted(pairs):
-            edges[(a, b)] = verify(fp_of[a], fp_of[b], config)
+            if b in new:
+                edges[(a, b)] = verify(fp_of[a], fp_of[b], config)
+            else:
+                by_component.setdefault((a, comp_of[b]), []).append(b)
+        for (a, _label), others in sorted(by_component.items()):
+            for b in others:
+                if b not in fp_of:
+                    fp_of.update(self.store.fingerprints([b]))
+                edges[(a, b)] = verify(fp_of[a], fp_of[b], config)
+                if edges[(a, b)] is not None:
+                    break
 
         # 4. merge components: new docs and the stored components they link to
-        comp_of = self.store.components(others_needed)
         parent: dict[str, str] = {}
 
         def node(doc_id: str) -> str:
@@ -144,8 +157,8 @@ class Deduplicator:
 
         for f in new_fps:
             find(node(f.doc_id))
-        for (a, b), s in edges.items():
-            if s is not None:
+        for (a, b), sim in edges.items():
+            if sim is not None:
                 ra, rb = find(node(a)), find(node(b))
                 if ra != rb:
                     parent[max(ra, rb)] = min(ra, rb)
