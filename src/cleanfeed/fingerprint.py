@@ -357,7 +357,9 @@ def fingerprint_batch(docs: Sequence[CleanDoc], config: DedupConfig) -> list[Fin
     ]
 
 
-def shingle_hash_sets(word_lists: Sequence[Sequence[bytes]], config: DedupConfig) -> list[np.ndarray]:
+def shingle_hash_sets(
+    word_lists: Sequence[Sequence[bytes]], config: DedupConfig
+) -> list[np.ndarray]:
     """Sorted unique uint64 shingle hashes of each word list (words as UTF-8 bytes).
 
     A shingle's hash is ``fmix64(sum_j xxh3_64(word_j) * M_j + width)`` over its ``width``
@@ -450,7 +452,8 @@ def band_keys_batch(signatures: np.ndarray, config: DedupConfig) -> np.ndarray:
     Key = finalised positional combination of the band's rows and the band's index, so a key
     identifies (band, values) on its own (a shared key across bands is a 2^-64 accident).
     """
-    sig = np.asarray(signatures, dtype=np.uint64).reshape(len(signatures), config.bands, config.rows)
+    sig = np.asarray(signatures, dtype=np.uint64)
+    sig = sig.reshape(len(signatures), config.bands, config.rows)
     mult = _multipliers(config.rows + 1)
     with np.errstate(over="ignore"):
         acc = np.arange(config.bands, dtype=np.uint64)[None, :] * mult[config.rows]

@@ -237,6 +237,11 @@ _FP_COLUMNS = "doc_id, text_hash, n_tokens, shingles, signature, domain, wire, d
 _DECISION_COLUMNS = "doc_id, status, canonical_id, jaccard, containment, basis, reason"
 
 
+def _marks(n: int) -> str:
+    """SQL placeholders for n values."""
+    return ",".join("?" * n)
+
+
 def _chunks(items: Sequence[str], size: int = 500) -> Iterable[Sequence[str]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
@@ -298,7 +303,7 @@ class SqliteStore:
     def text_hashes(self, doc_ids: Iterable[str]) -> dict[str, str]:
         out: dict[str, str] = {}
         for chunk in _chunks(list(doc_ids)):
-            q = f"SELECT doc_id, text_hash FROM docs WHERE doc_id IN ({','.join('?' * len(chunk))})"
+            q = f"SELECT doc_id, text_hash FROM docs WHERE doc_id IN ({_marks(len(chunk))})"
             out.update(self._conn.execute(q, list(chunk)).fetchall())
         return out
 
@@ -307,7 +312,7 @@ class SqliteStore:
         for chunk in _chunks(list(text_hashes)):
             q = (
                 "SELECT text_hash, doc_id FROM docs WHERE n_tokens > 0 AND text_hash IN "
-                f"({','.join('?' * len(chunk))}) ORDER BY num"
+                f"({_marks(len(chunk))}) ORDER BY num"
             )
             for h, doc_id in self._conn.execute(q, list(chunk)):
                 out.setdefault(h, []).append(doc_id)
@@ -320,7 +325,7 @@ class SqliteStore:
             values = row.tolist()
             q = (
                 "SELECT DISTINCT d.doc_id FROM bands b JOIN docs d ON d.num = b.num "
-                f"WHERE b.key IN ({','.join('?' * len(values))})"
+                f"WHERE b.key IN ({_marks(len(values))})"
             )
             out.append([r[0] for r in self._conn.execute(q, values)])
         return out
@@ -328,7 +333,7 @@ class SqliteStore:
     def fingerprints(self, doc_ids: Iterable[str]) -> dict[str, Fingerprint]:
         out: dict[str, Fingerprint] = {}
         for chunk in _chunks(list(doc_ids)):
-            q = f"SELECT {_FP_COLUMNS} FROM docs WHERE doc_id IN ({','.join('?' * len(chunk))})"
+            q = f"SELECT {_FP_COLUMNS} FROM docs WHERE doc_id IN ({_marks(len(chunk))})"
             for row in self._conn.execute(q, list(chunk)):
                 out[row[0]] = Fingerprint(row[0], row[1], row[2], bytes(row[3]), bytes(row[4]),
                                           row[5], row[6], row[7])
@@ -337,14 +342,14 @@ class SqliteStore:
     def components(self, doc_ids: Iterable[str]) -> dict[str, str]:
         out: dict[str, str] = {}
         for chunk in _chunks(list(doc_ids)):
-            q = f"SELECT doc_id, component FROM docs WHERE doc_id IN ({','.join('?' * len(chunk))})"
+            q = f"SELECT doc_id, component FROM docs WHERE doc_id IN ({_marks(len(chunk))})"
             out.update(self._conn.execute(q, list(chunk)).fetchall())
         return out
 
     def component_members(self, labels: Iterable[str]) -> dict[str, list[str]]:
         out: dict[str, list[str]] = {}
         for chunk in _chunks(list(labels)):
-            q = f"SELECT component, doc_id FROM docs WHERE component IN ({','.join('?' * len(chunk))})"
+            q = f"SELECT component, doc_id FROM docs WHERE component IN ({_marks(len(chunk))})"
             for label, doc_id in self._conn.execute(q, list(chunk)):
                 out.setdefault(label, []).append(doc_id)
         return out
@@ -359,7 +364,7 @@ class SqliteStore:
             return {r[0]: build(r) for r in rows}
         out: dict[str, Decision] = {}
         for chunk in _chunks(list(doc_ids)):
-            q = f"SELECT {_DECISION_COLUMNS} FROM docs WHERE doc_id IN ({','.join('?' * len(chunk))})"
+            q = f"SELECT {_DECISION_COLUMNS} FROM docs WHERE doc_id IN ({_marks(len(chunk))})"
             out.update((r[0], build(r)) for r in self._conn.execute(q, list(chunk)))
         return out
 
@@ -392,7 +397,9 @@ class SqliteStore:
                         "INSERT OR IGNORE INTO bands VALUES (?, ?)", [(k, num) for k in signed]
                     )
             for doc_id, label in components.items():
-                self._conn.execute("UPDATE docs SET component = ? WHERE doc_id = ?", (label, doc_id))
+                self._conn.execute(
+                    "UPDATE docs SET component = ? WHERE doc_id = ?", (label, doc_id)
+                )
             for d in decisions:
                 s = d.similarity
                 self._conn.execute(
@@ -417,7 +424,9 @@ class SqliteStore:
         self.close()
 
 
-def open_store(path: str | Path | None, config: DedupConfig | None = None) -> MemoryStore | SqliteStore:
+def open_store(
+    path: str | Path | None, config: DedupConfig | None = None
+) -> MemoryStore | SqliteStore:
     """A ``SqliteStore`` at ``path``, or a ``MemoryStore`` when ``path`` is None."""
     if path is None:
         return MemoryStore(config)
