@@ -74,16 +74,19 @@ class BandIndex:
         if len(keys) == 0 or not self._runs:
             return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
         flat = np.ascontiguousarray(keys, dtype=np.uint64).reshape(-1)
-        qrow = np.repeat(np.arange(len(keys), dtype=np.int64), keys.shape[1])
+        # sorted needles: searchsorted then walks each run in order (cache-friendly, ~3x faster)
+        order = np.argsort(flat)
+        needles = flat[order]
+        qrow = order // keys.shape[1]
         rows_out, docs_out = [], []
         for run_keys, run_docs in self._runs:
-            lo = np.searchsorted(run_keys, flat, side="left")
-            hi = np.searchsorted(run_keys, flat, side="right")
-            counts = hi - lo
-            hit = counts > 0
+            lo = np.searchsorted(run_keys, needles, side="left")
+            hit = lo < len(run_keys)
+            hit[hit] = run_keys[lo[hit]] == needles[hit]
             if not hit.any():
                 continue
-            counts, lo, rows = counts[hit], lo[hit], qrow[hit]
+            lo, rows = lo[hit], qrow[hit]
+            counts = np.searchsorted(run_keys, needles[hit], side="right") - lo
             total = int(counts.sum())
             # positions lo .. hi-1 of every hit, flattened without a Python loop
             starts = np.repeat(lo - np.concatenate(([0], np.cumsum(counts)[:-1])), counts)
