@@ -473,3 +473,18 @@ def test_seed_pages_through_extraction_are_all_kept(seed_pages: dict[str, str]) 
 
     docs = [extract(RawDoc(id=name, content=text)) for name, text in sorted(seed_pages.items())]
     assert [d.status for d in deduplicate(docs, CONFIG)] == ["kept"] * 5
+
+
+def test_empty_bodies_are_never_duplicates() -> None:
+    docs = [doc("e1", ""), doc("e2", "Advertisement"), doc("s1", "Short brief."), doc("s2", "Short  brief!")]
+    decisions = by_id(deduplicate(docs, CONFIG))
+    assert decisions["e1"].status == decisions["e2"].status == "kept"
+    assert "empty" in decisions["e2"].reason
+    assert decisions["s2"].canonical_id == "s1"  # short, but an exact copy
+
+
+def test_verify_is_symmetric(seeds: list[CleanDoc]) -> None:
+    fps = fingerprint_batch(_variants(seeds), CONFIG)
+    for a in fps[:8]:
+        for b in fps:
+            assert verify(a, b, CONFIG) == verify(b, a, CONFIG)

@@ -229,6 +229,8 @@ def resolve_component(
             continue
         if copies:
             reason = f"canonical of {len(copies) + 1} copies: {why}"
+        elif not canon.n_tokens:
+            reason = "empty body: never compared"
         elif first_round and len(ordered) == 1:
             reason = "no near-duplicate"
         else:
