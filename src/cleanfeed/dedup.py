@@ -101,16 +101,22 @@ class Deduplicator:
         pairs: set[tuple[str, str]] = set()
         exact = self.store.exact_matches({f.text_hash for f in new_fps if f.n_tokens})
         first_by_text: dict[str, str] = {}
+        twins: set[str] = set()  # exact copies of a doc seen before: linked by that pair alone
         for f in new_fps:
             if not f.n_tokens:
                 continue
             if f.text_hash in exact:
                 pairs.add((f.doc_id, min(exact[f.text_hash])))
-            if f.text_hash in first_by_text:
+                twins.add(f.doc_id)
+            elif f.text_hash in first_by_text:
                 pairs.add((f.doc_id, first_by_text[f.text_hash]))
+                twins.add(f.doc_id)
             else:
                 first_by_text[f.text_hash] = f.doc_id
-        eligible = [f for f in new_fps if lsh_eligible(f, config)]
+        # An exact twin has its twin's signature and shingles: every LSH candidate of it is one
+        # of the twin, with the same verdict. Leaving twins out of LSH changes no component and
+        # keeps the index (and the checks) from growing with every republication.
+        eligible = [f for f in new_fps if lsh_eligible(f, config) and f.doc_id not in twins]
         keys = (
             band_keys_batch(np.stack([f.signature_array() for f in eligible]), config)
             if eligible
@@ -186,8 +192,13 @@ class Deduplicator:
                 decisions.append(d)
                 if d.doc_id in old_decisions and old_decisions[d.doc_id] != d:
                     changed.append(d)
-        self.store.commit([(f, None) for f in new_fps if not lsh_eligible(f, config)]
-                          + [(f, k) for f, k in zip(eligible, keys)], components, decisions)
+        in_lsh = {f.doc_id for f in eligible}
+        self.store.commit(
+            [(f, None) for f in new_fps if f.doc_id not in in_lsh]
+            + [(f, k) for f, k in zip(eligible, keys)],
+            components,
+            decisions,
+        )
         final = {d.doc_id: d for d in decisions}
         missing_ids = [f.doc_id for f in fps if f.doc_id not in final]
         final.update(self.store.decisions(missing_ids))

@@ -1,7 +1,9 @@
 """Where the deduplicator keeps what it has seen: in memory (default) or in SQLite on disk.
 
 A store holds, per document: its fingerprint (signature, shingle set for the exact check,
-canonical-policy fields), its LSH band keys, its component label and its current decision;
+canonical-policy fields), its LSH band keys (none for bodies too short for fuzzy matching and
+for exact twins of an earlier document, whose keys stand for them), its component label and
+its current decision;
 plus the ``DedupConfig`` fingerprint it was built with. Opening a store with another config
 raises ``IndexMismatchError``: signatures and thresholds from two configs cannot be mixed.
 
