@@ -292,7 +292,7 @@ def _chain_fps() -> list[Fingerprint]:
 
 def test_canonical_prefers_wire_site_then_completeness_then_date_then_id(reuters: str) -> None:
     paras = reuters.split("\n\n")
-    trimmed = "\n\n".join(paras[: len(paras) * 2 // 3])
+    trimmed = "\n\n".join(paras[: len(paras) // 2])
     base = [
         doc("a-early", reuters, url="https://news.example/a", date="2025-04-26", wire="Reuters"),
         doc("b-wire", reuters, url="https://www.reuters.com/world/b", date="2025-04-27", wire="Reuters"),
@@ -307,6 +307,21 @@ def test_canonical_prefers_wire_site_then_completeness_then_date_then_id(reuters
     assert d["z"].status == "kept" and "earliest date" in d["z"].reason
     d = by_id(deduplicate([doc("n2", reuters), doc("n1", reuters)], CONFIG))
     assert d["n1"].status == "kept" and "tie-break" in d["n1"].reason
+
+
+def test_wire_original_stays_canonical_next_to_an_update(reuters: str) -> None:
+    """The issue's order: the wire's own copy first, even when an outlet has a longer update."""
+    update = reuters + (
+        "\n\nNorth Korea's state media later said the troops had returned home after the "
+        "fighting, and that their families had been received by senior officials in Pyongyang."
+        "\n\nRussia's defence ministry did not respond to a request for comment on the report."
+    )
+    docs = [
+        doc("wire", reuters, url="https://www.reuters.com/world/asia/x", wire="Reuters"),
+        doc("update", update, url="https://news.example/y", wire="Reuters"),
+    ]
+    d = by_id(deduplicate(docs, CONFIG))
+    assert d["wire"].status == "kept" and d["update"].canonical_id == "wire"
 
 
 def test_later_better_canonical_supersedes_and_is_reported(reuters: str) -> None:

@@ -2,11 +2,14 @@
 
 Policy, in order (the first criterion that separates two copies decides):
 
-1. **Complete** copies first: a copy is complete when it has at least ``complete_ratio`` (90%)
-   of the shingles of the largest copy it matches. A copy with its last paragraphs cut off, or
-   an earlier version of an updated story, is not complete.
+1. **Complete** copies first: a copy is complete when it has at least ``complete_ratio`` (75%)
+   of the shingles of the largest copy it matches. This guard only stops a copy with a good
+   part of its end cut off (or a broken extraction) from winning by criterion 2; it is loose
+   enough that the wire's original stays complete next to an update with two more
+   paragraphs, or next to a republished copy that kept some page chrome.
 2. The copy on the **wire's own site** (reuters.com for Reuters, apnews.com for AP: the
-   ``AGENCY_DOMAINS`` table below), since that is the source every other copy derives from.
+   ``AGENCY_DOMAINS`` table below), since that is the source every other copy derives from
+   (the issue's first preference).
 3. The **most complete body**: more shingles (an update with two more paragraphs beats the
    first version; a copy that contains the others beats them).
 4. The **earliest date** (ISO strings; copies without a date come last).

@@ -70,8 +70,10 @@ class DedupConfig:
         only match exact copies, and under 100 shingles they need 90% containment. Briefs from
         one site share template sentences that make up much of their few shingles; for them
         a moderate overlap means "same site", not "same story".
-    complete_ratio: canonical policy; a copy with ≥ 90% of the shingles of the largest copy it
-        matches counts as complete (see ``cleanfeed.canonical``).
+    complete_ratio: canonical policy; a copy with ≥ 75% of the shingles of the largest copy it
+        matches counts as complete, so the wire's own copy is preferred unless a quarter of it
+        is missing (two added paragraphs in an update or leftover chrome in a republished
+        copy stay well within; see ``cleanfeed.canonical``).
     """
 
     shingle_size: int = 5
@@ -84,7 +86,7 @@ class DedupConfig:
     min_shingles: int = 40
     short_shingles: int = 100
     short_containment: float = 0.9
-    complete_ratio: float = 0.9
+    complete_ratio: float = 0.75
 
     def __post_init__(self) -> None:
         if self.shingle_size < 1:
