@@ -167,6 +167,22 @@ WRAPPERS: tuple[Wrapper, ...] = (
     ),
 )
 
+
+
+def _scope_pattern(scope: str) -> re.Pattern[str]:
+    """One alternation of a scope's wrappers (one regex call per paragraph, not one per rule)."""
+    parts = []
+    for w in WRAPPERS:
+        if w.scope == scope:
+            flag = "i" if w.pattern.flags & re.IGNORECASE else ""
+            parts.append(f"(?{flag}:{w.pattern.pattern})" if flag else f"(?:{w.pattern.pattern})")
+    return re.compile("|".join(parts))
+
+
+_LEAD_RE = _scope_pattern("lead")
+_TAIL_RE = _scope_pattern("tail")
+_LINE_RE = _scope_pattern("line")
+
 _LEAD_PARAGRAPHS = 3
 _TAIL_PARAGRAPHS = 3
 _LINE_MAX_CHARS = 200  # inserted junk lines are short; a long paragraph is never junk
@@ -181,21 +197,14 @@ def strip_volatile(paragraphs: Sequence[str]) -> tuple[str, ...]:
     # typography over the whole body at once (one regex pass instead of one per paragraph);
     # U+001E (record separator) is not touched by NFKC nor by the mapping
     paras = [_spaces(p) for p in _typography("\x1e".join(paragraphs)).split("\x1e")]
-    line_rules = [w.pattern for w in WRAPPERS if w.scope == "line"]
-    paras = [
-        p
-        for p in paras
-        if p and not (len(p) <= _LINE_MAX_CHARS and any(r.match(p) for r in line_rules))
-    ]
-    lead_rules = [w.pattern for w in WRAPPERS if w.scope == "lead"]
+    paras = [p for p in paras if p and not (len(p) <= _LINE_MAX_CHARS and _LINE_RE.match(p))]
     for i in range(min(_LEAD_PARAGRAPHS, len(paras))):
-        match = next((m for r in lead_rules if (m := r.match(paras[i]))), None)
+        match = _LEAD_RE.match(paras[i])
         if match:
             paras[i] = paras[i][match.end() :].strip()
             break  # one dateline or byline per story; what follows is body
-    tail_rules = [w.pattern for w in WRAPPERS if w.scope == "tail"]
     for i in range(max(0, len(paras) - _TAIL_PARAGRAPHS), len(paras)):
-        if len(paras[i]) <= 2 * _LINE_MAX_CHARS and any(r.match(paras[i]) for r in tail_rules):
+        if len(paras[i]) <= 2 * _LINE_MAX_CHARS and _TAIL_RE.match(paras[i]):
             paras[i] = ""
     return tuple(p for p in paras if p)
 
