@@ -503,3 +503,37 @@ def test_verify_is_symmetric(seeds: list[CleanDoc]) -> None:
     for a in fps[:8]:
         for b in fps:
             assert verify(a, b, CONFIG) == verify(b, a, CONFIG)
+
+
+# every volatile wrapper: one text it strips, one it must leave alone
+WRAPPER_CASES = {
+    "dateline.caps": ("WASHINGTON, Jan 3 (Reuters) - The Fed held rates.", "The Fed held rates in Washington - again."),
+    "dateline.agency": ("Seoul (AFP) - Talks resumed on Monday.", "Talks resumed on Monday in Seoul (South Korea)."),
+    "byline": ("By Jack Kim, Reuters", "By the time talks resumed, the troops had left the region entirely."),
+    "credit.reporting": ("(Reporting by Jack Kim; Editing by Sandra Maler)", "Reporting on the war has been difficult."),
+    "credit.contributed": ("Associated Press writer Jane Doe contributed to this report.", "Jane Doe contributed money to the fund."),
+    "credit.copyright": ("© 2025 Reuters. All rights reserved.", "The copyright case went to court on Monday."),
+    "credit.agency": ("-- AFP", "AFP reported the talks would continue next week."),
+    "junk.advertisement": ("ADVERTISEMENT", "Advertisement revenue fell by a third last year."),
+    "junk.read-more": ("Read more: Kim meets Putin in Moscow", "Read more books, the minister told pupils."),
+}
+
+
+@pytest.mark.parametrize("wrapper_id", sorted(WRAPPER_CASES))
+def test_each_wrapper_fires_and_stays_quiet(wrapper_id: str) -> None:
+    from cleanfeed.fingerprint import WRAPPERS
+
+    wrapper = next(w for w in WRAPPERS if w.id == wrapper_id)
+    fires, quiet = WRAPPER_CASES[wrapper_id]
+    assert wrapper.pattern.match(fires)
+    assert not wrapper.pattern.match(quiet)
+    body = "North Korea said on Monday it would keep its troops in the region for another year."
+    paras = [fires, body] if wrapper.scope == "lead" else [body, body + " More.", fires]
+    assert strip_volatile(paras) != tuple(paras)
+    assert quiet in strip_volatile([body, quiet])
+
+
+def test_every_wrapper_has_cases() -> None:
+    from cleanfeed.fingerprint import WRAPPERS
+
+    assert {w.id for w in WRAPPERS} == set(WRAPPER_CASES)

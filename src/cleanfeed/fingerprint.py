@@ -120,7 +120,15 @@ WRAPPERS: tuple[Wrapper, ...] = (
     # "(Reuters) -", "Seoul (AFP) -", "May 3 (Reuters) -"
     Wrapper("dateline.agency", "lead", re.compile(r"^[^()]{0,60}?\([^()]{1,40}\)\s*-+\s*")),
     # "By Jane Doe", "By Jane Doe, Reuters" as its own short paragraph
-    Wrapper("byline", "lead", re.compile(r"^by\s+[\w .,'|/-]{2,80}$", re.IGNORECASE)),
+    # (capitalised names only: "By the time talks resumed, ..." is body)
+    Wrapper(
+        "byline",
+        "lead",
+        re.compile(
+            r"^(?:By|BY)\s+[A-Z][\w'.-]*(?:\s+[A-Z][\w'.-]*){0,3}"
+            r"(?:\s*(?:,|\||/|\band\b)\s*[A-Z][\w'.-]*(?:\s+[A-Z][\w'.-]*){0,3}){0,3}$"
+        ),
+    ),
     # "(Reporting by ...; Editing by ...)", "Additional reporting by ..."
     Wrapper(
         "credit.reporting",
