@@ -537,3 +537,19 @@ def test_every_wrapper_has_cases() -> None:
     from cleanfeed.fingerprint import WRAPPERS
 
     assert {w.id for w in WRAPPERS} == set(WRAPPER_CASES)
+
+
+def test_trimmed_first_version_joins_a_much_longer_update(seeds: list[CleanDoc], reuters: str) -> None:
+    """trim ⊂ original ⊂ update: the trim is too small next to the update for verify's size
+    guard, but it lies inside the update and matches the original, so it is the same story."""
+    paras = reuters.split("\n\n")
+    trim = "\n\n".join(paras[:4])
+    update = reuters + "\n\n" + seeds[1].text  # a long follow-up appended
+    docs = [doc("orig", reuters), doc("trim", trim), doc("update", update)]
+    fps = {f.doc_id: f for f in fingerprint_batch(docs, CONFIG)}
+    assert verify(fps["trim"], fps["orig"], CONFIG) is not None
+    assert verify(fps["trim"], fps["update"], CONFIG) is None  # size guard
+    decisions = by_id(deduplicate(docs, CONFIG))
+    assert decisions["update"].status == "kept"
+    assert decisions["trim"].canonical_id == decisions["orig"].canonical_id == "update"
+    assert decisions["trim"].similarity.containment >= CONFIG.containment_threshold

@@ -19,7 +19,7 @@ of the input gives the same decisions.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -227,6 +227,7 @@ def resolve_component(
             remaining = [f for f in remaining if f is not canon]
             first_round = False
             continue
+        copies.update(_copies_of_copies(canon, remaining, copies, sim, config))
         if copies:
             reason = f"canonical of {len(copies) + 1} copies: {why}"
         elif not canon.n_tokens:
@@ -248,6 +249,41 @@ def resolve_component(
         remaining = [f for f in remaining if f.doc_id not in decisions]
         first_round = False
     return [decisions[i] for i in ids]
+
+
+def _copies_of_copies(
+    canon: Fingerprint,
+    remaining: Sequence[Fingerprint],
+    copies: Mapping[str, Similarity],
+    sim: Callable[[Fingerprint, Fingerprint], Similarity | None],
+    config: DedupConfig,
+) -> dict[str, Similarity]:
+    """Members that fail ``verify`` against the canonical only on the size-ratio guard, yet
+    lie inside it and match one of its direct copies: a trimmed copy of the first version,
+    when the canonical is an update much longer than what the trimmed copy kept.
+
+    Not chaining: each is checked against the canonical itself (containment ≥ threshold, under
+    the same size floors as ``verify``); the direct copy only vouches that it is the same story
+    rather than a passage quoted from it. One pass over the direct copies, so the result does
+    not depend on member order.
+    """
+    direct = [f for f in remaining if f.doc_id in copies]
+    out: dict[str, Similarity] = {}
+    canon_shingles = canon.shingle_array()
+    for f in remaining:
+        if f is canon or f.doc_id in copies or f.size < config.min_shingles or f.size > canon.size:
+            continue
+        inter = _intersection(f.shingle_array(), canon_shingles)
+        containment = inter / f.size
+        needed = (
+            config.containment_threshold
+            if f.size >= config.short_shingles
+            else config.short_containment
+        )
+        if containment >= needed and any(sim(f, c) is not None for c in direct):
+            jaccard = inter / (f.size + canon.size - inter)
+            out[f.doc_id] = Similarity(jaccard, containment, "containment")
+    return out
 
 
 def _is_roundup(
