@@ -1,18 +1,327 @@
-"""HTML extraction. PLACEHOLDER: replaced by the HTML extractor (issue 2)."""
+"""HTML extraction: a page's markup → its article body, metadata and removal records.
+
+How a page is read, in order:
+
+1. **Budget and parse.** A page over ``ExtractConfig.max_bytes`` is refused with
+   ``BudgetExceeded`` before parsing. The page is parsed once with selectolax (lexbor), which
+   accepts any markup; NUL bytes and lone surrogates are dropped first.
+2. **Metadata** (``metadata.html``) is read from the whole tree: JSON-LD, OpenGraph and meta
+   tags, bylines; the wire agency from the body's dateline or credit line.
+3. **Pruning with rules** (``extract.rules``, one ``Removal`` per pruned element): elements that
+   never hold article text (``html.non-content``: scripts, styles, embeds, form controls) go,
+   and so do chrome containers whose ``class``/``id`` names them (cookie banners, newsletter
+   boxes, share bars, related-post lists, comment threads), unless the container holds a large
+   share of the page's text: then it is a layout wrapper around the story, not chrome.
+   Pruning is what makes the main extractor fast: most of a page's bytes are scripts and
+   styles, and lxml never has to parse them.
+4. **Main text**: trafilatura's rule-based extractor in precision mode without its fallback
+   extractors (``fast``), on the pruned page. Its fallbacks (readability, jusText) are the
+   expensive part and rarely change the result; they run only when the main extractor
+   under-delivers (less than ``_SHORT_TEXT`` characters), and their text is taken only if it
+   is longer.
+5. **Paragraph rules**: the text rules of ``extract.rules`` run over the paragraphs. A line
+   rule removes the paragraph it matches (never a long prose paragraph); a section rule
+   removes a heading such as "Key Takeaways", "Frequently Asked Questions", "Related Posts",
+   "Comments" and the block it introduces; entries of an injected table of contents that
+   reappear as headings go with it.
+6. **Grounding**: a paragraph whose words are not all in the page's text is dropped, so
+   extraction never returns a token that is not in the page.
+"""
 
 from __future__ import annotations
 
-from selectolax.lexbor import LexborHTMLParser
+import re
+from collections.abc import Sequence
+
+import trafilatura
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ..config import ExtractConfig
-from ..models import CleanDoc
+from ..errors import BudgetExceeded, ExtractionError
+from ..metadata.html import html_metadata, with_wire
+from ..models import CleanDoc, Removal
+from .lines import ends_sentence, word_count
+from .rules import RULES, Rule
+
+__all__ = ["extract_html"]
+
+NON_CONTENT = "html.non-content"
+TOC_RULE = "seo.table-of-contents"
+
+# Below this many characters the main extractor is taken to have under-delivered (a page where
+# the story sits in markup its rules do not know); trafilatura uses the same kind of floor
+# (MIN_EXTRACTED_SIZE) to decide when to consult its fallbacks.
+_SHORT_TEXT = 500
+# A container named like chrome is pruned only if it holds at most this share of the page's
+# text: a "has-sidebar" or "ad-margins" wrapper around the story is layout, not chrome.
+_CHROME_MAX_SHARE = 0.2
+# A paragraph this long that ends a sentence is prose: line rules never remove it (a story
+# sentence that mentions a newsletter or cookies is news, not chrome).
+_PROSE_WORDS = 25
+_TRAILING_SECTIONS = frozenset({"comments.section"})
+_LIST_SECTIONS = frozenset({"seo.table-of-contents", "seo.key-takeaways", "related.list"})
+_LIST_MARKER = re.compile(r"^[-*•]\s+")
+_TOKEN = re.compile(r"\w+")
+_KEEP_TOP = frozenset({"html", "head", "body", "article", "main"})
+
+
+def _preview(text: str, limit: int = 200) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _attr_rules() -> tuple[Rule, ...]:
+    return tuple(rule for rule in RULES if rule.attrs is not None)
+
+
+def _class_and_id(node: LexborNode) -> str:
+    attrs = node.attributes
+    return f"{attrs.get('class') or ''} {attrs.get('id') or ''}".strip()
+
+
+def _under(node: LexborNode, removed: set[int]) -> bool:
+    parent = node.parent
+    while parent is not None:
+        if parent.mem_id in removed:
+            return True
+        parent = parent.parent
+    return False
+
+
+def _prune(tree: LexborHTMLParser, removals: list[Removal]) -> None:
+    """Remove non-content elements and chrome containers from ``tree``, recording each."""
+    for rule in RULES:
+        if not rule.tags:
+            continue
+        selector = ",".join(sorted(rule.tags))
+        for node in tree.css(selector):
+            text = node.text(deep=True)
+            if text.strip():
+                removals.append(Removal(rule.id, rule.category, _preview(text)))
+        tree.strip_tags(sorted(rule.tags))
+    body = tree.body
+    if body is None:
+        return
+    page_chars = len(body.text(deep=True))
+    rules = _attr_rules()
+    # one search per element with all rules' patterns; the rule itself is found only on a hit
+    any_rule = re.compile("|".join(f"(?:{r.attrs.pattern})" for r in rules if r.attrs), re.IGNORECASE)
+    doomed: list[tuple[LexborNode, Rule, str]] = []
+    removed: set[int] = set()
+    for node in body.css("[class],[id]"):
+        names = _class_and_id(node)
+        if not any_rule.search(names) or node.tag in _KEEP_TOP:
+            continue
+        rule = next((r for r in rules if r.matches_attrs(names)), None)
+        if rule is None or _under(node, removed):
+            continue
+        text = node.text(deep=True)
+        if len(text) > _CHROME_MAX_SHARE * page_chars or node.css_first("article,main,h1") is not None:
+            continue
+        doomed.append((node, rule, text))
+        removed.add(node.mem_id)
+    for node, rule, text in doomed:
+        if text.strip():
+            removals.append(Removal(rule.id, rule.category, _preview(text)))
+        node.decompose()
+
+
+def _main_text(html: str) -> str:
+    """trafilatura in precision mode, its fallbacks consulted only when it under-delivers."""
+    options = {
+        "include_comments": False,
+        "favor_precision": True,
+        "deduplicate": False,
+        "output_format": "txt",
+        "with_metadata": False,
+    }
+    text = trafilatura.extract(html, fast=True, **options) or ""
+    if len(text) < _SHORT_TEXT:
+        fallback = trafilatura.extract(html, fast=False, **options) or ""
+        if len(fallback) > len(text):
+            text = fallback
+    return text
+
+
+def _line_rule(paragraph: str, listed: bool) -> Rule | None:
+    for rule in RULES:
+        if rule.text is None:
+            continue
+        if rule.scope == "section" and listed:
+            continue  # a list entry called "FAQ" or "Highlights" does not open a section
+        if rule.matches_text(paragraph):
+            if rule.scope == "line" and _is_prose(paragraph) and rule.category != "cookie":
+                continue
+            return rule
+    return None
+
+
+def _is_prose(paragraph: str) -> bool:
+    return word_count(paragraph) >= _PROSE_WORDS and ends_sentence(paragraph)
+
+
+def _heading_like(paragraph: str) -> bool:
+    return word_count(paragraph) <= 14 and not ends_sentence(paragraph)
+
+
+def _section_end(paras: Sequence[tuple[str, bool]], start: int, rule: Rule, hits: dict[int, Rule]) -> int:
+    """Index one past the last paragraph of the section that ``rule`` opens at ``start``."""
+    if rule.id in _TRAILING_SECTIONS:
+        return len(paras)
+    j = start + 1
+    listed = False
+    taken = 0
+    while j < len(paras):
+        text, is_item = paras[j]
+        if j in hits:
+            break
+        if rule.id in _LIST_SECTIONS:
+            # the block is a list of short entries (headlines, links, points); prose ends it
+            if is_item:
+                listed = True
+            elif listed or _is_prose(text) or (ends_sentence(text) and word_count(text) > 12):
+                break
+        elif rule.id == "seo.faq":
+            # questions and their answers, up to a heading that is not a question
+            if taken and _heading_like(text) and not text.rstrip().endswith("?"):
+                break
+        else:  # summaries: a list, or one paragraph
+            if is_item:
+                listed = True
+            elif listed or taken >= 1 or _heading_like(text):
+                break
+        taken += 1
+        j += 1
+    return j
+
+
+def _normal(text: str) -> str:
+    return " ".join(_TOKEN.findall(text.lower()))
+
+
+def _apply_text_rules(paras: list[tuple[str, bool]], removals: list[Removal]) -> list[str]:
+    """The paragraphs the text rules keep; a ``Removal`` for each one they take out."""
+    hits: dict[int, Rule] = {}
+    for i, (text, is_item) in enumerate(paras):
+        rule = _line_rule(text, is_item)
+        if rule is not None:
+            hits[i] = rule
+    verdict: dict[int, Rule] = {}
+    toc_entries: set[str] = set()
+    for i in sorted(hits):
+        rule = hits[i]
+        verdict.setdefault(i, rule)
+        if rule.scope != "section":
+            continue
+        for j in range(i + 1, _section_end(paras, i, rule, hits)):
+            verdict.setdefault(j, rule)
+            if rule.id == TOC_RULE:
+                toc_entries.add(_normal(paras[j][0]))
+    if toc_entries:
+        toc_rule = next(r for r in RULES if r.id == TOC_RULE)
+        for i, (text, _) in enumerate(paras):
+            if i not in verdict and _heading_like(text) and _normal(text) in toc_entries:
+                verdict[i] = toc_rule
+    kept = []
+    for i, (text, _) in enumerate(paras):
+        rule = verdict.get(i)
+        if rule is None:
+            kept.append(text)
+        else:
+            removals.append(Removal(rule.id, rule.category, _preview(text)))
+    return kept
+
+
+def _split(text: str) -> list[tuple[str, bool]]:
+    """Extractor output → (paragraph, is_list_item); the list marker the extractor added goes."""
+    paras = []
+    for line in text.split("\n"):
+        line = line.strip()
+        if not line:
+            continue
+        marker = _LIST_MARKER.match(line)
+        if marker:
+            line = line[marker.end() :].strip()
+            if not line:
+                continue
+        paras.append((line, marker is not None))
+    return paras
+
+
+def _grounded(paragraphs: list[str], page_text: str) -> list[str]:
+    """Only paragraphs whose every word occurs in the page's text (its text nodes joined)."""
+    # Fast path: the paragraph, spacing collapsed, is a substring of the page's text. The
+    # extractor may join or split inline elements differently than the parser's text ("<b>W</b>hile"
+    # is one word), so a paragraph that fails it is checked word by word.
+    flat = " ".join(page_text.split())
+    vocabulary: set[str] | None = None
+    kept = []
+    for para in paragraphs:
+        if " ".join(para.split()) in flat:
+            kept.append(para)
+            continue
+        if vocabulary is None:
+            vocabulary = set(_TOKEN.findall(flat))
+        if all(tok in vocabulary or tok in flat for tok in _TOKEN.findall(para)):
+            kept.append(para)
+    return kept
 
 
 def extract_html(
     html: str, url: str | None = None, doc_id: str = "", config: ExtractConfig | None = None
 ) -> CleanDoc:
-    tree = LexborHTMLParser(html)
+    """Extract the article body and metadata of one HTML page.
+
+    Chrome that never holds an article (scripts, cookie and newsletter boxes, share bars,
+    related-post lists, comments) and the SEO add-ons syndicating sites put inside the article
+    ("Quick Summary", "Key Takeaways", FAQ, injected tables of contents, "Source link") are
+    removed, each with a ``Removal`` naming its rule. Paragraphs are text of the page.
+
+    Raises ``BudgetExceeded`` for a page over ``config.max_bytes`` characters and
+    ``ExtractionError`` if the parser fails; malformed or empty markup gives an empty body.
+
+    >>> doc = extract_html("<html><body><article><h1>Talks resume</h1><p>SEOUL (Reuters) - "
+    ...     "North and South Korea resumed talks on Monday after a pause of two years, officials "
+    ...     "said, in a sign that relations are thawing.</p></article></body></html>")
+    >>> doc.wire, doc.provenance["wire"]
+    ('Reuters', 'dateline')
+    """
+    config = config or ExtractConfig()
+    if len(html) > config.max_bytes:
+        raise BudgetExceeded(f"page is {len(html):,} characters, over the {config.max_bytes:,} budget")
+    if "\x00" in html:
+        html = html.replace("\x00", "")
+    if not html.isascii():
+        # lone surrogates (from bytes decoded with surrogateescape) cannot reach the C parser
+        html = html.encode("utf-8", "ignore").decode("utf-8")
+    try:
+        tree = LexborHTMLParser(html)
+    except Exception as err:  # the parser's own failure, whatever its kind
+        raise ExtractionError(f"HTML parser failed: {err}") from err
+    removals: list[Removal] = []
+    meta = html_metadata(tree, url)  # before pruning: JSON-LD lives in <script> elements
     body = tree.body
-    text = body.text(separator="\n") if body is not None else ""
-    paragraphs = tuple(p.strip() for p in text.split("\n") if p.strip())
-    return CleanDoc(id=doc_id, url=url, paragraphs=paragraphs, kind="html")
+    page_text = body.text(deep=True) if body is not None else ""
+    try:
+        _prune(tree, removals)
+        # the body alone: the extractor needs no <head> (metadata is read above)
+        pruned = f"<html><body>{body.inner_html}</body></html>" if body is not None else ""
+        main = _main_text(pruned) if page_text.strip() else ""
+    except (ValueError, TypeError, RecursionError) as err:
+        raise ExtractionError(f"extraction failed: {err}") from err
+    paragraphs = _grounded(_apply_text_rules(_split(main), removals), page_text)
+    meta = with_wire(meta, paragraphs)
+    return CleanDoc(
+        id=doc_id,
+        paragraphs=tuple(paragraphs),
+        url=url,
+        site=meta.site,
+        title=meta.title,
+        author=meta.author,
+        date=meta.date,
+        wire=meta.wire,
+        language=meta.language,
+        kind="html",
+        provenance=dict(meta.provenance),
+        removals=tuple(removals),
+    )

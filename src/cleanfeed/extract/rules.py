@@ -49,6 +49,16 @@ def _t(pattern: str) -> re.Pattern[str]:
 
 
 RULES: tuple[Rule, ...] = (
+    # -- HTML elements that never hold article text (extract.html prunes them first) ------------
+    Rule(
+        id="html.non-content",
+        category="markup",
+        description="Scripts, styles, embeds and form controls: markup that never holds article text.",
+        tags=frozenset(
+            {"script", "style", "noscript", "iframe", "svg", "template", "object", "embed", "canvas",
+             "video", "audio", "button", "select", "textarea"}
+        ),
+    ),
     # -- SEO add-ons that syndicating sites inject inside the article container --------------
     Rule(
         id="seo.quick-summary",
@@ -96,6 +106,7 @@ RULES: tuple[Rule, ...] = (
             r"|recommended(\s+for\s+you)?|trending(\s+now)?|most\s+(read|popular|viewed)|popular\s+posts"
             r"|latest\s+(news|posts|stories|articles)|explore\s+more.{0,60}|don'?t\s+miss)\s*:?"
         ),
+        attrs=_t(r"(?<![a-z])(related|yarpp|relatedposts|more-stories|read-next|recommended)(?![a-z])"),
     ),
     # -- Newsletter and subscription prompts ---------------------------------------------------
     Rule(
@@ -105,6 +116,7 @@ RULES: tuple[Rule, ...] = (
         text=_t(
             r".{0,80}\b(subscribe|sign\s+up|newsletter)\b.{0,120}"
         ),
+        attrs=_t(r"(?<![a-z])(newsletter|subscribe|signup|sign-up|mailchimp|mc4wp)(?![a-z])"),
     ),
     # -- Share bars -----------------------------------------------------------------------------
     Rule(
@@ -115,6 +127,7 @@ RULES: tuple[Rule, ...] = (
             r"((share|tweet|email|print|copy\s+link|facebook|twitter|x|linkedin|whatsapp|reddit|telegram|pinterest)"
             r"(\s*(this|on|via)?\s*(article|story|post|page)?)?\s*[|•·,/]?\s*){1,10}"
         ),
+        attrs=_t(r"(?<![a-z])(share|shares|sharing|sharedaddy|share-?bar|social-?share|addthis|addtoany)(?![a-z])"),
     ),
     # -- Counters and reading-time chrome ----------------------------------------------------
     Rule(
@@ -152,6 +165,7 @@ RULES: tuple[Rule, ...] = (
             r"|join\s+the\s+(discussion|conversation)|show\s+comments|discussion"
             r"|[\d,]+\s+(thoughts|responses|replies|comments)\s+(on|to)\s+.{1,200})\s*[\])]?\s*:?"
         ),
+        attrs=_t(r"(?<![a-z])(comments|comment-list|commentlist|comments-area|disqus_thread|disqus)(?![a-z])"),
     ),
     Rule(
         id="text.outside-body",
