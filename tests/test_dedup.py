@@ -553,3 +553,14 @@ def test_trimmed_first_version_joins_a_much_longer_update(seeds: list[CleanDoc],
     assert decisions["update"].status == "kept"
     assert decisions["trim"].canonical_id == decisions["orig"].canonical_id == "update"
     assert decisions["trim"].similarity.containment >= CONFIG.containment_threshold
+
+
+def test_heavily_copyedited_trims_are_not_a_roundup(reuters: str) -> None:
+    paras = reuters.split("\n\n")
+    n = len(paras)
+    docs = [doc("full", reuters)] + [
+        doc(f"trim{k}", copyedit("\n\n".join(paras[: n * k // 10]), 25, seed=k)) for k in (5, 6, 9)
+    ]
+    decisions = by_id(deduplicate(docs, CONFIG))
+    assert decisions["full"].status == "kept"
+    assert {d.canonical_id for d in decisions.values()} == {"full"}

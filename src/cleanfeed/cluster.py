@@ -297,8 +297,8 @@ def _is_roundup(
     The second anti-chaining guard: a digest page with stories A and B in full contains both,
     so both verify against it, though A and B share nothing. Copies of one story that the
     canonical contains are all cut from the same text (trimmed copies keep its start), so each
-    overlaps the largest of them by ``containment_threshold``; if one does not, the canonical
-    is a roundup and is clustered with none of them.
+    shares much of itself with the largest of them; one sharing less than ``roundup_overlap``
+    means the canonical is a roundup, and it is clustered with none of them.
     """
     inside = [f for f in members if f.size < canon.size and sims[f.doc_id].basis == "containment"]
     if len(inside) < 2:
@@ -309,7 +309,7 @@ def _is_roundup(
         if f is ref or f.text_hash == ref.text_hash:
             continue
         overlap = _intersection(f.shingle_array(), ref_shingles) / max(1, min(f.size, ref.size))
-        if overlap < config.containment_threshold:
+        if overlap < config.roundup_overlap:
             return True
     return False
 

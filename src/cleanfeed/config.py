@@ -70,6 +70,9 @@ class DedupConfig:
         only match exact copies, and under 100 shingles they need 90% containment. Briefs from
         one site share template sentences that make up much of their few shingles; for them
         a moderate overlap means "same site", not "same story".
+    roundup_overlap: anti-chaining; two copies that the canonical contains but that share
+        less than 25% of the smaller one are different stories, and the canonical a roundup
+        of them (copies of one story, even each with 5% copyedits, share ~60% or more).
     complete_ratio: canonical policy; a copy with ≥ 75% of the shingles of the largest copy it
         matches counts as complete, so the wire's own copy is preferred unless a quarter of it
         is missing (two added paragraphs in an update or leftover chrome in a republished
@@ -86,6 +89,7 @@ class DedupConfig:
     min_shingles: int = 40
     short_shingles: int = 100
     short_containment: float = 0.9
+    roundup_overlap: float = 0.25
     complete_ratio: float = 0.75
 
     def __post_init__(self) -> None:
@@ -100,6 +104,7 @@ class DedupConfig:
             "containment_threshold",
             "min_size_ratio",
             "short_containment",
+            "roundup_overlap",
             "complete_ratio",
         ):
             value = getattr(self, name)
