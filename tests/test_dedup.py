@@ -564,3 +564,8 @@ def test_heavily_copyedited_trims_are_not_a_roundup(reuters: str) -> None:
     decisions = by_id(deduplicate(docs, CONFIG))
     assert decisions["full"].status == "kept"
     assert {d.canonical_id for d in decisions.values()} == {"full"}
+
+
+def test_domain_from_url_and_malformed_url() -> None:
+    assert fingerprint(doc("x", "Some text here.", url="https://WWW.Reuters.com/world/a"), CONFIG).domain == "reuters.com"
+    assert fingerprint(doc("y", "Some text here.", url="http://[::1"), CONFIG).domain is None

@@ -342,7 +342,11 @@ def _permutations(config: DedupConfig) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _domain(doc: CleanDoc) -> str | None:
-    host = urlsplit(doc.url).hostname if doc.url else None
+    """The page's host without "www.", for the canonical policy; None when unknown."""
+    try:
+        host = urlsplit(doc.url).hostname if doc.url else None
+    except ValueError:  # a malformed URL ("http://[::1") costs the policy field, not the doc
+        host = None
     host = host or (doc.site if doc.site and "." in doc.site and " " not in doc.site else None)
     if not host:
         return None
