@@ -196,14 +196,18 @@ def resolve_component(
     ids = [f.doc_id for f in ordered]
     if len(set(ids)) != len(ids):
         raise ValueError("resolve_component: duplicate doc ids among the members")
+    given = edges or {}
     cache: dict[tuple[str, str], Similarity | None] = {}
-    for (x, y), value in (edges or {}).items():
-        cache[_pair_key(x, y)] = value
 
     def sim(x: Fingerprint, y: Fingerprint) -> Similarity | None:
         key = _pair_key(x.doc_id, y.doc_id)
         if key not in cache:
-            cache[key] = verify(x, y, config)
+            if key in given:  # looked up, never copied: callers may pass a big shared mapping
+                cache[key] = given[key]
+            elif key[::-1] in given:
+                cache[key] = given[key[::-1]]
+            else:
+                cache[key] = verify(x, y, config)
         return cache[key]
 
     decisions: dict[str, Decision] = {}
