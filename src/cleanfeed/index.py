@@ -152,7 +152,7 @@ class MemoryStore:
         self._bands = BandIndex()
         self._numbered: list[str] = []  # BandIndex document number -> doc id
         self._component: dict[str, str] = {}
-        self._members: dict[str, list[str]] = {}
+        self._members: dict[str, set[str]] = {}
         self._decisions: dict[str, Decision] = {}
 
     @property
@@ -180,7 +180,7 @@ class MemoryStore:
         return {i: self._component[i] for i in doc_ids}
 
     def component_members(self, labels: Iterable[str]) -> dict[str, list[str]]:
-        return {label: list(self._members[label]) for label in labels}
+        return {label: sorted(self._members[label]) for label in labels}
 
     def decisions(self, doc_ids: Iterable[str] | None = None) -> dict[str, Decision]:
         if doc_ids is None:
@@ -208,11 +208,11 @@ class MemoryStore:
         for doc_id, label in components.items():
             old = self._component.get(doc_id)
             if old is not None and old != label and old in self._members:
-                self._members[old].remove(doc_id)
+                self._members[old].discard(doc_id)
                 if not self._members[old]:
                     del self._members[old]
             if old != label:
-                self._members.setdefault(label, []).append(doc_id)
+                self._members.setdefault(label, set()).add(doc_id)
             self._component[doc_id] = label
         for d in decisions:
             self._decisions[d.doc_id] = d
@@ -247,6 +247,18 @@ _FP_COLUMNS = "doc_id, text_hash, n_tokens, shingles, signature, domain, wire, d
 _DECISION_COLUMNS = "doc_id, status, canonical_id, jaccard, containment, basis, reason"
 
 
+def _decision_row(d: Decision) -> tuple[object, ...]:
+    s = d.similarity
+    return (
+        d.status,
+        d.canonical_id,
+        s.jaccard if s else None,
+        s.containment if s else None,
+        s.basis if s else None,
+        d.reason,
+    )
+
+
 def _marks(n: int) -> str:
     """SQL placeholders for n values."""
     return ",".join("?" * n)
@@ -268,6 +280,7 @@ class SqliteStore:
         try:
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA synchronous=NORMAL")
+            self._conn.execute("PRAGMA temp_store=MEMORY")
             self._conn.executescript(_DDL)
             self._check_config()
         except BaseException:
@@ -329,15 +342,29 @@ class SqliteStore:
         return out
 
     def lsh_candidates(self, keys: np.ndarray) -> list[list[str]]:
+        out: list[list[str]] = [[] for _ in range(len(keys))]
+        if len(keys) == 0:
+            return out
         signed = np.ascontiguousarray(keys, dtype=np.uint64).view(np.int64)
-        out = []
-        for row in signed:
-            values = row.tolist()
-            q = (
-                "SELECT DISTINCT d.doc_id FROM bands b JOIN docs d ON d.num = b.num "
-                f"WHERE b.key IN ({_marks(len(values))})"
+        rows = np.repeat(np.arange(len(keys)), keys.shape[1]).tolist()
+        # one join through a temporary table instead of one query per document, inside one
+        # (read) transaction: outside one, every temp-table insert would be its own transaction
+        self._conn.execute("CREATE TEMP TABLE IF NOT EXISTS query_keys (row INTEGER, key INTEGER)")
+        self._conn.execute("BEGIN")
+        try:
+            self._conn.execute("DELETE FROM query_keys")
+            self._conn.executemany(
+                "INSERT INTO query_keys VALUES (?, ?)", zip(rows, signed.reshape(-1).tolist())
             )
-            out.append([r[0] for r in self._conn.execute(q, values)])
+            found = self._conn.execute(
+                "SELECT DISTINCT q.row, d.doc_id FROM query_keys q JOIN bands b ON b.key = q.key "
+                "JOIN docs d ON d.num = b.num ORDER BY q.row, d.doc_id"
+            ).fetchall()
+            self._conn.execute("DELETE FROM query_keys")
+        finally:
+            self._conn.execute("COMMIT")
+        for row, doc_id in found:
+            out[row].append(doc_id)
         return out
 
     def fingerprints(self, doc_ids: Iterable[str]) -> dict[str, Fingerprint]:
@@ -387,37 +414,36 @@ class SqliteStore:
         decisions: Sequence[Decision],
     ) -> None:
         by_id = {d.doc_id: d for d in decisions}
+        new_ids = {fp.doc_id for fp, _ in new}
         self._conn.execute("BEGIN IMMEDIATE")
         try:
-            for fp, keys in new:
+            # numbers assigned here: the IMMEDIATE transaction holds the write lock
+            first = self._conn.execute("SELECT COALESCE(MAX(num), 0) + 1 FROM docs").fetchone()[0]
+            doc_rows, band_rows = [], []
+            for num, (fp, keys) in enumerate(new, start=first):
                 d = by_id[fp.doc_id]
-                s = d.similarity
-                cur = self._conn.execute(
-                    f"INSERT INTO docs ({_FP_COLUMNS}, component, status, canonical_id, jaccard, "
-                    "containment, basis, reason) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    (fp.doc_id, fp.text_hash, fp.n_tokens, fp.shingles, fp.signature, fp.domain,
-                     fp.wire, fp.date, components[fp.doc_id], d.status, d.canonical_id,
-                     s.jaccard if s else None, s.containment if s else None,
-                     s.basis if s else None, d.reason),
+                doc_rows.append(
+                    (num, fp.doc_id, fp.text_hash, fp.n_tokens, fp.shingles, fp.signature,
+                     fp.domain, fp.wire, fp.date, components[fp.doc_id], *_decision_row(d))
                 )
                 if keys is not None:
-                    num = cur.lastrowid
                     signed = np.ascontiguousarray(keys, dtype=np.uint64).view(np.int64).tolist()
-                    self._conn.executemany(
-                        "INSERT OR IGNORE INTO bands VALUES (?, ?)", [(k, num) for k in signed]
-                    )
-            for doc_id, label in components.items():
-                self._conn.execute(
-                    "UPDATE docs SET component = ? WHERE doc_id = ?", (label, doc_id)
-                )
-            for d in decisions:
-                s = d.similarity
-                self._conn.execute(
-                    "UPDATE docs SET status=?, canonical_id=?, jaccard=?, containment=?, basis=?, "
-                    "reason=? WHERE doc_id=?",
-                    (d.status, d.canonical_id, s.jaccard if s else None,
-                     s.containment if s else None, s.basis if s else None, d.reason, d.doc_id),
-                )
+                    band_rows.extend((k, num) for k in signed)
+            self._conn.executemany(
+                f"INSERT INTO docs (num, {_FP_COLUMNS}, component, status, canonical_id, jaccard, "
+                "containment, basis, reason) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                doc_rows,
+            )
+            self._conn.executemany("INSERT OR IGNORE INTO bands VALUES (?, ?)", band_rows)
+            self._conn.executemany(
+                "UPDATE docs SET component = ? WHERE doc_id = ?",
+                [(label, doc_id) for doc_id, label in components.items() if doc_id not in new_ids],
+            )
+            self._conn.executemany(
+                "UPDATE docs SET status=?, canonical_id=?, jaccard=?, containment=?, basis=?, "
+                "reason=? WHERE doc_id=?",
+                [(*_decision_row(d), d.doc_id) for d in decisions if d.doc_id not in new_ids],
+            )
             self._conn.execute("COMMIT")
         except BaseException:
             self._conn.execute("ROLLBACK")
