@@ -271,7 +271,12 @@ def _chunks(items: Sequence[str], size: int = 500) -> Iterable[Sequence[str]]:
 
 class SqliteStore:
     """A persistent store in one SQLite file (stdlib ``sqlite3``, WAL, one transaction per
-    commit). Raises ``IndexMismatchError`` when the file was built with another config."""
+    commit). Raises ``IndexMismatchError`` when the file was built with another config.
+
+    One writer at a time: a ``Deduplicator`` reads candidates, then commits its decisions, and
+    two processes interleaving those steps on one file could miss each other's documents.
+    Readers (e.g. a report on ``decisions()``) may run alongside, thanks to WAL.
+    """
 
     def __init__(self, path: str | Path, config: DedupConfig | None = None) -> None:
         self.config = config or DedupConfig()
