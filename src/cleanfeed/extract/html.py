@@ -55,6 +55,11 @@ _SHORT_TEXT = 500
 # A container named like chrome is pruned only if it holds at most this share of the page's
 # text: a "has-sidebar" or "ad-margins" wrapper around the story is layout, not chrome.
 _CHROME_MAX_SHARE = 0.2
+# Story region (see _story_region): a prose paragraph has at least this many characters; the
+# region holds this share of the prose and is taken this many levels above its densest element.
+_PARAGRAPH_CHARS = 60
+_REGION_SHARE = 0.9
+_REGION_UP = 2
 # A paragraph this long that ends a sentence is prose: line rules never remove it (a story
 # sentence that mentions a newsletter or cookies is news, not chrome).
 _PROSE_WORDS = 25
@@ -104,16 +109,20 @@ def _prune(tree: LexborHTMLParser, removals: list[Removal]) -> None:
         return
     page_chars = len(body.text(deep=True))
     rules = _attr_rules()
-    # one search per element with all rules' patterns; the rule itself is found only on a hit
-    any_rule = re.compile("|".join(f"(?:{r.attrs.pattern})" for r in rules if r.attrs), re.IGNORECASE)
+    # One search per distinct class/id string with all rules' patterns (templates repeat their
+    # class names); the patterns are lower-case, and matching lowered text without IGNORECASE
+    # is twice as fast. The rule itself is looked up only on a hit.
+    any_rule = re.compile("|".join(f"(?:{r.attrs.pattern})" for r in rules if r.attrs))
+    verdicts: dict[str, Rule | None] = {}
     doomed: list[tuple[LexborNode, Rule, str]] = []
     removed: set[int] = set()
     for node in body.css("[class],[id]"):
-        names = _class_and_id(node)
-        if not any_rule.search(names) or node.tag in _KEEP_TOP:
-            continue
-        rule = next((r for r in rules if r.matches_attrs(names)), None)
-        if rule is None or _under(node, removed):
+        names = _class_and_id(node).lower()
+        if names not in verdicts:
+            hit = any_rule.search(names) is not None
+            verdicts[names] = next((r for r in rules if r.matches_attrs(names)), None) if hit else None
+        rule = verdicts[names]
+        if rule is None or node.tag in _KEEP_TOP or _under(node, removed):
             continue
         text = node.text(deep=True)
         if len(text) > _CHROME_MAX_SHARE * page_chars or node.css_first("article,main,h1") is not None:
@@ -126,8 +135,58 @@ def _prune(tree: LexborHTMLParser, removals: list[Removal]) -> None:
         node.decompose()
 
 
-def _main_text(html: str) -> str:
-    """trafilatura in precision mode, its fallbacks consulted only when it under-delivers."""
+def _story_region(body: LexborNode) -> LexborNode:
+    """The part of the page the story is in: a readability-style density estimate.
+
+    Every paragraph of prose (``<p>``/``<pre>`` of at least ``_PARAGRAPH_CHARS`` characters,
+    mostly not link text) gives its length to all its ancestors; the deepest element holding
+    ``_REGION_SHARE`` of that weight holds the story's paragraphs. Headings, lead paragraphs
+    and lists sit beside them in the template, so the region is taken ``_REGION_UP`` levels
+    higher. The extractor then sees a few hundred nodes instead of thousands (faster) and
+    fewer teasers around the story (more precise). No prose at all: the whole body.
+    """
+    weight: dict[int, int] = {}
+    total = 0
+    for para in body.css("p,pre"):
+        length = len(para.text(deep=True).strip())
+        if length < _PARAGRAPH_CHARS:
+            continue
+        links = sum(len(a.text(deep=True)) for a in para.css("a"))
+        if links > 0.5 * length:
+            continue
+        total += length
+        node = para.parent
+        while node is not None:
+            weight[node.mem_id] = weight.get(node.mem_id, 0) + length
+            if node.tag == "body":
+                break
+            node = node.parent
+    if not total:
+        return body
+    region = body
+    while True:
+        child = next(
+            (c for c in region.iter(include_text=False) if weight.get(c.mem_id, 0) >= _REGION_SHARE * total),
+            None,
+        )
+        if child is None:
+            break
+        region = child
+    for _ in range(_REGION_UP):
+        if region.tag == "body" or region.parent is None:
+            break
+        region = region.parent
+    return region
+
+
+def _outer(node: LexborNode) -> str:
+    inner = node.inner_html if node.tag == "body" else node.html
+    return f"<html><body>{inner or ''}</body></html>"
+
+
+def _main_text(body: LexborNode) -> str:
+    """trafilatura in precision mode on the story region; the whole body, then trafilatura's
+    fallback extractors, only when that under-delivers."""
     options = {
         "include_comments": False,
         "favor_precision": True,
@@ -135,12 +194,19 @@ def _main_text(html: str) -> str:
         "output_format": "txt",
         "with_metadata": False,
     }
-    text = trafilatura.extract(html, fast=True, **options) or ""
-    if len(text) < _SHORT_TEXT:
-        fallback = trafilatura.extract(html, fast=False, **options) or ""
-        if len(fallback) > len(text):
-            text = fallback
-    return text
+    region = _story_region(body)
+    text = trafilatura.extract(_outer(region), fast=True, **options) or ""
+    if len(text) >= _SHORT_TEXT:
+        return text
+    page = _outer(body)
+    if region is not body:
+        wider = trafilatura.extract(page, fast=True, **options) or ""
+        if len(wider) > len(text):
+            text = wider
+        if len(text) >= _SHORT_TEXT:
+            return text
+    fallback = trafilatura.extract(page, fast=False, **options) or ""
+    return fallback if len(fallback) > len(text) else text
 
 
 def _line_rule(paragraph: str, listed: bool) -> Rule | None:
@@ -305,8 +371,7 @@ def extract_html(
     try:
         _prune(tree, removals)
         # the body alone: the extractor needs no <head> (metadata is read above)
-        pruned = f"<html><body>{body.inner_html}</body></html>" if body is not None else ""
-        main = _main_text(pruned) if page_text.strip() else ""
+        main = _main_text(body) if body is not None and page_text.strip() else ""
     except (ValueError, TypeError, RecursionError) as err:
         raise ExtractionError(f"extraction failed: {err}") from err
     paragraphs = _grounded(_apply_text_rules(_split(main), removals), page_text)
