@@ -424,12 +424,14 @@ def test_roundup_of_two_stories_does_not_glue_them(seeds: list[CleanDoc]) -> Non
     they are different stories and must stay apart."""
     a, b = seeds[1], seeds[2]
     roundup = dataclasses.replace(a, id="roundup", paragraphs=a.paragraphs + b.paragraphs)
-    fps = fingerprint_batch([a, b, roundup], CONFIG)
+    again = dataclasses.replace(roundup, id="roundup-again")  # the digest republished
+    fps = fingerprint_batch([a, b, roundup, again], CONFIG)
     assert verify(fps[0], fps[2], CONFIG) is not None
     assert verify(fps[1], fps[2], CONFIG) is not None
     decisions = by_id(cluster_fingerprints(fps, CONFIG))
-    assert all(d.status == "kept" for d in decisions.values())
+    assert [decisions[i].status for i in (a.id, b.id, "roundup")] == ["kept"] * 3
     assert "roundup" in decisions["roundup"].reason
+    assert decisions["roundup-again"].canonical_id == "roundup"
 
 
 def test_trimmed_copies_and_update_are_not_a_roundup(reuters: str) -> None:

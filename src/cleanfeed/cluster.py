@@ -187,7 +187,9 @@ def resolve_component(
     Repeatedly: find the largest remaining member; mark members complete (``complete_ratio``
     of its size and matching it); choose the canonical by ``cleanfeed.canonical`` policy; its
     copies are the remaining members that ``verify`` against the canonical itself (the
-    anti-chaining guard). ``edges`` is an optional cache of ``verify`` results keyed by
+    anti-chaining guard), except that a canonical holding several different stories (a
+    roundup, ``_is_roundup``) keeps only copies of itself, and that trimmed copies of a
+    first version may join a much longer update (``_copies_of_copies``). ``edges`` is an optional cache of ``verify`` results keyed by
     ``(doc_id, doc_id)`` in either order; it must come from the same config. The result
     depends only on the set of members, never on their order.
     """
@@ -222,17 +224,18 @@ def resolve_component(
         }
         canon, why = choose_canonical(remaining, complete)
         copies = {f.doc_id: s for f in remaining if f is not canon and (s := sim(f, canon))}
-        if _is_roundup(canon, [f for f in remaining if f.doc_id in copies], copies, config):
-            decisions[canon.doc_id] = Decision(
-                canon.doc_id, "kept", canon.doc_id, None,
-                "own cluster: contains several different stories (a roundup), so it is the copy "
-                "of none of them",
+        roundup = _is_roundup(canon, [f for f in remaining if f.doc_id in copies], copies, config)
+        if roundup:
+            # the stories it contains go free; copies of the roundup page itself stay with it
+            copies = {i: s for i, s in copies.items() if s.basis != "containment"}
+        else:
+            copies.update(_copies_of_copies(canon, remaining, copies, sim, config))
+        if roundup:
+            reason = (
+                f"own cluster of {len(copies) + 1}: contains several different stories (a "
+                "roundup), so it is the copy of none of them"
             )
-            remaining = [f for f in remaining if f is not canon]
-            first_round = False
-            continue
-        copies.update(_copies_of_copies(canon, remaining, copies, sim, config))
-        if copies:
+        elif copies:
             reason = f"canonical of {len(copies) + 1} copies: {why}"
         elif not canon.n_tokens:
             reason = "empty body: never compared"
