@@ -38,15 +38,21 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ..config import ExtractConfig
 from ..errors import BudgetExceeded, ExtractionError
-from ..metadata.html import html_metadata, with_wire
+from ..metadata.html import html_metadata, with_body
 from ..models import CleanDoc, Removal
 from .lines import ends_sentence, word_count
-from .rules import RULES, Rule
+from ..metadata.text import detect_wire
+from .rules import RULES, RULES_BY_ID, Rule
 
 __all__ = ["extract_html"]
 
 NON_CONTENT = "html.non-content"
 TOC_RULE = "seo.table-of-contents"
+DATELINE_RULE = "wire.before-dateline"
+# The dateline is looked for in the first paragraphs only; what is above it goes only if every
+# line there is short (headline, byline), never prose.
+_DATELINE_WITHIN = 8
+_HEAD_LINE_WORDS = 20
 
 # Below this many characters the main extractor is taken to have under-delivered (a page where
 # the story sits in markup its rules do not know); trafilatura uses the same kind of floor
@@ -67,11 +73,12 @@ _TRAILING_SECTIONS = frozenset({"comments.section"})
 _LIST_SECTIONS = frozenset({"seo.table-of-contents", "seo.key-takeaways", "related.list"})
 _LIST_MARKER = re.compile(r"^[-*•]\s+")
 _TOKEN = re.compile(r"\w+")
+_TOC_HINT = re.compile(r"table\s+of\s+contents?|\bcontents\b|in\s+this\s+article|jump\s+to", re.IGNORECASE)
 _KEEP_TOP = frozenset({"html", "head", "body", "article", "main"})
 
 
 def _preview(text: str, limit: int = 200) -> str:
-    text = " ".join(text.split())
+    text = " ".join(text[: 2 * limit].split())  # a script's text can be megabytes
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -93,8 +100,12 @@ def _under(node: LexborNode, removed: set[int]) -> bool:
     return False
 
 
-def _prune(tree: LexborHTMLParser, removals: list[Removal]) -> None:
-    """Remove non-content elements and chrome containers from ``tree``, recording each."""
+def _prune(tree: LexborHTMLParser, removals: list[Removal], toc_entries: set[str]) -> None:
+    """Remove non-content elements and chrome containers from ``tree``, recording each.
+
+    The entries of a table of contents removed here are added to ``toc_entries``: syndicating
+    sites re-inject them as headings between the story's paragraphs.
+    """
     for rule in RULES:
         if not rule.tags:
             continue
@@ -116,7 +127,11 @@ def _prune(tree: LexborHTMLParser, removals: list[Removal]) -> None:
     verdicts: dict[str, Rule | None] = {}
     doomed: list[tuple[LexborNode, Rule, str]] = []
     removed: set[int] = set()
+    seen: set[int] = set()
     for node in body.css("[class],[id]"):
+        if node.mem_id in seen:
+            continue  # lexbor lists an element with both a class and an id twice
+        seen.add(node.mem_id)
         names = _class_and_id(node).lower()
         if names not in verdicts:
             hit = any_rule.search(names) is not None
@@ -132,7 +147,49 @@ def _prune(tree: LexborHTMLParser, removals: list[Removal]) -> None:
     for node, rule, text in doomed:
         if text.strip():
             removals.append(Removal(rule.id, rule.category, _preview(text)))
+        if rule.id == TOC_RULE:
+            toc_entries.update(_list_entries(node))
         node.decompose()
+    _prune_toc_by_heading(body, removals, toc_entries)
+
+
+def _list_entries(node: LexborNode) -> set[str]:
+    entries = {_normal(item.text(deep=True)) for item in node.css("li")}
+    return {entry for entry in entries if entry}
+
+
+def _prune_toc_by_heading(body: LexborNode, removals: list[Removal], toc_entries: set[str]) -> None:
+    """Remove a table of contents announced by its heading text alone ("Table of Contents"
+    followed by a list), recording its entries."""
+    rule = RULES_BY_ID.get(TOC_RULE)
+    if rule is None or rule.text is None or not _TOC_HINT.search(body.text(deep=True)):
+        return
+    for node in body.css("h1,h2,h3,h4,h5,h6,p,div,span,strong,b,summary,button"):
+        text = node.text(deep=True)
+        if len(text) > 40 or not rule.matches_text(" ".join(text.split())):
+            continue
+        # the list is a following sibling of the heading, or of one of its two nearest parents
+        anchor: LexborNode | None = node
+        for _ in range(3):
+            if anchor is None:
+                break
+            sibling = anchor.next
+            for _ in range(4):
+                while sibling is not None and sibling.tag in ("-text", "-comment"):
+                    sibling = sibling.next
+                if sibling is None:
+                    break
+                if sibling.tag in ("ul", "ol") or sibling.css_first("li") is not None:
+                    entries = _list_entries(sibling)
+                    if entries:
+                        toc_entries.update(entries)
+                        removals.append(Removal(rule.id, rule.category, _preview(text)))
+                        removals.append(Removal(rule.id, rule.category, _preview(sibling.text(deep=True))))
+                        sibling.decompose()
+                        node.decompose()
+                        return
+                sibling = sibling.next
+            anchor = anchor.parent
 
 
 def _story_region(body: LexborNode) -> LexborNode:
@@ -265,15 +322,21 @@ def _normal(text: str) -> str:
     return " ".join(_TOKEN.findall(text.lower()))
 
 
-def _apply_text_rules(paras: list[tuple[str, bool]], removals: list[Removal]) -> list[str]:
-    """The paragraphs the text rules keep; a ``Removal`` for each one they take out."""
+def _apply_text_rules(
+    paras: list[tuple[str, bool]], removals: list[Removal], toc_entries: set[str]
+) -> list[str]:
+    """The paragraphs the text rules keep; a ``Removal`` for each one they take out.
+
+    ``toc_entries`` are the (normalised) entries of a table of contents already removed from
+    the page; a heading-like paragraph equal to one of them is one of its re-injected headings.
+    """
     hits: dict[int, Rule] = {}
     for i, (text, is_item) in enumerate(paras):
         rule = _line_rule(text, is_item)
         if rule is not None:
             hits[i] = rule
     verdict: dict[int, Rule] = {}
-    toc_entries: set[str] = set()
+    toc_entries = set(toc_entries)
     for i in sorted(hits):
         rule = hits[i]
         verdict.setdefault(i, rule)
@@ -284,7 +347,7 @@ def _apply_text_rules(paras: list[tuple[str, bool]], removals: list[Removal]) ->
             if rule.id == TOC_RULE:
                 toc_entries.add(_normal(paras[j][0]))
     if toc_entries:
-        toc_rule = next(r for r in RULES if r.id == TOC_RULE)
+        toc_rule = RULES_BY_ID[TOC_RULE]
         for i, (text, _) in enumerate(paras):
             if i not in verdict and _heading_like(text) and _normal(text) in toc_entries:
                 verdict[i] = toc_rule
@@ -296,6 +359,27 @@ def _apply_text_rules(paras: list[tuple[str, bool]], removals: list[Removal]) ->
         else:
             removals.append(Removal(rule.id, rule.category, _preview(text)))
     return kept
+
+
+def _trim_to_dateline(paragraphs: list[str], removals: list[Removal]) -> list[str]:
+    """Drop the short lines above a wire dateline near the top of the body.
+
+    Wire copy starts at its dateline ("SEOUL (Reuters) -"); what a republisher puts above it
+    inside the article container is its own headline, byline or injected heading. Only short
+    lines go: a paragraph of prose above the dateline means the page is not simply wire copy.
+    """
+    rule = RULES_BY_ID.get(DATELINE_RULE)
+    if rule is None:
+        return paragraphs
+    for index, para in enumerate(paragraphs[:_DATELINE_WITHIN]):
+        found = detect_wire([para])
+        if found is not None and found[1] == "dateline":
+            head = paragraphs[:index]
+            if not head or any(word_count(p) > _HEAD_LINE_WORDS for p in head):
+                return paragraphs
+            removals.extend(Removal(rule.id, rule.category, _preview(p)) for p in head)
+            return paragraphs[index:]
+    return paragraphs
 
 
 def _split(text: str) -> list[tuple[str, bool]]:
@@ -365,17 +449,20 @@ def extract_html(
     except Exception as err:  # the parser's own failure, whatever its kind
         raise ExtractionError(f"HTML parser failed: {err}") from err
     removals: list[Removal] = []
+    toc_entries: set[str] = set()
     meta = html_metadata(tree, url)  # before pruning: JSON-LD lives in <script> elements
     body = tree.body
     page_text = body.text(deep=True) if body is not None else ""
     try:
-        _prune(tree, removals)
+        _prune(tree, removals, toc_entries)
         # the body alone: the extractor needs no <head> (metadata is read above)
         main = _main_text(body) if body is not None and page_text.strip() else ""
     except (ValueError, TypeError, RecursionError) as err:
         raise ExtractionError(f"extraction failed: {err}") from err
-    paragraphs = _grounded(_apply_text_rules(_split(main), removals), page_text)
-    meta = with_wire(meta, paragraphs)
+    raw = _split(main)
+    paragraphs = _apply_text_rules(raw, removals, toc_entries)
+    paragraphs = _grounded(_trim_to_dateline(paragraphs, removals), page_text)
+    meta = with_body(meta, paragraphs, [text for text, _ in raw])
     return CleanDoc(
         id=doc_id,
         paragraphs=tuple(paragraphs),

@@ -65,7 +65,9 @@ RULES: tuple[Rule, ...] = (
         category="seo",
         description="A 'Quick Summary' / 'Summary' / 'TL;DR' box the republisher adds above the story.",
         scope="section",
-        text=_t(r"(quick\s+summary|summary|tl;?\s*dr|in\s+brief|at\s+a\s+glance|story\s+highlights)\s*:?"),
+        # Not a bare "Summary" or "TL;DR": blogs and reports head their own opening section so,
+        # and that section is the author's text (the Scrapinghub truth keeps it).
+        text=_t(r"(quick\s+summary|(article|ai|story)\s+summary|in\s+brief|at\s+a\s+glance|story\s+highlights)\s*:?"),
     ),
     Rule(
         id="seo.key-takeaways",
@@ -87,6 +89,7 @@ RULES: tuple[Rule, ...] = (
         description="A 'Table of Contents' list; its entries are also removed where re-injected as headings.",
         scope="section",
         text=_t(r"(table\s+of\s+contents?|contents|in\s+this\s+article|jump\s+to)\s*:?"),
+        attrs=_t(r"(?<![a-z])(toc|ez-toc-container|toc_container|lwptoc|table-of-contents)(?![a-z])"),
     ),
     Rule(
         id="seo.source-link",
@@ -166,6 +169,13 @@ RULES: tuple[Rule, ...] = (
             r"|[\d,]+\s+(thoughts|responses|replies|comments)\s+(on|to)\s+.{1,200})\s*[\])]?\s*:?"
         ),
         attrs=_t(r"(?<![a-z])(comments|comment-list|commentlist|comments-area|disqus_thread|disqus)(?![a-z])"),
+    ),
+    # -- Wire copy (extract.html): the story runs from its dateline ----------------------------
+    Rule(
+        id="wire.before-dateline",
+        category="layout",
+        description="Short lines above a wire story's dateline ('SEOUL (Reuters) -') in the extracted body: "
+        "a republisher's headline, byline or injected heading.",
     ),
     Rule(
         id="text.outside-body",

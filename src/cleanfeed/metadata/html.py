@@ -12,6 +12,8 @@ source is recorded in ``provenance`` (``{"title": "json-ld", "author": "meta", .
   element classed ``byline``/``author``; the ``<h1>``; the ``<title>`` minus its site suffix;
   a ``<time datetime>``.
 - **URL** (``url``): the host as the site name when the page names none.
+- **Body** (``byline``): a "By <Name>" line at the top of the extracted text, when the
+  structured data named no person (syndicating sites often say "admin").
 
 The wire agency comes from the extracted body (``detect_wire``: dateline "SEOUL (Reuters) -",
 credit line "(Reporting by ...)", "By ..., AP" byline), else from an author field that names an
@@ -34,7 +36,7 @@ from selectolax.lexbor import LexborHTMLParser
 from .dump import parse_date
 from .text import canonical_agency, clean_author, detect_wire
 
-__all__ = ["HtmlMetadata", "html_metadata", "with_wire"]
+__all__ = ["HtmlMetadata", "html_metadata", "with_body"]
 
 _ARTICLE_TYPES = re.compile(r"article|posting|report|newsarticle|blog", re.IGNORECASE)
 _TITLE_SEPARATORS = re.compile(r"\s+[|–—•·-]\s+")
@@ -273,13 +275,57 @@ def html_metadata(tree: LexborHTMLParser, url: str | None = None) -> HtmlMetadat
     )
 
 
-def with_wire(meta: HtmlMetadata, paragraphs: Sequence[str]) -> HtmlMetadata:
-    """``meta`` with the wire agency the body's dateline, credit line or byline names.
+def with_body(meta: HtmlMetadata, paragraphs: Sequence[str], lines: Sequence[str] = ()) -> HtmlMetadata:
+    """``meta`` completed from the extracted body.
 
-    The body's own signal wins over an author field naming an agency.
+    ``paragraphs`` is the cleaned body; ``lines`` what the extractor returned before cleaning
+    (a republisher's "By Jane Doe" line is removed from the body, but names the author).
+    The wire agency of the body's dateline, credit line or byline wins over an author field
+    naming an agency; a "By <Name>" line near the top gives the author when the page's
+    structured data named none (or only 'admin' or the site).
     """
+    provenance = dict(meta.provenance)
+    changes: dict[str, str] = {}
     found = detect_wire(tuple(paragraphs))
-    if found is None:
+    if found is not None:
+        changes["wire"], provenance["wire"] = found
+    if meta.author is None:
+        for line in list(lines)[:_BYLINE_WITHIN]:
+            people, agency = _byline_names(line, meta.site)
+            if people:
+                changes["author"], provenance["author"] = ", ".join(people), "byline"
+                if agency and "wire" not in changes and meta.wire is None:
+                    changes["wire"], provenance["wire"] = agency, "byline"
+                break
+    if not changes:
         return meta
-    agency, source = found
-    return replace(meta, wire=agency, provenance={**meta.provenance, "wire": source})
+    return replace(meta, provenance=provenance, **changes)
+
+
+_BYLINE_WITHIN = 12
+_BYLINE_LINE = re.compile(r"^\s*(?:by|written\s+by)\s+(?P<names>.{3,100}?)\s*$", re.IGNORECASE)
+_NAME = re.compile(r"^[A-Z][\w.'’-]*(?:\s+(?:[A-Z][\w.'’-]*|de|da|van|von|der|la|le|bin|al))*$")
+
+
+def _byline_names(line: str, site: str | None) -> tuple[list[str], str | None]:
+    """People and wire agency of a "By Jane Doe and John Roe, Reuters" line (empty if it is not one)."""
+    match = _BYLINE_LINE.match(line)
+    if match is None:
+        return [], None
+    people: list[str] = []
+    agency = None
+    for part in _AUTHOR_SPLIT.split(match.group("names")):
+        part = part.strip()
+        if not part:
+            continue
+        wire = canonical_agency(part)
+        if wire:
+            agency = agency or wire
+            continue
+        words = part.split()
+        if not 1 < len(words) <= 4 or not _NAME.match(part):
+            return [], None  # "By contrast, ..." or a sentence: not a byline
+        name = clean_author(part, site)
+        if name:
+            people.append(name)
+    return people, agency
