@@ -571,3 +571,23 @@ def test_heavily_copyedited_trims_are_not_a_roundup(reuters: str) -> None:
 def test_domain_from_url_and_malformed_url() -> None:
     assert fingerprint(doc("x", "Some text here.", url="https://WWW.Reuters.com/world/a"), CONFIG).domain == "reuters.com"
     assert fingerprint(doc("y", "Some text here.", url="http://[::1"), CONFIG).domain is None
+
+
+def test_chrome_padded_copy_is_not_the_yardstick(seeds: list[CleanDoc], reuters: str) -> None:
+    """A trimmed copy whose extractor left a lot of page chrome in is the longest text, but it
+    carries less of the story than the full copies: they stay canonical, the trims join them."""
+    paras = reuters.split("\n\n")
+    half = paras[: len(paras) // 2]
+    chrome = list(seeds[1].paragraphs)  # stands for navigation/related-links text, unique to it
+    docs = [
+        doc("a-full", reuters),
+        doc("b-full-edited", copyedit(reuters, 6)),
+        doc("c-trim", "\n\n".join(paras[: len(paras) * 2 // 3])),
+        doc("d-trim", "\n\n".join(half[:-1])),
+        doc("e-trim-in-chrome", "\n\n".join(half + chrome)),
+    ]
+    decisions = by_id(deduplicate(docs, CONFIG))
+    kept = decisions["a-full"].canonical_id
+    assert kept in ("a-full", "b-full-edited")
+    for other in ("b-full-edited", "c-trim", "d-trim"):
+        assert decisions[other].canonical_id == kept

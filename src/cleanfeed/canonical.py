@@ -2,16 +2,18 @@
 
 Policy, in order (the first criterion that separates two copies decides):
 
-1. **Complete** copies first: a copy is complete when it has at least ``complete_ratio`` (75%)
-   of the shingles of the largest copy it matches. This guard only stops a copy with a good
-   part of its end cut off (or a broken extraction) from winning by criterion 2; it is loose
-   enough that the wire's original stays complete next to an update with two more
-   paragraphs, or next to a republished copy that kept some page chrome.
+1. **Complete** copies first. Completeness is judged against the *reference* copy, the one
+   carrying most of the story: most shingles that other copies of the cluster also carry (a
+   copy padded with page chrome its extractor left in does not count the chrome). A copy is
+   complete when it matches the reference and has at least ``complete_ratio`` (75%) of its
+   story shingles and of its size. This only stops a copy with a good part of its end cut off
+   (or a broken extraction) from winning by criterion 2; it is loose enough that the wire's
+   original stays complete next to an update with two more paragraphs.
 2. The copy on the **wire's own site** (reuters.com for Reuters, apnews.com for AP: the
    ``AGENCY_DOMAINS`` table below), since that is the source every other copy derives from
    (the issue's first preference).
-3. The **most complete body**: more shingles (an update with two more paragraphs beats the
-   first version; a copy that contains the others beats them).
+3. The **most complete body**: most story shingles (the copy that contains the others), then
+   most shingles (an update with two more paragraphs beats the first version).
 4. The **earliest date** (ISO strings; copies without a date come last).
 5. The smallest **doc id**: stable whatever the input order.
 
@@ -72,11 +74,18 @@ def wire_site(fp: Fingerprint) -> str | None:
     return None
 
 
-def policy_key(fp: Fingerprint, complete: bool) -> tuple[int, int, int, int, str, str]:
-    """Sort key of the policy: the smallest key is the canonical copy."""
+def policy_key(
+    fp: Fingerprint, complete: bool, story_size: int | None = None
+) -> tuple[int, int, int, int, int, str, str]:
+    """Sort key of the policy: the smallest key is the canonical copy.
+
+    ``story_size``: the copy's shingles that other copies of the cluster also carry (its
+    share of the story itself); defaults to all its shingles.
+    """
     return (
         0 if complete else 1,
         0 if wire_site(fp) else 1,
+        -(fp.size if story_size is None else story_size),
         -fp.size,
         0 if fp.date else 1,
         fp.date or "",
@@ -88,33 +97,44 @@ _CRITERIA = (
     "the only complete copy (others are trimmed or earlier versions)",
     "complete copy on the wire's own site",
     "most complete body",
+    "most complete body",
+    "earliest date",
     "earliest date",
     "stable tie-break: smallest doc id",
 )
 
 
 def choose_canonical(
-    members: Sequence[Fingerprint], complete: Mapping[str, bool]
+    members: Sequence[Fingerprint],
+    complete: Mapping[str, bool],
+    story_sizes: Mapping[str, int] | None = None,
 ) -> tuple[Fingerprint, str]:
     """The canonical copy among ``members`` and why it was chosen.
 
-    ``complete`` maps each doc id to whether it is a complete copy (see the module docstring).
+    ``complete`` maps each doc id to whether it is a complete copy, ``story_sizes`` to the
+    number of its shingles found in other members (see the module docstring).
     """
     if not members:
         raise ValueError("choose_canonical needs at least one member")
-    ranked = sorted(members, key=lambda f: policy_key(f, complete.get(f.doc_id, False)))
+    sizes = story_sizes or {}
+
+    def key(f: Fingerprint) -> tuple[int, int, int, int, int, str, str]:
+        return policy_key(f, complete.get(f.doc_id, False), sizes.get(f.doc_id))
+
+    ranked = sorted(members, key=key)
     best = ranked[0]
     if len(ranked) == 1:
         return best, "only copy"
-    best_key = policy_key(best, complete.get(best.doc_id, False))
-    runner_key = policy_key(ranked[1], complete.get(ranked[1].doc_id, False))
-    # the first differing component says which criterion decided (date spans two components)
+    best_key, runner_key = key(best), key(ranked[1])
+    # the first differing component says which criterion decided
     position = next(i for i, (x, y) in enumerate(zip(best_key, runner_key)) if x != y)
-    criterion = _CRITERIA[min(position, 3) if position < 5 else 4]
+    criterion = _CRITERIA[position]
     if position == 1:
         criterion += f" ({best.domain})"
     elif position == 2:
+        criterion += f" ({-best_key[2]} shingles shared with other copies)"
+    elif position == 3:
         criterion += f" ({best.size} shingles)"
-    elif position in (3, 4):
+    elif position in (4, 5):
         criterion += f" ({best.date})"
     return best, criterion

@@ -184,8 +184,8 @@ def resolve_component(
 ) -> list[Decision]:
     """Decisions for one connected component, sorted by doc id (pure and deterministic).
 
-    Repeatedly: find the largest remaining member; mark members complete (``complete_ratio``
-    of its size and matching it); choose the canonical by ``cleanfeed.canonical`` policy; its
+    Repeatedly: find the remaining member carrying most of the story (``_story_sizes``); mark
+    members complete (matching it, with ``complete_ratio`` of its story and size); choose the canonical by ``cleanfeed.canonical`` policy; its
     copies are the remaining members that ``verify`` against the canonical itself (the
     anti-chaining guard), except that a canonical holding several different stories (a
     roundup, ``_is_roundup``) keeps only copies of itself, and that trimmed copies of a
@@ -216,13 +216,21 @@ def resolve_component(
     remaining = ordered
     first_round = True
     while remaining:
-        largest = min(remaining, key=lambda f: (-f.size, f.doc_id))
+        story = _story_sizes(remaining)
+        # the reference: the copy carrying most of the story (not most text: a copy padded with
+        # chrome its extractor left in would otherwise be the yardstick of completeness)
+        ref = min(remaining, key=lambda f: (-story[f.doc_id], -f.size, f.doc_id))
+        ratio = config.complete_ratio
         complete = {
-            f.doc_id: f is largest
-            or (f.size >= config.complete_ratio * largest.size and sim(f, largest) is not None)
+            f.doc_id: f is ref
+            or (
+                story[f.doc_id] >= ratio * story[ref.doc_id]
+                and f.size >= ratio * ref.size
+                and sim(f, ref) is not None
+            )
             for f in remaining
         }
-        canon, why = choose_canonical(remaining, complete)
+        canon, why = choose_canonical(remaining, complete, story)
         copies = {f.doc_id: s for f in remaining if f is not canon and (s := sim(f, canon))}
         roundup = _is_roundup(canon, [f for f in remaining if f.doc_id in copies], copies, config)
         if roundup:
@@ -256,6 +264,34 @@ def resolve_component(
         remaining = [f for f in remaining if f.doc_id not in decisions]
         first_round = False
     return [decisions[i] for i in ids]
+
+
+def _story_sizes(members: Sequence[Fingerprint]) -> dict[str, int]:
+    """Per member, how many of its shingles at least one other member also carries.
+
+    Counted over distinct texts (exact twins count once), so a page republished twice does not
+    make its own chrome look like story.
+    """
+    distinct: dict[str, Fingerprint] = {}
+    for f in sorted(members, key=lambda f: f.doc_id):
+        distinct.setdefault(f.text_hash if f.n_tokens else "\0" + f.doc_id, f)
+    reps = list(distinct.values())
+    arrays = [f.shingle_array() for f in reps]
+    lengths = np.array([len(a) for a in arrays], dtype=np.int64)
+    out: dict[str, int] = {}
+    by_text = {key: 0 for key in distinct}
+    nonempty = [i for i, n in enumerate(lengths.tolist()) if n]
+    if nonempty:
+        concat = np.concatenate([arrays[i] for i in nonempty])
+        _, inverse, counts = np.unique(concat, return_inverse=True, return_counts=True)
+        shared = (counts[inverse] >= 2).astype(np.int64)
+        starts = np.concatenate(([0], np.cumsum(lengths[nonempty])[:-1]))
+        keys = list(distinct)
+        for i, n in zip(nonempty, np.add.reduceat(shared, starts).tolist()):
+            by_text[keys[i]] = int(n)
+    for f in members:
+        out[f.doc_id] = by_text[f.text_hash if f.n_tokens else "\0" + f.doc_id]
+    return out
 
 
 def _copies_of_copies(
