@@ -69,11 +69,14 @@ _REGION_UP = 2
 # A paragraph this long that ends a sentence is prose: line rules never remove it (a story
 # sentence that mentions a newsletter or cookies is news, not chrome).
 _PROSE_WORDS = 25
+# Blocks judged whole by the line rules on the markup, and the longest text one may have.
+_LINE_BLOCKS = "p,li,h1,h2,h3,h4,h5,h6"
+_LINE_CHARS = 200
 _TRAILING_SECTIONS = frozenset({"comments.section"})
 _LIST_SECTIONS = frozenset({"seo.table-of-contents", "seo.key-takeaways", "related.list"})
 _LIST_MARKER = re.compile(r"^[-*•]\s+")
 _TOKEN = re.compile(r"\w+")
-_TOC_HINT = re.compile(r"table\s+of\s+contents?|\bcontents\b|in\s+this\s+article|jump\s+to", re.IGNORECASE)
+_TOC_CANDIDATES = ':lexbor-contains("contents" i),:lexbor-contains("in this article" i),:lexbor-contains("jump to" i)'
 _KEEP_TOP = frozenset({"html", "head", "body", "article", "main"})
 
 
@@ -144,6 +147,18 @@ def _prune(tree: LexborHTMLParser, removals: list[Removal], toc_entries: set[str
             continue
         doomed.append((node, rule, text))
         removed.add(node.mem_id)
+    for node, rule, _ in list(doomed):
+        if rule.id == TOC_RULE and not _list_entries(node):
+            # a title box alone ("Table of Contents"): the list it introduces follows it
+            listing = _list_after(node)
+            if (
+                listing is not None
+                and listing.mem_id not in removed
+                and not _under(listing, removed)
+                and not any(_under(other, {listing.mem_id}) for other, _, _ in doomed)
+            ):
+                doomed.append((listing, rule, listing.text(deep=True)))
+                removed.add(listing.mem_id)
     for node, rule, text in doomed:
         if text.strip():
             removals.append(Removal(rule.id, rule.category, _preview(text)))
@@ -162,34 +177,41 @@ def _prune_toc_by_heading(body: LexborNode, removals: list[Removal], toc_entries
     """Remove a table of contents announced by its heading text alone ("Table of Contents"
     followed by a list), recording its entries."""
     rule = RULES_BY_ID.get(TOC_RULE)
-    if rule is None or rule.text is None or not _TOC_HINT.search(body.text(deep=True)):
+    if rule is None or rule.text is None:
         return
-    for node in body.css("h1,h2,h3,h4,h5,h6,p,div,span,strong,b,summary,button"):
+    # lexbor finds the elements whose own text holds the words, in C; the rule decides
+    for node in body.css(_TOC_CANDIDATES):
         text = node.text(deep=True)
         if len(text) > 40 or not rule.matches_text(" ".join(text.split())):
             continue
-        # the list is a following sibling of the heading, or of one of its two nearest parents
-        anchor: LexborNode | None = node
-        for _ in range(3):
-            if anchor is None:
-                break
-            sibling = anchor.next
-            for _ in range(4):
-                while sibling is not None and sibling.tag in ("-text", "-comment"):
-                    sibling = sibling.next
-                if sibling is None:
-                    break
-                if sibling.tag in ("ul", "ol") or sibling.css_first("li") is not None:
-                    entries = _list_entries(sibling)
-                    if entries:
-                        toc_entries.update(entries)
-                        removals.append(Removal(rule.id, rule.category, _preview(text)))
-                        removals.append(Removal(rule.id, rule.category, _preview(sibling.text(deep=True))))
-                        sibling.decompose()
-                        node.decompose()
-                        return
+        listing = _list_after(node)
+        if listing is not None:
+            toc_entries.update(_list_entries(listing))
+            removals.append(Removal(rule.id, rule.category, _preview(text)))
+            removals.append(Removal(rule.id, rule.category, _preview(listing.text(deep=True))))
+            listing.decompose()
+            node.decompose()
+            return
+
+
+def _list_after(node: LexborNode) -> LexborNode | None:
+    """The list a heading introduces: a following sibling of it, or of one of its two nearest
+    parents (the heading may sit in its own wrapper), that is or holds a list."""
+    anchor: LexborNode | None = node
+    for _ in range(3):
+        if anchor is None:
+            return None
+        sibling = anchor.next
+        for _ in range(4):
+            while sibling is not None and sibling.tag in ("-text", "-comment"):
                 sibling = sibling.next
-            anchor = anchor.parent
+            if sibling is None:
+                break
+            if sibling.tag in ("ul", "ol") or sibling.css_first("li") is not None:
+                return sibling if _list_entries(sibling) else None
+            sibling = sibling.next
+        anchor = anchor.parent
+    return None
 
 
 def _story_region(body: LexborNode) -> LexborNode:
@@ -241,7 +263,31 @@ def _outer(node: LexborNode) -> str:
     return f"<html><body>{inner or ''}</body></html>"
 
 
-def _main_text(body: LexborNode) -> str:
+def _prune_lines(region: LexborNode, removals: list[Removal]) -> None:
+    """Remove the short blocks of the story region that a line rule matches as a whole.
+
+    Done on the markup, before the extractor, so that chrome the extractor would drop silently
+    ("Source link", "Post Views: 81", a share label) is removed by a named rule instead, and
+    chrome it would keep is gone. Section rules need the blocks after their heading and run
+    on the extracted paragraphs (``_apply_text_rules``).
+    """
+    rules = tuple(r for r in RULES if r.text is not None and r.scope == "line")
+    removed: set[int] = set()
+    doomed: list[tuple[LexborNode, Rule, str]] = []
+    for node in region.css(_LINE_BLOCKS):
+        text = " ".join(node.text(deep=True).split())
+        if not text or len(text) > _LINE_CHARS or _is_prose(text) or _under(node, removed):
+            continue
+        rule = next((r for r in rules if r.matches_text(text)), None)
+        if rule is not None:
+            doomed.append((node, rule, text))
+            removed.add(node.mem_id)
+    for node, rule, text in doomed:
+        removals.append(Removal(rule.id, rule.category, _preview(text)))
+        node.decompose()
+
+
+def _main_text(body: LexborNode, removals: list[Removal]) -> str:
     """trafilatura in precision mode on the story region; the whole body, then trafilatura's
     fallback extractors, only when that under-delivers."""
     options = {
@@ -252,6 +298,7 @@ def _main_text(body: LexborNode) -> str:
         "with_metadata": False,
     }
     region = _story_region(body)
+    _prune_lines(region, removals)
     text = trafilatura.extract(_outer(region), fast=True, **options) or ""
     if len(text) >= _SHORT_TEXT:
         return text
@@ -456,7 +503,7 @@ def extract_html(
     try:
         _prune(tree, removals, toc_entries)
         # the body alone: the extractor needs no <head> (metadata is read above)
-        main = _main_text(body) if body is not None and page_text.strip() else ""
+        main = _main_text(body, removals) if body is not None and page_text.strip() else ""
     except (ValueError, TypeError, RecursionError) as err:
         raise ExtractionError(f"extraction failed: {err}") from err
     raw = _split(main)
