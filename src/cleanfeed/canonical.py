@@ -12,8 +12,9 @@ Policy, in order (the first criterion that separates two copies decides):
 2. The copy on the **wire's own site** (reuters.com for Reuters, apnews.com for AP: the
    ``AGENCY_DOMAINS`` table below), since that is the source every other copy derives from
    (the issue's first preference).
-3. The **most complete body**: most story shingles (the copy that contains the others), then
-   most shingles (an update with two more paragraphs beats the first version).
+3. The **most complete body**: the largest share of the reference's story shingles, in 5%
+   steps (the copy that contains the others; a few copyedited words do not count), then most
+   shingles (an update with two more paragraphs beats the first version).
 4. The **earliest date** (ISO strings; copies without a date come last).
 5. The smallest **doc id**: stable whatever the input order.
 
@@ -75,17 +76,17 @@ def wire_site(fp: Fingerprint) -> str | None:
 
 
 def policy_key(
-    fp: Fingerprint, complete: bool, story_size: int | None = None
+    fp: Fingerprint, complete: bool, story_share: int | None = None
 ) -> tuple[int, int, int, int, int, str, str]:
     """Sort key of the policy: the smallest key is the canonical copy.
 
-    ``story_size``: the copy's shingles that other copies of the cluster also carry (its
-    share of the story itself); defaults to all its shingles.
+    ``story_share``: the percentage (in 5% steps) of the reference copy's story shingles that
+    this copy carries (see ``resolve_component``); None compares on size alone.
     """
     return (
         0 if complete else 1,
         0 if wire_site(fp) else 1,
-        -(fp.size if story_size is None else story_size),
+        -(story_share or 0),
         -fp.size,
         0 if fp.date else 1,
         fp.date or "",
@@ -107,19 +108,19 @@ _CRITERIA = (
 def choose_canonical(
     members: Sequence[Fingerprint],
     complete: Mapping[str, bool],
-    story_sizes: Mapping[str, int] | None = None,
+    story_shares: Mapping[str, int] | None = None,
 ) -> tuple[Fingerprint, str]:
     """The canonical copy among ``members`` and why it was chosen.
 
-    ``complete`` maps each doc id to whether it is a complete copy, ``story_sizes`` to the
-    number of its shingles found in other members (see the module docstring).
+    ``complete`` maps each doc id to whether it is a complete copy, ``story_shares`` to the
+    share of the story it carries, in percent (see the module docstring).
     """
     if not members:
         raise ValueError("choose_canonical needs at least one member")
-    sizes = story_sizes or {}
+    shares = story_shares or {}
 
     def key(f: Fingerprint) -> tuple[int, int, int, int, int, str, str]:
-        return policy_key(f, complete.get(f.doc_id, False), sizes.get(f.doc_id))
+        return policy_key(f, complete.get(f.doc_id, False), shares.get(f.doc_id))
 
     ranked = sorted(members, key=key)
     best = ranked[0]
@@ -132,7 +133,7 @@ def choose_canonical(
     if position == 1:
         criterion += f" ({best.domain})"
     elif position == 2:
-        criterion += f" ({-best_key[2]} shingles shared with other copies)"
+        criterion += f" ({-best_key[2]}% of the story)"
     elif position == 3:
         criterion += f" ({best.size} shingles)"
     elif position in (4, 5):

@@ -230,7 +230,11 @@ def resolve_component(
             )
             for f in remaining
         }
-        canon, why = choose_canonical(remaining, complete, story)
+        # story share in 5% steps: copyedits move a copy's count by a few shingles, which must
+        # not decide "most complete" (an update's two paragraphs or a cut end do)
+        top = max(story[ref.doc_id], 1)
+        share = {i: int(20 * n / top + 0.5) * 5 for i, n in story.items()}
+        canon, why = choose_canonical(remaining, complete, share)
         copies = {f.doc_id: s for f in remaining if f is not canon and (s := sim(f, canon))}
         roundup = _is_roundup(canon, [f for f in remaining if f.doc_id in copies], copies, config)
         if roundup:
