@@ -13,8 +13,11 @@ calls (d) per component):
 Why (d) exists: transitive closure over pairwise matches glues unrelated stories through a
 chain of partial overlaps (A matches B, B matches C, A and C share nothing). Checking every
 member against the kept copy itself breaks such chains; the members left over form their
-own clusters. (d) depends only on the component's fingerprints, so any order or partitioning
-of the input gives the same decisions.
+own clusters. Two refinements: a canonical that contains several different stories in full
+(a roundup) takes none of them, and a trimmed copy of a first version may join an update too
+long for ``verify``'s size guard if it lies inside it and matches one of its direct copies.
+(d) depends only on the component's fingerprints, so any order or partitioning of the input
+gives the same decisions.
 """
 
 from __future__ import annotations
