@@ -28,7 +28,7 @@ from cleanfeed import decode_bytes
 
 from .chrome import Host, headline_of, html_host, render_html, render_text, text_host, words
 
-DEFAULT_SEEDS = DEFAULT_SCRAPINGHUB.parent.parent / "seeds"
+DEFAULT_SEEDS = Path(__file__).resolve().parents[2] / "seeds"  # the repo's copy of the seeds
 
 #: probability that a non-original copy gets each edit (independently; trim and update exclude
 #: each other, and a story gets at most one update)
