@@ -5,7 +5,7 @@ Every page is decoded once (``cleanfeed.decode_bytes``: BOM, declared charset, U
 and every extractor gets the same ``str``. Pages are visited in turn and, for each page, every
 extractor runs on it back to back, so a change in the machine's load during the run touches all
 extractors alike and the speed ratios stay fair. One untimed warm-up call per extractor first
-(imports, lazy tables). Metric: ``benchmarks/metric.py`` (F1 ± bootstrap std over pages).
+(imports, lazy tables); the garbage collector runs between calls, outside the timers. Metric: ``benchmarks/metric.py`` (F1 ± bootstrap std over pages).
 
 The trafilatura rows are its default call, and the same with ``include_comments=False``: the
 Scrapinghub truth never contains reader comments, and the README's reference figures for
@@ -20,6 +20,7 @@ Writes ``benchmarks/results/extraction.{md,json}``.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import platform
 import statistics
@@ -102,6 +103,9 @@ class _Run:
 
 
 def _timed(extract: Callable[[str], str], html: str, run: _Run) -> None:
+    # Collect the garbage the previous extractor left, outside the timer: each extractor pays
+    # for its own allocations, not for another's (the runs are interleaved page by page).
+    gc.collect()
     start = time.perf_counter()
     try:
         text = extract(html)

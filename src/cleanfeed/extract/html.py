@@ -272,11 +272,14 @@ def _prune_lines(region: LexborNode, removals: list[Removal]) -> None:
     on the extracted paragraphs (``_apply_text_rules``).
     """
     rules = tuple(r for r in RULES if r.text is not None and r.scope == "line")
+    any_rule = _union(rules)
     removed: set[int] = set()
     doomed: list[tuple[LexborNode, Rule, str]] = []
     for node in region.css(_LINE_BLOCKS):
         text = " ".join(node.text(deep=True).split())
-        if not text or len(text) > _LINE_CHARS or _is_prose(text) or _under(node, removed):
+        if not text or len(text) > _LINE_CHARS or not any_rule.fullmatch(text):
+            continue
+        if _is_prose(text) or _under(node, removed):
             continue
         rule = next((r for r in rules if r.matches_text(text)), None)
         if rule is not None:
@@ -288,8 +291,8 @@ def _prune_lines(region: LexborNode, removals: list[Removal]) -> None:
 
 
 def _main_text(body: LexborNode, removals: list[Removal]) -> str:
-    """trafilatura in precision mode on the story region; the whole body, then trafilatura's
-    fallback extractors, only when that under-delivers."""
+    """trafilatura in precision mode on the story region; on the whole body with trafilatura's
+    fallback extractors only when that under-delivers."""
     options = {
         "include_comments": False,
         "favor_precision": True,
@@ -302,18 +305,20 @@ def _main_text(body: LexborNode, removals: list[Removal]) -> str:
     text = trafilatura.extract(_outer(region), fast=True, **options) or ""
     if len(text) >= _SHORT_TEXT:
         return text
-    page = _outer(body)
-    if region is not body:
-        wider = trafilatura.extract(page, fast=True, **options) or ""
-        if len(wider) > len(text):
-            text = wider
-        if len(text) >= _SHORT_TEXT:
-            return text
-    fallback = trafilatura.extract(page, fast=False, **options) or ""
+    # the whole body with the fallbacks: this run includes the main extractor on the body
+    fallback = trafilatura.extract(_outer(body), fast=False, **options) or ""
     return fallback if len(fallback) > len(text) else text
 
 
-def _line_rule(paragraph: str, listed: bool) -> Rule | None:
+def _union(rules: Sequence[Rule]) -> re.Pattern[str]:
+    """One pattern that fully matches a text where any of ``rules``' text patterns does: a
+    single C-level match rules out most blocks and paragraphs (the rule is looked up on a hit)."""
+    return re.compile("|".join(f"(?:{r.text.pattern})" for r in rules if r.text is not None), re.IGNORECASE)
+
+
+def _line_rule(paragraph: str, listed: bool, any_rule: re.Pattern[str]) -> Rule | None:
+    if not any_rule.fullmatch(paragraph.strip()):
+        return None
     for rule in RULES:
         if rule.text is None:
             continue
@@ -378,8 +383,9 @@ def _apply_text_rules(
     the page; a heading-like paragraph equal to one of them is one of its re-injected headings.
     """
     hits: dict[int, Rule] = {}
+    any_rule = _union(RULES)
     for i, (text, is_item) in enumerate(paras):
-        rule = _line_rule(text, is_item)
+        rule = _line_rule(text, is_item, any_rule)
         if rule is not None:
             hits[i] = rule
     verdict: dict[int, Rule] = {}
