@@ -591,3 +591,28 @@ def test_chrome_padded_copy_is_not_the_yardstick(seeds: list[CleanDoc], reuters:
     assert kept in ("a-full", "b-full-edited")
     for other in ("b-full-edited", "c-trim", "d-trim"):
         assert decisions[other].canonical_id == kept
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.integers(min_value=0, max_value=20),
+    st.sampled_from(["Advertisement", "ADVERTISEMENT", "Story continues below advertisement"]),
+    st.sampled_from(["", "LONDON (Reuters) - ", "WASHINGTON, Jan 3 (AP) — ", "PARIS (AFP) – "]),
+    st.booleans(),
+)
+def test_volatile_variants_keep_the_text_hash(
+    position: int, junk: str, dateline: str, curly: bool
+) -> None:
+    """Property: a dateline, an inserted junk line and quote/dash styles never change the hash."""
+    from tests.conftest import SEEDS
+
+    text = (SEEDS / "gold" / "002_6e4523ae4f752380.txt").read_text(encoding="utf-8")
+    paras = text.split("\n\n")
+    body = [re.sub(r"^SEOUL, South Korea \(AP\) — ", "", paras[0]), *paras[1:]]
+    variant = [dateline + body[0], *body[1:]]
+    variant.insert(min(position, len(variant)), junk)
+    if curly:
+        variant = [p.replace("'", "’").replace(" - ", " – ") for p in variant]
+    a = fingerprint(doc("a", "\n\n".join(body)), CONFIG)
+    b = fingerprint(doc("b", "\n\n".join(variant)), CONFIG)
+    assert a.text_hash == b.text_hash
