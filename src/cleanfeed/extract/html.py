@@ -49,6 +49,9 @@ __all__ = ["extract_html"]
 NON_CONTENT = "html.non-content"
 TOC_RULE = "seo.table-of-contents"
 DATELINE_RULE = "wire.before-dateline"
+# Applied inside the story region only: a <form> or <footer> wrapping a whole page exists, and
+# the fallback extractors on the whole body must see the page as it is.
+LAYOUT_RULE = "html.layout"
 # The dateline is looked for in the first paragraphs only; what is above it goes only if every
 # line there is short (headline, byline), never prose.
 _DATELINE_WITHIN = 8
@@ -110,7 +113,7 @@ def _prune(tree: LexborHTMLParser, removals: list[Removal], toc_entries: set[str
     sites re-inject them as headings between the story's paragraphs.
     """
     for rule in RULES:
-        if not rule.tags:
+        if not rule.tags or rule.id == LAYOUT_RULE:
             continue
         selector = ",".join(sorted(rule.tags))
         for node in tree.css(selector):
@@ -263,6 +266,27 @@ def _outer(node: LexborNode) -> str:
     return f"<html><body>{inner or ''}</body></html>"
 
 
+def _prune_layout(region: LexborNode, removals: list[Removal]) -> None:
+    """Remove the layout elements inside the story region (``html.layout``), recording each.
+
+    The extractor drops them anyway; removed first, they cost it no parsing or matching.
+    """
+    rule = RULES_BY_ID.get(LAYOUT_RULE)
+    if rule is None or not rule.tags:
+        return
+    removed: set[int] = set()
+    doomed = []
+    for node in region.css(",".join(sorted(rule.tags))):
+        if not _under(node, removed):
+            doomed.append(node)
+            removed.add(node.mem_id)
+    for node in doomed:
+        text = node.text(deep=True)
+        if text.strip():
+            removals.append(Removal(rule.id, rule.category, _preview(text)))
+        node.decompose()
+
+
 def _prune_lines(region: LexborNode, removals: list[Removal]) -> None:
     """Remove the short blocks of the story region that a line rule matches as a whole.
 
@@ -301,6 +325,7 @@ def _main_text(body: LexborNode, removals: list[Removal]) -> str:
         "with_metadata": False,
     }
     region = _story_region(body)
+    _prune_layout(region, removals)
     _prune_lines(region, removals)
     text = trafilatura.extract(_outer(region), fast=True, **options) or ""
     if len(text) >= _SHORT_TEXT:

@@ -59,6 +59,16 @@ RULES: tuple[Rule, ...] = (
              "video", "audio", "button", "select", "textarea"}
         ),
     ),
+    Rule(
+        id="html.layout",
+        category="layout",
+        description="Navigation bars, asides, page footers, figures and forms: the article extractor never "
+        "takes their text (menus, captions, sign-up forms), so they go before it runs.",
+        tags=frozenset(
+            {"nav", "aside", "footer", "figure", "picture", "form", "input", "label", "fieldset", "map",
+             "menu", "dialog", "link"}
+        ),
+    ),
     # -- SEO add-ons that syndicating sites inject inside the article container --------------
     Rule(
         id="seo.quick-summary",
