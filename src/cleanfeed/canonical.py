@@ -13,8 +13,9 @@ Policy, in order (the first criterion that separates two copies decides):
    ``AGENCY_DOMAINS`` table below), since that is the source every other copy derives from
    (the issue's first preference).
 3. The **most complete body**: the largest share of the reference's story shingles, in 5%
-   steps (the copy that contains the others; a few copyedited words do not count), then most
-   shingles (an update with two more paragraphs beats the first version).
+   steps (a few copyedited words do not count); then the copy most others match (the copy
+   that contains the others: a copy padded with leftover chrome is not inside as many); then
+   most shingles (an update with two more paragraphs beats the first version).
 4. The **earliest date** (ISO strings; copies without a date come last).
 5. The smallest **doc id**: stable whatever the input order.
 
@@ -76,17 +77,18 @@ def wire_site(fp: Fingerprint) -> str | None:
 
 
 def policy_key(
-    fp: Fingerprint, complete: bool, story_share: int | None = None
-) -> tuple[int, int, int, int, int, str, str]:
+    fp: Fingerprint, complete: bool, story_share: int | None = None, matches: int = 0
+) -> tuple[int, int, int, int, int, int, str, str]:
     """Sort key of the policy: the smallest key is the canonical copy.
 
     ``story_share``: the percentage (in 5% steps) of the reference copy's story shingles that
-    this copy carries (see ``resolve_component``); None compares on size alone.
+    this copy carries; ``matches``: how many other copies match it (see ``resolve_component``).
     """
     return (
         0 if complete else 1,
         0 if wire_site(fp) else 1,
         -(story_share or 0),
+        -matches,
         -fp.size,
         0 if fp.date else 1,
         fp.date or "",
@@ -98,6 +100,7 @@ _CRITERIA = (
     "the only complete copy (others are trimmed or earlier versions)",
     "complete copy on the wire's own site",
     "most complete body",
+    "the copy most others match",
     "most complete body",
     "earliest date",
     "earliest date",
@@ -109,18 +112,23 @@ def choose_canonical(
     members: Sequence[Fingerprint],
     complete: Mapping[str, bool],
     story_shares: Mapping[str, int] | None = None,
+    matches: Mapping[str, int] | None = None,
 ) -> tuple[Fingerprint, str]:
     """The canonical copy among ``members`` and why it was chosen.
 
     ``complete`` maps each doc id to whether it is a complete copy, ``story_shares`` to the
-    share of the story it carries, in percent (see the module docstring).
+    share of the story it carries, in percent, ``matches`` to how many other copies match it
+    (see the module docstring).
     """
     if not members:
         raise ValueError("choose_canonical needs at least one member")
     shares = story_shares or {}
+    counts = matches or {}
 
-    def key(f: Fingerprint) -> tuple[int, int, int, int, int, str, str]:
-        return policy_key(f, complete.get(f.doc_id, False), shares.get(f.doc_id))
+    def key(f: Fingerprint) -> tuple[int, int, int, int, int, int, str, str]:
+        return policy_key(
+            f, complete.get(f.doc_id, False), shares.get(f.doc_id), counts.get(f.doc_id, 0)
+        )
 
     ranked = sorted(members, key=key)
     best = ranked[0]
@@ -135,7 +143,9 @@ def choose_canonical(
     elif position == 2:
         criterion += f" ({-best_key[2]}% of the story)"
     elif position == 3:
+        criterion += f" ({-best_key[3]} of {len(members) - 1})"
+    elif position == 4:
         criterion += f" ({best.size} shingles)"
-    elif position in (4, 5):
+    elif position in (5, 6):
         criterion += f" ({best.date})"
     return best, criterion

@@ -28,7 +28,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from .canonical import choose_canonical
+from .canonical import choose_canonical, policy_key
 from .config import DedupConfig
 from .fingerprint import Fingerprint, band_keys_batch
 
@@ -220,9 +220,26 @@ def resolve_component(
     first_round = True
     while remaining:
         story = _story_sizes(remaining)
-        # the reference: the copy carrying most of the story (not most text: a copy padded with
-        # chrome its extractor left in would otherwise be the yardstick of completeness)
-        ref = min(remaining, key=lambda f: (-story[f.doc_id], -f.size, f.doc_id))
+        # story share in 5% steps: copyedits move a copy's count by a few shingles, which must
+        # not decide "most complete" (an update's two paragraphs or a cut end do)
+        top = max(max(story.values()), 1)
+        share = {i: int(20 * n / top + 0.5) * 5 for i, n in story.items()}
+        matches: dict[str, int] = {}
+
+        def count_matches(group: Sequence[Fingerprint]) -> None:
+            # capped: O(_CONTENDERS * m) checks in a component of m
+            for c in sorted(group, key=lambda f: (-f.size, f.doc_id))[:_CONTENDERS]:
+                if c.doc_id not in matches:
+                    matches[c.doc_id] = sum(
+                        1 for f in remaining if f is not c and sim(c, f) is not None
+                    )
+
+        # the reference: among the copies carrying the most story, the one most others match
+        # (not the longest: chrome its extractor left in would make it the yardstick)
+        best_share = max(share.values())
+        leaders = [f for f in remaining if share[f.doc_id] == best_share]
+        count_matches(leaders)
+        ref = min(leaders, key=lambda f: (-matches.get(f.doc_id, 0), -f.size, f.doc_id))
         ratio = config.complete_ratio
         complete = {
             f.doc_id: f is ref
@@ -233,11 +250,13 @@ def resolve_component(
             )
             for f in remaining
         }
-        # story share in 5% steps: copyedits move a copy's count by a few shingles, which must
-        # not decide "most complete" (an update's two paragraphs or a cut end do)
-        top = max(story[ref.doc_id], 1)
-        share = {i: int(20 * n / top + 0.5) * 5 for i, n in story.items()}
-        canon, why = choose_canonical(remaining, complete, share)
+
+        def head(f: Fingerprint) -> tuple[int, ...]:
+            return policy_key(f, complete[f.doc_id], share[f.doc_id])[:3]
+
+        best_head = min(head(f) for f in remaining)
+        count_matches([f for f in remaining if head(f) == best_head])
+        canon, why = choose_canonical(remaining, complete, share, matches)
         copies = {f.doc_id: s for f in remaining if f is not canon and (s := sim(f, canon))}
         roundup = _is_roundup(canon, [f for f in remaining if f.doc_id in copies], copies, config)
         if roundup:
@@ -271,6 +290,9 @@ def resolve_component(
         remaining = [f for f in remaining if f.doc_id not in decisions]
         first_round = False
     return [decisions[i] for i in ids]
+
+
+_CONTENDERS = 16  # copies whose matches are counted per round (bounds the work)
 
 
 def _story_sizes(members: Sequence[Fingerprint]) -> dict[str, int]:
