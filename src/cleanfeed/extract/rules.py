@@ -178,7 +178,7 @@ RULES: tuple[Rule, ...] = (
             r"|join\s+the\s+(discussion|conversation)|show\s+comments|discussion"
             r"|[\d,]+\s+(thoughts|responses|replies|comments)\s+(on|to)\s+.{1,200})\s*[\])]?\s*:?"
         ),
-        attrs=_t(r"(?<![a-z])(comments|comment-list|commentlist|comments-area|disqus_thread|disqus)(?![a-z])"),
+        attrs=_t(r"(?<![a-z])(comments|comment-list|commentlist|comments-area|comment-respond|comment-form|disqus_thread|disqus)(?![a-z])"),
     ),
     # -- Wire copy (extract.html): the story runs from its dateline ----------------------------
     Rule(
