@@ -2,13 +2,13 @@
 
 Policy, in order (the first criterion that separates two copies decides):
 
-1. **Complete** copies first. Completeness is judged against the *reference* copy, the one
-   carrying most of the story: most shingles that other copies of the cluster also carry (a
-   copy padded with page chrome its extractor left in does not count the chrome). A copy is
-   complete when it matches the reference and has at least ``complete_ratio`` (75%) of its
-   story shingles and of its size. This only stops a copy with a good part of its end cut off
-   (or a broken extraction) from winning by criterion 2; it is loose enough that the wire's
-   original stays complete next to an update with two more paragraphs.
+1. **Complete** copies first. Completeness is judged against the *reference* copy: among
+   the copies carrying most of the story (most shingles that other copies of the cluster also
+   carry, in 5% steps), the one most others match. A copy is complete when it matches the
+   reference and has at least ``complete_ratio`` (75%) of its story shingles and of its size.
+   This stops a copy with a good part of its end cut off (or a broken extraction) from winning
+   by criterion 2, and is loose enough that the wire's original stays complete next to an
+   update with two more paragraphs; page chrome left in a long copy counts for nothing.
 2. The copy on the **wire's own site** (reuters.com for Reuters, apnews.com for AP: the
    ``AGENCY_DOMAINS`` table below), since that is the source every other copy derives from
    (the issue's first preference).
