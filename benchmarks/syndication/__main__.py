@@ -25,6 +25,7 @@ import time
 from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,18 @@ import numpy as np
 from datasketch import MinHash, MinHashLSH
 
 from benchmarks.corpus import DEFAULT_SCRAPINGHUB
-from cleanfeed import CleanDoc, CleanfeedError, DedupConfig, Deduplicator, RawDoc, extract
+from cleanfeed import (
+    CleanDoc,
+    CleanfeedError,
+    DedupConfig,
+    Deduplicator,
+    RawDoc,
+    SiteTemplates,
+    TemplateSnapshot,
+    decode_bytes,
+    extract,
+    sniff_kind,
+)
 
 from .generate import DEFAULT_SEEDS, Truth, generate
 from .score import Report, score
@@ -52,22 +64,40 @@ FLOORS = {
 _WORD = re.compile(r"\w+")
 
 
-def _extract_one(args: tuple[str, str, str]) -> tuple[CleanDoc, str | None]:
+def _extract_one(
+    args: tuple[str, str, str | None], templates: TemplateSnapshot | None = None
+) -> tuple[CleanDoc, str | None]:
     name, path, url = args
     raw = RawDoc(id=name, content=Path(path).read_bytes(), url=url, source=path)
     try:
-        return extract(raw), None
+        return extract(raw, templates=templates), None
     except CleanfeedError as exc:  # the batch runner's job: record and go on
         return CleanDoc(id=name, paragraphs=(), url=url), f"{type(exc).__name__}: {exc}"
 
 
-def extract_all(corpus: Path, truth: Truth, processes: int) -> tuple[list[CleanDoc], dict[str, str]]:
+def learn_templates(jobs: Sequence[tuple[str, str, str | None]]) -> TemplateSnapshot:
+    """First pass over the text dumps: lines each site repeats on most of its pages."""
+    learner = SiteTemplates()
+    for _, path, url in jobs:
+        try:
+            text = decode_bytes(Path(path).read_bytes())
+        except CleanfeedError:
+            continue
+        if sniff_kind(text) == "text":
+            learner.observe(text, url)
+    return learner.snapshot()
+
+
+def extract_all(
+    corpus: Path, truth: Truth, processes: int, use_templates: bool = True
+) -> tuple[list[CleanDoc], dict[str, str]]:
     jobs = [(n, str(corpus / "pages" / n), t.url or None) for n, t in sorted(truth.pages.items())]
+    work = partial(_extract_one, templates=learn_templates(jobs) if use_templates else None)
     if processes > 1:
         with ProcessPoolExecutor(processes) as pool:
-            results = list(pool.map(_extract_one, jobs, chunksize=16))
+            results = list(pool.map(work, jobs, chunksize=64))
     else:
-        results = [_extract_one(j) for j in jobs]
+        results = [work(j) for j in jobs]
     failures = {doc.id: err for doc, err in results if err}
     return [doc for doc, _ in results], failures
 
@@ -162,8 +192,9 @@ def markdown(
     lines = [
         "# Syndication benchmark",
         "",
-        f"Command: `python -m benchmarks.syndication --pages {args.pages} --seed {args.seed}`"
-        f" ({args.processes} processes for extraction).",
+        f"Command: `python -m benchmarks.syndication --pages {args.pages} --seed {args.seed}"
+        + (" --no-templates`" if args.no_templates else "`")
+        + f" ({args.processes} processes for extraction).",
         "",
         f"Corpus: {props['pages']} raw pages ({props['html']} HTML, {props['text']} text dumps) of "
         f"{props['stories']} stories, {props['multi_copy_stories']} of them with several pages "
@@ -180,7 +211,10 @@ def markdown(
         "quoted paragraph; same event: the story pairs with most keywords in common, one "
         "given the other's opening sentence; seeds: the five seed pages as they are).",
         "",
-        f"Extraction (`cleanfeed.extract` on each RawDoc): {n} pages in "
+        "Extraction (`cleanfeed.extract` on each RawDoc"
+        + (")" if args.no_templates else "; text dumps with the per-site templates that "
+           "`SiteTemplates` learned in a first pass over all dumps, as a batch run would)")
+        + f": {n} pages in "
         f"{extraction['seconds']:.1f} s ({n / extraction['seconds']:.0f} pages/s), "
         f"{len(extraction['failures'])} failures; mean share of the page's story words recovered "
         f"{extraction['recall']:.3f}, mean share of extracted words that are the story's "
@@ -262,13 +296,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, default=None,
                         help="where the corpus is written (default: a temporary directory)")
     parser.add_argument("--processes", type=int, default=min(2, os.cpu_count() or 1))
+    parser.add_argument("--no-templates", action="store_true",
+                        help="extract text dumps without the per-site templates learned first")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="cleanfeed-syndication-") as tmp:
         corpus = args.workdir or Path(tmp)
         truth = generate(corpus, args.pages, args.seed, args.source, args.seeds)
         t0 = time.perf_counter()
-        docs, failures = extract_all(corpus, truth, args.processes)
+        docs, failures = extract_all(corpus, truth, args.processes, not args.no_templates)
         extract_seconds = time.perf_counter() - t0
         bodies = json.loads((corpus / "bodies.json").read_text(encoding="utf-8"))
     quality, page_recall = extraction_quality(docs, bodies, truth)

@@ -5,8 +5,10 @@ Stories are Scrapinghub ground-truth bodies. Copy 0 of a story is its own page a
 page's chrome (``chrome.py``). Edits, each drawn independently per copy with the probabilities
 in ``EDIT_RATES``: a different headline, a dateline added or dropped, curly/straight quotes
 swapped, an "Advertisement" line in the middle, copyedits (1-3% of words substituted), the
-last paragraphs cut (kept share of words recorded, 40-95%), or an update with two more
-paragraphs. Hard negatives, each a different story id: briefs (short texts in one site's
+last paragraphs cut (kept share of words recorded, 40-95%; never on a wire agency's own site,
+which carries the full text), or an update with two more paragraphs (at most one per story).
+Copies per story are skewed and capped (``_copy_counts``); a page is a host only if both its
+HTML and its dump can be emptied of its own story. Hard negatives, each a different story id: briefs (short texts in one site's
 chrome, half of the groups sharing a tagline), shared-quote pairs (two stories quoting the
 same long statement), same-event pairs (the two stories with most keywords in common, one
 given the other's topic sentence). The five seed pages go in as they are.
@@ -52,6 +54,8 @@ MIN_TRIM_STORY_WORDS = 200
 CITIES = ("LONDON", "WASHINGTON", "NEW YORK", "PARIS", "TOKYO", "BERLIN", "SAN FRANCISCO",
           "BRUSSELS", "MOSCOW", "BEIJING", "SYDNEY", "TORONTO", "MUMBAI", "SEOUL")
 AGENCIES = ("Reuters", "AP", "AFP", "Bloomberg")
+# Agencies' own sites: their copy of a story is the full text, so copies there are never trimmed.
+WIRE_DOMAINS = ("reuters.com", "apnews.com", "ap.org", "afp.com", "bloomberg.com", "upi.com")
 DASHES = (" - ", " — ", " – ")
 ADVERTS = ("Advertisement", "ADVERTISEMENT", "Story continues below advertisement",
            "Advertisement - scroll to continue")
@@ -176,6 +180,11 @@ def _domain(url: str) -> str:
     return (m.group(1) if m else "example.com").removeprefix("www.")
 
 
+def _wire_site(domain: str) -> bool:
+    """A wire agency's own site, where a copy carries the agency's full text (never cut)."""
+    return any(domain == d or domain.endswith("." + d) for d in WIRE_DOMAINS)
+
+
 def _copyedit(paragraphs: list[str], rng: random.Random) -> tuple[list[str], int]:
     rate = rng.uniform(0.01, 0.03)
     total = sum(len(p.split()) for p in paragraphs)
@@ -224,7 +233,8 @@ def _trim(paragraphs: list[str], rng: random.Random) -> tuple[list[str], float] 
 
 
 def _copy(
-    story: Story, rng: random.Random, extra: list[str], update_allowed: bool
+    story: Story, rng: random.Random, extra: list[str], update_allowed: bool,
+    trim_allowed: bool = True,
 ) -> tuple[str, list[str], tuple[str, ...], float | None]:
     """One edited copy: (headline, paragraphs, edits applied, trim fraction)."""
     paras = list(story.paragraphs)
@@ -254,7 +264,8 @@ def _copy(
     if update_allowed and len(extra) >= 2 and rng.random() < EDIT_RATES["update"]:
         paras += [extra.pop(), extra.pop()]
         edits.append("update")
-    elif story.n_words >= MIN_TRIM_STORY_WORDS and rng.random() < EDIT_RATES["trim"]:
+    elif (trim_allowed and story.n_words >= MIN_TRIM_STORY_WORDS
+          and rng.random() < EDIT_RATES["trim"]):
         trimmed = _trim(paras, rng)
         if trimmed is not None:
             paras, fraction = trimmed
@@ -308,7 +319,9 @@ def _load(source_root: Path) -> tuple[list[Story], list[Host], dict[str, tuple[s
         stories.append(story)
         host_html, _ = html_host(html, page.truth)
         host_text = text_host(page.textdump, page.truth, headline) if page.textdump else None
-        if host_html is not None or host_text is not None:
+        # A page is a host only when both its HTML and its dump can be emptied of its story
+        # (where one still leaks the story, e.g. a summary kept outside the body, so may the other).
+        if host_html is not None and (host_text is not None or not page.textdump):
             hosts.append(Host(id=page.id[:16], domain=_domain(page.url), html=host_html,
                               text=host_text))
         originals[story.id] = (html, page.textdump or "")
@@ -356,15 +369,10 @@ def generate(
     n_event_pairs = max(1, round(NEGATIVE_SHARES["same_event"] * budget / 2))
     n_copies = budget - n_brief - 2 * n_quote_pairs - 2 * n_event_pairs
 
-    # Copy clusters: a heavy tail of copies per story (a few wire stories everywhere).
+    # Copy clusters: a skewed number of copies per story, capped (see _copy_counts).
     n_stories = min(len(stories), max(3, n_copies // 3))
     used = stories[:n_stories]
-    weights = [rng.paretovariate(1.3) if rng.random() >= SINGLE_SHARE else 0.0 for _ in used]
-    spare = n_copies - n_stories
-    total_w = sum(weights) or 1.0
-    counts = [1 + int(spare * w / total_w) for w in weights]
-    for i in sorted(range(n_stories), key=lambda i: -weights[i])[: n_copies - sum(counts)]:
-        counts[i] += 1
+    counts = _copy_counts(n_stories, n_copies, rng)
     for story, count in zip(used, counts):
         html, dump = originals[story.id]
         has_dump = bool(dump) and rng.random() >= HTML_SHARE
@@ -377,9 +385,11 @@ def generate(
         updated = False
         own = [h for h in hosts if h.id != story.source[:16]]
         for _ in range(count - 1):
-            headline, paras, edits, fraction = _copy(story, rng, extra, not updated)
+            host = rng.choice(own)
+            headline, paras, edits, fraction = _copy(
+                story, rng, extra, not updated, trim_allowed=not _wire_site(host.domain))
             updated = updated or "update" in edits
-            b.wrap(story.id, headline, paras, "copy", edits, fraction, host=rng.choice(own))
+            b.wrap(story.id, headline, paras, "copy", edits, fraction, host=host)
         truth.stories[story.id] = {"headline": story.headline, "source": story.source,
                                    "words": story.n_words, "copies": count}
 
@@ -465,6 +475,37 @@ def generate(
         encoding="utf-8",
     )
     return truth
+
+
+def _copy_counts(n_stories: int, n_pages: int, rng: random.Random) -> list[int]:
+    """Pages per story summing to ``n_pages``: some stories published once, the others a
+    log-normal share, capped at four times the mean so that one story's pairs (quadratic in its
+    size) do not make up the whole pairwise score."""
+    weights = [rng.lognormvariate(0.0, 0.9) if rng.random() >= SINGLE_SHARE else 0.0
+               for _ in range(n_stories)]
+    spare = n_pages - n_stories
+    cap = max(2, 4 * spare // max(1, sum(w > 0 for w in weights)))
+    extra = [0] * n_stories
+    for _ in range(8):  # hand what the cap cuts off to the stories under it
+        open_ = [i for i in range(n_stories) if weights[i] > 0 and extra[i] < cap]
+        left = spare - sum(extra)
+        if not open_ or left <= 0:
+            break
+        total = sum(weights[i] for i in open_)
+        for i in open_:
+            extra[i] = min(cap, extra[i] + int(left * weights[i] / total))
+    order = sorted(range(n_stories), key=lambda i: (-weights[i], i))
+    while sum(extra) < spare:  # rounding remainder, one page at a time to the heaviest
+        grew = False
+        for i in order:
+            if sum(extra) >= spare:
+                break
+            if extra[i] < cap or all(extra[j] >= cap for j in order):
+                extra[i] += 1
+                grew = True
+        if not grew:
+            break
+    return [1 + e for e in extra]
 
 
 def _seed_pages(seeds_root: Path | None, b: _Builder) -> list[tuple[str, int]]:
