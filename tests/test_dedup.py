@@ -617,3 +617,28 @@ def test_volatile_variants_keep_the_text_hash(
     a = fingerprint(doc("a", "\n\n".join(body)), CONFIG)
     b = fingerprint(doc("b", "\n\n".join(variant)), CONFIG)
     assert a.text_hash == b.text_hash
+
+
+def test_pages_of_one_site_sharing_its_template_are_not_copies(seeds: list[CleanDoc]) -> None:
+    """Briefs whose extraction kept the site's chrome share most of their text: same site,
+    not same story. A page of that site under a second URL still is a copy."""
+    chrome = "\n\n".join(seeds[3].paragraphs[:6])  # stands for the site's navigation and footer
+    one = (
+        "The city council approved the new budget on Tuesday after a long debate about school "
+        "funding, road repairs and the cost of the new tram line, which opponents called a waste."
+    )
+    two = (
+        "Police closed the main bridge after a truck overturned early on Wednesday, blocking "
+        "traffic for hours and forcing commuters onto ferries, officials said in a statement."
+    )
+    briefs = [
+        doc("b1", f"{one}\n\n{chrome}", url="https://news.example/1"),
+        doc("b2", f"{two}\n\n{chrome}", url="https://news.example/2"),
+        doc("b1-again", f"{one}\n\n{chrome}", url="https://news.example/1?amp"),
+    ]
+    fps = {f.doc_id: f for f in fingerprint_batch(briefs, CONFIG)}
+    other_site = dataclasses.replace(fps["b2"], domain="elsewhere.example")
+    assert verify(fps["b1"], other_site, CONFIG) is not None  # across sites the overlap would pass
+    decisions = by_id(deduplicate(briefs, CONFIG))
+    assert decisions["b1"].status == decisions["b2"].status == "kept"
+    assert decisions["b1-again"].canonical_id == "b1"

@@ -106,7 +106,8 @@ def verify(a: Fingerprint, b: Fingerprint, config: DedupConfig) -> Similarity | 
     body) ≥ ``containment_threshold``, either Jaccard ≥ ``jaccard_threshold`` (basis
     "jaccard") or the smaller body at least ``min_size_ratio`` of the larger (basis
     "containment": trimmed copies, updates). Bodies under ``min_shingles`` only match
-    exactly; under ``short_shingles`` they need ``short_containment``. Pure and symmetric:
+    exactly; under ``short_shingles`` they need ``short_containment``; two pages of one site
+    (same ``domain``) need ``same_site_containment``. Pure and symmetric:
     ``verify(a, b) == verify(b, a)``.
     """
     if a.n_tokens and a.text_hash == b.text_hash:
@@ -120,6 +121,8 @@ def verify(a: Fingerprint, b: Fingerprint, config: DedupConfig) -> Similarity | 
     needed = (
         config.containment_threshold if small >= config.short_shingles else config.short_containment
     )
+    if a.domain and a.domain == b.domain:  # one site's template is shared by all its pages
+        needed = max(needed, config.same_site_containment)
     if containment < needed:
         return None
     if jaccard >= config.jaccard_threshold:

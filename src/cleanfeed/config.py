@@ -70,6 +70,10 @@ class DedupConfig:
         only match exact copies, and under 100 shingles they need 90% containment. Briefs from
         one site share template sentences that make up much of their few shingles; for them
         a moderate overlap means "same site", not "same story".
+    same_site_containment: two pages of one site share its template (navigation, taglines,
+        chrome an extractor left in), so between them a moderate overlap means "same site", not
+        "same story": they are copies only with ≥ 95% of the smaller text inside the other (a
+        page under two URLs, a correction, an update with paragraphs added all qualify).
     roundup_overlap: anti-chaining; two copies that the canonical contains but that share
         less than 25% of the smaller one are different stories, and the canonical a roundup
         of them (copies of one story, even each with 5% copyedits, share ~60% or more).
@@ -89,6 +93,7 @@ class DedupConfig:
     min_shingles: int = 40
     short_shingles: int = 100
     short_containment: float = 0.9
+    same_site_containment: float = 0.95
     roundup_overlap: float = 0.25
     complete_ratio: float = 0.75
 
@@ -104,6 +109,7 @@ class DedupConfig:
             "containment_threshold",
             "min_size_ratio",
             "short_containment",
+            "same_site_containment",
             "roundup_overlap",
             "complete_ratio",
         ):
