@@ -67,6 +67,11 @@ _CHROME_MAX_SHARE = 0.2
 # Story region (see _story_region): a prose paragraph has at least this many characters; the
 # region holds this share of the prose and is taken this many levels above its densest element.
 _PARAGRAPH_CHARS = 60
+# Markup above this size (after pruning; ~30 times a typical story region) is not given to the
+# extractor, whose time grows with it: a 19 MB page of text would take it most of a minute.
+# The region's own text blocks are the body then (see _block_text).
+_MAX_EXTRACTOR_CHARS = 2_000_000
+_TEXT_BLOCKS = "p,pre,li,blockquote,h1,h2,h3,h4,h5,h6"
 _REGION_SHARE = 0.9
 _REGION_UP = 2
 # A paragraph this long that ends a sentence is prose: line rules never remove it (a story
@@ -261,6 +266,19 @@ def _story_region(body: LexborNode) -> LexborNode:
     return region
 
 
+def _block_text(region: LexborNode) -> str:
+    """The region's text blocks, one per line: the body of a story region too large for the
+    extractor (lxml and its rules would take minutes on megabytes of text)."""
+    lines = []
+    for node in region.css(_TEXT_BLOCKS):
+        if len(node.css(_TEXT_BLOCKS)) > 1:  # lexbor's css() includes the node itself
+            continue  # a container: its own blocks are taken one by one
+        text = " ".join(node.text(deep=True).split())
+        if text:
+            lines.append(f"- {text}" if node.tag == "li" else text)
+    return "\n".join(lines)
+
+
 def _outer(node: LexborNode) -> str:
     inner = node.inner_html if node.tag == "body" else node.html
     return f"<html><body>{inner or ''}</body></html>"
@@ -327,11 +345,17 @@ def _main_text(body: LexborNode, removals: list[Removal]) -> str:
     region = _story_region(body)
     _prune_layout(region, removals)
     _prune_lines(region, removals)
-    text = trafilatura.extract(_outer(region), fast=True, **options) or ""
+    markup = _outer(region)
+    if len(markup) > _MAX_EXTRACTOR_CHARS:
+        return _block_text(region)
+    text = trafilatura.extract(markup, fast=True, **options) or ""
     if len(text) >= _SHORT_TEXT:
         return text
     # the whole body with the fallbacks: this run includes the main extractor on the body
-    fallback = trafilatura.extract(_outer(body), fast=False, **options) or ""
+    page = _outer(body)
+    if len(page) > _MAX_EXTRACTOR_CHARS:
+        return text
+    fallback = trafilatura.extract(page, fast=False, **options) or ""
     return fallback if len(fallback) > len(text) else text
 
 

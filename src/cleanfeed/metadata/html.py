@@ -97,16 +97,33 @@ def _json_ld(tree: LexborHTMLParser) -> list[dict[str, Any]]:
     """The article objects of the page's JSON-LD blocks (malformed blocks are skipped)."""
     articles = []
     for node in tree.css('script[type="application/ld+json"]'):
+        raw = node.text(deep=True)
         try:
-            data = json.loads(node.text(deep=True), strict=False)
+            data = json.loads(raw, strict=False)
         except (ValueError, RecursionError):
-            continue
+            data = _lenient_json_ld(raw)
         for obj in _walk(data):
             kind = obj.get("@type")
             kinds = kind if isinstance(kind, list) else [kind]
             if any(isinstance(k, str) and _ARTICLE_TYPES.search(k) for k in kinds):
                 articles.append(obj)
     return articles
+
+
+_LD_FIELD = re.compile(r'"(?P<key>@type|headline|datePublished|dateCreated)"\s*:\s*"(?P<value>[^"]{1,400})"')
+_LD_AUTHOR = re.compile(r'"author"\s*:\s*(?:\[\s*)?(?:\{[^{}]*?"name"\s*:\s*"(?P<name>[^"]{1,100})"|"(?P<plain>[^"]{1,100})")')
+
+
+def _lenient_json_ld(raw: str) -> dict[str, Any]:
+    """The main fields of a JSON-LD block that is not valid JSON (single quotes, trailing
+    commas, unescaped quotes are common), read field by field; the first value of each wins."""
+    found: dict[str, Any] = {}
+    for match in _LD_FIELD.finditer(raw):
+        found.setdefault(match.group("key"), match.group("value"))
+    author = _LD_AUTHOR.search(raw)
+    if author:
+        found["author"] = author.group("name") or author.group("plain")
+    return found
 
 
 def _names(value: Any) -> list[str]:

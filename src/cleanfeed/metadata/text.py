@@ -45,7 +45,7 @@ _ALIASES = "|".join(
 )
 # "SEOUL (Reuters) -", "(AP) —", "WASHINGTON, Jan 3 (Reuters) -", "PARIS (AFP) -"
 _DATELINE = re.compile(
-    rf"^\s*(?:[A-Z][A-Za-z .,'’/-]{{0,60}}?\s*)?\((?P<agency>{_ALIASES})\)\s*[-—–:]", re.UNICODE
+    rf"^\s*(?:[A-Z][A-Za-z0-9 .,'’/-]{{0,60}}?\s*)?\((?P<agency>{_ALIASES})\)\s*[-—–:]", re.UNICODE
 )
 # "Reporting by ...; Editing by ..." (Reuters), "(Additional reporting by ...)"
 _REUTERS_CREDIT = re.compile(
