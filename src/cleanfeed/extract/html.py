@@ -119,12 +119,8 @@ def _under(node: LexborNode, removed: set[int]) -> bool:
     return False
 
 
-def _prune(tree: LexborHTMLParser, removals: list[Removal], toc_entries: set[str]) -> None:
-    """Remove non-content elements and chrome containers from ``tree``, recording each.
-
-    The entries of a table of contents removed here are added to ``toc_entries``: syndicating
-    sites re-inject them as headings between the story's paragraphs.
-    """
+def _prune_tags(tree: LexborHTMLParser, removals: list[Removal]) -> None:
+    """Remove the elements that never hold article text from the whole page, recording each."""
     for rule in RULES:
         if not rule.tags or rule.id == LAYOUT_RULE:
             continue
@@ -134,10 +130,16 @@ def _prune(tree: LexborHTMLParser, removals: list[Removal], toc_entries: set[str
             if text.strip():
                 removals.append(Removal(rule.id, rule.category, _preview(text)))
         tree.strip_tags(sorted(rule.tags))
-    body = tree.body
-    if body is None:
-        return
-    page_chars = len(body.text(deep=True))
+
+
+def _prune_chrome(root: LexborNode, page_chars: int, removals: list[Removal], toc_entries: set[str]) -> None:
+    """Remove the chrome containers inside ``root`` (named so by their class or id), recording each.
+
+    Done where the extractor looks (the story region; the body only when the extractor runs
+    on it). A container holding more than ``_CHROME_MAX_SHARE`` of the page's ``page_chars``
+    is a layout wrapper, not chrome. The entries of a table of contents removed here are added
+    to ``toc_entries``: syndicating sites re-inject them as headings between the paragraphs.
+    """
     rules = _attr_rules()
     # One search per distinct class/id string with all rules' patterns (templates repeat their
     # class names); the patterns are lower-case, and matching lowered text without IGNORECASE
@@ -146,8 +148,8 @@ def _prune(tree: LexborHTMLParser, removals: list[Removal], toc_entries: set[str
     verdicts: dict[str, Rule | None] = {}
     doomed: list[tuple[LexborNode, Rule, str]] = []
     removed: set[int] = set()
-    seen: set[int] = set()
-    for node in body.css("[class],[id]"):
+    seen: set[int] = {root.mem_id}  # lexbor's css() includes the root itself
+    for node in root.css("[class],[id]"):
         if node.mem_id in seen:
             continue  # lexbor lists an element with both a class and an id twice
         seen.add(node.mem_id)
@@ -181,7 +183,7 @@ def _prune(tree: LexborHTMLParser, removals: list[Removal], toc_entries: set[str
         if rule.id == TOC_RULE:
             toc_entries.update(_list_entries(node))
         node.decompose()
-    _prune_toc_by_heading(body, removals, toc_entries)
+    _prune_toc_by_heading(root, removals, toc_entries)
 
 
 def _list_entries(node: LexborNode) -> set[str]:
@@ -189,14 +191,16 @@ def _list_entries(node: LexborNode) -> set[str]:
     return {entry for entry in entries if entry}
 
 
-def _prune_toc_by_heading(body: LexborNode, removals: list[Removal], toc_entries: set[str]) -> None:
+def _prune_toc_by_heading(root: LexborNode, removals: list[Removal], toc_entries: set[str]) -> None:
     """Remove a table of contents announced by its heading text alone ("Table of Contents"
     followed by a list), recording its entries."""
     rule = RULES_BY_ID.get(TOC_RULE)
     if rule is None or rule.text is None:
         return
     # lexbor finds the elements whose own text holds the words, in C; the rule decides
-    for node in body.css(_TOC_CANDIDATES):
+    for node in root.css(_TOC_CANDIDATES):
+        if node.mem_id == root.mem_id:
+            continue
         text = node.text(deep=True)
         if len(text) > 40 or not rule.matches_text(" ".join(text.split())):
             continue
@@ -340,7 +344,7 @@ def _prune_lines(region: LexborNode, removals: list[Removal]) -> None:
         node.decompose()
 
 
-def _main_text(body: LexborNode, removals: list[Removal]) -> str:
+def _main_text(body: LexborNode, removals: list[Removal], toc_entries: set[str]) -> str:
     """trafilatura in precision mode on the story region; on the whole body with trafilatura's
     fallback extractors only when that under-delivers."""
     options = {
@@ -350,7 +354,9 @@ def _main_text(body: LexborNode, removals: list[Removal]) -> str:
         "output_format": "txt",
         "with_metadata": False,
     }
+    page_chars = len(body.text(deep=True))
     region = _story_region(body)
+    _prune_chrome(region, page_chars, removals, toc_entries)
     _prune_layout(region, removals)
     _prune_lines(region, removals)
     markup = _outer(region)
@@ -360,6 +366,7 @@ def _main_text(body: LexborNode, removals: list[Removal]) -> str:
     if len(text) >= _SHORT_TEXT:
         return text
     # the whole body with the fallbacks: this run includes the main extractor on the body
+    _prune_chrome(body, page_chars, removals, toc_entries)
     page = _outer(body)
     if len(page) > _MAX_EXTRACTOR_CHARS:
         return text
@@ -551,11 +558,11 @@ def extract_html(
         raise BudgetExceeded(f"page is {len(html):,} characters, over the {config.max_bytes:,} budget")
     if "\x00" in html:
         html = html.replace("\x00", "")
-    if not html.isascii():
-        # lone surrogates (from bytes decoded with surrogateescape) cannot reach the C parser
-        html = html.encode("utf-8", "ignore").decode("utf-8")
     try:
         tree = LexborHTMLParser(html)
+    except UnicodeEncodeError:
+        # lone surrogates (from bytes decoded with surrogateescape) cannot reach the C parser
+        tree = LexborHTMLParser(html.encode("utf-8", "ignore").decode("utf-8"))
     except Exception as err:  # the parser's own failure, whatever its kind
         raise ExtractionError(f"HTML parser failed: {err}") from err
     removals: list[Removal] = []
@@ -564,9 +571,9 @@ def extract_html(
     body = tree.body
     page_text = body.text(deep=True) if body is not None else ""
     try:
-        _prune(tree, removals, toc_entries)
+        _prune_tags(tree, removals)
         # the body alone: the extractor needs no <head> (metadata is read above)
-        main = _main_text(body, removals) if body is not None and page_text.strip() else ""
+        main = _main_text(body, removals, toc_entries) if body is not None and page_text.strip() else ""
     except (ValueError, TypeError, RecursionError) as err:
         raise ExtractionError(f"extraction failed: {err}") from err
     raw = _split(main)
