@@ -54,7 +54,7 @@ def test_truth_is_consistent_with_the_pages(corpus: tuple[Path, Truth]) -> None:
             assert 0.4 <= t.trim_fraction < 1.0 and not t.full and "trim" in t.edits
         else:
             assert t.full
-        if t.role in ("copy", "brief"):
+        if t.role in ("copy", "brief", "roundup"):
             # A copy's page carries exactly the body truth records for it, in another page's chrome.
             page = (out / "pages" / name).read_text(encoding="utf-8")
             for para in bodies[name].split("\n"):
@@ -63,13 +63,14 @@ def test_truth_is_consistent_with_the_pages(corpus: tuple[Path, Truth]) -> None:
     assert any(t.trim_fraction is not None for t in truth.pages.values())
     for neg in truth.negatives:
         assert len({truth.pages[p].story for p in neg.pages}) == len(neg.pages)
-    assert {n.type for n in truth.negatives} >= {"brief", "shared_quote", "same_event", "seed"}
+    assert {n.type for n in truth.negatives} >= {
+        "brief", "shared_quote", "same_event", "roundup", "seed"}
 
 
 def test_perfect_clustering_scores_perfectly(corpus: tuple[Path, Truth]) -> None:
     _, truth = corpus
     labels = {p: t.story for p, t in truth.pages.items()}
-    kept = {p: t.role in ("original", "brief", "seed") for p, t in truth.pages.items()}
+    kept = {p: t.role in ("original", "brief", "roundup", "seed") for p, t in truth.pages.items()}
     report = score(truth, labels, kept)
     assert report.pairwise.precision == report.pairwise.recall == report.ari == 1.0
     assert report.trimmed_recall == 1.0 and report.canonical_full == 1.0

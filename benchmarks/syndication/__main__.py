@@ -184,7 +184,7 @@ def _detail(title: str, r: Report) -> list[str]:
 
 def markdown(
     args: argparse.Namespace, truth: Truth, rows: list[tuple[str, Report, float]],
-    extraction: dict[str, Any], misses: dict[str, int],
+    extraction: dict[str, Any], misses: dict[str, Any],
 ) -> str:
     ours, stage = rows[0][1], rows[1][1]
     props = truth.proportions()
@@ -209,7 +209,8 @@ def markdown(
         + " (briefs: 3-8 short texts of 25-90 words in one site's chrome, half of the groups "
         "with a shared tagline; shared quote: two stories of ≥ 150 words given one 30-70-word "
         "quoted paragraph; same event: the story pairs with most keywords in common, one "
-        "given the other's opening sentence; seeds: the five seed pages as they are).",
+        "given the other's opening sentence; roundup: a digest page with the opening ~20% of three "
+        "stories, grouped with the three originals; seeds: the five seed pages as they are).",
         "",
         "Extraction (`cleanfeed.extract` on each RawDoc"
         + (")" if args.no_templates else "; text dumps with the per-site templates that "
@@ -236,12 +237,13 @@ def markdown(
     lines += [
         "",
         f"Missed copies end to end: {misses['extraction']} where the copy or its original lost "
-        f"over half its story in extraction, {misses['dedup']} with both extracted well.",
+        f"over half its story in extraction, {misses['dedup']} with both extracted well "
+        "(examples of each in syndication.json, `missed_copies_end_to_end`).",
         "",
         "## Against plain MinHash LSH (datasketch, 128 permutations, word 5-grams)",
         "",
         "| method | input | pairwise P | pairwise R | F1 | ARI | trimmed recall | false merges "
-        "(brief / quote / same-event / all pairs) | canonical full | clusters | seconds |",
+        "(brief / quote / same-event / roundup / all pairs) | canonical full | clusters | seconds |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, r, seconds in rows:
@@ -250,6 +252,7 @@ def markdown(
             f"| {method} | {source} | {_pct(r.pairwise.precision)} | {_pct(r.pairwise.recall)} | "
             f"{_pct(r.pairwise.f1)} | {_pct(r.ari)} | {_pct(r.trimmed_recall)} | "
             f"{_fm(r, 'brief')} / {_fm(r, 'shared_quote')} / {_fm(r, 'same_event')} / "
+            f"{_fm(r, 'roundup')} / "
             f"{_fm(r, ALL)} | {_pct(r.canonical_full)} | {r.clusters} | {seconds:.1f} |"
         )
     lines += ["", f"True same-story pairs: {ours.pairwise.true_pairs}; stories: {ours.stories}."]
@@ -285,6 +288,35 @@ def extraction_quality(
         "lost": {k: lost.get(k, 0) for k in ("html", "text")},
     }
     return summary, recall
+
+
+def missed_copies(
+    truth: Truth, decisions: dict[str, dict[str, Any]], page_recall: dict[str, float],
+    max_examples: int = 12,
+) -> dict[str, Any]:
+    """Copies not in their original's cluster, split by cause: extraction (the copy or the
+    original lost over half its story) or deduplication (both extracted well)."""
+    original = {t.story: p for p, t in truth.pages.items() if t.role == "original"}
+    label = {p: d["canonical_id"] for p, d in decisions.items()}
+    out: dict[str, Any] = {"extraction": 0, "dedup": 0, "examples": {"extraction": [], "dedup": []}}
+    for page, t in sorted(truth.pages.items()):
+        orig = original.get(t.story)
+        if t.role != "copy" or orig is None or label[page] == label[orig]:
+            continue
+        cause = "extraction" if min(page_recall.get(page, 1.0),
+                                    page_recall.get(orig, 1.0)) < 0.5 else "dedup"
+        out[cause] += 1
+        if len(out["examples"][cause]) < max_examples:
+            canonical = label[orig]
+            out["examples"][cause].append({
+                "page": page, "edits": list(t.edits), "trim_fraction": t.trim_fraction,
+                "url": t.url, "original": orig, "story_canonical": canonical,
+                "story_canonical_url": truth.pages[canonical].url,
+                "page_decision": decisions[page],
+                "extraction_recall": {p: round(page_recall.get(p, 0.0), 3)
+                                      for p in (page, orig, canonical)},
+            })
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -337,16 +369,7 @@ def main(argv: list[str] | None = None) -> int:
                     if row.get(key) in details[source]:
                         row[f"{key}_decision"] = details[source][row[key]]
                         row[f"{key}_extraction_recall"] = round(page_recall.get(row[key], 0), 3)
-    misses = {"extraction": 0, "dedup": 0}
-    labels = {d: v["canonical_id"] for d, v in details["extracted"].items()}
-    for page, t in truth.pages.items():
-        if t.role != "copy":
-            continue
-        orig = next((p for p, u in truth.pages.items() if u.story == t.story and u.role == "original"), None)
-        if orig is None or labels[page] == labels[orig]:
-            continue
-        bad = min(page_recall.get(page, 1.0), page_recall.get(orig, 1.0)) < 0.5
-        misses["extraction" if bad else "dedup"] += 1
+    misses = missed_copies(truth, details["extracted"], page_recall)
     args.out.mkdir(parents=True, exist_ok=True)
     ours, stage = rows[0][1], rows[1][1]
     result = {

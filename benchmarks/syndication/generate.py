@@ -11,7 +11,8 @@ Copies per story are skewed and capped (``_copy_counts``); a page is a host only
 HTML and its dump can be emptied of its own story. Hard negatives, each a different story id: briefs (short texts in one site's
 chrome, half of the groups sharing a tagline), shared-quote pairs (two stories quoting the
 same long statement), same-event pairs (the two stories with most keywords in common, one
-given the other's topic sentence). The five seed pages go in as they are.
+given the other's topic sentence), roundups (a digest of the openings of three stories,
+~20% of each: it must not chain them). The five seed pages go in as they are.
 
 Same ``seed`` and sources → byte-identical files and truth.json (no clock, no set order).
 """
@@ -44,11 +45,12 @@ EDIT_RATES = {
     "update": 0.08,
 }
 #: share of pages that are hard negatives of each kind (the rest: story copies, plus 5 seeds)
-NEGATIVE_SHARES = {"brief": 0.08, "shared_quote": 0.03, "same_event": 0.03}
+NEGATIVE_SHARES = {"brief": 0.08, "shared_quote": 0.03, "same_event": 0.03, "roundup": 0.01}
 HTML_SHARE = 0.6  # copies rendered as HTML; the rest as text dumps
 SINGLE_SHARE = 0.15  # stories published once (only the original)
 POOL_SHARE = 0.2  # stories kept out of copying: they feed briefs, quotes, update paragraphs
 MIN_STORY_WORDS = 120
+ROUNDUP_SHARE = 0.2  # share of each story's words a roundup carries (at least its first paragraph)
 MIN_TRIM_STORY_WORDS = 200
 
 CITIES = ("LONDON", "WASHINGTON", "NEW YORK", "PARIS", "TOKYO", "BERLIN", "SAN FRANCISCO",
@@ -101,7 +103,7 @@ class PageTruth:
     kind: str  # "html" | "text"
     url: str
     host: str  # host page id whose chrome wraps it ("" for originals and seeds)
-    role: str  # "original" | "copy" | "brief" | "seed"
+    role: str  # "original" | "copy" | "brief" | "roundup" | "seed"
     edits: tuple[str, ...] = ()
     trim_fraction: float | None = None  # kept share of the story's words, for trimmed copies
     full: bool = True  # carries the whole story (untrimmed)
@@ -110,7 +112,7 @@ class PageTruth:
 
 @dataclass(frozen=True, slots=True)
 class Negative:
-    type: str  # "brief" | "shared_quote" | "same_event" | "seed_same_event"
+    type: str  # "brief" | "shared_quote" | "same_event" | "roundup" | "seed"
     pages: tuple[str, ...]  # pages of different stories that must not merge
     note: str = ""
 
@@ -339,7 +341,7 @@ def generate(
 ) -> Truth:
     """Write ``n_pages`` raw pages (``pages/*.html|txt``) and ``truth.json`` under ``out_dir``.
 
-    The count is approximate when the source pool runs out of brief texts (truth says how many).
+    Negatives take their share as far as the pool of texts allows; copies make up the rest.
     """
     if n_pages < 20:
         raise ValueError(f"n_pages must be at least 20 for a mix of copies and negatives, got {n_pages}")
@@ -364,17 +366,21 @@ def generate(
     truth = Truth(seed=seed, n_pages=n_pages)
     seed_pages = _seed_pages(seeds_root, b)
     budget = n_pages - len(seed_pages)
-    n_brief = round(NEGATIVE_SHARES["brief"] * budget)
-    n_quote_pairs = max(1, round(NEGATIVE_SHARES["shared_quote"] * budget / 2))
+    # Negatives as far as the pool holds texts for them; story copies fill the rest.
+    n_brief = min(len(brief_texts), round(NEGATIVE_SHARES["brief"] * budget))
+    n_quote_pairs = min(len(quotes), max(1, round(NEGATIVE_SHARES["shared_quote"] * budget / 2)))
     n_event_pairs = max(1, round(NEGATIVE_SHARES["same_event"] * budget / 2))
-    n_copies = budget - n_brief - 2 * n_quote_pairs - 2 * n_event_pairs
+    n_roundups = max(1, round(NEGATIVE_SHARES["roundup"] * budget))
+    n_copies = budget - n_brief - 2 * n_quote_pairs - 2 * n_event_pairs - n_roundups
 
     # Copy clusters: a skewed number of copies per story, capped (see _copy_counts).
     n_stories = min(len(stories), max(3, n_copies // 3))
     used = stories[:n_stories]
     counts = _copy_counts(n_stories, n_copies, rng)
+    original_index: dict[str, int] = {}
     for story, count in zip(used, counts):
         html, dump = originals[story.id]
+        original_index[story.id] = len(b.rendered)
         has_dump = bool(dump) and rng.random() >= HTML_SHARE
         b.rendered.append((
             "text" if has_dump else "html", dump if has_dump else html,
@@ -444,6 +450,29 @@ def generate(
             truth.stories[s.id]["copies"] += 1  # type: ignore[operator]
         truth.negatives.append(Negative("same_event", tuple(str(i) for i in pair),
                                         f"{overlap} shared keywords"))
+
+    # Roundups: a digest page with the opening paragraphs (~20% of the words: digests carry a
+    # story's lede or two, not half of it) of three stories, each under its headline. Its own
+    # story; it must not pull the three into one cluster.
+    digestible = [s for s in used if s.n_words >= 200 and len(s.paragraphs) >= 4]
+    for _ in range(n_roundups if len(digestible) >= 3 else 0):
+        parts = rng.sample(digestible, 3)
+        paras = []
+        for story in parts:
+            paras.append(story.headline)
+            n = 0
+            for para in story.paragraphs:
+                if n >= ROUNDUP_SHARE * story.n_words:
+                    break
+                paras.append(para)
+                n += len(words(para))
+        sid = f"roundup:{len(truth.stories)}"
+        page = b.wrap(sid, "News digest", paras, "roundup")
+        truth.stories[sid] = {"headline": "News digest", "source": "roundup",
+                              "words": sum(len(words(p)) for p in paras), "copies": 1}
+        group = [page] + [original_index[s.id] for s in parts]
+        truth.negatives.append(Negative("roundup", tuple(str(i) for i in group),
+                                        "digest of " + ", ".join(s.id for s in parts)))
 
     for sid, index in seed_pages:
         truth.stories[sid] = {"headline": "", "source": "seed", "words": 0, "copies": 1}
