@@ -209,7 +209,7 @@ def markdown(
         + " (briefs: 3-8 short texts of 25-90 words in one site's chrome, half of the groups "
         "with a shared tagline; shared quote: two stories of ≥ 150 words given one 30-70-word "
         "quoted paragraph; same event: the story pairs with most keywords in common, one "
-        "given the other's opening sentence; roundup: a digest page with the opening ~20% of three "
+        "given the other's opening sentence; roundup: a digest page with the opening paragraphs (15-30%) of three "
         "stories, grouped with the three originals; seeds: the five seed pages as they are).",
         "",
         "Extraction (`cleanfeed.extract` on each RawDoc"

@@ -454,25 +454,30 @@ def generate(
     # Roundups: a digest page with the opening paragraphs (~20% of the words: digests carry a
     # story's lede or two, not half of it) of three stories, each under its headline. Its own
     # story; it must not pull the three into one cluster.
-    digestible = [s for s in used if s.n_words >= 200 and len(s.paragraphs) >= 4]
+    # (Stories whose lede alone is over 30% of them are left out: such a digest entry would be
+    # a trimmed copy, not a teaser.)
+    digestible = [s for s in used if s.n_words >= 200 and len(s.paragraphs) >= 4
+                  and len(words(s.paragraphs[0])) <= 0.3 * s.n_words]
     for _ in range(n_roundups if len(digestible) >= 3 else 0):
         parts = rng.sample(digestible, 3)
-        paras = []
+        paras, shares = [], []
         for story in parts:
             paras.append(story.headline)
             n = 0
             for para in story.paragraphs:
-                if n >= ROUNDUP_SHARE * story.n_words:
+                grown = n + len(words(para))
+                if n >= ROUNDUP_SHARE * story.n_words or (n and grown > 0.3 * story.n_words):
                     break
                 paras.append(para)
                 n += len(words(para))
+            shares.append(f"{story.id} ({n / story.n_words:.0%})")
         sid = f"roundup:{len(truth.stories)}"
         page = b.wrap(sid, "News digest", paras, "roundup")
         truth.stories[sid] = {"headline": "News digest", "source": "roundup",
                               "words": sum(len(words(p)) for p in paras), "copies": 1}
         group = [page] + [original_index[s.id] for s in parts]
         truth.negatives.append(Negative("roundup", tuple(str(i) for i in group),
-                                        "digest of " + ", ".join(s.id for s in parts)))
+                                        "digest of " + ", ".join(shares)))
 
     for sid, index in seed_pages:
         truth.stories[sid] = {"headline": "", "source": "seed", "words": 0, "copies": 1}
