@@ -5,7 +5,9 @@ Every page is decoded once (``cleanfeed.decode_bytes``: BOM, declared charset, U
 and every extractor gets the same ``str``. Pages are visited in turn and, for each page, every
 extractor runs on it back to back, so a change in the machine's load during the run touches all
 extractors alike and the speed ratios stay fair. One untimed warm-up call per extractor first
-(imports, lazy tables); the garbage collector runs between calls, outside the timers. Metric: ``benchmarks/metric.py`` (F1 ± bootstrap std over pages).
+(imports, lazy tables); the garbage collector runs between calls, outside the timers. The
+machine is shared, so each call is timed ``--repeat`` times (3) and the fastest time per page
+and extractor counts: a best-of-N that other processes' load can only lengthen, never shorten. Metric: ``benchmarks/metric.py`` (F1 ± bootstrap std over pages).
 
 The trafilatura rows are its default call, and the same with ``include_comments=False``: the
 Scrapinghub truth never contains reader comments, and the README's reference figures for
@@ -99,27 +101,37 @@ EXTRACTORS: dict[str, Callable[[str], str]] = {
 class _Run:
     outputs: list[str] = field(default_factory=list)
     seconds: list[float] = field(default_factory=list)
+    first: list[float] = field(default_factory=list)  # the first call's time, for comparison
     failures: int = 0
 
 
-def _timed(extract: Callable[[str], str], html: str, run: _Run) -> None:
-    # Collect the garbage the previous extractor left, outside the timer: each extractor pays
-    # for its own allocations, not for another's (the runs are interleaved page by page).
-    gc.collect()
-    start = time.perf_counter()
-    try:
-        text = extract(html)
-    except Exception:  # a peer's crash on a page counts as an empty output, not a stop
-        text = ""
-        run.failures += 1
-    run.seconds.append(time.perf_counter() - start)
-    run.outputs.append(text or "")
+def _timed(extract: Callable[[str], str], html: str, run: _Run, repeat: int) -> None:
+    best = float("inf")
+    text = ""
+    for attempt in range(repeat):
+        # Collect the garbage the previous call left, outside the timer: each extractor pays
+        # for its own allocations, not for another's (the runs are interleaved page by page).
+        gc.collect()
+        start = time.perf_counter()
+        try:
+            out = extract(html)
+        except Exception:  # a peer's crash on a page counts as an empty output, not a stop
+            out = ""
+            run.failures += attempt == 0
+        elapsed = time.perf_counter() - start
+        best = min(best, elapsed)
+        if attempt == 0:
+            text = out or ""
+            run.first.append(elapsed)
+    run.seconds.append(best)
+    run.outputs.append(text)
 
 
 def main(argv: list[str] | None = None) -> dict[str, object]:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("path", nargs="?", type=Path, default=DEFAULT_SCRAPINGHUB)
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--repeat", type=int, default=3, help="timed calls per page and extractor (the fastest counts)")
     args = parser.parse_args(argv)
 
     pages = load_scrapinghub(args.path)
@@ -132,7 +144,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     runs = {name: _Run() for name in EXTRACTORS}
     for html in htmls:
         for name, extract in EXTRACTORS.items():
-            _timed(extract, html, runs[name])
+            _timed(extract, html, runs[name], args.repeat)
 
     rows: dict[str, dict[str, object]] = {}
     for name, run in runs.items():
@@ -146,6 +158,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
             "recall": round(score.recall, 4),
             "docs_per_s": round(len(pages) / total, 1),
             "median_ms": round(1000 * statistics.median(run.seconds), 2),
+            "docs_per_s_first_call": round(len(pages) / sum(run.first), 1),
             "failures": run.failures,
         }
     ours = rows[CLEANFEED]
@@ -160,6 +173,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     }
     result = {
         "corpus": str(args.path.name),
+        "repeat": args.repeat,
         "python": platform.python_version(),
         "machine": platform.machine(),
         "versions": {
@@ -183,15 +197,16 @@ def _markdown(result: dict[str, object]) -> str:
         f"# HTML extraction on the Scrapinghub set ({summary['pages']} pages, one process, one run)",
         "",
         "Command: `python benchmarks/extraction.py` (metric: `benchmarks/metric.py`; every extractor",
-        "gets the same decoded page; extractors run back to back on each page in turn).",
+        "gets the same decoded page; extractors run back to back on each page in turn; each call is",
+        f"timed {result['repeat']} times and the fastest counts, the garbage collector running outside the timers).",
         "",
-        "| extractor | F1 | ± std | precision | recall | docs/s | median ms/doc |",
-        "|---|---|---|---|---|---|---|",
+        "| extractor | F1 | ± std | precision | recall | docs/s | median ms/doc | docs/s (first call only) |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for name, row in rows.items():
         lines.append(
             f"| {name} | {row['f1']:.3f} | {row['f1_std']:.3f} | {row['precision']:.3f} | {row['recall']:.3f} "
-            f"| {row['docs_per_s']} | {row['median_ms']} |"
+            f"| {row['docs_per_s']} | {row['median_ms']} | {row['docs_per_s_first_call']} |"
         )
     lines += [
         "",
