@@ -70,6 +70,19 @@ def test_story_lists_and_sub_headings_stay() -> None:
     assert "Summary" in summary.paragraphs
 
 
+def test_story_split_into_chunks_is_read_whole() -> None:
+    """A magazine page cuts its story into containers of one class with ads between them; the
+    extractor alone reads the first container (two paragraphs here); the same-class chunk
+    after the ad comes back, in page order."""
+    page = (HTML / "story_in_chunks.html").read_text(encoding="utf-8")
+    doc = extract_html(page)
+    expected = [
+        " ".join(p.text().split())
+        for p in LexborHTMLParser(page).css("div.body__container p")
+    ]
+    assert list(doc.paragraphs) == expected and len(expected) == 4
+
+
 @pytest.mark.parametrize(
     "markup",
     [

@@ -364,7 +364,7 @@ def _main_text(body: LexborNode, removals: list[Removal], toc_entries: set[str])
         return _block_text(region)
     text = trafilatura.extract(markup, fast=True, **options) or ""
     if len(text) >= _SHORT_TEXT:
-        return text
+        return _recover_chunks(text, region)
     # the whole body with the fallbacks: this run includes the main extractor on the body
     _prune_chrome(body, page_chars, removals, toc_entries)
     page = _outer(body)
@@ -372,6 +372,53 @@ def _main_text(body: LexborNode, removals: list[Removal], toc_entries: set[str])
         return text
     fallback = trafilatura.extract(page, fast=False, **options) or ""
     return fallback if len(fallback) > len(text) else text
+
+
+def _prose_blocks(region: LexborNode) -> list[tuple[str, str, int]]:
+    """(text, container key, container id) of the region's prose paragraphs, in page order;
+    the key is the parent element's tag and class (empty when it has no class)."""
+    blocks = []
+    for para in region.css("p"):
+        text = " ".join(para.text(deep=True).split())
+        if len(text) < _PARAGRAPH_CHARS or not _is_prose(text):
+            continue
+        links = sum(len(a.text(deep=True)) for a in para.css("a"))
+        parent = para.parent
+        cls = (parent.attributes.get("class") or "").strip() if parent is not None else ""
+        key = f"{parent.tag}.{cls}" if parent is not None and cls and links <= 0.3 * len(text) else ""
+        blocks.append((text, key, parent.mem_id if parent is not None else 0))
+    return blocks
+
+
+def _recover_chunks(text: str, region: LexborNode) -> str:
+    """Add back story paragraphs the extractor skipped because the page splits the story into
+    several containers of one kind ("article__chunks" between ads): the extractor takes the
+    first container only. A prose paragraph of the region that it left out comes back when it
+    sits in *another* container with the same tag and class as a container whose paragraphs it
+    kept (what it dropped from a container it read, it dropped on purpose); it goes after the
+    kept paragraph that precedes it in the page.
+    """
+    lines = text.split("\n")
+    index = {" ".join(line.split()).lstrip("- "): i for i, line in enumerate(lines)}
+    blocks = _prose_blocks(region)
+    kept_keys = {key for block, key, _ in blocks if key and block in index}
+    read = {container for block, _, container in blocks if block in index}
+    if not kept_keys:
+        return text
+    inserts: dict[int, list[str]] = {}
+    anchor = -1  # before the first line
+    for block, key, container in blocks:
+        if block in index:
+            anchor = index[block]
+        elif key in kept_keys and container not in read:
+            inserts.setdefault(anchor, []).append(block)
+    if not inserts:
+        return text
+    out = list(inserts.get(-1, []))
+    for i, line in enumerate(lines):
+        out.append(line)
+        out.extend(inserts.get(i, []))
+    return "\n".join(out)
 
 
 def _union(rules: Sequence[Rule]) -> re.Pattern[str]:
