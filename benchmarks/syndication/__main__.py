@@ -209,7 +209,8 @@ def markdown(
         + " (briefs: 3-8 short texts of 25-90 words in one site's chrome, half of the groups "
         "with a shared tagline; shared quote: two stories of ≥ 150 words given one 30-70-word "
         "quoted paragraph; same event: the story pairs with most keywords in common, one "
-        "given the other's opening sentence; roundup: a digest page with the opening paragraphs (15-30%) of three "
+        "given the other's opening sentence; roundup: a digest page with the ledes (≤ 30% and "
+        "≤ 120 words each) of three "
         "stories, grouped with the three originals; seeds: the five seed pages as they are).",
         "",
         "Extraction (`cleanfeed.extract` on each RawDoc"
@@ -223,7 +224,8 @@ def markdown(
         + ", ".join(f"{k} {v}" for k, v in extraction["lost"].items()) + ".",
         "",
         "Two runs of the dedup stage: **end to end** (on the extracted texts) and **dedup stage "
-        "alone** (on each page's true body, as if extraction were perfect: isolates deduplication).",
+        "alone** (on each page's true body, as if extraction were perfect: isolates "
+        "deduplication).",
         "",
         "## Floors (cleanfeed Deduplicator, default DedupConfig)",
         "",
@@ -243,7 +245,8 @@ def markdown(
         "## Against plain MinHash LSH (datasketch, 128 permutations, word 5-grams)",
         "",
         "| method | input | pairwise P | pairwise R | F1 | ARI | trimmed recall | false merges "
-        "(brief / quote / same-event / roundup / all pairs) | canonical full | clusters | seconds |",
+        "(brief / quote / same-event / roundup / all pairs) | canonical full | clusters | "
+        "seconds |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, r, seconds in rows:

@@ -47,7 +47,7 @@ def words(text: str) -> list[str]:
 
 
 def headline_of(html: str) -> str:
-    """The page's own headline: its first h1 outside scripts, else its <title> up to a ' | '/' - '."""
+    """The page's own headline: its first h1, else its <title> up to a ' | ' or ' - '."""
     tree = LexborHTMLParser(html)
     h1 = tree.css_first("h1")
     text = _SPACE.sub(" ", h1.text(deep=True)).strip() if h1 is not None else ""

@@ -8,11 +8,12 @@ swapped, an "Advertisement" line in the middle, copyedits (1-3% of words substit
 last paragraphs cut (kept share of words recorded, 40-95%; never on a wire agency's own site,
 which carries the full text), or an update with two more paragraphs (at most one per story).
 Copies per story are skewed and capped (``_copy_counts``); a page is a host only if both its
-HTML and its dump can be emptied of its own story. Hard negatives, each a different story id: briefs (short texts in one site's
-chrome, half of the groups sharing a tagline), shared-quote pairs (two stories quoting the
-same long statement), same-event pairs (the two stories with most keywords in common, one
-given the other's topic sentence), roundups (a digest of the openings of three stories,
-~20% of each: it must not chain them). The five seed pages go in as they are.
+HTML and its dump can be emptied of its own story. Hard negatives, each a different story id:
+briefs (short texts in one site's chrome, half of the groups sharing a tagline), shared-quote
+pairs (two stories quoting the same long statement), same-event pairs (the two stories with
+most keywords in common, one given the other's topic sentence), roundups (a digest of three
+stories' ledes, at most 30% and 120 words of each: it must not chain them). The five seed
+pages go in as they are.
 
 Same ``seed`` and sources → byte-identical files and truth.json (no clock, no set order).
 """
@@ -182,6 +183,12 @@ def _domain(url: str) -> str:
     return (m.group(1) if m else "example.com").removeprefix("www.")
 
 
+def _teaser_cap(story: Story) -> float:
+    """Most words a digest takes from one story: its lede, at most 30% of it and 120 words (a
+    digest entry is a teaser; a long story's first fifth would be a trimmed copy)."""
+    return min(0.3 * story.n_words, 120)
+
+
 def _wire_site(domain: str) -> bool:
     """A wire agency's own site, where a copy carries the agency's full text (never cut)."""
     return any(domain == d or domain.endswith("." + d) for d in WIRE_DOMAINS)
@@ -344,7 +351,9 @@ def generate(
     Negatives take their share as far as the pool of texts allows; copies make up the rest.
     """
     if n_pages < 20:
-        raise ValueError(f"n_pages must be at least 20 for a mix of copies and negatives, got {n_pages}")
+        raise ValueError(
+            f"n_pages must be at least 20 for a mix of copies and negatives, got {n_pages}"
+        )
     out_dir = Path(out_dir)
     rng = random.Random(seed)
     stories, hosts, originals = _load(Path(source_root))
@@ -451,13 +460,12 @@ def generate(
         truth.negatives.append(Negative("same_event", tuple(str(i) for i in pair),
                                         f"{overlap} shared keywords"))
 
-    # Roundups: a digest page with the opening paragraphs (~20% of the words: digests carry a
-    # story's lede or two, not half of it) of three stories, each under its headline. Its own
-    # story; it must not pull the three into one cluster.
-    # (Stories whose lede alone is over 30% of them are left out: such a digest entry would be
-    # a trimmed copy, not a teaser.)
+    # Roundups: a digest page with the opening paragraphs of three stories (their ledes: about
+    # 20% or 80 words, never over _teaser_cap), each under its headline. Its own story; it must
+    # not pull the three into one cluster.
+    # (Stories whose lede alone is over the cap are left out.)
     digestible = [s for s in used if s.n_words >= 200 and len(s.paragraphs) >= 4
-                  and len(words(s.paragraphs[0])) <= 0.3 * s.n_words]
+                  and len(words(s.paragraphs[0])) <= _teaser_cap(s)]
     for _ in range(n_roundups if len(digestible) >= 3 else 0):
         parts = rng.sample(digestible, 3)
         paras, shares = [], []
@@ -466,7 +474,8 @@ def generate(
             n = 0
             for para in story.paragraphs:
                 grown = n + len(words(para))
-                if n >= ROUNDUP_SHARE * story.n_words or (n and grown > 0.3 * story.n_words):
+                enough = n >= min(ROUNDUP_SHARE * story.n_words, 80)
+                if enough or (n and grown > _teaser_cap(story)):
                     break
                 paras.append(para)
                 n += len(words(para))

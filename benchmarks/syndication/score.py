@@ -53,7 +53,8 @@ def pairwise(truth: Mapping[str, str], predicted: Mapping[str, str]) -> PairScor
 
 def adjusted_rand(truth: Mapping[str, str], predicted: Mapping[str, str]) -> float:
     """ARI = (index - expected) / (max - expected), index = Σ C(n_ij, 2) over the contingency
-    table, expected = Σ C(a_i, 2) · Σ C(b_j, 2) / C(n, 2), max = (Σ C(a_i, 2) + Σ C(b_j, 2)) / 2.
+    table, expected = Σ C(a_i, 2) · Σ C(b_j, 2) / C(n, 2),
+    max = (Σ C(a_i, 2) + Σ C(b_j, 2)) / 2.
     Two identical partitions (also all-singletons) give 1."""
     n = len(truth)
     index = sum(pairs(c) for c in Counter((truth[p], predicted[p]) for p in truth).values())
