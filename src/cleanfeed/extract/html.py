@@ -374,20 +374,12 @@ def _main_text(body: LexborNode, removals: list[Removal], toc_entries: set[str])
     return fallback if len(fallback) > len(text) else text
 
 
-def _prose_blocks(region: LexborNode) -> list[tuple[str, str, int]]:
-    """(text, container key, container id) of the region's prose paragraphs, in page order;
-    the key is the parent element's tag and class (empty when it has no class)."""
-    blocks = []
-    for para in region.css("p"):
-        text = " ".join(para.text(deep=True).split())
-        if len(text) < _PARAGRAPH_CHARS or not _is_prose(text):
-            continue
-        links = sum(len(a.text(deep=True)) for a in para.css("a"))
-        parent = para.parent
-        cls = (parent.attributes.get("class") or "").strip() if parent is not None else ""
-        key = f"{parent.tag}.{cls}" if parent is not None and cls and links <= 0.3 * len(text) else ""
-        blocks.append((text, key, parent.mem_id if parent is not None else 0))
-    return blocks
+def _container_key(node: LexborNode | None) -> str:
+    """Tag and class of a paragraph's container ("" when it has no class: too generic)."""
+    if node is None:
+        return ""
+    cls = (node.attributes.get("class") or "").strip()
+    return f"{node.tag}.{cls}" if cls else ""
 
 
 def _recover_chunks(text: str, region: LexborNode) -> str:
@@ -400,17 +392,26 @@ def _recover_chunks(text: str, region: LexborNode) -> str:
     """
     lines = text.split("\n")
     index = {" ".join(line.split()).lstrip("- "): i for i, line in enumerate(lines)}
-    blocks = _prose_blocks(region)
-    kept_keys = {key for block, key, _ in blocks if key and block in index}
-    read = {container for block, _, container in blocks if block in index}
+    paragraphs = []  # (text, container) of the region's paragraphs long enough to be prose
+    for para in region.css("p"):
+        block = " ".join(para.text(deep=True).split())
+        if len(block) >= _PARAGRAPH_CHARS:
+            paragraphs.append((block, para))
+    read = {para.parent.mem_id for block, para in paragraphs if block in index and para.parent is not None}
+    kept_keys = {_container_key(para.parent) for block, para in paragraphs if block in index} - {""}
     if not kept_keys:
         return text
     inserts: dict[int, list[str]] = {}
     anchor = -1  # before the first line
-    for block, key, container in blocks:
+    for block, para in paragraphs:
         if block in index:
             anchor = index[block]
-        elif key in kept_keys and container not in read:
+            continue
+        parent = para.parent
+        if parent is None or parent.mem_id in read or _container_key(parent) not in kept_keys:
+            continue
+        links = sum(len(a.text(deep=True)) for a in para.css("a"))
+        if _is_prose(block) and links <= 0.3 * len(block):
             inserts.setdefault(anchor, []).append(block)
     if not inserts:
         return text
