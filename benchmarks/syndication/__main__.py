@@ -221,7 +221,9 @@ def markdown(
         f"{len(extraction['failures'])} failures; mean share of the page's story words recovered "
         f"{extraction['recall']:.3f}, mean share of extracted words that are the story's "
         f"{extraction['precision']:.3f}; pages with under half their story recovered: "
-        + ", ".join(f"{k} {v}" for k, v in extraction["lost"].items()) + ".",
+        + ", ".join(f"{k} {v}" for k, v in extraction["lost"].items())
+        + "; pages over 30% leftover chrome: "
+        + ", ".join(f"{k} {v}" for k, v in extraction["padded"].items()) + ".",
         "",
         "Two runs of the dedup stage: **end to end** (on the extracted texts) and **dedup stage "
         "alone** (on each page's true body, as if extraction were perfect: isolates "
@@ -239,7 +241,8 @@ def markdown(
     lines += [
         "",
         f"Missed copies end to end: {misses['extraction']} where the copy or its original lost "
-        f"over half its story in extraction, {misses['dedup']} with both extracted well "
+        f"over half its story in extraction or is over 30% leftover chrome, {misses['dedup']} "
+        "with both extracted well "
         "(examples of each in syndication.json, `missed_copies_end_to_end`).",
         "",
         "## Against plain MinHash LSH (datasketch, 128 permutations, word 5-grams)",
@@ -270,31 +273,35 @@ ALL = "all (wrongly merged pairs anywhere)"
 
 def extraction_quality(
     docs: Sequence[CleanDoc], bodies: dict[str, str], truth: Truth
-) -> tuple[dict[str, Any], dict[str, float]]:
+) -> tuple[dict[str, Any], dict[str, float], dict[str, float]]:
     """Word-overlap check of extraction against the body each page carries: how much of it
-    came out (per page), and how much of what came out is it."""
-    recall, precision = {}, []
+    came out (recall per page), and how much of what came out is it (precision per page)."""
+    recall, precision = {}, {}
     lost: Counter[str] = Counter()
+    padded: Counter[str] = Counter()
     for doc in docs:
         true = Counter(w.lower() for w in _WORD.findall(bodies.get(doc.id, "")))
         got = Counter(w.lower() for w in _WORD.findall(doc.text))
         hit = sum((true & got).values())
+        kind = truth.pages[doc.id].kind
         if true:
             recall[doc.id] = hit / sum(true.values())
-            if recall[doc.id] < 0.5:
-                lost[truth.pages[doc.id].kind] += 1
+            lost[kind] += recall[doc.id] < 0.5
         if got:
-            precision.append(hit / sum(got.values()))
+            precision[doc.id] = hit / sum(got.values())
+            padded[kind] += precision[doc.id] < 0.7
     summary = {
         "recall": float(np.mean(list(recall.values()))) if recall else 0.0,
-        "precision": float(np.mean(precision)) if precision else 0.0,
+        "precision": float(np.mean(list(precision.values()))) if precision else 0.0,
         "lost": {k: lost.get(k, 0) for k in ("html", "text")},
+        "padded": {k: padded.get(k, 0) for k in ("html", "text")},
     }
-    return summary, recall
+    return summary, recall, precision
 
 
 def missed_copies(
     truth: Truth, decisions: dict[str, dict[str, Any]], page_recall: dict[str, float],
+    page_precision: dict[str, float],
     max_examples: int = 12,
 ) -> dict[str, Any]:
     """Copies not in their original's cluster, split by cause: extraction (the copy or the
@@ -306,8 +313,11 @@ def missed_copies(
         orig = original.get(t.story)
         if t.role != "copy" or orig is None or label[page] == label[orig]:
             continue
-        cause = "extraction" if min(page_recall.get(page, 1.0),
-                                    page_recall.get(orig, 1.0)) < 0.5 else "dedup"
+        # Extraction's fault when either page lost half its story, or is over 30% chrome (a
+        # trimmed copy padded with that much chrome cannot reach the containment threshold).
+        bad = any(page_recall.get(p, 1.0) < 0.5 or page_precision.get(p, 1.0) < 0.7
+                  for p in (page, orig))
+        cause = "extraction" if bad else "dedup"
         out[cause] += 1
         if len(out["examples"][cause]) < max_examples:
             canonical = label[orig]
@@ -316,6 +326,8 @@ def missed_copies(
                 "url": t.url, "original": orig, "story_canonical": canonical,
                 "story_canonical_url": truth.pages[canonical].url,
                 "page_decision": decisions[page],
+                "extraction_precision": {p: round(page_precision.get(p, 0.0), 3)
+                                         for p in (page, orig, canonical)},
                 "extraction_recall": {p: round(page_recall.get(p, 0.0), 3)
                                       for p in (page, orig, canonical)},
             })
@@ -342,7 +354,7 @@ def main(argv: list[str] | None = None) -> int:
         docs, failures = extract_all(corpus, truth, args.processes, not args.no_templates)
         extract_seconds = time.perf_counter() - t0
         bodies = json.loads((corpus / "bodies.json").read_text(encoding="utf-8"))
-    quality, page_recall = extraction_quality(docs, bodies, truth)
+    quality, page_recall, page_precision = extraction_quality(docs, bodies, truth)
     extraction = {"seconds": round(extract_seconds, 2), "failures": failures, **quality}
     gold = [
         CleanDoc(id=p, paragraphs=tuple(x for x in bodies[p].split("\n") if x.strip()),
@@ -372,7 +384,9 @@ def main(argv: list[str] | None = None) -> int:
                     if row.get(key) in details[source]:
                         row[f"{key}_decision"] = details[source][row[key]]
                         row[f"{key}_extraction_recall"] = round(page_recall.get(row[key], 0), 3)
-    misses = missed_copies(truth, details["extracted"], page_recall)
+                        row[f"{key}_extraction_precision"] = round(
+                            page_precision.get(row[key], 0), 3)
+    misses = missed_copies(truth, details["extracted"], page_recall, page_precision)
     args.out.mkdir(parents=True, exist_ok=True)
     ours, stage = rows[0][1], rows[1][1]
     result = {
