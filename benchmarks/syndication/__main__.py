@@ -3,7 +3,12 @@
 Usage::
 
     python -m benchmarks.syndication [--pages 3000] [--seed 1] [--source PATH] [--workdir DIR]
-                                     [--processes 2]
+                                     [--processes 2] [--no-templates]
+    python -m benchmarks.syndication --generate-only --workdir DIR --pages 2000   # corpus only
+
+From code: ``benchmarks.syndication.generate(out_dir, n_pages, seed, source_root) -> Truth``
+(``Truth.from_json`` reads ``truth.json`` back; ``benchmarks.syndication.score.score`` scores any
+clustering given as page -> cluster label and page -> kept).
 
 Generates the corpus (``generate.py``) under ``--workdir``, reads every raw page back as a
 ``RawDoc`` (bytes, kind unknown, the page's URL as a crawler would record it), extracts it with
@@ -346,7 +351,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-templates", action="store_true",
                         help="extract text dumps without the per-site templates learned first")
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--generate-only", action="store_true",
+                        help="write the corpus to --workdir (pages/, truth.json) and stop")
     args = parser.parse_args(argv)
+    if args.generate_only:
+        if args.workdir is None:
+            parser.error("--generate-only needs --workdir")
+        truth = generate(args.workdir, args.pages, args.seed, args.source, args.seeds)
+        print(json.dumps(truth.proportions(), indent=1))
+        return 0
     with tempfile.TemporaryDirectory(prefix="cleanfeed-syndication-") as tmp:
         corpus = args.workdir or Path(tmp)
         truth = generate(corpus, args.pages, args.seed, args.source, args.seeds)

@@ -565,3 +565,4 @@ def _seed_pages(seeds_root: Path | None, b: _Builder) -> list[tuple[str, int]]:
         b.rendered.append(("text", text, row, gold))
         out.append((sid, len(b.rendered) - 1))
     return out
+
