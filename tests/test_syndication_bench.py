@@ -123,3 +123,33 @@ def test_trimmed_recall_false_merges_and_canonical_on_a_hand_made_truth() -> Non
     assert report.pairwise.precision == report.pairwise.recall == 0.75
     with pytest.raises(ValueError, match="no prediction"):
         score(truth, {"o1": "o1"}, {"o1": True})
+
+
+def test_copy_counts_fill_the_pages_under_a_cap() -> None:
+    import random
+
+    from benchmarks.syndication.generate import _copy_counts
+
+    counts = _copy_counts(50, 1000, random.Random(3))
+    assert sum(counts) == 1000 and min(counts) >= 1
+    # no story over four times the mean number of extra copies (+1 for the original)
+    assert max(counts) <= 1 + 4 * (1000 - 50) // sum(c > 1 for c in counts)
+
+
+def test_baseline_chains_where_containment_would_not() -> None:
+    from benchmarks.syndication.__main__ import baseline
+    from cleanfeed import CleanDoc
+
+    words = [f"w{i}" for i in range(400)]
+    full = " ".join(words)
+    # a and b share no word; m shares 140 of its 280 words with each (Jaccard ~0.4 both ways)
+    a = CleanDoc(id="a", paragraphs=(" ".join(words[:200]),))
+    m = CleanDoc(id="m", paragraphs=(" ".join(words[60:340]),))
+    b = CleanDoc(id="b", paragraphs=(" ".join(words[200:]),))
+    twin = CleanDoc(id="twin", paragraphs=(full,))
+    other = CleanDoc(id="other", paragraphs=(" ".join(f"x{i}" for i in range(300)),))
+    labels = baseline([twin, CleanDoc(id="twin2", paragraphs=(full,)), other], 0.5)
+    assert labels["twin2"] == labels["twin"] != labels["other"]
+    chained = baseline([a, m, b], 0.3)
+    # a-b share nothing, yet a plain threshold links both through m
+    assert chained["a"] == chained["m"] == chained["b"]
