@@ -279,9 +279,9 @@ def _short_line_chrome(line: DumpLine, following: DumpLine | None) -> bool:
     return False
 
 
-def _prose_above(lines: Sequence[DumpLine], verdicts: dict[int, _Verdict], index: int) -> bool:
-    """Some line above ``index`` is a real paragraph (not chrome a rule has removed)."""
-    return any(i not in verdicts and _line_score(lines[i]) >= 1.5 for i in range(index))
+def _first_prose(base: Sequence[float], verdicts: dict[int, _Verdict]) -> int:
+    """Index of the first real paragraph (not chrome a rule has removed), or len(base)."""
+    return next((i for i, score in enumerate(base) if score >= 1.5 and i not in verdicts), len(base))
 
 
 _TEASER_GAP = 2
@@ -319,10 +319,13 @@ def _teasers_damped(scores: list[float]) -> list[float]:
 
 
 def _body_span(
-    lines: Sequence[DumpLine], verdicts: dict[int, _Verdict]
+    lines: Sequence[DumpLine], verdicts: dict[int, _Verdict], base: Sequence[float]
 ) -> tuple[int, int]:
-    """The article block: best-scoring contiguous run, then snapped to wire anchors."""
-    scores = _teasers_damped([(-2.0 if line.index in verdicts else _line_score(line)) for line in lines])
+    """The article block: best-scoring contiguous run, then snapped to wire anchors.
+
+    ``base`` holds each line's own score (``_line_score``); lines with a verdict count -2.
+    """
+    scores = _teasers_damped([(-2.0 if i in verdicts else score) for i, score in enumerate(base)])
     start, end = _best_block(scores)
     if end <= start:
         return 0, 0
@@ -372,12 +375,14 @@ def _clean_lines(
         verdicts.setdefault(index, _Verdict(TEMPLATE_LINE, _category(TEMPLATE_LINE, "template")))
     # A comment thread runs to the end of the page once prose has been seen above its heading;
     # a "Comments" line above any paragraph (a header link) is a line alone.
+    base = [_line_score(line) for line in lines]
+    first_prose = _first_prose(base, verdicts)
     for i in sorted(verdicts):
-        if verdicts[i].rule in _TRAILING_SECTIONS and _prose_above(lines, verdicts, i):
+        if verdicts[i].rule in _TRAILING_SECTIONS and i > first_prose:
             for j in range(i + 1, len(lines)):
                 verdicts.setdefault(j, verdicts[i])
             break
-    start, end = _body_span(lines, verdicts)
+    start, end = _body_span(lines, verdicts, base)
     outside = _Verdict(OUTSIDE_BODY, _category(OUTSIDE_BODY, "layout"))
     short = _Verdict(SHORT_LINE, _category(SHORT_LINE, "layout"))
     repeated = _Verdict(REPEATED_LINE, _category(REPEATED_LINE, "layout"))
