@@ -23,7 +23,7 @@ from .errors import (
 from .extract import SiteTemplates, TemplateSnapshot, clean_text_dump, extract, extract_html
 from .fingerprint import Fingerprint, band_keys, fingerprint, fingerprint_batch
 from .index import MemoryStore, SqliteStore, open_store
-from .models import CleanDoc, RawDoc, Removal
+from .models import CleanDoc, RawDoc, ReadFailure, Removal
 
 __version__ = "0.1.0"
 
@@ -45,6 +45,7 @@ __all__ = [
     "InputError",
     "MemoryStore",
     "RawDoc",
+    "ReadFailure",
     "Removal",
     "Similarity",
     "SiteTemplates",

@@ -20,6 +20,8 @@ class RawDoc:
     ``content`` is bytes when the reader could not know the charset (decode stage handles it),
     str when the container already gave text (JSONL, WET). ``kind`` is None when the reader
     does not know whether it holds HTML or a text dump; the decode stage then sniffs it.
+    ``charset`` is the charset the container declared (an HTTP ``Content-Type`` in a WARC
+    record), which the decode stage trusts after a byte-order mark.
     """
 
     id: str
@@ -27,6 +29,28 @@ class RawDoc:
     kind: ContentKind | None = None
     url: str | None = None
     source: str | None = None  # where it came from: a path, "file.warc.gz@offset", "stdin:12"
+    charset: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReadFailure:
+    """An input record that could not be read as a page at all.
+
+    A truncated gzip, a corrupt WARC record, a JSONL line that is not JSON, a file over the
+    size budget: readers yield one of these in the record's place, so the runner records it as
+    ``dropped`` with its reason and the batch goes on. ``reason`` is the short category of the
+    error (``CleanfeedError.reason``: "corrupt container", "over budget", ...), ``detail`` its
+    message.
+    """
+
+    id: str
+    reason: str
+    detail: str
+    url: str | None = None
+    source: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
 
 
 @dataclass(frozen=True, slots=True)

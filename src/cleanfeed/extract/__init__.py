@@ -28,7 +28,7 @@ def extract(
     """
     config = config or ExtractConfig()
     if isinstance(raw.content, bytes):
-        text = decode_bytes(raw.content, max_bytes=config.max_bytes)
+        text = decode_bytes(raw.content, declared=raw.charset, max_bytes=config.max_bytes)
     else:
         text = raw.content
         if len(text) > config.max_bytes:
