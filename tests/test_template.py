@@ -8,7 +8,7 @@ import random
 import pytest
 
 from cleanfeed import clean_text_dump
-from cleanfeed.extract.template import SiteTemplates, TemplateSnapshot
+from cleanfeed.extract.template import SiteTemplates, TemplateSnapshot, page_features
 
 HEADER = "Daily Ledger\n  • Home\n  • World\n  • Business\n  • Opinion\nSearch"
 # A site disclaimer that reads like prose and sits right under the story: on one page alone
@@ -146,3 +146,20 @@ def test_counters_per_site_are_capped() -> None:
 def test_invalid_settings_are_refused(kwargs: dict[str, float]) -> None:
     with pytest.raises(ValueError):
         SiteTemplates(**kwargs)  # type: ignore[arg-type]
+
+
+def test_features_from_workers_and_per_site_learning_give_the_learners_templates() -> None:
+    pages = [(_page(story), f"https://dailyledger.example/{i}") for i, story in enumerate(STORIES)]
+    pages += [(f"Other site menu\nShop\n\n{story}\n\nOther footer", f"https://other.example/{i}")
+              for i, story in enumerate(STORIES)]
+    observed = SiteTemplates()
+    for text, url in pages:
+        observed.observe(text, url)
+    features = [pickle.loads(pickle.dumps(page_features(text, url))) for text, url in pages]
+    added = SiteTemplates()
+    for f in reversed(features):  # order-free within the bounds
+        added.add(f)
+    snap = observed.snapshot()
+    assert added.snapshot() == snap and len(snap) == 2
+    per_site = {key: SiteTemplates().learn_site(key, features) for key in snap.sites}
+    assert per_site == snap.sites

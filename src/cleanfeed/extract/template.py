@@ -6,17 +6,22 @@ recur across them *with the same neighbour* are chrome, whatever they say. Requi
 neighbour is what keeps real text in: a story's headline that other pages list under "Related
 Posts" recurs, but between other headlines, not in its own page's context, so it is not template.
 
-Usage (the streaming runner does this per window of pages)::
+Usage: the runner (``cleanfeed.pipeline``) makes two passes over its input. The first computes
+each text dump's ``page_features`` (in worker processes) and adds them up in one learner; the
+second cleans every page with the learner's frozen snapshot::
 
     learner = SiteTemplates()
-    for page in window:
-        learner.observe(page.text, page.url)
+    for page in pages:
+        learner.add(page_features(page.text, page.url))   # or learner.observe(text, url)
     snapshot = learner.snapshot()           # frozen, picklable: ship it to worker processes
-    docs = [clean_text_dump(p.text, url=p.url, templates=snapshot) for p in window]
+    docs = [clean_text_dump(p.text, url=p.url, templates=snapshot) for p in pages]
 
-Cleaning reads only the snapshot, so within a window the result does not depend on the order
-pages are cleaned in; the learner keeps counting across windows, so the more pages of a site
-cleanfeed has seen, the cleaner each gets.
+Cleaning reads only the snapshot, so a page's result does not depend on the order pages are
+cleaned in, and every page of a site benefits from all its pages: the more pages of a site
+cleanfeed sees, the cleaner each gets. Within the bounds below the snapshot does not depend on
+the order pages were added either (up to which copy of a page is counted), and
+``SiteTemplates.learn_site`` learns one site alone the same way, which is how an engine that
+groups pages by site (Spark) gets the same templates.
 
 Which site a page belongs to: its host name (``www.`` dropped) when there is a URL; without
 one, a page is filed under its header (first lines) and its footer (last lines), so pages that
@@ -43,7 +48,7 @@ import xxhash
 
 from .lines import DumpLine, split_lines, word_count
 
-__all__ = ["SiteTemplates", "TemplateSnapshot", "site_keys"]
+__all__ = ["PageFeatures", "SiteTemplate", "SiteTemplates", "TemplateSnapshot", "page_features", "site_keys"]
 
 # How many lines at the top and bottom of a page identify its site when there is no URL.
 _EDGE_LINES = 4
@@ -80,17 +85,37 @@ def site_keys(lines: Sequence[DumpLine], url: str | None) -> tuple[str, ...]:
     )
 
 
-def _page_features(lines: Sequence[DumpLine]) -> tuple[set[int], set[int]]:
-    """The distinct line keys of a page and the distinct keys of its adjacent line pairs."""
-    keys = [_line_key(line) for line in lines]
-    pairs = {_pair_key(a, b) for a, b in zip(keys, keys[1:])}
-    return set(keys), pairs
-
-
 def _signature(lines: Sequence[DumpLine]) -> int:
     """A fingerprint of a page's own text: its longest lines (to skip copies of one page)."""
     longest = sorted(lines, key=lambda line: (-word_count(line.content), line.index))[:3]
     return xxhash.xxh64_intdigest("\n".join(line.content for line in longest).encode("utf-8"))
+
+
+@dataclass(frozen=True, slots=True)
+class PageFeatures:
+    """What the learner counts of one page, computed on its own (``page_features``).
+
+    ``site_keys``: the keys the page is filed under (``site_keys``); ``lines``: its distinct
+    line hashes; ``pairs``: the hashes of its adjacent line pairs; ``signature``: a hash of its
+    longest lines, so copies of one page are counted once. Small and picklable: worker
+    processes (or Spark executors) compute it, one learner adds it up.
+    """
+
+    site_keys: tuple[str, ...]
+    lines: tuple[int, ...]
+    pairs: tuple[int, ...]
+    signature: int
+
+
+def page_features(text: str, url: str | None = None) -> PageFeatures:
+    """The features of one text dump that ``SiteTemplates.add`` counts (pure)."""
+    lines = split_lines(text)
+    keys = site_keys(lines, url)
+    if not keys:
+        return PageFeatures((), (), (), 0)
+    line_keys = [_line_key(line) for line in lines]
+    pairs = {_pair_key(a, b) for a, b in zip(line_keys, line_keys[1:])}
+    return PageFeatures(keys, tuple(sorted(set(line_keys))), tuple(sorted(pairs)), _signature(lines))
 
 
 @dataclass(slots=True)
@@ -103,7 +128,17 @@ class _SiteCounts:
     pairs: dict[int, int] = field(default_factory=dict)
     signatures: dict[int, None] = field(default_factory=dict)  # ordered set, capped
 
-    def add(self, line_keys: Iterable[int], pair_keys: Iterable[int]) -> None:
+    def add(self, page: PageFeatures) -> None:
+        """Count one page (once: a copy of a page already counted is skipped)."""
+        # Two copies of one page would make its story look like template.
+        if page.signature in self.signatures:
+            return
+        self.signatures[page.signature] = None
+        if len(self.signatures) > self.capacity // 8:
+            self.signatures.pop(next(iter(self.signatures)))
+        self._count(page.lines, page.pairs)
+
+    def _count(self, line_keys: Iterable[int], pair_keys: Iterable[int]) -> None:
         self.pages += 1
         for key in line_keys:
             self.lines[key] = self.lines.get(key, 0) + 1
@@ -115,6 +150,17 @@ class _SiteCounts:
 
     def size(self) -> int:
         return len(self.lines) + len(self.pairs) + len(self.signatures)
+
+    def template(self, min_pages: int, min_share: float) -> SiteTemplate | None:
+        """The lines and pairs on enough of this site's pages, or None (too few pages)."""
+        if self.pages < min_pages:
+            return None
+        need = max(min_pages, math.ceil(min_share * self.pages))
+        lines = frozenset(k for k, n in self.lines.items() if n >= need)
+        if not lines:
+            return None
+        pairs = frozenset(k for k, n in self.pairs.items() if n >= need)
+        return SiteTemplate(pages=self.pages, lines=lines, pairs=pairs)
 
 
 def _prune(counts: dict[int, int], capacity: int) -> None:
@@ -131,7 +177,10 @@ def _prune(counts: dict[int, int], capacity: int) -> None:
 
 
 @dataclass(frozen=True, slots=True)
-class _SiteTemplate:
+class SiteTemplate:
+    """The template of one site: hashes of the lines (and adjacent line pairs) that recur on
+    enough of its pages, and how many pages it was learned from."""
+
     pages: int
     lines: frozenset[int]
     pairs: frozenset[int]
@@ -145,7 +194,7 @@ class TemplateSnapshot:
     threads and processes. ``clean_text_dump(..., templates=snapshot)`` uses it.
     """
 
-    sites: dict[str, _SiteTemplate] = field(default_factory=dict)
+    sites: dict[str, SiteTemplate] = field(default_factory=dict)
 
     def template_lines(self, lines: Sequence[DumpLine], url: str | None = None) -> frozenset[int]:
         """Indexes of the lines of a page that are its site's template."""
@@ -206,25 +255,17 @@ class SiteTemplates:
 
     def observe(self, text: str, url: str | None = None) -> None:
         """Count one page's lines under its site. Copies of an already-seen page are skipped."""
-        lines = split_lines(text)
-        keys = site_keys(lines, url)
-        if not keys:
-            return
-        line_keys, pair_keys = _page_features(lines)
-        signature = _signature(lines)
-        for key in keys:
+        self.add(page_features(text, url))
+
+    def add(self, page: PageFeatures) -> None:
+        """Count one page's features (``page_features``), e.g. computed in a worker process."""
+        for key in page.site_keys:
             site = self._sites.get(key)
             if site is None:
                 site = _SiteCounts(capacity=self.max_entries)
                 self._sites[key] = site
             self._sites.move_to_end(key)
-            # Two copies of one page would make its story look like template; count it once.
-            if signature in site.signatures:
-                continue
-            site.signatures[signature] = None
-            if len(site.signatures) > self.max_entries // 8:
-                site.signatures.pop(next(iter(site.signatures)))
-            site.add(line_keys, pair_keys)
+            site.add(page)
         while len(self._sites) > self.max_sites:
             self._sites.popitem(last=False)
 
@@ -232,15 +273,23 @@ class SiteTemplates:
         """The templates learned so far, frozen (only sites seen on enough pages)."""
         sites = {}
         for key, site in self._sites.items():
-            if site.pages < self.min_pages:
-                continue
-            need = max(self.min_pages, math.ceil(self.min_share * site.pages))
-            lines = frozenset(k for k, n in site.lines.items() if n >= need)
-            if not lines:
-                continue
-            pairs = frozenset(k for k, n in site.pairs.items() if n >= need)
-            sites[key] = _SiteTemplate(pages=site.pages, lines=lines, pairs=pairs)
+            template = site.template(self.min_pages, self.min_share)
+            if template is not None:
+                sites[key] = template
         return TemplateSnapshot(sites=dict(sorted(sites.items())))
+
+    def learn_site(self, key: str, pages: Iterable[PageFeatures]) -> SiteTemplate | None:
+        """The template of one site learned from its pages alone, in the order given, with
+        this learner's bounds and thresholds (its own state is untouched).
+
+        What ``add`` then ``snapshot`` give for ``key`` when no site is evicted: an engine that
+        groups pages by site key (Spark) learns each site with this and gets the same template.
+        """
+        site = _SiteCounts(capacity=self.max_entries)
+        for page in pages:
+            if key in page.site_keys:
+                site.add(page)
+        return site.template(self.min_pages, self.min_share)
 
     def size(self) -> int:
         """Counters held now, over all sites (never more than ``max_sites × max_entries`` plus
