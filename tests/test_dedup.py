@@ -24,6 +24,7 @@ from cleanfeed import (
     Deduplicator,
     Fingerprint,
     IndexMismatchError,
+    MemoryStore,
     SqliteStore,
     band_keys,
     deduplicate,
@@ -642,3 +643,20 @@ def test_pages_of_one_site_sharing_its_template_are_not_copies(seeds: list[Clean
     decisions = by_id(deduplicate(briefs, CONFIG))
     assert decisions["b1"].status == decisions["b2"].status == "kept"
     assert decisions["b1-again"].canonical_id == "b1"
+
+
+@pytest.mark.parametrize("backend", ["memory", "sqlite"])
+def test_duplicates_of_lists_each_kept_docs_copies_with_their_urls(
+    backend: str, reuters: str, tmp_path
+) -> None:
+    store = MemoryStore(CONFIG) if backend == "memory" else SqliteStore(tmp_path / "i.sqlite", CONFIG)
+    text = reuters
+    docs = [doc(f"p{i}", text, url=f"https://site{i}.example/story") for i in range(3)]
+    with Deduplicator(CONFIG, store) as dedup:
+        dedup.add_batch(docs)
+        kept = [d.doc_id for d in dedup.decisions() if d.status == "kept"]
+        copies = dedup.store.duplicates_of(kept)
+        assert len(kept) == 1 and sorted(d.doc_id for d in copies[kept[0]]) == sorted(
+            {"p0", "p1", "p2"} - set(kept))
+        urls = {i: f.url for i, f in dedup.store.fingerprints(["p0", "p1", "p2"]).items()}
+        assert urls == {f"p{i}": f"https://site{i}.example/story" for i in range(3)}

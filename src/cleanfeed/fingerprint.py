@@ -252,6 +252,8 @@ class Fingerprint:
     ``signature``: ``num_perm`` MinHash values, little-endian ``<u4`` (datasketch affine32).
     ``text_hash``: xxh3-64 (hex) of the normalised words; equal hashes mean exact copies.
     ``domain``, ``wire``, ``date``: the canonical policy's fields (``cleanfeed.canonical``).
+    ``url``: the page's address, reported with the copies a kept document absorbed (also those
+    from earlier runs of a persistent index); never compared.
     """
 
     doc_id: str
@@ -262,6 +264,7 @@ class Fingerprint:
     domain: str | None = None
     wire: str | None = None
     date: str | None = None
+    url: str | None = None
 
     @property
     def size(self) -> int:
@@ -287,6 +290,7 @@ class Fingerprint:
             "domain": self.domain,
             "wire": self.wire,
             "date": self.date,
+            "url": self.url,
         }
 
     @classmethod
@@ -301,6 +305,7 @@ class Fingerprint:
             domain=data.get("domain"),
             wire=data.get("wire"),
             date=data.get("date"),
+            url=data.get("url"),
         )
 
 
@@ -373,6 +378,7 @@ def fingerprint_batch(docs: Sequence[CleanDoc], config: DedupConfig) -> list[Fin
             domain=_domain(doc),
             wire=doc.wire,
             date=doc.date,
+            url=doc.url,
         )
         for doc, words, shingles, sig in zip(docs, word_lists, shingle_sets, signatures)
     ]

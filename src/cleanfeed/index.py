@@ -35,7 +35,7 @@ from .fingerprint import Fingerprint
 
 __all__ = ["BandIndex", "MemoryStore", "SqliteStore", "Store", "open_store"]
 
-_SCHEMA_VERSION = "1"
+_SCHEMA_VERSION = "2"  # 2: docs.url
 
 
 class BandIndex:
@@ -128,6 +128,7 @@ class Store(Protocol):
     def components(self, doc_ids: Iterable[str]) -> dict[str, str]: ...
     def component_members(self, labels: Iterable[str]) -> dict[str, list[str]]: ...
     def decisions(self, doc_ids: Iterable[str] | None = None) -> dict[str, Decision]: ...
+    def duplicates_of(self, canonical_ids: Iterable[str]) -> dict[str, list[Decision]]: ...
     def commit(
         self,
         new: Sequence[tuple[Fingerprint, np.ndarray | None]],
@@ -187,6 +188,15 @@ class MemoryStore:
             return dict(self._decisions)
         return {i: self._decisions[i] for i in doc_ids}
 
+    def duplicates_of(self, canonical_ids: Iterable[str]) -> dict[str, list[Decision]]:
+        """The duplicates of each given kept document, by doc id (one pass over all)."""
+        wanted = set(canonical_ids)
+        out: dict[str, list[Decision]] = {}
+        for d in self._decisions.values():
+            if d.status == "duplicate" and d.canonical_id in wanted:
+                out.setdefault(d.canonical_id, []).append(d)
+        return {c: sorted(ds, key=lambda d: d.doc_id) for c, ds in out.items()}
+
     def commit(
         self,
         new: Sequence[tuple[Fingerprint, np.ndarray | None]],
@@ -230,7 +240,7 @@ CREATE TABLE IF NOT EXISTS docs (
     n_tokens INTEGER NOT NULL,
     shingles BLOB NOT NULL,
     signature BLOB NOT NULL,
-    domain TEXT, wire TEXT, date TEXT,
+    domain TEXT, wire TEXT, date TEXT, url TEXT,
     component TEXT NOT NULL,
     status TEXT NOT NULL,
     canonical_id TEXT NOT NULL,
@@ -239,11 +249,12 @@ CREATE TABLE IF NOT EXISTS docs (
 );
 CREATE INDEX IF NOT EXISTS docs_text_hash ON docs(text_hash);
 CREATE INDEX IF NOT EXISTS docs_component ON docs(component);
+CREATE INDEX IF NOT EXISTS docs_canonical ON docs(canonical_id);
 CREATE TABLE IF NOT EXISTS bands (key INTEGER NOT NULL, num INTEGER NOT NULL,
                                   PRIMARY KEY (key, num)) WITHOUT ROWID;
 """
 
-_FP_COLUMNS = "doc_id, text_hash, n_tokens, shingles, signature, domain, wire, date"
+_FP_COLUMNS = "doc_id, text_hash, n_tokens, shingles, signature, domain, wire, date, url"
 _DECISION_COLUMNS = "doc_id, status, canonical_id, jaccard, containment, basis, reason"
 
 
@@ -257,6 +268,12 @@ def _decision_row(d: Decision) -> tuple[object, ...]:
         s.basis if s else None,
         d.reason,
     )
+
+
+def _decision(row: tuple) -> Decision:  # type: ignore[type-arg]
+    """A Decision from a row of ``_DECISION_COLUMNS``."""
+    sim = Similarity(row[3], row[4], row[5]) if row[5] is not None else None
+    return Decision(row[0], row[1], row[2], sim, row[6])
 
 
 def _marks(n: int) -> str:
@@ -378,7 +395,7 @@ class SqliteStore:
             q = f"SELECT {_FP_COLUMNS} FROM docs WHERE doc_id IN ({_marks(len(chunk))})"
             for row in self._conn.execute(q, list(chunk)):
                 out[row[0]] = Fingerprint(row[0], row[1], row[2], bytes(row[3]), bytes(row[4]),
-                                          row[5], row[6], row[7])
+                                          row[5], row[6], row[7], row[8])
         return out
 
     def components(self, doc_ids: Iterable[str]) -> dict[str, str]:
@@ -397,17 +414,23 @@ class SqliteStore:
         return out
 
     def decisions(self, doc_ids: Iterable[str] | None = None) -> dict[str, Decision]:
-        def build(row: tuple) -> Decision:
-            sim = Similarity(row[3], row[4], row[5]) if row[5] is not None else None
-            return Decision(row[0], row[1], row[2], sim, row[6])
-
         if doc_ids is None:
             rows = self._conn.execute(f"SELECT {_DECISION_COLUMNS} FROM docs ORDER BY doc_id")
-            return {r[0]: build(r) for r in rows}
+            return {r[0]: _decision(r) for r in rows}
         out: dict[str, Decision] = {}
         for chunk in _chunks(list(doc_ids)):
             q = f"SELECT {_DECISION_COLUMNS} FROM docs WHERE doc_id IN ({_marks(len(chunk))})"
-            out.update((r[0], build(r)) for r in self._conn.execute(q, list(chunk)))
+            out.update((r[0], _decision(r)) for r in self._conn.execute(q, list(chunk)))
+        return out
+
+    def duplicates_of(self, canonical_ids: Iterable[str]) -> dict[str, list[Decision]]:
+        """The duplicates of each given kept document (earlier runs' included), by doc id."""
+        out: dict[str, list[Decision]] = {}
+        for chunk in _chunks(sorted(set(canonical_ids))):
+            q = (f"SELECT {_DECISION_COLUMNS} FROM docs WHERE status = 'duplicate' AND "
+                 f"canonical_id IN ({_marks(len(chunk))}) ORDER BY doc_id")
+            for r in self._conn.execute(q, list(chunk)):
+                out.setdefault(r[2], []).append(_decision(r))
         return out
 
     # -- the one write
@@ -429,14 +452,14 @@ class SqliteStore:
                 d = by_id[fp.doc_id]
                 doc_rows.append(
                     (num, fp.doc_id, fp.text_hash, fp.n_tokens, fp.shingles, fp.signature,
-                     fp.domain, fp.wire, fp.date, components[fp.doc_id], *_decision_row(d))
+                     fp.domain, fp.wire, fp.date, fp.url, components[fp.doc_id], *_decision_row(d))
                 )
                 if keys is not None:
                     signed = np.ascontiguousarray(keys, dtype=np.uint64).view(np.int64).tolist()
                     band_rows.extend((k, num) for k in signed)
             self._conn.executemany(
                 f"INSERT INTO docs (num, {_FP_COLUMNS}, component, status, canonical_id, jaccard, "
-                "containment, basis, reason) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                "containment, basis, reason) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 doc_rows,
             )
             self._conn.executemany("INSERT OR IGNORE INTO bands VALUES (?, ?)", band_rows)
