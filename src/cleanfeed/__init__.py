@@ -19,6 +19,7 @@ from .errors import (
     FormatError,
     IndexMismatchError,
     InputError,
+    WorkerError,
 )
 from .extract import SiteTemplates, TemplateSnapshot, clean_text_dump, extract, extract_html
 from .fingerprint import Fingerprint, band_keys, fingerprint, fingerprint_batch
@@ -51,6 +52,7 @@ __all__ = [
     "SiteTemplates",
     "SqliteStore",
     "TemplateSnapshot",
+    "WorkerError",
     "band_keys",
     "clean_text_dump",
     "decode_bytes",

@@ -8,7 +8,8 @@ The hierarchy, drawn once::
     │   ├── BudgetExceeded    a page over the size or time budget of ExtractConfig
     │   └── FormatError       a container (gzip, WARC, JSONL line) that is corrupt or truncated
     ├── ExtractionError       the page was read but extraction failed (parser error)
-    └── IndexMismatchError    an on-disk index built with another configuration
+    ├── IndexMismatchError    an on-disk index built with another configuration
+    └── WorkerError           the runner's worker processes cannot run at all (a whole run fails)
 
 Library code raises these; the batch runner turns a per-document one into a recorded
 ``dropped`` status with the exception's message as the reason, and goes on.
@@ -58,3 +59,13 @@ class IndexMismatchError(CleanfeedError):
     """An on-disk index built with another configuration than the one given."""
 
     reason = "index configuration mismatch"
+
+
+class WorkerError(CleanfeedError):
+    """The runner's worker processes could not start, or all died: the run cannot go on.
+
+    One page that kills its worker is that page's failure (recorded, the run goes on); this is
+    for when no worker can run at all.
+    """
+
+    reason = "worker failure"

@@ -1,0 +1,721 @@
+"""The runner: pages in, extraction in worker processes, deduplication, one outcome per page out.
+
+This module owns iteration, batching, processes and progress; the stages it calls are pure
+functions of one page (``extract``, ``page_features``, ``fingerprint``) or of the set of pages
+(``Deduplicator``). Two entry points:
+
+- ``extract_pages(pages)``: one ``PageResult`` per input page (``cleanfeed extract``);
+- ``run(pages)``: one ``Outcome`` per input page, kept / duplicate / dropped, with the copies
+  each kept page absorbed (``cleanfeed run``).
+
+Two passes, so that every text dump is cleaned with its site's template learned from *all* the
+site's pages in the input (``cleanfeed.extract.template``):
+
+1. every page goes to a worker, which decodes it and tells HTML from a text dump. An HTML page
+   is extracted (and fingerprinted) at once; a text dump only gives its template features,
+   which one ``SiteTemplates`` learner adds up, and is spooled to a temporary file;
+2. once the input is exhausted the learner is frozen, and every spooled text dump is cleaned
+   with the templates of its own site (only those travel to the worker).
+
+Results are spooled to disk as they arrive and fed to the deduplicator in batches, so memory
+stays bounded by the deduplicator's store and the pages in flight, not by the input. Outcomes
+come out in input order once everything is decided: a later page can still change an earlier
+decision (the wire's own copy arrives last), so nothing final is known before the end.
+
+Budgets live here, not in the CLI: a page over ``ExtractConfig.max_bytes`` is refused before
+parsing, and a worker that spends longer than ``ExtractConfig.timeout_seconds`` on one page is
+killed and replaced; that page is dropped with the reason, the run goes on. A worker that dies
+(a crash in a C parser) costs its page only. ``jobs=0`` runs everything in this process (no
+worker, hence no time budget: for debugging and tiny inputs).
+
+Determinism: outputs depend on the input and the configuration only, not on ``jobs``, timing
+or batch sizes.
+"""
+
+from __future__ import annotations
+
+import heapq
+import multiprocessing
+import os
+import pickle
+import tempfile
+import time
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field, replace
+from typing import IO, Any, Literal
+
+from .cluster import Decision, Similarity
+from .config import Config
+from .decode import decode_bytes, sniff_kind
+from .dedup import Deduplicator
+from .errors import BudgetExceeded, CleanfeedError, WorkerError
+from .extract import extract
+from .extract.template import PageFeatures, SiteTemplates, TemplateSnapshot, page_features
+from .fingerprint import Fingerprint, fingerprint
+from .index import Store
+from .models import CleanDoc, RawDoc, ReadFailure
+
+__all__ = [
+    "Copy",
+    "Outcome",
+    "PageResult",
+    "Progress",
+    "default_jobs",
+    "extract_pages",
+    "run",
+]
+
+PageStatus = Literal["ok", "empty", "failed"]
+OutcomeStatus = Literal["kept", "duplicate", "dropped"]
+
+
+@dataclass(frozen=True, slots=True)
+class PageResult:
+    """What extraction made of one input page.
+
+    ``status``: "ok" (a body), "empty" (read and parsed, but no article body), "failed"
+    (unreadable, over a budget, a parser error...; ``reason`` is the short category and
+    ``error`` the message). ``seconds``: worker time spent on the page, by stage.
+    """
+
+    id: str
+    status: PageStatus
+    doc: CleanDoc | None = None
+    url: str | None = None
+    source: str | None = None
+    reason: str | None = None
+    error: str | None = None
+    seconds: tuple[tuple[str, float], ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``cleanfeed extract`` record of this page."""
+        doc = self.doc
+        return {
+            "id": self.id,
+            "url": self.url,
+            "status": self.status,
+            "title": doc.title if doc else None,
+            "author": doc.author if doc else None,
+            "date": doc.date if doc else None,
+            "wire": doc.wire if doc else None,
+            "site": doc.site if doc else None,
+            "text": doc.text if doc else "",
+            "error": f"{self.reason}: {self.error}" if self.status == "failed" else None,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Copy:
+    """A duplicate a kept page absorbed, and how similar it is to the kept text."""
+
+    id: str
+    url: str | None
+    similarity: Similarity
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "url": self.url, "similarity": _score(self.similarity)}
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What became of one input page: kept, a duplicate of which kept page, or dropped and why.
+
+    ``similarity`` (duplicates): to the kept page, with the rule that matched them;
+    ``copies`` (kept pages): the duplicates it absorbed, from this run or earlier runs of the
+    same index.
+    """
+
+    page: PageResult
+    status: OutcomeStatus
+    reason: str
+    duplicate_of: str | None = None
+    similarity: Similarity | None = None
+    copies: tuple[Copy, ...] = ()
+
+    @property
+    def id(self) -> str:
+        return self.page.id
+
+    def manifest_row(self) -> dict[str, Any]:
+        """The manifest line: every input page has exactly one."""
+        return {
+            "id": self.page.id,
+            "url": self.page.url,
+            "status": self.status,
+            "duplicate_of": self.duplicate_of,
+            "similarity": _score(self.similarity) if self.similarity else None,
+            "reason": self.reason,
+        }
+
+    def clean_row(self) -> dict[str, Any] | None:
+        """The clean-feed record of a kept page (None for the others)."""
+        doc = self.page.doc
+        if self.status != "kept" or doc is None:
+            return None
+        return {
+            "id": doc.id,
+            "url": doc.url,
+            "site": doc.site,
+            "title": doc.title,
+            "author": doc.author,
+            "date": doc.date,
+            "wire": doc.wire,
+            "text": doc.text,
+            "copies": [c.to_dict() for c in self.copies],
+        }
+
+    def explain_row(self) -> dict[str, Any]:
+        """Why: the removals (rule, category, text preview) and the match of a duplicate."""
+        doc = self.page.doc
+        return {
+            "id": self.page.id,
+            "status": self.status,
+            "reason": self.reason,
+            "duplicate_of": self.duplicate_of,
+            "similarity": self.similarity.to_dict() if self.similarity else None,
+            "provenance": dict(doc.provenance) if doc else {},
+            "removals": [r.to_dict() for r in doc.removals] if doc else [],
+        }
+
+
+def _score(s: Similarity) -> float:
+    """The one number a similarity is reported as: the measure its rule matched on."""
+    value = s.jaccard if s.basis == "jaccard" else s.containment
+    return round(value, 4)
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """A snapshot of a run, for progress bars and summaries.
+
+    ``kept``/``duplicates`` are provisional until ``done`` (a later page can supersede an
+    earlier kept one). ``seconds``: time per stage so far; ``worker:*`` stages are summed over
+    worker processes, the others are the main process's own.
+    """
+
+    stage: str
+    pages: int = 0  # read from the input
+    done: int = 0  # finished (extracted, or failed)
+    kept: int = 0
+    duplicates: int = 0
+    dropped: int = 0
+    elapsed: float = 0.0
+    seconds: dict[str, float] = field(default_factory=dict)
+    finished: bool = False
+
+    @property
+    def pages_per_second(self) -> float:
+        return self.done / self.elapsed if self.elapsed > 0 else 0.0
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+def default_jobs() -> int:
+    """The number of CPU cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+# --------------------------------------------------------------------------------------------
+# Work done per page (in a worker process, or in this one when jobs=0). Pure functions of
+# their arguments, so the Spark engine calls the same ones.
+
+
+@dataclass(frozen=True, slots=True)
+class PageTask:
+    """What a worker needs besides the page: the configuration and what to produce."""
+
+    config: Config = field(default_factory=Config)
+    learn_templates: bool = True  # text dumps give features in pass 1, are cleaned in pass 2
+    fingerprints: bool = True  # compute the dedup fingerprint of each body
+    keep_removals: bool = True  # keep the Removal records (for --explain)
+
+
+@dataclass(frozen=True, slots=True)
+class Extracted:
+    """A page done: its result and (for a body, when asked) its fingerprint."""
+
+    result: PageResult
+    fingerprint: Fingerprint | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TextPage:
+    """Pass 1's answer for a text dump: its template features; it is cleaned in pass 2."""
+
+    features: PageFeatures
+    seconds: float
+
+
+def _failed(raw: RawDoc, err: CleanfeedError, seconds: tuple[tuple[str, float], ...] = ()) -> Extracted:
+    return Extracted(PageResult(raw.id, "failed", url=raw.url, source=raw.source, reason=err.reason,
+                                error=str(err), seconds=seconds))
+
+
+def _finish(raw: RawDoc, task: PageTask, templates: TemplateSnapshot | None, started: float) -> Extracted:
+    """Extract (and fingerprint) one page whose kind is known or sniffable."""
+    try:
+        doc = extract(raw, task.config.extract, templates=templates)
+    except CleanfeedError as err:
+        return _failed(raw, err, (("extract", time.perf_counter() - started),))
+    extracted = time.perf_counter()
+    if not task.keep_removals:
+        doc = replace(doc, removals=())
+    if not doc.paragraphs:
+        result = PageResult(raw.id, "empty", doc=doc, url=raw.url, source=raw.source,
+                            reason="empty body", error="no article text found on the page",
+                            seconds=(("extract", extracted - started),))
+        return Extracted(result)
+    fp = fingerprint(doc, task.config.dedup) if task.fingerprints else None
+    seconds = (("extract", extracted - started), ("fingerprint", time.perf_counter() - extracted))
+    return Extracted(PageResult(raw.id, "ok", doc=doc, url=raw.url, source=raw.source, seconds=seconds), fp)
+
+
+def first_pass(raw: RawDoc, task: PageTask) -> Extracted | TextPage:
+    """Pass 1 of one page: an HTML page is extracted now; a text dump (when templates are
+    learned) gives its template features and waits for pass 2."""
+    started = time.perf_counter()
+    kind = raw.kind
+    if task.learn_templates and kind != "html":
+        try:
+            text = _decoded(raw, task.config)
+        except CleanfeedError as err:
+            return _failed(raw, err, (("extract", time.perf_counter() - started),))
+        kind = kind or sniff_kind(text)
+        if kind == "text":
+            return TextPage(page_features(text, raw.url), time.perf_counter() - started)
+        raw = replace(raw, content=text, kind="html")
+    return _finish(raw, task, None, started)
+
+
+def second_pass(raw: RawDoc, task: PageTask, templates: TemplateSnapshot) -> Extracted:
+    """Pass 2 of a text dump: cleaned with its site's templates."""
+    return _finish(replace(raw, kind="text"), task, templates, time.perf_counter())
+
+
+def _decoded(raw: RawDoc, config: Config) -> str:
+    if isinstance(raw.content, str):
+        if len(raw.content) > config.extract.max_bytes:
+            raise BudgetExceeded(
+                f"page is {len(raw.content):,} characters, over the "
+                f"{config.extract.max_bytes:,} budget"
+            )
+        return raw.content
+    return decode_bytes(raw.content, declared=raw.charset, max_bytes=config.extract.max_bytes)
+
+
+def _first_pass_safe(raw: RawDoc, task: PageTask) -> Extracted | TextPage:
+    """``first_pass``, with a bug's exception turned into a failed page (never a dead run)."""
+    try:
+        return first_pass(raw, task)
+    except Exception as err:  # an unexpected error in a stage: this page only
+        return _internal_error(raw, err)
+
+
+def _second_pass_safe(raw: RawDoc, task: PageTask, templates: TemplateSnapshot) -> Extracted:
+    try:
+        return second_pass(raw, task, templates)
+    except Exception as err:
+        return _internal_error(raw, err)
+
+
+def _internal_error(raw: RawDoc, err: Exception) -> Extracted:
+    return Extracted(PageResult(raw.id, "failed", url=raw.url, source=raw.source,
+                                reason="internal error", error=f"{type(err).__name__}: {err}"))
+
+
+# --------------------------------------------------------------------------------------------
+# Running the per-page work over a stream, in order
+
+
+_WorkerResult = Extracted | TextPage
+
+
+class _Executor:
+    """Runs per-page calls in worker processes (pebble: per-task timeout, replacement of dead
+    or overrunning workers) or in this process; results come back in submission order."""
+
+    def __init__(self, jobs: int, timeout: float | None) -> None:
+        self.jobs = jobs
+        self.timeout = timeout
+        self._pool: Any = None
+        if jobs > 0:
+            from pebble import ProcessPool  # imported here: jobs=0 needs no worker machinery
+
+            methods = multiprocessing.get_all_start_methods()
+            # forkserver: workers start from a clean process, not a fork of this one (which may
+            # hold threads and open files); spawn where there is no forkserver
+            context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+            self._pool = ProcessPool(max_workers=jobs, max_tasks=_TASKS_PER_WORKER, context=context)
+
+    def map(
+        self, fn: Callable[..., _WorkerResult], calls: Iterable[tuple[int, RawDoc, Any]]
+    ) -> Iterator[tuple[int, RawDoc, _WorkerResult]]:
+        """``fn(raw, *args)`` for each ``(key, raw, args)`` call, in order; a call whose third
+        member is already an ``Extracted`` (a page refused before any work) passes through."""
+        if self._pool is None:
+            for key, raw, args in calls:
+                yield key, raw, args if isinstance(args, Extracted) else fn(raw, *args)
+            return
+        from pebble import ProcessExpired
+
+        window: deque[tuple[int, RawDoc, Any]] = deque()
+        limit = self.jobs * _IN_FLIGHT_PER_WORKER
+
+        def settle() -> tuple[int, RawDoc, _WorkerResult]:
+            key, raw, future = window.popleft()
+            if isinstance(future, Extracted):
+                return key, raw, future
+            try:
+                return key, raw, future.result()
+            except FutureTimeout:
+                return key, raw, _failed(raw, BudgetExceeded(
+                    f"extraction took longer than the {self.timeout:g} s budget; the worker "
+                    "was stopped"))
+            except BrokenProcessPool as err:  # no worker can run at all: the run, not a page
+                raise WorkerError(
+                    f"worker processes could not start or all died ({err}); a script that "
+                    "calls cleanfeed with jobs > 0 needs an `if __name__ == \"__main__\":` guard, "
+                    "or use jobs=0"
+                ) from err
+            except ProcessExpired as err:
+                return key, raw, Extracted(PageResult(
+                    raw.id, "failed", url=raw.url, source=raw.source, reason="worker crashed",
+                    error=f"the worker process died on this page (exit code {err.exitcode})"))
+            except Exception as err:  # e.g. a result that cannot be pickled back
+                return key, raw, _internal_error(raw, err)
+
+        for key, raw, args in calls:
+            if isinstance(args, Extracted):
+                window.append((key, raw, args))
+            else:
+                window.append((key, raw, self._pool.schedule(fn, (raw, *args), timeout=self.timeout)))
+            while len(window) >= limit or (window and not _pending(window[0][2])):
+                yield settle()
+        while window:
+            yield settle()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.stop()
+            self._pool.join()
+            self._pool = None
+
+
+def _pending(future: Any) -> bool:
+    return not isinstance(future, Extracted) and not future.done()
+
+
+_TASKS_PER_WORKER = 5000  # a worker is replaced after this many pages (bounds parser leaks)
+_IN_FLIGHT_PER_WORKER = 4  # pages queued per worker, so none waits for the main process
+
+
+class _Spool:
+    """Records pickled one after another into an anonymous temporary file, read back in order."""
+
+    def __init__(self) -> None:
+        self._file: IO[bytes] = tempfile.TemporaryFile(prefix="cleanfeed-")
+        self.count = 0
+
+    def write(self, record: object) -> None:
+        pickle.dump(record, self._file, protocol=pickle.HIGHEST_PROTOCOL)
+        self.count += 1
+
+    def __iter__(self) -> Iterator[Any]:
+        self._file.flush()
+        self._file.seek(0)
+        for _ in range(self.count):
+            yield pickle.load(self._file)
+        self._file.seek(0, os.SEEK_END)
+
+    def close(self) -> None:
+        self._file.close()
+
+
+class _Passes:
+    """The two passes over one input; results spooled in input order (per pass)."""
+
+    def __init__(self, task: PageTask, jobs: int, on_result: Callable[[Extracted], None],
+                 progress: ProgressCallback | None, counts: Callable[[], dict[str, int]],
+                 seconds: Counter[str]) -> None:
+        self.task = task
+        self.jobs = jobs
+        self.on_result = on_result
+        self.progress = progress
+        self.counts = counts
+        self.seconds = seconds
+        self.started = time.perf_counter()
+        self.pages = 0
+        self.done = 0
+        self.stage = "extracting"
+        self._first = _Spool()  # (seq, PageResult) of pass 1, in order
+        self._second = _Spool()  # (seq, PageResult) of pass 2, in order
+        self._texts = _Spool()  # (seq, RawDoc, site keys) waiting for pass 2
+
+    def report(self, finished: bool = False) -> None:
+        if self.progress is None:
+            return
+        c = self.counts()
+        self.progress(Progress(
+            stage=self.stage, pages=self.pages, done=self.done, kept=c.get("kept", 0),
+            duplicates=c.get("duplicate", 0), dropped=c.get("dropped", 0),
+            elapsed=time.perf_counter() - self.started, seconds=dict(self.seconds),
+            finished=finished))
+
+    def _record(self, spool: _Spool, seq: int, done: Extracted) -> None:
+        for stage, s in done.result.seconds:
+            self.seconds["worker:" + stage] += s
+        spool.write((seq, done.result))
+        self.on_result(done)
+        self.done += 1
+        self.report()
+
+    def _calls(self, pages: Iterable[RawDoc | ReadFailure]) -> Iterator[tuple[int, RawDoc, Any]]:
+        """Pass 1's calls; a page refused before any work goes through as its result."""
+        seen: set[str] = set()
+        clock = time.perf_counter()
+        for seq, item in enumerate(pages):
+            self.seconds["read"] += time.perf_counter() - clock
+            self.pages = seq + 1
+            refused = _refused(item, seen)
+            if refused is not None:
+                raw = RawDoc(item.id, b"", url=item.url, source=item.source)
+                yield seq, raw, Extracted(refused)
+            else:
+                assert isinstance(item, RawDoc)
+                yield seq, item, (self.task,)
+            clock = time.perf_counter()
+
+    def execute(self, pages: Iterable[RawDoc | ReadFailure]) -> None:
+        learner = SiteTemplates()
+        executor = _Executor(self.jobs, self.task.config.extract.timeout_seconds)
+        try:
+            for seq, raw, answer in executor.map(_first_pass_safe, self._calls(pages)):
+                if isinstance(answer, TextPage):
+                    t0 = time.perf_counter()
+                    learner.add(answer.features)
+                    self._texts.write((seq, replace(raw, kind="text"), answer.features.site_keys))
+                    self.seconds["worker:features"] += answer.seconds
+                    self.seconds["templates"] += time.perf_counter() - t0
+                else:
+                    self._record(self._first, seq, answer)
+            if not self._texts.count:
+                return
+            self.stage = "cleaning text dumps"
+            t0 = time.perf_counter()
+            snapshot = learner.snapshot()
+            self.seconds["templates"] += time.perf_counter() - t0
+
+            def text_calls() -> Iterator[tuple[int, RawDoc, Any]]:
+                for seq, raw, keys in self._texts:
+                    # only the page's own site's templates travel to the worker
+                    own = {k: snapshot.sites[k] for k in keys if k in snapshot.sites}
+                    yield seq, raw, (self.task, TemplateSnapshot(sites=own))
+
+            for seq, _, answer in executor.map(_second_pass_safe, text_calls()):
+                assert isinstance(answer, Extracted)
+                self._record(self._second, seq, answer)
+        finally:
+            executor.close()
+            self._texts.close()
+
+    def results(self) -> Iterator[PageResult]:
+        """Every page's result, in input order (the two passes' spools merged)."""
+        for _, result in heapq.merge(iter(self._first), iter(self._second), key=lambda r: r[0]):
+            yield result
+
+    def close(self) -> None:
+        self._first.close()
+        self._second.close()
+        self._texts.close()
+
+
+def _refused(item: RawDoc | ReadFailure, seen: set[str]) -> PageResult | None:
+    """The result of a page refused before any work (unreadable, or its id seen before)."""
+    if isinstance(item, ReadFailure):
+        seen.add(item.id)
+        return PageResult(item.id, "failed", url=item.url, source=item.source, reason=item.reason,
+                          error=item.detail)
+    if item.id in seen:
+        return PageResult(item.id, "failed", url=item.url, source=item.source,
+                          reason="duplicate id", error="another input page has the same id")
+    seen.add(item.id)
+    return None
+
+
+# --------------------------------------------------------------------------------------------
+# Public entry points
+
+
+def extract_pages(
+    pages: Iterable[RawDoc | ReadFailure],
+    config: Config | None = None,
+    *,
+    jobs: int | None = None,
+    templates: bool = True,
+    keep_removals: bool = True,
+    progress: ProgressCallback | None = None,
+) -> Iterator[PageResult]:
+    """Extract every page; one ``PageResult`` per input item, in input order.
+
+    ``pages``: ``RawDoc``s and the ``ReadFailure``s a reader put in place of unreadable records
+    (``cleanfeed.io.read_inputs`` gives both). ``jobs``: worker processes (default: all cores;
+    0 = in this process). ``templates``: learn each site's template from its text dumps first
+    (see the module docstring). The first result comes once all input has been read.
+
+    >>> from cleanfeed import RawDoc
+    >>> page = RawDoc("a.html", b"<html><body><article><p>SEOUL (Reuters) - North and South "
+    ...     b"Korea resumed talks on Monday after a pause of two years, officials said.</p>"
+    ...     b"</article></body></html>")
+    >>> [(r.id, r.status, r.doc.wire) for r in extract_pages([page], jobs=0)]
+    [('a.html', 'ok', 'Reuters')]
+    """
+    task = PageTask(config or Config(), templates, fingerprints=False, keep_removals=keep_removals)
+    counter: Counter[str] = Counter()
+
+    def count(done: Extracted) -> None:
+        counter["dropped" if done.result.status != "ok" else "kept"] += 1
+
+    passes = _Passes(task, default_jobs() if jobs is None else jobs, count, progress,
+                     lambda: dict(counter), Counter())
+    try:
+        passes.execute(pages)
+        passes.stage = "done"
+        passes.report(finished=True)
+        yield from passes.results()
+    finally:
+        passes.close()
+
+
+class _Feed:
+    """Feeds finished pages to the deduplicator in batches; keeps provisional counts."""
+
+    def __init__(self, dedup: Deduplicator, batch_size: int, seconds: Counter[str]) -> None:
+        self.dedup = dedup
+        self.batch_size = batch_size
+        self.seconds = seconds
+        self.batch: list[Fingerprint] = []
+        self.status: dict[str, str] = {}
+        self.counts: Counter[str] = Counter()
+        self.rejected: dict[str, str] = {}  # doc id -> why the deduplicator could not take it
+
+    def __call__(self, done: Extracted) -> None:
+        if done.fingerprint is None:
+            self.counts["dropped"] += 1
+            return
+        self.batch.append(done.fingerprint)
+        if len(self.batch) >= self.batch_size:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.batch:
+            return
+        t0 = time.perf_counter()
+        batch, self.batch = self.batch, []
+        # an id the index already holds with another text (an earlier run's page under the
+        # same name) cannot be added: that page is dropped, the others go on
+        known = self.dedup.store.text_hashes([f.doc_id for f in batch])
+        for f in batch:
+            if f.doc_id in known and known[f.doc_id] != f.text_hash:
+                self.rejected[f.doc_id] = (
+                    "an earlier run put a page with this id and another text in the index")
+                self.counts["dropped"] += 1
+        result = self.dedup.add_fingerprints([f for f in batch if f.doc_id not in self.rejected])
+        for d in (*result.decisions, *result.changed):
+            old = self.status.get(d.doc_id)
+            if old is not None:
+                self.counts[old] -= 1
+            self.status[d.doc_id] = d.status
+            self.counts[d.status] += 1
+        self.seconds["dedup"] += time.perf_counter() - t0
+
+
+def run(
+    pages: Iterable[RawDoc | ReadFailure],
+    config: Config | None = None,
+    *,
+    store: Store | None = None,
+    jobs: int | None = None,
+    templates: bool = True,
+    keep_removals: bool = False,
+    batch_size: int = 512,
+    progress: ProgressCallback | None = None,
+) -> Iterator[Outcome]:
+    """Extract, deduplicate and decide every page: one ``Outcome`` per input item, in order.
+
+    ``store``: where deduplication state lives (default in memory; a ``SqliteStore`` carries it
+    across runs, so today's pages are matched against what earlier runs kept; it must have been
+    built with ``config.dedup``). ``keep_removals``: keep each page's removal records for
+    ``Outcome.explain_row``. Other arguments as in ``extract_pages``. The outcomes come once
+    the whole input is decided; ``progress`` is called as pages finish, and once at the end
+    with ``finished=True``.
+
+    >>> from cleanfeed import RawDoc
+    >>> story = ("<p>SEOUL (Reuters) - North and South Korea resumed talks on Monday after a "
+    ...          "pause of two years, officials said, in a sign that relations are thawing "
+    ...          "after months of missile tests and sanctions on both sides of the border.</p>")
+    >>> pages = [RawDoc(f"{n}.html", f"<html><body><article>{story}</article></body></html>")
+    ...          for n in ("a", "b")]
+    >>> [(o.id, o.status, o.duplicate_of) for o in run(pages, jobs=0)]
+    [('a.html', 'kept', None), ('b.html', 'duplicate', 'a.html')]
+    """
+    config = config or Config()
+    task = PageTask(config, templates, fingerprints=True, keep_removals=keep_removals)
+    dedup = Deduplicator(config.dedup, store)
+    seconds: Counter[str] = Counter()
+    feed = _Feed(dedup, batch_size, seconds)
+    passes = _Passes(task, default_jobs() if jobs is None else jobs, feed, progress,
+                     lambda: dict(feed.counts), seconds)
+    try:
+        passes.execute(pages)
+        passes.stage = "deduplicating"
+        feed.flush()
+        yield from _outcomes(passes, dedup, feed.rejected, seconds)
+        passes.stage = "done"
+        passes.report(finished=True)
+    finally:
+        passes.close()
+
+
+def _outcomes(passes: _Passes, dedup: Deduplicator, rejected: dict[str, str],
+              seconds: Counter[str]) -> Iterator[Outcome]:
+    """Final outcomes, in input order: decisions read back from the store in chunks."""
+    chunk: list[PageResult] = []
+    for result in passes.results():
+        chunk.append(result)
+        if len(chunk) >= 1024:
+            yield from _decide(chunk, dedup, rejected, seconds)
+            chunk = []
+    yield from _decide(chunk, dedup, rejected, seconds)
+
+
+def _decide(chunk: list[PageResult], dedup: Deduplicator, rejected: dict[str, str],
+            seconds: Counter[str]) -> Iterator[Outcome]:
+    t0 = time.perf_counter()
+    bodies = [r.id for r in chunk if r.status == "ok" and r.id not in rejected]
+    decisions: dict[str, Decision] = dedup.store.decisions(bodies) if bodies else {}
+    kept = [i for i, d in decisions.items() if d.status == "kept"]
+    copies = dedup.store.duplicates_of(kept) if kept else {}
+    copy_ids = [d.doc_id for ds in copies.values() for d in ds]
+    urls = {i: f.url for i, f in dedup.store.fingerprints(copy_ids).items()} if copy_ids else {}
+    seconds["dedup"] += time.perf_counter() - t0
+    for r in chunk:
+        if r.status != "ok":
+            yield Outcome(r, "dropped", f"{r.reason}: {r.error}")
+        elif r.id in rejected:
+            yield Outcome(r, "dropped", f"duplicate id: {rejected[r.id]}")
+        else:
+            d = decisions[r.id]
+            if d.status == "kept":
+                absorbed = tuple(Copy(c.doc_id, urls.get(c.doc_id), c.similarity)
+                                 for c in copies.get(r.id, ()) if c.similarity is not None)
+                yield Outcome(r, "kept", d.reason, copies=absorbed)
+            else:
+                yield Outcome(r, "duplicate", d.reason, duplicate_of=d.canonical_id,
+                              similarity=d.similarity)
