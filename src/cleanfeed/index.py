@@ -189,13 +189,17 @@ class MemoryStore:
         return {i: self._decisions[i] for i in doc_ids}
 
     def duplicates_of(self, canonical_ids: Iterable[str]) -> dict[str, list[Decision]]:
-        """The duplicates of each given kept document, by doc id (one pass over all)."""
-        wanted = set(canonical_ids)
+        """The duplicates of each given kept document, by doc id (a kept document's copies are
+        all in its component, so only that component is looked at)."""
         out: dict[str, list[Decision]] = {}
-        for d in self._decisions.values():
-            if d.status == "duplicate" and d.canonical_id in wanted:
-                out.setdefault(d.canonical_id, []).append(d)
-        return {c: sorted(ds, key=lambda d: d.doc_id) for c, ds in out.items()}
+        for c in canonical_ids:
+            members = self._members.get(self._component.get(c, ""), ())
+            copies = [self._decisions[m] for m in sorted(members)
+                      if self._decisions[m].status == "duplicate"
+                      and self._decisions[m].canonical_id == c]
+            if copies:
+                out[c] = copies
+        return out
 
     def commit(
         self,
