@@ -683,7 +683,16 @@ def make_mixed_dump(root: Path) -> list[str]:
 
 def test_mixed_directory_gives_one_item_per_page_in_order(tmp_path: Path) -> None:
     expected = make_mixed_dump(tmp_path)
-    items = list(read_inputs([tmp_path]))
+    pages = read_inputs([tmp_path])
+    assert [f.name for f in pages.files] == [
+        "a.html",
+        "b.txt",
+        "c.jsonl",
+        "d.warc.gz",
+        "nested/deep/f.html.gz",
+        "nested/e.warc.wet.gz",
+    ]
+    items = list(pages)
     assert ids(items) == expected
     assert failures(items) == []
     assert [d.kind for d in docs(items)] == [
