@@ -12,20 +12,18 @@ import io
 import json
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from warcio.statusandheaders import StatusAndHeaders
-from warcio.warcwriter import WARCWriter
 
 from cleanfeed.errors import InputError
 from cleanfeed.io import InputFile, ReadOptions, list_files, read_file, read_inputs, read_stream
 from cleanfeed.io import _warc
 from cleanfeed.models import RawDoc, ReadFailure
 
+from .builders import Rec, build_warc, jsonl, response, rid
 from .conftest import FIXTURES, SEEDS
 
 HTML_FILES = sorted((FIXTURES / "html").glob("*.html"))
@@ -55,79 +53,6 @@ def docs(items: list[Item]) -> list[RawDoc]:
 
 def read_path(path: Path, options: ReadOptions = ReadOptions()) -> list[Item]:
     return list(read_file(InputFile(path, path.name), options))
-
-
-# --------------------------------------------------------------------------------------------
-# WARC building
-
-
-@dataclass(frozen=True)
-class Rec:
-    """A record to write: its WARC type, target, body and (for responses) HTTP headers."""
-
-    type: str
-    uri: str
-    body: bytes = b""
-    http: tuple[tuple[str, str], ...] | None = (("Content-Type", "text/html; charset=utf-8"),)
-    status: str = "200 OK"
-    record_id: str | None = "auto"
-    warc_content_type: str = ""
-
-
-def response(
-    n: int, body: bytes, content_type: str = "text/html; charset=utf-8", **kw: object
-) -> Rec:
-    http = (("Content-Type", content_type),)
-    return Rec("response", f"https://news.example/{n}", body, http, **kw)  # type: ignore[arg-type]
-
-
-def build_warc(records: list[Rec], gz: bool) -> tuple[bytes, list[int]]:
-    """The WARC bytes (a warcinfo record first) and each given record's offset."""
-    buf = io.BytesIO()
-    writer = WARCWriter(buf, gzip=gz)
-    info = writer.create_warc_record(
-        "",
-        "warcinfo",
-        payload=io.BytesIO(b"software: cleanfeed tests\r\n"),
-        warc_content_type="application/warc-fields",
-        warc_headers_dict={
-            "WARC-Record-ID": "<urn:uuid:00000000-0000-0000-0000-000000000000>",
-            "WARC-Date": "2024-01-02T03:04:05Z",
-        },
-    )
-    writer.write_record(info)
-    offsets = []
-    for n, rec in enumerate(records, 1):
-        headers = {
-            "WARC-Date": "2024-01-02T03:04:05Z",
-            "WARC-Record-ID": f"<urn:uuid:00000000-0000-0000-0000-{n:012d}>",
-        }
-        http = None
-        if rec.type in ("response", "request") and rec.http is not None:
-            if rec.type == "response":
-                http = StatusAndHeaders(rec.status, list(rec.http), protocol="HTTP/1.1")
-            else:
-                http = StatusAndHeaders(
-                    f"GET /{n} HTTP/1.1", [("Host", "news.example")], is_http_request=True
-                )
-        record = writer.create_warc_record(
-            rec.uri,
-            rec.type,
-            payload=io.BytesIO(rec.body),
-            length=len(rec.body),
-            http_headers=http,
-            warc_content_type=rec.warc_content_type,
-            warc_headers_dict=headers,
-        )
-        if rec.record_id is None:
-            record.rec_headers.remove_header("WARC-Record-ID")
-        offsets.append(buf.tell())
-        writer.write_record(record)
-    return buf.getvalue(), offsets
-
-
-def rid(n: int) -> str:
-    return f"<urn:uuid:00000000-0000-0000-0000-{n:012d}>"
 
 
 @pytest.fixture(params=["fastwarc", "warcio"])
@@ -271,10 +196,6 @@ def test_page_over_budget_is_refused_by_its_size_without_reading(tmp_path: Path)
 
 # --------------------------------------------------------------------------------------------
 # JSONL
-
-
-def jsonl(*rows: object) -> bytes:
-    return b"".join((r if isinstance(r, bytes) else json.dumps(r).encode()) + b"\n" for r in rows)
 
 
 @pytest.mark.parametrize("gz", [False, True])

@@ -163,3 +163,18 @@ def test_features_from_workers_and_per_site_learning_give_the_learners_templates
     assert added.snapshot() == snap and len(snap) == 2
     per_site = {key: SiteTemplates().learn_site(key, features) for key in snap.sites}
     assert per_site == snap.sites
+
+
+def test_the_learners_state_survives_a_round_trip_through_bytes() -> None:
+    learner = SiteTemplates(max_sites=8, max_entries=512)
+    for i, story in enumerate(STORIES):
+        learner.observe(_page(story), url=f"https://dailyledger.example/{i}")
+        learner.observe(f"Other menu\n\n{' '.join(story)}\n\nOther footer", url=None)
+    again = SiteTemplates.from_bytes(learner.to_bytes())
+    assert again.snapshot() == learner.snapshot() and again.size() == learner.size()
+    page = _page(STORIES[0])
+    again.observe(page, url="https://dailyledger.example/9")  # goes on counting from there
+    learner.observe(page, url="https://dailyledger.example/9")
+    assert again.snapshot() == learner.snapshot()
+    with pytest.raises(ValueError, match="not a saved SiteTemplates state"):
+        SiteTemplates.from_bytes(b"not a state")

@@ -4,7 +4,8 @@ A store holds, per document: its fingerprint (signature, shingle set for the exa
 canonical-policy fields), its LSH band keys (none for bodies too short for fuzzy matching and
 for exact twins of an earlier document, whose keys stand for them), its component label and
 its current decision;
-plus the ``DedupConfig`` fingerprint it was built with. Opening a store with another config
+plus the ``DedupConfig`` fingerprint it was built with, and named blobs of the runner's own
+state (the site templates learned so far, so a later run cleans with what earlier runs saw). Opening a store with another config
 raises ``IndexMismatchError``: signatures and thresholds from two configs cannot be mixed.
 
 ``SqliteStore`` writes each ``commit`` in one transaction (WAL journal), so a run interrupted
@@ -129,6 +130,8 @@ class Store(Protocol):
     def component_members(self, labels: Iterable[str]) -> dict[str, list[str]]: ...
     def decisions(self, doc_ids: Iterable[str] | None = None) -> dict[str, Decision]: ...
     def duplicates_of(self, canonical_ids: Iterable[str]) -> dict[str, list[Decision]]: ...
+    def get_state(self, name: str) -> bytes | None: ...
+    def put_state(self, name: str, value: bytes) -> None: ...
     def commit(
         self,
         new: Sequence[tuple[Fingerprint, np.ndarray | None]],
@@ -155,6 +158,7 @@ class MemoryStore:
         self._component: dict[str, str] = {}
         self._members: dict[str, set[str]] = {}
         self._decisions: dict[str, Decision] = {}
+        self._state: dict[str, bytes] = {}
 
     @property
     def band_index(self) -> BandIndex:
@@ -231,6 +235,13 @@ class MemoryStore:
         for d in decisions:
             self._decisions[d.doc_id] = d
 
+    def get_state(self, name: str) -> bytes | None:
+        """A named blob of the runner's own state (e.g. the learned site templates)."""
+        return self._state.get(name)
+
+    def put_state(self, name: str, value: bytes) -> None:
+        self._state[name] = value
+
     def close(self) -> None:
         """Nothing to release."""
 
@@ -262,6 +273,7 @@ CREATE INDEX IF NOT EXISTS docs_component ON docs(component);
 CREATE INDEX IF NOT EXISTS docs_canonical ON docs(canonical_id);
 CREATE TABLE IF NOT EXISTS bands (key INTEGER NOT NULL, num INTEGER NOT NULL,
                                   PRIMARY KEY (key, num)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS state (name TEXT PRIMARY KEY, value BLOB NOT NULL);
 """
 
 _FP_COLUMNS = "doc_id, text_hash, n_tokens, shingles, signature, domain, wire, date, url"
@@ -443,7 +455,22 @@ class SqliteStore:
                 out.setdefault(r[2], []).append(_decision(r))
         return out
 
-    # -- the one write
+    def get_state(self, name: str) -> bytes | None:
+        """A named blob of the runner's own state (e.g. the learned site templates)."""
+        row = self._conn.execute("SELECT value FROM state WHERE name = ?", (name,)).fetchone()
+        return bytes(row[0]) if row else None
+
+    def put_state(self, name: str, value: bytes) -> None:
+        """Replace a named blob, in its own transaction."""
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            self._conn.execute("INSERT OR REPLACE INTO state VALUES (?, ?)", (name, value))
+            self._conn.execute("COMMIT")
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+
+    # -- the writes
 
     def commit(
         self,

@@ -443,8 +443,9 @@ class _Passes:
 
     def __init__(self, task: PageTask, jobs: int, on_result: Callable[[Extracted], None],
                  progress: ProgressCallback | None, counts: Callable[[], dict[str, int]],
-                 seconds: Counter[str]) -> None:
+                 seconds: Counter[str], learner: SiteTemplates | None = None) -> None:
         self.task = task
+        self.learner = learner if learner is not None else SiteTemplates()
         self.jobs = jobs
         self.on_result = on_result
         self.progress = progress
@@ -493,7 +494,7 @@ class _Passes:
             clock = time.perf_counter()
 
     def execute(self, pages: Iterable[RawDoc | ReadFailure]) -> None:
-        learner = SiteTemplates()
+        learner = self.learner
         executor = _Executor(self.jobs, self.task.config.extract.timeout_seconds)
         try:
             for seq, raw, answer in executor.map(_first_pass_safe, self._calls(pages)):
@@ -558,7 +559,7 @@ def extract_pages(
     config: Config | None = None,
     *,
     jobs: int | None = None,
-    templates: bool = True,
+    templates: bool | SiteTemplates = True,
     keep_removals: bool = True,
     progress: ProgressCallback | None = None,
 ) -> Iterator[PageResult]:
@@ -567,7 +568,9 @@ def extract_pages(
     ``pages``: ``RawDoc``s and the ``ReadFailure``s a reader put in place of unreadable records
     (``cleanfeed.io.read_inputs`` gives both). ``jobs``: worker processes (default: all cores;
     0 = in this process). ``templates``: learn each site's template from its text dumps first
-    (see the module docstring). The first result comes once all input has been read.
+    (see the module docstring); give a ``SiteTemplates`` to go on learning in it (what earlier
+    runs learned), False to clean each dump alone. The first result comes once all input has
+    been read.
 
     >>> from cleanfeed import RawDoc
     >>> page = RawDoc("a.html", b"<html><body><article><p>SEOUL (Reuters) - North and South "
@@ -576,14 +579,16 @@ def extract_pages(
     >>> [(r.id, r.status, r.doc.wire) for r in extract_pages([page], jobs=0)]
     [('a.html', 'ok', 'Reuters')]
     """
-    task = PageTask(config or Config(), templates, fingerprints=False, keep_removals=keep_removals)
+    task = PageTask(config or Config(), templates is not False, fingerprints=False,
+                    keep_removals=keep_removals)
     counter: Counter[str] = Counter()
 
     def count(done: Extracted) -> None:
         counter["dropped" if done.result.status != "ok" else "kept"] += 1
 
+    learner = templates if isinstance(templates, SiteTemplates) else None
     passes = _Passes(task, default_jobs() if jobs is None else jobs, count, progress,
-                     lambda: dict(counter), Counter())
+                     lambda: dict(counter), Counter(), learner)
     try:
         passes.execute(pages)
         passes.stage = "done"
@@ -642,7 +647,7 @@ def run(
     *,
     store: Store | None = None,
     jobs: int | None = None,
-    templates: bool = True,
+    templates: bool | SiteTemplates = True,
     keep_removals: bool = False,
     batch_size: int = 512,
     progress: ProgressCallback | None = None,
@@ -651,7 +656,9 @@ def run(
 
     ``store``: where deduplication state lives (default in memory; a ``SqliteStore`` carries it
     across runs, so today's pages are matched against what earlier runs kept; it must have been
-    built with ``config.dedup``). ``keep_removals``: keep each page's removal records for
+    built with ``config.dedup``). With ``templates=True`` the site templates learned so far are
+    kept in the store too: a run goes on learning where the last one stopped, and saves what
+    it learned once it completes. ``keep_removals``: keep each page's removal records for
     ``Outcome.explain_row``. Other arguments as in ``extract_pages``. The outcomes come once
     the whole input is decided; ``progress`` is called as pages finish, and once at the end
     with ``finished=True``.
@@ -666,21 +673,31 @@ def run(
     [('a.html', 'kept', None), ('b.html', 'duplicate', 'a.html')]
     """
     config = config or Config()
-    task = PageTask(config, templates, fingerprints=True, keep_removals=keep_removals)
+    task = PageTask(config, templates is not False, fingerprints=True, keep_removals=keep_removals)
     dedup = Deduplicator(config.dedup, store)
+    learner = templates if isinstance(templates, SiteTemplates) else None
+    persist = templates is True and store is not None
+    saved = dedup.store.get_state(_TEMPLATES) if persist else None
+    if saved is not None:
+        learner = SiteTemplates.from_bytes(saved)
     seconds: Counter[str] = Counter()
     feed = _Feed(dedup, batch_size, seconds)
     passes = _Passes(task, default_jobs() if jobs is None else jobs, feed, progress,
-                     lambda: dict(feed.counts), seconds)
+                     lambda: dict(feed.counts), seconds, learner)
     try:
         passes.execute(pages)
         passes.stage = "deduplicating"
         feed.flush()
         yield from _outcomes(passes, dedup, feed.rejected, seconds)
+        if persist:  # only a completed run's learning is kept (a rerun relearns)
+            dedup.store.put_state(_TEMPLATES, passes.learner.to_bytes())
         passes.stage = "done"
         passes.report(finished=True)
     finally:
         passes.close()
+
+
+_TEMPLATES = "site-templates"  # the store's name for the learner's state
 
 
 def _outcomes(passes: _Passes, dedup: Deduplicator, rejected: dict[str, str],

@@ -37,13 +37,17 @@ the current number.
 
 from __future__ import annotations
 
+import io
+import json
 import math
 import re
+import zipfile
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+import numpy as np
 import xxhash
 
 from .lines import DumpLine, split_lines, word_count
@@ -290,6 +294,46 @@ class SiteTemplates:
             if key in page.site_keys:
                 site.add(page)
         return site.template(self.min_pages, self.min_share)
+
+    def to_bytes(self) -> bytes:
+        """The learner's whole state (settings, sites in recency order, counters), for an
+        on-disk index to carry it across runs. NumPy arrays in an ``.npz``, no pickle."""
+        arrays: dict[str, np.ndarray] = {}
+        meta = {"version": 1, "max_sites": self.max_sites, "max_entries": self.max_entries,
+                "min_pages": self.min_pages, "min_share": self.min_share, "sites": []}
+        for n, (key, site) in enumerate(self._sites.items()):
+            meta["sites"].append([key, site.pages])  # type: ignore[attr-defined]
+            for name, counts in (("lines", site.lines), ("pairs", site.pairs)):
+                arrays[f"{n}.{name}.keys"] = np.fromiter(counts, dtype=np.uint64, count=len(counts))
+                arrays[f"{n}.{name}.counts"] = np.fromiter(counts.values(), dtype=np.uint32,
+                                                          count=len(counts))
+            arrays[f"{n}.signatures"] = np.fromiter(site.signatures, dtype=np.uint64,
+                                                    count=len(site.signatures))
+        arrays["meta"] = np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8)
+        out = io.BytesIO()
+        np.savez_compressed(out, **arrays)
+        return out.getvalue()
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> SiteTemplates:
+        """A learner in the state ``to_bytes`` saved (raises ``ValueError`` if it is not one)."""
+        try:
+            with np.load(io.BytesIO(data), allow_pickle=False) as z:
+                meta = json.loads(z["meta"].tobytes().decode("utf-8"))
+                if meta.get("version") != 1:
+                    raise ValueError(f"template state version {meta.get('version')!r}, expected 1")
+                learner = cls(meta["max_sites"], meta["max_entries"], meta["min_pages"],
+                              meta["min_share"])
+                for n, (key, pages) in enumerate(meta["sites"]):
+                    site = _SiteCounts(capacity=learner.max_entries, pages=int(pages))
+                    for name in ("lines", "pairs"):
+                        keys, counts = z[f"{n}.{name}.keys"], z[f"{n}.{name}.counts"]
+                        getattr(site, name).update(zip(keys.tolist(), counts.tolist()))
+                    site.signatures.update(dict.fromkeys(z[f"{n}.signatures"].tolist()))
+                    learner._sites[key] = site
+        except (OSError, KeyError, TypeError, ValueError, zipfile.BadZipFile) as err:
+            raise ValueError(f"not a saved SiteTemplates state: {err}") from err
+        return learner
 
     def size(self) -> int:
         """Counters held now, over all sites (never more than ``max_sites × max_entries`` plus

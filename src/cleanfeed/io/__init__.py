@@ -7,11 +7,16 @@ into one ``RawDoc`` or ``ReadFailure`` per input page; see ``cleanfeed.io.reader
 from __future__ import annotations
 
 from .readers import InputFile, Inputs, ReadOptions, list_files, read_file, read_inputs, read_stream
+from .writers import CLEAN_SCHEMA, EXTRACT_SCHEMA, MANIFEST_SCHEMA, RecordWriter
 
 __all__ = [
+    "CLEAN_SCHEMA",
+    "EXTRACT_SCHEMA",
+    "MANIFEST_SCHEMA",
     "InputFile",
     "Inputs",
     "ReadOptions",
+    "RecordWriter",
     "list_files",
     "read_file",
     "read_inputs",

@@ -1,0 +1,341 @@
+"""The ``cleanfeed`` command: a thin layer over the public API.
+
+Commands:
+
+- ``cleanfeed extract INPUT... -o OUT.jsonl``: one record per input page (the article body and
+  metadata, or why there is none).
+- ``cleanfeed run INPUT... -o CLEAN --manifest MANIFEST``: extract, deduplicate, keep one text
+  per story; the manifest says what became of every input page.
+
+Exit codes: 0 the run finished (pages that could not be read are in the output, dropped with
+their reason); 1 an unexpected internal error; 2 a usage error (bad option, missing input
+path); 3 the run could not start or finish (an index built with another configuration, worker
+processes that cannot start, an output that cannot be written); 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TextIO
+
+from .config import Config, ExtractConfig
+from .errors import CleanfeedError, InputError
+from .index import open_store
+from .io import ReadOptions, read_inputs
+from .io.writers import CLEAN_SCHEMA, EXTRACT_SCHEMA, MANIFEST_SCHEMA, RecordWriter
+from .pipeline import Outcome, PageResult, Progress, default_jobs, extract_pages, run
+
+__all__ = ["build_parser", "main"]
+
+EXIT_OK, EXIT_INTERNAL, EXIT_USAGE, EXIT_RUN, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+
+_EPILOG = """exit codes: 0 done (unreadable pages are recorded as dropped, with their reason);
+1 internal error; 2 usage error or missing input; 3 the run could not start or finish
+(index configuration mismatch, worker processes, unwritable output); 130 interrupted."""
+
+
+def _positive(kind: type[int] | type[float]) -> object:
+    def parse(text: str) -> int | float:
+        value = kind(text)
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"must be positive, got {text}")
+        return value
+
+    parse.__name__ = kind.__name__
+    return parse
+
+
+def _jobs(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 (in this process) or more, got {text}")
+    return value
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("inputs", nargs="+", metavar="INPUT",
+                        help="files or directories (recursive): HTML, text dumps, JSONL, WARC/WET, "
+                        "any of them gzipped; '-' reads JSONL from standard input")
+    parser.add_argument("-j", "--jobs", type=_jobs, default=None,
+                        help=f"worker processes for extraction (default: all cores, here "
+                        f"{default_jobs()}; 0 = in this process, without the time budget)")
+    parser.add_argument("--kind", choices=("auto", "html", "text"), default="auto",
+                        help="treat every page as HTML or as a rendered text dump "
+                        "(default: tell by content)")
+    parser.add_argument("--no-templates", dest="templates", action="store_false",
+                        help="clean each text dump alone, without learning its site's template "
+                        "from the other pages of the site in the input")
+    parser.add_argument("--max-page-mb", type=_positive(float), default=20.0, metavar="MB",
+                        help="pages larger than this are dropped unread (default: 20)")
+    parser.add_argument("--timeout", type=_positive(float), default=30.0, metavar="SECONDS",
+                        help="a page taking longer than this to extract is dropped and its "
+                        "worker replaced (default: 30)")
+    fields = parser.add_argument_group("JSONL fields")
+    fields.add_argument("--id-field", default="id", help="record id (default: id)")
+    fields.add_argument("--url-field", default="url", help="page URL (default: url)")
+    fields.add_argument("--html-field", default="html", help="page HTML (default: html)")
+    fields.add_argument("--text-field", default="text", help="rendered text (default: text)")
+    parser.add_argument("-q", "--quiet", action="store_true",
+                        help="no progress bar and no summary on standard error")
+    parser.add_argument("--stats", metavar="FILE",
+                        help="write the run's counts and its time per stage as JSON")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``cleanfeed`` (also used by the spark-submit entry point)."""
+    from . import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="cleanfeed", epilog=_EPILOG,
+        description="Raw scraped news dumps in, a clean feed out: one clean article text per "
+        "story, and a manifest of what became of every page.")
+    parser.add_argument("--version", action="version", version=f"cleanfeed {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    ext = commands.add_parser(
+        "extract", epilog=_EPILOG, help="extract the article body and metadata of every page",
+        description="Extract the article body and metadata of every input page: one JSON "
+        "record per page, in input order, with status ok, empty or failed.")
+    _common(ext)
+    ext.add_argument("-o", "--output", required=True, metavar="OUT",
+                     help="records out: JSONL ('-' for standard output; .gz compresses; "
+                     ".parquet writes Parquet)")
+
+    r = commands.add_parser(
+        "run", epilog=_EPILOG, help="extract, deduplicate, and write the clean feed and manifest",
+        description="Extract every page, collapse syndicated copies of one story, keep one "
+        "canonical text per story, and record what became of every input page.")
+    _common(r)
+    r.add_argument("-o", "--output", required=True, metavar="CLEAN",
+                   help="the clean feed, one record per kept story (JSONL; .parquet for Parquet)")
+    r.add_argument("--manifest", required=True, metavar="MANIFEST",
+                   help="one line per input page: kept, duplicate (of which page, how similar) "
+                   "or dropped (why) (JSONL; .parquet for Parquet)")
+    r.add_argument("--explain", metavar="FILE",
+                   help="per page (JSONL): the removed spans (rule id, category, text preview), "
+                   "and for a duplicate the kept page it matched and the similarity")
+    r.add_argument("--index", metavar="PATH",
+                   help="SQLite file holding the deduplication state across runs: pages are "
+                   "also matched against what earlier runs kept (created if missing)")
+    r.add_argument("--engine", choices=("local", "spark"), default="local",
+                   help="run on this machine (default) or on Apache Spark")
+    r.add_argument("--spark-master", default="local[*]", metavar="URL",
+                   help="Spark master for --engine spark (default: local[*])")
+    r.add_argument("--partitions", type=_positive(int), default=None,
+                   help="Spark input partitions for --engine spark (default: Spark's)")
+    return parser
+
+
+def _config(args: argparse.Namespace) -> Config:
+    return Config(extract=ExtractConfig(max_bytes=int(args.max_page_mb * 1024 * 1024),
+                                        timeout_seconds=args.timeout))
+
+
+def _read_options(args: argparse.Namespace, config: Config) -> ReadOptions:
+    return ReadOptions(id_field=args.id_field, url_field=args.url_field,
+                       html_field=args.html_field, text_field=args.text_field,
+                       kind=None if args.kind == "auto" else args.kind,
+                       max_bytes=config.extract.max_bytes)
+
+
+class _ProgressLine:
+    """One line on standard error, redrawn at most 10 times a second; only on a terminal."""
+
+    def __init__(self, stream: TextIO, enabled: bool) -> None:
+        self.stream = stream
+        self.enabled = enabled and stream.isatty()
+        self._last = 0.0
+        self.final: Progress | None = None
+
+    def __call__(self, p: Progress) -> None:
+        if p.finished:
+            self.final = p
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if now - self._last < 0.1 and not p.finished:
+            return
+        self._last = now
+        line = (f"{p.stage}: {p.done:,}/{p.pages:,} pages, {p.pages_per_second:,.1f} pages/s, "
+                f"kept {p.kept:,}, duplicates {p.duplicates:,}, dropped {p.dropped:,}")
+        self.stream.write("\r\x1b[K" + line)
+        self.stream.flush()
+
+    def clear(self) -> None:
+        if self.enabled:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+
+
+def _summary(command: str, statuses: Counter[str], reasons: Counter[str], seconds: float,
+             outputs: Sequence[str]) -> str:
+    total = sum(statuses.values())
+    rate = total / seconds if seconds > 0 else 0.0
+    parts = ", ".join(f"{statuses[s]:,} {s}" for s in ("kept", "duplicate", "ok", "empty",
+                                                       "failed", "dropped") if statuses[s])
+    lines = [f"cleanfeed {command}: {total:,} pages in {seconds:.1f} s ({rate:,.1f} pages/s): "
+             f"{parts or 'nothing'} -> {', '.join(outputs)}"]
+    for reason, n in reasons.most_common(5):
+        lines.append(f"  dropped {n:,}: {reason}")
+    return "\n".join(lines)
+
+
+def _write_stats(path: str | None, command: str, statuses: Counter[str], reasons: Counter[str],
+                 seconds: float, progress: Progress | None, writing: float) -> None:
+    if not path:
+        return
+    stages = dict(progress.seconds) if progress else {}
+    stages["write"] = writing
+    stats = {
+        "command": command,
+        "pages": sum(statuses.values()),
+        "statuses": dict(sorted(statuses.items())),
+        "dropped_by_reason": dict(reasons.most_common()),
+        "seconds": round(seconds, 3),
+        "stage_seconds": {k: round(v, 3) for k, v in sorted(stages.items())},
+    }
+    Path(path).write_text(json.dumps(stats, indent=1) + "\n", encoding="utf-8")
+
+
+def _reason_kind(text: str) -> str:
+    return text.split(":", 1)[0]
+
+
+def _extract(args: argparse.Namespace, stderr: TextIO) -> int:
+    config = _config(args)
+    bar = _ProgressLine(stderr, not args.quiet)
+    started = time.perf_counter()
+    statuses: Counter[str] = Counter()
+    reasons: Counter[str] = Counter()
+    writing = 0.0
+    with read_inputs(args.inputs, _read_options(args, config)) as pages, \
+            RecordWriter(args.output, EXTRACT_SCHEMA) as out:
+        results: Iterator[PageResult] = extract_pages(
+            pages, config, jobs=args.jobs, templates=args.templates, keep_removals=False,
+            progress=bar)
+        for result in results:
+            t0 = time.perf_counter()
+            out.write(result.to_dict())
+            writing += time.perf_counter() - t0
+            statuses[result.status] += 1
+            if result.status == "failed":
+                reasons[str(result.reason)] += 1
+    bar.clear()
+    seconds = time.perf_counter() - started
+    _write_stats(args.stats, "extract", statuses, reasons, seconds, bar.final, writing)
+    if not args.quiet:
+        stderr.write(_summary("extract", statuses, reasons, seconds, [args.output]) + "\n")
+    return EXIT_OK
+
+
+def _run(args: argparse.Namespace, stderr: TextIO) -> int:
+    config = _config(args)
+    if args.engine == "spark":
+        return _run_spark(args, config, stderr)
+    bar = _ProgressLine(stderr, not args.quiet)
+    started = time.perf_counter()
+    statuses: Counter[str] = Counter()
+    reasons: Counter[str] = Counter()
+    outputs = [args.output, args.manifest] + ([args.explain] if args.explain else [])
+    writing = 0.0
+    with read_inputs(args.inputs, _read_options(args, config)) as pages, \
+            open_store(args.index, config.dedup) as store, \
+            RecordWriter(args.output, CLEAN_SCHEMA) as clean, \
+            RecordWriter(args.manifest, MANIFEST_SCHEMA) as manifest, \
+            _maybe_writer(args.explain) as explain:
+        outcomes: Iterator[Outcome] = run(
+            pages, config, store=store, jobs=args.jobs, templates=args.templates,
+            keep_removals=bool(args.explain), progress=bar)
+        for outcome in outcomes:
+            t0 = time.perf_counter()
+            manifest.write(outcome.manifest_row())
+            row = outcome.clean_row()
+            if row is not None:
+                clean.write(row)
+            if explain is not None:
+                explain.write(outcome.explain_row())
+            writing += time.perf_counter() - t0
+            statuses[outcome.status] += 1
+            if outcome.status == "dropped":
+                reasons[_reason_kind(outcome.reason)] += 1
+    bar.clear()
+    seconds = time.perf_counter() - started
+    _write_stats(args.stats, "run", statuses, reasons, seconds, bar.final, writing)
+    if not args.quiet:
+        stderr.write(_summary("run", statuses, reasons, seconds, outputs) + "\n")
+    return EXIT_OK
+
+
+class _NoWriter:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def _maybe_writer(path: str | None) -> RecordWriter | _NoWriter:
+    return RecordWriter(path) if path else _NoWriter()
+
+
+def _run_spark(args: argparse.Namespace, config: Config, stderr: TextIO) -> int:
+    if args.index:
+        raise _UsageError("--index is for the local engine; the Spark engine deduplicates "
+                          "the whole input in one job")
+    try:
+        from .spark import run_spark, session
+    except ImportError as err:
+        raise _UsageError(f"--engine spark needs PySpark: pip install 'cleanfeed[spark]' ({err})")
+    started = time.perf_counter()
+    spark = session(args.spark_master)
+    try:
+        summary = run_spark(spark, args.inputs, args.output, args.manifest, config=config,
+                            read_options=_read_options(args, config), templates=args.templates,
+                            partitions=args.partitions)
+    finally:
+        spark.stop()
+    if not args.quiet:
+        statuses = Counter({k: v for k, v in summary.counts.items()})
+        stderr.write(_summary("run --engine spark", statuses, Counter(),
+                              time.perf_counter() - started, [args.output, args.manifest]) + "\n")
+    return EXIT_OK
+
+
+class _UsageError(Exception):
+    """A usage problem found after parsing (reported like argparse's, exit code 2)."""
+
+
+def main(argv: Sequence[str] | None = None, stderr: TextIO | None = None) -> int:
+    """Entry point of the ``cleanfeed`` console script; returns the exit code."""
+    stderr = stderr or sys.stderr
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    command = {"extract": _extract, "run": _run}[args.command]
+    try:
+        return command(args, stderr)
+    except _UsageError as err:
+        stderr.write(f"cleanfeed {args.command}: error: {err}\n")
+        return EXIT_USAGE
+    except InputError as err:  # a missing input path: nothing was read
+        stderr.write(f"cleanfeed {args.command}: error: {err}\n")
+        return EXIT_USAGE
+    except CleanfeedError as err:
+        stderr.write(f"cleanfeed {args.command}: error: {err}\n")
+        return EXIT_RUN
+    except OSError as err:  # an output that cannot be written, a full disk
+        stderr.write(f"cleanfeed {args.command}: error: {err}\n")
+        return EXIT_RUN
+    except KeyboardInterrupt:
+        stderr.write(f"\ncleanfeed {args.command}: interrupted; outputs were not written "
+                     "(an --index keeps every batch it completed)\n")
+        return EXIT_INTERRUPTED
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())
