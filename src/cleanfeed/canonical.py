@@ -61,6 +61,12 @@ AGENCY_DOMAINS: Mapping[str, tuple[str, ...]] = MappingProxyType(
 )
 
 
+# each agency domain -> its agency (derived from the table above, read-only)
+_DOMAIN_AGENCY: Mapping[str, str] = MappingProxyType(
+    {domain: agency for agency, domains in AGENCY_DOMAINS.items() for domain in domains}
+)
+
+
 def wire_site(fp: Fingerprint) -> str | None:
     """The agency whose own site published this copy, or None.
 
@@ -69,11 +75,14 @@ def wire_site(fp: Fingerprint) -> str | None:
     """
     if not fp.domain:
         return None
+    labels = fp.domain.split(".")
+    # the domain itself, then each parent domain: "www.reuters.com", "reuters.com", "com"
+    agency = next((a for i in range(len(labels))
+                   if (a := _DOMAIN_AGENCY.get(".".join(labels[i:]))) is not None), None)
+    if agency is None:
+        return None
     wire = canonical_agency(fp.wire) if fp.wire else None
-    for agency, domains in AGENCY_DOMAINS.items():
-        if any(fp.domain == d or fp.domain.endswith("." + d) for d in domains):
-            return agency if wire in (None, agency) else None
-    return None
+    return agency if wire in (None, agency) else None
 
 
 def policy_key(

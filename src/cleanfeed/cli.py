@@ -198,6 +198,8 @@ def _write_stats(path: str | None, command: str, statuses: Counter[str], reasons
         "statuses": dict(sorted(statuses.items())),
         "dropped_by_reason": dict(reasons.most_common()),
         "seconds": round(seconds, 3),
+        # CPU time of this process (all its threads), without the worker processes
+        "main_process_cpu_seconds": round(time.process_time(), 3),
         "stage_seconds": {k: round(v, 3) for k, v in sorted(stages.items())},
     }
     Path(path).write_text(json.dumps(stats, indent=1) + "\n", encoding="utf-8")

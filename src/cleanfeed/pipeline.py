@@ -649,14 +649,16 @@ def run(
     jobs: int | None = None,
     templates: bool | SiteTemplates = True,
     keep_removals: bool = False,
-    batch_size: int = 512,
+    batch_size: int = 2048,
     progress: ProgressCallback | None = None,
 ) -> Iterator[Outcome]:
     """Extract, deduplicate and decide every page: one ``Outcome`` per input item, in order.
 
     ``store``: where deduplication state lives (default in memory; a ``SqliteStore`` carries it
     across runs, so today's pages are matched against what earlier runs kept; it must have been
-    built with ``config.dedup``). With ``templates=True`` the site templates learned so far are
+    built with ``config.dedup``). ``batch_size``: bodies given to the deduplicator at a time
+    (each batch re-decides the clusters it touches: larger batches cost less in all and update
+    the progress counts less often). With ``templates=True`` the site templates learned so far are
     kept in the store too: a run goes on learning where the last one stopped, and saves what
     it learned once it completes. ``keep_removals``: keep each page's removal records for
     ``Outcome.explain_row``. Other arguments as in ``extract_pages``. The outcomes come once
