@@ -24,7 +24,9 @@ from .errors import (
 from .extract import SiteTemplates, TemplateSnapshot, clean_text_dump, extract, extract_html
 from .fingerprint import Fingerprint, band_keys, fingerprint, fingerprint_batch
 from .index import MemoryStore, SqliteStore, open_store
+from .io import ReadOptions, read_inputs
 from .models import CleanDoc, RawDoc, ReadFailure, Removal
+from .pipeline import Outcome, PageResult, Progress, extract_pages, run
 
 __version__ = "0.1.0"
 
@@ -45,8 +47,12 @@ __all__ = [
     "IndexMismatchError",
     "InputError",
     "MemoryStore",
+    "Outcome",
+    "PageResult",
+    "Progress",
     "RawDoc",
     "ReadFailure",
+    "ReadOptions",
     "Removal",
     "Similarity",
     "SiteTemplates",
@@ -59,10 +65,13 @@ __all__ = [
     "deduplicate",
     "extract",
     "extract_html",
+    "extract_pages",
     "fingerprint",
     "fingerprint_batch",
     "open_store",
+    "read_inputs",
     "resolve_component",
+    "run",
     "sniff_kind",
     "verify",
 ]
