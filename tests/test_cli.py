@@ -124,7 +124,10 @@ def _corpus(root: Path) -> dict[str, str]:
     wet, _ = build_warc([Rec("conversion", "https://w.example/9", DUMPS[4].read_bytes(), http=None,
                              warc_content_type="text/plain")], gz=False, first_id=21)
     (root / "text.warc.wet").write_bytes(wet)
-    expect[rid(21)] = "ok"
+    wet_gz, _ = build_warc([Rec("conversion", "https://w.example/8", DUMPS[0].read_bytes(),
+                                http=None, warc_content_type="text/plain")], gz=True, first_id=31)
+    (root / "text2.warc.wet.gz").write_bytes(wet_gz)
+    expect.update({rid(21): "ok", rid(31): "ok"})
     page("bad/truncated.html.gz", gzip.compress(HTML[1])[:300], "dropped")
     page("bad/binary.bin", bytes(range(256)) * 40, "dropped")
     page("bad/empty.html", b"", "dropped")

@@ -12,7 +12,7 @@ clustering given as page -> cluster label and page -> kept).
 
 Generates the corpus (``generate.py``) under ``--workdir``, reads every raw page back as a
 ``RawDoc`` (bytes, kind unknown, the page's URL as a crawler would record it), extracts it with
-``cleanfeed.extract``, deduplicates with ``cleanfeed.Deduplicator`` (default ``DedupConfig``),
+the runner's ``cleanfeed.extract_pages``, deduplicates with ``cleanfeed.Deduplicator`` (default ``DedupConfig``),
 and scores clusters and kept pages against the truth. In the same run, a baseline: datasketch's
 ``MinHashLSH`` at a plain Jaccard threshold over the same extracted texts (word 5-grams of the
 lower-cased words), candidate pairs confirmed by estimated Jaccard, connected components, the
@@ -29,8 +29,6 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -38,18 +36,7 @@ import numpy as np
 from datasketch import MinHash, MinHashLSH
 
 from benchmarks.corpus import DEFAULT_SCRAPINGHUB
-from cleanfeed import (
-    CleanDoc,
-    CleanfeedError,
-    DedupConfig,
-    Deduplicator,
-    RawDoc,
-    SiteTemplates,
-    TemplateSnapshot,
-    decode_bytes,
-    extract,
-    sniff_kind,
-)
+from cleanfeed import CleanDoc, DedupConfig, Deduplicator, RawDoc, extract_pages
 
 from .generate import DEFAULT_SEEDS, Truth, generate
 from .score import Report, score
@@ -69,42 +56,20 @@ FLOORS = {
 _WORD = re.compile(r"\w+")
 
 
-def _extract_one(
-    args: tuple[str, str, str | None], templates: TemplateSnapshot | None = None
-) -> tuple[CleanDoc, str | None]:
-    name, path, url = args
-    raw = RawDoc(id=name, content=Path(path).read_bytes(), url=url, source=path)
-    try:
-        return extract(raw, templates=templates), None
-    except CleanfeedError as exc:  # the batch runner's job: record and go on
-        return CleanDoc(id=name, paragraphs=(), url=url), f"{type(exc).__name__}: {exc}"
-
-
-def learn_templates(jobs: Sequence[tuple[str, str, str | None]]) -> TemplateSnapshot:
-    """First pass over the text dumps: lines each site repeats on most of its pages."""
-    learner = SiteTemplates()
-    for _, path, url in jobs:
-        try:
-            text = decode_bytes(Path(path).read_bytes())
-        except CleanfeedError:
-            continue
-        if sniff_kind(text) == "text":
-            learner.observe(text, url)
-    return learner.snapshot()
-
-
 def extract_all(
     corpus: Path, truth: Truth, processes: int, use_templates: bool = True
 ) -> tuple[list[CleanDoc], dict[str, str]]:
-    jobs = [(n, str(corpus / "pages" / n), t.url or None) for n, t in sorted(truth.pages.items())]
-    work = partial(_extract_one, templates=learn_templates(jobs) if use_templates else None)
-    if processes > 1:
-        with ProcessPoolExecutor(processes) as pool:
-            results = list(pool.map(work, jobs, chunksize=64))
-    else:
-        results = [work(j) for j in jobs]
-    failures = {doc.id: err for doc, err in results if err}
-    return [doc for doc, _ in results], failures
+    """Every page through the runner's extraction (``cleanfeed.pipeline.extract_pages``: text
+    dumps cleaned with the templates learned from all of them, as a batch run does)."""
+    pages = [RawDoc(id=n, content=(corpus / "pages" / n).read_bytes(), url=t.url or None,
+                    source=str(corpus / "pages" / n))
+             for n, t in sorted(truth.pages.items())]
+    docs, failures = [], {}
+    for r in extract_pages(pages, jobs=processes, templates=use_templates, keep_removals=False):
+        docs.append(r.doc or CleanDoc(id=r.id, paragraphs=(), url=r.url))
+        if r.status == "failed":
+            failures[r.id] = f"{r.reason}: {r.error}"
+    return docs, failures
 
 
 def baseline(docs: Sequence[CleanDoc], threshold: float, num_perm: int = 128) -> dict[str, str]:
@@ -218,9 +183,9 @@ def markdown(
         "≤ 120 words each) of three "
         "stories, grouped with the three originals; seeds: the five seed pages as they are).",
         "",
-        "Extraction (`cleanfeed.extract` on each RawDoc"
-        + (")" if args.no_templates else "; text dumps with the per-site templates that "
-           "`SiteTemplates` learned in a first pass over all dumps, as a batch run would)")
+        "Extraction (`cleanfeed.extract_pages`, the runner's extraction, on each RawDoc"
+        + (")" if args.no_templates else "; text dumps cleaned with the per-site templates "
+           "learned from all of them in its first pass, as `cleanfeed run` does)")
         + f": {n} pages in "
         f"{extraction['seconds']:.1f} s ({n / extraction['seconds']:.0f} pages/s), "
         f"{len(extraction['failures'])} failures; mean share of the page's story words recovered "
