@@ -666,3 +666,33 @@ def test_read_stream_leaves_the_callers_stream_open() -> None:
 def test_reading_is_deterministic(tmp_path: Path) -> None:
     make_mixed_dump(tmp_path)
     assert list(read_inputs([tmp_path])) == list(read_inputs([tmp_path]))
+
+
+# --------------------------------------------------------------------------------------------
+# Parquet
+
+
+def test_parquet_rows_read_as_the_same_jsonl_records_would(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rows = [
+        {"id": "p1", "url": "https://a.example/1", "html": html_page(0).decode(), "text": None},
+        {"id": None, "url": None, "html": None, "text": text_page(0).decode()},
+        {"id": "p3", "url": None, "html": None, "text": None},  # no content: a failure
+    ]
+    pq.write_table(pa.Table.from_pylist(rows), tmp_path / "pages.parquet", row_group_size=2)
+    (tmp_path / "pages.jsonl").write_bytes(
+        jsonl(*({k: v for k, v in r.items() if v is not None} for r in rows)))
+    from_parquet = read_path(tmp_path / "pages.parquet")
+    from_jsonl = read_path(tmp_path / "pages.jsonl")
+    assert ids(from_parquet) == ["p1", "pages.parquet:2", "p3"]
+    assert [(d.content, d.kind, d.url) for d in docs(from_parquet)] == [
+        (d.content, d.kind, d.url) for d in docs(from_jsonl)]
+    assert [f.reason for f in failures(from_parquet)] == ["corrupt container"]
+    # detected by content whatever the name; a damaged file is one failure
+    (tmp_path / "table.bin").write_bytes((tmp_path / "pages.parquet").read_bytes())
+    assert ids(read_path(tmp_path / "table.bin")) == ["p1", "table.bin:2", "p3"]
+    (tmp_path / "cut.parquet").write_bytes((tmp_path / "pages.parquet").read_bytes()[:200])
+    cut = read_path(tmp_path / "cut.parquet")
+    assert len(cut) == 1 and failures(cut)[0].reason == "corrupt container"

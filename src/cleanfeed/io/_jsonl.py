@@ -105,6 +105,16 @@ def parse_line(
         return _bad(where, src, f"line {lineno} is JSON nested too deeply to read")
     if not isinstance(obj, dict):
         return _bad(where, src, f"line {lineno} is a JSON {type(obj).__name__}, not an object")
+    return record_page(obj, f"line {lineno}", where, src, options)
+
+
+def record_page(
+    obj: dict[str, Any], what: str, where: str, source: str, options: ReadOptions
+) -> RawDoc | ReadFailure:
+    """A record (a JSON object, a Parquet row) as a page, or why it is not one.
+
+    ``what`` names the record in messages ("line 3"), ``where`` is its id when it has none.
+    """
     page_id = _page_id(obj.get(options.id_field)) or where
     url = obj.get(options.url_field)
     url = url if isinstance(url, str) and url else None
@@ -114,13 +124,13 @@ def parse_line(
         return ReadFailure(
             page_id,
             FormatError.reason,
-            f"line {lineno} has no string field {options.html_field!r} or {options.text_field!r} "
+            f"{what} has no string field {options.html_field!r} or {options.text_field!r} "
             f"(its fields: {fields}); ReadOptions.html_field/text_field name other fields",
             url=url,
-            source=src,
+            source=source,
         )
     content, kind = found
-    return RawDoc(page_id, content, kind=options.kind or kind, url=url, source=src)
+    return RawDoc(page_id, content, kind=options.kind or kind, url=url, source=source)
 
 
 def _bad(where: str, source: str, detail: str) -> ReadFailure:

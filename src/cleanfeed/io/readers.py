@@ -14,6 +14,8 @@ file may be gzipped (by its magic bytes, whatever its name):
   how damage is reported and skipped);
 * JSON Lines (``.jsonl``/``.ndjson``, or a first line that is a JSON object): one page per
   non-blank line, from the ``html`` or ``text`` field (names set by ``ReadOptions``);
+* Parquet (content starting ``PAR1``, or a ``.parquet`` name): one page per row, its columns
+  read as a JSONL line's fields (``cleanfeed.io._parquet``);
 * anything else is a page file (``.html``, ``.txt``, ...): one page, its bytes as they are,
   left to the decode stage to sniff (HTML or text dump) and to refuse (binary).
 
@@ -47,6 +49,8 @@ from ..errors import BudgetExceeded, FormatError, InputError
 from ..models import ContentKind, RawDoc, ReadFailure
 from ._gzip import MAGIC, inflate_head, is_gzip
 from ._jsonl import GZIP_ERRORS, read_jsonl
+from ._parquet import MAGIC as PARQUET_MAGIC
+from ._parquet import read_parquet
 from ._warc import read_warc
 
 __all__ = [
@@ -60,7 +64,7 @@ __all__ = [
 ]
 
 Item = RawDoc | ReadFailure
-_Format = Literal["page", "jsonl", "warc"]
+_Format = Literal["page", "jsonl", "warc", "parquet"]
 
 _SNIFF_BYTES = 1 << 16
 _WARC_SUFFIXES = frozenset({".warc", ".wet"})
@@ -189,7 +193,12 @@ def read_file(f: InputFile, options: ReadOptions = ReadOptions()) -> Iterator[It
         yield _read_page(f, size, gzipped, options)
         return
     try:
-        if form == "warc":
+        if form == "parquet" and not gzipped:
+            yield from read_parquet(f.path, f.name, source, options)
+        elif form == "parquet":
+            yield ReadFailure(f.name, FormatError.reason, "a gzipped Parquet file: Parquet "
+                              "compresses its own pages; give the .parquet file", source=source)
+        elif form == "warc":
             yield from read_warc(f.path, f.name, source, options)
         else:
             with _open(f.path, gzipped) as stream:
@@ -206,10 +215,15 @@ def _head(fh: BinaryIO) -> bytes:
 
 
 def _format(name: str, head: bytes) -> _Format:
-    """A WARC by its content; then by name; then JSONL if the first line is a JSON object."""
+    """A WARC or Parquet file by its content; then by name; then JSONL if the first line is a
+    JSON object."""
     if head.lstrip(b"\r\n").startswith(b"WARC/"):
         return "warc"
+    if head.startswith(PARQUET_MAGIC):
+        return "parquet"
     suffix = PurePosixPath(name.lower().removesuffix(".gz")).suffix
+    if suffix == ".parquet":
+        return "parquet"
     if suffix in _WARC_SUFFIXES:
         return "warc"
     if suffix in _JSONL_SUFFIXES:
