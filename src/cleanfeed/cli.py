@@ -175,6 +175,7 @@ class _ProgressLine:
 
 def _summary(command: str, statuses: Counter[str], reasons: Counter[str], seconds: float,
              outputs: Sequence[str]) -> str:
+    """The summary a command prints at the end."""
     total = sum(statuses.values())
     rate = total / seconds if seconds > 0 else 0.0
     parts = ", ".join(f"{statuses[s]:,} {s}" for s in ("kept", "duplicate", "ok", "empty",
@@ -186,36 +187,49 @@ def _summary(command: str, statuses: Counter[str], reasons: Counter[str], second
     return "\n".join(lines)
 
 
-def _write_stats(path: str | None, command: str, statuses: Counter[str], reasons: Counter[str],
-                 seconds: float, progress: Progress | None, writing: float) -> None:
-    if not path:
-        return
-    stages = dict(progress.seconds) if progress else {}
-    stages["write"] = writing
-    stats = {
-        "command": command,
-        "pages": sum(statuses.values()),
-        "statuses": dict(sorted(statuses.items())),
-        "dropped_by_reason": dict(reasons.most_common()),
-        "seconds": round(seconds, 3),
-        # CPU time of this process (all its threads), without the worker processes
-        "main_process_cpu_seconds": round(time.process_time(), 3),
-        "stage_seconds": {k: round(v, 3) for k, v in sorted(stages.items())},
-    }
-    Path(path).write_text(json.dumps(stats, indent=1) + "\n", encoding="utf-8")
+class _Tally:
+    """What a command counts while it writes: statuses, why pages were dropped, time writing."""
 
+    def __init__(self) -> None:
+        self.started = time.perf_counter()
+        self.statuses: Counter[str] = Counter()
+        self.reasons: Counter[str] = Counter()
+        self.writing = 0.0
 
-def _reason_kind(text: str) -> str:
-    return text.split(":", 1)[0]
+    def count(self, status: str, dropped_because: str | None) -> None:
+        self.statuses[status] += 1
+        if dropped_because is not None:
+            self.reasons[dropped_because.split(":", 1)[0]] += 1
+
+    def finish(self, args: argparse.Namespace, outputs: Sequence[str], bar: _ProgressLine,
+               stderr: TextIO) -> int:
+        """The stats file and the summary; the exit code of a finished run."""
+        bar.clear()
+        seconds = time.perf_counter() - self.started
+        if args.stats:
+            stages = dict(bar.final.seconds) if bar.final else {}
+            stages["write"] = self.writing
+            stats = {
+                "command": args.command,
+                "pages": sum(self.statuses.values()),
+                "statuses": dict(sorted(self.statuses.items())),
+                "dropped_by_reason": dict(self.reasons.most_common()),
+                "seconds": round(seconds, 3),
+                # CPU time of this process (all its threads), without the worker processes
+                "main_process_cpu_seconds": round(time.process_time(), 3),
+                "stage_seconds": {k: round(v, 3) for k, v in sorted(stages.items())},
+            }
+            Path(args.stats).write_text(json.dumps(stats, indent=1) + "\n", encoding="utf-8")
+        if not args.quiet:
+            stderr.write(_summary(args.command, self.statuses, self.reasons, seconds, outputs)
+                         + "\n")
+        return EXIT_OK
 
 
 def _extract(args: argparse.Namespace, stderr: TextIO) -> int:
     config = _config(args)
     bar = _ProgressLine(stderr, not args.quiet)
-    started = time.perf_counter()
-    statuses: Counter[str] = Counter()
-    reasons: Counter[str] = Counter()
-    writing = 0.0
+    tally = _Tally()
     with read_inputs(args.inputs, _read_options(args, config)) as pages, \
             RecordWriter(args.output, EXTRACT_SCHEMA) as out:
         results: Iterator[PageResult] = extract_pages(
@@ -224,16 +238,9 @@ def _extract(args: argparse.Namespace, stderr: TextIO) -> int:
         for result in results:
             t0 = time.perf_counter()
             out.write(result.to_dict())
-            writing += time.perf_counter() - t0
-            statuses[result.status] += 1
-            if result.status == "failed":
-                reasons[str(result.reason)] += 1
-    bar.clear()
-    seconds = time.perf_counter() - started
-    _write_stats(args.stats, "extract", statuses, reasons, seconds, bar.final, writing)
-    if not args.quiet:
-        stderr.write(_summary("extract", statuses, reasons, seconds, [args.output]) + "\n")
-    return EXIT_OK
+            tally.writing += time.perf_counter() - t0
+            tally.count(result.status, str(result.reason) if result.status == "failed" else None)
+    return tally.finish(args, [args.output], bar, stderr)
 
 
 def _run(args: argparse.Namespace, stderr: TextIO) -> int:
@@ -241,11 +248,8 @@ def _run(args: argparse.Namespace, stderr: TextIO) -> int:
     if args.engine == "spark":
         return _run_spark(args, config, stderr)
     bar = _ProgressLine(stderr, not args.quiet)
-    started = time.perf_counter()
-    statuses: Counter[str] = Counter()
-    reasons: Counter[str] = Counter()
+    tally = _Tally()
     outputs = [args.output, args.manifest] + ([args.explain] if args.explain else [])
-    writing = 0.0
     with read_inputs(args.inputs, _read_options(args, config)) as pages, \
             open_store(args.index, config.dedup) as store, \
             RecordWriter(args.output, CLEAN_SCHEMA) as clean, \
@@ -262,16 +266,9 @@ def _run(args: argparse.Namespace, stderr: TextIO) -> int:
                 clean.write(row)
             if explain is not None:
                 explain.write(outcome.explain_row())
-            writing += time.perf_counter() - t0
-            statuses[outcome.status] += 1
-            if outcome.status == "dropped":
-                reasons[_reason_kind(outcome.reason)] += 1
-    bar.clear()
-    seconds = time.perf_counter() - started
-    _write_stats(args.stats, "run", statuses, reasons, seconds, bar.final, writing)
-    if not args.quiet:
-        stderr.write(_summary("run", statuses, reasons, seconds, outputs) + "\n")
-    return EXIT_OK
+            tally.writing += time.perf_counter() - t0
+            tally.count(outcome.status, outcome.reason if outcome.status == "dropped" else None)
+    return tally.finish(args, outputs, bar, stderr)
 
 
 class _NoWriter:
