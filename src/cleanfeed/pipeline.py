@@ -45,7 +45,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
-from typing import IO, Any, Literal
+from typing import IO, Any, Literal, cast
 
 from .cluster import Decision, Similarity
 from .config import Config
@@ -484,13 +484,12 @@ class _Passes:
         for seq, item in enumerate(pages):
             self.seconds["read"] += time.perf_counter() - clock
             self.pages = seq + 1
-            refused = _refused(item, seen)
-            if refused is not None:
-                raw = RawDoc(item.id, b"", url=item.url, source=item.source)
-                yield seq, raw, Extracted(refused)
-            else:
-                assert isinstance(item, RawDoc)
+            if isinstance(item, RawDoc) and item.id not in seen:
+                seen.add(item.id)
                 yield seq, item, (self.task,)
+            else:
+                raw = RawDoc(item.id, b"", url=item.url, source=item.source)
+                yield seq, raw, Extracted(_refused(item, seen))
             clock = time.perf_counter()
 
     def execute(self, pages: Iterable[RawDoc | ReadFailure]) -> None:
@@ -520,8 +519,7 @@ class _Passes:
                     yield seq, raw, (self.task, TemplateSnapshot(sites=own))
 
             for seq, _, answer in executor.map(_second_pass_safe, text_calls()):
-                assert isinstance(answer, Extracted)
-                self._record(self._second, seq, answer)
+                self._record(self._second, seq, cast(Extracted, answer))  # pass 2 always ends
         finally:
             executor.close()
             self._texts.close()
@@ -537,17 +535,14 @@ class _Passes:
         self._texts.close()
 
 
-def _refused(item: RawDoc | ReadFailure, seen: set[str]) -> PageResult | None:
-    """The result of a page refused before any work (unreadable, or its id seen before)."""
+def _refused(item: RawDoc | ReadFailure, seen: set[str]) -> PageResult:
+    """The result of a page refused before any work: unreadable, or its id seen before."""
     if isinstance(item, ReadFailure):
         seen.add(item.id)
         return PageResult(item.id, "failed", url=item.url, source=item.source, reason=item.reason,
                           error=item.detail)
-    if item.id in seen:
-        return PageResult(item.id, "failed", url=item.url, source=item.source,
-                          reason="duplicate id", error="another input page has the same id")
-    seen.add(item.id)
-    return None
+    return PageResult(item.id, "failed", url=item.url, source=item.source,
+                      reason="duplicate id", error="another input page has the same id")
 
 
 # --------------------------------------------------------------------------------------------

@@ -107,7 +107,8 @@ class RecordWriter:
             if len(self._rows) >= _ROW_GROUP:
                 self._flush()
             return
-        assert self._text is not None
+        if self._text is None:
+            raise ValueError(f"{self.path}: the writer is closed")
         self._text.write(json.dumps(row, ensure_ascii=False) + "\n")
 
     def _flush(self) -> None:
