@@ -1,0 +1,181 @@
+"""Deduplication on Spark: candidates, exact checks, components, one decision per page.
+
+The local ``Deduplicator``'s steps, each as DataFrame operations over the fingerprints of the
+pages with a body (``node`` is a page's order key packed in a ``bigint``):
+
+1. exact copies: the pages with one normalised text (``text_hash``) are linked to the first
+   of them; that first one is the text's representative (the local deduplicator calls the
+   others "twins" and leaves them out of LSH: they would only repeat its candidates);
+2. LSH candidates: representatives that are ``lsh_eligible`` and share any band key, found
+   by a join on the exploded band keys (64 × 8-byte keys per page);
+3. each candidate pair checked exactly by ``verify`` (a ``mapInArrow`` over the pairs with
+   both sides' shingle sets); the passing pairs are edges, as are the exact links of (1);
+4. connected components of the edges (``cleanfeed.spark.components``, large-star/small-star);
+5. ``resolve_component`` per component (``applyInArrow`` per component, ``mapInArrow`` for the
+   pages alone in theirs): the canonical by policy, and as its copies only members that verify
+   against it directly (the anti-chaining guard).
+
+"First" in (1) is the order the local runner feeds pages to its deduplicator: pass 1's pages
+(HTML) in input order, then pass 2's (text dumps) in input order. It matters only for which
+exact twin represents its text in LSH, which ``verify``'s same-site rule can tell apart (it
+reads each page's domain), so the components are the local run's exactly.
+
+Huge LSH buckets are not capped: a band key shared by m pages gives m(m-1)/2 candidate
+pairs, as it does in the local engine, all on one task of the join. Exact copies do not
+make such buckets (only their representative is in LSH); near-identical template pages can.
+A cap would bound that task but drop candidate pairs the local engine checks, so the
+clusters would no longer be the same; Spark's adaptive skew-join handling
+(``spark.sql.adaptive.skewJoin.enabled``, on by default) splits such a partition instead.
+A component must fit one Python worker's memory (its members' shingle sets), like a
+component in the local engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from functools import partial
+from typing import Any
+
+import pyarrow as pa
+from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
+
+from ..cluster import resolve_component, verify
+from ..config import DedupConfig
+from ..fingerprint import Fingerprint
+from ..pipeline import _score
+from .schema import COMPONENT, DECISION, EDGE, PAIR, ddl
+
+__all__ = [
+    "band_key_pairs",
+    "decide",
+    "edges",
+    "lsh_members",
+    "representatives",
+    "resolve_rows",
+    "verify_pairs",
+]
+
+#: the fingerprint columns the dedup stage reads of a page with a body
+FINGERPRINT_COLUMNS = ("node", "id", "feed_pass", "file", "record", "text_hash", "n_tokens",
+                       "shingles", "domain", "fp_wire", "fp_date", "fp_url", "bands")
+
+
+# --------------------------------------------------------------------------------------------
+# Per-partition functions (pure: no Spark inside)
+
+
+def _fingerprint(doc_id: str, text_hash: str, n_tokens: int, shingles: bytes, domain: str | None,
+                 wire: str | None = None, date: str | None = None, url: str | None = None) -> Fingerprint:
+    # the signature only served LSH, which is done: the checks and the policy never read it
+    return Fingerprint(doc_id, text_hash, n_tokens, shingles, b"", domain, wire, date, url)
+
+
+def verify_pairs(batches: Iterable[pa.RecordBatch], config: DedupConfig) -> Iterator[pa.RecordBatch]:
+    """``mapInArrow`` over ``PAIR`` rows: the pairs that pass ``verify``, as ``EDGE`` rows."""
+    for batch in batches:
+        c = {name: batch.column(name).to_pylist() for name in PAIR.names}
+        src: list[int] = []
+        dst: list[int] = []
+        for i in range(batch.num_rows):
+            a = _fingerprint(str(c["a"][i]), c["a_text_hash"][i], c["a_n_tokens"][i],
+                             c["a_shingles"][i], c["a_domain"][i])
+            b = _fingerprint(str(c["b"][i]), c["b_text_hash"][i], c["b_n_tokens"][i],
+                             c["b_shingles"][i], c["b_domain"][i])
+            if verify(a, b, config) is not None:
+                src.append(max(c["a"][i], c["b"][i]))
+                dst.append(min(c["a"][i], c["b"][i]))
+        yield pa.RecordBatch.from_pydict({"src": src, "dst": dst}, schema=EDGE)
+
+
+def resolve_rows(table: pa.Table, config: DedupConfig) -> pa.Table:
+    """``applyInArrow`` per component over ``COMPONENT`` rows: ``resolve_component`` on its
+    members, as ``DECISION`` rows."""
+    rows = table.to_pylist()
+    members = [_fingerprint(r["id"], r["text_hash"], r["n_tokens"], r["shingles"], r["domain"],
+                            r["fp_wire"], r["fp_date"], r["fp_url"]) for r in rows]
+    node = {r["id"]: r["node"] for r in rows}
+    out: list[dict[str, Any]] = []
+    for d in resolve_component(members, None, config):
+        out.append({"node": node[d.doc_id], "status": d.status,
+                    "canonical_id": d.canonical_id if d.status == "duplicate" else None,
+                    "similarity": _score(d.similarity) if d.similarity else None,
+                    "reason": d.reason})
+    return pa.Table.from_pylist(out, schema=DECISION)
+
+
+def per_component(config: DedupConfig) -> Callable[[pa.Table], pa.Table]:
+    """``resolve_rows`` with its config bound, as ``applyInArrow`` takes it (a closure: PySpark
+    reads the UDF's form from its type hints, which a ``functools.partial`` does not have)."""
+
+    def resolve(table: pa.Table) -> pa.Table:
+        return resolve_rows(table, config)
+
+    return resolve
+
+
+def resolve_alone(batches: Iterable[pa.RecordBatch], config: DedupConfig) -> Iterator[pa.RecordBatch]:
+    """``mapInArrow`` over ``COMPONENT`` rows of pages on no edge: each its own component
+    (no shuffle needed to group them)."""
+    for batch in batches:
+        table = pa.Table.from_batches([batch])
+        out = [resolve_rows(table.slice(i, 1), config) for i in range(table.num_rows)]
+        for part in out:
+            yield from part.to_batches()
+
+
+# --------------------------------------------------------------------------------------------
+# DataFrame stages
+
+
+def representatives(fps: DataFrame) -> DataFrame:
+    """``(text_hash, rep)``: each normalised text's first page in the local feed order."""
+    order = F.struct("feed_pass", "file", "record", "node")
+    return (fps.where(F.col("n_tokens") > 0).groupBy("text_hash")
+            .agg(F.min(order)["node"].alias("rep")))
+
+
+def lsh_members(fps: DataFrame, reps: DataFrame, config: DedupConfig) -> DataFrame:
+    """The pages that go into LSH: their text's representative, and ``lsh_eligible``."""
+    return (fps.join(reps.select(F.col("rep").alias("node")), "node", "left_semi")
+            .where(F.length("shingles") >= 8 * config.min_shingles))  # size >= min_shingles
+
+
+def band_key_pairs(members: DataFrame) -> DataFrame:
+    """``(a, b)``, ``a < b``: the member pairs that share at least one LSH band key (a join
+    on the exploded keys; each pair once however many bands it shares)."""
+    keys = members.select("node", F.explode("bands").alias("key"))
+    return (keys.alias("x").join(keys.alias("y"), "key")
+            .where(F.col("x.node") < F.col("y.node"))
+            .select(F.col("x.node").alias("a"), F.col("y.node").alias("b")).distinct())
+
+
+def edges(fps: DataFrame, config: DedupConfig) -> DataFrame:
+    """The verified edges ``(src, dst)`` (``src > dst``) between pages: exact copies linked to
+    their text's representative, and LSH candidates that pass ``verify``."""
+    reps = representatives(fps)
+    exact = (fps.where(F.col("n_tokens") > 0).select("node", "text_hash").join(reps, "text_hash")
+             .where(F.col("node") != F.col("rep"))
+             .select(F.greatest("node", "rep").alias("src"), F.least("node", "rep").alias("dst")))
+    members = lsh_members(fps, reps, config)
+    side = members.select("node", "text_hash", "n_tokens", "shingles", "domain")
+
+    def named(prefix: str) -> DataFrame:
+        return side.select([F.col(c).alias(prefix if c == "node" else f"{prefix}_{c}") for c in side.columns])
+
+    pairs = band_key_pairs(members).join(named("a"), "a").join(named("b"), "b").select(*PAIR.names)
+    verified = pairs.mapInArrow(partial(verify_pairs, config=config), ddl(EDGE))
+    return exact.unionAll(verified)
+
+
+def decide(fps: DataFrame, labels: DataFrame, config: DedupConfig) -> DataFrame:
+    """One ``DECISION`` row per page with a body: each component of ``labels``
+    (``(node, component)``, from ``connected_components(edges(fps, config))``) resolved, and
+    every page on no edge resolved alone."""
+    members = fps.join(labels, "node", "left")
+    grouped = (members.where(F.col("component").isNotNull()).select(*COMPONENT.names)
+               .groupBy("component").applyInArrow(per_component(config), ddl(DECISION)))
+    alone = (members.where(F.col("component").isNull())
+             .withColumn("component", F.col("node")).select(*COMPONENT.names)
+             .mapInArrow(partial(resolve_alone, config=config), ddl(DECISION)))
+    return grouped.unionAll(alone)

@@ -1,0 +1,204 @@
+"""Per-partition work of the Spark engine: read, pass 1, template learning, pass 2.
+
+Each function here is what one Spark task runs over its Arrow batches (``mapInArrow``) or its
+group (``applyInArrow``). They call exactly the local runner's per-page functions
+(``cleanfeed.io.read_file``, ``cleanfeed.pipeline`` pass 1 and pass 2 with their guards,
+``SiteTemplates.learn_site``), so a page's result does not depend on the engine; what is
+left here is turning records into rows and back (``cleanfeed.spark.schema.PAGE``).
+
+They are plain functions of their arguments (no Spark import), picklable by reference, and
+testable without a session.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from ..extract.template import (
+    PageFeatures,
+    SiteTemplate,
+    SiteTemplates,
+    TemplateSnapshot,
+)
+from ..fingerprint import band_keys_batch
+from ..io import InputFile, ReadOptions, read_file
+from ..models import RawDoc, ReadFailure
+from ..pipeline import (
+    Extracted,
+    PageResult,
+    PageTask,
+    TextPage,
+    _first_pass_safe,
+    _second_pass_safe,
+)
+from .schema import PAGE, TEMPLATE
+
+__all__ = [
+    "extract_files",
+    "learn_templates",
+    "per_site",
+    "second_pass_rows",
+]
+
+#: rows per output batch: bounds a task's memory (a batch of text dumps holds their raw text)
+BATCH_ROWS = 256
+_EMPTY: dict[str, Any] = {name: None for name in PAGE.names}
+
+
+def _hashes(values: Iterable[int]) -> bytes:
+    """64-bit hashes (Python ints, unsigned) as little-endian bytes."""
+    return np.fromiter(values, dtype=np.uint64).astype("<u8", copy=False).tobytes()
+
+
+def _unhash(data: bytes | None) -> tuple[int, ...]:
+    return tuple(np.frombuffer(data or b"", dtype="<u8").tolist())
+
+
+def _read_failure_row(file: int, record: int, item: ReadFailure) -> dict[str, Any]:
+    return {**_EMPTY, "file": file, "record": record, "id": item.id, "url": item.url,
+            "stage": "read", "status": "failed", "outcome_reason": f"{item.reason}: {item.detail}"}
+
+
+def _text_row(file: int, record: int, raw: RawDoc, page: TextPage) -> dict[str, Any]:
+    """A text dump after pass 1: its raw record as read (pass 2 cleans it as the local runner
+    does, from the same bytes) and its template features."""
+    f = page.features
+    content = raw.content
+    return {
+        **_EMPTY, "file": file, "record": record, "id": raw.id, "url": raw.url, "stage": "text",
+        "raw_text": content if isinstance(content, str) else None,
+        "raw_bytes": content if isinstance(content, bytes) else None,
+        "raw_source": raw.source, "raw_charset": raw.charset,
+        "site_keys": list(f.site_keys), "f_lines": _hashes(f.lines), "f_pairs": _hashes(f.pairs),
+        "f_signature": _hashes([f.signature]),
+    }
+
+
+def _done_row(file: int, record: int, done: Extracted) -> dict[str, Any]:
+    r: PageResult = done.result
+    row = {**_EMPTY, "file": file, "record": record, "id": r.id, "url": r.url, "stage": "done",
+           "status": r.status}
+    if r.status != "ok":
+        row["outcome_reason"] = f"{r.reason}: {r.error}"  # as pipeline._decide words a drop
+    doc = r.doc
+    if doc is not None:
+        row.update(doc_id=doc.id, doc_url=doc.url, site=doc.site, title=doc.title,
+                   author=doc.author, date=doc.date, wire=doc.wire, text=doc.text)
+    fp = done.fingerprint
+    if fp is not None and r.status == "ok":
+        row.update(text_hash=fp.text_hash, n_tokens=fp.n_tokens, shingles=fp.shingles,
+                   signature=fp.signature, domain=fp.domain, fp_wire=fp.wire, fp_date=fp.date,
+                   fp_url=fp.url)
+    return row
+
+
+def _batch(rows: list[dict[str, Any]], task: PageTask) -> pa.RecordBatch:
+    """Rows as a PAGE batch, with the LSH band keys of every row that has a fingerprint."""
+    with_fp = [row for row in rows if row["signature"] is not None]
+    if with_fp:
+        sigs = np.stack([np.frombuffer(row["signature"], dtype="<u4") for row in with_fp])
+        # uint64 keys reinterpreted as int64 (Spark has no unsigned type); equality is kept
+        keys = band_keys_batch(sigs, task.config.dedup).view(np.int64)
+        for row, k in zip(with_fp, keys.tolist()):
+            row["bands"] = k
+    return pa.RecordBatch.from_pylist(rows, schema=PAGE)
+
+
+def _first_pass_row(file: int, record: int, item: RawDoc | ReadFailure, task: PageTask) -> dict[str, Any]:
+    if isinstance(item, ReadFailure):
+        return _read_failure_row(file, record, item)
+    answer = _first_pass_safe(item, task)
+    if isinstance(answer, TextPage):
+        return _text_row(file, record, item, answer)
+    return _done_row(file, record, answer)
+
+
+def extract_files(batches: Iterable[pa.RecordBatch], task: PageTask, options: ReadOptions) -> Iterator[pa.RecordBatch]:
+    """``mapInArrow`` over ``FILE`` rows: every record of every file (``read_file``, as the
+    local readers read it), through pass 1, as ``PAGE`` rows keyed by (file, record index).
+
+    A page whose id an earlier page already has goes through pass 1 too (which page came
+    first is only known once all files are read); the engine refuses it afterwards.
+    """
+
+    rows: list[dict[str, Any]] = []
+    for batch in batches:
+        for file, path, name in zip(*(batch.column(c).to_pylist() for c in ("file", "path", "name"))):
+            for record, item in enumerate(read_file(InputFile(Path(path), name), options)):
+                rows.append(_first_pass_row(file, record, item, task))
+                if len(rows) >= BATCH_ROWS:
+                    yield _batch(rows, task)
+                    rows = []
+    if rows:
+        yield _batch(rows, task)
+
+
+def learn_templates(table: pa.Table, learner: SiteTemplates) -> pa.Table:
+    """``applyInArrow`` per site key over ``TEMPLATE_INPUT`` rows: the site's template learned
+    from its text dumps in input order, as the local learner adds them (``learn_site``).
+
+    ``learner`` only carries the bounds and thresholds (its state is not touched). No row out
+    when the site has no template (too few pages, nothing recurs).
+    """
+    if table.num_rows == 0:
+        return TEMPLATE.empty_table()
+    table = table.sort_by([("file", "ascending"), ("record", "ascending")])
+    key = table.column("key")[0].as_py()
+    pages = [
+        PageFeatures(tuple(keys), _unhash(lines), _unhash(pairs), _unhash(sig)[0])
+        for keys, lines, pairs, sig in zip(*(table.column(c).to_pylist()
+                                             for c in ("site_keys", "f_lines", "f_pairs", "f_signature")))
+    ]
+    template = learner.learn_site(key, pages)
+    if template is None:
+        return TEMPLATE.empty_table()
+    return pa.Table.from_pylist([{"key": key, "pages": template.pages,
+                                  "lines": _hashes(sorted(template.lines)),
+                                  "pairs": _hashes(sorted(template.pairs))}], schema=TEMPLATE)
+
+
+def per_site(learner: SiteTemplates) -> Callable[[pa.Table], pa.Table]:
+    """``learn_templates`` with its learner bound, as ``applyInArrow`` takes it.
+
+    A closure rather than ``functools.partial``: PySpark tells the table form of an Arrow UDF
+    from the function's type hints, which it cannot read on a partial.
+    """
+
+    def learn(table: pa.Table) -> pa.Table:
+        return learn_templates(table, learner)
+
+    return learn
+
+
+def _snapshot(templates: Sequence[dict[str, Any]] | None) -> TemplateSnapshot:
+    """The templates of a page's own site keys, as the local runner ships them to a worker."""
+    sites = {
+        t["key"]: SiteTemplate(pages=t["pages"], lines=frozenset(_unhash(t["lines"])),
+                               pairs=frozenset(_unhash(t["pairs"])))
+        for t in templates or ()
+    }
+    return TemplateSnapshot(sites=dict(sorted(sites.items())))
+
+
+def second_pass_rows(batches: Iterable[pa.RecordBatch], task: PageTask) -> Iterator[pa.RecordBatch]:
+    """``mapInArrow`` over text dumps (``PAGE`` "text" rows plus a ``templates`` column, the
+    ``TEMPLATE`` rows of their site keys): each cleaned with its site's templates, as
+    ``PAGE`` "done" rows."""
+    rows: list[dict[str, Any]] = []
+    for batch in batches:
+        for r in batch.to_pylist():
+            content = r["raw_text"] if r["raw_text"] is not None else r["raw_bytes"] or b""
+            raw = RawDoc(r["id"], content, kind="text", url=r["url"], source=r["raw_source"],
+                         charset=r["raw_charset"])
+            done = _second_pass_safe(raw, task, _snapshot(r["templates"]))
+            rows.append(_done_row(r["file"], r["record"], done))
+            if len(rows) >= BATCH_ROWS:
+                yield _batch(rows, task)
+                rows = []
+    if rows:
+        yield _batch(rows, task)

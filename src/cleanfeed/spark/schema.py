@@ -1,0 +1,159 @@
+"""The columns of the frames the Spark engine passes between its stages, defined once.
+
+Each schema is an Arrow schema (what the per-partition functions in ``cleanfeed.spark.pages``
+and ``cleanfeed.spark.dedup`` build and read) and, through ``ddl``, the Spark schema string
+``mapInArrow``/``applyInArrow`` are given: one definition, so the two cannot drift apart.
+
+Hashes are carried as little-endian bytes (``binary``), as ``Fingerprint`` holds them: Spark
+has no unsigned 64-bit type, and bytes round-trip exactly. Band keys are the exception: they
+are joined on, so they travel as ``bigint`` (the uint64 key reinterpreted, not converted).
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+__all__ = [
+    "COMPONENT",
+    "DECISION",
+    "EDGE",
+    "FILE",
+    "PAGE",
+    "PAIR",
+    "TEMPLATE",
+    "TEMPLATE_INPUT",
+    "column_type",
+    "ddl",
+]
+
+#: the order key of a page: (file index in ``list_files`` order, record index in the file)
+ORDER = [("file", pa.int32()), ("record", pa.int64())]
+
+#: one input file (the driver's ``list_files``, distributed)
+FILE = pa.schema([("file", pa.int32()), ("path", pa.string()), ("name", pa.string())])
+
+#: one input page after pass 1 (and, for a text dump, after pass 2). ``stage``: "read" (a
+#: ReadFailure), "done" (extracted, ``status`` set), "text" (a text dump waiting for pass 2:
+#: its raw record and template features are set instead of the result).
+PAGE = pa.schema([
+    *ORDER,
+    ("id", pa.string()),
+    ("url", pa.string()),
+    ("stage", pa.string()),
+    # the PageResult
+    ("status", pa.string()),
+    ("outcome_reason", pa.string()),  # f"{reason}: {error}" of a page that is not "ok"
+    ("doc_id", pa.string()),
+    ("doc_url", pa.string()),
+    ("site", pa.string()),
+    ("title", pa.string()),
+    ("author", pa.string()),
+    ("date", pa.string()),
+    ("wire", pa.string()),
+    ("text", pa.string()),
+    # its Fingerprint (an "ok" page), and its LSH band keys
+    ("text_hash", pa.string()),
+    ("n_tokens", pa.int32()),
+    ("shingles", pa.binary()),
+    ("signature", pa.binary()),
+    ("domain", pa.string()),
+    ("fp_wire", pa.string()),
+    ("fp_date", pa.string()),
+    ("fp_url", pa.string()),
+    ("bands", pa.list_(pa.int64())),
+    # a text dump waiting for pass 2: the RawDoc as read, and its template features
+    ("raw_text", pa.string()),
+    ("raw_bytes", pa.binary()),
+    ("raw_source", pa.string()),
+    ("raw_charset", pa.string()),
+    ("site_keys", pa.list_(pa.string())),
+    ("f_lines", pa.binary()),
+    ("f_pairs", pa.binary()),
+    ("f_signature", pa.binary()),
+])
+
+#: what the template learner reads per site key: one text dump's features
+TEMPLATE_INPUT = pa.schema([
+    ("key", pa.string()),
+    *ORDER,
+    ("site_keys", pa.list_(pa.string())),
+    ("f_lines", pa.binary()),
+    ("f_pairs", pa.binary()),
+    ("f_signature", pa.binary()),
+])
+
+#: one learned site template (``SiteTemplate``)
+TEMPLATE = pa.schema([
+    ("key", pa.string()),
+    ("pages", pa.int32()),
+    ("lines", pa.binary()),
+    ("pairs", pa.binary()),
+])
+
+#: a candidate pair with what ``verify`` reads of each side
+PAIR = pa.schema([
+    ("a", pa.int64()),
+    ("b", pa.int64()),
+    ("a_text_hash", pa.string()),
+    ("a_n_tokens", pa.int32()),
+    ("a_shingles", pa.binary()),
+    ("a_domain", pa.string()),
+    ("b_text_hash", pa.string()),
+    ("b_n_tokens", pa.int32()),
+    ("b_shingles", pa.binary()),
+    ("b_domain", pa.string()),
+])
+
+#: an undirected edge between two pages' nodes, stored as (larger, smaller)
+EDGE = pa.schema([("src", pa.int64()), ("dst", pa.int64())])
+
+#: what ``resolve_component`` reads of one member (``Fingerprint`` without its signature)
+COMPONENT = pa.schema([
+    ("component", pa.int64()),
+    ("node", pa.int64()),
+    ("id", pa.string()),
+    ("text_hash", pa.string()),
+    ("n_tokens", pa.int32()),
+    ("shingles", pa.binary()),
+    ("domain", pa.string()),
+    ("fp_wire", pa.string()),
+    ("fp_date", pa.string()),
+    ("fp_url", pa.string()),
+])
+
+#: the decision of one page with a body (``Decision``), its similarity as the manifest reports it
+DECISION = pa.schema([
+    ("node", pa.int64()),
+    ("status", pa.string()),
+    ("canonical_id", pa.string()),
+    ("similarity", pa.float64()),
+    ("reason", pa.string()),
+])
+
+
+def column_type(schema: pa.Schema, name: str) -> str:
+    """The Spark DDL type of one column of a schema."""
+    return _ddl_type(schema.field(name).type)
+
+
+def ddl(schema: pa.Schema) -> str:
+    """The Spark DDL string of an Arrow schema (the types used above only)."""
+    return ", ".join(f"`{f.name}` {_ddl_type(f.type)}" for f in schema)
+
+
+def _ddl_type(t: pa.DataType) -> str:
+    simple = {
+        pa.string(): "string",
+        pa.binary(): "binary",
+        pa.int32(): "int",
+        pa.int64(): "bigint",
+        pa.float64(): "double",
+    }
+    if t in simple:
+        return simple[t]
+    if pa.types.is_list(t):
+        return f"array<{_ddl_type(t.value_type)}>"
+    if pa.types.is_struct(t):
+        fields = ", ".join(f"`{f.name}`: {_ddl_type(f.type)}" for f in t)
+        return f"struct<{fields}>"
+    raise TypeError(f"no Spark type for Arrow {t}")
