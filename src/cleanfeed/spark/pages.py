@@ -13,6 +13,7 @@ testable without a session.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -122,14 +123,21 @@ def extract_files(batches: Iterable[pa.RecordBatch], task: PageTask, options: Re
     """``mapInArrow`` over ``FILE`` rows: every record of every file (``read_file``, as the
     local readers read it), through pass 1, as ``PAGE`` rows keyed by (file, record index).
 
+    Files are opened by their absolute path (an executor's working directory is not the
+    driver's); a read failure's message names the path as given, as the local run words it.
+
     A page whose id an earlier page already has goes through pass 1 too (which page came
     first is only known once all files are read); the engine refuses it afterwards.
     """
 
     rows: list[dict[str, Any]] = []
     for batch in batches:
-        for file, path, name in zip(*(batch.column(c).to_pylist() for c in ("file", "path", "name"))):
+        columns = (batch.column(c).to_pylist() for c in ("file", "path", "given", "name"))
+        for file, path, given, name in zip(*columns):
             for record, item in enumerate(read_file(InputFile(Path(path), name), options)):
+                if isinstance(item, ReadFailure) and path != given:
+                    # the local reader names the file as the user gave it
+                    item = replace(item, detail=item.detail.replace(path, given))
                 rows.append(_first_pass_row(file, record, item, task))
                 if len(rows) >= BATCH_ROWS:
                     yield _batch(rows, task)

@@ -202,7 +202,7 @@ class _Job:
         if any(str(i) == "-" for i in inputs):
             raise InputError("the Spark engine reads files only: standard input ('-') cannot be "
                              "distributed to executors; save it to a file first")
-        files = [(i, str(f.path), f.name) for i, f in enumerate(list_files(inputs))]
+        files = [(i, str(f.path.absolute()), str(f.path), f.name) for i, f in enumerate(list_files(inputs))]
         n = partitions or max(1, min(len(files), _shuffle_partitions(self.spark)))
         listing = self.spark.createDataFrame(files, ddl(FILE)).repartition(n)
         pages = listing.mapInArrow(partial(extract_files, task=self.task, options=self.options), ddl(PAGE))

@@ -29,8 +29,10 @@ __all__ = [
 #: the order key of a page: (file index in ``list_files`` order, record index in the file)
 ORDER = [("file", pa.int32()), ("record", pa.int64())]
 
-#: one input file (the driver's ``list_files``, distributed)
-FILE = pa.schema([("file", pa.int32()), ("path", pa.string()), ("name", pa.string())])
+#: one input file (the driver's ``list_files``, distributed): its absolute path, which
+#: executors open, and the path as the user gave it, which messages name
+FILE = pa.schema([("file", pa.int32()), ("path", pa.string()), ("given", pa.string()),
+                  ("name", pa.string())])
 
 #: one input page after pass 1 (and, for a text dump, after pass 2). ``stage``: "read" (a
 #: ReadFailure), "done" (extracted, ``status`` set), "text" (a text dump waiting for pass 2:
