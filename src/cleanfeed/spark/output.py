@@ -17,7 +17,7 @@ Two kinds of target, told apart by the path:
 
 A dataset directory is replaced when it holds a previous Spark output (a ``_SUCCESS`` marker)
 or nothing; any other existing directory is refused, so a mistyped ``-o .`` cannot wipe a
-folder. A URI target must not exist yet (Spark's ``errorifexists``).
+folder. A URI target must not exist yet (Spark's ``error`` save mode).
 """
 
 from __future__ import annotations
@@ -73,7 +73,8 @@ def write_records(df: DataFrame, path: str | Path, schema: pa.Schema, order: str
 def _write_dataset(df: DataFrame, path: str) -> None:
     name = path.rstrip("/")
     check_target(path)
-    mode = "overwrite" if "://" not in path and Path(name).is_dir() else "errorifexists"
+    # "error", not its alias "errorifexists", which Spark Connect does not know
+    mode = "overwrite" if "://" not in path and Path(name).is_dir() else "error"
     writer = df.write.mode(mode)
     if name.endswith(".parquet"):
         writer.option("compression", "zstd").parquet(name)
