@@ -660,3 +660,27 @@ def test_duplicates_of_lists_each_kept_docs_copies_with_their_urls(
             {"p0", "p1", "p2"} - set(kept))
         urls = {i: f.url for i, f in dedup.store.fingerprints(["p0", "p1", "p2"]).items()}
         assert urls == {f"p{i}": f"https://site{i}.example/story" for i in range(3)}
+
+
+def test_exact_twins_on_two_sites_give_the_same_clusters_in_any_order(reuters: str) -> None:
+    """R and T carry one text, R on the site of X, a copyedited copy of it: X is too far from
+    R for two pages of one site (same-site rule), near enough to T. Whichever of R and T comes
+    first, X must find T, as the reference clustering (every page in LSH) does."""
+    import itertools
+
+    r = doc("r", reuters, url="https://two.example/r")
+    t = doc("t", reuters, url="https://one.example/t")
+    x = doc("x", copyedit(reuters, 12, seed=3), url="https://two.example/x")
+    fps = {f.doc_id: f for f in fingerprint_batch([r, t, x], CONFIG)}
+    assert verify(fps["r"], fps["x"], CONFIG) is None
+    assert verify(fps["t"], fps["x"], CONFIG) is not None
+    reference = by_id(cluster_fingerprints(list(fps.values()), CONFIG))
+    assert reference["x"].status == "duplicate"
+    for order in itertools.permutations([r, t, x]):
+        dedup = Deduplicator(CONFIG)
+        for d in order:
+            dedup.add(d)
+        assert by_id(dedup.decisions()) == reference, [d.id for d in order]
+        dedup = Deduplicator(CONFIG)
+        dedup.add_batch(list(order))
+        assert by_id(dedup.decisions()) == reference, [d.id for d in order]

@@ -388,14 +388,13 @@ def test_a_chain_is_one_component_but_not_one_cluster(spark: SparkSession) -> No
         assert d.status == "kept" or verify(by_id[d.doc_id], by_id[d.canonical_id], config) is not None
 
 
-def test_exact_twins_enter_lsh_through_their_first_copy_as_the_local_deduplicator_does(
+def test_exact_twins_on_two_sites_enter_lsh_as_the_local_deduplicator_puts_them(
     awkward: list[Path], awkward_runs: tuple[tuple[Path, Path], tuple[Path, Path]]
 ) -> None:
-    """Only a text's first copy (R) takes part in LSH; R and X, on one site, need the
-    same-site containment (0.95) they do not have, while T and X would match. The local
-    deduplicator then leaves X apart, which ``cluster_fingerprints`` (every page in LSH)
-    would not: Spark must follow the local engine, whose feed order (HTML pages, then text
-    dumps, each in input order) says which copy is first."""
+    """R (site two) and T (site one) carry one text; X, on site two, is a near copy. R and X,
+    on one site, need the same-site containment (0.95) they do not have, while T and X match:
+    each site's first copy of a text is in LSH, so X finds T whichever copy comes first, in
+    both engines, as ``cluster_fingerprints`` (every page in LSH) says."""
     local, theirs = awkward_runs
     assert_same_outputs(local, theirs)
     ids = {r["id"] for r in read_rows(theirs[1])}
@@ -408,3 +407,6 @@ def test_exact_twins_enter_lsh_through_their_first_copy_as_the_local_deduplicato
     assert fps["b-rep"].text_hash == fps["a-twin"].text_hash
     assert verify(fps["a-twin"], fps["c-x"], config) is not None
     assert verify(fps["b-rep"], fps["c-x"], config) is None
+    manifest = {r["id"]: r for r in read_rows(theirs[1])}
+    assert manifest["c-x"]["status"] == "duplicate"
+    assert manifest["c-x"]["duplicate_of"] in ("a-twin", "b-rep", "d-dump")

@@ -101,21 +101,28 @@ class Deduplicator:
         pairs: set[tuple[str, str]] = set()
         exact = self.store.exact_matches({f.text_hash for f in new_fps if f.n_tokens})
         first_by_text: dict[str, str] = {}
-        twins: set[str] = set()  # exact copies of a doc seen before: linked by that pair alone
+        represented: set[tuple[str, str | None]] = set()  # (text, site) with a doc in LSH
+        twins: set[str] = set()  # exact copies whose LSH keys another doc's stand for
         for f in new_fps:
             if not f.n_tokens:
                 continue
-            if f.text_hash in exact:
-                pairs.add((f.doc_id, min(exact[f.text_hash])))
-                twins.add(f.doc_id)
+            stored = exact.get(f.text_hash, [])
+            if stored:
+                pairs.add((f.doc_id, min(doc_id for doc_id, _ in stored)))
             elif f.text_hash in first_by_text:
                 pairs.add((f.doc_id, first_by_text[f.text_hash]))
-                twins.add(f.doc_id)
             else:
                 first_by_text[f.text_hash] = f.doc_id
-        # An exact twin has its twin's signature and shingles: every LSH candidate of it is one
-        # of the twin, with the same verdict. Leaving twins out of LSH changes no component and
-        # keeps the index (and the checks) from growing with every republication.
+            # An exact twin on the same site (or both without one) has the same signature,
+            # shingles and domain, so ``verify`` says the same of it against anything: its
+            # twin's band keys stand for it, and leaving it out of LSH changes no component
+            # while keeping the index from growing with every republication. A twin on
+            # another site does not: the same-site rule may pass one and fail the other.
+            site = (f.text_hash, f.domain)
+            if site in represented or any(domain == f.domain for _, domain in stored):
+                twins.add(f.doc_id)
+            else:
+                represented.add(site)
         eligible = [f for f in new_fps if lsh_eligible(f, config) and f.doc_id not in twins]
         keys = (
             band_keys_batch(np.stack([f.signature_array() for f in eligible]), config)

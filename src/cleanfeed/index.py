@@ -123,7 +123,7 @@ class Store(Protocol):
     config: DedupConfig
 
     def text_hashes(self, doc_ids: Iterable[str]) -> dict[str, str]: ...
-    def exact_matches(self, text_hashes: Iterable[str]) -> dict[str, list[str]]: ...
+    def exact_matches(self, text_hashes: Iterable[str]) -> dict[str, list[tuple[str, str | None]]]: ...
     def lsh_candidates(self, keys: np.ndarray) -> list[list[str]]: ...
     def fingerprints(self, doc_ids: Iterable[str]) -> dict[str, Fingerprint]: ...
     def components(self, doc_ids: Iterable[str]) -> dict[str, str]: ...
@@ -168,8 +168,10 @@ class MemoryStore:
     def text_hashes(self, doc_ids: Iterable[str]) -> dict[str, str]:
         return {i: self._fps[i].text_hash for i in doc_ids if i in self._fps}
 
-    def exact_matches(self, text_hashes: Iterable[str]) -> dict[str, list[str]]:
-        return {h: list(self._by_text[h]) for h in text_hashes if h in self._by_text}
+    def exact_matches(self, text_hashes: Iterable[str]) -> dict[str, list[tuple[str, str | None]]]:
+        """``(doc id, domain)`` of the stored docs with each normalised text."""
+        return {h: [(i, self._fps[i].domain) for i in self._by_text[h]]
+                for h in text_hashes if h in self._by_text}
 
     def lsh_candidates(self, keys: np.ndarray) -> list[list[str]]:
         out: list[list[str]] = [[] for _ in range(len(keys))]
@@ -374,15 +376,16 @@ class SqliteStore:
             out.update(self._conn.execute(q, list(chunk)).fetchall())
         return out
 
-    def exact_matches(self, text_hashes: Iterable[str]) -> dict[str, list[str]]:
-        out: dict[str, list[str]] = {}
+    def exact_matches(self, text_hashes: Iterable[str]) -> dict[str, list[tuple[str, str | None]]]:
+        """``(doc id, domain)`` of the stored docs with each normalised text."""
+        out: dict[str, list[tuple[str, str | None]]] = {}
         for chunk in _chunks(list(text_hashes)):
             q = (
-                "SELECT text_hash, doc_id FROM docs WHERE n_tokens > 0 AND text_hash IN "
+                "SELECT text_hash, doc_id, domain FROM docs WHERE n_tokens > 0 AND text_hash IN "
                 f"({_marks(len(chunk))}) ORDER BY num"
             )
-            for h, doc_id in self._conn.execute(q, list(chunk)):
-                out.setdefault(h, []).append(doc_id)
+            for h, doc_id, domain in self._conn.execute(q, list(chunk)):
+                out.setdefault(h, []).append((doc_id, domain))
         return out
 
     def lsh_candidates(self, keys: np.ndarray) -> list[list[str]]:

@@ -4,10 +4,11 @@ The local ``Deduplicator``'s steps, each as DataFrame operations over the finger
 pages with a body (``node`` is a page's order key packed in a ``bigint``):
 
 1. exact copies: the pages with one normalised text (``text_hash``) are linked to the first
-   of them; that first one is the text's representative (the local deduplicator calls the
-   others "twins" and leaves them out of LSH: they would only repeat its candidates);
-2. LSH candidates: representatives that are ``lsh_eligible`` and share any band key, found
-   by a join on the exploded band keys (64 × 8-byte keys per page);
+   of them (the text's representative);
+2. LSH candidates: the ``lsh_eligible`` pages that are the first of their text *on their
+   site* (the local deduplicator leaves the other exact twins of a site out of LSH: they would
+   only repeat its candidates and verdicts), sharing any band key, found by a join on the
+   exploded band keys (64 × 8-byte keys per page);
 3. each candidate pair checked exactly by ``verify`` (a ``mapInArrow`` over the pairs with
    both sides' shingle sets); the passing pairs are edges, as are the exact links of (1);
 4. connected components of the edges (``cleanfeed.spark.components``, large-star/small-star);
@@ -15,10 +16,11 @@ pages with a body (``node`` is a page's order key packed in a ``bigint``):
    pages alone in theirs): the canonical by policy, and as its copies only members that verify
    against it directly (the anti-chaining guard).
 
-"First" in (1) is the order the local runner feeds pages to its deduplicator: pass 1's pages
-(HTML) in input order, then pass 2's (text dumps) in input order. It matters only for which
-exact twin represents its text in LSH, which ``verify``'s same-site rule can tell apart (it
-reads each page's domain), so the components are the local run's exactly.
+"First" is the order the local runner feeds pages to its deduplicator: pass 1's pages (HTML) in
+input order, then pass 2's (text dumps) in input order. Which twin is first changes no
+component: twins of one site verify alike against everything, and every site's first twin is
+in LSH (``verify``'s same-site rule can tell twins on two sites apart), so the components are
+the local run's, and ``cluster_fingerprints``' (every page in LSH), exactly.
 
 Huge LSH buckets are not capped: a band key shared by m pages gives m(m-1)/2 candidate
 pairs, as it does in the local engine, all on one task of the join. Exact copies do not
@@ -43,7 +45,7 @@ from pyspark.sql import functions as F
 from ..cluster import resolve_component, verify
 from ..config import DedupConfig
 from ..fingerprint import Fingerprint
-from ..pipeline import _score
+from ..pipeline import similarity_score
 from .schema import COMPONENT, DECISION, EDGE, PAIR, ddl
 
 __all__ = [
@@ -99,7 +101,7 @@ def resolve_rows(table: pa.Table, config: DedupConfig) -> pa.Table:
     for d in resolve_component(members, None, config):
         out.append({"node": node[d.doc_id], "status": d.status,
                     "canonical_id": d.canonical_id if d.status == "duplicate" else None,
-                    "similarity": _score(d.similarity) if d.similarity else None,
+                    "similarity": similarity_score(d.similarity) if d.similarity else None,
                     "reason": d.reason})
     return pa.Table.from_pylist(out, schema=DECISION)
 
@@ -135,9 +137,14 @@ def representatives(fps: DataFrame) -> DataFrame:
             .agg(F.min(order)["node"].alias("rep")))
 
 
-def lsh_members(fps: DataFrame, reps: DataFrame, config: DedupConfig) -> DataFrame:
-    """The pages that go into LSH: their text's representative, and ``lsh_eligible``."""
-    return (fps.join(reps.select(F.col("rep").alias("node")), "node", "left_semi")
+def lsh_members(fps: DataFrame, config: DedupConfig) -> DataFrame:
+    """The pages that go into LSH (``lsh_eligible``): one per normalised text and site, the
+    first in the local feed order, as the local ``Deduplicator`` puts them in (an exact twin on
+    the same site verifies as its twin does; one on another site may not: same-site rule)."""
+    order = F.struct("feed_pass", "file", "record", "node")
+    firsts = (fps.where(F.col("n_tokens") > 0).groupBy("text_hash", "domain")
+              .agg(F.min(order)["node"].alias("node")))
+    return (fps.join(firsts.select("node"), "node", "left_semi")
             .where(F.length("shingles") >= 8 * config.min_shingles))  # size >= min_shingles
 
 
@@ -157,7 +164,7 @@ def edges(fps: DataFrame, config: DedupConfig) -> DataFrame:
     exact = (fps.where(F.col("n_tokens") > 0).select("node", "text_hash").join(reps, "text_hash")
              .where(F.col("node") != F.col("rep"))
              .select(F.greatest("node", "rep").alias("src"), F.least("node", "rep").alias("dst")))
-    members = lsh_members(fps, reps, config)
+    members = lsh_members(fps, config)
     side = members.select("node", "text_hash", "n_tokens", "shingles", "domain")
 
     def named(prefix: str) -> DataFrame:
