@@ -75,7 +75,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
                         help="pages larger than this are dropped unread (default: 20)")
     parser.add_argument("--timeout", type=_positive(float), default=30.0, metavar="SECONDS",
                         help="a page taking longer than this to extract is dropped and its "
-                        "worker replaced (default: 30)")
+                        "worker replaced (default: 30; not enforced by --engine spark)")
     fields = parser.add_argument_group("JSONL fields")
     fields.add_argument("--id-field", default="id", help="record id (default: id)")
     fields.add_argument("--url-field", default="url", help="page URL (default: url)")
@@ -128,7 +128,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--spark-master", default="local[*]", metavar="URL",
                    help="Spark master for --engine spark (default: local[*])")
     r.add_argument("--partitions", type=_positive(int), default=None,
-                   help="Spark input partitions for --engine spark (default: Spark's)")
+                   help="Spark tasks reading the input for --engine spark (default: one per "
+                   "input file, at most spark.sql.shuffle.partitions)")
     return parser
 
 
@@ -287,6 +288,9 @@ def _run_spark(args: argparse.Namespace, config: Config, stderr: TextIO) -> int:
     if args.index:
         raise _UsageError("--index is for the local engine; the Spark engine deduplicates "
                           "the whole input in one job")
+    if args.explain:
+        raise _UsageError("--explain is for the local engine (run it on the pages you want "
+                          "explained)")
     try:
         from .spark import run_spark, session
     except ImportError as err:

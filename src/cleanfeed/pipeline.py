@@ -60,12 +60,18 @@ from .models import CleanDoc, RawDoc, ReadFailure
 
 __all__ = [
     "Copy",
+    "Extracted",
     "Outcome",
     "PageResult",
+    "PageTask",
     "Progress",
+    "TextPage",
     "default_jobs",
     "extract_pages",
+    "first_pass",
     "run",
+    "second_pass",
+    "similarity_score",
 ]
 
 PageStatus = Literal["ok", "empty", "failed"]
@@ -116,7 +122,7 @@ class Copy:
     similarity: Similarity
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "url": self.url, "similarity": _score(self.similarity)}
+        return {"id": self.id, "url": self.url, "similarity": similarity_score(self.similarity)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,7 +152,7 @@ class Outcome:
             "url": self.page.url,
             "status": self.status,
             "duplicate_of": self.duplicate_of,
-            "similarity": _score(self.similarity) if self.similarity else None,
+            "similarity": similarity_score(self.similarity) if self.similarity else None,
             "reason": self.reason,
         }
 
@@ -181,7 +187,7 @@ class Outcome:
         }
 
 
-def _score(s: Similarity) -> float:
+def similarity_score(s: Similarity) -> float:
     """The one number a similarity is reported as: the measure its rule matched on."""
     value = s.jaccard if s.basis == "jaccard" else s.containment
     return round(value, 4)
@@ -277,9 +283,7 @@ def _finish(raw: RawDoc, task: PageTask, templates: TemplateSnapshot | None, sta
     return Extracted(PageResult(raw.id, "ok", doc=doc, url=raw.url, source=raw.source, seconds=seconds), fp)
 
 
-def first_pass(raw: RawDoc, task: PageTask) -> Extracted | TextPage:
-    """Pass 1 of one page: an HTML page is extracted now; a text dump (when templates are
-    learned) gives its template features and waits for pass 2."""
+def _first_pass(raw: RawDoc, task: PageTask) -> Extracted | TextPage:
     started = time.perf_counter()
     kind = raw.kind
     if task.learn_templates and kind != "html":
@@ -294,8 +298,7 @@ def first_pass(raw: RawDoc, task: PageTask) -> Extracted | TextPage:
     return _finish(raw, task, None, started)
 
 
-def second_pass(raw: RawDoc, task: PageTask, templates: TemplateSnapshot) -> Extracted:
-    """Pass 2 of a text dump: cleaned with its site's templates."""
+def _second_pass(raw: RawDoc, task: PageTask, templates: TemplateSnapshot) -> Extracted:
     return _finish(replace(raw, kind="text"), task, templates, time.perf_counter())
 
 
@@ -310,17 +313,21 @@ def _decoded(raw: RawDoc, config: Config) -> str:
     return decode_bytes(raw.content, declared=raw.charset, max_bytes=config.extract.max_bytes)
 
 
-def _first_pass_safe(raw: RawDoc, task: PageTask) -> Extracted | TextPage:
-    """``first_pass``, with a bug's exception turned into a failed page (never a dead run)."""
+def first_pass(raw: RawDoc, task: PageTask) -> Extracted | TextPage:
+    """Pass 1 of one page: an HTML page is extracted now; a text dump (when templates are
+    learned) gives its template features and waits for pass 2. Never raises: an unexpected
+    error in a stage is that page's failure ("internal error"), not the run's. The Spark
+    engine calls this too."""
     try:
-        return first_pass(raw, task)
+        return _first_pass(raw, task)
     except Exception as err:  # an unexpected error in a stage: this page only
         return _internal_error(raw, err)
 
 
-def _second_pass_safe(raw: RawDoc, task: PageTask, templates: TemplateSnapshot) -> Extracted:
+def second_pass(raw: RawDoc, task: PageTask, templates: TemplateSnapshot) -> Extracted:
+    """Pass 2 of a text dump: cleaned with its own site's templates. Never raises."""
     try:
-        return second_pass(raw, task, templates)
+        return _second_pass(raw, task, templates)
     except Exception as err:
         return _internal_error(raw, err)
 
@@ -496,7 +503,7 @@ class _Passes:
         learner = self.learner
         executor = _Executor(self.jobs, self.task.config.extract.timeout_seconds)
         try:
-            for seq, raw, answer in executor.map(_first_pass_safe, self._calls(pages)):
+            for seq, raw, answer in executor.map(first_pass, self._calls(pages)):
                 if isinstance(answer, TextPage):
                     t0 = time.perf_counter()
                     learner.add(answer.features)
@@ -518,7 +525,7 @@ class _Passes:
                     own = {k: snapshot.sites[k] for k in keys if k in snapshot.sites}
                     yield seq, raw, (self.task, TemplateSnapshot(sites=own))
 
-            for seq, _, answer in executor.map(_second_pass_safe, text_calls()):
+            for seq, _, answer in executor.map(second_pass, text_calls()):
                 self._record(self._second, seq, cast(Extracted, answer))  # pass 2 always ends
         finally:
             executor.close()

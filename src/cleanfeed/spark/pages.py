@@ -34,8 +34,8 @@ from ..pipeline import (
     PageResult,
     PageTask,
     TextPage,
-    _first_pass_safe,
-    _second_pass_safe,
+    first_pass,
+    second_pass,
 )
 from .schema import PAGE, TEMPLATE
 
@@ -113,7 +113,7 @@ def _batch(rows: list[dict[str, Any]], task: PageTask) -> pa.RecordBatch:
 def _first_pass_row(file: int, record: int, item: RawDoc | ReadFailure, task: PageTask) -> dict[str, Any]:
     if isinstance(item, ReadFailure):
         return _read_failure_row(file, record, item)
-    answer = _first_pass_safe(item, task)
+    answer = first_pass(item, task)
     if isinstance(answer, TextPage):
         return _text_row(file, record, item, answer)
     return _done_row(file, record, answer)
@@ -203,7 +203,7 @@ def second_pass_rows(batches: Iterable[pa.RecordBatch], task: PageTask) -> Itera
             content = r["raw_text"] if r["raw_text"] is not None else r["raw_bytes"] or b""
             raw = RawDoc(r["id"], content, kind="text", url=r["url"], source=r["raw_source"],
                          charset=r["raw_charset"])
-            done = _second_pass_safe(raw, task, _snapshot(r["templates"]))
+            done = second_pass(raw, task, _snapshot(r["templates"]))
             rows.append(_done_row(r["file"], r["record"], done))
             if len(rows) >= BATCH_ROWS:
                 yield _batch(rows, task)
