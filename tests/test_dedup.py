@@ -478,6 +478,30 @@ def test_incremental_equals_batch_reference(rnd: random.Random, max_batch: int) 
     assert by_id(dedup.decisions()) == reference
 
 
+@settings(max_examples=40, deadline=None)
+@given(st.randoms(use_true_random=False), st.integers(min_value=1, max_value=6))
+def test_incremental_equals_batch_reference_with_sites_and_twins(
+    rnd: random.Random, max_batch: int
+) -> None:
+    """Property: pages on a few sites, exact twins of some on other sites (where the
+    same-site rule can tell twins apart): any order and batching gives the reference."""
+    docs = []
+    for d in _property_docs():
+        docs.append(dataclasses.replace(d, url=f"https://s{rnd.randint(0, 2)}.example/{d.id}"))
+        if rnd.random() < 0.5:
+            docs.append(dataclasses.replace(d, id=d.id + "~twin",
+                                            url=f"https://s{rnd.randint(0, 2)}.example/t"))
+    reference = by_id(cluster_fingerprints(fingerprint_batch(docs, CONFIG), CONFIG))
+    rnd.shuffle(docs)
+    dedup = Deduplicator(CONFIG)
+    i = 0
+    while i < len(docs):
+        n = rnd.randint(1, max_batch)
+        dedup.add_batch(docs[i : i + n])
+        i += n
+    assert by_id(dedup.decisions()) == reference
+
+
 def _property_docs() -> list[CleanDoc]:
     from tests.conftest import SEEDS
 

@@ -98,32 +98,39 @@ class Deduplicator:
 
         # 2. candidates: same normalised text, and shared LSH band keys (store and batch).
         # Stored docs with one text are already in one component: one of them is enough.
-        pairs: set[tuple[str, str]] = set()
+        links: set[tuple[str, str]] = set()  # exact copies, to the first of their text
+        pairs: set[tuple[str, str]] = set()  # LSH candidates
         exact = self.store.exact_matches({f.text_hash for f in new_fps if f.n_tokens})
         first_by_text: dict[str, str] = {}
-        represented: set[tuple[str, str | None]] = set()  # (text, site) with a doc in LSH
-        twins: set[str] = set()  # exact copies whose LSH keys another doc's stand for
+        # An exact twin has its twin's signature, so every LSH candidate of it is one of the
+        # twin: leaving twins out of the LSH index keeps it (and the checks) from growing with
+        # every republication. Their one difference, the site, matters to the same-site rule
+        # only: a twin on a site its text was not seen on yet is still looked up in LSH
+        # (not inserted), and step 3 compares a same-site candidate with a twin elsewhere.
+        twins: set[str] = set()
+        new_site: set[str] = set()  # twins on a site new for their text: queried, not inserted
+        copies: dict[str, list[tuple[str, str | None]]] = {}  # text -> (doc id, domain), batch
         for f in new_fps:
             if not f.n_tokens:
                 continue
-            stored = exact.get(f.text_hash, [])
-            if stored:
-                pairs.add((f.doc_id, min(doc_id for doc_id, _ in stored)))
+            seen = [*exact.get(f.text_hash, []), *copies.get(f.text_hash, [])]
+            copies.setdefault(f.text_hash, []).append((f.doc_id, f.domain))
+            if f.text_hash in exact:
+                links.add((f.doc_id, min(doc_id for doc_id, _ in exact[f.text_hash])))
             elif f.text_hash in first_by_text:
-                pairs.add((f.doc_id, first_by_text[f.text_hash]))
+                links.add((f.doc_id, first_by_text[f.text_hash]))
             else:
                 first_by_text[f.text_hash] = f.doc_id
-            # An exact twin on the same site (or both without one) has the same signature,
-            # shingles and domain, so ``verify`` says the same of it against anything: its
-            # twin's band keys stand for it, and leaving it out of LSH changes no component
-            # while keeping the index from growing with every republication. A twin on
-            # another site does not: the same-site rule may pass one and fail the other.
-            site = (f.text_hash, f.domain)
-            if site in represented or any(domain == f.domain for _, domain in stored):
-                twins.add(f.doc_id)
-            else:
-                represented.add(site)
-        eligible = [f for f in new_fps if lsh_eligible(f, config) and f.doc_id not in twins]
+                continue
+            twins.add(f.doc_id)
+            if all(domain != f.domain for _, domain in seen):
+                new_site.add(f.doc_id)
+        # one lookup per text: its twins' band keys are its own
+        lookups: dict[str, Fingerprint] = {}
+        for f in new_fps:
+            if lsh_eligible(f, config) and (f.doc_id not in twins or f.doc_id in new_site):
+                lookups.setdefault(f.text_hash, f)
+        eligible = list(lookups.values())
         keys = (
             band_keys_batch(np.stack([f.signature_array() for f in eligible]), config)
             if eligible
@@ -134,28 +141,15 @@ class Deduplicator:
         for i, j in candidate_pairs(keys).tolist():
             pairs.add((eligible[i].doc_id, eligible[j].doc_id))
 
-        # 3. verify (the exact check on shingle sets). A new doc joins a stored component as soon
-        # as one of its candidates there verifies, so the other candidates of that component
-        # need no check: same components, far fewer checks against a story copied 1000 times.
-        others_needed = {o for _, o in pairs if o not in new}
-        comp_of = self.store.components(others_needed)
+        # 3. verify the candidates (the exact check on shingle sets) while merging components:
+        # the new docs and the stored components they link to. A pair whose two sides are in
+        # one component already is not checked: its edge could not change the components
+        # (resolve_component checks what it needs itself). So a new doc joins a stored
+        # component at its first candidate there that verifies, and the copies of one story in
+        # a batch are not all checked pairwise: the same components, far fewer checks for a
+        # story copied 1000 times.
+        comp_of = self.store.components({o for _, o in pairs | links if o not in new})
         fp_of = dict(new)
-        edges: dict[tuple[str, str], Similarity | None] = {}
-        by_component: dict[tuple[str, str], list[str]] = {}
-        for a, b in sorted(pairs):
-            if b in new:
-                edges[(a, b)] = verify(fp_of[a], fp_of[b], config)
-            else:
-                by_component.setdefault((a, comp_of[b]), []).append(b)
-        for (a, _label), others in sorted(by_component.items()):
-            for b in others:
-                if b not in fp_of:
-                    fp_of.update(self.store.fingerprints([b]))
-                edges[(a, b)] = verify(fp_of[a], fp_of[b], config)
-                if edges[(a, b)] is not None:
-                    break
-
-        # 4. merge components: new docs and the stored components they link to
         parent: dict[str, str] = {}
 
         def node(doc_id: str) -> str:
@@ -168,13 +162,49 @@ class Deduplicator:
                 x = parent[x]
             return x
 
+        def fingerprint_of(doc_id: str) -> Fingerprint:
+            if doc_id not in fp_of:
+                fp_of.update(self.store.fingerprints([doc_id]))
+                comp_of.update(self.store.components([doc_id]))
+            return fp_of[doc_id]
+
+        def twin_elsewhere(f: Fingerprint) -> str | None:
+            """An exact copy of ``f`` on another site (or on none), stored or in the batch."""
+            if f.text_hash not in exact:
+                exact.update(self.store.exact_matches([f.text_hash]))
+            found = [*exact.get(f.text_hash, []), *copies.get(f.text_hash, [])]
+            return min((i for i, domain in found if domain != f.domain), default=None)
+
         for f in new_fps:
             find(node(f.doc_id))
-        for (a, b), sim in edges.items():
-            if sim is not None:
-                ra, rb = find(node(a)), find(node(b))
-                if ra != rb:
-                    parent[max(ra, rb)] = min(ra, rb)
+        edges: dict[tuple[str, str], Similarity | None] = {}
+        for a, b in sorted(links):  # exact copies first: most candidates are then settled
+            edges[(a, b)] = Similarity(1.0, 1.0, "exact")
+            ra, rb = find(node(a)), find(node(b))
+            if ra != rb:
+                parent[max(ra, rb)] = min(ra, rb)
+        for a, b in sorted(pairs):
+            ra, rb = find(node(a)), find(node(b))
+            if ra == rb:
+                continue
+            fa, fb = fp_of[a], fingerprint_of(b)
+            edges[(a, b)] = verify(fa, fb, config)
+            if edges[(a, b)] is None and fa.domain and fa.domain == fb.domain:
+                # Two pages of one site need the stricter same-site containment; an exact copy
+                # of either on another site is compared to the other with the usual one (the
+                # twins left out of LSH would have been candidates: same signature).
+                pair = next(((x, y) for x, y in ((a, twin_elsewhere(fb)), (twin_elsewhere(fa), b))
+                             if x is not None and y is not None), None)
+                if pair is not None:
+                    x, y = pair
+                    edges[(x, y)] = verify(fingerprint_of(x), fingerprint_of(y), config)
+                    if edges[(x, y)] is not None:
+                        parent[max(ra, rb)] = min(ra, rb)  # x is a's twin or a; y b's or b
+                continue
+            if edges[(a, b)] is not None:
+                parent[max(ra, rb)] = min(ra, rb)
+
+        # 4. the merged components
         groups: dict[str, list[str]] = {}
         for x in list(parent):
             groups.setdefault(find(x), []).append(x)
@@ -199,10 +229,11 @@ class Deduplicator:
                 decisions.append(d)
                 if d.doc_id in old_decisions and old_decisions[d.doc_id] != d:
                     changed.append(d)
-        in_lsh = {f.doc_id for f in eligible}
+        inserted = [(f, k) for f, k in zip(eligible, keys) if f.doc_id not in twins]
+        in_lsh = {f.doc_id for f, _ in inserted}
         self.store.commit(
             [(f, None) for f in new_fps if f.doc_id not in in_lsh]
-            + [(f, k) for f, k in zip(eligible, keys)],
+            + inserted,
             components,
             decisions,
         )

@@ -6,9 +6,9 @@ pages with a body (``node`` is a page's order key packed in a ``bigint``):
 1. exact copies: the pages with one normalised text (``text_hash``) are linked to the first
    of them (the text's representative);
 2. LSH candidates: the ``lsh_eligible`` pages that are the first of their text *on their
-   site* (the local deduplicator leaves the other exact twins of a site out of LSH: they would
-   only repeat its candidates and verdicts), sharing any band key, found by a join on the
-   exploded band keys (64 × 8-byte keys per page);
+   site* (the other exact twins of a site would only repeat its candidates and verdicts; a
+   twin on another site may not, through ``verify``'s same-site rule), sharing any band key,
+   found by a join on the exploded band keys (64 × 8-byte keys per page);
 3. each candidate pair checked exactly by ``verify`` (a ``mapInArrow`` over the pairs with
    both sides' shingle sets); the passing pairs are edges, as are the exact links of (1);
 4. connected components of the edges (``cleanfeed.spark.components``, large-star/small-star);
@@ -19,8 +19,9 @@ pages with a body (``node`` is a page's order key packed in a ``bigint``):
 "First" is the order the local runner feeds pages to its deduplicator: pass 1's pages (HTML) in
 input order, then pass 2's (text dumps) in input order. Which twin is first changes no
 component: twins of one site verify alike against everything, and every site's first twin is
-in LSH (``verify``'s same-site rule can tell twins on two sites apart), so the components are
-the local run's, and ``cluster_fingerprints``' (every page in LSH), exactly.
+in LSH, so the components are ``cluster_fingerprints``' (every page in LSH) exactly, which the
+local ``Deduplicator`` also gives (it keeps one copy per text in its index and compares a
+same-site candidate with a twin on another site instead).
 
 Huge LSH buckets are not capped: a band key shared by m pages gives m(m-1)/2 candidate
 pairs, as it does in the local engine, all on one task of the join. Exact copies do not
@@ -139,8 +140,8 @@ def representatives(fps: DataFrame) -> DataFrame:
 
 def lsh_members(fps: DataFrame, config: DedupConfig) -> DataFrame:
     """The pages that go into LSH (``lsh_eligible``): one per normalised text and site, the
-    first in the local feed order, as the local ``Deduplicator`` puts them in (an exact twin on
-    the same site verifies as its twin does; one on another site may not: same-site rule)."""
+    first in the local feed order (an exact twin on the same site verifies as its twin does;
+    one on another site may not: the same-site rule)."""
     order = F.struct("feed_pass", "file", "record", "node")
     firsts = (fps.where(F.col("n_tokens") > 0).groupBy("text_hash", "domain")
               .agg(F.min(order)["node"].alias("node")))
