@@ -38,7 +38,9 @@ import heapq
 import multiprocessing
 import os
 import pickle
+import queue
 import tempfile
+import threading
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
@@ -423,6 +425,62 @@ _TASKS_PER_WORKER = 5000  # a worker is replaced after this many pages (bounds p
 _IN_FLIGHT_PER_WORKER = 4  # pages queued per worker, so none waits for the main process
 
 
+class _Prefetch:
+    """Runs an iterator in a thread, at most ``size`` items ahead of its consumer.
+
+    The runner's main thread spends whole seconds on one deduplication batch; meanwhile this
+    thread goes on reading the input and handing pages to the workers, so they do not wait.
+    An exception in the thread is raised in the consumer.
+    """
+
+    _END = object()
+
+    def __init__(self, items: Iterator[Any], size: int) -> None:
+        self._queue: queue.Queue[tuple[BaseException | None, Any]] = queue.Queue(size)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._produce, args=(items,), daemon=True,
+                                        name="cleanfeed-feeder")
+        self._thread.start()
+
+    def _put(self, entry: tuple[BaseException | None, Any]) -> bool:
+        while not self._stop.is_set():
+            try:
+                self._queue.put(entry, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _produce(self, items: Iterator[Any]) -> None:
+        try:
+            for item in items:
+                if not self._put((None, item)):
+                    return
+        except BaseException as err:  # handed to the consumer, which raises it
+            self._put((err, None))
+            return
+        self._put((None, self._END))
+
+    def __iter__(self) -> Iterator[Any]:
+        while True:
+            err, item = self._queue.get()
+            if err is not None:
+                raise err
+            if item is self._END:
+                return
+            yield item
+
+    def stop(self) -> None:
+        """Ask the thread to stop at its next item (the consumer is leaving)."""
+        self._stop.set()
+
+    def join(self) -> None:
+        self._thread.join()
+
+
+_PREFETCH = 256  # finished pages the feeder may hold for the main thread
+
+
 class _Spool:
     """Records pickled one after another into an anonymous temporary file, read back in order."""
 
@@ -502,8 +560,17 @@ class _Passes:
     def execute(self, pages: Iterable[RawDoc | ReadFailure]) -> None:
         learner = self.learner
         executor = _Executor(self.jobs, self.task.config.extract.timeout_seconds)
+        feeders: list[_Prefetch] = []
+
+        def ahead(results: Iterator[Any]) -> Iterable[Any]:
+            """With worker processes, read and feed them from a thread (see ``_Prefetch``)."""
+            if self.jobs == 0:
+                return results
+            feeders.append(_Prefetch(results, _PREFETCH))
+            return feeders[-1]
+
         try:
-            for seq, raw, answer in executor.map(first_pass, self._calls(pages)):
+            for seq, raw, answer in ahead(executor.map(first_pass, self._calls(pages))):
                 if isinstance(answer, TextPage):
                     t0 = time.perf_counter()
                     learner.add(answer.features)
@@ -525,10 +592,14 @@ class _Passes:
                     own = {k: snapshot.sites[k] for k in keys if k in snapshot.sites}
                     yield seq, raw, (self.task, TemplateSnapshot(sites=own))
 
-            for seq, _, answer in executor.map(second_pass, text_calls()):
+            for seq, _, answer in ahead(executor.map(second_pass, text_calls())):
                 self._record(self._second, seq, cast(Extracted, answer))  # pass 2 always ends
         finally:
-            executor.close()
+            for feeder in feeders:
+                feeder.stop()
+            executor.close()  # a feeder waiting on a worker is released
+            for feeder in feeders:
+                feeder.join()
             self._texts.close()
 
     def results(self) -> Iterator[PageResult]:
@@ -601,12 +672,19 @@ def extract_pages(
 
 
 class _Feed:
-    """Feeds finished pages to the deduplicator in batches; keeps provisional counts."""
+    """Feeds finished pages to the deduplicator in batches; keeps provisional counts.
+
+    Batches grow geometrically: a batch is given once it holds as many bodies as all earlier
+    batches together (at least ``batch_size``, at most ``_MAX_BATCH_FACTOR`` times it). Every
+    batch re-decides the clusters it touches, the widely copied stories each time; doubling
+    makes that O(log n) times over a run instead of n / batch_size times.
+    """
 
     def __init__(self, dedup: Deduplicator, batch_size: int, seconds: Counter[str]) -> None:
         self.dedup = dedup
         self.batch_size = batch_size
         self.seconds = seconds
+        self.added = 0
         self.batch: list[Fingerprint] = []
         self.status: dict[str, str] = {}
         self.counts: Counter[str] = Counter()
@@ -617,7 +695,8 @@ class _Feed:
             self.counts["dropped"] += 1
             return
         self.batch.append(done.fingerprint)
-        if len(self.batch) >= self.batch_size:
+        size = min(max(self.batch_size, self.added), _MAX_BATCH_FACTOR * self.batch_size)
+        if len(self.batch) >= size:
             self.flush()
 
     def flush(self) -> None:
@@ -625,6 +704,7 @@ class _Feed:
             return
         t0 = time.perf_counter()
         batch, self.batch = self.batch, []
+        self.added += len(batch)
         # an id the index already holds with another text (an earlier run's page under the
         # same name) cannot be added: that page is dropped, the others go on
         known = self.dedup.store.text_hashes([f.doc_id for f in batch])
@@ -643,6 +723,9 @@ class _Feed:
         self.seconds["dedup"] += time.perf_counter() - t0
 
 
+_MAX_BATCH_FACTOR = 16  # the largest batch, in first batches (memory: its fingerprints)
+
+
 def run(
     pages: Iterable[RawDoc | ReadFailure],
     config: Config | None = None,
@@ -658,9 +741,8 @@ def run(
 
     ``store``: where deduplication state lives (default in memory; a ``SqliteStore`` carries it
     across runs, so today's pages are matched against what earlier runs kept; it must have been
-    built with ``config.dedup``). ``batch_size``: bodies given to the deduplicator at a time
-    (each batch re-decides the clusters it touches: larger batches cost less in all and update
-    the progress counts less often). With ``templates=True`` the site templates learned so far are
+    built with ``config.dedup``). ``batch_size``: bodies in the first batch given to the
+    deduplicator; later ones grow (see ``_Feed``). With ``templates=True`` the site templates learned so far are
     kept in the store too: a run goes on learning where the last one stopped, and saves what
     it learned once it completes. ``keep_removals``: keep each page's removal records for
     ``Outcome.explain_row``. Other arguments as in ``extract_pages``. The outcomes come once
