@@ -51,10 +51,10 @@ from typing import IO, Any, Literal, cast
 
 from .cluster import Decision, Similarity
 from .config import Config
-from .decode import decode_bytes, sniff_kind
+from .decode import sniff_kind
 from .dedup import Deduplicator
 from .errors import BudgetExceeded, CleanfeedError, WorkerError
-from .extract import extract
+from .extract import extract, page_text
 from .extract.template import PageFeatures, SiteTemplates, TemplateSnapshot, page_features
 from .fingerprint import Fingerprint, fingerprint
 from .index import Store
@@ -290,7 +290,7 @@ def _first_pass(raw: RawDoc, task: PageTask) -> Extracted | TextPage:
     kind = raw.kind
     if task.learn_templates and kind != "html":
         try:
-            text = _decoded(raw, task.config)
+            text = page_text(raw, task.config.extract)
         except CleanfeedError as err:
             return _failed(raw, err, (("extract", time.perf_counter() - started),))
         kind = kind or sniff_kind(text)
@@ -302,17 +302,6 @@ def _first_pass(raw: RawDoc, task: PageTask) -> Extracted | TextPage:
 
 def _second_pass(raw: RawDoc, task: PageTask, templates: TemplateSnapshot) -> Extracted:
     return _finish(replace(raw, kind="text"), task, templates, time.perf_counter())
-
-
-def _decoded(raw: RawDoc, config: Config) -> str:
-    if isinstance(raw.content, str):
-        if len(raw.content) > config.extract.max_bytes:
-            raise BudgetExceeded(
-                f"page is {len(raw.content):,} characters, over the "
-                f"{config.extract.max_bytes:,} budget"
-            )
-        return raw.content
-    return decode_bytes(raw.content, declared=raw.charset, max_bytes=config.extract.max_bytes)
 
 
 def first_pass(raw: RawDoc, task: PageTask) -> Extracted | TextPage:

@@ -15,7 +15,20 @@ from .html import extract_html
 from .template import SiteTemplates, TemplateSnapshot
 from .textdump import clean_text_dump
 
-__all__ = ["SiteTemplates", "TemplateSnapshot", "clean_text_dump", "extract", "extract_html"]
+__all__ = [
+    "SiteTemplates", "TemplateSnapshot", "clean_text_dump", "extract", "extract_html", "page_text",
+]
+
+
+def page_text(raw: RawDoc, config: ExtractConfig) -> str:
+    """The page's text: its bytes decoded (``decode_bytes``), within the size budget."""
+    if isinstance(raw.content, bytes):
+        return decode_bytes(raw.content, declared=raw.charset, max_bytes=config.max_bytes)
+    if len(raw.content) > config.max_bytes:
+        raise BudgetExceeded(
+            f"page is {len(raw.content):,} characters, over the {config.max_bytes:,} budget"
+        )
+    return raw.content
 
 
 def extract(
@@ -27,14 +40,7 @@ def extract(
     the template of the page's site are removed. HTML pages ignore it.
     """
     config = config or ExtractConfig()
-    if isinstance(raw.content, bytes):
-        text = decode_bytes(raw.content, declared=raw.charset, max_bytes=config.max_bytes)
-    else:
-        text = raw.content
-        if len(text) > config.max_bytes:
-            raise BudgetExceeded(
-                f"page is {len(text):,} characters, over the {config.max_bytes:,} budget"
-            )
+    text = page_text(raw, config)
     kind = raw.kind or sniff_kind(text)
     if kind == "html":
         return extract_html(text, url=raw.url, doc_id=raw.id, config=config)
