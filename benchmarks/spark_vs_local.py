@@ -51,7 +51,6 @@ from cleanfeed.spark.dedup import (
     band_key_pairs,
     edges,
     lsh_members,
-    representatives,
 )
 from cleanfeed.spark.run import _Job
 
@@ -104,8 +103,7 @@ def shuffle_profile(spark: SparkSession, inputs: list[Path]) -> dict[str, Any]:
         results, _ = job._keep(job.results(pages), "results", time.perf_counter())
         texts = pages.where(F.col("stage") == "text")
         fps = results.where(F.col("status") == "ok").select(*FINGERPRINT_COLUMNS).persist()
-        reps = representatives(fps)
-        members = lsh_members(fps, reps, config.dedup).persist()
+        members = lsh_members(fps, config.dedup).persist()
         n_members = members.count()
         pairs = band_key_pairs(members).persist()
         n_pairs = pairs.count()
