@@ -61,11 +61,12 @@ class Similarity:
 
 @dataclass(frozen=True, slots=True)
 class Decision:
-    """What became of one document: kept (a canonical copy) or a duplicate of a kept one."""
+    """What became of one document: kept (a canonical copy) or a duplicate of a kept one;
+    "pending" while it is linked into its component but not decided (``Deduplicator.resolve``)."""
 
     doc_id: str
-    status: Literal["kept", "duplicate"]
-    canonical_id: str  # the kept document of its cluster (itself when kept)
+    status: Literal["kept", "duplicate", "pending"]
+    canonical_id: str  # the kept document of its cluster (itself when kept; pending: its component)
     similarity: Similarity | None  # to the canonical; None when kept
     reason: str
 

@@ -21,12 +21,12 @@ Example::
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from .cluster import Decision, Similarity, candidate_pairs, lsh_eligible, resolve_component, verify
+from .cluster import Decision, Similarity, lsh_eligible, resolve_component, verify
 from .config import DedupConfig
 from .errors import IndexMismatchError
 from .fingerprint import Fingerprint, band_keys_batch, fingerprint_batch
@@ -80,8 +80,14 @@ class Deduplicator:
         """Add documents (vectorised fingerprinting; same decisions as adding them one by one)."""
         return self.add_fingerprints(fingerprint_batch(docs, self.config))
 
-    def add_fingerprints(self, fps: Sequence[Fingerprint]) -> AddResult:
-        """Add already computed fingerprints (e.g. from another process)."""
+    def add_fingerprints(self, fps: Sequence[Fingerprint], *, resolve: bool = True) -> AddResult:
+        """Add already computed fingerprints (e.g. from another process).
+
+        ``resolve=False`` links the documents into their components but leaves their decisions
+        "pending" until ``resolve()``. A run that adds many batches then decides each component
+        once, at the end, instead of after every batch that touches it (a story copied a
+        thousand times would be re-decided with every batch). The final decisions are the same.
+        """
         config = self.config
         # 1. ids seen before (in the store or earlier in this batch) with the same text are no-ops
         known = self.store.text_hashes({f.doc_id for f in fps})
@@ -99,7 +105,6 @@ class Deduplicator:
         # 2. candidates: same normalised text, and shared LSH band keys (store and batch).
         # Stored docs with one text are already in one component: one of them is enough.
         links: set[tuple[str, str]] = set()  # exact copies, to the first of their text
-        pairs: set[tuple[str, str]] = set()  # LSH candidates
         exact = self.store.exact_matches({f.text_hash for f in new_fps if f.n_tokens})
         first_by_text: dict[str, str] = {}
         # An exact twin has its twin's signature, so every LSH candidate of it is one of the
@@ -136,10 +141,6 @@ class Deduplicator:
             if eligible
             else np.empty((0, config.bands), dtype=np.uint64)
         )
-        for f, others in zip(eligible, self.store.lsh_candidates(keys)):
-            pairs.update((f.doc_id, o) for o in others)
-        for i, j in candidate_pairs(keys).tolist():
-            pairs.add((eligible[i].doc_id, eligible[j].doc_id))
 
         # 3. verify the candidates (the exact check on shingle sets) while merging components:
         # the new docs and the stored components they link to. A pair whose two sides are in
@@ -147,8 +148,9 @@ class Deduplicator:
         # (resolve_component checks what it needs itself). So a new doc joins a stored
         # component at its first candidate there that verifies, and the copies of one story in
         # a batch are not all checked pairwise: the same components, far fewer checks for a
-        # story copied 1000 times.
-        comp_of = self.store.components({o for _, o in pairs | links if o not in new})
+        # story copied 1000 times. Candidates are walked, never collected: the pairs of a
+        # widely copied story would not fit in memory.
+        comp_of = self.store.components({o for _, o in links if o not in new})
         fp_of = dict(new)
         parent: dict[str, str] = {}
 
@@ -175,18 +177,13 @@ class Deduplicator:
             found = [*exact.get(f.text_hash, []), *copies.get(f.text_hash, [])]
             return min((i for i, domain in found if domain != f.domain), default=None)
 
-        for f in new_fps:
-            find(node(f.doc_id))
         edges: dict[tuple[str, str], Similarity | None] = {}
-        for a, b in sorted(links):  # exact copies first: most candidates are then settled
-            edges[(a, b)] = Similarity(1.0, 1.0, "exact")
+
+        def link(a: str, b: str) -> None:
+            """Check one candidate pair (``a`` new) unless its sides are joined already."""
             ra, rb = find(node(a)), find(node(b))
-            if ra != rb:
-                parent[max(ra, rb)] = min(ra, rb)
-        for a, b in sorted(pairs):
-            ra, rb = find(node(a)), find(node(b))
-            if ra == rb:
-                continue
+            if ra == rb or (a, b) in edges or (b, a) in edges:
+                return
             fa, fb = fp_of[a], fingerprint_of(b)
             edges[(a, b)] = verify(fa, fb, config)
             if edges[(a, b)] is None and fa.domain and fa.domain == fb.domain:
@@ -200,48 +197,111 @@ class Deduplicator:
                     edges[(x, y)] = verify(fingerprint_of(x), fingerprint_of(y), config)
                     if edges[(x, y)] is not None:
                         parent[max(ra, rb)] = min(ra, rb)  # x is a's twin or a; y b's or b
-                continue
+                return
             if edges[(a, b)] is not None:
                 parent[max(ra, rb)] = min(ra, rb)
 
-        # 4. the merged components
+        for f in new_fps:
+            find(node(f.doc_id))
+        for a, b in sorted(links):  # exact copies first: most candidates are then settled
+            edges[(a, b)] = Similarity(1.0, 1.0, "exact")
+            ra, rb = find(node(a)), find(node(b))
+            if ra != rb:
+                parent[max(ra, rb)] = min(ra, rb)
+        # stored candidates, a slice of lookups at a time (bounded memory)
+        for start in range(0, len(eligible), _QUERY_ROWS):
+            chunk = eligible[start : start + _QUERY_ROWS]
+            found = self.store.lsh_candidates(keys[start : start + _QUERY_ROWS])
+            unknown = {o for others in found for o in others if o not in comp_of}
+            if unknown:
+                comp_of.update(self.store.components(unknown))
+            for f, others in zip(chunk, found):
+                for o in others:
+                    link(f.doc_id, o)
+        # candidates within the batch, bucket by bucket
+        def join(group: list[str], other: list[str]) -> None:
+            """Check pairs across two groups of joined docs until one links them."""
+            for a in group:
+                for b in other:
+                    if find(node(a)) == find(node(b)):
+                        return
+                    link(a, b)
+
+        for rows in _buckets(keys):
+            by_root: dict[str, list[str]] = {}
+            for i in rows:
+                by_root.setdefault(find(node(eligible[i].doc_id)), []).append(eligible[i].doc_id)
+            groups = list(by_root.values())
+            for g in range(1, len(groups)):
+                for h in range(g):
+                    join(groups[g], groups[h])
+
+        # 4. the merged components, each labelled by its smallest doc id
         groups: dict[str, list[str]] = {}
         for x in list(parent):
             groups.setdefault(find(x), []).append(x)
-
-        # 5. resolve every touched component from scratch (pure), and diff the old decisions
         labels = sorted({x[2:] for xs in groups.values() for x in xs if x.startswith("c:")})
         stored_members = self.store.component_members(labels)
         components: dict[str, str] = {}
-        decisions: list[Decision] = []
-        changed: list[Decision] = []
+        pending: list[Decision] = []
         for xs in groups.values():
             member_ids = [x[2:] for x in xs if x.startswith("d:")]
             old_ids = [m for x in xs if x.startswith("c:") for m in stored_members[x[2:]]]
-            missing = [m for m in old_ids if m not in fp_of]
-            fp_of.update(self.store.fingerprints(missing))
-            members = [fp_of[m] for m in member_ids + old_ids]
-            resolved = resolve_component(members, edges, config)
-            label = min(f.doc_id for f in members)
-            old_decisions = self.store.decisions(old_ids) if old_ids else {}
-            for d in resolved:
-                components[d.doc_id] = label
-                decisions.append(d)
-                if d.doc_id in old_decisions and old_decisions[d.doc_id] != d:
-                    changed.append(d)
+            label = min(member_ids + old_ids)
+            components.update((m, label) for m in member_ids + old_ids)
+            pending.extend(Decision(m, "pending", label, None, _PENDING) for m in member_ids)
         inserted = [(f, k) for f, k in zip(eligible, keys) if f.doc_id not in twins]
         in_lsh = {f.doc_id for f, _ in inserted}
         self.store.commit(
-            [(f, None) for f in new_fps if f.doc_id not in in_lsh]
-            + inserted,
+            [(f, None) for f in new_fps if f.doc_id not in in_lsh] + inserted,
             components,
-            decisions,
+            pending,
         )
-        final = {d.doc_id: d for d in decisions}
-        missing_ids = [f.doc_id for f in fps if f.doc_id not in final]
-        final.update(self.store.decisions(missing_ids))
+
+        # 5. decide: every pending component, resolved from scratch (pure)
+        result = self.resolve(edges) if resolve else AddResult((), ())
+        final = {d.doc_id: d for d in (*pending, *result.decisions)}
+        final.update(self.store.decisions([f.doc_id for f in fps if f.doc_id not in final]))
+        changed = [*result.changed, *(d for d in result.decisions if d.doc_id not in new)]
         return AddResult(
             tuple(final[f.doc_id] for f in fps), tuple(sorted(changed, key=lambda d: d.doc_id))
+        )
+
+    def resolve(
+        self, edges: Mapping[tuple[str, str], Similarity | None] | None = None
+    ) -> AddResult:
+        """Decide every pending document's component (``add_fingerprints(resolve=False)``).
+
+        ``decisions``: the pending documents' decisions, by doc id; ``changed``: decisions of
+        documents decided before that changed. ``edges``: ``verify`` results to reuse.
+        """
+        pending = self.store.pending()
+        if not pending:
+            return AddResult((), ())
+        waiting = set(pending)
+        labels = sorted(set(self.store.components(pending).values()))
+        decided: list[Decision] = []
+        changed: list[Decision] = []
+        batch: list[Decision] = []
+        for start in range(0, len(labels), _RESOLVE_LABELS):
+            members_of = self.store.component_members(labels[start : start + _RESOLVE_LABELS])
+            for ids in members_of.values():
+                resolved = resolve_component(
+                    list(self.store.fingerprints(ids).values()), edges, self.config)
+                old = self.store.decisions([i for i in ids if i not in waiting])
+                for d in resolved:
+                    if d.doc_id in waiting:
+                        decided.append(d)
+                    elif old[d.doc_id] != d:
+                        changed.append(d)
+                    else:
+                        continue
+                    batch.append(d)
+            self.store.commit([], {}, batch)
+            batch = []
+        return AddResult(
+            tuple(sorted(decided, key=lambda d: d.doc_id)),
+            tuple(sorted(changed, key=lambda d: d.doc_id)),
         )
 
     def decisions(self) -> list[Decision]:
@@ -257,6 +317,30 @@ class Deduplicator:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+_QUERY_ROWS = 64  # lookups per LSH query: bounds the candidate lists held at once
+_RESOLVE_LABELS = 256  # components decided per store commit
+_PENDING = "linked into its component; not decided yet"
+
+
+def _buckets(keys: np.ndarray) -> Iterator[list[int]]:
+    """The rows of a band-key matrix that share each key, for keys shared by several rows.
+
+    ``candidate_pairs`` lists the same pairs; walking the buckets instead lets a caller skip
+    a bucket whose rows it has already joined, without ever holding every pair.
+    """
+    if len(keys) < 2:
+        return
+    flat = keys.reshape(-1)
+    order = np.argsort(flat, kind="stable")
+    rows = order // keys.shape[1]
+    flat = flat[order]
+    starts = np.flatnonzero(np.concatenate(([True], flat[1:] != flat[:-1])))
+    ends = np.concatenate((starts[1:], [len(flat)]))
+    for s, e in zip(starts.tolist(), ends.tolist()):
+        if e - s >= 2:
+            yield sorted(set(rows[s:e].tolist()))
 
 
 def deduplicate(docs: Iterable[CleanDoc], config: DedupConfig | None = None) -> list[Decision]:

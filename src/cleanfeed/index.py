@@ -97,8 +97,9 @@ class BandIndex:
             docs_out.append(run_docs[starts + np.arange(total)].astype(np.int64))
         if not rows_out:
             return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
-        pairs = np.unique(np.stack([np.concatenate(rows_out), np.concatenate(docs_out)], 1), axis=0)
-        return pairs[:, 0], pairs[:, 1]
+        # one int64 per (row, doc) pair: a 1-D unique is many times faster than unique(axis=0)
+        pairs = np.unique((np.concatenate(rows_out) << 32) | np.concatenate(docs_out))
+        return pairs >> 32, pairs & 0xFFFFFFFF
 
 
 def _merge_runs(
@@ -129,6 +130,7 @@ class Store(Protocol):
     def components(self, doc_ids: Iterable[str]) -> dict[str, str]: ...
     def component_members(self, labels: Iterable[str]) -> dict[str, list[str]]: ...
     def decisions(self, doc_ids: Iterable[str] | None = None) -> dict[str, Decision]: ...
+    def pending(self) -> list[str]: ...
     def duplicates_of(self, canonical_ids: Iterable[str]) -> dict[str, list[Decision]]: ...
     def get_state(self, name: str) -> bytes | None: ...
     def put_state(self, name: str, value: bytes) -> None: ...
@@ -158,6 +160,7 @@ class MemoryStore:
         self._component: dict[str, str] = {}
         self._members: dict[str, set[str]] = {}
         self._decisions: dict[str, Decision] = {}
+        self._pending: set[str] = set()  # doc ids whose decision is "pending"
         self._state: dict[str, bytes] = {}
 
     @property
@@ -193,6 +196,10 @@ class MemoryStore:
         if doc_ids is None:
             return dict(self._decisions)
         return {i: self._decisions[i] for i in doc_ids}
+
+    def pending(self) -> list[str]:
+        """Ids of the documents linked into components but not decided yet, sorted."""
+        return sorted(self._pending)
 
     def duplicates_of(self, canonical_ids: Iterable[str]) -> dict[str, list[Decision]]:
         """The duplicates of each given kept document, by doc id (a kept document's copies are
@@ -236,6 +243,10 @@ class MemoryStore:
             self._component[doc_id] = label
         for d in decisions:
             self._decisions[d.doc_id] = d
+            if d.status == "pending":
+                self._pending.add(d.doc_id)
+            else:
+                self._pending.discard(d.doc_id)
 
     def get_state(self, name: str) -> bytes | None:
         """A named blob of the runner's own state (e.g. the learned site templates)."""
@@ -273,6 +284,7 @@ CREATE TABLE IF NOT EXISTS docs (
 CREATE INDEX IF NOT EXISTS docs_text_hash ON docs(text_hash);
 CREATE INDEX IF NOT EXISTS docs_component ON docs(component);
 CREATE INDEX IF NOT EXISTS docs_canonical ON docs(canonical_id);
+CREATE INDEX IF NOT EXISTS docs_pending ON docs(status) WHERE status = 'pending';
 CREATE TABLE IF NOT EXISTS bands (key INTEGER NOT NULL, num INTEGER NOT NULL,
                                   PRIMARY KEY (key, num)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS state (name TEXT PRIMARY KEY, value BLOB NOT NULL);
@@ -447,6 +459,13 @@ class SqliteStore:
             q = f"SELECT {_DECISION_COLUMNS} FROM docs WHERE doc_id IN ({_marks(len(chunk))})"
             out.update((r[0], _decision(r)) for r in self._conn.execute(q, list(chunk)))
         return out
+
+    def pending(self) -> list[str]:
+        """Ids of the documents linked into components but not decided yet (an interrupted
+        run leaves them so: the next ``Deduplicator.resolve`` decides them), sorted."""
+        rows = self._conn.execute(
+            "SELECT doc_id FROM docs WHERE status = 'pending' ORDER BY doc_id").fetchall()
+        return [r[0] for r in rows]
 
     def duplicates_of(self, canonical_ids: Iterable[str]) -> dict[str, list[Decision]]:
         """The duplicates of each given kept document (earlier runs' included), by doc id."""

@@ -663,17 +663,15 @@ def extract_pages(
 class _Feed:
     """Feeds finished pages to the deduplicator in batches; keeps provisional counts.
 
-    Batches grow geometrically: a batch is given once it holds as many bodies as all earlier
-    batches together (at least ``batch_size``, at most ``_MAX_BATCH_FACTOR`` times it). Every
-    batch re-decides the clusters it touches, the widely copied stories each time; doubling
-    makes that O(log n) times over a run instead of n / batch_size times.
+    Batches are only linked into components (``add_fingerprints(resolve=False)``); ``resolve``
+    decides every component once, after the last batch. Until then the counts are
+    provisional: a page counts as kept while it labels its component, as a duplicate otherwise.
     """
 
     def __init__(self, dedup: Deduplicator, batch_size: int, seconds: Counter[str]) -> None:
         self.dedup = dedup
         self.batch_size = batch_size
         self.seconds = seconds
-        self.added = 0
         self.batch: list[Fingerprint] = []
         self.status: dict[str, str] = {}
         self.counts: Counter[str] = Counter()
@@ -684,16 +682,25 @@ class _Feed:
             self.counts["dropped"] += 1
             return
         self.batch.append(done.fingerprint)
-        size = min(max(self.batch_size, self.added), _MAX_BATCH_FACTOR * self.batch_size)
-        if len(self.batch) >= size:
+        if len(self.batch) >= self.batch_size:
             self.flush()
+
+    def _count(self, decisions: Iterable[Decision]) -> None:
+        for d in decisions:
+            status = d.status
+            if status == "pending":
+                status = "kept" if d.canonical_id == d.doc_id else "duplicate"
+            old = self.status.get(d.doc_id)
+            if old is not None:
+                self.counts[old] -= 1
+            self.status[d.doc_id] = status
+            self.counts[status] += 1
 
     def flush(self) -> None:
         if not self.batch:
             return
         t0 = time.perf_counter()
         batch, self.batch = self.batch, []
-        self.added += len(batch)
         # an id the index already holds with another text (an earlier run's page under the
         # same name) cannot be added: that page is dropped, the others go on
         known = self.dedup.store.text_hashes([f.doc_id for f in batch])
@@ -702,17 +709,17 @@ class _Feed:
                 self.rejected[f.doc_id] = (
                     "an earlier run put a page with this id and another text in the index")
                 self.counts["dropped"] += 1
-        result = self.dedup.add_fingerprints([f for f in batch if f.doc_id not in self.rejected])
-        for d in (*result.decisions, *result.changed):
-            old = self.status.get(d.doc_id)
-            if old is not None:
-                self.counts[old] -= 1
-            self.status[d.doc_id] = d.status
-            self.counts[d.status] += 1
+        result = self.dedup.add_fingerprints(
+            [f for f in batch if f.doc_id not in self.rejected], resolve=False)
+        self._count(result.decisions)
         self.seconds["dedup"] += time.perf_counter() - t0
 
-
-_MAX_BATCH_FACTOR = 16  # the largest batch, in first batches (memory: its fingerprints)
+    def resolve(self) -> None:
+        """Decide every component (after the last ``flush``); the counts become final."""
+        t0 = time.perf_counter()
+        result = self.dedup.resolve()
+        self._count((*result.decisions, *result.changed))
+        self.seconds["dedup"] += time.perf_counter() - t0
 
 
 def run(
@@ -730,8 +737,8 @@ def run(
 
     ``store``: where deduplication state lives (default in memory; a ``SqliteStore`` carries it
     across runs, so today's pages are matched against what earlier runs kept; it must have been
-    built with ``config.dedup``). ``batch_size``: bodies in the first batch given to the
-    deduplicator; later ones grow (see ``_Feed``). With ``templates=True`` the site templates learned so far are
+    built with ``config.dedup``). ``batch_size``: bodies per batch given to the
+    deduplicator (see ``_Feed``). With ``templates=True`` the site templates learned so far are
     kept in the store too: a run goes on learning where the last one stopped, and saves what
     it learned once it completes. ``keep_removals``: keep each page's removal records for
     ``Outcome.explain_row``. Other arguments as in ``extract_pages``. The outcomes come once
@@ -763,6 +770,7 @@ def run(
         passes.execute(pages)
         passes.stage = "deduplicating"
         feed.flush()
+        feed.resolve()
         yield from _outcomes(passes, dedup, feed.rejected, seconds)
         if persist:  # only a completed run's learning is kept (a rerun relearns)
             dedup.store.put_state(_TEMPLATES, passes.learner.to_bytes())
