@@ -35,6 +35,7 @@ from cleanfeed import (
 )
 from cleanfeed.cluster import candidate_pairs, cluster_fingerprints, connected_components
 from cleanfeed.fingerprint import strip_volatile, tokens
+from cleanfeed.dedup import _buckets
 from cleanfeed.index import BandIndex
 
 CONFIG = DedupConfig()
@@ -133,6 +134,14 @@ def test_candidate_pairs_equal_brute_force() -> None:
         if set(keys[i].tolist()) & set(keys[j].tolist())
     }
     assert {tuple(p) for p in candidate_pairs(keys).tolist()} == brute
+
+
+def test_buckets_hold_the_candidate_pairs() -> None:
+    rng = np.random.default_rng(4)
+    keys = rng.integers(0, 5, size=(30, 4), dtype=np.uint64) + np.arange(4, dtype=np.uint64) * 100
+    from_buckets = {(i, j) for rows in _buckets(keys) for j in rows for i in rows if i < j}
+    assert from_buckets == {tuple(p) for p in candidate_pairs(keys).tolist()}
+    assert all(len(rows) >= 2 for rows in _buckets(keys))
 
 
 def test_band_index_query_equals_brute_force() -> None:
@@ -406,6 +415,24 @@ def test_interrupted_commit_leaves_index_unchanged(seeds: list[CleanDoc], tmp_pa
     store.close()
 
 
+def test_pending_decisions_survive_an_interrupted_run(seeds: list[CleanDoc], tmp_path) -> None:
+    """Pages linked but not decided when a run stops are decided by the next resolve."""
+    docs = _variants(seeds)
+    path = tmp_path / "dedup.sqlite"
+    with SqliteStore(path, CONFIG) as store:
+        dedup = Deduplicator(CONFIG, store)
+        dedup.add_batch(docs[:3])
+        linked = dedup.add_fingerprints(fingerprint_batch(docs[3:], CONFIG), resolve=False)
+        assert {d.status for d in linked.decisions} == {"pending"}
+        assert store.pending() == sorted(d.id for d in docs[3:])
+    with SqliteStore(path, CONFIG) as store:  # the next run
+        dedup = Deduplicator(CONFIG, store)
+        result = dedup.resolve()
+        assert [d.doc_id for d in result.decisions] == sorted(d.id for d in docs[3:])
+        assert store.pending() == []
+        assert by_id(dedup.decisions()) == by_id(deduplicate(docs, CONFIG))
+
+
 def test_same_id_with_other_text_is_refused(seeds: list[CleanDoc]) -> None:
     dedup = Deduplicator(CONFIG)
     dedup.add(seeds[0])
@@ -497,8 +524,11 @@ def test_incremental_equals_batch_reference_with_sites_and_twins(
     i = 0
     while i < len(docs):
         n = rnd.randint(1, max_batch)
-        dedup.add_batch(docs[i : i + n])
+        # some batches only linked (decided by a later batch or the final resolve)
+        dedup.add_fingerprints(fingerprint_batch(docs[i : i + n], CONFIG),
+                               resolve=rnd.random() < 0.5)
         i += n
+    dedup.resolve()
     assert by_id(dedup.decisions()) == reference
 
 

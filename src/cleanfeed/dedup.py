@@ -11,6 +11,12 @@ That is why a later document can change an earlier decision: when a better canon
 its duplicate. ``add``/``add_batch`` return the decisions of the given documents plus every
 earlier decision that changed; ``decisions()`` is the final assignment of all documents.
 
+A job adding many batches can defer the decisions: ``add_fingerprints(fps, resolve=False)``
+links each batch into its components (decisions "pending"), and one ``resolve()`` at the end
+decides every touched component once. Same final decisions, far less work for a story copied
+a thousand times; pending decisions are stored, so a run interrupted between the two is
+decided by the next ``resolve()``.
+
 Example::
 
     dedup = Deduplicator()

@@ -9,7 +9,9 @@ state (the site templates learned so far, so a later run cleans with what earlie
 raises ``IndexMismatchError``: signatures and thresholds from two configs cannot be mixed.
 
 ``SqliteStore`` writes each ``commit`` in one transaction (WAL journal), so a run interrupted
-at any point leaves the index as it was after the last completed batch. Running day 1 then
+at any point leaves the index as it was after the last completed batch (documents a run
+linked but had not decided yet are stored as "pending"; the next ``Deduplicator.resolve``
+decides them). Running day 1 then
 day 2 through one index gives the same decisions as one run over both days.
 
 ``BandIndex`` is the in-memory LSH structure: band keys in sorted NumPy runs (12 bytes per
