@@ -33,7 +33,12 @@ from cleanfeed import (
     resolve_component,
     verify,
 )
-from cleanfeed.cluster import candidate_pairs, cluster_fingerprints, connected_components
+from cleanfeed.cluster import (
+    candidate_pairs,
+    cluster_fingerprints,
+    connected_components,
+    verify_many,
+)
 from cleanfeed.fingerprint import strip_volatile, tokens
 from cleanfeed.dedup import _buckets
 from cleanfeed.index import BandIndex
@@ -553,6 +558,15 @@ def test_empty_bodies_are_never_duplicates() -> None:
     assert decisions["e1"].status == decisions["e2"].status == "kept"
     assert "empty" in decisions["e2"].reason
     assert decisions["s2"].canonical_id == "s1"  # short, but an exact copy
+
+
+def test_verify_many_equals_verify_pair_by_pair(seeds: list[CleanDoc]) -> None:
+    docs = [dataclasses.replace(d, url=f"https://s{i % 2}.example/{d.id}")
+            for i, d in enumerate([*_variants(seeds), doc("empty", ""), doc("tiny", "A few words.")])]
+    fps = fingerprint_batch(docs, CONFIG)
+    for x in fps:
+        assert verify_many(x, fps, CONFIG) == [verify(x, o, CONFIG) for o in fps]
+    assert any(s is not None and s.basis != "exact" for s in verify_many(fps[0], fps, CONFIG))
 
 
 def test_verify_is_symmetric(seeds: list[CleanDoc]) -> None:

@@ -41,6 +41,7 @@ __all__ = [
     "lsh_eligible",
     "resolve_component",
     "verify",
+    "verify_many",
 ]
 
 
@@ -113,10 +114,39 @@ def verify(a: Fingerprint, b: Fingerprint, config: DedupConfig) -> Similarity | 
     """
     if a.n_tokens and a.text_hash == b.text_hash:
         return Similarity(1.0, 1.0, "exact")
-    small, large = sorted((a.size, b.size))
-    if small < config.min_shingles:
+    if min(a.size, b.size) < config.min_shingles:
         return None
-    inter = _intersection(a.shingle_array(), b.shingle_array())
+    return _judge(a, b, _intersection(a.shingle_array(), b.shingle_array()), config)
+
+
+def verify_many(
+    x: Fingerprint, others: Sequence[Fingerprint], config: DedupConfig
+) -> list[Similarity | None]:
+    """``[verify(x, o) for o in others]``, the shingle intersections counted in one pass."""
+    out: list[Similarity | None] = [None] * len(others)
+    xs = x.shingle_array()
+    todo = [i for i, o in enumerate(others)
+            if not (x.n_tokens and x.text_hash == o.text_hash)
+            and min(x.size, o.size) >= config.min_shingles]
+    for i, o in enumerate(others):
+        if x.n_tokens and x.text_hash == o.text_hash:
+            out[i] = Similarity(1.0, 1.0, "exact")
+    if not todo or not len(xs):
+        return out
+    arrays = [others[i].shingle_array() for i in todo]
+    concat = np.concatenate(arrays)
+    idx = np.searchsorted(xs, concat)
+    idx[idx == len(xs)] = 0
+    hits = (xs[idx] == concat).astype(np.int64)
+    starts = np.concatenate(([0], np.cumsum([len(a) for a in arrays])[:-1]))
+    for i, inter in zip(todo, np.add.reduceat(hits, starts).tolist()):
+        out[i] = _judge(x, others[i], int(inter), config)
+    return out
+
+
+def _judge(a: Fingerprint, b: Fingerprint, inter: int, config: DedupConfig) -> Similarity | None:
+    """``verify`` once the shingle intersection of two fingerprints is counted."""
+    small, large = sorted((a.size, b.size))
     jaccard = inter / (small + large - inter)
     containment = inter / small
     needed = (
@@ -219,6 +249,14 @@ def resolve_component(
                 cache[key] = verify(x, y, config)
         return cache[key]
 
+    def against(x: Fingerprint, group: Sequence[Fingerprint]) -> None:
+        """Fill the cache with ``x`` against every member of ``group``, in one pass."""
+        todo = [f for f in group if f is not x and _pair_key(x.doc_id, f.doc_id) not in cache]
+        if len(todo) > 1:
+            for f, s in zip(todo, verify_many(x, todo, config)):
+                key = _pair_key(x.doc_id, f.doc_id)
+                cache[key] = given.get(key, given.get(key[::-1], s)) if given else s
+
     decisions: dict[str, Decision] = {}
     remaining = ordered
     first_round = True
@@ -234,6 +272,7 @@ def resolve_component(
             # capped: O(_CONTENDERS * m) checks in a component of m
             for c in sorted(group, key=lambda f: (-f.size, f.doc_id))[:_CONTENDERS]:
                 if c.doc_id not in matches:
+                    against(c, remaining)
                     matches[c.doc_id] = sum(
                         1 for f in remaining if f is not c and sim(c, f) is not None
                     )
@@ -245,6 +284,7 @@ def resolve_component(
         count_matches(leaders)
         ref = min(leaders, key=lambda f: (-matches.get(f.doc_id, 0), -f.size, f.doc_id))
         ratio = config.complete_ratio
+        against(ref, remaining)
         complete = {
             f.doc_id: f is ref
             or (
@@ -261,6 +301,7 @@ def resolve_component(
         best_head = min(head(f) for f in remaining)
         count_matches([f for f in remaining if head(f) == best_head])
         canon, why = choose_canonical(remaining, complete, share, matches)
+        against(canon, remaining)
         copies = {f.doc_id: s for f in remaining if f is not canon and (s := sim(f, canon))}
         roundup = _is_roundup(canon, [f for f in remaining if f.doc_id in copies], copies, config)
         if roundup:
