@@ -24,7 +24,7 @@ from cleanfeed import (
     SqliteStore,
     clean_text_dump,
 )
-from cleanfeed.pipeline import Outcome, Progress, extract_pages, run
+from cleanfeed.pipeline import Extracted, Outcome, PageTask, Progress, extract_pages, first_pass, run
 
 from .conftest import FIXTURES, SEEDS
 
@@ -236,3 +236,28 @@ def test_property_one_outcome_per_input_and_one_kept_page_per_story(items: list)
         assert (o.duplicate_of is not None) == (o.status == "duplicate")
     kept = {o.id for o in outcomes if o.status == "kept"}
     assert all(o.duplicate_of in kept for o in outcomes if o.status == "duplicate")
+
+
+def test_records_pickle_by_their_fields(seed_pages: dict[str, str]) -> None:
+    """What crosses to and from the workers and the spools round-trips exactly."""
+    import dataclasses
+    import pickle
+
+    from cleanfeed.models import pickled_by_fields
+
+    name, text = sorted(seed_pages.items())[0]
+    raw = RawDoc(name, text.encode("utf-8"), kind="text", url="https://example.com/a")
+    task = PageTask(Config(), learn_templates=False, keep_removals=True)
+    done = first_pass(raw, task)
+    assert isinstance(done, Extracted)
+    for record in (raw, done, done.result, done.result.doc, done.fingerprint, task, task.config):
+        assert pickle.loads(pickle.dumps(record)) == record
+    assert done.result.doc.removals and done.fingerprint is not None
+
+    @dataclasses.dataclass(frozen=True, slots=True)
+    class Derived:
+        a: int
+        b: int = dataclasses.field(init=False, default=0)
+
+    with pytest.raises(TypeError):
+        pickled_by_fields(Derived)

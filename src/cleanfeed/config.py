@@ -11,12 +11,15 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 
+from .models import pickled_by_fields
+
 
 def _fingerprint(obj: object) -> str:
     payload = json.dumps(asdict(obj), sort_keys=True, separators=(",", ":"))  # type: ignore[call-overload]
     return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class ExtractConfig:
     """How one page is read and cleaned.
@@ -41,6 +44,7 @@ class ExtractConfig:
         return _fingerprint(self)
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class DedupConfig:
     """How near-duplicate (syndicated) copies are found and collapsed.
@@ -130,6 +134,7 @@ class DedupConfig:
         return _fingerprint(self)
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Config:
     """The whole pipeline's configuration: one frozen object, one fingerprint."""

@@ -33,7 +33,7 @@ import xxhash
 
 from .config import DedupConfig
 from .metadata.text import AGENCIES
-from .models import CleanDoc
+from .models import CleanDoc, pickled_by_fields
 
 __all__ = [
     "WRAPPERS",
@@ -244,6 +244,7 @@ def tokens(paragraphs: Sequence[str]) -> list[str]:
 # The record
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Fingerprint:
     """Everything deduplication needs about one document; immutable, picklable, bytes only.

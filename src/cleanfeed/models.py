@@ -6,13 +6,38 @@ that explain what left). All are frozen, small and serializable to JSON with ``t
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from dataclasses import asdict, dataclass, field, fields
+from operator import attrgetter
+from typing import Any, Literal, TypeVar
+
+_T = TypeVar("_T")
+
+
+def pickled_by_fields(cls: type[_T]) -> type[_T]:
+    """Pickle a frozen slotted dataclass as its class and field values.
+
+    What ``dataclass(slots=True)`` pickles with otherwise (``__getstate__``/``__setstate__``
+    looping over ``fields()`` in Python) costs 4-7 times more, and every page crosses a
+    process boundary and a spool several times: ~0.4 ms a page of the main process's time.
+    """
+    names = tuple(f.name for f in fields(cls))  # type: ignore[arg-type]
+    if not all(f.init for f in fields(cls)):  # type: ignore[arg-type]
+        raise TypeError(f"{cls.__name__}: every field must be an __init__ argument")
+    values = attrgetter(*names)
+    if len(names) == 1:
+        def reduce(self: Any) -> tuple[Any, ...]:
+            return (cls, (values(self),))
+    else:
+        def reduce(self: Any) -> tuple[Any, ...]:
+            return (cls, values(self))
+    cls.__reduce__ = reduce  # type: ignore[method-assign,assignment]
+    return cls
 
 #: what a page's content is: markup, or an already-rendered plain-text dump
 ContentKind = Literal["html", "text"]
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class RawDoc:
     """One input page, as read from a dump.
@@ -32,6 +57,7 @@ class RawDoc:
     charset: str | None = None
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class ReadFailure:
     """An input record that could not be read as a page at all.
@@ -53,6 +79,7 @@ class ReadFailure:
         return asdict(self)
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Removal:
     """One span that extraction removed, and the rule that removed it."""
@@ -65,6 +92,7 @@ class Removal:
         return asdict(self)
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class CleanDoc:
     """The article body and metadata of one page.

@@ -58,7 +58,7 @@ from .extract import extract, page_text
 from .extract.template import PageFeatures, SiteTemplates, TemplateSnapshot, page_features
 from .fingerprint import Fingerprint, fingerprint
 from .index import Store
-from .models import CleanDoc, RawDoc, ReadFailure
+from .models import CleanDoc, RawDoc, ReadFailure, pickled_by_fields
 
 __all__ = [
     "Copy",
@@ -80,6 +80,7 @@ PageStatus = Literal["ok", "empty", "failed"]
 OutcomeStatus = Literal["kept", "duplicate", "dropped"]
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class PageResult:
     """What extraction made of one input page.
@@ -235,6 +236,7 @@ def default_jobs() -> int:
 # their arguments, so the Spark engine calls the same ones.
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class PageTask:
     """What a worker needs besides the page: the configuration and what to produce."""
@@ -245,6 +247,7 @@ class PageTask:
     keep_removals: bool = True  # keep the Removal records (for --explain)
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Extracted:
     """A page done: its result and (for a body, when asked) its fingerprint."""
@@ -253,6 +256,7 @@ class Extracted:
     fingerprint: Fingerprint | None = None
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class TextPage:
     """Pass 1's answer for a text dump: its template features; it is cleaned in pass 2."""

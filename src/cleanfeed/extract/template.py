@@ -50,6 +50,7 @@ from urllib.parse import urlsplit
 import numpy as np
 import xxhash
 
+from ..models import pickled_by_fields
 from .lines import DumpLine, split_lines, word_count
 
 __all__ = ["PageFeatures", "SiteTemplate", "SiteTemplates", "TemplateSnapshot", "page_features", "site_keys"]
@@ -95,6 +96,7 @@ def _signature(lines: Sequence[DumpLine]) -> int:
     return xxhash.xxh64_intdigest("\n".join(line.content for line in longest).encode("utf-8"))
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class PageFeatures:
     """What the learner counts of one page, computed on its own (``page_features``).
@@ -180,6 +182,7 @@ def _prune(counts: dict[int, int], capacity: int) -> None:
     counts.update(keep)
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class SiteTemplate:
     """The template of one site: hashes of the lines (and adjacent line pairs) that recur on
@@ -190,6 +193,7 @@ class SiteTemplate:
     pairs: frozenset[int]
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class TemplateSnapshot:
     """What ``SiteTemplates`` has learned, frozen: the template lines of each site.
