@@ -34,13 +34,13 @@ from cleanfeed import (
     verify,
 )
 from cleanfeed.cluster import (
+    band_buckets,
     candidate_pairs,
     cluster_fingerprints,
     connected_components,
     verify_many,
 )
 from cleanfeed.fingerprint import strip_volatile, tokens
-from cleanfeed.dedup import _buckets
 from cleanfeed.index import BandIndex
 
 CONFIG = DedupConfig()
@@ -144,9 +144,9 @@ def test_candidate_pairs_equal_brute_force() -> None:
 def test_buckets_hold_the_candidate_pairs() -> None:
     rng = np.random.default_rng(4)
     keys = rng.integers(0, 5, size=(30, 4), dtype=np.uint64) + np.arange(4, dtype=np.uint64) * 100
-    from_buckets = {(i, j) for rows in _buckets(keys) for j in rows for i in rows if i < j}
+    from_buckets = {(i, j) for rows in band_buckets(keys) for j in rows for i in rows if i < j}
     assert from_buckets == {tuple(p) for p in candidate_pairs(keys).tolist()}
-    assert all(len(rows) >= 2 for rows in _buckets(keys))
+    assert all(len(rows) >= 2 for rows in band_buckets(keys))
 
 
 def test_band_index_query_equals_brute_force() -> None:
@@ -502,12 +502,22 @@ def test_incremental_equals_batch_reference(rnd: random.Random, max_batch: int) 
     reference = by_id(cluster_fingerprints(fingerprint_batch(subset, CONFIG), CONFIG))
     rnd.shuffle(subset)
     dedup = Deduplicator(CONFIG)
-    i = 0
-    while i < len(subset):
-        n = rnd.randint(1, max_batch)
-        dedup.add_batch(subset[i : i + n])
-        i += n
+    _add_in_random_batches(dedup, subset, rnd, max_batch, defer=False)
     assert by_id(dedup.decisions()) == reference
+
+
+def _add_in_random_batches(
+    dedup: Deduplicator, docs: list[CleanDoc], rnd: random.Random, max_batch: int, defer: bool
+) -> None:
+    """Add ``docs`` in batches of 1..max_batch; with ``defer``, some batches are only linked
+    (decided by a later batch or the final resolve)."""
+    i = 0
+    while i < len(docs):
+        n = rnd.randint(1, max_batch)
+        dedup.add_fingerprints(fingerprint_batch(docs[i : i + n], CONFIG),
+                               resolve=not defer or rnd.random() < 0.5)
+        i += n
+    dedup.resolve()
 
 
 @settings(max_examples=40, deadline=None)
@@ -526,14 +536,7 @@ def test_incremental_equals_batch_reference_with_sites_and_twins(
     reference = by_id(cluster_fingerprints(fingerprint_batch(docs, CONFIG), CONFIG))
     rnd.shuffle(docs)
     dedup = Deduplicator(CONFIG)
-    i = 0
-    while i < len(docs):
-        n = rnd.randint(1, max_batch)
-        # some batches only linked (decided by a later batch or the final resolve)
-        dedup.add_fingerprints(fingerprint_batch(docs[i : i + n], CONFIG),
-                               resolve=rnd.random() < 0.5)
-        i += n
-    dedup.resolve()
+    _add_in_random_batches(dedup, docs, rnd, max_batch, defer=True)
     assert by_id(dedup.decisions()) == reference
 
 

@@ -22,7 +22,7 @@ gives the same decisions.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -35,6 +35,7 @@ from .fingerprint import Fingerprint, band_keys_batch
 __all__ = [
     "Decision",
     "Similarity",
+    "band_buckets",
     "candidate_pairs",
     "cluster_fingerprints",
     "connected_components",
@@ -169,13 +170,9 @@ def candidate_pairs(keys: np.ndarray) -> np.ndarray:
     Returned as an (m, 2) int64 array, sorted and unique. Keys already include the band
     index (see ``band_keys``), so one sort over all keys finds every bucket.
     """
-    n = len(keys)
-    if n < 2:
+    if len(keys) < 2:
         return np.empty((0, 2), dtype=np.int64)
-    flat = keys.reshape(-1)
-    rows = np.repeat(np.arange(n, dtype=np.int64), keys.shape[1])
-    order = np.argsort(flat, kind="stable")
-    flat, rows = flat[order], rows[order]
+    flat, rows = _by_key(keys)
     pairs = []
     offset = 1
     same = flat[offset:] == flat[:-offset]
@@ -191,6 +188,30 @@ def candidate_pairs(keys: np.ndarray) -> np.ndarray:
     found = np.sort(found, axis=1)
     found = found[found[:, 0] != found[:, 1]]
     return np.unique(found, axis=0)
+
+
+def band_buckets(keys: np.ndarray) -> Iterator[list[int]]:
+    """The rows sharing each key of a band-key matrix, for every key that several rows share.
+
+    The pairs within the buckets are ``candidate_pairs``; walking buckets instead lets a
+    caller skip a bucket whose rows it has joined already, without ever holding every pair.
+    """
+    if len(keys) < 2:
+        return
+    flat, rows = _by_key(keys)
+    starts = np.flatnonzero(np.concatenate(([True], flat[1:] != flat[:-1])))
+    ends = np.concatenate((starts[1:], [len(flat)]))
+    for s, e in zip(starts.tolist(), ends.tolist()):
+        if e - s >= 2:
+            yield sorted(set(rows[s:e].tolist()))
+
+
+def _by_key(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """All keys of an (n, bands) matrix sorted, and the row of each: one sort finds every
+    bucket (keys already include their band index, see ``band_keys``)."""
+    flat = keys.reshape(-1)
+    order = np.argsort(flat, kind="stable")
+    return flat[order], order // keys.shape[1]
 
 
 def connected_components(n: int, pairs: Iterable[tuple[int, int]]) -> np.ndarray:
@@ -251,11 +272,14 @@ def resolve_component(
 
     def against(x: Fingerprint, group: Sequence[Fingerprint]) -> None:
         """Fill the cache with ``x`` against every member of ``group``, in one pass."""
-        todo = [f for f in group if f is not x and _pair_key(x.doc_id, f.doc_id) not in cache]
+        def known(f: Fingerprint) -> bool:
+            key = _pair_key(x.doc_id, f.doc_id)
+            return key in cache or key in given or key[::-1] in given
+
+        todo = [f for f in group if f is not x and not known(f)]
         if len(todo) > 1:
             for f, s in zip(todo, verify_many(x, todo, config)):
-                key = _pair_key(x.doc_id, f.doc_id)
-                cache[key] = given.get(key, given.get(key[::-1], s)) if given else s
+                cache[_pair_key(x.doc_id, f.doc_id)] = s
 
     decisions: dict[str, Decision] = {}
     remaining = ordered

@@ -27,12 +27,19 @@ Example::
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from .cluster import Decision, Similarity, lsh_eligible, resolve_component, verify
+from .cluster import (
+    Decision,
+    Similarity,
+    band_buckets,
+    lsh_eligible,
+    resolve_component,
+    verify,
+)
 from .config import DedupConfig
 from .errors import IndexMismatchError
 from .fingerprint import Fingerprint, band_keys_batch, fingerprint_batch
@@ -233,7 +240,7 @@ class Deduplicator:
                         return
                     link(a, b)
 
-        for rows in _buckets(keys):
+        for rows in band_buckets(keys):
             by_root: dict[str, list[str]] = {}
             for i in rows:
                 by_root.setdefault(find(node(eligible[i].doc_id)), []).append(eligible[i].doc_id)
@@ -328,25 +335,6 @@ class Deduplicator:
 _QUERY_ROWS = 64  # lookups per LSH query: bounds the candidate lists held at once
 _RESOLVE_LABELS = 256  # components decided per store commit
 _PENDING = "linked into its component; not decided yet"
-
-
-def _buckets(keys: np.ndarray) -> Iterator[list[int]]:
-    """The rows of a band-key matrix that share each key, for keys shared by several rows.
-
-    ``candidate_pairs`` lists the same pairs; walking the buckets instead lets a caller skip
-    a bucket whose rows it has already joined, without ever holding every pair.
-    """
-    if len(keys) < 2:
-        return
-    flat = keys.reshape(-1)
-    order = np.argsort(flat, kind="stable")
-    rows = order // keys.shape[1]
-    flat = flat[order]
-    starts = np.flatnonzero(np.concatenate(([True], flat[1:] != flat[:-1])))
-    ends = np.concatenate((starts[1:], [len(flat)]))
-    for s, e in zip(starts.tolist(), ends.tolist()):
-        if e - s >= 2:
-            yield sorted(set(rows[s:e].tolist()))
 
 
 def deduplicate(docs: Iterable[CleanDoc], config: DedupConfig | None = None) -> list[Decision]:
