@@ -212,11 +212,15 @@ def test_explain_says_which_rule_removed_what_and_what_a_copy_matched(
     rules = {r["rule"] for e in explain for r in e["removals"]}
     assert rules and all("." in r for r in rules)  # rule ids such as "share.bar"
     copies = [e for e in explain if e["status"] == "duplicate"]
-    assert copies and all(e["duplicate_of"] and e["similarity"]["basis"] in
+    assert copies and all(e["duplicate_of"] and e["match"]["basis"] in
                           ("exact", "jaccard", "containment") for e in copies)
     clean = [json.loads(x) for x in out["clean.jsonl"].splitlines()]
     listed = {c["id"]: c["similarity"] for row in clean for c in row["copies"]}
     assert {e["id"] for e in copies} == set(listed)
+    # one shape for the similarity in every output: the same number
+    in_manifest = {m["id"]: m["similarity"] for m in manifest if m["status"] == "duplicate"}
+    assert {e["id"]: e["similarity"] for e in copies} == in_manifest == listed
+    assert all(isinstance(v, float) for v in listed.values())
 
 
 def test_parquet_outputs_hold_the_same_records(syndicated: Path, tmp_path: Path) -> None:

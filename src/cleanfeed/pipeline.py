@@ -189,7 +189,9 @@ class Outcome:
             "status": self.status,
             "reason": self.reason,
             "duplicate_of": self.duplicate_of,
-            "similarity": self.similarity.to_dict() if self.similarity else None,
+            # the one similarity number of every output; how it was reached under "match"
+            "similarity": similarity_score(self.similarity) if self.similarity else None,
+            "match": self.similarity.to_dict() if self.similarity else None,
             "provenance": dict(doc.provenance) if doc else {},
             "removals": [r.to_dict() for r in doc.removals] if doc else [],
         }
