@@ -33,7 +33,7 @@ import numpy as np
 
 from .cluster import Decision, Similarity
 from .config import DedupConfig
-from .errors import IndexMismatchError
+from .errors import IndexMismatchError, StoreError
 from .fingerprint import Fingerprint
 
 __all__ = ["BandIndex", "MemoryStore", "SqliteStore", "Store", "open_store"]
@@ -552,7 +552,22 @@ class SqliteStore:
 def open_store(
     path: str | Path | None, config: DedupConfig | None = None
 ) -> MemoryStore | SqliteStore:
-    """A ``SqliteStore`` at ``path``, or a ``MemoryStore`` when ``path`` is None."""
+    """A ``SqliteStore`` at ``path``, or a ``MemoryStore`` when ``path`` is None.
+
+    Raises ``StoreError`` (naming ``path``) when the file cannot be used as an index: its
+    directory is missing, it is not an SQLite database, the disk is full.
+    """
     if path is None:
         return MemoryStore(config)
-    return SqliteStore(path, config)
+    try:
+        return SqliteStore(path, config)
+    except sqlite3.Error as err:
+        folder = Path(path).parent
+        if not folder.is_dir():
+            why = f"the directory {folder} does not exist"
+        elif isinstance(err, sqlite3.DatabaseError) and "not a database" in str(err):
+            why = "the file is not an SQLite database (give a new file name, or an index an " \
+                  "earlier run wrote)"
+        else:
+            why = str(err)
+        raise StoreError(f"cannot open the index {path}: {why}") from err

@@ -32,13 +32,27 @@ def page_text(raw: RawDoc, config: ExtractConfig) -> str:
 
 
 def extract(
-    raw: RawDoc, config: ExtractConfig | None = None, templates: TemplateSnapshot | None = None
+    raw: RawDoc | str | bytes,
+    config: ExtractConfig | None = None,
+    templates: TemplateSnapshot | None = None,
+    *,
+    url: str | None = None,
 ) -> CleanDoc:
-    """Extract one raw page. Raises a ``CleanfeedError`` subclass on unreadable input.
+    """Extract one page: a ``RawDoc``, or the page itself as ``str`` or ``bytes`` (its id is
+    then "", ``url`` its address). Raises a ``CleanfeedError`` subclass on unreadable input.
 
     ``templates`` (a ``SiteTemplates.snapshot()``) is used for text dumps: lines it knows as
     the template of the page's site are removed. HTML pages ignore it.
+
+    >>> extract("<html><body><article><p>SEOUL (Reuters) - North and South Korea resumed "
+    ...         "talks on Monday after a pause of two years, officials said.</p></article>"
+    ...         "</body></html>").wire
+    'Reuters'
     """
+    if isinstance(raw, (str, bytes)):
+        raw = RawDoc("", raw, url=url)
+    elif url is not None:
+        raise TypeError("url= is for a page given as str or bytes; a RawDoc carries its own url")
     config = config or ExtractConfig()
     text = page_text(raw, config)
     kind = raw.kind or sniff_kind(text)
