@@ -37,7 +37,7 @@ import numpy as np
 
 from .canonical import choose_canonical, policy_key
 from .config import DedupConfig
-from .fingerprint import Fingerprint, band_keys_batch
+from .fingerprint import Fingerprint, lsh_keys
 
 __all__ = [
     "Decision",
@@ -576,8 +576,7 @@ def cluster_fingerprints(
     eligible = [i for i, f in enumerate(fps) if lsh_eligible(f, config)]
     pairs: list[tuple[int, int]] = []
     if eligible:
-        sigs = np.stack([fps[i].signature_array() for i in eligible])
-        for i, j in candidate_pairs(band_keys_batch(sigs, config)):
+        for i, j in candidate_pairs(lsh_keys([fps[i] for i in eligible], config)):
             pairs.append((eligible[i], eligible[j]))
     by_text: dict[str, int] = {}
     for i, f in enumerate(fps):

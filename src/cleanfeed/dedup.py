@@ -43,7 +43,7 @@ from .cluster import (
 )
 from .config import DedupConfig
 from .errors import IndexMismatchError
-from .fingerprint import Fingerprint, band_keys_batch, fingerprint_batch
+from .fingerprint import Fingerprint, fingerprint_batch, lsh_keys
 from .index import MemoryStore, Store
 from .models import CleanDoc
 
@@ -137,11 +137,7 @@ class Deduplicator:
                 continue
             twins.add(f.doc_id)
         eligible = [f for f in new_fps if lsh_eligible(f, config) and f.doc_id not in twins]
-        keys = (
-            band_keys_batch(np.stack([f.signature_array() for f in eligible]), config)
-            if eligible
-            else np.empty((0, config.bands), dtype=np.uint64)
-        )
+        keys = lsh_keys(eligible, config)
 
         # 3. link the candidates (``linked``) while merging components: the new docs and the
         # stored components they link to. A pair whose two sides are in one component already

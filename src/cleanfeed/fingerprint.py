@@ -43,7 +43,9 @@ __all__ = [
     "band_keys_batch",
     "fingerprint",
     "fingerprint_batch",
+    "lead_keys",
     "line_tokens",
+    "lsh_keys",
     "minhash_signatures",
     "normalize_text",
     "shingle_hash_sets",
@@ -607,3 +609,39 @@ def band_keys(signature: bytes | np.ndarray, config: DedupConfig) -> np.ndarray:
     if len(sig) != config.num_perm:
         raise ValueError(f"signature has {len(sig)} values, the config expects {config.num_perm}")
     return band_keys_batch(np.asarray(sig)[None, :], config)[0]
+
+
+# A page's first few long lines are LSH keys of their own, beside the MinHash bands: a copy
+# that kept the story's first paragraphs is a candidate even where chrome an extractor left in
+# makes up most of its shingles (and dilutes its MinHash far below the band threshold).
+LEAD_LINES = 3
+_LEAD_MIN_SHINGLES = 12  # a menu or a headline is shorter: not a lead line
+_LEAD_SALT = np.uint64(0x6C65616431696E65)
+
+
+def lead_keys(fp: Fingerprint) -> np.ndarray:
+    """``LEAD_LINES`` uint64 keys: the hashes of the first lines carrying at least 12 of the
+    page's shingles (site-independent, salted apart from band keys); a page with fewer such
+    lines fills the rest with keys of its own id, which match nothing."""
+    out = np.empty(LEAD_LINES, dtype=np.uint64)
+    found = 0
+    if fp.shingle_lines and fp.lines:
+        lines = np.frombuffer(fp.lines, dtype="<u8")
+        per_line = np.bincount(np.frombuffer(fp.shingle_lines, dtype="<u2"), minlength=len(lines))
+        long = np.flatnonzero(per_line[: len(lines)] >= _LEAD_MIN_SHINGLES)[:LEAD_LINES]
+        found = len(long)
+        out[:found] = _fmix64(lines[long] ^ _LEAD_SALT)
+    if found < LEAD_LINES:
+        own = np.uint64(xxhash.xxh3_64_intdigest(("lead:" + fp.doc_id).encode("utf-8")))
+        with np.errstate(over="ignore"):
+            out[found:] = _fmix64(own + np.arange(found, LEAD_LINES, dtype=np.uint64))
+    return out
+
+
+def lsh_keys(fps: Sequence[Fingerprint], config: DedupConfig) -> np.ndarray:
+    """The LSH keys (n, bands + LEAD_LINES) of fingerprints: MinHash band keys, then lead
+    line keys. Two pages sharing any key are candidates."""
+    if not fps:
+        return np.empty((0, config.bands + LEAD_LINES), dtype=np.uint64)
+    bands = band_keys_batch(np.stack([f.signature_array() for f in fps]), config)
+    return np.hstack([bands, np.stack([lead_keys(f) for f in fps])])
