@@ -139,7 +139,8 @@ class Outcome:
 
     ``similarity`` (duplicates): to the kept page, with the rule that matched them;
     ``copies`` (kept pages): the duplicates it absorbed, from this run or earlier runs of the
-    same index.
+    same index; ``replaces`` (kept pages): the page an earlier run of the index published for
+    this story, which this complete copy supersedes (a downstream table updates in place).
     """
 
     page: PageResult
@@ -148,6 +149,7 @@ class Outcome:
     duplicate_of: str | None = None
     similarity: Similarity | None = None
     copies: tuple[Copy, ...] = ()
+    replaces: str | None = None
 
     @property
     def id(self) -> str:
@@ -162,6 +164,7 @@ class Outcome:
             "duplicate_of": self.duplicate_of,
             "similarity": similarity_score(self.similarity) if self.similarity else None,
             "reason": self.reason,
+            "replaces": self.replaces,
         }
 
     def clean_row(self) -> dict[str, Any] | None:
@@ -179,6 +182,7 @@ class Outcome:
             "wire": doc.wire,
             "text": doc.text,
             "copies": [c.to_dict() for c in self.copies],
+            "replaces": self.replaces,
         }
 
     def explain_row(self) -> dict[str, Any]:
@@ -802,6 +806,7 @@ class _Feed:
         self.status: dict[str, str] = {}
         self.counts: Counter[str] = Counter()
         self.rejected: dict[str, str] = {}  # doc id -> why the deduplicator could not take it
+        self.added: list[str] = []  # doc ids this run gave the deduplicator
 
     def __call__(self, done: Extracted) -> None:
         if done.fingerprint is None:
@@ -835,8 +840,9 @@ class _Feed:
                 self.rejected[f.doc_id] = (
                     "an earlier run put a page with this id and another text in the index")
                 self.counts["dropped"] += 1
-        result = self.dedup.add_fingerprints(
-            [f for f in batch if f.doc_id not in self.rejected], resolve=False)
+        accepted = [f for f in batch if f.doc_id not in self.rejected]
+        self.added.extend(f.doc_id for f in accepted)
+        result = self.dedup.add_fingerprints(accepted, resolve=False)
         self._count(result.decisions)
         self.seconds["dedup"] += time.perf_counter() - t0
 
@@ -846,6 +852,11 @@ class _Feed:
         result = self.dedup.resolve()
         self._count((*result.decisions, *result.changed))
         self.seconds["dedup"] += time.perf_counter() - t0
+
+    def publish(self) -> None:
+        """Once the outcomes are out: this run's kept pages are published (final in later runs
+        of the same index)."""
+        self.dedup.publish(self.added)
 
 
 def run(
@@ -898,6 +909,7 @@ def run(
         feed.flush()
         feed.resolve()
         yield from _outcomes(passes, dedup, feed.rejected, seconds)
+        feed.publish()
         if persist:  # only a completed run's learning is kept (a rerun relearns)
             dedup.store.put_state(_TEMPLATES, passes.learner.to_bytes())
         passes.stage = "done"
@@ -941,7 +953,7 @@ def _decide(chunk: list[PageResult], dedup: Deduplicator, rejected: dict[str, st
             if d.status == "kept":
                 absorbed = tuple(Copy(c.doc_id, urls.get(c.doc_id), c.similarity)
                                  for c in copies.get(r.id, ()) if c.similarity is not None)
-                yield Outcome(r, "kept", d.reason, copies=absorbed)
+                yield Outcome(r, "kept", d.reason, copies=absorbed, replaces=d.replaces)
             else:
                 yield Outcome(r, "duplicate", d.reason, duplicate_of=d.canonical_id,
                               similarity=d.similarity)

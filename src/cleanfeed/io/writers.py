@@ -62,6 +62,7 @@ CLEAN_SCHEMA = pa.schema([
     ("wire", pa.string()),
     ("text", pa.string()),
     ("copies", pa.list_(_COPY)),
+    ("replaces", pa.string()),  # the page an earlier run published that this one supersedes
 ])
 
 #: one record per input page (``Outcome.manifest_row``)
@@ -72,6 +73,7 @@ MANIFEST_SCHEMA = pa.schema([
     ("duplicate_of", pa.string()),
     ("similarity", pa.float64()),
     ("reason", pa.string()),
+    ("replaces", pa.string()),  # the page an earlier run published that this one supersedes
 ])
 
 #: one record per input page of ``cleanfeed extract`` (``PageResult.to_dict``)
