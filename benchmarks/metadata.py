@@ -19,8 +19,8 @@ date matches on the calendar day. ``accuracy`` = matches / pages scored; ``empty
 those pages where the system gave nothing; ``wrong when given`` = wrong / pages where it gave a
 value. On Scrapinghub, ``url`` counts pages with a url and those whose url equals the truth's
 (scheme, ``www.``, query, fragment and trailing slash ignored); ``site`` counts hosts named more
-than one way, before and after the run-level reconciliation (``site_names``) the runner
-applies. Seeds: each field must equal the gold under the same rules, null where the gold is null.
+than one way (by the truth's host), before and after the run-level reconciliation
+(``site_names``) the runner applies, keyed by the truth's URL as when the input gives it. Seeds: each field must equal the gold under the same rules, null where the gold is null.
 
 Writes ``benchmarks/results/metadata.{md,json}``.
 """
@@ -212,8 +212,9 @@ def url_and_site(pages: list[Page], answers: dict[str, dict[str, Answer]]) -> di
             "hosts": n_hosts, "hosts_named_twice": twice, "names": names,
         }
         if system == "cleanfeed":
-            names = site_names((a.url, a.site) for a in got)
-            sites = [names.get(host_of(a.url) or "", a.site) for a in got]
+            # as a run whose input gives each page its URL would name them (the input's URL wins)
+            names = site_names((p.truth["url"], a.site) for a, p in zip(got, pages))
+            sites = [names.get(host_of(p.truth["url"]) or "", a.site) for a, p in zip(got, pages)]
             row["hosts_named_twice_reconciled"] = _hosts_named_twice(zip(hosts, sites))[1]
         out[system] = row
     return out

@@ -131,7 +131,7 @@ def _json_ld(tree: LexborHTMLParser) -> _JsonLd:
     pages: list[dict[str, Any]] = []
     by_id: dict[str, dict[str, Any]] = {}
     for node in tree.css('script[type="application/ld+json"]'):
-        raw = node.text(deep=True)
+        raw = _WRAPPERS.sub("", node.text(deep=True))
         try:
             data = json.loads(raw, strict=False)
         except (ValueError, RecursionError):
@@ -149,6 +149,8 @@ def _json_ld(tree: LexborHTMLParser) -> _JsonLd:
     return _JsonLd(tuple(articles), tuple(pages), by_id)
 
 
+# "<![CDATA[ ... ]]>", "<!-- ... -->", "//<![CDATA[" around the JSON
+_WRAPPERS = re.compile(r"^\s*(?://\s*)?(?:<!\[CDATA\[|<!--)|(?://\s*)?(?:\]\]>|-->)\s*$")
 _LD_FIELD = re.compile(r'"(?P<key>@type|headline|datePublished|dateCreated)"\s*:\s*"(?P<value>[^"]{1,400})"')
 _LD_AUTHOR = re.compile(r'"author"\s*:\s*(?:\[\s*)?(?:\{[^{}]*?"name"\s*:\s*"(?P<name>[^"]{1,100})"|"(?P<plain>[^"]{1,100})")')
 
@@ -165,7 +167,10 @@ def _lenient_json_ld(raw: str) -> dict[str, Any]:
     commas, unescaped quotes are common), read field by field; the first value of each wins."""
     found: dict[str, Any] = {}
     for match in _LD_FIELD.finditer(raw):
-        found.setdefault(match.group("key"), _unescape_json(match.group("value")))
+        key, value = match.group("key"), _unescape_json(match.group("value"))
+        if key == "@type" and _ARTICLE_TYPES.search(value):
+            found["@type"] = value  # the block's article, whatever other objects it holds
+        found.setdefault(key, value)
     author = _LD_AUTHOR.search(raw)
     if author:
         found["author"] = _unescape_json(author.group("name") or author.group("plain"))
@@ -362,7 +367,7 @@ def _authors(
 _PUBLISHED_KEYS = (
     "article:published_time", "og:published_time", "article:published", "datepublished", "publishdate",
     "publish-date", "publish_date", "pubdate", "published_time", "dc.date.issued", "dc.date", "dc.created",
-    "citation_publication_date", "citation_date", "sailthru.date", "parsely-pub-date", "date", "og:updated_time",
+    "citation_publication_date", "citation_date", "sailthru.date", "parsely-pub-date", "date", "published",
 )
 _URL_DATE = re.compile(r"/((?:19|20)\d\d)[/-](\d{1,2})[/-](\d{1,2})(?:/|[-_]|$)")
 _LABELLED_DATE = re.compile(r"^\W*(?:(?:first\s+)?published|posted|date|publicado|publié|veröffentlicht)(?:\s+on)?\b", re.I)
@@ -379,8 +384,8 @@ def _url_date(url: str | None) -> str | None:
 
 def _markup_date(tree: LexborHTMLParser) -> tuple[str | None, str]:
     """A date the article's markup states: ``itemprop=datePublished`` (any element), else a
-    ``<time datetime>``, else a short "Published May 3, 2024"-like text, near the headline,
-    outside comments, related stories and chrome. An "Updated" date is never taken."""
+    ``<time datetime>``, outside comments, related stories and chrome. An "Updated" one is
+    never taken."""
     for node in tree.css("[itemprop=datePublished], [itemprop=dateCreated], abbr.published[title], time[pubdate]"):
         attrs = node.attributes
         value = _iso_date(_clean(attrs.get("content") or attrs.get("datetime") or attrs.get("title") or node.text()))
@@ -392,39 +397,55 @@ def _markup_date(tree: LexborHTMLParser) -> tuple[str | None, str]:
         value = _iso_date(node.attributes.get("datetime"))
         if value:
             return value, "time-tag"
-    return _header_date(tree), "header-text"
+    return None, ""
 
 
-def _header_date(tree: LexborHTMLParser) -> str | None:
-    """The date printed near the headline ("By Jane Doe · May 3, 2024"): the first short text
-    that is a date, or "Published ..." with one, among the few texts after the ``<h1>``."""
+_HEADER_BEFORE, _HEADER_AFTER = 12, 30  # texts around the headline that can hold its date line
+_SKIP_TEXT = frozenset({"script", "style", "noscript", "template"})
+
+
+def _header_date(tree: LexborHTMLParser) -> tuple[str | None, bool]:
+    """``(date, labelled)``: the date printed beside the headline ("By Jane Doe · May 3, 2024",
+    "Published: 3 May 2024"), looked for among the few texts after the ``<h1>``, then before it.
+
+    A text qualifies when it is little more than a date, or a date labelled "Published"/"Posted"
+    (in the text or the text before it); a date labelled "Updated" never does. ``labelled`` says
+    the page called it the publication date."""
     h1 = _headline_node(tree)
-    if h1 is None:
-        return None
-    seen = 0
-    node = h1.next
-    texts = 0
-    while node is not None and texts < 25 and seen < 400:
-        seen += 1
+    if h1 is None or tree.body is None:
+        return None, False
+    headline = h1.text(deep=True)
+    texts: list[str] = []
+    at = None
+    for node in tree.body.traverse(include_text=True):
         if node.tag == "-text":
-            text = _clean(node.text()) or ""
+            parent = node.parent
+            text = _clean(node.text()) if parent is None or parent.tag not in _SKIP_TEXT else None
             if text:
-                texts += 1
-                if len(text) <= 60 and not _UPDATED.search(text):
-                    value = parse_date(text)
-                    if value and (_LABELLED_DATE.match(text) or len(_DATE_WORDS.sub("", text)) <= 12):
-                        return value
-        node = node.child if node.child is not None else _next_in_order(node)
-    return None
+                texts.append(text)
+        elif at is None and node.tag == h1.tag and node.text(deep=True) == headline:
+            at = len(texts)
+        if at is not None and len(texts) > at + _HEADER_AFTER:
+            break
+    if at is None:
+        return None, False
+    window = [*range(at, min(len(texts), at + _HEADER_AFTER)), *range(at - 1, max(-1, at - 1 - _HEADER_BEFORE), -1)]
+    plain = None
+    for i in window:
+        text, before = texts[i], texts[i - 1] if i > 0 else ""
+        if len(text) > 80 or _UPDATED.search(text) or (len(before) <= 30 and _UPDATED.search(before)):
+            continue
+        value = parse_date(text)
+        if value is None:
+            continue
+        if _LABELLED_DATE.match(text) or (len(before) <= 30 and _LABELLED_DATE.match(before)):
+            return value, True
+        if plain is None and len(_DATE_WORDS.sub("", text)) <= 12:
+            plain = value
+    return plain, False
 
 
 _DATE_WORDS = re.compile(r"[\d\W]|\b[a-zà-ÿ]{3,10}\b", re.I)
-
-
-def _next_in_order(node: Any) -> Any:
-    while node is not None and node.next is None:
-        node = node.parent
-    return node.next if node is not None else None
 
 
 def _date(tree: LexborHTMLParser, meta: dict[str, str], ld: _JsonLd, url: str | None) -> tuple[str | None, str]:
@@ -440,17 +461,34 @@ def _date(tree: LexborHTMLParser, meta: dict[str, str], ld: _JsonLd, url: str | 
         if found:
             source = "json-ld"
             break
-    if found is None:
-        for key in _PUBLISHED_KEYS:
-            found = _iso_date(meta.get(key))
-            if found:
-                source = "meta"
-                break
+    for key in _PUBLISHED_KEYS:
+        from_meta = _iso_date(meta.get(key))
+        if from_meta:
+            if found is None or _same_instant_local(found, from_meta):
+                found, source = from_meta, "meta"
+            break
     if found is None:
         found, source = _markup_date(tree)
+    shown, labelled = _header_date(tree)
+    if shown and (found is None or (labelled and _days_apart(found, shown) > 1)):
+        # the page's own "Published <date>" line beside the headline outranks a structured
+        # date that disagrees (a CMS re-stamping datePublished on every edit)
+        found, source = shown, "header-text"
     if from_url and (found is None or _days_apart(found, from_url) == 1):
         return from_url, "url"
     return (found, source) if found else (None, "")
+
+
+def _same_instant_local(utc: str, local: str) -> bool:
+    """Whether ``local`` is the instant ``utc`` states, written in the site's own time zone
+    (the calendar day a reader sees is the local one)."""
+    try:
+        a, b = datetime.fromisoformat(utc), datetime.fromisoformat(local)
+    except ValueError:
+        return False
+    if a.tzinfo is None or b.tzinfo is None or not b.utcoffset() or a.utcoffset():
+        return False
+    return a == b
 
 
 def _days_apart(a: str, b: str) -> int:
