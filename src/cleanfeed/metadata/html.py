@@ -279,7 +279,7 @@ def _in_chrome(node: Any) -> bool:
     """Whether ``node`` sits in reader comments, related stories or page chrome."""
     parent = node
     for _ in range(12):
-        if parent is None:
+        if parent is None or parent.tag in ("article", "main", "body"):
             return False
         if parent.tag in ("footer", "nav", "aside"):
             return True
@@ -326,15 +326,40 @@ def _author_candidates(
             continue  # "Written by": the label says what data1 is
         if value and "://" not in value:  # article:author is often a profile URL
             yield _AUTHOR_SPLIT.split(value), "meta"
-    for selector in _BYLINE_SELECTORS:
-        for node in tree.css(selector)[:6]:
-            if _in_chrome(node):
+    yield from _markup_bylines(tree)
+
+
+def _markup_bylines(tree: LexborHTMLParser) -> Iterator[tuple[list[str], str]]:
+    """Bylines in the markup, the one nearest below the headline first (a menu of the site's
+    authors or a related story's byline sits farther away); without a headline, in selector order."""
+    found: dict[int, tuple[int, str]] = {}  # node → (selector rank, name)
+    nodes: dict[int, Any] = {}
+    for rank, selector in enumerate(_BYLINE_SELECTORS):
+        for node in tree.css(selector)[:8]:
+            if node.mem_id in found or _in_chrome(node):
                 continue
             text = _clean(node.attributes.get("content")) or _clean(node.text(deep=True))
             name = _byline_text(text) if text else None
             if name:
-                yield _AUTHOR_SPLIT.split(name), "byline"
-                break
+                found[node.mem_id] = (rank, name)
+                nodes[node.mem_id] = node
+    if not found:
+        return
+    h1 = _headline_node(tree)
+    order: dict[int, int] = {}
+    if h1 is not None and tree.body is not None:
+        for i, node in enumerate(tree.body.traverse()):
+            order[node.mem_id] = i
+    at = order.get(h1.mem_id) if h1 is not None else None
+
+    def distance(key: int) -> tuple[int, int]:
+        if at is None or key not in order:
+            return (0, found[key][0])
+        gap = order[key] - at
+        return (gap if gap >= 0 else 4 * -gap, found[key][0])  # above the headline: a weaker sign
+
+    for key in sorted(found, key=distance):
+        yield _AUTHOR_SPLIT.split(found[key][1]), "byline"
 
 
 def _authors(
@@ -344,9 +369,12 @@ def _authors(
     met on the way where an author field names one.
 
     A name the page's structured data gives stands when the site is named after it (a personal
-    blog: "Jane Doe's notes"), not when it names the site; in markup bylines a name the site's
-    name contains is chrome."""
+    blog: "Jane Doe's notes"); one that names the site itself ("World Economist" on World
+    Economist) is kept only as a last resort, with the source ``publisher``: no other field, and
+    no byline in the body (``with_body``), names a writer. In markup bylines the site's name is
+    chrome."""
     agency, agency_source = None, ""
+    publisher: str | None = None
     for names, source in _author_candidates(tree, meta, ld):
         people: list[str] = []
         for name in names:
@@ -356,11 +384,15 @@ def _authors(
                 agency, agency_source = wire, source
             cleaned = clean_author(name, site if source == "byline" else None)
             if cleaned and source != "byline" and (_HOST_LIKE.match(cleaned) or (site and _squash(site) in _squash(cleaned))):
+                if not _HOST_LIKE.match(cleaned) and publisher is None:
+                    publisher = cleaned
                 cleaned = None  # "worldeconomist.com", "World Economist Staff": the site, not a writer
             if cleaned and cleaned not in people:
                 people.append(cleaned)
         if people:
             return ", ".join(people), source, agency, agency_source
+    if publisher is not None:
+        return publisher, "publisher", agency, agency_source
     return None, "", agency, agency_source
 
 
@@ -561,7 +593,7 @@ def with_body(meta: HtmlMetadata, paragraphs: Sequence[str], lines: Sequence[str
     found = detect_wire(tuple(paragraphs))
     if found is not None:
         changes["wire"], provenance["wire"] = found
-    if meta.author is None:
+    if meta.author is None or meta.provenance.get("author") == "publisher":
         for line in list(lines)[:_BYLINE_WITHIN]:
             people, agency = _byline_names(line, meta.site)
             if people:
