@@ -63,6 +63,7 @@ from .extract import extract, page_text
 from .extract.template import PageFeatures, SiteTemplates, TemplateSnapshot, page_features
 from .fingerprint import Fingerprint, fingerprint
 from .index import Store
+from .metadata.site import named_site, site_names
 from .models import CleanDoc, RawDoc, ReadFailure, pickled_by_fields
 
 __all__ = [
@@ -642,6 +643,7 @@ class _Passes:
         self._first = _Spool()  # (seq, PageResult) of pass 1, in order
         self._second = _Spool()  # (seq, PageResult) of pass 2, in order
         self._texts = _Spool()  # (seq, RawDoc, site keys) waiting for pass 2
+        self._sites: list[tuple[str | None, str | None]] = []  # every page's (url, site): site_names
 
     def report(self, finished: bool = False) -> None:
         if self.progress is None:
@@ -657,6 +659,8 @@ class _Passes:
         for stage, s in done.result.seconds:
             self.seconds["worker:" + stage] += s
         spool.write((seq, done.result))
+        if done.result.doc is not None:
+            self._sites.append((done.result.doc.url, done.result.doc.site))
         self.on_result(done)
         self.done += 1
         self.report()
@@ -722,9 +726,12 @@ class _Passes:
             self._texts.close()
 
     def results(self) -> Iterator[PageResult]:
-        """Every page's result, in input order (the two passes' spools merged)."""
+        """Every page's result, in input order (the two passes' spools merged), each page named
+        as its host's other pages are (``metadata.site_names``)."""
+        names = site_names(self._sites)
         for _, result in heapq.merge(iter(self._first), iter(self._second), key=lambda r: r[0]):
-            yield result
+            doc = named_site(result.doc, names) if result.doc is not None else None
+            yield result if doc is result.doc else replace(result, doc=doc)
 
     def close(self) -> None:
         self._first.close()

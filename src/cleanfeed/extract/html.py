@@ -631,7 +631,7 @@ def extract_html(
     return CleanDoc(
         id=doc_id,
         paragraphs=tuple(paragraphs),
-        url=url,
+        url=meta.url,
         site=meta.site,
         title=meta.title,
         author=meta.author,

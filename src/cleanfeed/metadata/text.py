@@ -108,7 +108,7 @@ _JOB_TITLES = re.compile(
     r"^(admin(istrator)?|editor(ial)?(\s+(staff|team|desk|board))?|staff(\s+(writer|reporter))?|"
     r"news\s*desk|web\s*desk|desk|guest(\s+(author|writer|contributor))?|contributor|author|"
     r"correspondent|reporter|writer|team|wire\s+service|webmaster|moderator|unknown|anonymous|"
-    r"senior\s+\w+|chief\s+\w+)$",
+    r"senior\s+\w+|chief\s+\w+|undefined|null|none|n/?a)$",
     re.IGNORECASE,
 )
 
