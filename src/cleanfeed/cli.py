@@ -30,6 +30,7 @@ from .index import open_store
 from .io import ReadOptions, read_inputs
 from .io.writers import CLEAN_SCHEMA, EXTRACT_SCHEMA, MANIFEST_SCHEMA, RecordWriter
 from .pipeline import Outcome, PageResult, Progress, default_jobs, extract_pages, run
+from .report import ReportWriter
 
 __all__ = ["build_parser", "main"]
 
@@ -120,6 +121,10 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--explain", metavar="FILE",
                    help="per page (JSONL): the removed spans (rule id, category, text preview), "
                    "and for a duplicate the kept page it matched and the similarity")
+    r.add_argument("--report", metavar="FILE",
+                   help="one self-contained HTML file showing the run: counts and plots, every "
+                   "story's copies side by side with a word diff, each page's text and what "
+                   "was removed, the dropped pages (opens offline)")
     r.add_argument("--index", metavar="PATH",
                    help="SQLite file holding the deduplication state across runs: pages are "
                    "also matched against what earlier runs kept (created if missing)")
@@ -202,24 +207,28 @@ class _Tally:
         if dropped_because is not None:
             self.reasons[dropped_because.split(":", 1)[0]] += 1
 
+    def stats(self, args: argparse.Namespace, bar: _ProgressLine) -> dict[str, object]:
+        """The ``--stats`` record: counts, time, time per stage (also shown by ``--report``)."""
+        stages = dict(bar.final.seconds) if bar.final else {}
+        stages["write"] = self.writing
+        return {
+            "command": args.command,
+            "pages": sum(self.statuses.values()),
+            "statuses": dict(sorted(self.statuses.items())),
+            "dropped_by_reason": dict(self.reasons.most_common()),
+            "seconds": round(time.perf_counter() - self.started, 3),
+            # CPU time of this process (all its threads), without the worker processes
+            "main_process_cpu_seconds": round(time.process_time(), 3),
+            "stage_seconds": {k: round(v, 3) for k, v in sorted(stages.items())},
+        }
+
     def finish(self, args: argparse.Namespace, outputs: Sequence[str], bar: _ProgressLine,
                stderr: TextIO) -> int:
         """The stats file and the summary; the exit code of a finished run."""
         bar.clear()
         seconds = time.perf_counter() - self.started
         if args.stats:
-            stages = dict(bar.final.seconds) if bar.final else {}
-            stages["write"] = self.writing
-            stats = {
-                "command": args.command,
-                "pages": sum(self.statuses.values()),
-                "statuses": dict(sorted(self.statuses.items())),
-                "dropped_by_reason": dict(self.reasons.most_common()),
-                "seconds": round(seconds, 3),
-                # CPU time of this process (all its threads), without the worker processes
-                "main_process_cpu_seconds": round(time.process_time(), 3),
-                "stage_seconds": {k: round(v, 3) for k, v in sorted(stages.items())},
-            }
+            stats = self.stats(args, bar)
             Path(args.stats).write_text(json.dumps(stats, indent=1) + "\n", encoding="utf-8")
         if not args.quiet:
             stderr.write(_summary(args.command, self.statuses, self.reasons, seconds, outputs)
@@ -250,15 +259,16 @@ def _run(args: argparse.Namespace, stderr: TextIO) -> int:
         return _run_spark(args, config, stderr)
     bar = _ProgressLine(stderr, not args.quiet)
     tally = _Tally()
-    outputs = [args.output, args.manifest] + ([args.explain] if args.explain else [])
+    outputs = [args.output, args.manifest] + [p for p in (args.explain, args.report) if p]
     with read_inputs(args.inputs, _read_options(args, config)) as pages, \
             open_store(args.index, config.dedup) as store, \
             RecordWriter(args.output, CLEAN_SCHEMA) as clean, \
             RecordWriter(args.manifest, MANIFEST_SCHEMA) as manifest, \
-            _maybe_writer(args.explain) as explain:
+            _maybe_writer(args.explain) as explain, \
+            _maybe_report(args.report) as report:
         outcomes: Iterator[Outcome] = run(
             pages, config, store=store, jobs=args.jobs, templates=args.templates,
-            keep_removals=bool(args.explain), progress=bar)
+            keep_removals=bool(args.explain or args.report), progress=bar)
         for outcome in outcomes:
             t0 = time.perf_counter()
             manifest.write(outcome.manifest_row())
@@ -267,8 +277,12 @@ def _run(args: argparse.Namespace, stderr: TextIO) -> int:
                 clean.write(row)
             if explain is not None:
                 explain.write(outcome.explain_row())
+            if report is not None:
+                report.add(outcome)
             tally.writing += time.perf_counter() - t0
             tally.count(outcome.status, outcome.reason if outcome.status == "dropped" else None)
+        if report is not None:
+            report.finish(tally.stats(args, bar))
     return tally.finish(args, outputs, bar, stderr)
 
 
@@ -284,12 +298,17 @@ def _maybe_writer(path: str | None) -> RecordWriter | _NoWriter:
     return RecordWriter(path) if path else _NoWriter()
 
 
+def _maybe_report(path: str | None) -> ReportWriter | _NoWriter:
+    return ReportWriter(path) if path else _NoWriter()
+
+
 def _run_spark(args: argparse.Namespace, config: Config, stderr: TextIO) -> int:
     if args.index:
         raise _UsageError("--index is for the local engine; the Spark engine deduplicates "
                           "the whole input in one job")
-    if args.explain:
-        raise _UsageError("--explain is for the local engine (run it on the pages you want "
+    if args.explain or args.report:
+        option = "--explain" if args.explain else "--report"
+        raise _UsageError(f"{option} is for the local engine (run it on the pages you want "
                           "explained)")
     try:
         from .spark import run_spark, session
