@@ -9,8 +9,9 @@ Usage::
 Corpus: 50,000 ``Outcome``s synthesised here (running the pipeline over 50,000 pages takes
 minutes and measures the pipeline, not the report): stories of 1 to 12 copies (most have
 one), each copy a reworded, trimmed or extended version of its story's text, ~350 words a
-page, and per page ~30 removal records (template lines, related links, scripts) with the
-preview lengths the extractor records; 2 % of the pages dropped with a reason.
+page drawn in runs from the seed pages' words (so it compresses like article text), and per
+page ~25 removal records (template lines, related links, scripts) with the preview lengths
+the extractor records; 2 % of the pages dropped with a reason.
 
 Measures: the time ``ReportWriter`` takes over the stream (``add`` for each outcome, then
 ``finish``), the file size, and, in a fresh headless Chromium per round, the time from
@@ -94,11 +95,11 @@ def _html(site: str, url: str, title: str, paragraphs: list[str], date: str = "2
 
 def write_story_pages(directory: Path) -> dict[str, list[str]]:
     """Write a small syndication corpus of our own pages into ``directory/stories.jsonl``
-    (``{"id", "url", "html"}``; the payload page's URL is ``javascript:alert(1)``): a wire story on
-    the wire's site with three copies (one reworded, one updated with a paragraph, one trimmed),
-    another story with one copy, a page whose text carries script and markup payloads, and a
-    page with no article. Returns the file names of each story's pages (the first is the wire's
-    own copy) and of the other pages."""
+    (``{"id", "url", "html"}``; the payload page's URL is ``javascript:alert(1)``): a wire
+    story on the wire's site with three copies (one reworded, one updated with a paragraph,
+    one trimmed), another story with one copy, a page whose text carries script and markup
+    payloads, a page with no article, and a record cut short (not JSON). Returns the ids of
+    each story's pages (the first is the wire's own copy) and of the other pages."""
     directory.mkdir(parents=True, exist_ok=True)
     story = list(_STORY)
     reworded = [p.replace("held interest rates", "kept its key interest rate").replace(
@@ -132,40 +133,49 @@ def write_story_pages(directory: Path) -> dict[str, list[str]]:
         for name, html in pages.items():
             url = urls.get(name) or html.split('rel="canonical" href="', 1)[1].split('"', 1)[0]
             out.write(json.dumps({"id": name, "url": url, "html": html}) + "\n")
+        out.write('{"id": "cut.html", "url": "https://cut.example/", "html": "<html><bo\n')  # cut short
     return {"boe": ["boe-reuters.html", "boe-daily.html", "boe-herald.html", "boe-gazette.html"],
             "fire": ["fire-ap.html", "fire-post.html"], "payload": ["payload.html"], "empty": ["empty.html"]}
 
 
 # ---- 50,000 synthetic outcomes ---------------------------------------------------------------
 
-_WORDS = ("the of and to in a said on for that with was as by at from government minister "
-          "market shares percent year week people city police court report officials company "
-          "president election vote bank rates prices oil talks border troops fire water health "
-          "school children hospital league match season club coach players fans weather storm "
-          "rain flood road train airport flights workers strike union pay budget tax").split()
+def _corpus_words() -> list[str]:
+    """The running words of the seed pages: text drawn from them has English's word
+    frequencies, so it compresses about as well as real article text does."""
+    words: list[str] = []
+    for path in sorted((ROOT / "seeds" / "raw").iterdir()):
+        words += path.read_text(encoding="utf-8").split()
+    return words
 
 
-def _text(rng: random.Random, words: int) -> list[str]:
-    out, left = [], words
+def _text(rng: random.Random, words: list[str], n: int) -> list[str]:
+    out, left = [], n
     while left > 0:
-        n = min(left, rng.randint(30, 80))
-        out.append(" ".join(rng.choice(_WORDS) for _ in range(n)).capitalize() + ".")
-        left -= n
+        k = min(left, rng.randint(30, 80))
+        start = rng.randrange(len(words) - 8)
+        para: list[str] = []
+        while len(para) < k:  # runs of 1-8 consecutive words from random places
+            run = rng.randint(1, 8)
+            para += words[start:start + run]
+            start = rng.randrange(len(words) - 8)
+        out.append(" ".join(para[:k]))
+        left -= k
     return out
 
 
-def _variant(rng: random.Random, paragraphs: list[str]) -> list[str]:
+def _variant(rng: random.Random, words: list[str], paragraphs: list[str]) -> list[str]:
     kind = rng.random()
     if kind < 0.3:
         return paragraphs[: max(1, len(paragraphs) - 1)]
     if kind < 0.6:
-        return paragraphs + _text(rng, 40)
+        return paragraphs + _text(rng, words, 40)
     out = []
     for p in paragraphs:
-        words = p.split()
+        edited = p.split()
         for _ in range(3):
-            words[rng.randrange(len(words))] = rng.choice(_WORDS)
-        out.append(" ".join(words))
+            edited[rng.randrange(len(edited))] = rng.choice(words)
+        out.append(" ".join(edited))
     return out
 
 
@@ -174,19 +184,21 @@ _CHROME = [Removal("template.recurring-line", "template", t) for t in
             "Most read", "Follow us on social media", "Cookie settings")]
 
 
-def _removals(rng: random.Random) -> tuple[Removal, ...]:
+def _removals(rng: random.Random, words: list[str], scripts: list[Removal]) -> tuple[Removal, ...]:
     out = list(rng.sample(_CHROME, 8))
-    out += [Removal("related.links", "related", " ".join(rng.choice(_WORDS) for _ in range(12)))
+    out += [Removal("related.links", "related", " ".join(_text(rng, words, 12)))
             for _ in range(rng.randint(3, 10))]
-    out += [Removal("html.non-content", "markup", "window.dataLayer = window.dataLayer || []; "
-                    + "".join(rng.choice("abcdef0123456789") for _ in range(150)))
-            for _ in range(rng.randint(5, 15))]
+    out += rng.sample(scripts, rng.randint(5, 15))  # a site's scripts recur on its pages
     return tuple(out)
 
 
 def synthetic_outcomes(pages: int, seed: int = 1) -> list[Outcome]:
     """``pages`` outcomes of a run: stories of 1-12 copies, 2 % dropped pages."""
     rng = random.Random(seed)
+    words = _corpus_words()
+    scripts = [Removal("html.non-content", "markup", "window.dataLayer = window.dataLayer || []; "
+                       + "".join(rng.choice("abcdef0123456789") for _ in range(150)))
+               for _ in range(2000)]
     out: list[Outcome] = []
     n = 0
     sites = [f"site{k}.example" for k in range(300)]
@@ -198,13 +210,13 @@ def synthetic_outcomes(pages: int, seed: int = 1) -> list[Outcome]:
             n += 1
             continue
         size = min(pages - n, 1 if rng.random() < 0.7 else rng.randint(2, 12))
-        text = _text(rng, rng.randint(200, 500))
+        text = _text(rng, words, rng.randint(200, 500))
         docs = []
         for c in range(size):
             site = rng.choice(sites)
-            doc = CleanDoc(f"p{n + c:06d}.html", tuple(text if c == 0 else _variant(rng, text)),
+            doc = CleanDoc(f"p{n + c:06d}.html", tuple(text if c == 0 else _variant(rng, words, text)),
                            url=f"https://{site}/{n + c}", site=site, title=" ".join(text[0].split()[:8]),
-                           date="2024-06-20", removals=_removals(rng))
+                           date="2024-06-20", removals=_removals(rng, words, scripts))
             docs.append(doc)
         sims = [Similarity(0.8, 0.95, "jaccard") for _ in docs[1:]]
         copies = tuple(Copy(d.id, d.url, s) for d, s in zip(docs[1:], sims))

@@ -38,15 +38,22 @@
   function pct(n) { return (100 * n).toFixed(1) + " %"; }
 
   // ---- data ----------------------------------------------------------------------------
-  function body(i) { // the page's text, metadata and removals: its chunk parsed on first use
+  async function body(i) { // the page's text, metadata and removals: its chunk decoded on first use
     const c = Math.floor(i / S.chunk_pages);
     let rows = chunks.get(c);
     if (rows === undefined) {
-      const node = document.getElementById("cf-c" + c);
-      rows = node ? JSON.parse(node.textContent) : [];
+      rows = inflate(document.getElementById("cf-c" + c));
       chunks.set(c, rows);
     }
-    return rows[i % S.chunk_pages] || null;
+    return (await rows)[i % S.chunk_pages] || null;
+  }
+  async function inflate(node) { // base64 of gzipped JSON (a third of the JSON's size)
+    if (!node) return [];
+    const bin = atob(node.textContent);
+    const bytes = new Uint8Array(bin.length);
+    for (let k = 0; k < bin.length; k++) bytes[k] = bin.charCodeAt(k);
+    const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+    return JSON.parse(await new Response(stream).text());
   }
   function matches(i, q) {
     if (!q) return true;
@@ -340,15 +347,16 @@
     for (const p of paragraphs) box.append(el("p", null, p));
     return box;
   }
-  function storyView(k) {
+  async function storyView(k) {
     const s = S.stories[k];
     if (!s) return el("p", null, "no such story");
-    const kept = s[0], kb = body(kept);
+    const kept = s[0], kb = await body(kept);
+    const bodies = await Promise.all(s[1].map(c => member(c[0]) >= 0 ? body(c[0]) : null));
     const v = el("div", null, el("h2", null, "Story: " + label(kept)));
     v.append(el("p", null, "Kept copy ", link(I.id[kept], "#page-" + kept), " (" + (I.site[kept] || "no site") +
       "). Why this copy was kept: " + S.reasons[I.why[kept]] + "."));
     const kw = words(kb ? kb.p : []);
-    s[1].forEach(function (c) {
+    s[1].forEach(function (c, n) {
       const i = member(c[0]);
       const sec = el("section", "story");
       sec.dataset.id = i >= 0 ? I.id[i] : String(c[0]);
@@ -356,7 +364,7 @@
         " (" + (i >= 0 ? I.site[i] || "no site" : "kept by an earlier run") + ") \u2014 " + simText(c[2]) +
         (i >= 0 ? "; " + S.reasons[I.why[i]] : "")));
       if (i < 0) { sec.append(el("p", "note", "this copy was seen by an earlier run: its text is not in this report")); v.append(sec); return; }
-      const cb = body(i);
+      const cb = bodies[n];
       const ops = diff(kw, words(cb ? cb.p : []));
       const pair = el("div", "pair");
       if (ops === null) {
@@ -374,9 +382,9 @@
   }
 
   // ---- one page ------------------------------------------------------------------------
-  function pageView(i) {
+  async function pageView(i) {
     if (!(i >= 0 && i < N)) return el("p", null, "no such page");
-    const b = body(i) || { p: [], r: [], m: {}, pv: {} };
+    const b = (await body(i)) || { p: [], r: [], m: {}, pv: {} };
     const v = el("div", null, el("h2", null, label(i)));
     const meta = el("dl", "meta");
     const row = (k, val) => { if (val !== null && val !== undefined && val !== "") meta.append(el("dt", null, k), el("dd", null, val)); };
@@ -435,21 +443,26 @@
     state.item = item;
     render();
   }
-  function render() {
+  let serial = 0;
+  async function render() {
+    const mine = ++serial, shown = location.hash;
     const tab = { page: "pages", story: "stories" }[state.view] || state.view;
     for (const k in tabs) tabs[k].className = k === tab ? "on" : "";
     statusBox.hidden = state.view !== "pages";
     const bodies = state.view === "page" || state.view === "story";
     let content;
-    if (bodies && document.readyState === "loading") content = el("p", "note", "loading\u2026");
-    else if (state.view === "page") content = pageView(state.item);
-    else if (state.view === "story") content = storyView(state.item);
-    else if (state.view === "stories") content = stories();
+    if (bodies) {
+      view.replaceChildren(el("p", "note", "loading\u2026"));
+      if (document.readyState === "loading") return; // page bodies come after this script
+      content = await (state.view === "page" ? pageView(state.item) : storyView(state.item));
+      if (mine !== serial) return; // another view was asked for meanwhile
+    } else if (state.view === "stories") content = stories();
     else if (state.view === "pages") content = pages();
     else if (state.view === "dropped") content = dropped();
     else content = overview();
     view.replaceChildren(content);
     view.dataset.view = state.view;
+    view.dataset.shown = shown + "|" + state.q + "|" + state.status + "|" + state.page;
     window.scrollTo(0, 0);
   }
   window.addEventListener("hashchange", route);

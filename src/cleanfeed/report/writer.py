@@ -12,17 +12,21 @@ Layout of the file, in document order, so that the first view paints before the 
    match), the columns the lists, the search box and the story view need;
 3. the report's script (renders the overview at once);
 4. the page bodies: ``#cf-c0``, ``#cf-c1``... each the clean text, metadata and removals of
-   ``chunk_pages`` consecutive pages, parsed only when one of its pages is shown.
+   ``chunk_pages`` consecutive pages as gzipped JSON in base64 (a third of the JSON's size, so
+   the browser has less to read before the file is loaded), decoded (``DecompressionStream``)
+   only when one of its pages is shown.
 
 Bodies are spooled to a temporary file as outcomes stream in, so memory holds only the small
 per-page rows. Every string from a page is untrusted: in the embedded JSON ``<``, ``>``, ``&``
-and U+2028/U+2029 are written as ``\\uXXXX`` escapes, so no page text can close its
-``</script>`` or open a comment, and the script builds the DOM with ``textContent`` only.
+and U+2028/U+2029 are written as ``\\uXXXX`` escapes (the bodies are base64), so no page text
+can close its ``</script>`` or open a comment, and the script builds the DOM with text nodes
+only.
 """
 
 from __future__ import annotations
 
 import base64
+import gzip
 import hashlib
 import json
 import os
@@ -104,13 +108,18 @@ class ReportWriter:
     >>> out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     True
 
-    ``chunk_pages``: page bodies per lazily parsed block (a view parses the blocks of the pages
-    it shows, nothing else).
+    ``chunk_pages``: page bodies per lazily decoded block (a view decodes the blocks of the
+    pages it shows, nothing else); ``compresslevel``: gzip's, for those blocks (1: a tenth
+    larger than 6, and a third faster to write).
     """
 
-    def __init__(self, path: str | Path, *, title: str = "cleanfeed run", chunk_pages: int = 200) -> None:
+    def __init__(self, path: str | Path, *, title: str = "cleanfeed run", chunk_pages: int = 200,
+                 compresslevel: int = 1) -> None:
         if chunk_pages < 1:
             raise ValueError(f"chunk_pages must be 1 or more, got {chunk_pages}")
+        if not 0 <= compresslevel <= 9:
+            raise ValueError(f"compresslevel is gzip's, 0 to 9; got {compresslevel}")
+        self.compresslevel = compresslevel
         self.path = Path(path)
         if self.path.is_dir():
             raise IsADirectoryError(f"{self.path} is a directory; give a file name")
@@ -173,8 +182,10 @@ class ReportWriter:
     def _flush(self) -> None:
         if not self._chunk:
             return
-        self._spool.write(f'<script type="application/json" id="cf-c{self._chunks}">'
-                          f"{embed_json(self._chunk)}</script>\n")
+        data = json.dumps(self._chunk, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+        packed = gzip.compress(data.encode("utf-8", "replace"), self.compresslevel, mtime=0)
+        self._spool.write(f'<script type="application/gzip+base64" id="cf-c{self._chunks}">'
+                          f"{base64.b64encode(packed).decode('ascii')}</script>\n")
         self._chunks += 1
         self._chunk = []
 
