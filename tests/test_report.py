@@ -55,7 +55,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     subprocess.run([sys.executable, "-m", "cleanfeed", "run", str(ROOT / "seeds" / "raw"),
                     str(work / "stories"), "-o", str(work / "clean.jsonl"), "--manifest",
                     str(work / "manifest.jsonl"), "--report", str(report), "--jobs", "0", "--quiet"],
-                   check=True, env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+                   check=True, env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
     manifest = [json.loads(line) for line in (work / "manifest.jsonl").read_text().splitlines()]
     clean = {r["id"]: r for r in map(json.loads, (work / "clean.jsonl").read_text().splitlines())}
     return {"path": report, "html": report.read_text(encoding="utf-8"), "manifest": manifest,
@@ -160,6 +160,13 @@ def _type(driver: Any, text: str) -> None:
     _shown(driver, driver.execute_script("return location.hash"), text)
 
 
+def _extracted(built: dict[str, Any], page_id: str) -> str:
+    """The clean text of one of our corpus's pages, extracted here."""
+    lines = (built["work"] / "stories" / "stories.jsonl").read_text(encoding="utf-8").splitlines()
+    html = next(json.loads(line)["html"] for line in lines if f'"id": "{page_id}"' in line)
+    return extract(RawDoc(page_id, html)).text
+
+
 def test_overview_loads_without_console_errors(driver: Any, built: dict[str, Any]) -> None:
     driver.get_log("browser")  # start from an empty log
     _open(driver, built["path"])
@@ -201,6 +208,12 @@ def test_story_view_shows_each_story_with_its_copies(driver: Any, built: dict[st
         for words in removed:  # what the kept text has and the copy lacks
             assert words in " ".join(kept_text.split())
         assert removed or added or copy_id == largest
+    # each side shows its whole text, in order: the diff loses and invents nothing
+    sides = driver.execute_script("""return [...document.querySelectorAll('section.story')].map(s =>
+        [s.dataset.id, ...[...s.querySelectorAll('div.pair')[1].children].map(c => c.textContent)])""")
+    for copy_id, left, right in sides:
+        assert left.split() == kept_text.split()
+        assert right.split() == _extracted(built, copy_id).split()
     assert _errors(driver) == []
 
 
@@ -226,9 +239,7 @@ def test_page_view_shows_removals_by_category_with_markup_folded(driver: Any, bu
     ids = [r["id"] for r in built["manifest"]]
     n = ids.index(built["groups"]["boe"][1])
     _open(driver, built["path"], f"#page-{n}")
-    lines = (built["work"] / "stories" / "stories.jsonl").read_text(encoding="utf-8").splitlines()
-    html = next(json.loads(line)["html"] for line in lines if f'"id": "{ids[n]}"' in line)
-    assert driver.find_element("id", "cf-text").text.split() == extract(RawDoc(ids[n], html)).text.split()
+    assert driver.find_element("id", "cf-text").text.split() == _extracted(built, ids[n]).split()
     groups = driver.execute_script("""return [...document.querySelectorAll('#cf-removed details')].map(d =>
         [d.dataset.category, d.open, [...d.querySelectorAll('del')].map(e => e.title)])""")
     assert groups

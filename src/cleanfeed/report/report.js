@@ -7,7 +7,7 @@
   const STATUS = ["kept", "duplicate", "dropped"];
   const ROWS = 100;      // rows per list page
   const STORIES = 20;    // stories per list page
-  const MAX_EDITS = 3000; // word diff: beyond this many edits two texts are shown unaligned
+  const MAX_EDITS = 2000; // word diff: beyond this many edits two texts are shown unaligned
 
   const S = JSON.parse(document.getElementById("cf-summary").textContent);
   const I = JSON.parse(document.getElementById("cf-index").textContent);
