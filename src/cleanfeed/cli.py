@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from .io.writers import RecordWriter
     from .models import RawDoc, ReadFailure
     from .pipeline import Outcome, PageResult, Progress
+    from .report import ReportWriter
 
 __all__ = ["build_parser", "main"]
 
@@ -133,6 +134,10 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--explain", metavar="FILE",
                    help="per page (JSONL): the removed spans (rule id, category, text preview), "
                    "and for a duplicate the kept page it matched and the similarity")
+    r.add_argument("--report", metavar="FILE",
+                   help="one self-contained HTML file showing the run: counts and plots, every "
+                   "story's copies side by side with a word diff, each page's text and what "
+                   "was removed, the dropped pages (opens offline)")
     r.add_argument("--index", metavar="PATH",
                    help="SQLite file holding the deduplication state across runs: pages are "
                    "also matched against what earlier runs kept (created if missing)")
@@ -175,7 +180,8 @@ class _CannotRun(Exception):
 def _outputs(args: argparse.Namespace) -> list[tuple[str, str]]:
     """(option, path) of every output the command will write."""
     named = [("-o", args.output), ("--manifest", getattr(args, "manifest", None)),
-             ("--explain", getattr(args, "explain", None)), ("--stats", args.stats),
+             ("--explain", getattr(args, "explain", None)),
+             ("--report", getattr(args, "report", None)), ("--stats", args.stats),
              ("--index", getattr(args, "index", None))]
     return [(option, path) for option, path in named if path]
 
@@ -416,24 +422,28 @@ class _Tally:
         if dropped_because is not None:
             self.reasons[dropped_because.split(":", 1)[0]] += 1
 
+    def stats(self, args: argparse.Namespace, bar: _ProgressBar) -> dict[str, object]:
+        """The ``--stats`` record: counts, time, time per stage (also shown by ``--report``)."""
+        stages = dict(bar.final.seconds) if bar.final else {}
+        stages["write"] = self.writing
+        return {
+            "command": args.command,
+            "pages": sum(self.statuses.values()),
+            "statuses": dict(sorted(self.statuses.items())),
+            "dropped_by_reason": dict(self.reasons.most_common()),
+            "seconds": round(time.perf_counter() - self.started, 3),
+            # CPU time of this process (all its threads), without the worker processes
+            "main_process_cpu_seconds": round(time.process_time(), 3),
+            "stage_seconds": {k: round(v, 3) for k, v in sorted(stages.items())},
+        }
+
     def finish(self, args: argparse.Namespace, outputs: Sequence[str], bar: _ProgressBar,
                stderr: TextIO) -> int:
         """The stats file and the summary; the exit code of a finished run."""
         bar.clear()
         seconds = time.perf_counter() - self.started
         if args.stats:
-            stages = dict(bar.final.seconds) if bar.final else {}
-            stages["write"] = self.writing
-            stats = {
-                "command": args.command,
-                "pages": sum(self.statuses.values()),
-                "statuses": dict(sorted(self.statuses.items())),
-                "dropped_by_reason": dict(self.reasons.most_common()),
-                "seconds": round(seconds, 3),
-                # CPU time of this process (all its threads), without the worker processes
-                "main_process_cpu_seconds": round(time.process_time(), 3),
-                "stage_seconds": {k: round(v, 3) for k, v in sorted(stages.items())},
-            }
+            stats = self.stats(args, bar)
             try:
                 Path(args.stats).write_text(json.dumps(stats, indent=1) + "\n", encoding="utf-8")
             except OSError as err:
@@ -504,15 +514,16 @@ def _run(args: argparse.Namespace, stderr: TextIO) -> int:
     position = _Position(inputs, "-" in args.inputs)
     bar = _ProgressBar(stderr, not args.quiet, position)
     tally = _Tally()
-    outputs = [args.output, args.manifest] + ([args.explain] if args.explain else [])
+    outputs = [args.output, args.manifest] + [p for p in (args.explain, args.report) if p]
     try:
         with inputs, _index_lock(args.index), open_store(args.index, config.dedup) as store, \
                 RecordWriter(args.output, CLEAN_SCHEMA) as clean, \
                 RecordWriter(args.manifest, MANIFEST_SCHEMA) as manifest, \
-                _maybe_writer(args.explain) as explain:
+                _maybe_writer(args.explain) as explain, \
+                _maybe_report(args.report) as report:
             outcomes: Iterator[Outcome] = run(
                 position.wrap(inputs), config, store=store, jobs=jobs, templates=args.templates,
-                keep_removals=bool(args.explain), progress=bar)
+                keep_removals=bool(args.explain or args.report), progress=bar)
             for outcome in outcomes:
                 t0 = time.perf_counter()
                 manifest.write(outcome.manifest_row())
@@ -521,9 +532,13 @@ def _run(args: argparse.Namespace, stderr: TextIO) -> int:
                     clean.write(row)
                 if explain is not None:
                     explain.write(outcome.explain_row())
+                if report is not None:
+                    report.add(outcome)
                 tally.writing += time.perf_counter() - t0
                 tally.count(outcome.status,
                             outcome.reason if outcome.status == "dropped" else None)
+            if report is not None:
+                report.finish(tally.stats(args, bar))
     except sqlite3.Error as err:  # the index, after it opened: a full disk, a damaged file
         raise _CannotRun(f"the index {args.index} could not be written: {err}") from None
     finally:
@@ -545,12 +560,19 @@ def _maybe_writer(path: str | None) -> RecordWriter | _NoWriter:
     return RecordWriter(path) if path else _NoWriter()
 
 
+def _maybe_report(path: str | None) -> ReportWriter | _NoWriter:
+    from .report import ReportWriter
+
+    return ReportWriter(path) if path else _NoWriter()
+
+
 def _run_spark(args: argparse.Namespace, config: Config, stderr: TextIO) -> int:
     if args.index:
         raise _UsageError("--index is for the local engine; the Spark engine deduplicates "
                           "the whole input in one job")
-    if args.explain:
-        raise _UsageError("--explain is for the local engine (run it on the pages you want "
+    if args.explain or args.report:
+        option = "--explain" if args.explain else "--report"
+        raise _UsageError(f"{option} is for the local engine (run it on the pages you want "
                           "explained)")
     try:
         import pyspark  # noqa: F401
