@@ -93,6 +93,8 @@ _LIST_SECTIONS = frozenset({"seo.table-of-contents", "seo.key-takeaways", "relat
 _LIST_MARKER = re.compile(r"^[-*•]\s+")
 _TOKEN = re.compile(r"\w+")
 _TOC_CANDIDATES = ':lexbor-contains("contents" i),:lexbor-contains("in this article" i),:lexbor-contains("jump to" i)'
+# A table of contents' list may hold a title and spacing beside its entries, not more.
+_LISTING_SLACK = 1.5
 _KEEP_TOP = frozenset({"html", "head", "body", "article", "main"})
 
 
@@ -214,6 +216,16 @@ def _prune_toc_by_heading(root: LexborNode, removals: list[Removal], toc_entries
             return
 
 
+def _is_listing(node: LexborNode) -> bool:
+    """A list and little else: a table of contents is its entries. A container that merely
+    holds a list somewhere in its prose (the story after an "In this article" box) is not."""
+    entries = node.css("li")
+    if not entries:
+        return False
+    listed = sum(len(" ".join(item.text(deep=True).split())) for item in entries)
+    return 0 < len(" ".join(node.text(deep=True).split())) <= _LISTING_SLACK * listed
+
+
 def _list_after(node: LexborNode) -> LexborNode | None:
     """The list a heading introduces: a following sibling of it, or of one of its two nearest
     parents (the heading may sit in its own wrapper), that is or holds a list."""
@@ -228,7 +240,7 @@ def _list_after(node: LexborNode) -> LexborNode | None:
             if sibling is None:
                 break
             if sibling.tag in ("ul", "ol") or sibling.css_first("li") is not None:
-                return sibling if _list_entries(sibling) else None
+                return sibling if _is_listing(sibling) else None
             sibling = sibling.next
         anchor = anchor.parent
     return None
@@ -296,10 +308,12 @@ def _outer(node: LexborNode) -> str:
     return f"<html><body>{inner or ''}</body></html>"
 
 
-def _prune_layout(region: LexborNode, removals: list[Removal]) -> None:
+def _prune_layout(region: LexborNode, page_chars: int, removals: list[Removal]) -> None:
     """Remove the layout elements inside the story region (``html.layout``), recording each.
 
-    The extractor drops them anyway; removed first, they cost it no parsing or matching.
+    The extractor drops them anyway; removed first, they cost it no parsing or matching. As
+    for chrome containers, one holding more than ``_CHROME_MAX_SHARE`` of the page's text is a
+    wrapper (a ``<form>`` around a whole ASP.NET page, a ``<figure>`` around a story), not layout.
     """
     rule = RULES_BY_ID.get(LAYOUT_RULE)
     if rule is None or not rule.tags:
@@ -307,7 +321,7 @@ def _prune_layout(region: LexborNode, removals: list[Removal]) -> None:
     removed: set[int] = set()
     doomed = []
     for node in region.css(",".join(sorted(rule.tags))):
-        if not _under(node, removed):
+        if not _under(node, removed) and len(node.text(deep=True)) <= _CHROME_MAX_SHARE * page_chars:
             doomed.append(node)
             removed.add(node.mem_id)
     for node in doomed:
@@ -349,7 +363,7 @@ def _main_text(body: LexborNode, removals: list[Removal], toc_entries: set[str])
     fallback extractors only when that under-delivers."""
     options = {
         "include_comments": False,
-        "favor_precision": True,
+        "favor_precision": False,
         "deduplicate": False,
         "output_format": "txt",
         "with_metadata": False,
@@ -357,7 +371,7 @@ def _main_text(body: LexborNode, removals: list[Removal], toc_entries: set[str])
     page_chars = len(body.text(deep=True))
     region = _story_region(body)
     _prune_chrome(region, page_chars, removals, toc_entries)
-    _prune_layout(region, removals)
+    _prune_layout(region, page_chars, removals)
     _prune_lines(region, removals)
     markup = _outer(region)
     if len(markup) > _MAX_EXTRACTOR_CHARS:
