@@ -491,7 +491,8 @@ class SqliteStore:
             self._conn.execute("INSERT OR REPLACE INTO state VALUES (?, ?)", (name, value))
             self._conn.execute("COMMIT")
         except BaseException:
-            self._conn.execute("ROLLBACK")
+            if self._conn.in_transaction:  # SQLite rolls back itself on a full disk
+                self._conn.execute("ROLLBACK")
             raise
 
     # -- the writes
@@ -535,7 +536,8 @@ class SqliteStore:
             )
             self._conn.execute("COMMIT")
         except BaseException:
-            self._conn.execute("ROLLBACK")
+            if self._conn.in_transaction:  # SQLite rolls back itself on a full disk
+                self._conn.execute("ROLLBACK")
             raise
 
     def close(self) -> None:
