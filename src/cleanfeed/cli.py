@@ -603,6 +603,8 @@ def _describe(err: OSError) -> str:
     says where such files go."""
     if err.filename is not None or not err.strerror:
         return str(err)
+    if err.strerror.startswith("cannot "):  # already says which path (the writers' errors)
+        return err.strerror
     import errno
     import tempfile
 

@@ -585,7 +585,8 @@ class SqliteStore:
             self._conn.execute("INSERT OR REPLACE INTO state VALUES (?, ?)", (name, value))
             self._conn.execute("COMMIT")
         except BaseException:
-            self._conn.execute("ROLLBACK")
+            if self._conn.in_transaction:  # SQLite rolls back itself on a full disk
+                self._conn.execute("ROLLBACK")
             raise
 
     # -- the writes
@@ -634,7 +635,8 @@ class SqliteStore:
             )
             self._conn.execute("COMMIT")
         except BaseException:
-            self._conn.execute("ROLLBACK")
+            if self._conn.in_transaction:  # SQLite rolls back itself on a full disk
+                self._conn.execute("ROLLBACK")
             raise
 
     def close(self) -> None:

@@ -370,10 +370,15 @@ class _Executor:
         self._pool: Any = None
         self._stopping = threading.Event()
         self._cpu_budget = timeout is not None and hasattr(signal, "setitimer")
+        self._workers = 0  # of the pool, once started
+        self._served = 0  # pages the workers answered
+        self._restarts = 0
+        self._served_at_restart = 0
 
     def _start(self, workers: int) -> Any:
         from pebble import ProcessPool  # imported here: jobs=0 needs no worker machinery
 
+        self._workers = workers
         methods = multiprocessing.get_all_start_methods()
         # forkserver: workers start from a clean process, not a fork of this one (which may
         # hold threads and open files); spawn where there is no forkserver
@@ -384,9 +389,13 @@ class _Executor:
 
     def _submit(self, fn: Callable[..., _WorkerResult], raw: RawDoc, args: tuple[Any, ...]) -> Any:
         if not self._cpu_budget:
-            return self._pool.schedule(fn, (raw, *args), timeout=self.timeout)
-        backstop = self.timeout * _BACKSTOP_FACTOR + _BACKSTOP_SECONDS
-        return self._pool.schedule(_budgeted, (fn, self.timeout, raw, *args), timeout=backstop)
+            future = self._pool.schedule(fn, (raw, *args), timeout=self.timeout)
+        else:
+            backstop = self.timeout * _BACKSTOP_FACTOR + _BACKSTOP_SECONDS  # type: ignore[operator]
+            future = self._pool.schedule(_budgeted, (fn, self.timeout, raw, *args),
+                                         timeout=backstop)
+        future.cleanfeed_pool = self._pool  # a future of a replaced pool is submitted again
+        return future
 
     def _result(self, future: Any) -> _WorkerResult:
         """The future's result; raises ``_Stopped`` if the pool is stopped meanwhile (after
@@ -394,6 +403,8 @@ class _Executor:
         while not future.done():
             if self._stopping.is_set():
                 raise _Stopped
+            if future.cleanfeed_pool is not self._pool:  # a stopped pool never settles it
+                raise BrokenProcessPool("the pool was replaced")
             wait((future,), timeout=0.1)
         return cast(_WorkerResult, future.result())
 
@@ -437,9 +448,12 @@ class _Executor:
                 future: Any) -> _WorkerResult:
         from pebble import ProcessExpired
 
-        for attempt in (1, 2):
+        crashed = False
+        while True:
             try:
-                return self._result(future)
+                result = self._result(future)
+                self._served += 1
+                return result
             except FutureTimeout:
                 if not self._cpu_budget:
                     return _failed(raw, BudgetExceeded(
@@ -448,14 +462,26 @@ class _Executor:
                 return _failed(raw, BudgetExceeded(
                     f"extraction took more than the {self.timeout:g} s budget (stuck where the "
                     "CPU timer could not stop it); the worker was stopped"))
-            except BrokenProcessPool as err:  # no worker can run at all: the run, not a page
-                raise WorkerError(
-                    f"worker processes could not start or all died ({err}); a script that "
-                    "calls cleanfeed with jobs > 0 needs an `if __name__ == \"__main__\":` guard, "
-                    "or use jobs=0"
-                ) from err
+            except BrokenProcessPool as err:
+                # pebble gives up on its pool when a worker dies between two pages (killed
+                # from outside): a fresh pool takes over, unless the last one answered nothing
+                stalled = self._restarts and self._served == self._served_at_restart
+                if stalled or self._restarts >= _POOL_RESTARTS:  # no worker can run at all
+                    raise WorkerError(
+                        f"worker processes could not start or all died ({err}); a script that "
+                        "calls cleanfeed with jobs > 0 needs an `if __name__ == \"__main__\":` "
+                        "guard, or use jobs=0"
+                    ) from err
+                if not self._pool.active:
+                    self._restarts += 1
+                    self._served_at_restart = self._served
+                    self._pool.stop()
+                    self._pool.join()
+                    self._start(self._workers)
+                future = self._submit(fn, raw, args)
             except ProcessExpired as err:
-                if attempt == 1:  # a worker killed from outside, or a crash this page causes?
+                if not crashed:  # a worker killed from outside, or a crash this page causes?
+                    crashed = True
                     future = self._submit(fn, raw, args)
                     continue
                 return Extracted(PageResult(
@@ -464,7 +490,6 @@ class _Executor:
                     f"{err.exitcode})"))
             except Exception as err:  # e.g. a result that cannot be pickled back
                 return _internal_error(raw, err)
-        raise AssertionError("unreachable")  # pragma: no cover
 
     def close(self) -> None:
         self._stopping.set()
@@ -539,6 +564,7 @@ def _budgeted(fn: Callable[..., _WorkerResult], budget: float, raw: RawDoc,
 
 
 _PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+_POOL_RESTARTS = 8  # fresh pools after workers were killed between pages, then the run fails
 # the wall-clock limit of a page with a CPU budget of t seconds: t * factor + seconds
 _BACKSTOP_FACTOR, _BACKSTOP_SECONDS = 4.0, 30.0
 _TASKS_PER_WORKER = 5000  # a worker is replaced after this many pages (bounds parser leaks)

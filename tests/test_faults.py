@@ -1,0 +1,111 @@
+"""Faults users and machines inject into a run (``kill -9``, two runs on one index, a full disk,
+damaged pages, Ctrl-C): the small versions of ``benchmarks/faults.py``, which runs them at
+scale and records the figures."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from benchmarks import faults
+
+from .conftest import FIXTURES, SEEDS
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
+                                reason="finds a run's processes through /proc")
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("faults")
+    return faults.corpus(root, 80, 3, source_root=FIXTURES / "syndication" / "scrapinghub",
+                         seeds_root=SEEDS)
+
+
+@pytest.fixture(scope="module")
+def uninterrupted(pages: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, float]:
+    return faults.reference(pages, tmp_path_factory.mktemp("reference"))
+
+
+def _held(case: faults.Case) -> None:
+    assert not case.failures, case.failures
+    assert case.crashes == 0
+    assert case.pages_accounted == case.pages_in
+
+
+def test_kill_9_of_the_main_process_then_a_rerun(
+    pages: Path, uninterrupted: tuple[dict, float], tmp_path: Path
+) -> None:
+    expected, seconds = uninterrupted
+    case = faults.kill_main(pages, tmp_path, expected, 80, [seconds * 0.5])
+    _held(case)
+
+
+def test_kill_9_of_a_worker_costs_nothing(
+    pages: Path, uninterrupted: tuple[dict, float], tmp_path: Path
+) -> None:
+    expected, seconds = uninterrupted
+    case = faults.kill_worker(pages, tmp_path, expected, 80, [seconds * 0.4])
+    _held(case)
+
+
+def test_two_runs_on_one_index(pages: Path, uninterrupted: tuple[dict, float],
+                               tmp_path: Path) -> None:
+    _held(faults.two_runs(pages, tmp_path, uninterrupted[0], 80))
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="mounting a tmpfs needs root")
+def test_a_full_disk_for_outputs_index_and_temporary_files(
+    pages: Path, uninterrupted: tuple[dict, float], tmp_path: Path
+) -> None:
+    case = faults.full_disk(pages, tmp_path, 80, uninterrupted[0])
+    if "skipped" in case.figures:
+        pytest.skip(str(case.figures["skipped"]))
+    assert not case.failures and case.crashes == 0 and case.runs == 3
+
+
+def test_fuzzed_pages_escape_no_exception_and_all_reach_the_manifest(tmp_path: Path) -> None:
+    sources = [p.read_bytes() for p in sorted((SEEDS / "raw").iterdir())]
+    sources.append(b"<html><head><title>T</title></head><body><nav>Home | World</nav><article>"
+                   + b"<p>SEOUL (Reuters) - North and South Korea resumed talks on Monday.</p>"
+                   * 20 + b"</article></body></html>")
+    _held(faults.fuzz(sources, 60, 7, tmp_path, depths=(50, 300)))
+
+
+def test_ctrl_c_ends_a_run_within_two_seconds(pages: Path, tmp_path: Path) -> None:
+    case = faults.interrupt(pages, tmp_path, 3, 11, within=3.0)
+    assert not case.failures and case.crashes == 0
+
+
+def test_jobs_999_on_five_pages(pages: Path, tmp_path: Path) -> None:
+    case = faults.many_jobs(pages, tmp_path)
+    assert not case.failures
+    assert case.figures["main + workers at most"] <= len(os.sched_getaffinity(0)) + 1
+
+
+def test_interrupting_the_feeder_does_not_hang(tmp_path: Path) -> None:
+    """In process: Ctrl-C while the feeder thread waits on a worker's page; the run ends at
+    once instead of waiting on a future the stopped pool never runs."""
+    from cleanfeed import ExtractConfig, Progress, RawDoc, run
+    from cleanfeed.config import Config
+
+    slow = ("<html><body>" + "".join(f"<div><p>Paragraph {i} of a long page with words enough "
+                                     "to be prose.</p></div>" for i in range(4000))
+            + "</body></html>")
+    pages = [RawDoc(f"{i}.html", slow) for i in range(12)]
+    interrupted: list[float] = []
+
+    def interrupt(p: Progress) -> None:
+        if p.done >= 1 and not interrupted:
+            interrupted.append(time.monotonic())
+            signal.raise_signal(signal.SIGINT)
+
+    with pytest.raises(KeyboardInterrupt):
+        list(run(pages, Config(extract=ExtractConfig(timeout_seconds=60)), jobs=2,
+                 progress=interrupt))
+    assert time.monotonic() - interrupted[0] < 5
