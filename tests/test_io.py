@@ -14,6 +14,7 @@ import os
 import subprocess
 import sys
 import time
+import zlib
 from pathlib import Path
 
 import pytest
@@ -764,3 +765,44 @@ def test_cleanfeed_run_accounts_for_every_awkward_entry(tmp_path: Path) -> None:
     reasons = {m["id"]: m["reason"] for m in manifest}
     assert "symbolic link loop" in reasons["loop.html"]
     assert "FIFO" in reasons["pipe.html"] and "not followed" in reasons["linked"]
+
+
+# -- A Content-Encoding bomb is inflated no further than the page budget ---------------------
+
+
+def _gzip_bomb(megabytes: int) -> bytes:
+    packer = zlib.compressobj(9, zlib.DEFLATED, 31)
+    zeros = b"\0" * (1 << 20)
+    return b"".join([packer.compress(b"<p>")] + [packer.compress(zeros) for _ in range(megabytes)]
+                    + [packer.flush()])
+
+
+def test_inflate_stops_at_the_limit() -> None:
+    from cleanfeed.io._gzip import inflate
+
+    bomb = io.BytesIO(_gzip_bomb(64))
+    assert len(inflate(bomb.read, "gzip", 1000)) == 1000
+    page = b"<p>story</p>" * 100
+    for encoding, packed in (("gzip", gzip.compress(page) * 2), ("deflate", zlib.compress(page)),
+                             ("deflate", zlib.compress(page)[2:-4])):
+        expected = page * 2 if packed[:2] == b"\x1f\x8b" else page
+        assert inflate(io.BytesIO(packed).read, encoding, 1 << 20) == expected
+
+
+def test_a_gzip_bomb_in_a_warc_is_dropped_over_budget_in_bounded_memory(tmp_path: Path) -> None:
+    bomb = Rec("response", "https://news.example/bomb", _gzip_bomb(400),
+               (("Content-Type", "text/html"), ("Content-Encoding", "gzip")))
+    data, _ = build_warc([bomb, response(2, html_page(2))], gz=True)
+    (tmp_path / "bomb.warc.gz").write_bytes(data)
+    script = (
+        "import resource, sys\n"
+        "from cleanfeed.io import ReadOptions, read_inputs\n"
+        "items = list(read_inputs([sys.argv[1]], ReadOptions(max_bytes=1 << 20)))\n"
+        "print([getattr(i, 'reason', 'page') for i in items])\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script, str(tmp_path / "bomb.warc.gz")],
+                          capture_output=True, text=True, timeout=120, check=True)
+    reasons, peak_mb = done.stdout.splitlines()
+    assert reasons == "['over budget', 'page']"
+    assert int(peak_mb) < 250  # the 400 MB the bomb inflates to never exists at once
