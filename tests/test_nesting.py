@@ -33,3 +33,11 @@ def test_forty_thousand_nested_divs_extract_in_linear_time() -> None:
     # ten times the depth: quadratic parsing took 100 times as long (40,000 divs: 14 s)
     assert max(timings[2:]) < 15 * max(max(timings[:2]), 0.05)
     assert cap_nesting("<div>" * 100_000).count("<div>") == MAX_DEPTH
+
+
+def test_a_megabyte_title_is_capped() -> None:
+    from cleanfeed.models import MAX_FIELD_CHARS
+
+    page = f"<html><head><title>{'Headline ' * 12_000}</title></head><body>{STORY * 3}</body></html>"
+    doc = extract_html(page)
+    assert doc.title is not None and 0 < len(doc.title) <= MAX_FIELD_CHARS
