@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
         done = subprocess.run(
             [sys.executable, "-m", "cleanfeed", "run", "bomb.warc.gz", "-o", "clean.jsonl",
              "--manifest", "manifest.jsonl"],
-            cwd=folder, capture_output=True, text=True, timeout=3600,
+            cwd=folder, capture_output=True, text=True, timeout=3600, check=False,
         )
         seconds = time.perf_counter() - start
         peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024

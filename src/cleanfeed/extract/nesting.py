@@ -18,11 +18,12 @@ MAX_DEPTH = 512
 _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)[^>]*>")
 # Elements that hold no content, or that the next sibling of their kind closes (an unclosed
 # <p> or <li> does not deepen the tree): they never count towards the depth.
-_FLAT = frozenset(
-    "area base br col embed hr img input link meta source track wbr param keygen "
-    "p li dt dd tr td th option optgroup tbody thead tfoot colgroup rb rt rp "
-    "html head body script style".split()
-)
+_FLAT = frozenset({
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
+    "wbr", "param", "keygen", "p", "li", "dt", "dd", "tr", "td", "th", "option", "optgroup",
+    "tbody", "thead", "tfoot", "colgroup", "rb", "rt", "rp", "html", "head", "body", "script",
+    "style",
+})
 
 
 def cap_nesting(html: str, limit: int = MAX_DEPTH) -> str:
