@@ -101,11 +101,14 @@ def test_lying_and_legacy_meta_charsets(meta: str, encoding: str) -> None:
 def test_declared_label_uses_the_whatwg_table() -> None:
     assert decode_bytes("€5 café".encode("cp1252"), declared="latin1") == "€5 café"
     assert decode_bytes("€5 café".encode("cp1252"), declared="utf-7") == "€5 café"
+    # Python's names for a codec, as a reader that normalised a header passes them
+    assert decode_bytes("€5 café".encode("utf-16-le"), declared="utf-16-le") == "€5 café"
+    assert decode_bytes("€5 café".encode("cp1252"), declared="iso8859-1") == "€5 café"
     page = _page(meta='<meta charset="shift_jis">', body="日本語の記事")
     assert "日本語の記事" in decode_bytes(page.encode("cp932"))
 
 
-@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "utf-16"])
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "utf-16", "utf-32-le", "utf-32-be"])
 def test_utf16_with_and_without_bom(encoding: str) -> None:
     data = _page(body=_STORY).encode(encoding)  # "utf-16" writes a BOM, the others do not
     assert _STORY in decode_bytes(data)

@@ -162,8 +162,10 @@ def test_repeated_tokens_are_linear(data: st.DataObject) -> None:
 @pytest.mark.parametrize(
     "page",
     [
-        "<html><body><article><h1>Budget vote</h1><p>{story}</p><p>{bar}</p><p>{story}</p>"
-        "</article></body></html>",
+        (
+            "<html><body><article><h1>Budget vote</h1><p>{story}</p><p>{bar}</p><p>{story}</p>"
+            "</article></body></html>"
+        ),
         "Budget vote\n\n{story}\n\n{bar}\n\n{story}\n",
         "Budget vote\n\n{story}\n\nx x x x x x x x x x x x x x x x !\n\n{story}\n",
     ],

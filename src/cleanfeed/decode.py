@@ -25,7 +25,7 @@ import codecs
 import re
 
 import charset_normalizer
-import webencodings
+import webencodings  # type: ignore[import-untyped]
 
 from .errors import BudgetExceeded, DecodeError
 from .models import ContentKind
@@ -58,6 +58,12 @@ _HIGH_RUN = re.compile(rb"[\x80-\xff]{2,}")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]+")
 # Python's superset of a WHATWG decoder where webencodings names the narrower codec.
 _SUPERSETS = {"gbk": "gb18030"}
+# Python's canonical codec names (what a reader that normalised a header with
+# ``codecs.lookup`` passes on) that are not WHATWG labels, as the label they stand for.
+_PYTHON_NAMES = {
+    "utf-16-le": "utf-16le", "utf-16-be": "utf-16be", "latin-1": "latin1",
+    "mac-roman": "macintosh", "big5hkscs": "big5", "cp949": "euc-kr", "cp932": "shift_jis",
+}
 # The legacy encodings a browser may guess for an unlabelled non-Latin page.
 _LEGACY = (
     "cp1250", "cp1251", "cp1253", "cp1254", "cp1255", "cp1256", "cp1257", "cp1258", "cp874",
@@ -77,8 +83,9 @@ def _lookup(name: str | bytes | None) -> str | None:
     """The Python codec of a WHATWG encoding label; None for a missing or unknown label."""
     if not name:
         return None
-    label = name.decode("ascii", "ignore") if isinstance(name, bytes) else name
-    encoding = webencodings.lookup(label.replace("_", "-"))
+    label = (name.decode("ascii", "ignore") if isinstance(name, bytes) else name).strip().lower()
+    label = _PYTHON_NAMES.get(label, label)
+    encoding = webencodings.lookup(label) or webencodings.lookup(label.replace("_", "-"))
     if encoding is None or encoding.name in ("replacement", "x-user-defined"):
         # "replacement" (iso-2022-kr, hz-gb-2312...) turns a page into one U+FFFD in a
         # browser; x-user-defined is a binary hack. Neither tells how the text was written.
@@ -124,9 +131,15 @@ def _looks_utf8(data: bytes) -> bool:
 
 
 def _utf16_without_bom(sample: bytes) -> str | None:
-    """UTF-16 by the position of its NUL bytes (ASCII markup and Latin text: every other byte)."""
+    """UTF-16 (or UTF-32) by where its NUL bytes fall: ASCII markup and Latin text in UTF-16
+    have one in every other byte, in UTF-32 three bytes in four."""
     if len(sample) < 16:
         return None
+    lanes = [sample[i::4].count(0) / len(sample[i::4]) for i in range(4)]
+    if min(lanes[1:]) > 0.3 and lanes[0] < 0.05:
+        return "utf-32-le"
+    if min(lanes[:3]) > 0.3 and lanes[3] < 0.05:
+        return "utf-32-be"
     even, odd = sample[0::2], sample[1::2]
     nul_even, nul_odd = even.count(0) / len(even), odd.count(0) / max(1, len(odd))
     if nul_odd > 0.3 and nul_even < 0.05:
@@ -154,10 +167,10 @@ def _legacy(data: bytes) -> str:
     Cyrillic, Greek, Arabic, Hebrew, Thai or a CJK double-byte encoding they come in runs.
     Only then is a statistical guess among the browsers' legacy encodings worth its risk.
     """
-    high = len(data) - len(data.translate(None, _HIGH_BYTES))
-    in_runs = sum(len(run) for run in _HIGH_RUN.findall(data[: 1 << 18]))
-    sampled_high = min(high, len(data[: 1 << 18]) - len(data[: 1 << 18].translate(None, _HIGH_BYTES)))
-    if sampled_high == 0 or in_runs < 0.5 * sampled_high:
+    sample = data[: 1 << 18]
+    high = len(sample) - len(sample.translate(None, _HIGH_BYTES))
+    in_runs = sum(len(run) for run in _HIGH_RUN.findall(sample))
+    if high == 0 or in_runs < 0.5 * high:
         return _DEFAULT
     best = charset_normalizer.from_bytes(data[:200_000], cp_isolation=list(_LEGACY)).best()
     if best is None:
@@ -182,20 +195,25 @@ def decode_bytes(data: bytes, declared: str | None = None, max_bytes: int | None
     """
     if max_bytes is not None and len(data) > max_bytes:
         raise BudgetExceeded(f"page is {len(data):,} bytes, over the {max_bytes:,}-byte budget")
-    for bom, encoding in _BOMS:
+    for bom, from_bom in _BOMS:
         if data.startswith(bom):
-            return _drop_controls(data[len(bom) :].decode(encoding, errors="replace"))
+            return _drop_controls(data[len(bom) :].decode(from_bom, errors="replace"))
+    return _drop_controls(data.decode(_encoding(data, declared), errors="replace"))
+
+
+def _encoding(data: bytes, declared: str | None) -> str:
+    """The codec for a page without a byte-order mark; raises DecodeError for binary content."""
     sample = data[:65536]
     encoding = _lookup(declared)
     if encoding is None or not _is_utf16_or_32(encoding):
         encoding = _utf16_without_bom(sample) or encoding
-    if encoding is None or not _is_utf16_or_32(encoding):
-        _refuse_binary(sample)
-        encoding = encoding or _meta_charset(data)
-        if encoding != "utf-8" and (encoding is None or _single_byte(encoding)) and _looks_utf8(data):
-            encoding = "utf-8"
-        encoding = encoding or _legacy(data)
-    return _drop_controls(data.decode(encoding, errors="replace"))
+    if encoding is not None and _is_utf16_or_32(encoding):
+        return encoding
+    _refuse_binary(sample)
+    encoding = encoding or _meta_charset(data)
+    if encoding != "utf-8" and (encoding is None or _single_byte(encoding)) and _looks_utf8(data):
+        return "utf-8"
+    return encoding or _legacy(data)
 
 
 def _single_byte(codec: str) -> bool:

@@ -92,6 +92,10 @@ class Removal:
         return asdict(self)
 
 
+#: the longest a metadata field (title, author, site, language) of a CleanDoc may be
+MAX_FIELD_CHARS = 1000
+
+
 @pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class CleanDoc:
@@ -113,6 +117,13 @@ class CleanDoc:
     kind: ContentKind = "html"
     provenance: dict[str, str] = field(default_factory=dict)
     removals: tuple[Removal, ...] = ()
+
+    def __post_init__(self) -> None:
+        # A page's <title> or byline can be a megabyte of junk; no real one is this long.
+        for name in ("site", "title", "author", "language"):
+            value = getattr(self, name)
+            if value is not None and len(value) > MAX_FIELD_CHARS:
+                object.__setattr__(self, name, value[:MAX_FIELD_CHARS].rstrip())
 
     @property
     def text(self) -> str:

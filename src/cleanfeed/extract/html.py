@@ -46,6 +46,7 @@ from ..metadata.html import html_metadata, with_body
 from ..models import CleanDoc, Removal
 from .lines import ends_sentence, word_count
 from ..metadata.text import detect_wire
+from .nesting import cap_nesting
 from .rules import RULES, RULES_BY_ID, Rule
 
 __all__ = ["extract_html"]
@@ -644,6 +645,7 @@ def extract_html(
         raise BudgetExceeded(f"page is {len(html):,} characters, over the {config.max_bytes:,} budget")
     if "\x00" in html:
         html = html.replace("\x00", "")
+    html = cap_nesting(html)  # the tree builder is quadratic in depth
     try:
         tree = LexborHTMLParser(html)
     except UnicodeEncodeError:

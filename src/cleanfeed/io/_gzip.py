@@ -9,7 +9,7 @@ directly, a member at a time, and never hold more than a chunk of output in memo
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -23,6 +23,44 @@ _GZIP_WBITS = 16 + zlib.MAX_WBITS
 def is_gzip(head: bytes) -> bool:
     """Whether bytes start a gzip stream (by content: a name ending in .gz proves nothing)."""
     return head[:2] == MAGIC
+
+
+#: the HTTP Content-Encodings ``inflate`` decodes
+INFLATABLE = frozenset({"gzip", "x-gzip", "deflate"})
+
+
+def inflate(read: Callable[[int], bytes], encoding: str, limit: int) -> bytes:
+    """At most ``limit`` bytes of a gzip or deflate body, inflated a chunk at a time.
+
+    ``read(n)`` gives the next compressed bytes (``b""`` at the end). Output stops at ``limit``
+    bytes, so a body that inflates a thousandfold (a "gzip bomb") costs ``limit`` bytes of
+    memory, never its full size; pass ``max_bytes + 1`` to learn that a body is over budget.
+    Consecutive gzip members are read as one body, as HTTP clients do. HTTP's "deflate" is
+    zlib-wrapped by the standard and raw deflate from many servers: the first byte tells.
+    Raises ``zlib.error`` for data that does not inflate.
+    """
+    first = read(_CHUNK)
+    if encoding == "deflate":
+        zlib_header = len(first) >= 2 and first[0] & 0x0F == 8 and int.from_bytes(first[:2], "big") % 31 == 0
+        wbits = zlib.MAX_WBITS if zlib_header else -zlib.MAX_WBITS
+    else:
+        wbits = _GZIP_WBITS
+    inflater = zlib.decompressobj(wbits)
+    out = bytearray()
+    data = first
+    while data and len(out) < limit:
+        out += inflater.decompress(data, limit - len(out))
+        if inflater.eof:
+            rest = inflater.unused_data
+            if wbits != _GZIP_WBITS or not rest.startswith(MAGIC):
+                break  # the body ends here (trailing bytes after a stream are ignored)
+            inflater = zlib.decompressobj(wbits)
+            data = rest
+        elif inflater.unconsumed_tail:
+            data = inflater.unconsumed_tail  # output was capped: only reached when at limit
+        else:
+            data = read(_CHUNK)
+    return bytes(out)
 
 
 def starts_member(fh: BinaryIO, offset: int) -> bool:

@@ -273,14 +273,12 @@ def _escape(ch: str) -> str:
 
 
 def _printable_item(item: Item) -> Item:
-    fields = {"id": printable(item.id)}
-    if item.url is not None:
-        fields["url"] = printable(item.url)
-    if item.source is not None:
-        fields["source"] = printable(item.source)
-    if all(getattr(item, key) == value for key, value in fields.items()):
+    page_id = printable(item.id)
+    url = printable(item.url) if item.url is not None else None
+    source = printable(item.source) if item.source is not None else None
+    if (page_id, url, source) == (item.id, item.url, item.source):
         return item
-    return replace(item, **fields)
+    return replace(item, id=page_id, url=url, source=source)
 
 
 def _read_file(f: InputFile, options: ReadOptions) -> Iterator[Item]:
