@@ -302,6 +302,8 @@ def _byline_text(text: str) -> str | None:
     """The name(s) in a byline element's text: "By Jane Doe | May 3, 2024" → "Jane Doe"."""
     text = _BYLINE_PREFIX.sub("", text)
     text = _BYLINE_TAIL.sub("", text).strip(" ,:|-–—")
+    if any(ch.isdigit() for ch in text):
+        return None  # "Sat, 20 Dec": a date line, not a name
     words = text.replace(",", " ").split()
     if not words or len(words) > 8 or len(text) > 80 or not all(_NAME_WORD.match(w) for w in words if w not in "&"):
         return None
@@ -371,8 +373,7 @@ def _authors(
     A name the page's structured data gives stands when the site is named after it (a personal
     blog: "Jane Doe's notes"); one that names the site itself ("World Economist" on World
     Economist) is kept only as a last resort, with the source ``publisher``: no other field, and
-    no byline in the body (``with_body``), names a writer. In markup bylines the site's name is
-    chrome."""
+    no byline in the body (``with_body``), names a writer."""
     agency, agency_source = None, ""
     publisher: str | None = None
     for names, source in _author_candidates(tree, meta, ld):
@@ -382,8 +383,8 @@ def _authors(
             wire = canonical_agency(name)
             if wire and agency is None:
                 agency, agency_source = wire, source
-            cleaned = clean_author(name, site if source == "byline" else None)
-            if cleaned and source != "byline" and (_HOST_LIKE.match(cleaned) or (site and _squash(site) in _squash(cleaned))):
+            cleaned = clean_author(name)
+            if cleaned and (_HOST_LIKE.match(cleaned) or (site and _squash(site) in _squash(cleaned))):
                 if not _HOST_LIKE.match(cleaned) and publisher is None:
                     publisher = cleaned
                 cleaned = None  # "worldeconomist.com", "World Economist Staff": the site, not a writer

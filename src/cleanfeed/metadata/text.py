@@ -94,7 +94,7 @@ def detect_wire(paragraphs: list[str] | tuple[str, ...]) -> tuple[str, str] | No
 _JOB_TITLES = re.compile(
     r"^(admin(istrator)?|editor(ial)?(\s+(staff|team|desk|board))?|staff(\s+(writer|reporter))?|"
     r"news\s*desk|web\s*desk|desk|guest(\s+(author|writer|contributor))?|contributor|author|"
-    r"correspondent|reporter|writer|team|wire\s+service|webmaster|moderator|unknown|anonymous|"
+    r"(?:the\s+)?(?:correspondent|reporter|writer|team|author)|wire\s+service|webmaster|moderator|unknown|anonymous|"
     r"senior\s+\w+|chief\s+\w+|undefined|null|none|n/?a)$",
     re.IGNORECASE,
 )
