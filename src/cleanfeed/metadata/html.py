@@ -402,7 +402,7 @@ _PUBLISHED_KEYS = (
     "publish-date", "publish_date", "pubdate", "published_time", "dc.date.issued", "dc.date", "dc.created",
     "citation_publication_date", "citation_date", "sailthru.date", "parsely-pub-date", "date", "published",
 )
-_URL_DATE = re.compile(r"/((?:19|20)\d\d)[/-](\d{1,2})[/-](\d{1,2})(?:/|[-_]|$)")
+_URL_DATE = re.compile(r"/((?:19|20)\d\d)[/-](\d{1,2})[/-](\d{1,2})(?!\d)")
 _LABELLED_DATE = re.compile(r"^\W*(?:(?:first\s+)?published|posted|date|publicado|publié|veröffentlicht)(?:\s+on)?\b", re.I)
 _UPDATED = re.compile(r"\b(?:updated|modified|edited|aktualisiert|mis à jour|actualizado)\b", re.I)
 
@@ -433,7 +433,7 @@ def _markup_date(tree: LexborHTMLParser) -> tuple[str | None, str]:
     return None, ""
 
 
-_HEADER_BEFORE, _HEADER_AFTER = 12, 30  # texts around the headline that can hold its date line
+_HEADER_BEFORE, _HEADER_AFTER = 12, 40  # texts around the headline that can hold its date line
 _SKIP_TEXT = frozenset({"script", "style", "noscript", "template"})
 
 
@@ -544,7 +544,7 @@ def _page_url(tree: LexborHTMLParser, meta: dict[str, str]) -> tuple[str | None,
     return None, ""
 
 
-_ABSOLUTE = re.compile(r"^https?://[^/\s]+", re.IGNORECASE)
+_ABSOLUTE = re.compile(r"^https?://[a-z0-9.-]+\.[a-z0-9-]+(?::\d+)?(?:[/?#]|$)", re.IGNORECASE)
 
 
 def html_metadata(tree: LexborHTMLParser, url: str | None = None) -> HtmlMetadata:
