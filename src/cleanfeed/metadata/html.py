@@ -35,7 +35,7 @@ from urllib.parse import urlsplit
 from selectolax.lexbor import LexborHTMLParser
 
 from .dump import parse_date
-from .text import canonical_agency, clean_author, detect_wire
+from .text import canonical_agency, clean_author, dateline_place, detect_wire
 
 __all__ = ["HtmlMetadata", "html_metadata", "with_body"]
 
@@ -58,6 +58,10 @@ _BYLINE_SELECTORS = (
 )
 # where a date or a byline is not the article's: other stories, reader comments, page chrome
 _NOT_ARTICLE = re.compile(r"comment|related|recommend|sidebar|widget|footer|promo|more-from|read-next|trending", re.I)
+
+
+# what holds other stories' dates: a date line beside the headline can sit in a sidebar column
+_NOT_STORY = re.compile(r"comment|related|recommend|more-from|read-next|trending", re.I)
 
 
 @dataclass(frozen=True, slots=True)
@@ -275,16 +279,21 @@ def _title(
     return None, ""
 
 
-def _in_chrome(node: Any) -> bool:
+def _is_story(article: Any) -> bool:
+    """Whether an ``<article>`` element is a story, not a teaser: it has a headline or a body."""
+    return article.css_first("h1") is not None or len(article.text(deep=True)) > 1500
+
+
+def _in_chrome(node: Any, pattern: re.Pattern[str] = _NOT_ARTICLE) -> bool:
     """Whether ``node`` sits in reader comments, related stories or page chrome."""
     parent = node
     for _ in range(12):
-        if parent is None or parent.tag in ("article", "main", "body"):
-            return False
+        if parent is None or parent.tag in ("main", "body") or (parent.tag == "article" and _is_story(parent)):
+            return False  # inside the story itself (an <article> in a related list is a teaser)
         if parent.tag in ("footer", "nav", "aside"):
             return True
         attrs = parent.attributes
-        if _NOT_ARTICLE.search((attrs.get("class") or "") + " " + (attrs.get("id") or "")):
+        if pattern.search((attrs.get("class") or "") + " " + (attrs.get("id") or "")):
             return True
         parent = parent.parent
     return False
@@ -449,6 +458,7 @@ def _header_date(tree: LexborHTMLParser) -> tuple[str | None, bool]:
         return None, False
     headline = h1.text(deep=True)
     texts: list[str] = []
+    parents: list[Any] = []
     at = None
     for node in tree.body.traverse(include_text=True):
         if node.tag == "-text":
@@ -456,6 +466,7 @@ def _header_date(tree: LexborHTMLParser) -> tuple[str | None, bool]:
             text = _clean(node.text()) if parent is None or parent.tag not in _SKIP_TEXT else None
             if text:
                 texts.append(text)
+                parents.append(parent)
         elif at is None and node.tag == h1.tag and node.text(deep=True) == headline:
             at = len(texts)
         if at is not None and len(texts) > at + _HEADER_AFTER:
@@ -469,7 +480,7 @@ def _header_date(tree: LexborHTMLParser) -> tuple[str | None, bool]:
         if len(text) > 80 or _UPDATED.search(text) or (len(before) <= 30 and _UPDATED.search(before)):
             continue
         value = parse_date(text)
-        if value is None:
+        if value is None or (parents[i] is not None and _in_chrome(parents[i], _NOT_STORY)):
             continue
         if _LABELLED_DATE.match(text) or (len(before) <= 30 and _LABELLED_DATE.match(before)):
             return value, True
@@ -587,7 +598,8 @@ def with_body(meta: HtmlMetadata, paragraphs: Sequence[str], lines: Sequence[str
     (a republisher's "By Jane Doe" line is removed from the body, but names the author).
     The wire agency of the body's dateline, credit line or byline wins over an author field
     naming an agency; a "By <Name>" line near the top gives the author when the page's
-    structured data named none (or only 'admin' or the site).
+    structured data named none (or only 'admin' or the site); a dateline that states a full
+    date gives the date when the page gave none.
     """
     provenance = dict(meta.provenance)
     changes: dict[str, str] = {}
@@ -601,6 +613,15 @@ def with_body(meta: HtmlMetadata, paragraphs: Sequence[str], lines: Sequence[str
                 changes["author"], provenance["author"] = ", ".join(people), "byline"
                 if agency and "wire" not in changes and meta.wire is None:
                     changes["wire"], provenance["wire"] = agency, "byline"
+                break
+    if meta.date is None:
+        # a wire copy's dateline with its date ("LONDON, May 3, 2024 (Reuters) -"); a dateline
+        # without the year ("Jan 3") gives none: no date is better than a guessed year
+        for para in list(paragraphs)[:4]:
+            place = dateline_place(para)
+            day = parse_date(place) if place else None
+            if day:
+                changes["date"], provenance["date"] = day, "dateline"
                 break
     if not changes:
         return meta

@@ -61,6 +61,13 @@ _CLOSING_CREDIT = re.compile(rf"(?:[-—–]{{1,2}}\s*|\()(?P<agency>{_ALIASES})
 _BYLINE_AGENCY = re.compile(rf"^\s*by\b.*?[,|/]\s*(?P<agency>{_ALIASES})\s*$", re.IGNORECASE)
 
 
+def dateline_place(paragraph: str) -> str | None:
+    """What a wire dateline states before the agency ("WASHINGTON, Nov 14, 2025" of
+    "WASHINGTON, Nov 14, 2025 (Reuters) - ..."), or None when ``paragraph`` opens with none."""
+    match = _DATELINE.match(paragraph)
+    return paragraph[: match.start("agency")].rstrip(" (") if match else None
+
+
 def canonical_agency(name: str) -> str | None:
     """The canonical name of a wire agency spelling, or None if it is not an agency."""
     return _ALIAS_TO_NAME.get(name.strip().lower())
