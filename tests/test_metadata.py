@@ -148,3 +148,135 @@ def test_byline_line_is_not_taken_from_a_sentence() -> None:
     assert detect_wire(["By contrast, the index rose."]) is None
     page = _with_head("").replace("<article>", "<article><p>By contrast, the index rose</p>")
     assert extract_html(page).author is None
+
+
+# --------------------------------------------------------------------------------------------
+# Evidence best first, and refusing rather than guessing (tests/fixtures/metadata/: own pages)
+
+METADATA = FIXTURES / "metadata"
+
+
+def _fixture(name: str, url: str | None = None):  # type: ignore[no-untyped-def]
+    return extract_html((METADATA / name).read_text(encoding="utf-8"), url=url)
+
+
+def test_graph_authors_by_reference_and_the_published_not_the_modified_date() -> None:
+    """Yoast-style ``@graph``: the article's authors are ``@id`` references to Person nodes;
+    ``dateModified``, the "Updated" line, a related story's and a comment's dates all lose."""
+    doc = _fixture("graph_reference.html")
+    assert (doc.author, doc.provenance["author"]) == ("Maren Holt, Tomas Weir", "json-ld")
+    assert doc.date is not None and doc.date.startswith("2024-05-03")
+    assert doc.provenance["date"] == "json-ld"
+    assert doc.title == "Harbour bridge reopens after two years of repairs"
+
+
+def test_url_is_the_canonical_link_unless_the_input_gives_one() -> None:
+    canonical = "https://www.coastline-courier.example/2024/05/03/harbour-bridge-reopens/"
+    doc = _fixture("graph_reference.html")
+    assert (doc.url, doc.provenance["url"]) == (canonical, "canonical")
+    given = "https://mirror.example/harbour"
+    doc = _fixture("graph_reference.html", url=given)
+    assert doc.url == given and "url" not in doc.provenance
+
+
+def test_og_url_when_no_canonical_and_a_broken_address_is_refused() -> None:
+    doc = extract_html(_with_head('<meta property="og:url" content="https://news.example/a/b">'))
+    assert (doc.url, doc.provenance["url"]) == ("https://news.example/a/b", "opengraph")
+    doc = extract_html(_with_head('<meta property="og:url" content="https://news.example%2Fa%2Fb">'))
+    assert doc.url is None
+
+
+def test_published_line_beside_the_headline_and_the_byline_nearest_it() -> None:
+    """No structured data: the "Published" date of the header, never the "Updated" one nor the
+    footer's; the byline under the headline, not the site menu's list of authors."""
+    doc = _fixture("header_date.html")
+    assert (doc.date, doc.provenance["date"]) == ("2023-04-28", "header-text")
+    assert (doc.author, doc.provenance["author"]) == ("Rowan Field", "byline")
+
+
+def test_no_date_rather_than_a_related_story_comment_or_modified_date() -> None:
+    doc = _fixture("no_date.html")
+    assert doc.date is None and "date" not in doc.provenance
+
+
+def test_url_date_path_and_a_utc_stamp_one_day_off() -> None:
+    """The story's URL dates it in the site's own day; a UTC timestamp past midnight is one
+    day later, and the URL's day wins. Far apart, the structured date stands."""
+    late = '<meta property="article:published_time" content="2024-03-09T02:30:00+00:00">'
+    doc = extract_html(_with_head(late), url="https://news.example/2024/03/08/story")
+    assert (doc.date, doc.provenance["date"]) == ("2024-03-08", "url")
+    doc = extract_html(_with_head(late), url="https://news.example/2023/01/20/story")
+    assert doc.date is not None and doc.date.startswith("2024-03-09")
+    doc = extract_html(_with_head(""), url="https://news.example/2024/03/08/story")
+    assert (doc.date, doc.provenance["date"]) == ("2024-03-08", "url")
+
+
+def test_the_same_instant_in_the_sites_time_zone_gives_the_local_day() -> None:
+    ld = {"@type": "Article", "headline": "Night vote", "dateCreated": "2017-02-24T01:18:13Z"}
+    head = (f'<script type="application/ld+json">{json.dumps(ld)}</script>'
+            '<meta property="article:published_time" content="2017-02-23T17:18:13-08:00">')
+    doc = extract_html(_with_head(head))
+    assert doc.date == "2017-02-23T17:18:13-08:00"
+
+
+def test_json_ld_in_a_cdata_wrapper_with_html_entities() -> None:
+    ld = ('<script type="application/ld+json">//<![CDATA[\n{"@type": "NewsArticle", '
+          '"headline": "Talks &#8211; and a deal", "author": {"@type": "Person", "name": "Ana Ruiz"}, '
+          '"datePublished": "2024-01-05T10:00:00Z"}\n//]]></script>')
+    doc = extract_html(_with_head(ld))
+    assert (doc.title, doc.author) == ("Talks – and a deal", "Ana Ruiz")
+    assert doc.date is not None and doc.date.startswith("2024-01-05")
+
+
+def test_a_wire_dateline_with_a_full_date_dates_the_copy_and_one_without_a_year_does_not() -> None:
+    page = _with_head("").replace("<article>", "<article><p>LONDON, May 3, 2024 (Reuters) - Officials met.</p>")
+    doc = extract_html(page)
+    assert (doc.date, doc.provenance["date"], doc.wire) == ("2024-05-03", "dateline", "Reuters")
+    page = _with_head("").replace("<article>", "<article><p>LONDON, May 3 (Reuters) - Officials met.</p>")
+    assert extract_html(page).date is None
+
+
+# --------------------------------------------------------------------------------------------
+# One site name per host in a run
+
+from itertools import permutations  # noqa: E402
+
+from cleanfeed import RawDoc, extract_pages  # noqa: E402
+from cleanfeed.metadata.site import site_names  # noqa: E402
+
+_NAMED = [
+    ("https://www.gbfr.example/a", "Global Banking & Finance Review®"),
+    ("https://gbfr.example/b", "Global Banking and Finance Review"),
+    ("https://gbfr.example/c", "Global Banking and Finance Review"),
+    ("https://gbfr.example/d", "gbfr.example"),
+    ("https://other.example/x", "Other Daily"),
+    ("https://nameless.example/y", None),
+]
+
+
+def test_site_names_one_name_per_host_whatever_the_order() -> None:
+    expected = {"gbfr.example": "Global Banking and Finance Review", "other.example": "Other Daily"}
+    for order in permutations(_NAMED):
+        assert site_names(order) == expected
+
+
+def test_site_names_ties_go_to_the_shorter_then_first_spelling() -> None:
+    tie = [("https://a.example/1", "A & B Review®"), ("https://a.example/2", "A and B Review")]
+    assert site_names(tie) == site_names(tie[::-1]) == {"a.example": "A and B Review"}
+    only_host = [("https://b.example/1", "b.example")]
+    assert site_names(only_host) == {"b.example": "b.example"}
+
+
+def test_a_run_names_each_host_one_way() -> None:
+    body = ("<article><h1>Rates held</h1><p>The central bank held its main rate on Thursday and said "
+            "inflation was easing faster than it had expected a quarter ago, officials said.</p></article>")
+    pages = [
+        RawDoc(f"{n}.html", f'<html><head><meta property="og:site_name" content="{site}"></head>'
+               f"<body>{body.replace('Rates', f'Rates {n}')}</body></html>", url=f"https://www.gbfr.example/{n}")
+        for n, site in enumerate(["Global Banking & Finance Review®", "Global Banking and Finance Review",
+                                  "Global Banking and Finance Review"])
+    ]
+    results = list(extract_pages(pages, jobs=0))
+    assert {r.doc.site for r in results if r.doc} == {"Global Banking and Finance Review"}
+    first = results[0].doc
+    assert first is not None and first.provenance["site"] == "opengraph+run"

@@ -35,7 +35,7 @@ from urllib.parse import urlsplit
 from selectolax.lexbor import LexborHTMLParser
 
 from .dump import parse_date
-from .text import canonical_agency, clean_author, detect_wire
+from .text import canonical_agency, clean_author, dateline_place, detect_wire
 
 __all__ = ["HtmlMetadata", "html_metadata", "with_body"]
 
@@ -58,6 +58,10 @@ _BYLINE_SELECTORS = (
 )
 # where a date or a byline is not the article's: other stories, reader comments, page chrome
 _NOT_ARTICLE = re.compile(r"comment|related|recommend|sidebar|widget|footer|promo|more-from|read-next|trending", re.I)
+
+
+# what holds other stories' dates: a date line beside the headline can sit in a sidebar column
+_NOT_STORY = re.compile(r"comment|related|recommend|more-from|read-next|trending", re.I)
 
 
 @dataclass(frozen=True, slots=True)
@@ -275,16 +279,21 @@ def _title(
     return None, ""
 
 
-def _in_chrome(node: Any) -> bool:
+def _is_story(article: Any) -> bool:
+    """Whether an ``<article>`` element is a story, not a teaser: it has a headline or a body."""
+    return article.css_first("h1") is not None or len(article.text(deep=True)) > 1500
+
+
+def _in_chrome(node: Any, pattern: re.Pattern[str] = _NOT_ARTICLE) -> bool:
     """Whether ``node`` sits in reader comments, related stories or page chrome."""
     parent = node
     for _ in range(12):
-        if parent is None or parent.tag in ("article", "main", "body"):
-            return False
+        if parent is None or parent.tag in ("main", "body") or (parent.tag == "article" and _is_story(parent)):
+            return False  # inside the story itself (an <article> in a related list is a teaser)
         if parent.tag in ("footer", "nav", "aside"):
             return True
         attrs = parent.attributes
-        if _NOT_ARTICLE.search((attrs.get("class") or "") + " " + (attrs.get("id") or "")):
+        if pattern.search((attrs.get("class") or "") + " " + (attrs.get("id") or "")):
             return True
         parent = parent.parent
     return False
@@ -302,6 +311,8 @@ def _byline_text(text: str) -> str | None:
     """The name(s) in a byline element's text: "By Jane Doe | May 3, 2024" → "Jane Doe"."""
     text = _BYLINE_PREFIX.sub("", text)
     text = _BYLINE_TAIL.sub("", text).strip(" ,:|-–—")
+    if any(ch.isdigit() for ch in text):
+        return None  # "Sat, 20 Dec": a date line, not a name
     words = text.replace(",", " ").split()
     if not words or len(words) > 8 or len(text) > 80 or not all(_NAME_WORD.match(w) for w in words if w not in "&"):
         return None
@@ -371,8 +382,7 @@ def _authors(
     A name the page's structured data gives stands when the site is named after it (a personal
     blog: "Jane Doe's notes"); one that names the site itself ("World Economist" on World
     Economist) is kept only as a last resort, with the source ``publisher``: no other field, and
-    no byline in the body (``with_body``), names a writer. In markup bylines the site's name is
-    chrome."""
+    no byline in the body (``with_body``), names a writer."""
     agency, agency_source = None, ""
     publisher: str | None = None
     for names, source in _author_candidates(tree, meta, ld):
@@ -382,8 +392,8 @@ def _authors(
             wire = canonical_agency(name)
             if wire and agency is None:
                 agency, agency_source = wire, source
-            cleaned = clean_author(name, site if source == "byline" else None)
-            if cleaned and source != "byline" and (_HOST_LIKE.match(cleaned) or (site and _squash(site) in _squash(cleaned))):
+            cleaned = clean_author(name)
+            if cleaned and (_HOST_LIKE.match(cleaned) or (site and _squash(site) in _squash(cleaned))):
                 if not _HOST_LIKE.match(cleaned) and publisher is None:
                     publisher = cleaned
                 cleaned = None  # "worldeconomist.com", "World Economist Staff": the site, not a writer
@@ -401,7 +411,7 @@ _PUBLISHED_KEYS = (
     "publish-date", "publish_date", "pubdate", "published_time", "dc.date.issued", "dc.date", "dc.created",
     "citation_publication_date", "citation_date", "sailthru.date", "parsely-pub-date", "date", "published",
 )
-_URL_DATE = re.compile(r"/((?:19|20)\d\d)[/-](\d{1,2})[/-](\d{1,2})(?:/|[-_]|$)")
+_URL_DATE = re.compile(r"/((?:19|20)\d\d)[/-](\d{1,2})[/-](\d{1,2})(?!\d)")
 _LABELLED_DATE = re.compile(r"^\W*(?:(?:first\s+)?published|posted|date|publicado|publié|veröffentlicht)(?:\s+on)?\b", re.I)
 _UPDATED = re.compile(r"\b(?:updated|modified|edited|aktualisiert|mis à jour|actualizado)\b", re.I)
 
@@ -432,7 +442,7 @@ def _markup_date(tree: LexborHTMLParser) -> tuple[str | None, str]:
     return None, ""
 
 
-_HEADER_BEFORE, _HEADER_AFTER = 12, 30  # texts around the headline that can hold its date line
+_HEADER_BEFORE, _HEADER_AFTER = 12, 40  # texts around the headline that can hold its date line
 _SKIP_TEXT = frozenset({"script", "style", "noscript", "template"})
 
 
@@ -448,6 +458,7 @@ def _header_date(tree: LexborHTMLParser) -> tuple[str | None, bool]:
         return None, False
     headline = h1.text(deep=True)
     texts: list[str] = []
+    parents: list[Any] = []
     at = None
     for node in tree.body.traverse(include_text=True):
         if node.tag == "-text":
@@ -455,6 +466,7 @@ def _header_date(tree: LexborHTMLParser) -> tuple[str | None, bool]:
             text = _clean(node.text()) if parent is None or parent.tag not in _SKIP_TEXT else None
             if text:
                 texts.append(text)
+                parents.append(parent)
         elif at is None and node.tag == h1.tag and node.text(deep=True) == headline:
             at = len(texts)
         if at is not None and len(texts) > at + _HEADER_AFTER:
@@ -468,7 +480,7 @@ def _header_date(tree: LexborHTMLParser) -> tuple[str | None, bool]:
         if len(text) > 80 or _UPDATED.search(text) or (len(before) <= 30 and _UPDATED.search(before)):
             continue
         value = parse_date(text)
-        if value is None:
+        if value is None or (parents[i] is not None and _in_chrome(parents[i], _NOT_STORY)):
             continue
         if _LABELLED_DATE.match(text) or (len(before) <= 30 and _LABELLED_DATE.match(before)):
             return value, True
@@ -543,7 +555,7 @@ def _page_url(tree: LexborHTMLParser, meta: dict[str, str]) -> tuple[str | None,
     return None, ""
 
 
-_ABSOLUTE = re.compile(r"^https?://[^/\s]+", re.IGNORECASE)
+_ABSOLUTE = re.compile(r"^https?://[a-z0-9.-]+\.[a-z0-9-]+(?::\d+)?(?:[/?#]|$)", re.IGNORECASE)
 
 
 def html_metadata(tree: LexborHTMLParser, url: str | None = None) -> HtmlMetadata:
@@ -586,7 +598,8 @@ def with_body(meta: HtmlMetadata, paragraphs: Sequence[str], lines: Sequence[str
     (a republisher's "By Jane Doe" line is removed from the body, but names the author).
     The wire agency of the body's dateline, credit line or byline wins over an author field
     naming an agency; a "By <Name>" line near the top gives the author when the page's
-    structured data named none (or only 'admin' or the site).
+    structured data named none (or only 'admin' or the site); a dateline that states a full
+    date gives the date when the page gave none.
     """
     provenance = dict(meta.provenance)
     changes: dict[str, str] = {}
@@ -600,6 +613,15 @@ def with_body(meta: HtmlMetadata, paragraphs: Sequence[str], lines: Sequence[str
                 changes["author"], provenance["author"] = ", ".join(people), "byline"
                 if agency and "wire" not in changes and meta.wire is None:
                     changes["wire"], provenance["wire"] = agency, "byline"
+                break
+    if meta.date is None:
+        # a wire copy's dateline with its date ("LONDON, May 3, 2024 (Reuters) -"); a dateline
+        # without the year ("Jan 3") gives none: no date is better than a guessed year
+        for para in list(paragraphs)[:4]:
+            place = dateline_place(para)
+            day = parse_date(place) if place else None
+            if day:
+                changes["date"], provenance["date"] = day, "dateline"
                 break
     if not changes:
         return meta

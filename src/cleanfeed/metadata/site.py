@@ -38,13 +38,18 @@ def _fold(name: str) -> str:
     return " ".join(name.split())
 
 
+def _symbols(name: str) -> int:
+    return sum(1 for ch in name if not (ch.isalnum() or ch.isspace()))
+
+
 def site_names(named: Iterable[tuple[str | None, str | None]]) -> dict[str, str]:
     """``{host: name}`` from every page's ``(url, site)`` in a run: the one name of each host.
 
     The policy, independent of the pages' order: a name that only restates the host (what a
     page that names no site gets) counts after any real name; among the rest, the folded name
     (case, punctuation, "&"/"and", ®) most pages give wins, and within it the spelling most
-    pages use; ties go to the shorter spelling, then the one first in code-point order.
+    pages use; ties go to the spelling with fewer symbols ("&", "®"), then the shorter, then the
+    one first in code-point order.
 
     >>> site_names([("https://a.com/1", "A & B Review®"), ("https://www.a.com/2", "A and B Review"),
     ...             ("https://a.com/3", "A and B Review"), ("https://a.com/4", "a.com")])
@@ -65,7 +70,7 @@ def site_names(named: Iterable[tuple[str | None, str | None]]) -> dict[str, str]
             return (key == _fold(host), -folded[key], len(key), key)
 
         best = min(folded, key=group_rank)
-        names[host] = min((s for s in counts if _fold(s) == best), key=lambda s: (-counts[s], len(s), s))
+        names[host] = min((s for s in counts if _fold(s) == best), key=lambda s: (-counts[s], _symbols(s), len(s), s))
     return names
 
 

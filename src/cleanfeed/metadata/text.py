@@ -65,6 +65,13 @@ _CLOSING_CREDIT = re.compile(rf"(?:[-—–]{{1,2}}\s*|\()(?P<agency>{_ALIASES})
 _BYLINE_AGENCY = re.compile(rf"^\s*by\b.*?[,|/]\s*(?P<agency>{_ALIASES})\s*$", re.IGNORECASE)
 
 
+def dateline_place(paragraph: str) -> str | None:
+    """What a wire dateline states before the agency ("WASHINGTON, Nov 14, 2025" of
+    "WASHINGTON, Nov 14, 2025 (Reuters) - ..."), or None when ``paragraph`` opens with none."""
+    match = _DATELINE.match(paragraph)
+    return paragraph[: match.start("agency")].rstrip(" (") if match else None
+
+
 def canonical_agency(name: str) -> str | None:
     """The canonical name of a wire agency spelling, or None if it is not an agency."""
     return _ALIAS_TO_NAME.get(name.strip().lower())
@@ -107,7 +114,7 @@ def _agency_contributed(para: str) -> re.Match[str] | None:
 _JOB_TITLES = re.compile(
     r"^(admin(istrator)?|editor(ial)?(\s+(staff|team|desk|board))?|staff(\s+(writer|reporter))?|"
     r"news\s*desk|web\s*desk|desk|guest(\s+(author|writer|contributor))?|contributor|author|"
-    r"correspondent|reporter|writer|team|wire\s+service|webmaster|moderator|unknown|anonymous|"
+    r"(?:the\s+)?(?:correspondent|reporter|writer|team|author)|wire\s+service|webmaster|moderator|unknown|anonymous|"
     r"senior\s+\w+|chief\s+\w+|undefined|null|none|n/?a)$",
     re.IGNORECASE,
 )
