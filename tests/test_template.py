@@ -183,18 +183,33 @@ def test_the_learners_state_survives_a_round_trip_through_bytes() -> None:
 
 # ---- versions and copies of one story are that story, not the site's template (issue 18)
 
+# the longest paragraph of its story: an update changes what a story's longest lines are
 UPDATE = (
-    "Update: late on Friday the port authority said the first ferries would sail again on "
-    "Saturday morning, a day earlier than planned, after divers finished checking the quay."
+    "Update: late on Friday the port authority said the first {n} ferries would sail again on "
+    "Saturday morning, a day earlier than planned, after divers finished checking the quay and "
+    "the insurers of the shipping lines agreed to cover vessels moored in the outer basin while "
+    "the rest of the breakwater is rebuilt over the coming winter."
 )
+
+
+# the rest of each story: a news story runs to several paragraphs
+MORE = [
+    "Fishermen who moor at the old quay said they had lost {n} weeks of catches and hoped the "
+    "aid would reach them before the end of the season, when the boats are hauled out.",
+    "Engineers from the harbour board said the new breakwater would be built {n} metres further "
+    "out and would be tested against waves twice as high as those of the last storm.",
+    "A spokesman for the shipping lines said they would return to the port within {n} days of "
+    "its reopening, provided that the insurers agreed to cover vessels in the outer basin.",
+]
 
 
 def _versions(n: int) -> list[list[str]]:
     """Story ``n`` as a site serves it over a day: the first version, a copy of it fetched
     again, its update (one paragraph more), and the update with its lede rewritten."""
-    story = STORIES[n]
-    rewritten = ["Updated: " + story[0].replace("said", "confirmed"), *story[1:], UPDATE]
-    return [story, list(story), [*story, UPDATE], rewritten]
+    story = [*STORIES[n], *(p.format(n=n + 2) for p in MORE)]
+    update = UPDATE.format(n=n + 2)
+    rewritten = ["Updated: " + story[0].replace("said", "confirmed"), *story[1:], update]
+    return [story, list(story), [*story, update], rewritten]
 
 
 def _story_indexes(text: str, story: list[str]) -> set[int]:
@@ -203,7 +218,8 @@ def _story_indexes(text: str, story: list[str]) -> set[int]:
 
 def test_a_story_and_its_update_keep_their_whole_text() -> None:
     # the issue's report: the first was dropped as "empty body", the second kept only UPDATE
-    story, update = STORIES[0], [*STORIES[0], UPDATE]
+    story = [*STORIES[0], *(p.format(n=2) for p in MORE)]
+    update = [*story, UPDATE.format(n=2)]
     pages = [(_page(story), "https://dailyledger.example/a"), (_page(update), "https://dailyledger.example/a?v=2")]
     learner = SiteTemplates()
     for text, url in pages:
@@ -217,8 +233,8 @@ def test_a_story_and_its_update_keep_their_whole_text() -> None:
 @pytest.mark.parametrize("seed", range(3))
 def test_versions_and_copies_of_stories_never_become_template(seed: int) -> None:
 
-    pages = []  # three stories, each in four versions/copies, in a shuffled crawl order
-    for n in range(3):
+    pages = []  # two stories, each in four versions/copies, in a shuffled crawl order
+    for n in range(2):
         for k, body in enumerate(_versions(n)):
             pages.append((_page(body), f"https://dailyledger.example/{n}?v={k}", body))
     random.Random(seed).shuffle(pages)
@@ -229,7 +245,7 @@ def test_versions_and_copies_of_stories_never_become_template(seed: int) -> None
     for text, url, body in pages:
         removed = snap.template_lines(split_lines(text), url)
         assert not removed & _story_indexes(text, body)  # no story line is template
-        assert removed  # the site's real chrome still is: three different stories share it
+        assert removed  # the site's real chrome still is: two different stories share it
         with_templates = clean_text_dump(text, url=url, templates=snap)
         alone = clean_text_dump(text, url=url)
         assert [p for p in with_templates.paragraphs if p in body] == body
