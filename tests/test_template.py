@@ -274,3 +274,56 @@ def test_a_prose_line_shared_by_different_stories_does_not_merge_them() -> None:
         learner.observe(_page(story), url=f"https://dailyledger.example/{i}")
     doc = clean_text_dump(_page(STORIES[1]), url="https://dailyledger.example/1", templates=learner.snapshot())
     assert list(doc.paragraphs) == STORIES[1]
+
+
+# ---- HTML pages: the same learner, over their extracted paragraphs
+
+# A box the site prints at the end of every article, inside the article element: the page-level
+# rules cannot tell it from the story's last paragraph.
+HTML_BOX = (
+    "The Harbour Gazette is an independent newsroom funded by its readers. We have covered the "
+    "port, its workers and its trade for more than a century, and we intend to go on doing so."
+)
+
+
+def _html(story: list[str], box: bool = True) -> str:
+    paragraphs = "".join(f"<p>{p}</p>" for p in story)
+    extra = f"<p>{HTML_BOX}</p>" if box else ""
+    headline = " ".join(story[0].split()[:9])
+    return (
+        f"<html><head><title>{headline}</title></head><body>"
+        "<nav><a href='/'>Home</a> <a href='/port'>Port</a></nav>"
+        f"<article><h1>{headline}</h1>{paragraphs}{extra}</article>"
+        "<footer>Contact us · Privacy</footer></body></html>"
+    )
+
+
+def _html_pages(bodies: list[list[str]], host: str = "gazette.example") -> list:
+    from cleanfeed import RawDoc
+
+    return [RawDoc(f"h{i}.html", _html(body), url=f"https://{host}/{i}", kind="html") for i, body in enumerate(bodies)]
+
+
+def test_html_blocks_recurring_across_a_sites_stories_are_removed_as_template() -> None:
+    from cleanfeed.pipeline import extract_pages
+
+    pages = _html_pages([[*s, *(p.format(n=n) for p in MORE)] for n, s in enumerate(STORIES[:3])])
+    alone = {r.id: r.doc for r in extract_pages(pages, jobs=0, templates=False)}
+    learned = {r.id: r.doc for r in extract_pages(pages, jobs=0)}
+    for page in pages:
+        assert HTML_BOX in alone[page.id].paragraphs  # the extractor alone keeps the box
+        assert HTML_BOX not in learned[page.id].paragraphs
+        assert [r for r in learned[page.id].removals if r.rule == "template.recurring-line" and r.category == "template"]
+        assert [p for p in alone[page.id].paragraphs if p != HTML_BOX] == list(learned[page.id].paragraphs)
+
+
+def test_an_html_site_seen_once_and_versions_of_one_html_story_are_left_alone() -> None:
+    from cleanfeed.pipeline import extract_pages
+
+    story = [*STORIES[0], *(p.format(n=2) for p in MORE)]
+    once = _html_pages([story], host="once.example")
+    versions = _html_pages([story, story, [*story, UPDATE.format(n=2)]], host="versions.example")
+    pages = [*once, *versions]
+    alone = {r.id + r.url: r.doc for r in extract_pages(pages, jobs=0, templates=False)}
+    learned = {r.id + r.url: r.doc for r in extract_pages(pages, jobs=0)}
+    assert learned == alone  # one story, however many copies: nothing recurs across stories
