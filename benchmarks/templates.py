@@ -23,13 +23,14 @@ Writes ``benchmarks/results/templates.{md,json}``.
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import platform
 import random
 import re
 import tempfile
 import time
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -189,8 +190,6 @@ def wcxb_pages() -> list[Scored]:
     root = BENCH / "wcxb-dev"
     truth = json.loads((root / "ground-truth.json").read_text(encoding="utf-8"))
     hosts = Counter(urlsplit(row["url"]).hostname for row in truth.values())
-    import gzip
-
     out = []
     for page_id, row in sorted(truth.items()):
         if hosts[urlsplit(row["url"]).hostname] < 2:

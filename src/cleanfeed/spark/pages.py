@@ -79,7 +79,7 @@ def _text_row(file: int, record: int, raw: RawDoc, page: Pending) -> dict[str, A
         "raw_source": raw.source, "raw_charset": raw.charset,
         "raw_doc": None if page.doc is None else pickle.dumps(page.doc, protocol=pickle.HIGHEST_PROTOCOL),
         "site_keys": list(f.site_keys), "f_lines": _hashes(f.lines), "f_pairs": _hashes(f.pairs),
-        "f_signature": _hashes(f.story),
+        "f_signature": _hashes(f.story), "f_sizes": _hashes(f.sizes),
     }
 
 
@@ -161,9 +161,9 @@ def learn_templates(table: pa.Table, learner: SiteTemplates) -> pa.Table:
     table = table.sort_by([("file", "ascending"), ("record", "ascending")])
     key = table.column("key")[0].as_py()
     pages = [
-        PageFeatures(tuple(keys), _unhash(lines), _unhash(pairs), _unhash(sig))
-        for keys, lines, pairs, sig in zip(*(table.column(c).to_pylist()
-                                             for c in ("site_keys", "f_lines", "f_pairs", "f_signature")))
+        PageFeatures(tuple(keys), _unhash(lines), _unhash(pairs), _unhash(sig), _unhash(sizes))
+        for keys, lines, pairs, sig, sizes in zip(*(table.column(c).to_pylist() for c in
+                                                    ("site_keys", "f_lines", "f_pairs", "f_signature", "f_sizes")))
     ]
     template = learner.learn_site(key, pages)
     if template is None:

@@ -75,6 +75,7 @@ PAGE = pa.schema([
     ("f_lines", pa.binary()),
     ("f_pairs", pa.binary()),
     ("f_signature", pa.binary()),
+    ("f_sizes", pa.binary()),
 ])
 
 #: what the template learner reads per site key: one text dump's features
@@ -85,6 +86,7 @@ TEMPLATE_INPUT = pa.schema([
     ("f_lines", pa.binary()),
     ("f_pairs", pa.binary()),
     ("f_signature", pa.binary()),
+    ("f_sizes", pa.binary()),
 ])
 
 #: one learned site template (``SiteTemplate``)
