@@ -256,7 +256,13 @@ def corpus_part(pages: Sequence[Scored], kinds: Sequence[str | None]) -> dict[st
     }
     for kind in kinds:
         name = kind or "all"
-        out[name] = {"no_templates": _f1(pages, alone, kind), "templates": _f1(pages, learned, kind)}
+        of_kind = [p for p in pages if kind is None or p.kind == kind]
+        out[name] = {
+            "no_templates": _f1(pages, alone, kind), "templates": _f1(pages, learned, kind),
+            "pages_changed_by_templates": sum(
+                1 for p in of_kind if _paragraphs(alone[p.raw.id]) != _paragraphs(learned[p.raw.id])),
+            **_removal_share(learned[p.raw.id] for p in of_kind),
+        }
     return out
 
 
@@ -305,11 +311,12 @@ def _markdown(payload: dict[str, object]) -> str:
         assert isinstance(c, dict)
         for kind in [k for k in c if isinstance(c[k], dict)]:
             a, t = c[kind]["no_templates"], c[kind]["templates"]
+            k = c[kind]
             lines.append(
                 f"| {name} ({kind}; {c['pages']} pages, {c['sites']} sites) | {t['pages']} | "
                 f"{a['f1']:.3f} ± {a['f1_std']:.3f} | {t['f1']:.3f} ± {t['f1_std']:.3f} | "
-                f"{t['precision']:.3f} / {t['recall']:.3f} | {c['pages_changed_by_templates']} | "
-                f"{c['template_share_of_removals']:.1%} / {c['template_share_of_removed_chars']:.1%} |")
+                f"{t['precision']:.3f} / {t['recall']:.3f} | {k['pages_changed_by_templates']} | "
+                f"{k['template_share_of_removals']:.1%} / {k['template_share_of_removed_chars']:.1%} |")
     lines += ["", "WCXB: the development pages whose site has two pages or more. Syndication: "
               "`benchmarks.syndication` pages (HTML and text dumps); scored are those carrying a whole, "
               "unedited Scrapinghub story, against its hand-made body.", ""]
@@ -324,9 +331,9 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     versions = versions_part(args.dumps, args.seed)
     print("versions", versions)
-    wcxb = corpus_part(wcxb_pages(), [None, "article"])
+    wcxb = corpus_part(wcxb_pages(), [None, "article"])  # every page here is HTML
     print("wcxb", wcxb)
-    syndication = corpus_part(syndication_pages(args.syndication_pages, args.seed), [None])
+    syndication = corpus_part(syndication_pages(args.syndication_pages, args.seed), [None, "html", "text"])
     print("syndication", syndication)
     payload = {"python": platform.python_version(), "seed": args.seed, "versions": versions,
                "wcxb": wcxb, "syndication": syndication}
