@@ -10,8 +10,9 @@ page's context, so it is not template.
 Stories, not pages, are counted. A crawl fetches a page twice, a site republishes a story with
 an added paragraph: every line such versions share recurs, yet it is the story, not chrome. So
 each page carries a story signature (the hashes of its longest prose lines, ``_story_keys``);
-a page whose signature is in good part made of lines of a story already counted is a version
-of that story and adds nothing, and a line is template only when it recurs across *different* stories.
+a page whose signature lines of a story already counted outweigh (in words) all its lines the
+site never showed is a version of that story and adds nothing (``_SiteCounts._story_of``), and
+a line is template only when it recurs across *different* stories.
 A prose line that turns up in two different stories (a disclaimer that reads like prose) is
 marked as shared and stops counting as evidence of a story's identity. The cleaners add a last
 guard of their own: a page the template would leave empty is cleaned without it.
@@ -29,16 +30,21 @@ second cleans every page with the learner's frozen snapshot::
     snapshot = learner.snapshot()           # frozen, picklable: ship it to worker processes
     docs = [clean_text_dump(p.text, url=p.url, templates=snapshot) for p in pages]
 
+and for HTML, ``learner.add(paragraph_features(doc.paragraphs, doc.url))`` over extracted
+documents, then ``apply_templates(doc, snapshot)``.
+
 Cleaning reads only the snapshot, so a page's result does not depend on the order pages are
 cleaned in, and every page of a site benefits from all its pages: the more pages of a site
 cleanfeed sees, the cleaner each gets. Within the bounds below the snapshot does not depend on
-the order pages were added either (up to which version of a story is counted), and
+the order pages were added either (up to which version of a story is counted, and, for a
+version near the threshold, whether it is one), and
 ``SiteTemplates.learn_site`` learns one site alone the same way, which is how an engine that
 groups pages by site (Spark) gets the same templates.
 
 Which site a page belongs to: its host name (``www.`` dropped) when there is a URL; without
-one, a page is filed under its header (first lines) and its footer (last lines), so pages that
-share either are pooled.
+one, a text dump is filed under its header (first lines) and its footer (last lines), so pages
+that share either are pooled (an HTML page without a URL has no site to learn). HTML pages are
+filed apart from the same host's text dumps (``html:`` keys).
 
 Memory bound: at most ``max_sites`` sites are kept (least recently observed evicted first) and
 each keeps at most ``max_entries`` hashed entries: 3/8 line counters, 3/8 line-pair counters
