@@ -217,13 +217,15 @@ def test_incremental_runs_through_an_index_keep_what_one_run_keeps(
     corpus: tuple[list[RawDoc], Truth], tmp_path: Path
 ) -> None:
     pages, _ = corpus
-    one_run = {o.id for o in run(pages, jobs=0) if o.status == "kept"}
+    # without site templates: with them a page's body depends on the pages of its site seen
+    # so far (day 1 knows fewer than one run), and this is about deduplication
+    one_run = {o.id for o in run(pages, jobs=0, templates=False) if o.status == "kept"}
     day1, day2 = pages[::2], pages[1::2]
     config = Config()
     with SqliteStore(tmp_path / "index.sqlite", config.dedup) as store:
-        first = list(run(day1, config, store=store, jobs=0))
+        first = list(run(day1, config, store=store, jobs=0, templates=False))
     with SqliteStore(tmp_path / "index.sqlite", config.dedup) as store:
-        second = list(run(day2, config, store=store, jobs=0))
+        second = list(run(day2, config, store=store, jobs=0, templates=False))
         final = {d.doc_id for d in store.decisions().values() if d.status == "kept"}
     assert final == one_run
     assert len(first) == len(day1) and len(second) == len(day2)

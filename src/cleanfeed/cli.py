@@ -82,7 +82,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
                         help="treat every page as HTML or as a rendered text dump "
                         "(default: tell by content)")
     parser.add_argument("--no-templates", dest="templates", action="store_false",
-                        help="clean each text dump alone, without learning its site's template "
+                        help="clean each page alone, without learning its site's template "
                         "from the other pages of the site in the input")
     parser.add_argument("--max-page-mb", type=_positive(float), default=20.0, metavar="MB",
                         help="pages larger than this are dropped unread (default: 20)")

@@ -8,14 +8,17 @@ functions of one page (``extract``, ``page_features``, ``fingerprint``) or of th
 - ``run(pages)``: one ``Outcome`` per input page, kept / duplicate / dropped, with the copies
   each kept page absorbed (``cleanfeed run``).
 
-Two passes, so that every text dump is cleaned with its site's template learned from *all* the
+Two passes, so that every page is cleaned with its site's template learned from *all* the
 site's pages in the input (``cleanfeed.extract.template``):
 
-1. every page goes to a worker, which decodes it and tells HTML from a text dump. An HTML page
-   is extracted (and fingerprinted) at once; a text dump only gives its template features,
-   which one ``SiteTemplates`` learner adds up, and is spooled to a temporary file;
-2. once the input is exhausted the learner is frozen, and every spooled text dump is cleaned
-   with the templates of its own site (only those travel to the worker).
+1. every page goes to a worker, which decodes it and tells HTML from a text dump. A text dump
+   only gives its template features; an HTML page is extracted and gives the features of its
+   extracted paragraphs (an HTML page with no URL has no site to learn: it is finished at
+   once). One ``SiteTemplates`` learner adds the features up; the pages wait in a temporary
+   file (a text dump's raw record, an HTML page's extracted document);
+2. once the input is exhausted the learner is frozen, and every waiting page is finished with
+   the templates of its own site (only those travel to the worker): a text dump is cleaned, an
+   HTML page loses its template paragraphs; then each is fingerprinted.
 
 Results are spooled to disk as they arrive and fed to the deduplicator in batches, so memory
 stays bounded by the deduplicator's store and the pages in flight, not by the input. Outcomes
@@ -60,7 +63,14 @@ from .decode import sniff_kind
 from .dedup import Deduplicator
 from .errors import BudgetExceeded, CleanfeedError, WorkerError
 from .extract import extract, page_text
-from .extract.template import PageFeatures, SiteTemplates, TemplateSnapshot, page_features
+from .extract.template import (
+    PageFeatures,
+    SiteTemplates,
+    TemplateSnapshot,
+    apply_templates,
+    page_features,
+    paragraph_features,
+)
 from .fingerprint import Fingerprint, fingerprint
 from .index import Store
 from .metadata.site import named_site, site_names
@@ -73,7 +83,7 @@ __all__ = [
     "PageResult",
     "PageTask",
     "Progress",
-    "TextPage",
+    "Pending",
     "default_jobs",
     "extract_pages",
     "first_pass",
@@ -254,7 +264,7 @@ class PageTask:
     """What a worker needs besides the page: the configuration and what to produce."""
 
     config: Config = field(default_factory=Config)
-    learn_templates: bool = True  # text dumps give features in pass 1, are cleaned in pass 2
+    learn_templates: bool = True  # pages give features in pass 1, are finished in pass 2
     fingerprints: bool = True  # compute the dedup fingerprint of each body
     keep_removals: bool = True  # keep the Removal records (for --explain)
 
@@ -270,11 +280,13 @@ class Extracted:
 
 @pickled_by_fields
 @dataclass(frozen=True, slots=True)
-class TextPage:
-    """Pass 1's answer for a text dump: its template features; it is cleaned in pass 2."""
+class Pending:
+    """Pass 1's answer for a page that waits for its site's template: its template features,
+    and for an HTML page its extracted document (a text dump is cleaned from its raw record)."""
 
     features: PageFeatures
     seconds: float
+    doc: CleanDoc | None = None
 
 
 def _failed(raw: RawDoc, err: CleanfeedError, seconds: tuple[tuple[str, float], ...] = ()) -> Extracted:
@@ -288,6 +300,11 @@ def _finish(raw: RawDoc, task: PageTask, templates: TemplateSnapshot | None, sta
         doc = extract(raw, task.config.extract, templates=templates)
     except CleanfeedError as err:
         return _failed(raw, err, (("extract", time.perf_counter() - started),))
+    return _done(raw, doc, task, started)
+
+
+def _done(raw: RawDoc, doc: CleanDoc, task: PageTask, started: float) -> Extracted:
+    """An extracted page's result, and its fingerprint (when asked and it has a body)."""
     extracted = time.perf_counter()
     if not task.keep_removals:
         doc = replace(doc, removals=())
@@ -301,40 +318,54 @@ def _finish(raw: RawDoc, task: PageTask, templates: TemplateSnapshot | None, sta
     return Extracted(PageResult(raw.id, "ok", doc=doc, url=raw.url, source=raw.source, seconds=seconds), fp)
 
 
-def _first_pass(raw: RawDoc, task: PageTask) -> Extracted | TextPage:
+def _first_pass(raw: RawDoc, task: PageTask) -> Extracted | Pending:
     started = time.perf_counter()
-    kind = raw.kind
-    if task.learn_templates and kind != "html":
-        try:
-            text = page_text(raw, task.config.extract)
-        except CleanfeedError as err:
-            return _failed(raw, err, (("extract", time.perf_counter() - started),))
-        kind = kind or sniff_kind(text)
-        if kind == "text":
-            return TextPage(page_features(text, raw.url), time.perf_counter() - started)
-        raw = replace(raw, content=text, kind="html")
-    return _finish(raw, task, None, started)
+    if not task.learn_templates:
+        return _finish(raw, task, None, started)
+    try:
+        text = page_text(raw, task.config.extract)
+    except CleanfeedError as err:
+        return _failed(raw, err, (("extract", time.perf_counter() - started),))
+    if (raw.kind or sniff_kind(text)) == "text":
+        return Pending(page_features(text, raw.url), time.perf_counter() - started)
+    raw = replace(raw, content=text, kind="html")
+    try:
+        doc = extract(raw, task.config.extract)
+    except CleanfeedError as err:
+        return _failed(raw, err, (("extract", time.perf_counter() - started),))
+    features = paragraph_features(doc.paragraphs, doc.url)
+    if not features.site_keys:  # no site to learn from: finished now
+        return _done(raw, doc, task, started)
+    if not task.keep_removals:
+        doc = replace(doc, removals=())
+    return Pending(features, time.perf_counter() - started, doc)
 
 
-def _second_pass(raw: RawDoc, task: PageTask, templates: TemplateSnapshot) -> Extracted:
-    return _finish(replace(raw, kind="text"), task, templates, time.perf_counter())
+def _second_pass(raw: RawDoc, task: PageTask, templates: TemplateSnapshot, doc: CleanDoc | None) -> Extracted:
+    started = time.perf_counter()
+    if doc is None:
+        return _finish(replace(raw, kind="text"), task, templates, started)
+    return _done(raw, apply_templates(doc, templates), task, started)
 
 
-def first_pass(raw: RawDoc, task: PageTask) -> Extracted | TextPage:
-    """Pass 1 of one page: an HTML page is extracted now; a text dump (when templates are
-    learned) gives its template features and waits for pass 2. Never raises: an unexpected
-    error in a stage is that page's failure ("internal error"), not the run's. The Spark
-    engine calls this too."""
+def first_pass(raw: RawDoc, task: PageTask) -> Extracted | Pending:
+    """Pass 1 of one page: when templates are learned, a page with a site gives its template
+    features (an HTML page is extracted first) and waits for pass 2; otherwise it is done
+    now. Never raises: an unexpected error in a stage is that page's failure ("internal
+    error"), not the run's. The Spark engine calls this too."""
     try:
         return _first_pass(raw, task)
     except Exception as err:  # an unexpected error in a stage: this page only
         return _internal_error(raw, err)
 
 
-def second_pass(raw: RawDoc, task: PageTask, templates: TemplateSnapshot) -> Extracted:
-    """Pass 2 of a text dump: cleaned with its own site's templates. Never raises."""
+def second_pass(raw: RawDoc, task: PageTask, templates: TemplateSnapshot,
+                doc: CleanDoc | None = None) -> Extracted:
+    """Pass 2 of a page ``first_pass`` left pending, with its own site's templates: a text dump
+    (``raw``) is cleaned; an HTML page's extracted ``doc`` loses its template paragraphs (``raw``
+    then only names the page). Never raises."""
     try:
-        return _second_pass(raw, task, templates)
+        return _second_pass(raw, task, templates, doc)
     except Exception as err:
         return _internal_error(raw, err)
 
@@ -348,7 +379,7 @@ def _internal_error(raw: RawDoc, err: Exception) -> Extracted:
 # Running the per-page work over a stream, in order
 
 
-_WorkerResult = Extracted | TextPage
+_WorkerResult = Extracted | Pending
 
 
 class _Executor:
@@ -668,7 +699,7 @@ class _Passes:
         self.stage = "extracting"
         self._first = _Spool()  # (seq, PageResult) of pass 1, in order
         self._second = _Spool()  # (seq, PageResult) of pass 2, in order
-        self._texts = _Spool()  # (seq, RawDoc, site keys) waiting for pass 2
+        self._texts = _Spool()  # (seq, RawDoc, site keys, CleanDoc | None) waiting for pass 2
         self._sites: list[tuple[str | None, str | None]] = []  # every page's (url, site): site_names
 
     def report(self, finished: bool = False) -> None:
@@ -720,26 +751,28 @@ class _Passes:
 
         try:
             for seq, raw, answer in ahead(executor.map(first_pass, self._calls(pages))):
-                if isinstance(answer, TextPage):
+                if isinstance(answer, Pending):
                     t0 = time.perf_counter()
                     learner.add(answer.features)
-                    self._texts.write((seq, replace(raw, kind="text"), answer.features.site_keys))
+                    if answer.doc is not None:  # an HTML page: its document waits, not its bytes
+                        raw = RawDoc(raw.id, b"", url=raw.url, source=raw.source, kind="html")
+                    self._texts.write((seq, raw, answer.features.site_keys, answer.doc))
                     self.seconds["worker:features"] += answer.seconds
                     self.seconds["templates"] += time.perf_counter() - t0
                 else:
                     self._record(self._first, seq, answer)
             if not self._texts.count:
                 return
-            self.stage = "cleaning text dumps"
+            self.stage = "applying site templates"
             t0 = time.perf_counter()
             snapshot = learner.snapshot()
             self.seconds["templates"] += time.perf_counter() - t0
 
             def text_calls() -> Iterator[tuple[int, RawDoc, Any]]:
-                for seq, raw, keys in self._texts:
+                for seq, raw, keys, doc in self._texts:
                     # only the page's own site's templates travel to the worker
                     own = {k: snapshot.sites[k] for k in keys if k in snapshot.sites}
-                    yield seq, raw, (self.task, TemplateSnapshot(sites=own))
+                    yield seq, raw, (self.task, TemplateSnapshot(sites=own), doc)
 
             for seq, _, answer in ahead(executor.map(second_pass, text_calls())):
                 self._record(self._second, seq, cast(Extracted, answer))  # pass 2 always ends

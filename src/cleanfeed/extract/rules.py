@@ -208,7 +208,8 @@ RULES: tuple[Rule, ...] = (
     Rule(
         id="template.recurring-line",
         category="template",
-        description="A line that recurs, with the same neighbour, across pages of the same site (learned template).",
+        description="A line (a text dump's) or a paragraph (an HTML page's extracted body) that recurs, "
+        "with the same neighbour, across different stories of the same site (learned template).",
     ),
 )
 

@@ -10,11 +10,12 @@ page's context, so it is not template.
 Stories, not pages, are counted. A crawl fetches a page twice, a site republishes a story with
 an added paragraph: every line such versions share recurs, yet it is the story, not chrome. So
 each page carries a story signature (the hashes of its longest prose lines, ``_story_keys``);
-a page whose signature is in good part made of lines of a story already counted is a version
-of that story and adds nothing, and a line is template only when it recurs across *different* stories.
+a page whose signature lines of a story already counted outweigh (in words) all its lines the
+site never showed is a version of that story and adds nothing (``_SiteCounts._story_of``), and
+a line is template only when it recurs across *different* stories.
 A prose line that turns up in two different stories (a disclaimer that reads like prose) is
 marked as shared and stops counting as evidence of a story's identity. The cleaners add a last
-guard of their own: a page the template would strip of most of its text is cleaned without it.
+guard of their own: a page the template would leave empty is cleaned without it.
 
 One learner serves both kinds of page: a text dump's lines (``page_features``) and an HTML
 page's extracted paragraphs (``paragraph_features``, applied with ``apply_templates``).
@@ -29,16 +30,21 @@ second cleans every page with the learner's frozen snapshot::
     snapshot = learner.snapshot()           # frozen, picklable: ship it to worker processes
     docs = [clean_text_dump(p.text, url=p.url, templates=snapshot) for p in pages]
 
+and for HTML, ``learner.add(paragraph_features(doc.paragraphs, doc.url))`` over extracted
+documents, then ``apply_templates(doc, snapshot)``.
+
 Cleaning reads only the snapshot, so a page's result does not depend on the order pages are
 cleaned in, and every page of a site benefits from all its pages: the more pages of a site
 cleanfeed sees, the cleaner each gets. Within the bounds below the snapshot does not depend on
-the order pages were added either (up to which version of a story is counted), and
+the order pages were added either (up to which version of a story is counted, and, for a
+version near the threshold, whether it is one), and
 ``SiteTemplates.learn_site`` learns one site alone the same way, which is how an engine that
 groups pages by site (Spark) gets the same templates.
 
 Which site a page belongs to: its host name (``www.`` dropped) when there is a URL; without
-one, a page is filed under its header (first lines) and its footer (last lines), so pages that
-share either are pooled.
+one, a text dump is filed under its header (first lines) and its footer (last lines), so pages
+that share either are pooled (an HTML page without a URL has no site to learn). HTML pages are
+filed apart from the same host's text dumps (``html:`` keys).
 
 Memory bound: at most ``max_sites`` sites are kept (least recently observed evicted first) and
 each keeps at most ``max_entries`` hashed entries: 3/8 line counters, 3/8 line-pair counters
@@ -85,9 +91,6 @@ _STORY_KEYS = 8
 _START, _END = 0x5354415254, 0x454E44
 # A story key seen in two different stories is not evidence of either (in the story map).
 _SHARED = 0
-# A page keeps its template removals only if they leave at least this share of the text it
-# would keep without them: the last guard against a template that holds story text.
-KEEP_SHARE = 0.5
 
 
 def _line_key(line: DumpLine) -> int:
@@ -102,13 +105,13 @@ def _pair_key(first: int, second: int) -> int:
     return xxhash.xxh64_intdigest(first.to_bytes(8, "little") + second.to_bytes(8, "little"))
 
 
-def _host_key(url: str | None) -> tuple[str, ...]:
+def _host_key(url: str | None, kind: str = "host") -> tuple[str, ...]:
     if url:
         host = (urlsplit(url).hostname or "").lower()
         if host.startswith("www."):
             host = host[4:]
         if host:
-            return (f"host:{host}",)
+            return (f"{kind}:{host}",)
     return ()
 
 
@@ -150,24 +153,27 @@ class PageFeatures:
     """What the learner counts of one page, computed on its own (``page_features``).
 
     ``site_keys``: the keys the page is filed under (``site_keys``); ``lines``: its distinct
-    line hashes; ``pairs``: the hashes of its adjacent line pairs; ``story``: its story
-    signature (hashes of its longest prose lines), so versions and copies of one story are
-    counted once. Small and picklable: worker processes (or Spark executors) compute it, one
-    learner adds it up.
+    line hashes, and ``sizes`` their lengths in words; ``pairs``: the hashes of its adjacent
+    line pairs; ``story``: its story signature (hashes of its longest prose lines), so versions
+    and copies of one story are counted once. Small and picklable: worker processes (or Spark
+    executors) compute it, one learner adds it up.
     """
 
     site_keys: tuple[str, ...]
     lines: tuple[int, ...]
     pairs: tuple[int, ...]
     story: tuple[int, ...]
+    sizes: tuple[int, ...] = ()
 
 
 def _features(lines: Sequence[DumpLine], keys: tuple[str, ...]) -> PageFeatures:
     if not keys or not lines:
         return PageFeatures((), (), (), ())
     line_keys = [_line_key(line) for line in lines]
-    return PageFeatures(keys, tuple(sorted(set(line_keys))), tuple(sorted(_pairs(line_keys))),
-                        _story_keys(lines, line_keys))
+    sizes = {key: math.ceil(word_count(line.content)) for key, line in zip(line_keys, lines)}
+    distinct = sorted(sizes)
+    return PageFeatures(keys, tuple(distinct), tuple(sorted(_pairs(line_keys))),
+                        _story_keys(lines, line_keys), tuple(sizes[k] for k in distinct))
 
 
 def page_features(text: str, url: str | None = None) -> PageFeatures:
@@ -177,13 +183,16 @@ def page_features(text: str, url: str | None = None) -> PageFeatures:
 
 
 def _paragraph_lines(paragraphs: Sequence[str]) -> list[DumpLine]:
-    return [DumpLine(i, p.strip(), p.strip(), False) for i, p in enumerate(paragraphs)]
+    # each paragraph is a block of its own: no list marker, no indent, blank lines around
+    return [DumpLine(i, p.strip(), p.strip(), False, 0, True, True) for i, p in enumerate(paragraphs)]
 
 
 def paragraph_features(paragraphs: Sequence[str], url: str | None) -> PageFeatures:
     """The features of an HTML page's extracted paragraphs (pure). An HTML page is filed under
-    its host only: without a URL its paragraphs (the story) say nothing of its site."""
-    return _features(_paragraph_lines(paragraphs), _host_key(url))
+    its host only (without a URL its paragraphs, the story, say nothing of its site), apart
+    from the site's text dumps: extracted paragraphs and a dump's rendered lines are not the
+    same view of a page, so each is learned from its own kind."""
+    return _features(_paragraph_lines(paragraphs), _host_key(url, "html"))
 
 
 @dataclass(slots=True)
@@ -198,7 +207,7 @@ class _SiteCounts:
 
     def add(self, page: PageFeatures) -> None:
         """Count one page, unless it is a version or a copy of a story already counted."""
-        story = self._story_of(page.story)
+        story = self._story_of(page)
         if story is None:
             # a new story, named by its signature
             story = xxhash.xxh64_intdigest(np.array(page.story, dtype=np.uint64).tobytes()) | 1
@@ -212,26 +221,27 @@ class _SiteCounts:
         while len(self.stories) > self.capacity // 4:
             self.stories.pop(next(iter(self.stories)))
 
-    def _story_of(self, keys: Sequence[int]) -> int | None:
+    def _story_of(self, page: PageFeatures) -> int | None:
         """The counted story this page is a version of, or None.
 
-        A page is a version of story S when some of its signature lines are S's and at least
-        a third of the signature lines it has that are not shared are: a story and its update,
-        or two fetches of one page, share most of their longest paragraphs; two stories of a
-        site share none but site lines (which are marked shared once seen in two stories).
+        A page is a version of story S when the words of its signature lines that are S's
+        outweigh the words of all its lines the site has never shown: a story and its update,
+        or two fetches of one page, share their longest paragraphs, and what is new (an added
+        paragraph, a changed "most read" list) is smaller. Two stories of a site share only
+        site lines, and the other story's own text is new. (A prose line seen in two stories
+        is marked shared and is no evidence of either.)
         """
+        size = dict(zip(page.lines, page.sizes))
         votes: dict[int, int] = {}
-        new = 0
-        for key in keys:
+        for key in page.story:
             known = self.stories.get(key)
-            if known is None:
-                new += 1
-            elif known != _SHARED:
-                votes[known] = votes.get(known, 0) + 1
+            if known is not None and known != _SHARED:
+                votes[known] = votes.get(known, 0) + max(1, size.get(key, 1))
         if not votes:
             return None
-        story, count = min(votes.items(), key=lambda kv: (-kv[1], kv[0]))
-        return story if 2 * count >= new else None
+        story, weight = min(votes.items(), key=lambda kv: (-kv[1], kv[0]))
+        unseen = sum(n for key, n in size.items() if key not in self.lines and key not in self.stories)
+        return story if weight >= unseen else None
 
     def _count(self, line_keys: Iterable[int], pair_keys: Iterable[int]) -> None:
         self.pages += 1
@@ -299,7 +309,7 @@ class TemplateSnapshot:
 
     def template_paragraphs(self, paragraphs: Sequence[str], url: str | None) -> frozenset[int]:
         """Indexes of an HTML page's extracted paragraphs that are its site's template."""
-        return self._template_lines(_paragraph_lines(paragraphs), _host_key(url))
+        return self._template_lines(_paragraph_lines(paragraphs), _host_key(url, "html"))
 
     def _template_lines(self, lines: Sequence[DumpLine], keys: Sequence[str]) -> frozenset[int]:
         known = [self.sites[key] for key in keys if key in self.sites]
@@ -321,23 +331,18 @@ class TemplateSnapshot:
         return len(self.sites)
 
 
-def kept_enough(kept: int, alone: int) -> bool:
-    """Whether a page cleaned with its site's template keeps enough of the text it keeps
-    cleaned alone (``KEEP_SHARE``): a template that would take most of a page is not trusted."""
-    return kept >= KEEP_SHARE * alone
-
-
 def apply_templates(doc: CleanDoc, templates: TemplateSnapshot | None) -> CleanDoc:
     """An extracted HTML page without the paragraphs its site's template holds, each recorded
     as a ``Removal`` (``template.recurring-line``). The page is left as it is when its site has
-    no template, or when the template would take most of its text (see ``KEEP_SHARE``)."""
+    no template, or when the template would take all of its text (then the template is wrong
+    about this page: a page never goes empty for its template alone)."""
     if templates is None or not doc.paragraphs:
         return doc
     drop = templates.template_paragraphs(doc.paragraphs, doc.url)
     if not drop:
         return doc
     kept = tuple(p for i, p in enumerate(doc.paragraphs) if i not in drop)
-    if not kept_enough(sum(map(len, kept)), sum(map(len, doc.paragraphs))):
+    if not kept:
         return doc
     rule = RULES_BY_ID.get(TEMPLATE_RULE)
     category = rule.category if rule else "template"

@@ -11,7 +11,7 @@ it takes out, so ``--explain`` can say why a line left):
 1. **Site template** (``template.recurring-line``): when a ``TemplateSnapshot`` learned from
    other pages of the same site is given, lines that recur across its different stories *in
    the same place* (with the same neighbour) are chrome. See ``extract.template``. Should
-   the template leave less than half the text the page keeps cleaned alone, it is not used.
+   the template leave nothing of the page, the page is cleaned without it.
 2. **Chrome rules** (``extract.rules``, the rule set the HTML extractor applies too): a rule
    whose text pattern matches a whole line removes it; a section rule ("Key Takeaways", FAQ,
    "Related Posts") removes its heading and the block it introduces. Entries of a table of
@@ -55,7 +55,7 @@ from .lines import (
     word_count,
 )
 from .rules import RULES, RULES_BY_ID, Rule
-from .template import TEMPLATE_RULE, TemplateSnapshot, kept_enough
+from .template import TEMPLATE_RULE, TemplateSnapshot
 
 __all__ = ["clean_text_dump"]
 
@@ -453,11 +453,9 @@ def clean_text_dump(
     template_lines = templates.template_lines(lines, url) if templates is not None else frozenset()
     kept, verdicts = _clean_lines(lines, template_lines)
     kept = _settle(kept, verdicts)
-    if template_lines:  # the last guard: a template never takes most of a page's text
-        alone, alone_verdicts = _clean_lines(lines, frozenset())
-        alone = _settle(alone, alone_verdicts)
-        if not kept_enough(sum(len(line.text) for line in kept), sum(len(line.text) for line in alone)):
-            kept, verdicts = alone, alone_verdicts
+    if template_lines and not kept:  # the last guard: a page never goes empty for its template
+        kept, verdicts = _clean_lines(lines, frozenset())
+        kept = _settle(kept, verdicts)
     paragraphs = tuple(line.text for line in kept)
     chrome = frozenset(
         i for i, verdict in verdicts.items() if verdict.rule != OUTSIDE_BODY or _short_line_chrome(lines[i], None)

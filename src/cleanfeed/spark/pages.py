@@ -12,6 +12,7 @@ testable without a session.
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -33,7 +34,7 @@ from ..pipeline import (
     Extracted,
     PageResult,
     PageTask,
-    TextPage,
+    Pending,
     first_pass,
     second_pass,
 )
@@ -65,18 +66,20 @@ def _read_failure_row(file: int, record: int, item: ReadFailure) -> dict[str, An
             "stage": "read", "status": "failed", "outcome_reason": f"{item.reason}: {item.detail}"}
 
 
-def _text_row(file: int, record: int, raw: RawDoc, page: TextPage) -> dict[str, Any]:
-    """A text dump after pass 1: its raw record as read (pass 2 cleans it as the local runner
-    does, from the same bytes) and its template features."""
+def _text_row(file: int, record: int, raw: RawDoc, page: Pending) -> dict[str, Any]:
+    """A page pending after pass 1: its template features, and what pass 2 finishes as the
+    local runner does: a text dump's raw record as read (cleaned from the same bytes), an HTML
+    page's extracted document (pickled, as the local runner spools it)."""
     f = page.features
-    content = raw.content
+    content = raw.content if page.doc is None else None
     return {
         **_EMPTY, "file": file, "record": record, "id": raw.id, "url": raw.url, "stage": "text",
         "raw_text": content if isinstance(content, str) else None,
         "raw_bytes": content if isinstance(content, bytes) else None,
         "raw_source": raw.source, "raw_charset": raw.charset,
+        "raw_doc": None if page.doc is None else pickle.dumps(page.doc, protocol=pickle.HIGHEST_PROTOCOL),
         "site_keys": list(f.site_keys), "f_lines": _hashes(f.lines), "f_pairs": _hashes(f.pairs),
-        "f_signature": _hashes([f.signature]),
+        "f_signature": _hashes(f.story), "f_sizes": _hashes(f.sizes),
     }
 
 
@@ -114,7 +117,7 @@ def _first_pass_row(file: int, record: int, item: RawDoc | ReadFailure, task: Pa
     if isinstance(item, ReadFailure):
         return _read_failure_row(file, record, item)
     answer = first_pass(item, task)
-    if isinstance(answer, TextPage):
+    if isinstance(answer, Pending):
         return _text_row(file, record, item, answer)
     return _done_row(file, record, answer)
 
@@ -158,9 +161,9 @@ def learn_templates(table: pa.Table, learner: SiteTemplates) -> pa.Table:
     table = table.sort_by([("file", "ascending"), ("record", "ascending")])
     key = table.column("key")[0].as_py()
     pages = [
-        PageFeatures(tuple(keys), _unhash(lines), _unhash(pairs), _unhash(sig)[0])
-        for keys, lines, pairs, sig in zip(*(table.column(c).to_pylist()
-                                             for c in ("site_keys", "f_lines", "f_pairs", "f_signature")))
+        PageFeatures(tuple(keys), _unhash(lines), _unhash(pairs), _unhash(sig), _unhash(sizes))
+        for keys, lines, pairs, sig, sizes in zip(*(table.column(c).to_pylist() for c in
+                                                    ("site_keys", "f_lines", "f_pairs", "f_signature", "f_sizes")))
     ]
     template = learner.learn_site(key, pages)
     if template is None:
@@ -194,16 +197,17 @@ def _snapshot(templates: Sequence[dict[str, Any]] | None) -> TemplateSnapshot:
 
 
 def second_pass_rows(batches: Iterable[pa.RecordBatch], task: PageTask) -> Iterator[pa.RecordBatch]:
-    """``mapInArrow`` over text dumps (``PAGE`` "text" rows plus a ``templates`` column, the
-    ``TEMPLATE`` rows of their site keys): each cleaned with its site's templates, as
-    ``PAGE`` "done" rows."""
+    """``mapInArrow`` over pending pages (``PAGE`` "text" rows plus a ``templates`` column,
+    the ``TEMPLATE`` rows of their site keys): each finished with its site's templates
+    (``second_pass``), as ``PAGE`` "done" rows."""
     rows: list[dict[str, Any]] = []
     for batch in batches:
         for r in batch.to_pylist():
             content = r["raw_text"] if r["raw_text"] is not None else r["raw_bytes"] or b""
-            raw = RawDoc(r["id"], content, kind="text", url=r["url"], source=r["raw_source"],
-                         charset=r["raw_charset"])
-            done = second_pass(raw, task, _snapshot(r["templates"]))
+            doc = pickle.loads(r["raw_doc"]) if r["raw_doc"] is not None else None
+            raw = RawDoc(r["id"], content, kind="text" if doc is None else "html", url=r["url"],
+                         source=r["raw_source"], charset=r["raw_charset"])
+            done = second_pass(raw, task, _snapshot(r["templates"]), doc)
             rows.append(_done_row(r["file"], r["record"], done))
             if len(rows) >= BATCH_ROWS:
                 yield _batch(rows, task)

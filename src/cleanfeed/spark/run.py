@@ -11,10 +11,11 @@ Stages, and what each shuffles (``benchmarks/spark_vs_local.py`` measures the by
 2. **duplicate ids** (shuffle: id and order key): a page whose id an earlier page has is
    refused ("duplicate id"), as the local runner refuses it; it does not take part in
    template learning nor in deduplication.
-3. **templates + pass 2** (shuffle: text dumps' features by site key, their raw text by page):
-   text dumps' features grouped by site key, each site learned in input order with
-   ``SiteTemplates.learn_site`` (``applyInArrow``); each text dump then cleaned with the
-   templates of its own keys, as the local runner ships them to its workers.
+3. **templates + pass 2** (shuffle: pending pages' features by site key, their raw text or
+   extracted document by page): features grouped by site key, each site learned in input order
+   with ``SiteTemplates.learn_site`` (``applyInArrow``); each pending page then finished
+   (``second_pass``) with the templates of its own keys, as the local runner ships them to its
+   workers.
 4. **dedup** (``cleanfeed.spark.dedup``; shuffles band keys, candidate pairs with both sides'
    shingles, 16-byte edges per round of large-star/small-star, components' fingerprints).
 5. **outputs**: the manifest (every input page) and the clean feed (kept pages with their

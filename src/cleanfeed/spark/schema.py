@@ -34,9 +34,10 @@ ORDER = [("file", pa.int32()), ("record", pa.int64())]
 FILE = pa.schema([("file", pa.int32()), ("path", pa.string()), ("given", pa.string()),
                   ("name", pa.string())])
 
-#: one input page after pass 1 (and, for a text dump, after pass 2). ``stage``: "read" (a
-#: ReadFailure), "done" (extracted, ``status`` set), "text" (a text dump waiting for pass 2:
-#: its raw record and template features are set instead of the result).
+#: one input page after pass 1 (and, for a pending page, after pass 2). ``stage``: "read" (a
+#: ReadFailure), "done" (extracted, ``status`` set), "text" (pending, waiting for pass 2:
+#: a page waiting for its site's template: its raw record or extracted document, and its
+#: template features, are set instead of the result).
 PAGE = pa.schema([
     *ORDER,
     ("id", pa.string()),
@@ -63,15 +64,18 @@ PAGE = pa.schema([
     ("fp_date", pa.string()),
     ("fp_url", pa.string()),
     ("bands", pa.list_(pa.int64())),
-    # a text dump waiting for pass 2: the RawDoc as read, and its template features
+    # a page waiting for pass 2: the RawDoc as read (a text dump) or its extracted document
+    # (an HTML page), and its template features
     ("raw_text", pa.string()),
     ("raw_bytes", pa.binary()),
     ("raw_source", pa.string()),
     ("raw_charset", pa.string()),
+    ("raw_doc", pa.binary()),  # an HTML page's extracted CleanDoc, pickled (for its templates)
     ("site_keys", pa.list_(pa.string())),
     ("f_lines", pa.binary()),
     ("f_pairs", pa.binary()),
     ("f_signature", pa.binary()),
+    ("f_sizes", pa.binary()),
 ])
 
 #: what the template learner reads per site key: one text dump's features
@@ -82,6 +86,7 @@ TEMPLATE_INPUT = pa.schema([
     ("f_lines", pa.binary()),
     ("f_pairs", pa.binary()),
     ("f_signature", pa.binary()),
+    ("f_sizes", pa.binary()),
 ])
 
 #: one learned site template (``SiteTemplate``)

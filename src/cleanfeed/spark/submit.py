@@ -54,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--conf", action="append", default=[], metavar="KEY=VALUE",
                    help="a Spark setting, e.g. spark.sql.shuffle.partitions=400 (repeatable)")
     p.add_argument("--no-templates", dest="templates", action="store_false",
-                   help="clean text dumps without learning their sites' templates first")
+                   help="clean pages without learning their sites' templates first")
     p.add_argument("--max-page-mb", type=float, default=20.0,
                    help="pages over this size are dropped unread (default 20)")
     p.add_argument("--id-field", default="id", help="JSONL key / Parquet column of the page id")
