@@ -18,6 +18,7 @@ __all__ = [
     "DECISION",
     "EDGE",
     "FILE",
+    "LINE",
     "PAGE",
     "PAIR",
     "TEMPLATE",
@@ -62,6 +63,8 @@ PAGE = pa.schema([
     ("fp_wire", pa.string()),
     ("fp_date", pa.string()),
     ("fp_url", pa.string()),
+    ("fp_lines", pa.binary()),
+    ("fp_shingle_lines", pa.binary()),
     ("bands", pa.list_(pa.int64())),
     # a text dump waiting for pass 2: the RawDoc as read, and its template features
     ("raw_text", pa.string()),
@@ -121,7 +124,13 @@ COMPONENT = pa.schema([
     ("fp_wire", pa.string()),
     ("fp_date", pa.string()),
     ("fp_url", pa.string()),
+    ("fp_lines", pa.binary()),
+    ("fp_shingle_lines", pa.binary()),
+    ("common", pa.list_(pa.int64())),  # its lines that are its site's common text (line keys)
 ])
+
+#: one line of a page with a site: its site-scoped line key and the page's story key
+LINE = pa.schema([("node", pa.int64()), ("key", pa.int64()), ("story", pa.int64())])
 
 #: the decision of one page with a body (``Decision``), its similarity as the manifest reports it
 DECISION = pa.schema([
