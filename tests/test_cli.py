@@ -26,9 +26,9 @@ from .builders import Rec, build_warc, jsonl, response, rid
 from .conftest import FIXTURES, ROOT, SEEDS
 
 GOLD_META = json.loads((SEEDS / "gold" / "metadata.json").read_text(encoding="utf-8"))
-# real pages as fetched (Scrapinghub benchmark pages kept as test fixtures)
+# small pages with their sites' chrome, written for the tests (tests/fixtures/syndication)
 HTML = [gzip.decompress(p.read_bytes())
-        for p in sorted((FIXTURES / "syndication" / "scrapinghub" / "html").glob("*.html.gz"))]
+        for p in sorted((FIXTURES / "syndication" / "pages" / "html").glob("*.html.gz"))]
 DUMPS = sorted((SEEDS / "raw").glob("*.txt"))
 
 
@@ -186,7 +186,7 @@ def test_jsonl_on_stdin(tmp_path: Path) -> None:
 def syndicated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Copies of real stories in other real pages' chrome, as files in a directory."""
     out = tmp_path_factory.mktemp("syndicated")
-    generate(out, 60, seed=5, source_root=FIXTURES / "syndication" / "scrapinghub",
+    generate(out, 60, seed=5, source_root=FIXTURES / "syndication" / "pages",
              seeds_root=SEEDS)
     return out / "pages"
 

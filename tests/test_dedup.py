@@ -780,7 +780,8 @@ _BRIEF_OBJECTS = (
 def _template_chrome(n_lines: int, seed: int = 0) -> list[str]:
     """A heavy site template an extractor left in: menu, other headlines, footer lines."""
     rng = random.Random(seed)
-    words = "news sport weather business culture opinion video podcast science travel".split()
+    words = ["news", "sport", "weather", "business", "culture", "opinion", "video", "podcast",
+             "science", "travel"]
     lines = [" ".join(rng.choice(words) for _ in range(8)) for _ in range(n_lines // 2)]
     lines += [f"Most read: {s.capitalize()} {v} {o}" for s, v, o in zip(
         _BRIEF_SUBJECTS, _BRIEF_VERBS * 4, _BRIEF_OBJECTS * 4)][: n_lines - len(lines)]

@@ -1,5 +1,5 @@
 """The syndication benchmark's generator and scorer (benchmarks/syndication), on a tiny corpus
-generated from fourteen real pages in tests/fixtures/syndication and on hand-made clusterings."""
+generated from fourteen small pages in tests/fixtures/syndication and on hand-made clusterings."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from benchmarks.syndication.score import adjusted_rand, pairwise, score
 
 from .conftest import FIXTURES, SEEDS
 
-SOURCE = FIXTURES / "syndication" / "scrapinghub"
+SOURCE = FIXTURES / "syndication" / "pages"
 
 
 def _files(root: Path) -> dict[str, bytes]:

@@ -163,3 +163,32 @@ def render_text(host: Host, headline: str, paragraphs: list[str]) -> str:
     if TITLE not in host.text:
         body = f"{headline}\n\n{body}"
     return host.text.replace(TITLE, headline).replace(BODY, "\n" + body + "\n")
+
+
+_BLOCKS = ("p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "dt", "dd",
+           "blockquote", "pre", "figcaption", "caption", "header", "footer", "nav", "section",
+           "article", "aside", "main", "ul", "ol", "table", "tr", "form", "address", "br")
+
+
+def render_dump(html: str) -> str:
+    """A page rendered to plain text as a crawler's text dump is: the visible text, one line
+    per block element (list items marked "* "), scripts and styles dropped. For sets that ship
+    no dumps of their own."""
+    tree = LexborHTMLParser(html)
+    for node in tree.css("script, style, noscript, template, svg, head"):
+        node.decompose()
+    body = tree.body
+    if body is None:
+        return ""
+    for node in body.traverse(include_text=False):
+        if node.tag in _BLOCKS:
+            prefix = "* " if node.tag == "li" else ""
+            node.insert_before("\n" + prefix)
+            node.insert_after("\n")
+    lines = [_SPACE.sub(" ", line).strip() for line in body.text(deep=True).split("\n")]
+    out: list[str] = []
+    for line in lines:
+        if line in ("", "*"):
+            continue
+        out.append(line)
+    return "\n".join(out) + "\n"

@@ -20,19 +20,35 @@ Same ``seed`` and sources → byte-identical files and truth.json (no clock, no 
 
 from __future__ import annotations
 
+import gzip
 import json
 import random
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from benchmarks.corpus import DEFAULT_SCRAPINGHUB, load_scrapinghub
+from benchmarks.corpus import DEFAULT_SCRAPINGHUB
 from cleanfeed import decode_bytes
 
-from .chrome import Host, headline_of, html_host, render_html, render_text, text_host, words
+from .chrome import (
+    BODY,
+    TITLE,
+    Host,
+    headline_of,
+    html_host,
+    render_dump,
+    render_html,
+    render_text,
+    text_host,
+    words,
+)
 
 DEFAULT_SEEDS = Path(__file__).resolve().parents[2] / "seeds"  # the repo's copy of the seeds
+_BENCH = DEFAULT_SCRAPINGHUB.parent
+#: where stories and host pages come from: three sets, hundreds of sites (their own chrome)
+DEFAULT_SOURCES = (_BENCH / "scrapinghub", _BENCH / "wcxb-dev", _BENCH / "readability")
 
 #: probability that a non-original copy gets each edit (independently; trim and update exclude
 #: each other, and a story gets at most one update)
@@ -44,10 +60,13 @@ EDIT_RATES = {
     "copyedit": 0.3,
     "trim": 0.3,
     "update": 0.08,
+    "credit": 0.2,
 }
 #: share of pages that are hard negatives of each kind (the rest: story copies, plus 5 seeds)
 NEGATIVE_SHARES = {"brief": 0.08, "shared_quote": 0.03, "same_event": 0.03, "roundup": 0.01}
-HTML_SHARE = 0.6  # copies rendered as HTML; the rest as text dumps
+HTML_SHARE = 0.6  # copies rendered as HTML; the rest as text dumps (form "mixed")
+FORMS = {"mixed": HTML_SHARE, "html": 1.0, "text": 0.0}  # form -> share of pages as HTML
+HEAVY_BRIEFS = (20, 26)  # briefs on the heaviest template (a section page's worth)
 SINGLE_SHARE = 0.15  # stories published once (only the original)
 POOL_SHARE = 0.2  # stories kept out of copying: they feed briefs, quotes, update paragraphs
 MIN_STORY_WORDS = 120
@@ -62,6 +81,8 @@ WIRE_DOMAINS = ("reuters.com", "apnews.com", "ap.org", "afp.com", "bloomberg.com
 DASHES = (" - ", " — ", " – ")
 ADVERTS = ("Advertisement", "ADVERTISEMENT", "Story continues below advertisement",
            "Advertisement - scroll to continue")
+CREDITS = ("(Reporting by Jane Smith; Editing by Tom Brown)", "Additional reporting by Ana Ruiz",
+           "Compiled by the news desk.", "The Associated Press contributed to this report.")
 HEADLINE_EDITS = ("UPDATE 1-{h}", "{h} - report", "Exclusive: {h}", "{h}", "WRAPUP: {h}")
 TAGLINES = (
     "Follow our live coverage for the latest updates throughout the day.",
@@ -279,6 +300,9 @@ def _copy(
         if trimmed is not None:
             paras, fraction = trimmed
             edits.append("trim")
+    if rng.random() < EDIT_RATES["credit"]:
+        paras.append(rng.choice(CREDITS))
+        edits.append("credit")
     if len(paras) >= 4 and rng.random() < EDIT_RATES["advert"]:
         paras.insert(len(paras) // 2, rng.choice(ADVERTS))
         edits.append("advert")
@@ -290,6 +314,7 @@ class _Builder:
     out: Path
     rng: random.Random
     hosts: list[Host]
+    html_share: float = HTML_SHARE
     # (kind, content, truth, body): body is the story text the page carries, for checking extraction
     rendered: list[tuple[str, str, PageTruth, str]] = field(default_factory=list)
 
@@ -298,9 +323,10 @@ class _Builder:
         edits: tuple[str, ...] = (), fraction: float | None = None, host: Host | None = None,
         kind: str | None = None,
     ) -> int:
-        host = host or self.rng.choice(self.hosts)
+        # never the story's own page: its chrome may still hold its teasers
+        host = host or self.rng.choice([h for h in self.hosts if h.id != story_id])
         if kind is None:
-            kind = "html" if self.rng.random() < HTML_SHARE else "text"
+            kind = "html" if self.rng.random() < self.html_share else "text"
         if kind == "html" and host.html is None:
             kind = "text"
         if kind == "text" and host.text is None:
@@ -316,25 +342,51 @@ class _Builder:
         return len(self.rendered) - 1
 
 
-def _load(source_root: Path) -> tuple[list[Story], list[Host], dict[str, tuple[str, str]]]:
+def _load(
+    sources: Sequence[Path],
+) -> tuple[list[Story], list[Host], dict[str, tuple[str, str]]]:
+    """Stories (ground-truth bodies of article pages) and hosts (every page whose story can be
+    taken out of its HTML and of its text dump) of each source set. A set without text dumps
+    gets them rendered from its HTML (``render_dump``: one line per block, as a crawler's text
+    rendering), so the text form of a host keeps the page's real chrome too."""
     stories, hosts, originals = [], [], {}
-    for page in load_scrapinghub(source_root):
-        html = decode_bytes(page.html)
-        headline = headline_of(html) or page.id[:12]
-        story = Story(
-            id=f"sh:{page.id[:16]}", headline=headline, paragraphs=_paragraphs(page.truth),
-            url=page.url, source=page.id,
-        )
-        stories.append(story)
-        host_html, _ = html_host(html, page.truth)
-        host_text = text_host(page.textdump, page.truth, headline) if page.textdump else None
-        # A page is a host only when both its HTML and its dump can be emptied of its story
-        # (where one still leaks the story, e.g. a summary kept outside the body, so may the other).
-        if host_html is not None and (host_text is not None or not page.textdump):
-            hosts.append(Host(id=page.id[:16], domain=_domain(page.url), html=host_html,
-                              text=host_text))
-        originals[story.id] = (html, page.textdump or "")
+    for root in sources:
+        name = root.name
+        truth = json.loads((root / "ground-truth.json").read_text(encoding="utf-8"))
+        for page_id in sorted(truth):
+            row = truth[page_id]
+            path = root / "html" / f"{page_id}.html.gz"
+            if not path.exists():
+                continue
+            html = decode_bytes(gzip.decompress(path.read_bytes()))
+            dump_path = root / "textdump" / f"{page_id}.txt"
+            dump = (dump_path.read_text(encoding="utf-8") if dump_path.exists()
+                    else render_dump(html))
+            body = row.get("articleBody") or ""
+            url = row.get("url") or f"https://{name}-{_slug(page_id)}.example/{page_id}"
+            key = f"{name}:{page_id[:16]}"
+            headline = headline_of(html) or page_id[:12]
+            if row.get("type", "article") == "article" and body:
+                story = Story(id=key, headline=headline, paragraphs=_paragraphs(body), url=url,
+                              source=key)
+                stories.append(story)
+                originals[story.id] = (html, dump)
+            if not body:
+                continue
+            host_html, _ = html_host(html, body)
+            host_text = text_host(dump, body, headline)
+            # A page is a host only when both its HTML and its dump can be emptied of its story
+            # (where one still leaks the story, e.g. a summary kept outside the body, so may the
+            # other).
+            if host_html is not None and host_text is not None:
+                hosts.append(Host(id=key, domain=_domain(url), html=host_html, text=host_text))
     return stories, hosts, originals
+
+
+def _chrome_words(host: Host) -> int:
+    """How much chrome a host carries (its text form without the story): heavy templates are
+    where briefs are most at risk."""
+    return len(words((host.text or "").replace(BODY, "").replace(TITLE, "")))
 
 
 def _keywords(story: Story) -> set[str]:
@@ -343,20 +395,27 @@ def _keywords(story: Story) -> set[str]:
 
 
 def generate(
-    out_dir: Path, n_pages: int, seed: int = 1, source_root: Path = DEFAULT_SCRAPINGHUB,
-    seeds_root: Path | None = DEFAULT_SEEDS,
+    out_dir: Path, n_pages: int, seed: int = 1,
+    source_root: Path | Sequence[Path] = DEFAULT_SOURCES,
+    seeds_root: Path | None = DEFAULT_SEEDS, form: str = "mixed",
 ) -> Truth:
     """Write ``n_pages`` raw pages (``pages/*.html|txt``) and ``truth.json`` under ``out_dir``.
 
+    ``source_root``: one set or several (``DEFAULT_SOURCES``), each in the Scrapinghub layout
+    (``ground-truth.json``, ``html/<id>.html.gz``, optional ``textdump/<id>.txt``). ``form``:
+    "html" or "text" renders every page (originals and copies) in that form; "mixed" 60% HTML.
     Negatives take their share as far as the pool of texts allows; copies make up the rest.
     """
+    if form not in FORMS:
+        raise ValueError(f"form must be one of {sorted(FORMS)}, got {form!r}")
     if n_pages < 20:
         raise ValueError(
             f"n_pages must be at least 20 for a mix of copies and negatives, got {n_pages}"
         )
     out_dir = Path(out_dir)
     rng = random.Random(seed)
-    stories, hosts, originals = _load(Path(source_root))
+    sources = [Path(source_root)] if isinstance(source_root, (str, Path)) else list(source_root)
+    stories, hosts, originals = _load([Path(p) for p in sources])
     rng.shuffle(stories)
     n_pool = round(POOL_SHARE * len(stories))
     pool, stories = stories[:n_pool], [s for s in stories[n_pool:] if s.n_words >= MIN_STORY_WORDS]
@@ -371,7 +430,7 @@ def generate(
     rng.shuffle(quotes)
     rng.shuffle(extra)
 
-    b = _Builder(out=out_dir, rng=rng, hosts=hosts)
+    b = _Builder(out=out_dir, rng=rng, hosts=hosts, html_share=FORMS[form])
     truth = Truth(seed=seed, n_pages=n_pages)
     seed_pages = _seed_pages(seeds_root, b)
     budget = n_pages - len(seed_pages)
@@ -390,7 +449,7 @@ def generate(
     for story, count in zip(used, counts):
         html, dump = originals[story.id]
         original_index[story.id] = len(b.rendered)
-        has_dump = bool(dump) and rng.random() >= HTML_SHARE
+        has_dump = bool(dump) and rng.random() >= FORMS[form]
         b.rendered.append((
             "text" if has_dump else "html", dump if has_dump else html,
             PageTruth(page="", story=story.id, kind="text" if has_dump else "html",
@@ -398,7 +457,7 @@ def generate(
             "\n".join(story.paragraphs),
         ))
         updated = False
-        own = [h for h in hosts if h.id != story.source[:16]]
+        own = [h for h in hosts if h.id != story.source]
         for _ in range(count - 1):
             host = rng.choice(own)
             headline, paras, edits, fraction = _copy(
@@ -408,13 +467,17 @@ def generate(
         truth.stories[story.id] = {"headline": story.headline, "source": story.source,
                                    "words": story.n_words, "copies": count}
 
-    # Briefs: groups of 3-8 short different texts in one site's chrome.
+    # Briefs: groups of 3-8 short different texts in one site's chrome; the first group, 20 or
+    # more, on the heaviest template (a section page's worth of briefs).
     made = 0
+    heaviest = max(hosts, key=lambda h: (_chrome_words(h), h.id))
     while made < n_brief and brief_texts:
-        host = rng.choice(hosts)
+        first = made == 0
+        host = heaviest if first else rng.choice(hosts)
         tagline = rng.choice(TAGLINES) if rng.random() < 0.5 else None
         group = []
-        for _ in range(min(rng.randint(3, 8), n_brief - made, len(brief_texts))):
+        size = rng.randint(*HEAVY_BRIEFS) if first else rng.randint(3, 8)
+        for _ in range(min(size, n_brief - made, len(brief_texts))):
             text = brief_texts.pop()
             sid = f"brief:{len(truth.stories)}"
             paras = [text] + ([tagline] if tagline else [])

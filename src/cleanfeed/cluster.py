@@ -310,6 +310,7 @@ def resolve_component(
     edges: Mapping[tuple[str, str], Similarity | None] | None = None,
     config: DedupConfig | None = None,
     published: Collection[str] = frozenset(),
+    settled: Collection[str] = frozenset(),
 ) -> list[Decision]:
     """Decisions for one connected component, sorted by doc id (pure and deterministic).
 
@@ -327,6 +328,8 @@ def resolve_component(
     run emitted as kept. Published is final: a published copy stays its story's canonical,
     unless the policy's choice is complete and the published copy is not (a trimmed or earlier
     version), in which case the new canonical is kept with ``replaces`` naming it.
+    ``settled``: ids an earlier run decided as duplicates; such a page never replaces a
+    published one (it was not emitted: only a page of this run can be).
     """
     config = config or DedupConfig()
     ordered = sorted(members, key=lambda f: f.doc_id)
@@ -402,26 +405,36 @@ def resolve_component(
         best_head = min(head(f) for f in remaining)
         count_matches([f for f in remaining if head(f) == best_head])
         canon, why = choose_canonical(remaining, complete, share, matches)
-        against(canon, remaining)
+
+        def copies_of(canon: Fingerprint) -> tuple[dict[str, Similarity], bool]:
+            against(canon, remaining)
+            copies = {f.doc_id: s for f in remaining if f is not canon and (s := sim(f, canon))}
+            inside = [f for f in remaining if f.doc_id in copies]
+            if _is_roundup(canon, inside, copies, config):
+                # the stories it contains go free; copies of the roundup page itself stay
+                return {i: s for i, s in copies.items() if s.basis != "containment"}, True
+            copies.update(_copies_of_copies(canon, remaining, copies, sim, config))
+            return copies, False
+
+        copies, roundup = copies_of(canon)
         replaces = None
+        # published is final: a published copy of this story stays its page, unless the
+        # policy's choice is complete and the published one is not (a trimmed or earlier
+        # version): then the new page is kept and says which page it replaces
         earlier = [f for f in remaining
-                   if f.doc_id in published and (f is canon or sim(f, canon) is not None)]
+                   if f.doc_id in published and (f is canon or f.doc_id in copies)]
         if earlier and canon.doc_id not in published:
             prev, _ = choose_canonical(earlier, complete, share, matches)
-            if complete[canon.doc_id] and not complete[prev.doc_id]:
+            if (complete[canon.doc_id] and not complete[prev.doc_id]
+                    and canon.doc_id not in settled):
                 replaces = prev.doc_id
                 why = (f"complete story, replaces {prev.doc_id} (published by an earlier run, "
                        f"trimmed or an earlier version); {why}")
             else:
                 canon, why = prev, "published by an earlier run (published is final)"
-                against(canon, remaining)
-        copies = {f.doc_id: s for f in remaining if f is not canon and (s := sim(f, canon))}
-        roundup = _is_roundup(canon, [f for f in remaining if f.doc_id in copies], copies, config)
-        if roundup:
-            # the stories it contains go free; copies of the roundup page itself stay with it
-            copies = {i: s for i, s in copies.items() if s.basis != "containment"}
-        else:
-            copies.update(_copies_of_copies(canon, remaining, copies, sim, config))
+                copies, roundup = copies_of(canon)
+        # another published page is never absorbed silently: it stays kept (its own round)
+        copies = {i: s for i, s in copies.items() if i not in published or i == replaces}
         if roundup:
             reason = (
                 f"own cluster of {len(copies) + 1}: contains several different stories (a "

@@ -263,8 +263,10 @@ class Deduplicator:
             common = self._common([f for fps in fps_of for f in fps])
             published = self.store.published([f.doc_id for fps in fps_of for f in fps])
             for ids, fps in zip(members_of.values(), fps_of):
+                settled = {i for i in ids if i not in waiting and i not in published}
                 resolved = resolve_component(
-                    [f.discounted_by(common) for f in fps], edges, self.config, published)
+                    [f.discounted_by(common) for f in fps], edges, self.config, published,
+                    settled)
                 old = self.store.decisions([i for i in ids if i not in waiting])
                 for d in resolved:
                     if d.doc_id in waiting:
@@ -292,9 +294,11 @@ class Deduplicator:
         """Record that these documents were emitted as kept (those whose decision is kept):
         from then on each stays its story's published page (``resolve_component``)."""
         ids = list(doc_ids)
-        kept = [i for i, d in self.store.decisions(ids).items() if d.status == "kept"]
+        kept = [d for d in self.store.decisions(ids).values() if d.status == "kept"]
         if kept:
-            self.store.publish(kept)
+            # a page another replaced is no longer its story's published page
+            self.store.publish([d.doc_id for d in kept],
+                               [d.replaces for d in kept if d.replaces])
 
     def decisions(self) -> list[Decision]:
         """The current decision of every document seen (all runs of the store), by doc id."""

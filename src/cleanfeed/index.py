@@ -174,7 +174,7 @@ class Store(Protocol):
     def duplicates_of(self, canonical_ids: Iterable[str]) -> dict[str, list[Decision]]: ...
     def line_stories(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]: ...
     def published(self, doc_ids: Iterable[str]) -> set[str]: ...
-    def publish(self, doc_ids: Iterable[str]) -> None: ...
+    def publish(self, doc_ids: Iterable[str], withdrawn: Iterable[str] = ()) -> None: ...
     def get_state(self, name: str) -> bytes | None: ...
     def put_state(self, name: str, value: bytes) -> None: ...
     def commit(
@@ -267,7 +267,10 @@ class MemoryStore:
         """Which of these documents an earlier run emitted as kept."""
         return {i for i in doc_ids if i in self._published}
 
-    def publish(self, doc_ids: Iterable[str]) -> None:
+    def publish(self, doc_ids: Iterable[str], withdrawn: Iterable[str] = ()) -> None:
+        """Mark documents as published (emitted as kept), and ``withdrawn`` (pages those
+        replaced) as no longer."""
+        self._published.difference_update(withdrawn)
         self._published.update(doc_ids)
 
     def commit(
@@ -562,10 +565,13 @@ class SqliteStore:
             out.update(r[0] for r in self._conn.execute(q, list(chunk)))
         return out
 
-    def publish(self, doc_ids: Iterable[str]) -> None:
-        """Mark documents as published (emitted as kept), in one transaction."""
+    def publish(self, doc_ids: Iterable[str], withdrawn: Iterable[str] = ()) -> None:
+        """Mark documents as published (emitted as kept), and ``withdrawn`` (pages those
+        replaced) as no longer, in one transaction."""
         self._conn.execute("BEGIN IMMEDIATE")
         try:
+            self._conn.executemany("UPDATE docs SET published = 0 WHERE doc_id = ?",
+                                   [(i,) for i in withdrawn])
             self._conn.executemany("UPDATE docs SET published = 1 WHERE doc_id = ?",
                                    [(i,) for i in doc_ids])
             self._conn.execute("COMMIT")

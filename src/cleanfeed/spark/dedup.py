@@ -9,10 +9,11 @@ pages with a body (``node`` is a page's order key packed in a ``bigint``):
    site* (the other exact twins of a site would only repeat its candidates and verdicts; a
    twin on another site may not, through ``verify``'s same-site rule), sharing any band key,
    found by a join on the exploded band keys (64 × 8-byte keys per page);
-3. each candidate pair checked exactly by ``verify`` (a ``mapInArrow`` over the pairs with
-   both sides' shingle sets); the passing pairs are edges, as are the exact links of (1);
+3. each candidate pair checked by ``linked`` (a ``mapInArrow`` over the pairs with both
+   sides' shingle sets); the passing pairs are edges, as are the exact links of (1);
 4. connected components of the edges (``cleanfeed.spark.components``, large-star/small-star);
-5. ``resolve_component`` per component (``applyInArrow`` per component, ``mapInArrow`` for the
+5. each site's common lines counted over distinct stories (``common_lines_of``), and
+   ``resolve_component`` per component, on its pages discounted by them (``applyInArrow`` per component, ``mapInArrow`` for the
    pages alone in theirs): the canonical by policy, and as its copies only members that verify
    against it directly (the anti-chaining guard).
 
@@ -39,15 +40,16 @@ from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
-from ..cluster import resolve_component, verify
+from ..cluster import linked, resolve_component
 from ..config import DedupConfig
 from ..fingerprint import Fingerprint
 from ..pipeline import similarity_score
-from .schema import COMPONENT, DECISION, EDGE, PAIR, ddl
+from .schema import COMPONENT, DECISION, EDGE, LINE, PAIR, ddl
 
 __all__ = [
     "band_key_pairs",
@@ -61,7 +63,8 @@ __all__ = [
 
 #: the fingerprint columns the dedup stage reads of a page with a body
 FINGERPRINT_COLUMNS = ("node", "id", "feed_pass", "file", "record", "text_hash", "n_tokens",
-                       "shingles", "domain", "fp_wire", "fp_date", "fp_url", "bands")
+                       "shingles", "domain", "fp_wire", "fp_date", "fp_url", "fp_lines",
+                       "fp_shingle_lines", "bands")
 
 
 # --------------------------------------------------------------------------------------------
@@ -69,13 +72,15 @@ FINGERPRINT_COLUMNS = ("node", "id", "feed_pass", "file", "record", "text_hash",
 
 
 def _fingerprint(doc_id: str, text_hash: str, n_tokens: int, shingles: bytes, domain: str | None,
-                 wire: str | None = None, date: str | None = None, url: str | None = None) -> Fingerprint:
+                 wire: str | None = None, date: str | None = None, url: str | None = None,
+                 lines: bytes | None = None, shingle_lines: bytes | None = None) -> Fingerprint:
     # the signature only served LSH, which is done: the checks and the policy never read it
-    return Fingerprint(doc_id, text_hash, n_tokens, shingles, b"", domain, wire, date, url)
+    return Fingerprint(doc_id, text_hash, n_tokens, shingles, b"", domain, wire, date, url,
+                       lines or b"", shingle_lines or b"")
 
 
 def verify_pairs(batches: Iterable[pa.RecordBatch], config: DedupConfig) -> Iterator[pa.RecordBatch]:
-    """``mapInArrow`` over ``PAIR`` rows: the pairs that pass ``verify``, as ``EDGE`` rows."""
+    """``mapInArrow`` over ``PAIR`` rows: the pairs that are ``linked``, as ``EDGE`` rows."""
     for batch in batches:
         c = {name: batch.column(name).to_pylist() for name in PAIR.names}
         src: list[int] = []
@@ -85,10 +90,39 @@ def verify_pairs(batches: Iterable[pa.RecordBatch], config: DedupConfig) -> Iter
                              c["a_shingles"][i], c["a_domain"][i])
             b = _fingerprint(str(c["b"][i]), c["b_text_hash"][i], c["b_n_tokens"][i],
                              c["b_shingles"][i], c["b_domain"][i])
-            if verify(a, b, config) is not None:
+            if linked(a, b, config):
                 src.append(max(c["a"][i], c["b"][i]))
                 dst.append(min(c["a"][i], c["b"][i]))
         yield pa.RecordBatch.from_pydict({"src": src, "dst": dst}, schema=EDGE)
+
+
+def line_rows(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    """``mapInArrow`` over fingerprint rows: one ``LINE`` row per line of a page with a site."""
+    for batch in batches:
+        c = {name: batch.column(name).to_pylist()
+             for name in ("node", "id", "domain", "fp_url", "fp_lines")}
+        nodes: list[int] = []
+        keys: list[int] = []
+        stories: list[int] = []
+        for i in range(batch.num_rows):
+            fp = Fingerprint(c["id"][i], "", 0, b"", b"", c["domain"][i], url=c["fp_url"][i],
+                             lines=c["fp_lines"][i] or b"")
+            k = fp.line_keys()
+            nodes.extend([c["node"][i]] * len(k))
+            keys.extend(k.view(np.int64).tolist())
+            stories.extend([fp.story_key()] * len(k))
+        yield pa.RecordBatch.from_pydict({"node": nodes, "key": keys, "story": stories},
+                                         schema=LINE)
+
+
+def common_lines_of(fps: DataFrame, config: DedupConfig) -> DataFrame:
+    """``(node, common)``: each page's lines that pages of ``common_line_stories`` distinct
+    stories of its site carry (``cleanfeed.cluster.common_lines``), pages with any."""
+    lines = fps.mapInArrow(line_rows, ddl(LINE))
+    common = (lines.select("key", "story").distinct().groupBy("key").count()
+              .where(F.col("count") >= config.common_line_stories).select("key"))
+    return (lines.join(common, "key", "left_semi").groupBy("node")
+            .agg(F.collect_list("key").alias("common")))
 
 
 def resolve_rows(table: pa.Table, config: DedupConfig) -> pa.Table:
@@ -96,7 +130,10 @@ def resolve_rows(table: pa.Table, config: DedupConfig) -> pa.Table:
     members, as ``DECISION`` rows."""
     rows = table.to_pylist()
     members = [_fingerprint(r["id"], r["text_hash"], r["n_tokens"], r["shingles"], r["domain"],
-                            r["fp_wire"], r["fp_date"], r["fp_url"]) for r in rows]
+                            r["fp_wire"], r["fp_date"], r["fp_url"], r["fp_lines"],
+                            r["fp_shingle_lines"]).discounted_by(
+                   np.sort(np.array(r["common"] or [], dtype=np.int64).view(np.uint64)))
+               for r in rows]
     node = {r["id"]: r["node"] for r in rows}
     out: list[dict[str, Any]] = []
     for d in resolve_component(members, None, config):
@@ -180,7 +217,7 @@ def decide(fps: DataFrame, labels: DataFrame, config: DedupConfig) -> DataFrame:
     """One ``DECISION`` row per page with a body: each component of ``labels``
     (``(node, component)``, from ``connected_components(edges(fps, config))``) resolved, and
     every page on no edge resolved alone."""
-    members = fps.join(labels, "node", "left")
+    members = fps.join(labels, "node", "left").join(common_lines_of(fps, config), "node", "left")
     grouped = (members.where(F.col("component").isNotNull()).select(*COMPONENT.names)
                .groupBy("component").applyInArrow(per_component(config), ddl(DECISION)))
     alone = (members.where(F.col("component").isNull())

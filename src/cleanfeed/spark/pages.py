@@ -27,7 +27,7 @@ from ..extract.template import (
     SiteTemplates,
     TemplateSnapshot,
 )
-from ..fingerprint import band_keys_batch
+from ..fingerprint import Fingerprint, lsh_keys
 from ..io import InputFile, ReadOptions, read_file
 from ..models import RawDoc, ReadFailure
 from ..pipeline import (
@@ -97,7 +97,7 @@ def _done_row(file: int, record: int, done: Extracted) -> dict[str, Any]:
     if fp is not None and r.status == "ok":
         row.update(text_hash=fp.text_hash, n_tokens=fp.n_tokens, shingles=fp.shingles,
                    signature=fp.signature, domain=fp.domain, fp_wire=fp.wire, fp_date=fp.date,
-                   fp_url=fp.url)
+                   fp_url=fp.url, fp_lines=fp.lines, fp_shingle_lines=fp.shingle_lines)
     return row
 
 
@@ -105,9 +105,11 @@ def _batch(rows: list[dict[str, Any]], task: PageTask) -> pa.RecordBatch:
     """Rows as a PAGE batch, with the LSH band keys of every row that has a fingerprint."""
     with_fp = [row for row in rows if row["signature"] is not None]
     if with_fp:
-        sigs = np.stack([np.frombuffer(row["signature"], dtype="<u4") for row in with_fp])
+        fps = [Fingerprint(row["id"], row["text_hash"], row["n_tokens"], b"", row["signature"],
+                           lines=row["fp_lines"] or b"",
+                           shingle_lines=row["fp_shingle_lines"] or b"") for row in with_fp]
         # uint64 keys reinterpreted as int64 (Spark has no unsigned type); equality is kept
-        keys = band_keys_batch(sigs, task.config.dedup).view(np.int64)
+        keys = lsh_keys(fps, task.config.dedup).view(np.int64)
         for row, k in zip(with_fp, keys.tolist()):
             row["bands"] = k
     return pa.RecordBatch.from_pylist(rows, schema=PAGE)

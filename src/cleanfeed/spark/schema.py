@@ -18,6 +18,7 @@ __all__ = [
     "DECISION",
     "EDGE",
     "FILE",
+    "LINE",
     "PAGE",
     "PAIR",
     "TEMPLATE",
@@ -63,6 +64,8 @@ PAGE = pa.schema([
     ("fp_wire", pa.string()),
     ("fp_date", pa.string()),
     ("fp_url", pa.string()),
+    ("fp_lines", pa.binary()),
+    ("fp_shingle_lines", pa.binary()),
     ("bands", pa.list_(pa.int64())),
     # a page waiting for pass 2: the RawDoc as read (a text dump) or its extracted document
     # (an HTML page), and its template features
@@ -126,7 +129,13 @@ COMPONENT = pa.schema([
     ("fp_wire", pa.string()),
     ("fp_date", pa.string()),
     ("fp_url", pa.string()),
+    ("fp_lines", pa.binary()),
+    ("fp_shingle_lines", pa.binary()),
+    ("common", pa.list_(pa.int64())),  # its lines that are its site's common text (line keys)
 ])
+
+#: one line of a page with a site: its site-scoped line key and the page's story key
+LINE = pa.schema([("node", pa.int64()), ("key", pa.int64()), ("story", pa.int64())])
 
 #: the decision of one page with a body (``Decision``), its similarity as the manifest reports it
 DECISION = pa.schema([
