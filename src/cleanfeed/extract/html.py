@@ -17,12 +17,15 @@ How a page is read, in order (every rule-based removal records a ``Removal`` wit
    to their ancestors) picks the part of the page the story is in. Inside it, layout elements
    (``html.layout``) and short blocks that a line rule matches as a whole ("Source link",
    "5 min read", "Sharing is caring!") go.
-5. **Main text**: trafilatura's rule-based extractor in precision mode without its fallback
-   extractors (``fast``), on the region only: it sees a few hundred nodes instead of thousands
-   (faster) and fewer teasers around the story (more precise). Only when it under-delivers
-   (less than ``_SHORT_TEXT`` characters) does trafilatura run on the whole body with its
-   fallbacks (readability, jusText). A region too large for it (megabytes of text) gives its
-   own text blocks instead.
+5. **Main text**: trafilatura's rule-based extractor (balanced, not precision mode) without
+   its fallback extractors (``fast``), on the region only: it sees a few hundred nodes instead
+   of thousands (faster) and fewer teasers around the story (more precise). The region cannot
+   throw the story away: its reading is checked against recall-oriented readings of the same
+   tree (the page's prose paragraphs, its text outside links), and when it under-delivers
+   (short, under half the prose, under a fifth of the text) trafilatura reads the whole body
+   with its fallbacks (readability, jusText); that reading is taken when the region's was short
+   or when it holds several times more prose. A region too large for the extractor
+   (megabytes of text) gives its own text blocks instead.
 6. **Paragraph rules**: a line rule removes the paragraph it matches (never prose); a section
    rule removes a heading ("Key Takeaways", "Frequently Asked Questions", "Related Posts",
    "Comments") and the block it introduces; entries of a removed table of contents that
@@ -71,6 +74,10 @@ _CHROME_MAX_SHARE = 0.2
 # The region's reading under-delivers when it is shorter than this share of the page's prose
 # (see _story_region): the extractor then reads the whole body.
 _RECALL_SHARE = 0.5
+# ... or than this share of the page's text outside links (trafilatura escalates at the same
+# share); the whole body's reading replaces it when it holds this many times its prose.
+_PAGE_SHARE = 0.2
+_WIDE_GAIN = 4
 # Story region (see _story_region): a prose paragraph has at least this many characters; the
 # region holds this share of the prose and is taken this many levels above its densest element.
 _PARAGRAPH_CHARS = 60
@@ -380,8 +387,8 @@ def _prune_lines(region: LexborNode, removals: list[Removal]) -> None:
 
 
 def _main_text(body: LexborNode, removals: list[Removal], toc_entries: set[str]) -> str:
-    """trafilatura in precision mode on the story region; on the whole body with trafilatura's
-    fallback extractors only when that under-delivers."""
+    """trafilatura on the story region; on the whole body with trafilatura's fallback
+    extractors only when that under-delivers (see the module docstring, step 5)."""
     options = {
         "include_comments": False,
         "favor_precision": False,
@@ -399,17 +406,34 @@ def _main_text(body: LexborNode, removals: list[Removal], toc_entries: set[str])
         return _block_text(region)
     text = trafilatura.extract(markup, fast=True, **options) or ""
     short = len(text) < _SHORT_TEXT
-    if not short and len(text) >= _RECALL_SHARE * prose:
+    if not short and len(text) >= _RECALL_SHARE * prose and len(text) >= _PAGE_SHARE * _reading(body):
         return _recover_chunks(text, region)
-    # Under-delivered: short, or much less than the page's prose (the extractor took one
-    # block of the region and left the story's other paragraphs). The whole body then, with
-    # trafilatura's fallback extractors when even the region's reading was short.
+    # Under-delivered: short, or much less than the page's prose or its text (the region was
+    # chosen wrong, or the extractor took one block of it). The whole body then, with
+    # trafilatura's fallback extractors (readability, jusText).
     _prune_chrome(body, page_chars, removals, toc_entries)
     page = _outer(body)
     if len(page) > _MAX_EXTRACTOR_CHARS:
         return text
-    wide = trafilatura.extract(page, fast=not short, **options) or ""
-    return wide if len(wide) > len(text) else _recover_chunks(text, region)
+    wide = trafilatura.extract(page, fast=False, **options) or ""
+    if short:
+        better = len(wide) > len(text)
+    else:
+        # A longer reading of the whole page is taken only for the story it adds: prose,
+        # not the menus, teasers and comments a page-wide reading also picks up.
+        better = _prose_chars(wide) >= _WIDE_GAIN * max(_prose_chars(text), 1)
+    return wide if better else _recover_chunks(text, region)
+
+
+def _reading(body: LexborNode) -> int:
+    """The page's text outside links, spacing collapsed: what a recall-first reader could take."""
+    chars = len(" ".join(body.text(deep=True).split()))
+    return chars - sum(len(" ".join(a.text(deep=True).split())) for a in body.css("a"))
+
+
+def _prose_chars(text: str) -> int:
+    """Characters in the lines of ``text`` that are prose (long, ending a sentence)."""
+    return sum(len(line) for line in text.split("\n") if _is_prose(line))
 
 
 def _container_key(node: LexborNode | None) -> str:
