@@ -59,6 +59,7 @@ DATELINE_RULE = "wire.before-dateline"
 # Applied inside the story region only: a <form> or <footer> wrapping a whole page exists, and
 # the fallback extractors on the whole body must see the page as it is.
 LAYOUT_RULE = "html.layout"
+TABLE_RULE = "html.layout-table"
 # The dateline is looked for in the first paragraphs only; what is above it goes only if every
 # line there is short (headline, byline), never prose.
 _DATELINE_WITHIN = 8
@@ -105,6 +106,12 @@ _TOKEN = re.compile(r"\w+")
 _TOC_CANDIDATES = ':lexbor-contains("contents" i),:lexbor-contains("in this article" i),:lexbor-contains("jump to" i)'
 # A table of contents' list may hold a title and spacing beside its entries, not more.
 _LISTING_SLACK = 1.5
+# Table layout (see _prune_tables): a cell holding this much text is a page column, not data
+# (an encyclopedia's tables hold paragraphs, lists and line breaks in their cells, not pages);
+# a row whose text is only links and separators is a menu or a tool bar.
+_LAYOUT_CELL_CHARS = 1000
+_SEPARATORS = re.compile(r"[\s|•·:/\\\-–—»«>]+")
+_MAX_LAYOUT_TABLES = 64
 _STORY_CONTAINERS = frozenset({"article", "main"})
 _KEEP_TOP = frozenset({"html", "head", "body", "article", "main"})
 
@@ -359,6 +366,61 @@ def _prune_layout(region: LexborNode, page_chars: int, removals: list[Removal]) 
         node.decompose()
 
 
+def _prune_tables(region: LexborNode, removals: list[Removal]) -> None:
+    """Undo table layout inside the story region (``html.layout-table``).
+
+    Rows that hold nothing but links and separators (a menu, "Top | Back", "E-mail this
+    article | Printable version") or nothing at all go. A table used as the page's grid (a cell
+    holds blocks, line breaks or a column of text) becomes plain blocks, one per cell: read as
+    a table, its story would come out as one "| menu | story |" row.
+    """
+    rule = RULES_BY_ID.get(TABLE_RULE)
+    if rule is None:
+        return
+    removed: set[int] = set()
+    doomed: list[tuple[LexborNode, str]] = []
+    for row in region.css("tr"):
+        if _under(row, removed):
+            continue
+        text = " ".join(row.text(deep=True).split())
+        if len(text) > _LINE_CHARS:
+            continue
+        words = _SEPARATORS.sub("", text)
+        links = _SEPARATORS.sub("", "".join(a.text(deep=True) for a in row.css("a")))
+        if len(words) <= len(links):
+            doomed.append((row, text))
+            removed.add(row.mem_id)
+    for row, text in doomed:
+        if text:
+            removals.append(Removal(rule.id, rule.category, _preview(text)))
+        row.decompose()
+    for _ in range(_MAX_LAYOUT_TABLES):
+        table = next((t for t in region.css("table") if _is_layout_table(t)), None)
+        if table is None:
+            break
+        cells = "".join(f"<div>{cell.inner_html or ''}</div>" for cell in _own_cells(table))
+        grid = LexborHTMLParser(f"<div>{cells}</div>").body
+        if grid is None or grid.child is None:
+            break
+        table.replace_with(grid.child)
+
+
+def _own_cells(table: LexborNode) -> list[LexborNode]:
+    """The cells of ``table`` itself, not of the tables nested in them."""
+    cells = []
+    for cell in table.css("td,th"):
+        node = cell.parent
+        while node is not None and node.tag != "table":
+            node = node.parent
+        if node is not None and node.mem_id == table.mem_id:
+            cells.append(cell)
+    return cells
+
+
+def _is_layout_table(table: LexborNode) -> bool:
+    return any(len(" ".join(cell.text(deep=True).split())) >= _LAYOUT_CELL_CHARS for cell in _own_cells(table))
+
+
 def _prune_lines(region: LexborNode, removals: list[Removal]) -> None:
     """Remove the short blocks of the story region that a line rule matches as a whole.
 
@@ -400,6 +462,7 @@ def _main_text(body: LexborNode, removals: list[Removal], toc_entries: set[str])
     region, prose = _story_region(body)
     _prune_chrome(region, page_chars, removals, toc_entries)
     _prune_layout(region, page_chars, removals)
+    _prune_tables(region, removals)
     _prune_lines(region, removals)
     markup = _outer(region)
     if len(markup) > _MAX_EXTRACTOR_CHARS:
