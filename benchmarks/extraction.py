@@ -268,7 +268,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
                     record["cleanfeed"] = sub[CLEANFEED].outputs[j]
                 dump_lines.append(json.dumps(record, ensure_ascii=False))
     out = {
-        "command": "python benchmarks/extraction.py" + (" " + " ".join(argv if argv is not None else sys.argv[1:])).rstrip(),
+        "command": _command(args, wanted, keys),
         "repeat": args.repeat,
         "python": platform.python_version(),
         "machine": platform.machine(),
@@ -282,6 +282,18 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     (args.out / "extraction.md").write_text(_markdown(out), encoding="utf-8")
     print(_markdown(out))
     return out
+
+
+def _command(args: argparse.Namespace, sets: list[str], keys: list[str]) -> str:
+    """The command that reproduces the figures (no output paths: results hold no absolute path)."""
+    command = "python benchmarks/extraction.py"
+    if sets != [s.name for s in SETS]:
+        command += f" --sets {','.join(sets)}"
+    if keys != [ex.key for ex in EXTRACTORS if ex.default]:
+        command += f" --extractors {','.join(keys)}"
+    if args.repeat != 3:
+        command += f" --repeat {args.repeat}"
+    return command
 
 
 def _markdown(result: dict[str, object]) -> str:

@@ -17,12 +17,15 @@ How a page is read, in order (every rule-based removal records a ``Removal`` wit
    to their ancestors) picks the part of the page the story is in. Inside it, layout elements
    (``html.layout``) and short blocks that a line rule matches as a whole ("Source link",
    "5 min read", "Sharing is caring!") go.
-5. **Main text**: trafilatura's rule-based extractor in precision mode without its fallback
-   extractors (``fast``), on the region only: it sees a few hundred nodes instead of thousands
-   (faster) and fewer teasers around the story (more precise). Only when it under-delivers
-   (less than ``_SHORT_TEXT`` characters) does trafilatura run on the whole body with its
-   fallbacks (readability, jusText). A region too large for it (megabytes of text) gives its
-   own text blocks instead.
+5. **Main text**: trafilatura's rule-based extractor (balanced, not precision mode) without
+   its fallback extractors (``fast``), on the region only: it sees a few hundred nodes instead
+   of thousands (faster) and fewer teasers around the story (more precise). The region cannot
+   throw the story away: its reading is checked against recall-oriented readings of the same
+   tree (the page's prose paragraphs, its text outside links), and when it under-delivers
+   (short, under half the prose, under a fifth of the text) trafilatura reads the whole body
+   with its fallbacks (readability, jusText); that reading is taken when the region's was short
+   or when it holds several times more prose. A region too large for the extractor
+   (megabytes of text) gives its own text blocks instead.
 6. **Paragraph rules**: a line rule removes the paragraph it matches (never prose); a section
    rule removes a heading ("Key Takeaways", "Frequently Asked Questions", "Related Posts",
    "Comments") and the block it introduces; entries of a removed table of contents that
@@ -57,6 +60,7 @@ DATELINE_RULE = "wire.before-dateline"
 # Applied inside the story region only: a <form> or <footer> wrapping a whole page exists, and
 # the fallback extractors on the whole body must see the page as it is.
 LAYOUT_RULE = "html.layout"
+TABLE_RULE = "html.layout-table"
 # The dateline is looked for in the first paragraphs only; what is above it goes only if every
 # line there is short (headline, byline), never prose.
 _DATELINE_WITHIN = 8
@@ -72,6 +76,10 @@ _CHROME_MAX_SHARE = 0.2
 # The region's reading under-delivers when it is shorter than this share of the page's prose
 # (see _story_region): the extractor then reads the whole body.
 _RECALL_SHARE = 0.5
+# ... or than this share of the page's text outside links (trafilatura escalates at the same
+# share); the whole body's reading replaces it when it holds this many times its prose.
+_PAGE_SHARE = 0.2
+_WIDE_GAIN = 4
 # Story region (see _story_region): a prose paragraph has at least this many characters; the
 # region holds this share of the prose and is taken this many levels above its densest element.
 _PARAGRAPH_CHARS = 60
@@ -99,6 +107,12 @@ _TOKEN = re.compile(r"\w+")
 _TOC_CANDIDATES = ':lexbor-contains("contents" i),:lexbor-contains("in this article" i),:lexbor-contains("jump to" i)'
 # A table of contents' list may hold a title and spacing beside its entries, not more.
 _LISTING_SLACK = 1.5
+# Table layout (see _prune_tables): a cell holding this much text is a page column, not data
+# (an encyclopedia's tables hold paragraphs, lists and line breaks in their cells, not pages);
+# a row whose text is only links and separators is a menu or a tool bar.
+_LAYOUT_CELL_CHARS = 1000
+_SEPARATORS = re.compile(r"[\s|•·:/\\\-–—»«>]+")
+_MAX_LAYOUT_TABLES = 64
 _STORY_CONTAINERS = frozenset({"article", "main"})
 _KEEP_TOP = frozenset({"html", "head", "body", "article", "main"})
 
@@ -343,6 +357,8 @@ def _prune_layout(region: LexborNode, page_chars: int, removals: list[Removal]) 
     removed: set[int] = set()
     doomed = []
     for node in region.css(",".join(sorted(rule.tags))):
+        if node.tag == "figure" and node.css_first("table") is not None:
+            continue  # a table in a figure is the story's data, not a picture's caption
         if not _under(node, removed) and len(node.text(deep=True)) <= _CHROME_MAX_SHARE * page_chars:
             doomed.append(node)
             removed.add(node.mem_id)
@@ -351,6 +367,61 @@ def _prune_layout(region: LexborNode, page_chars: int, removals: list[Removal]) 
         if text.strip():
             removals.append(Removal(rule.id, rule.category, _preview(text)))
         node.decompose()
+
+
+def _prune_tables(region: LexborNode, removals: list[Removal]) -> None:
+    """Undo table layout inside the story region (``html.layout-table``).
+
+    Rows that hold nothing but links and separators (a menu, "Top | Back", "E-mail this
+    article | Printable version") or nothing at all go. A table used as the page's grid (a cell
+    holds blocks, line breaks or a column of text) becomes plain blocks, one per cell: read as
+    a table, its story would come out as one "| menu | story |" row.
+    """
+    rule = RULES_BY_ID.get(TABLE_RULE)
+    if rule is None:
+        return
+    removed: set[int] = set()
+    doomed: list[tuple[LexborNode, str]] = []
+    for row in region.css("tr"):
+        if _under(row, removed):
+            continue
+        text = " ".join(row.text(deep=True).split())
+        if len(text) > _LINE_CHARS:
+            continue
+        words = _SEPARATORS.sub("", text)
+        links = _SEPARATORS.sub("", "".join(a.text(deep=True) for a in row.css("a")))
+        if len(words) <= len(links):
+            doomed.append((row, text))
+            removed.add(row.mem_id)
+    for row, text in doomed:
+        if text:
+            removals.append(Removal(rule.id, rule.category, _preview(text)))
+        row.decompose()
+    for _ in range(_MAX_LAYOUT_TABLES):
+        table = next((t for t in region.css("table") if _is_layout_table(t)), None)
+        if table is None:
+            break
+        cells = "".join(f"<div>{cell.inner_html or ''}</div>" for cell in _own_cells(table))
+        grid = LexborHTMLParser(f"<div>{cells}</div>").body
+        if grid is None or grid.child is None:
+            break
+        table.replace_with(grid.child)
+
+
+def _own_cells(table: LexborNode) -> list[LexborNode]:
+    """The cells of ``table`` itself, not of the tables nested in them."""
+    cells = []
+    for cell in table.css("td,th"):
+        node = cell.parent
+        while node is not None and node.tag != "table":
+            node = node.parent
+        if node is not None and node.mem_id == table.mem_id:
+            cells.append(cell)
+    return cells
+
+
+def _is_layout_table(table: LexborNode) -> bool:
+    return any(len(" ".join(cell.text(deep=True).split())) >= _LAYOUT_CELL_CHARS for cell in _own_cells(table))
 
 
 def _prune_lines(region: LexborNode, removals: list[Removal]) -> None:
@@ -381,8 +452,8 @@ def _prune_lines(region: LexborNode, removals: list[Removal]) -> None:
 
 
 def _main_text(body: LexborNode, removals: list[Removal], toc_entries: set[str]) -> str:
-    """trafilatura in precision mode on the story region; on the whole body with trafilatura's
-    fallback extractors only when that under-delivers."""
+    """trafilatura on the story region; on the whole body with trafilatura's fallback
+    extractors only when that under-delivers (see the module docstring, step 5)."""
     options = {
         "include_comments": False,
         "favor_precision": False,
@@ -394,23 +465,41 @@ def _main_text(body: LexborNode, removals: list[Removal], toc_entries: set[str])
     region, prose = _story_region(body)
     _prune_chrome(region, page_chars, removals, toc_entries)
     _prune_layout(region, page_chars, removals)
+    _prune_tables(region, removals)
     _prune_lines(region, removals)
     markup = _outer(region)
     if len(markup) > _MAX_EXTRACTOR_CHARS:
         return _block_text(region)
     text = trafilatura.extract(markup, fast=True, **options) or ""
     short = len(text) < _SHORT_TEXT
-    if not short and len(text) >= _RECALL_SHARE * prose:
+    if not short and len(text) >= _RECALL_SHARE * prose and len(text) >= _PAGE_SHARE * _reading(body):
         return _recover_chunks(text, region)
-    # Under-delivered: short, or much less than the page's prose (the extractor took one
-    # block of the region and left the story's other paragraphs). The whole body then, with
-    # trafilatura's fallback extractors when even the region's reading was short.
+    # Under-delivered: short, or much less than the page's prose or its text (the region was
+    # chosen wrong, or the extractor took one block of it). The whole body then, with
+    # trafilatura's fallback extractors (readability, jusText).
     _prune_chrome(body, page_chars, removals, toc_entries)
     page = _outer(body)
     if len(page) > _MAX_EXTRACTOR_CHARS:
         return text
-    wide = trafilatura.extract(page, fast=not short, **options) or ""
-    return wide if len(wide) > len(text) else _recover_chunks(text, region)
+    wide = trafilatura.extract(page, fast=False, **options) or ""
+    if short:
+        better = len(wide) > len(text)
+    else:
+        # A longer reading of the whole page is taken only for the story it adds: prose,
+        # not the menus, teasers and comments a page-wide reading also picks up.
+        better = _prose_chars(wide) >= _WIDE_GAIN * max(_prose_chars(text), 1)
+    return wide if better else _recover_chunks(text, region)
+
+
+def _reading(body: LexborNode) -> int:
+    """The page's text outside links, spacing collapsed: what a recall-first reader could take."""
+    chars = len(" ".join(body.text(deep=True).split()))
+    return chars - sum(len(" ".join(a.text(deep=True).split())) for a in body.css("a"))
+
+
+def _prose_chars(text: str) -> int:
+    """Characters in the lines of ``text`` that are prose (long, ending a sentence)."""
+    return sum(len(line) for line in text.split("\n") if _is_prose(line))
 
 
 def _container_key(node: LexborNode | None) -> str:

@@ -69,6 +69,21 @@ RULES: tuple[Rule, ...] = (
              "menu", "dialog", "link"}
         ),
     ),
+    Rule(
+        id="html.layout-table",
+        category="layout",
+        description="Table layout inside the story region: rows of nothing but links and separators (menus, "
+        "'Top | Back', 'E-mail this article | Printable version') or of nothing go; a table used as the page's "
+        "grid is read as blocks, not as '| menu | story |' rows.",
+    ),
+    Rule(
+        id="footer.copyright",
+        category="layout",
+        description="A copyright notice line ('Copyright © 2004 The Gazette. All rights reserved.').",
+        # a table cell's line keeps the extractor's "|" around it
+        text=_t(r"[|\s]{0,4}((copyright\s*)?(©|\(c\)|copyright\s+\d{4})[^.]{0,120}\.?(\s*all\s+rights\s+reserved\.?)?"
+                r"|[^.|]{0,150}\ball\s+rights\s+reserved\.?)[|\s]{0,4}"),
+    ),
     # -- SEO add-ons that syndicating sites inject inside the article container --------------
     Rule(
         id="seo.quick-summary",
