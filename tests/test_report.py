@@ -94,6 +94,12 @@ def test_no_file_without_finish(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("bad", [{"chunk_pages": 0}, {"compresslevel": 10}])
+def test_writer_refuses_bad_settings(tmp_path: Path, bad: dict[str, int]) -> None:
+    with pytest.raises(ValueError, match=next(iter(bad))):
+        ReportWriter(tmp_path / "r.html", **bad)
+
+
 def test_report_is_for_the_local_engine(tmp_path: Path) -> None:
     code = main(["run", str(ROOT / "seeds" / "raw"), "-o", str(tmp_path / "c.jsonl"), "--manifest",
                  str(tmp_path / "m.jsonl"), "--engine", "spark", "--report", str(tmp_path / "r.html")])
