@@ -290,3 +290,24 @@ def test_bodies_are_found_across_chunks(driver: Any, built: dict[str, Any], tmp_
         shown = driver.find_element("id", "cf-text").text
         assert shown.split() == outcomes[n].page.doc.text.split()
     assert _errors(driver) == []
+
+
+def test_copies_of_a_page_an_earlier_run_kept_form_a_story(driver: Any, built: dict[str, Any],
+                                                           tmp_path: Path) -> None:
+    lines = (built["work"] / "stories" / "stories.jsonl").read_text(encoding="utf-8").splitlines()
+    wire, *copies = built["groups"]["boe"]
+    first, second = tmp_path / "first.jsonl", tmp_path / "second.jsonl"
+    first.write_text(next(line for line in lines if f'"id": "{wire}"' in line) + "\n", encoding="utf-8")
+    second.write_text("".join(line + "\n" for line in lines if any(f'"id": "{c}"' in line for c in copies)),
+                      encoding="utf-8")
+    report = tmp_path / "second.html"
+    for inputs, extra in ((first, []), (second, ["--report", str(report)])):
+        assert main(["run", str(inputs), "-o", str(tmp_path / "c.jsonl"), "--manifest", str(tmp_path / "m.jsonl"),
+                     "--index", str(tmp_path / "index.sqlite"), "--jobs", "0", "--quiet", *extra]) == 0
+    manifest = [json.loads(line) for line in (tmp_path / "m.jsonl").read_text().splitlines()]
+    assert {r["duplicate_of"] for r in manifest} == {wire}  # the test's premise
+    _open(driver, report, "#story-0")
+    shown = driver.execute_script("return [...document.querySelectorAll('section.story')].map(s => s.dataset.id)")
+    assert sorted(shown) == sorted(copies)
+    assert wire in driver.find_element("id", "cf-view").text
+    assert _errors(driver) == []
