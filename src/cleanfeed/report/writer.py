@@ -75,9 +75,11 @@ def _similarity(s: Similarity) -> list[Any]:
 
 
 def _by_similarity(copy: list[Any]) -> tuple[float, str]:
-    """Most similar copy first; then by id (a position sorts as its zero-padded number)."""
+    """Most similar copy first, by the measure its rule matched on (as the manifest reports
+    it); then by id (a position sorts as its zero-padded number)."""
     sim, ref = copy[2], copy[0]
-    return (-max(sim[0], sim[1]) if sim else 0.0, ref if isinstance(ref, str) else f"{ref:012d}")
+    score = (sim[0] if sim[2] == "jaccard" else sim[1]) if sim else 0.0
+    return (-score, ref if isinstance(ref, str) else f"{ref:012d}")
 
 
 class _Interned:
