@@ -28,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmarks import shown
 from cleanfeed import CleanDoc, DedupConfig, fingerprint_batch, verify
 
 REPO = Path(__file__).resolve().parent.parent
@@ -115,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
 
     result = {
         "articles": len(texts),
-        "truth": str(args.truth),
+        "truth": shown(args.truth),
         "config": config.fingerprint(),
         "rows": [{"kind": k, "case": c, "matched": m, "n": n} for k, c, m, n in rows],
     }

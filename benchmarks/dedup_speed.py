@@ -49,6 +49,7 @@ import numpy as np
 from datasketch import MinHash, MinHashLSH
 
 import cleanfeed
+from benchmarks import shown
 from cleanfeed import DedupConfig
 from cleanfeed.cluster import candidate_pairs
 from cleanfeed.fingerprint import band_keys_batch, minhash_signatures, shingle_hash_sets, token_bytes
@@ -70,7 +71,7 @@ def word_distribution(words_from: Path | None) -> tuple[list[str], np.ndarray, l
     if words_from is not None and words_from.exists():
         truth = json.loads(words_from.read_text(encoding="utf-8"))
         texts += [truth[k].get("articleBody", "") for k in sorted(truth)]
-        sources.append(str(words_from))
+        sources.append(shown(words_from))
     counts = Counter(w for t in texts for w in re.findall(r"\S+", t))
     vocab = sorted(counts)
     freq = np.array([counts[w] for w in vocab], dtype=np.float64)

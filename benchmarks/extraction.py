@@ -1,22 +1,29 @@
-"""HTML article extraction on the Scrapinghub set: cleanfeed beside trafilatura, readability,
-resiliparse and jusText, all in one run, in one process.
+"""HTML article extraction on every benchmark set at once: cleanfeed beside trafilatura,
+readability-lxml, resiliparse (and jusText on request), all in one run, in one process.
+
+Sets (``../shared/bench``): ``scrapinghub`` (181 news pages), ``wcxb-articles`` (the 234 article
+pages of the WCXB development half), ``wcxb-all`` (all its 532 pages: forums, products, listings
+too) and ``readability`` (Mozilla Readability's 130 test pages). A change is judged on all of
+them together: one set lifted and another lowered is not an improvement.
 
 Every page is decoded once (``cleanfeed.decode_bytes``: BOM, declared charset, UTF-8, detection)
 and every extractor gets the same ``str``. Pages are visited in turn and, for each page, every
 extractor runs on it back to back, so a change in the machine's load during the run touches all
 extractors alike and the speed ratios stay fair. One untimed warm-up call per extractor first
-(imports, lazy tables); the garbage collector runs between calls, outside the timers. The
-machine is shared, so each call is timed ``--repeat`` times (3) and the fastest time per page
-and extractor counts: a best-of-N that other processes' load can only lengthen, never shorten. Metric: ``benchmarks/metric.py`` (F1 ± bootstrap std over pages).
+(imports, lazy tables); the garbage collector runs between calls, outside the timers. Speed is
+CPU time (``time.process_time``: other processes' load does not count, their cache pressure
+still does), each call timed ``--repeat`` times and the fastest counts.
 
-The trafilatura rows are its default call, and the same with ``include_comments=False``: the
-Scrapinghub truth never contains reader comments, and the README's reference figures for
-trafilatura (0.960 default, 0.964 favor_precision) are those of that setting. cleanfeed is
-compared with the stronger of the two rows, and its speed with the faster.
+Per set: F1 ± bootstrap std, precision, recall (``benchmarks/metric.py``), empty outputs, CPU
+docs/s, and against trafilatura's default call, page by page: how many pages cleanfeed scores
+more than 0.3 below it (page F1) and how many more than 0.3 above it, with the worst ids.
 
-    python benchmarks/extraction.py [path/to/scrapinghub]
+    python benchmarks/extraction.py                      # everything (what the results hold)
+    python benchmarks/extraction.py --repeat 1 --sets readability,wcxb-all \\
+        --extractors cleanfeed,trafilatura --dump /tmp/pages.jsonl --out /tmp/results
 
-Writes ``benchmarks/results/extraction.{md,json}``.
+Writes ``benchmarks/results/extraction.{md,json}`` (``--out``); ``--dump`` writes one JSON line
+per page and set (id, set, page F1 per extractor, cleanfeed's text) to study failures.
 """
 
 from __future__ import annotations
@@ -25,10 +32,9 @@ import argparse
 import gc
 import json
 import platform
-import statistics
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,14 +49,15 @@ from resiliparse.parse.html import HTMLTree
 from selectolax.lexbor import LexborHTMLParser
 
 import cleanfeed
-from benchmarks.corpus import DEFAULT_SCRAPINGHUB, load_scrapinghub
-from benchmarks.metric import score_corpus, score_page
+from benchmarks.corpus import BENCH, REPO, BenchPage, load_readability, load_scrapinghub, load_wcxb
+from benchmarks.metric import PageScore, score_corpus, score_page
 
 RESULTS = Path(__file__).resolve().parent / "results"
 CLEANFEED = "cleanfeed"
-TRAF_DEFAULT = "trafilatura (default)"
-TRAF_NOCOMMENTS = "trafilatura (include_comments=False)"
-TRAF_PRECISION = "trafilatura (favor_precision=True, include_comments=False)"
+TRAFILATURA = "trafilatura"
+# Pages where cleanfeed's page F1 differs from trafilatura's by more than this are counted.
+GAP = 0.3
+WORST = 5
 
 
 def _cleanfeed(html: str) -> str:
@@ -61,12 +68,8 @@ def _traf_default(html: str) -> str:
     return trafilatura.extract(html) or ""
 
 
-def _traf_nocomments(html: str) -> str:
-    return trafilatura.extract(html, include_comments=False) or ""
-
-
 def _traf_precision(html: str) -> str:
-    return trafilatura.extract(html, include_comments=False, favor_precision=True) or ""
+    return trafilatura.extract(html, favor_precision=True) or ""
 
 
 def _readability(html: str) -> str:
@@ -86,22 +89,44 @@ def _justext(html: str) -> str:
     return "\n\n".join(p.text for p in paragraphs if not p.is_boilerplate)
 
 
-EXTRACTORS: dict[str, Callable[[str], str]] = {
-    CLEANFEED: _cleanfeed,
-    TRAF_DEFAULT: _traf_default,
-    TRAF_NOCOMMENTS: _traf_nocomments,
-    TRAF_PRECISION: _traf_precision,
-    "readability-lxml": _readability,
-    "resiliparse (main_content=True)": _resiliparse,
-    "jusText (English stop list)": _justext,
-}
+@dataclass(frozen=True, slots=True)
+class Extractor:
+    key: str  # the name --extractors takes
+    label: str  # the name in the tables
+    run: Callable[[str], str]
+    default: bool = True
+
+
+EXTRACTORS: tuple[Extractor, ...] = (
+    Extractor(CLEANFEED, f"cleanfeed {cleanfeed.__version__}", _cleanfeed),
+    Extractor(TRAFILATURA, f"trafilatura {trafilatura.__version__} (default)", _traf_default),
+    Extractor("trafilatura-precision", "trafilatura (favor_precision=True)", _traf_precision),
+    Extractor("readability", "readability-lxml", _readability),
+    Extractor("resiliparse", "resiliparse (main_content=True)", _resiliparse),
+    Extractor("justext", "jusText (English stop list)", _justext, default=False),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class BenchSet:
+    name: str
+    source: str  # the corpus folder under ../shared/bench
+    loader: Callable[[Path], list[BenchPage]]
+    keep: Callable[[BenchPage], bool] = lambda page: True
+
+
+SETS: tuple[BenchSet, ...] = (
+    BenchSet("scrapinghub", "scrapinghub", load_scrapinghub),
+    BenchSet("wcxb-articles", "wcxb-dev", load_wcxb, lambda page: page.kind == "article"),
+    BenchSet("wcxb-all", "wcxb-dev", load_wcxb),
+    BenchSet("readability", "readability", load_readability),
+)
 
 
 @dataclass
 class _Run:
     outputs: list[str] = field(default_factory=list)
     seconds: list[float] = field(default_factory=list)
-    first: list[float] = field(default_factory=list)  # the first call's time, for comparison
     failures: int = 0
 
 
@@ -112,110 +137,186 @@ def _timed(extract: Callable[[str], str], html: str, run: _Run, repeat: int) -> 
         # Collect the garbage the previous call left, outside the timer: each extractor pays
         # for its own allocations, not for another's (the runs are interleaved page by page).
         gc.collect()
-        start = time.perf_counter()
+        start = time.process_time()
         try:
             out = extract(html)
-        except Exception:  # a peer's crash on a page counts as an empty output, not a stop
+        except Exception:  # a crash on a page counts as an empty output, not a stop
             out = ""
             run.failures += attempt == 0
-        elapsed = time.perf_counter() - start
-        best = min(best, elapsed)
+        best = min(best, time.process_time() - start)
         if attempt == 0:
             text = out or ""
-            run.first.append(elapsed)
     run.seconds.append(best)
     run.outputs.append(text)
 
 
-def main(argv: list[str] | None = None) -> dict[str, object]:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
-    parser.add_argument("path", nargs="?", type=Path, default=DEFAULT_SCRAPINGHUB)
-    parser.add_argument("--out", type=Path, default=RESULTS)
-    parser.add_argument("--repeat", type=int, default=3, help="timed calls per page and extractor (the fastest counts)")
-    args = parser.parse_args(argv)
+def page_f1(score: PageScore) -> float:
+    """One page's F1 (0 for an empty output or a page the extractor missed entirely)."""
+    p, r = score.precision or 0.0, score.recall or 0.0
+    return 2 * p * r / (p + r) if p + r else 0.0
 
-    pages = load_scrapinghub(args.path)
+
+def _run_source(
+    pages: Sequence[BenchPage], extractors: Sequence[Extractor], repeat: int
+) -> dict[str, _Run]:
     htmls = [cleanfeed.decode_bytes(page.html) for page in pages]
-    for extract in EXTRACTORS.values():
+    for ex in extractors:
         try:
-            extract(htmls[0])  # warm-up, untimed
+            ex.run(htmls[0])  # warm-up, untimed
         except Exception:
             pass
-    runs = {name: _Run() for name in EXTRACTORS}
+    runs = {ex.key: _Run() for ex in extractors}
     for html in htmls:
-        for name, extract in EXTRACTORS.items():
-            _timed(extract, html, runs[name], args.repeat)
+        for ex in extractors:
+            _timed(ex.run, html, runs[ex.key], repeat)
+    return runs
 
+
+def _set_result(
+    bench: BenchSet, pages: Sequence[BenchPage], runs: dict[str, _Run], extractors: Sequence[Extractor]
+) -> tuple[dict[str, object], dict[str, list[float]]]:
     rows: dict[str, dict[str, object]] = {}
-    for name, run in runs.items():
-        page_scores = [score_page(out, page.truth) for out, page in zip(run.outputs, pages)]
-        score = score_corpus(page_scores)
-        total = sum(run.seconds)
-        rows[name] = {
+    f1s: dict[str, list[float]] = {}
+    for ex in extractors:
+        run = runs[ex.key]
+        scores = [score_page(out, page.truth) for out, page in zip(run.outputs, pages)]
+        f1s[ex.key] = [page_f1(s) for s in scores]
+        score = score_corpus(scores)
+        rows[ex.key] = {
+            "label": ex.label,
             "f1": round(score.f1, 4),
             "f1_std": round(score.f1_std, 4),
             "precision": round(score.precision, 4),
             "recall": round(score.recall, 4),
-            "docs_per_s": round(len(pages) / total, 1),
-            "median_ms": round(1000 * statistics.median(run.seconds), 2),
-            "docs_per_s_first_call": round(len(pages) / sum(run.first), 1),
+            "empty": sum(not out.strip() for out in run.outputs),
             "failures": run.failures,
+            "cpu_docs_per_s": round(len(pages) / max(sum(run.seconds), 1e-9), 1),
         }
-    ours = rows[CLEANFEED]
-    traf = [rows[TRAF_DEFAULT], rows[TRAF_NOCOMMENTS]]
-    best_f1 = max(float(r["f1"]) for r in traf)  # type: ignore[arg-type]
-    fastest = max(float(r["docs_per_s"]) for r in traf)  # type: ignore[arg-type]
-    summary = {
-        "pages": len(pages),
-        "cleanfeed_f1_minus_best_trafilatura_default": round(float(ours["f1"]) - best_f1, 4),  # type: ignore[arg-type]
-        "cleanfeed_speed_over_trafilatura_default": round(float(ours["docs_per_s"]) / float(rows[TRAF_DEFAULT]["docs_per_s"]), 2),  # type: ignore[arg-type]
-        "cleanfeed_speed_over_fastest_trafilatura_default": round(float(ours["docs_per_s"]) / fastest, 2),  # type: ignore[arg-type]
-    }
-    result = {
-        "corpus": str(args.path.name),
+    result: dict[str, object] = {"pages": len(pages), "extractors": rows}
+    if CLEANFEED in rows and TRAFILATURA in rows:
+        ours, theirs = f1s[CLEANFEED], f1s[TRAFILATURA]
+        gaps = sorted(((a - b, page.id) for a, b, page in zip(ours, theirs, pages)))
+        below = [(round(d, 3), pid) for d, pid in gaps if d < -GAP]
+        above = [(round(d, 3), pid) for d, pid in reversed(gaps) if d > GAP]
+        result["versus_trafilatura"] = {
+            "f1_minus": round(float(rows[CLEANFEED]["f1"]) - float(rows[TRAFILATURA]["f1"]), 4),  # type: ignore[arg-type]
+            "speed_ratio": round(
+                float(rows[CLEANFEED]["cpu_docs_per_s"]) / float(rows[TRAFILATURA]["cpu_docs_per_s"]), 2  # type: ignore[arg-type]
+            ),
+            "pages_below": len(below),
+            "pages_above": len(above),
+            "worst_below": [{"id": pid, "f1_gap": d} for d, pid in below[:WORST]],
+            "best_above": [{"id": pid, "f1_gap": d} for d, pid in above[:WORST]],
+        }
+    return result, f1s
+
+
+def _relative(path: Path) -> str:
+    path = path.resolve()
+    for base, prefix in ((REPO, ""), (REPO.parent, "../")):
+        try:
+            return prefix + str(path.relative_to(base))
+        except ValueError:
+            continue
+    return path.name
+
+
+def main(argv: list[str] | None = None) -> dict[str, object]:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--bench", type=Path, default=BENCH, help="folder holding the sets (../shared/bench)")
+    parser.add_argument("--sets", default=",".join(s.name for s in SETS), help="comma-separated set names")
+    parser.add_argument(
+        "--extractors",
+        default=",".join(ex.key for ex in EXTRACTORS if ex.default),
+        help=f"comma-separated, from: {', '.join(ex.key for ex in EXTRACTORS)}",
+    )
+    parser.add_argument("--repeat", type=int, default=3, help="timed calls per page and extractor (the fastest counts)")
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--dump", type=Path, help="write per-page F1s and cleanfeed's text here (JSONL)")
+    args = parser.parse_args(argv)
+
+    by_name = {s.name: s for s in SETS}
+    wanted = [name.strip() for name in args.sets.split(",") if name.strip()]
+    unknown = [n for n in wanted if n not in by_name]
+    keys = [k.strip() for k in args.extractors.split(",") if k.strip()]
+    known = {ex.key: ex for ex in EXTRACTORS}
+    unknown += [k for k in keys if k not in known]
+    if unknown or args.repeat < 1:
+        parser.error(f"unknown set or extractor {unknown}, or --repeat below 1")
+    extractors = [known[k] for k in keys]
+    sets = [by_name[n] for n in wanted]
+
+    results: dict[str, object] = {}
+    dump_lines: list[str] = []
+    for source in dict.fromkeys(s.source for s in sets):  # each corpus is run once for its sets
+        root = args.bench / source
+        pages = sets[[s.source for s in sets].index(source)].loader(root)
+        runs = _run_source(pages, extractors, args.repeat)
+        for bench in (s for s in sets if s.source == source):
+            index = [i for i, page in enumerate(pages) if bench.keep(page)]
+            chosen = [pages[i] for i in index]
+            sub = {
+                key: _Run([run.outputs[i] for i in index], [run.seconds[i] for i in index], run.failures)
+                for key, run in runs.items()
+            }
+            result, f1s = _set_result(bench, chosen, sub, extractors)
+            result["corpus"] = _relative(root)
+            results[bench.name] = result
+            for j, page in enumerate(chosen):
+                record = {"id": page.id, "set": bench.name, "f1": {k: round(v[j], 4) for k, v in f1s.items()}}
+                if CLEANFEED in sub:
+                    record["cleanfeed"] = sub[CLEANFEED].outputs[j]
+                dump_lines.append(json.dumps(record, ensure_ascii=False))
+    out = {
+        "command": "python benchmarks/extraction.py" + (" " + " ".join(argv if argv is not None else sys.argv[1:])).rstrip(),
         "repeat": args.repeat,
         "python": platform.python_version(),
         "machine": platform.machine(),
-        "versions": {
-            "cleanfeed": cleanfeed.__version__,
-            "trafilatura": trafilatura.__version__,
-        },
-        "summary": summary,
-        "extractors": rows,
+        "versions": {"cleanfeed": cleanfeed.__version__, "trafilatura": trafilatura.__version__},
+        "sets": results,
     }
+    if args.dump:
+        args.dump.write_text("\n".join(dump_lines) + "\n", encoding="utf-8")
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "extraction.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    (args.out / "extraction.md").write_text(_markdown(result), encoding="utf-8")
-    print(_markdown(result))
-    return result
+    (args.out / "extraction.json").write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
+    (args.out / "extraction.md").write_text(_markdown(out), encoding="utf-8")
+    print(_markdown(out))
+    return out
 
 
 def _markdown(result: dict[str, object]) -> str:
-    rows: dict[str, dict[str, object]] = result["extractors"]  # type: ignore[assignment]
-    summary: dict[str, object] = result["summary"]  # type: ignore[assignment]
+    sets: dict[str, dict[str, object]] = result["sets"]  # type: ignore[assignment]
     lines = [
-        f"# HTML extraction on the Scrapinghub set ({summary['pages']} pages, one process, one run)",
+        "# HTML extraction on every benchmark set (one process, one run)",
         "",
-        "Command: `python benchmarks/extraction.py` (metric: `benchmarks/metric.py`; every extractor",
-        "gets the same decoded page; extractors run back to back on each page in turn; each call is",
-        f"timed {result['repeat']} times and the fastest counts, the garbage collector running outside the timers).",
+        f"Command: `{result['command']}` (metric: `benchmarks/metric.py`; every extractor gets the",
+        "same decoded page; extractors run back to back on each page in turn; each call is timed",
+        f"{result['repeat']} times in CPU time and the fastest counts, the garbage collector running outside the timers).",
+        f"Pages where cleanfeed's page F1 is more than {GAP} below / above trafilatura default's are counted.",
         "",
-        "| extractor | F1 | ± std | precision | recall | docs/s | median ms/doc | docs/s (first call only) |",
-        "|---|---|---|---|---|---|---|---|",
+        "| set | pages | extractor | F1 | ± std | precision | recall | empty | CPU docs/s |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
-    for name, row in rows.items():
+    for name, res in sets.items():
+        rows: dict[str, dict[str, object]] = res["extractors"]  # type: ignore[assignment]
+        for row in rows.values():
+            lines.append(
+                f"| {name} | {res['pages']} | {row['label']} | {row['f1']:.3f} | {row['f1_std']:.3f} "
+                f"| {row['precision']:.3f} | {row['recall']:.3f} | {row['empty']} | {row['cpu_docs_per_s']} |"
+            )
+    lines += ["", "| set | cleanfeed F1 − trafilatura | CPU speed ÷ trafilatura | pages > 0.3 below | pages > 0.3 above | worst below |",
+              "|---|---|---|---|---|---|"]
+    for name, res in sets.items():
+        vs: dict[str, object] | None = res.get("versus_trafilatura")  # type: ignore[assignment]
+        if vs is None:
+            continue
+        worst = ", ".join(f"{w['id']} ({w['f1_gap']:+.2f})" for w in vs["worst_below"])  # type: ignore[attr-defined,index]
         lines.append(
-            f"| {name} | {row['f1']:.3f} | {row['f1_std']:.3f} | {row['precision']:.3f} | {row['recall']:.3f} "
-            f"| {row['docs_per_s']} | {row['median_ms']} | {row['docs_per_s_first_call']} |"
+            f"| {name} | {vs['f1_minus']:+.4f} | {vs['speed_ratio']}× | {vs['pages_below']} | {vs['pages_above']} | {worst} |"
         )
-    lines += [
-        "",
-        f"- cleanfeed F1 minus the better trafilatura default row: {summary['cleanfeed_f1_minus_best_trafilatura_default']:+.4f}",
-        f"- cleanfeed docs/s ÷ trafilatura (default) docs/s: {summary['cleanfeed_speed_over_trafilatura_default']}×",
-        f"- cleanfeed docs/s ÷ the faster trafilatura default row: {summary['cleanfeed_speed_over_fastest_trafilatura_default']}×",
-        f"- versions: {result['versions']}, Python {result['python']} on {result['machine']}",
-        "",
-    ]
+    corpora = ", ".join(f"{n}: `{r['corpus']}`" for n, r in sets.items())
+    lines += ["", f"- corpora: {corpora}",
+              f"- versions: {result['versions']}, Python {result['python']} on {result['machine']}", ""]
     return "\n".join(lines)
 
 

@@ -13,3 +13,37 @@ def test_all_names_exist_and_have_docstrings() -> None:
 
 def test_all_is_sorted_and_unique() -> None:
     assert list(cleanfeed.__all__) == sorted(set(cleanfeed.__all__))
+
+
+def test_import_is_light_and_names_load_on_first_use() -> None:
+    """``import cleanfeed`` (and the CLI module, for ``--help``) imports no heavy module; a
+    public name brings its own in when first used."""
+    import subprocess
+    import sys
+
+    heavy = ["numpy", "pyarrow", "trafilatura", "pebble", "sqlite3", "selectolax", "lxml",
+             "cleanfeed.pipeline"]
+    code = ("import sys, cleanfeed, cleanfeed.cli; "
+            f"print([m for m in {heavy!r} if m in sys.modules]); "
+            "cleanfeed.run; print('cleanfeed.pipeline' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.split("\n")[:2] == ["[]", "True"], done.stdout
+    assert set(cleanfeed.__all__) <= set(dir(cleanfeed))
+
+
+def test_the_functions_are_not_hidden_by_their_modules() -> None:
+    import cleanfeed.extract.html  # noqa: F401
+    import cleanfeed.fingerprint  # noqa: F401
+
+    assert callable(cleanfeed.extract) and callable(cleanfeed.fingerprint)
+
+
+def test_extract_takes_a_page_as_str_or_bytes() -> None:
+    html = ("<html><body><article><p>SEOUL (Reuters) - North and South Korea resumed talks on "
+            "Monday after a pause of two years, officials said.</p></article></body></html>")
+    from_str = cleanfeed.extract(html, url="https://example.com/a")
+    from_bytes = cleanfeed.extract(html.encode(), url="https://example.com/a")
+    from_raw = cleanfeed.extract(cleanfeed.RawDoc("", html, url="https://example.com/a"))
+    assert from_str == from_bytes == from_raw
+    assert from_str.wire == "Reuters" and from_str.url == "https://example.com/a"

@@ -7,6 +7,7 @@ from __future__ import annotations
 import gzip
 import io
 import json
+from collections import Counter
 import os
 import shutil
 import subprocess
@@ -39,6 +40,12 @@ def cli(*args: str | Path) -> int:
     return main([str(a) for a in args], stderr=io.StringIO())
 
 
+# the subprocesses run in a temporary directory: a relative PYTHONPATH=src would not find this
+# checkout's code there
+ENV = {**os.environ, "PYTHONPATH": os.pathsep.join(
+    [str(ROOT / "src"), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))])}
+
+
 def cleanfeed_command() -> list[str]:
     """The installed console script (what the README's quick start runs)."""
     script = shutil.which("cleanfeed", path=os.path.dirname(sys.executable) + os.pathsep
@@ -50,7 +57,7 @@ def test_quick_start_gives_five_kept_stories_with_the_gold_bodies(tmp_path: Path
     done = subprocess.run(
         [*cleanfeed_command(), "run", str(SEEDS / "raw"), "-o", "clean.jsonl",
          "--manifest", "manifest.jsonl"],
-        cwd=tmp_path, capture_output=True, text=True, timeout=300)
+        cwd=tmp_path, capture_output=True, text=True, timeout=300, env=ENV)
     assert done.returncode == 0, done.stderr
     assert "5 kept" in done.stderr  # the summary
     manifest = read_jsonl(tmp_path / "manifest.jsonl")
@@ -169,7 +176,7 @@ def test_jsonl_on_stdin(tmp_path: Path) -> None:
     data = jsonl({"id": "s1", "text": DUMPS[0].read_text()}, {"id": "s2", "text": DUMPS[1].read_text()})
     done = subprocess.run(
         [*cleanfeed_command(), "run", "-", "-o", "c.jsonl", "--manifest", "m.jsonl", "--jobs", "0"],
-        input=data, cwd=tmp_path, capture_output=True, timeout=300)
+        input=data, cwd=tmp_path, capture_output=True, timeout=300, env=ENV)
     assert done.returncode == 0, done.stderr
     assert [(m["id"], m["status"]) for m in read_jsonl(tmp_path / "m.jsonl")] == [
         ("s1", "kept"), ("s2", "kept")]
@@ -212,11 +219,15 @@ def test_explain_says_which_rule_removed_what_and_what_a_copy_matched(
     rules = {r["rule"] for e in explain for r in e["removals"]}
     assert rules and all("." in r for r in rules)  # rule ids such as "share.bar"
     copies = [e for e in explain if e["status"] == "duplicate"]
-    assert copies and all(e["duplicate_of"] and e["similarity"]["basis"] in
+    assert copies and all(e["duplicate_of"] and e["match"]["basis"] in
                           ("exact", "jaccard", "containment") for e in copies)
     clean = [json.loads(x) for x in out["clean.jsonl"].splitlines()]
     listed = {c["id"]: c["similarity"] for row in clean for c in row["copies"]}
     assert {e["id"] for e in copies} == set(listed)
+    # one shape for the similarity in every output: the same number
+    in_manifest = {m["id"]: m["similarity"] for m in manifest if m["status"] == "duplicate"}
+    assert {e["id"]: e["similarity"] for e in copies} == in_manifest == listed
+    assert all(isinstance(v, float) for v in listed.values())
 
 
 def test_parquet_outputs_hold_the_same_records(syndicated: Path, tmp_path: Path) -> None:
@@ -243,10 +254,19 @@ def test_incremental_runs_through_an_index(syndicated: Path, tmp_path: Path) -> 
     index = tmp_path / "index.sqlite"
     _run_to(tmp_path, "r1", day1, "--jobs", "0", "--index", str(index))
     second = _run_to(tmp_path, "r2", day2, "--jobs", "0", "--index", str(index))
+    first = [json.loads(x) for x in (tmp_path / "r1" / "clean.jsonl").read_text().splitlines()]
+    clean2 = [json.loads(x) for x in second["clean.jsonl"].splitlines()]
+    # published is final: what day 1 kept stays kept, unless day 2 kept a complete copy that
+    # says it replaces it; and no story of the one-run clustering is kept twice otherwise
+    replaced = {row["replaces"] for row in clean2 if row["replaces"]}
     with SqliteStore(index) as store:
         kept = {d.doc_id for d in store.decisions().values() if d.status == "kept"}
-    one_run = {json.loads(x)["id"] for x in both["clean.jsonl"].splitlines()}
-    assert kept == one_run
+    assert {row["id"] for row in first} - replaced <= kept
+    story = {m["id"]: m["duplicate_of"] or m["id"]
+             for m in map(json.loads, both["manifest.jsonl"].splitlines())}
+    emitted = Counter(story[row["id"]] for row in [*first, *clean2])
+    assert all(n - 1 <= len(replaced) for n in emitted.values())
+    assert sum(n - 1 for n in emitted.values()) <= len(replaced)
     day2_manifest = [json.loads(x) for x in second["manifest.jsonl"].splitlines()]
     assert len(day2_manifest) == len(list(day2.iterdir()))
     day1_ids = {p.name for p in day1.iterdir()}
@@ -290,3 +310,126 @@ def test_every_command_has_help_and_the_readme_documents_its_options(
     for option in {w.rstrip(",]") for w in text.split() if w.startswith("--")} - {"--help"}:
         if command:
             assert option in readme, f"README does not document cleanfeed {command[0]} {option}"
+
+
+def _cli_err(*args: str | Path) -> tuple[int, str]:
+    err = io.StringIO()
+    code = main([str(a) for a in args], stderr=err)
+    return code, err.getvalue()
+
+
+def test_outputs_that_would_destroy_or_reread_an_input_or_each_other_are_refused(
+    tmp_path: Path,
+) -> None:
+    pages = tmp_path / "pages"
+    shutil.copytree(SEEDS / "raw", pages)
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text(jsonl({"id": "s1", "text": DUMPS[0].read_text()}).decode())
+    (tmp_path / "link.jsonl").symlink_to(feed)
+    before = feed.read_bytes()
+    m, c = tmp_path / "m.jsonl", tmp_path / "c.jsonl"
+    cases = [
+        (["run", feed, "-o", feed, "--manifest", m], ["-o", "is the input file"]),
+        (["run", feed, "-o", c, "--manifest", tmp_path / "link.jsonl"],
+         ["--manifest", "is the input file", str(feed)]),
+        (["run", feed, "-o", c, "--manifest", m, "--explain", feed], ["--explain", "input file"]),
+        (["run", feed, "-o", c, "--manifest", m, "--index", feed], ["--index", "input file"]),
+        (["run", pages, "-o", pages / "c.jsonl", "--manifest", m],
+         ["-o", "inside the input directory", str(pages)]),
+        (["run", pages, "-o", c, "--manifest", m, "--index", pages / "sub" / "i.sqlite"],
+         ["--index", "inside the input directory"]),
+        (["run", feed, "-o", c, "--manifest", c], ["-o", "--manifest", "are one file"]),
+        (["run", feed, "-o", c, "--manifest", m, "--explain", tmp_path / "." / "m.jsonl"],
+         ["--manifest", "--explain", "are one file"]),
+        (["extract", feed, "-o", feed], ["-o", "is the input file"]),
+        (["run", feed, "-o", tmp_path / "c.csv", "--manifest", m], ["-o", "c.csv", ".jsonl"]),
+        (["run", feed, "-o", c, "--manifest", m, "--explain", tmp_path / "e.parquet"],
+         ["--explain", "JSON Lines only"]),
+        (["run", feed, "-o", c, "--manifest", m, "--stats", tmp_path / "s.csv"],
+         ["--stats", ".json"]),
+    ]
+    for args, words in cases:
+        code, err = _cli_err(*args, "--jobs", "0")
+        assert code == 2, (args, err)
+        assert all(w in err for w in words), (words, err)
+        assert len(err.strip().splitlines()) == 1
+    assert feed.read_bytes() == before  # nothing overwritten
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["feed.jsonl", "link.jsonl", "pages"]
+    assert sorted(p.name for p in pages.iterdir()) == [p.name for p in DUMPS]
+    # an output in a hidden folder of the input directory is not read back: allowed
+    (pages / ".out").mkdir()
+    assert cli("run", pages, "-o", pages / ".out" / "c.jsonl", "--manifest", m, "--jobs", "0") == 0
+
+
+def test_each_failure_gives_its_exit_code_and_one_line_naming_the_users_path(
+    tmp_path: Path,
+) -> None:
+    m, c = str(tmp_path / "m.jsonl"), str(tmp_path / "c.jsonl")
+    (tmp_path / "not.sqlite").write_text("this is not a database, it is a text file\n" * 50)
+    cases = [
+        (["--index", "nodir/db.sqlite"], "nodir/db.sqlite"),
+        (["--index", tmp_path / "not.sqlite"], "not an SQLite database"),
+    ]
+    for extra, words in cases:
+        code, err = _cli_err("run", SEEDS / "raw", "-o", c, "--manifest", m, "--jobs", "0", *extra)
+        assert code == 3 and words in err and "Traceback" not in err, err
+        assert len(err.strip().splitlines()) == 1
+    for out, words in [(tmp_path / "nodir" / "sub" / "c.jsonl", "nodir/sub does not exist"),
+                       ("/proc/x.jsonl", "cannot write /proc/x.jsonl")]:
+        code, err = _cli_err("run", SEEDS / "raw", "-o", out, "--manifest", m, "--jobs", "0")
+        assert code == 3 and words in err and ".tmp" not in err, err
+        assert len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "c.jsonl").exists() and not (tmp_path / "m.jsonl").exists()
+
+
+def test_wrong_kind_of_input_and_empty_input_are_said_plainly(tmp_path: Path) -> None:
+    html = b"<!DOCTYPE html><html><body><p>A page.</p></body></html>\n" * 50
+    for data, words in [(html, "not JSON Lines"), (b"", "empty")]:
+        done = subprocess.run(
+            [*cleanfeed_command(), "run", "-", "-o", "c.jsonl", "--manifest", "m.jsonl"],
+            input=data, cwd=tmp_path, capture_output=True, timeout=120, env=ENV)
+        assert done.returncode == 2, done.stderr
+        assert words in done.stderr.decode()
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "empty" / ".hidden.html").write_text("<p>x</p>")
+    code, err = _cli_err("run", tmp_path / "empty", "-o", tmp_path / "c.jsonl", "--manifest",
+                         tmp_path / "m.jsonl")
+    assert code == 2 and "no input files" in err and "empty" in err
+    (tmp_path / "none.jsonl").write_text("")
+    code, err = _cli_err("run", tmp_path / "none.jsonl", "-o", tmp_path / "c.jsonl",
+                         "--manifest", tmp_path / "m.jsonl", "--jobs", "0", "--quiet")
+    assert code == 0 and "no pages" in err  # said even with --quiet
+    assert (tmp_path / "m.jsonl").read_text() == ""
+
+
+def test_jobs_beyond_the_cores_is_lowered_with_a_note(tmp_path: Path) -> None:
+    from cleanfeed.pipeline import default_jobs
+
+    code, err = _cli_err("extract", SEEDS / "raw", "-o", tmp_path / "o.jsonl", "--jobs", "999")
+    assert code == 0
+    assert f"--jobs 999 lowered to {default_jobs()}" in err
+
+
+def test_a_second_run_on_an_index_in_use_is_refused(tmp_path: Path) -> None:
+    fcntl = pytest.importorskip("fcntl")
+    index = tmp_path / "i.sqlite"
+    with index.open("a") as held:  # another run holds it
+        fcntl.flock(held.fileno(), fcntl.LOCK_EX)
+        code, err = _cli_err("run", SEEDS / "raw", "-o", tmp_path / "c.jsonl", "--manifest",
+                             tmp_path / "m.jsonl", "--index", index, "--jobs", "0")
+    assert code == 3 and "in use by another cleanfeed run" in err and str(index) in err
+    assert not (tmp_path / "c.jsonl").exists()
+    assert cli("run", SEEDS / "raw", "-o", tmp_path / "c.jsonl", "--manifest",
+               tmp_path / "m.jsonl", "--index", index, "--jobs", "0") == 0  # free again
+
+
+def test_temporary_files_a_killed_run_left_are_removed(tmp_path: Path) -> None:
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    stale = tmp_path / f".c.jsonl.tmp-{dead}"
+    stale.write_text("half a feed")
+    live = tmp_path / ".c.jsonl.tmp-1"  # pid 1 runs: another run's file is left alone
+    live.write_text("another run")
+    assert cli("run", SEEDS / "raw", "-o", tmp_path / "c.jsonl", "--manifest",
+               tmp_path / "m.jsonl", "--jobs", "0") == 0
+    assert not stale.exists() and live.exists()

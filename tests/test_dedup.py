@@ -755,3 +755,208 @@ def test_exact_twins_on_two_sites_give_the_same_clusters_in_any_order(reuters: s
         dedup = Deduplicator(CONFIG)
         dedup.add_batch(list(order))
         assert by_id(dedup.decisions()) == reference, [d.id for d in order]
+
+
+# --- site-common text -------------------------------------------------------------------------
+
+_BRIEF_SUBJECTS = (
+    "the city council", "the harbour authority", "a regional court", "the school board",
+    "the transit agency", "the water utility", "the county sheriff", "the hospital trust",
+    "a local bakery", "the football club", "the public library", "the fire brigade",
+    "the zoo", "a university lab", "the airport", "the parks office", "the housing office",
+    "the election board", "the tax office", "the museum", "the port police", "the mayor",
+)
+_BRIEF_VERBS = (
+    "announced a new plan for", "delayed a decision on", "opened an inquiry into",
+    "approved funding for", "postponed a vote on", "published a report about",
+)
+_BRIEF_OBJECTS = (
+    "night buses on the northern routes", "repairs to the old stone bridge",
+    "cheaper lunches for pupils", "a summer festival by the river", "a new cycling lane",
+    "flood barriers along the coast", "longer opening hours in winter",
+)
+
+
+def _template_chrome(n_lines: int, seed: int = 0) -> list[str]:
+    """A heavy site template an extractor left in: menu, other headlines, footer lines."""
+    rng = random.Random(seed)
+    words = "news sport weather business culture opinion video podcast science travel".split()
+    lines = [" ".join(rng.choice(words) for _ in range(8)) for _ in range(n_lines // 2)]
+    lines += [f"Most read: {s.capitalize()} {v} {o}" for s, v, o in zip(
+        _BRIEF_SUBJECTS, _BRIEF_VERBS * 4, _BRIEF_OBJECTS * 4)][: n_lines - len(lines)]
+    return lines
+
+
+def _brief(i: int) -> str:
+    rng = random.Random(i)
+    s, v, o = rng.choice(_BRIEF_SUBJECTS), rng.choice(_BRIEF_VERBS), rng.choice(_BRIEF_OBJECTS)
+    return (f"Brief {i}: on day {i} of the month {s} {v} {o}, officials said on "
+            f"{('Monday', 'Tuesday', 'Friday')[i % 3]} in a short statement number {i * 7}.")
+
+
+def _briefs_on_one_template(n: int, chrome_lines: int = 24) -> list[CleanDoc]:
+    chrome = _template_chrome(chrome_lines)
+    return [doc(f"brief{i:02d}", "\n\n".join([chrome[0], _brief(i), *chrome[1:]]),
+                url=f"https://heavy.example/section/{i}") for i in range(n)]
+
+
+def test_briefs_on_one_heavy_template_are_all_kept() -> None:
+    """Twenty briefs whose extraction kept the site's chrome (most of each page): the chrome
+    is learned as the site's common text and discounted, so no brief absorbs another."""
+    briefs = _briefs_on_one_template(20)
+    fps = fingerprint_batch(briefs, CONFIG)
+    # the chrome alone would make two of them copies (were they not on one site)
+    assert verify(fps[0], dataclasses.replace(fps[1], domain="b.example"), CONFIG) is not None
+    decisions = deduplicate(briefs, CONFIG)
+    assert [d.status for d in decisions] == ["kept"] * 20
+    assert all("site-common" in d.reason for d in decisions)
+
+
+def test_a_brief_copied_to_another_site_is_still_a_copy_but_not_a_brief_of_its_site(
+    reuters: str
+) -> None:
+    briefs = _briefs_on_one_template(6)
+    own = "\n\n".join(reuters.split("\n\n")[:2])  # a real short story, as a brief
+    briefs.append(doc("story", "\n\n".join([own, *_template_chrome(24)]),
+                      url="https://heavy.example/section/story"))
+    elsewhere = doc("copy", own, url="https://other.example/wire/1")
+    decisions = by_id(deduplicate([*briefs, elsewhere], CONFIG))
+    assert decisions["copy"].canonical_id == "story" or decisions["story"].canonical_id == "copy"
+    assert all(decisions[b.id].status == "kept" for b in briefs if b.id != "story")
+    dup = next(d for d in decisions.values() if d.status == "duplicate")
+    assert "discounted as site-common text" in dup.reason
+
+
+def test_a_story_fetched_twice_and_updated_on_one_site_stays_story(reuters: str) -> None:
+    """Text that copies of ONE story on one site share is story, not site-common: a page
+    fetched twice (same URL, other query) and an update in place count as one story."""
+    paras = reuters.split("\n\n")
+    url = "https://one.example/2024/story"
+    pages = [doc("v1", "\n\n".join(paras[:-3]), url=url),
+             doc("v1-again", "\n\n".join(paras[:-3]), url=url + "?utm=x"),
+             doc("v2", "\n\n".join(paras), url=url + "#update"),
+             doc("v3", "\n\n".join(paras + ["A later paragraph was added to the story."]),
+                 url=url)]
+    decisions = by_id(deduplicate(pages, CONFIG))
+    assert sum(d.status == "kept" for d in decisions.values()) == 1
+    assert not any("site-common" in d.reason for d in decisions.values())
+
+
+def test_chrome_padded_trimmed_copy_is_found(seeds: list[CleanDoc], reuters: str) -> None:
+    """A copy trimmed to 40% on a site whose chrome the extractor left in: the chrome would
+    dilute its containment below the threshold; discounted, the copy is found."""
+    paras = reuters.split("\n\n")
+    n_words = len(reuters.split())
+    kept, words = [], 0
+    for p in paras:
+        if words >= 0.4 * n_words:
+            break
+        kept.append(p)
+        words += len(p.split())
+    chrome = [" ".join(s.paragraphs[2:-2]) for s in seeds[:3]]  # another site's long chrome
+    host = [doc(f"h{i}", f"Story {i} of the host: " + " ".join(f"w{i}x{j}" for j in range(60))
+                + "\n\n" + "\n\n".join(chrome), url=f"https://host.example/{i}") for i in range(3)]
+    trimmed = doc("trimmed", "\n\n".join([*kept, *chrome]), url="https://host.example/t")
+    original = doc("original", reuters, url="https://wire.example/o")
+    fps = by_id(fingerprint_batch([trimmed, original], CONFIG))
+    assert verify(fps["trimmed"], fps["original"], CONFIG) is None
+    decisions = by_id(deduplicate([*host, trimmed, original], CONFIG))
+    assert decisions["trimmed"].canonical_id == "original"
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.randoms(use_true_random=False), st.integers(min_value=1, max_value=8))
+def test_site_common_text_gives_the_reference_in_any_order_and_batching(
+    rnd: random.Random, max_batch: int
+) -> None:
+    """Property: briefs on one heavy template, story copies and their chrome-padded copies:
+    what is site-common is learned from the whole set, whatever order and batches it came in."""
+    docs = _briefs_on_one_template(8)
+    chrome = _template_chrome(24)
+    for d in _property_docs()[::3]:
+        docs.append(d)
+        if rnd.random() < 0.5:
+            docs.append(dataclasses.replace(
+                d, id=d.id + "~heavy", url=f"https://heavy.example/c/{d.id}",
+                paragraphs=(chrome[0], *d.paragraphs[: rnd.randint(2, 8)], *chrome[1:])))
+    reference = by_id(cluster_fingerprints(fingerprint_batch(docs, CONFIG), CONFIG))
+    rnd.shuffle(docs)
+    dedup = Deduplicator(CONFIG)
+    _add_in_random_batches(dedup, docs, rnd, max_batch, defer=True)
+    assert by_id(dedup.decisions()) == reference
+
+
+# --- published is final ---------------------------------------------------------------------
+
+
+def _html(text: str, credit: str = "") -> bytes:
+    paras = "".join(f"<p>{p}</p>" for p in text.split("\n\n") if p.strip())
+    return (f"<html><head><title>Story</title></head><body><article>{paras}{credit}"
+            "</article></body></html>").encode()
+
+
+def test_three_daily_runs_never_publish_a_story_twice(seed_gold: dict[str, str], tmp_path) -> None:
+    """Day 1 (WARC), day 2 and day 3 (JSONL, ids sorting before and after day 1's) through one
+    --index: each story is emitted as kept once, except that a trimmed first version followed
+    by the complete story gives exactly one ``replaces``."""
+    import json as json_lib
+
+    from cleanfeed.cli import main
+
+    from .builders import Rec, build_warc, jsonl
+
+    texts = [seed_gold[name] for name in sorted(seed_gold)]
+    paras = texts[4].split("\n\n")
+    trimmed = "\n\n".join(paras[: max(3, len(paras) * 2 // 5)])
+    story_of: dict[str, int] = {}
+
+    def page(url: str, story: int) -> str:
+        story_of[url] = story
+        return url
+
+    day1 = [Rec("response", page(f"https://one.example/{i}", i), _html(t))
+            for i, t in enumerate(texts[:4])]
+    day1.append(Rec("response", page("https://one.example/4", 4), _html(trimmed)))
+    warc, _ = build_warc(day1, gz=False)
+    (tmp_path / "day1.warc").write_bytes(warc)
+    day2 = [{"id": f"{prefix}-{i}", "url": page(f"https://{site}/{i}", i),
+             "html": _html(copyedit(texts[i], 3, seed=i)).decode()}
+            for i, prefix, site in ((0, "a", "two.example"), (1, "z", "three.example"),
+                                    (2, "0", "apnews.com"), (3, "~", "four.example"))]
+    (tmp_path / "day2.jsonl").write_bytes(jsonl(*day2))
+    day3 = [{"id": "0-complete", "url": page("https://five.example/4", 4),
+             "html": _html(texts[4]).decode()},
+            {"id": "b-again", "url": page("https://six.example/0", 0),
+             "html": _html(texts[0]).decode()}]
+    (tmp_path / "day3.jsonl").write_bytes(jsonl(*day3))
+
+    index = tmp_path / "index.sqlite"
+    emitted: list[dict] = []
+    for day in ("day1.warc", "day2.jsonl", "day3.jsonl"):
+        out = tmp_path / day.split(".")[0]
+        out.mkdir()
+        assert main(["run", str(tmp_path / day), "-o", str(out / "clean.jsonl"), "--manifest",
+                     str(out / "manifest.jsonl"), "--index", str(index), "--jobs", "0"]) == 0
+        manifest = [json_lib.loads(x) for x in (out / "manifest.jsonl").read_text().splitlines()]
+        clean = [json_lib.loads(x) for x in (out / "clean.jsonl").read_text().splitlines()]
+        assert {m["id"] for m in manifest if m["status"] == "kept"} == {c["id"] for c in clean}
+        assert all(m["replaces"] == c["replaces"] for m, c in zip(
+            [m for m in manifest if m["status"] == "kept"], clean))
+        emitted.extend(clean)
+    kept_per_story: dict[int, int] = {}
+    for row in emitted:
+        kept_per_story[story_of[row["url"]]] = kept_per_story.get(story_of[row["url"]], 0) + 1
+    replacing = [row for row in emitted if row["replaces"]]
+    assert len(replacing) == 1 and replacing[0]["id"] == "0-complete"
+    assert kept_per_story == {0: 1, 1: 1, 2: 1, 3: 1, 4: 2}
+    assert story_of[next(r["url"] for r in emitted if r["id"] == replacing[0]["replaces"])] == 4
+
+
+def test_published_copy_stays_canonical_whatever_ids_and_policy(reuters: str) -> None:
+    first = fingerprint(doc("zzz-local", copyedit(reuters, 4), url="https://local.example/1"),
+                        CONFIG)
+    wire = fingerprint(doc("aaa-wire", reuters, url="https://www.reuters.com/x"), CONFIG)
+    assert by_id(resolve_component([first, wire], None, CONFIG))["zzz-local"].status == "duplicate"
+    decided = by_id(resolve_component([first, wire], None, CONFIG, {"zzz-local"}))
+    assert decided["zzz-local"].status == "kept" and decided["aaa-wire"].canonical_id == "zzz-local"
+    assert "published" in decided["zzz-local"].reason and decided["zzz-local"].replaces is None

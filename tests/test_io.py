@@ -10,6 +10,8 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import os
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -696,3 +698,69 @@ def test_parquet_rows_read_as_the_same_jsonl_records_would(tmp_path: Path) -> No
     (tmp_path / "cut.parquet").write_bytes((tmp_path / "pages.parquet").read_bytes()[:200])
     cut = read_path(tmp_path / "cut.parquet")
     assert len(cut) == 1 and failures(cut)[0].reason == "corrupt container"
+
+
+# -- Every input the user named or a folder held gets a manifest line ------------------------
+
+_STORY_PAGE = (
+    "<html><head><title>Harbour reopens</title></head><body><article><h1>Harbour reopens</h1>"
+    + "<p>The harbour reopened on Monday after a week of repairs to the sea wall, officials said, "
+    "and the first ferries sailed at dawn with every seat taken.</p>" * 4
+    + "</article></body></html>"
+)
+
+
+def _awkward_inputs(tmp: Path) -> dict[str, str]:
+    """Two input folders holding every kind of entry that used to vanish; the ids expected."""
+    first, second, elsewhere = tmp / "one", tmp / "two", tmp / "elsewhere"
+    for folder in (first, second, elsewhere):
+        folder.mkdir()
+    (first / "ok.html").write_text(_STORY_PAGE, encoding="utf-8")
+    undecodable = os.fsdecode(bytes(first) + b"/caf\xe9.html")  # a Latin-1 file name
+    Path(undecodable).write_text(_STORY_PAGE.replace("Monday", "Tuesday"), encoding="utf-8")
+    os.mkfifo(first / "pipe.html")
+    (first / "gone.html").symlink_to(first / "missing.html")
+    (first / "loop.html").symlink_to(first / "loop.html")
+    (first / "linked").symlink_to(elsewhere, target_is_directory=True)
+    (first / "empty.jsonl").write_bytes(b"")
+    (first / "empty.warc").write_bytes(b"")
+    (first / "same.html").write_text(_STORY_PAGE.replace("Monday", "Friday"), encoding="utf-8")
+    (second / "same.html").write_text(_STORY_PAGE.replace("Monday", "Sunday"), encoding="utf-8")
+    return {
+        "ok.html": "kept", "caf\\xe9.html": "kept", "pipe.html": "unreadable input",
+        "gone.html": "unreadable input", "loop.html": "unreadable input",
+        "linked": "unreadable input", "empty.jsonl": "empty container",
+        "empty.warc": "empty container", "one/same.html": "kept", "two/same.html": "kept",
+    }
+
+
+def test_awkward_entries_each_get_one_item(tmp_path: Path) -> None:
+    expected = _awkward_inputs(tmp_path)
+    with read_inputs([tmp_path / "one", tmp_path / "two"]) as pages:
+        items = list(pages)
+    assert sorted(item.id.split("/one/")[-1].split("/two/")[-1] for item in items if "same" not in item.id) \
+        == sorted(k for k in expected if "same" not in k)
+    for item in items:
+        item.id.encode("utf-8")  # writable: no surrogates left
+        if item.source is not None:
+            item.source.encode("utf-8")
+    assert len({item.id for item in items}) == len(items) == len(expected)
+
+
+def test_cleanfeed_run_accounts_for_every_awkward_entry(tmp_path: Path) -> None:
+    from .test_cli import cleanfeed_command
+
+    expected = _awkward_inputs(tmp_path)
+    done = subprocess.run(
+        [*cleanfeed_command(), "run", "one", "two", "-o", "clean.jsonl",
+         "--manifest", "manifest.jsonl", "--jobs", "1"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120,  # a FIFO read would hang
+    )
+    assert done.returncode == 0, done.stderr
+    manifest = [json.loads(line) for line in (tmp_path / "manifest.jsonl").read_text("utf-8").splitlines()]
+    got = {m["id"]: m["reason"].split(":")[0] if m["status"] == "dropped" else m["status"]
+           for m in manifest}
+    assert got == expected
+    reasons = {m["id"]: m["reason"] for m in manifest}
+    assert "symbolic link loop" in reasons["loop.html"]
+    assert "FIFO" in reasons["pipe.html"] and "not followed" in reasons["linked"]

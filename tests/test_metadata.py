@@ -25,7 +25,9 @@ def test_json_ld_gives_title_author_date_and_publisher() -> None:
     assert doc.author == "Laura Winter"
     assert doc.date is not None and doc.date.startswith("2019-11-19")  # "19 Nov 2019 07:09 GMT"
     assert doc.site == "Al Jazeera"
-    assert doc.provenance == {"title": "json-ld", "author": "json-ld", "date": "json-ld", "site": "json-ld"}
+    assert doc.provenance == {
+        "title": "json-ld", "author": "json-ld", "date": "json-ld", "site": "json-ld", "url": "opengraph"
+    }
 
 
 def test_syndicated_reuters_page_matches_the_seed_gold() -> None:
@@ -99,11 +101,29 @@ def test_agency_as_author_is_the_wire_not_the_author() -> None:
     assert (doc.wire, doc.provenance["wire"]) == ("Reuters", "meta")
 
 
-@pytest.mark.parametrize("name", ["admin", "Staff Writer", "Editorial Team", "World Economist", "worldeconomist.com"])
-def test_site_names_admin_and_job_titles_are_never_authors(name: str) -> None:
+@pytest.mark.parametrize("name", ["admin", "Staff Writer", "Editorial Team", "worldeconomist.com"])
+def test_admin_job_titles_and_host_names_are_never_authors(name: str) -> None:
     head = f'<meta property="og:site_name" content="World Economist"><meta name="author" content="{name}">'
     assert extract_html(_with_head(head)).author is None
     assert clean_author(name, "World Economist") is None
+
+
+def test_the_site_as_author_is_a_last_resort_that_a_byline_replaces() -> None:
+    """A company blog's posts are by the company; a syndicator's 'author' is the site, and the
+    story's own "By ..." line names the writer."""
+    head = '<meta property="og:site_name" content="World Economist"><meta name="author" content="World Economist">'
+    doc = extract_html(_with_head(head))
+    assert (doc.author, doc.provenance["author"]) == ("World Economist", "publisher")
+    assert clean_author("World Economist", "World Economist") is None
+    page = _with_head(head).replace("<article>", "<article><p>By Jane Doe</p>")
+    doc = extract_html(page)
+    assert (doc.author, doc.provenance["author"]) == ("Jane Doe", "byline")
+
+
+def test_a_personal_blog_named_after_its_writer_keeps_the_writer() -> None:
+    head = '<meta property="og:site_name" content="Jane Doe\'s notes"><meta name="author" content="Jane Doe">'
+    doc = extract_html(_with_head(head))
+    assert (doc.author, doc.provenance["author"]) == ("Jane Doe", "meta")
 
 
 def test_several_authors_are_kept_and_cleaned() -> None:

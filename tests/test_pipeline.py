@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections import Counter
 from pathlib import Path
+from typing import cast
 
 import pytest
 from hypothesis import given, settings
@@ -24,7 +26,16 @@ from cleanfeed import (
     SqliteStore,
     clean_text_dump,
 )
-from cleanfeed.pipeline import Extracted, Outcome, PageTask, Progress, extract_pages, first_pass, run
+from cleanfeed.pipeline import (
+    Extracted,
+    Outcome,
+    PageTask,
+    Progress,
+    default_jobs,
+    extract_pages,
+    first_pass,
+    run,
+)
 
 from .conftest import FIXTURES, SEEDS
 
@@ -111,6 +122,52 @@ def test_a_page_that_kills_its_worker_is_dropped_and_the_run_goes_on() -> None:
     outcomes = list(run(pages, jobs=2))
     assert [o.status for o in outcomes] == ["kept", "dropped", "kept", "kept"]
     assert outcomes[1].reason.startswith("worker crashed")
+    assert "twice" in outcomes[1].reason  # it was given a second chance
+
+
+class _KillsTheWorkerOnce(bytes):
+    """Page bytes whose first worker dies (killed from outside, say); a second one reads them."""
+
+    marker: str
+
+    def startswith(self, *args: object) -> bool:  # type: ignore[override]
+        if not os.path.exists(self.marker):
+            open(self.marker, "w").close()
+            os._exit(70)
+        return bytes(self).startswith(*args)  # type: ignore[arg-type]
+
+
+def test_a_page_whose_worker_died_is_retried_once_in_a_fresh_worker(tmp_path: Path) -> None:
+    seeds = seed_docs()
+    page = _KillsTheWorkerOnce(cast(bytes, seeds[3].content))
+    page.marker = str(tmp_path / "died")
+    pages = [seeds[0], RawDoc(seeds[3].id, page), seeds[1]]
+    outcomes = list(run(pages, jobs=2))
+    assert (tmp_path / "died").exists()  # the first worker did die on it
+    assert [o.status for o in outcomes] == ["kept", "kept", "kept"]
+    assert outcomes[1].page.doc == next(iter(run([seeds[3]], jobs=0))).page.doc
+
+
+class _Sleeps(bytes):
+    """Page bytes whose reading waits (as on a loaded machine) without using CPU time."""
+
+    def startswith(self, *args: object) -> bool:  # type: ignore[override]
+        time.sleep(1.5)
+        return bytes(self).startswith(*args)  # type: ignore[arg-type]
+
+
+def test_the_time_budget_is_cpu_time_so_a_waiting_page_is_not_dropped() -> None:
+    seeds = seed_docs()
+    config = Config(extract=ExtractConfig(timeout_seconds=0.5))
+    pages = [RawDoc(seeds[0].id, _Sleeps(cast(bytes, seeds[0].content))), seeds[1]]
+    outcomes = list(run(pages, config, jobs=1))
+    assert [o.status for o in outcomes] == ["kept", "kept"]
+
+
+def test_workers_are_no_more_than_the_cores() -> None:
+    from cleanfeed.pipeline import _Executor
+
+    assert _Executor(999, None).jobs == default_jobs()
 
 
 def test_outputs_do_not_depend_on_the_number_of_workers(corpus: tuple[list[RawDoc], Truth]) -> None:

@@ -35,11 +35,19 @@ def test_every_readme_example_has_its_promise_checked() -> None:
 def test_readme_example_runs_and_prints_what_it_promises(number: int, tmp_path: Path) -> None:
     shutil.copytree(SEEDS, tmp_path / "seeds")
     script = tmp_path / "example.py"
-    # a script that starts worker processes needs the __main__ guard
-    body = "\n".join("    " + line for line in EXAMPLES[number].splitlines())
-    script.write_text(f"def main():\n{body}\n\nif __name__ == '__main__':\n    main()\n")
+    script.write_text(EXAMPLES[number], encoding="utf-8")  # verbatim, as a reader pastes it
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     done = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True,
                           text=True, timeout=300, env=env)
     assert done.returncode == 0, done.stderr
     assert PROMISES[number](done.stdout), done.stdout
+
+
+def test_results_files_name_no_absolute_path() -> None:
+    """benchmarks/results record paths relative to the repository or to ../shared."""
+    absolute = re.compile(r"(?<![\w.~:/])/(?:[\w.-]+/)+[\w.-]+")
+    for path in sorted((ROOT / "benchmarks" / "results").iterdir()):
+        text = path.read_text(encoding="utf-8")
+        found = [m for m in absolute.findall(text) if Path(m).parts[1] in
+                 {"work", "home", "root", "tmp", "Users", "mnt", "data", "opt", "srv", "var"}]
+        assert not found, f"{path.name} records absolute paths: {found[:3]}"

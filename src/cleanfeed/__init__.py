@@ -7,26 +7,33 @@ dumps, ``pipeline`` runs the stages over streams, ``cli`` is a thin layer over t
 
 from __future__ import annotations
 
-from .cluster import Decision, Similarity, resolve_component, verify
-from .config import Config, DedupConfig, ExtractConfig
-from .decode import decode_bytes, sniff_kind
-from .dedup import AddResult, Deduplicator, deduplicate
-from .errors import (
-    BudgetExceeded,
-    CleanfeedError,
-    DecodeError,
-    ExtractionError,
-    FormatError,
-    IndexMismatchError,
-    InputError,
-    WorkerError,
-)
-from .extract import SiteTemplates, TemplateSnapshot, clean_text_dump, extract, extract_html
-from .fingerprint import Fingerprint, band_keys, fingerprint, fingerprint_batch
-from .index import MemoryStore, SqliteStore, open_store
-from .io import ReadOptions, read_inputs
-from .models import CleanDoc, RawDoc, ReadFailure, Removal
-from .pipeline import Outcome, PageResult, Progress, extract_pages, run
+import sys
+import types
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the names below are imported on first use (a fast ``import cleanfeed``)
+    from .cluster import Decision, Similarity, resolve_component, verify
+    from .config import Config, DedupConfig, ExtractConfig
+    from .decode import decode_bytes, sniff_kind
+    from .dedup import AddResult, Deduplicator, deduplicate
+    from .errors import (
+        BudgetExceeded,
+        CleanfeedError,
+        DecodeError,
+        ExtractionError,
+        FormatError,
+        IndexMismatchError,
+        InputError,
+        StoreError,
+        WorkerError,
+    )
+    from .extract import SiteTemplates, TemplateSnapshot, clean_text_dump, extract, extract_html
+    from .fingerprint import Fingerprint, band_keys, fingerprint, fingerprint_batch
+    from .index import MemoryStore, SqliteStore, open_store
+    from .io import ReadOptions, read_inputs
+    from .models import CleanDoc, RawDoc, ReadFailure, Removal
+    from .pipeline import Outcome, PageResult, Progress, extract_pages, run
 
 __version__ = "0.1.0"
 
@@ -57,6 +64,7 @@ __all__ = [
     "Similarity",
     "SiteTemplates",
     "SqliteStore",
+    "StoreError",
     "TemplateSnapshot",
     "WorkerError",
     "band_keys",
@@ -75,3 +83,52 @@ __all__ = [
     "sniff_kind",
     "verify",
 ]
+
+# where each public name lives: numpy, pyarrow, trafilatura, sqlite3 and the worker machinery are
+# imported when a name that needs them is first used, not by ``import cleanfeed`` (so
+# ``cleanfeed --help`` starts at once)
+_HOME = {
+    **dict.fromkeys(("Decision", "Similarity", "resolve_component", "verify"), "cluster"),
+    **dict.fromkeys(("Config", "DedupConfig", "ExtractConfig"), "config"),
+    **dict.fromkeys(("decode_bytes", "sniff_kind"), "decode"),
+    **dict.fromkeys(("AddResult", "Deduplicator", "deduplicate"), "dedup"),
+    **dict.fromkeys(("BudgetExceeded", "CleanfeedError", "DecodeError", "ExtractionError",
+                     "FormatError", "IndexMismatchError", "InputError", "StoreError", "WorkerError"),
+                    "errors"),
+    **dict.fromkeys(("SiteTemplates", "TemplateSnapshot", "clean_text_dump", "extract",
+                     "extract_html"), "extract"),
+    **dict.fromkeys(("Fingerprint", "band_keys", "fingerprint", "fingerprint_batch"),
+                    "fingerprint"),
+    **dict.fromkeys(("MemoryStore", "SqliteStore", "open_store"), "index"),
+    **dict.fromkeys(("ReadOptions", "read_inputs"), "io"),
+    **dict.fromkeys(("CleanDoc", "RawDoc", "ReadFailure", "Removal"), "models"),
+    **dict.fromkeys(("Outcome", "PageResult", "Progress", "extract_pages", "run"), "pipeline"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module 'cleanfeed' has no attribute {name!r}")
+    value = getattr(import_module(f".{home}", __name__), name)
+    globals()[name] = value  # the module's own namespace, as an eager import would have it
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
+
+class _Package(types.ModuleType):
+    """``cleanfeed.extract`` and ``cleanfeed.fingerprint`` are the functions, as they were when
+    this package imported everything up front: the import system binds a subpackage to its
+    parent's attribute when it is first loaded, and here that must not hide the function."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if isinstance(value, types.ModuleType) and _HOME.get(name) == name:
+            self.__dict__.pop(name, None)  # resolved by __getattr__, to the function
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package

@@ -5,10 +5,17 @@ calls (d) per component):
 
 (a) candidates: documents sharing any LSH band key (``candidate_pairs``), plus documents with
     the same normalised text (``text_hash``);
-(b) edges: candidates that pass the exact check on their shingle sets (``verify``, pure);
+(b) edges: candidates that may be copies (``linked``: a knowledge-free superset of what
+    ``verify`` accepts once each site's common text is discounted);
 (c) connected components of the edges (``connected_components``);
-(d) ``resolve_component``: per component, pick the canonical copy by policy, keep as its
-    copies only members that verify *directly* against it, and repeat on the rest.
+(d) ``resolve_component``: per component, on its pages discounted by their sites' common
+    lines (``common_lines``), pick the canonical copy by policy, keep as its copies only
+    members that ``verify`` *directly* against it, and repeat on the rest.
+
+Why discount: a page an extractor left chrome in carries its site's menus, other stories'
+headlines and footer; two briefs of one site share more of that than of their stories. Lines
+that pages of several distinct stories of one site carry are that site's common text; the
+evidence that two pages are copies must come from the rest.
 
 Why (d) exists: transitive closure over pairwise matches glues unrelated stories through a
 chain of partial overlaps (A matches B, B matches C, A and C share nothing). Checking every
@@ -22,7 +29,7 @@ gives the same decisions.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -30,7 +37,7 @@ import numpy as np
 
 from .canonical import choose_canonical, policy_key
 from .config import DedupConfig
-from .fingerprint import Fingerprint, band_keys_batch
+from .fingerprint import Fingerprint, lsh_keys
 
 __all__ = [
     "Decision",
@@ -38,7 +45,10 @@ __all__ = [
     "band_buckets",
     "candidate_pairs",
     "cluster_fingerprints",
+    "common_lines",
     "connected_components",
+    "link_floor",
+    "linked",
     "lsh_eligible",
     "resolve_component",
     "verify",
@@ -71,6 +81,7 @@ class Decision:
     canonical_id: str  # the kept document of its cluster (itself when kept; pending: its component)
     similarity: Similarity | None  # to the canonical; None when kept
     reason: str
+    replaces: str | None = None  # kept: the page an earlier run published that it supersedes
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -79,7 +90,42 @@ class Decision:
             "canonical_id": self.canonical_id,
             "similarity": self.similarity.to_dict() if self.similarity else None,
             "reason": self.reason,
+            "replaces": self.replaces,
         }
+
+
+def line_pairs(fps: Iterable[Fingerprint]) -> tuple[np.ndarray, np.ndarray]:
+    """``(line key, story key)`` of every line of every page with a site, unique pairs sorted
+    by key: what ``common_lines`` counts (and a store keeps, across runs)."""
+    keys, stories = [], []
+    for f in fps:
+        k = f.line_keys()
+        if len(k):
+            keys.append(k)
+            stories.append(np.full(len(k), f.story_key(), dtype=np.int64))
+    if not keys:
+        return np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64)
+    return unique_pairs(np.concatenate(keys), np.concatenate(stories))
+
+
+def unique_pairs(keys: np.ndarray, stories: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct ``(key, story)`` pairs, sorted by key then story."""
+    order = np.lexsort((stories, keys))
+    keys, stories = keys[order], stories[order]
+    keep = np.ones(len(keys), dtype=bool)
+    keep[1:] = (keys[1:] != keys[:-1]) | (stories[1:] != stories[:-1])
+    return keys[keep], stories[keep]
+
+
+def common_lines(keys: np.ndarray, stories: np.ndarray, config: DedupConfig) -> np.ndarray:
+    """The line keys that pages of at least ``common_line_stories`` distinct stories of their
+    site carry (sorted): that site's common text. ``keys``, ``stories``: ``(line, story)``
+    pairs (repeats allowed)."""
+    if not len(keys):
+        return np.empty(0, dtype=np.uint64)
+    keys, _ = unique_pairs(np.asarray(keys, dtype=np.uint64), np.asarray(stories, dtype=np.int64))
+    distinct, counts = np.unique(keys, return_counts=True)
+    return distinct[counts >= config.common_line_stories]
 
 
 def lsh_eligible(fp: Fingerprint, config: DedupConfig) -> bool:
@@ -89,6 +135,30 @@ def lsh_eligible(fp: Fingerprint, config: DedupConfig) -> bool:
     matches for them), so putting them in LSH would only cost candidate checks.
     """
     return fp.size >= config.min_shingles
+
+
+def link_floor(config: DedupConfig) -> int:
+    """The fewest shingles two pages can share and still be copies under any knowledge of
+    their sites' common text: ``verify`` on the discounted pages needs the smaller own text to
+    have ``min_shingles`` and ``short_containment`` of it shared (more when it is larger)."""
+    return max(1, int(np.ceil(config.short_containment * config.min_shingles - 1e-9)))
+
+
+def linked(a: Fingerprint, b: Fingerprint, config: DedupConfig) -> bool:
+    """Whether two pages belong in one component: the same normalised text, or at least
+    ``link_floor`` shared shingles.
+
+    Deliberately looser than ``verify`` and blind to what is site-common: every pair that
+    ``verify`` can accept once the common text is discounted (however much of it the runs have
+    learned) is linked, so the components, hence the decisions, do not depend on the order in
+    which pages (and the knowledge of their sites) arrived. Components only group; each is
+    decided by ``resolve_component`` on the discounted pages.
+    """
+    if a.n_tokens and a.text_hash == b.text_hash:
+        return True
+    if min(a.size, b.size) < config.min_shingles:
+        return False
+    return _intersection(a.shingle_array(), b.shingle_array()) >= link_floor(config)
 
 
 def _intersection(a: np.ndarray, b: np.ndarray) -> int:
@@ -239,6 +309,7 @@ def resolve_component(
     members: Sequence[Fingerprint],
     edges: Mapping[tuple[str, str], Similarity | None] | None = None,
     config: DedupConfig | None = None,
+    published: Collection[str] = frozenset(),
 ) -> list[Decision]:
     """Decisions for one connected component, sorted by doc id (pure and deterministic).
 
@@ -250,6 +321,12 @@ def resolve_component(
     first version may join a much longer update (``_copies_of_copies``). ``edges`` is an optional cache of ``verify`` results keyed by
     ``(doc_id, doc_id)`` in either order; it must come from the same config. The result
     depends only on the set of members, never on their order.
+
+    ``members`` are compared as given: pass them ``Fingerprint.discounted_by`` their sites'
+    common lines (the reasons then say how much was discounted). ``published``: ids an earlier
+    run emitted as kept. Published is final: a published copy stays its story's canonical,
+    unless the policy's choice is complete and the published copy is not (a trimmed or earlier
+    version), in which case the new canonical is kept with ``replaces`` naming it.
     """
     config = config or DedupConfig()
     ordered = sorted(members, key=lambda f: f.doc_id)
@@ -326,6 +403,18 @@ def resolve_component(
         count_matches([f for f in remaining if head(f) == best_head])
         canon, why = choose_canonical(remaining, complete, share, matches)
         against(canon, remaining)
+        replaces = None
+        earlier = [f for f in remaining
+                   if f.doc_id in published and (f is canon or sim(f, canon) is not None)]
+        if earlier and canon.doc_id not in published:
+            prev, _ = choose_canonical(earlier, complete, share, matches)
+            if complete[canon.doc_id] and not complete[prev.doc_id]:
+                replaces = prev.doc_id
+                why = (f"complete story, replaces {prev.doc_id} (published by an earlier run, "
+                       f"trimmed or an earlier version); {why}")
+            else:
+                canon, why = prev, "published by an earlier run (published is final)"
+                against(canon, remaining)
         copies = {f.doc_id: s for f in remaining if f is not canon and (s := sim(f, canon))}
         roundup = _is_roundup(canon, [f for f in remaining if f.doc_id in copies], copies, config)
         if roundup:
@@ -346,7 +435,10 @@ def resolve_component(
             reason = "no near-duplicate"
         else:
             reason = "own cluster: linked to other copies only through a chain of partial overlaps"
-        decisions[canon.doc_id] = Decision(canon.doc_id, "kept", canon.doc_id, None, reason)
+        by_id = {f.doc_id: f for f in remaining}
+        decisions[canon.doc_id] = Decision(
+            canon.doc_id, "kept", canon.doc_id, None, reason + _discount_note(canon, config),
+            replaces)
         for doc_id, s in copies.items():
             decisions[doc_id] = Decision(
                 doc_id,
@@ -354,7 +446,8 @@ def resolve_component(
                 canon.doc_id,
                 s,
                 f"copy of {canon.doc_id} ({s.basis}: jaccard {s.jaccard:.3f}, "
-                f"containment {s.containment:.3f})",
+                f"containment {s.containment:.3f})"
+                + _discount_note(by_id[doc_id], config, canon),
             )
         remaining = [f for f in remaining if f.doc_id not in decisions]
         first_round = False
@@ -362,6 +455,19 @@ def resolve_component(
 
 
 _CONTENDERS = 16  # copies whose matches are counted per round (bounds the work)
+
+
+def _discount_note(f: Fingerprint, config: DedupConfig, canon: Fingerprint | None = None) -> str:
+    """What a decision's reason adds when site-common text was left out of the comparison."""
+    parts = [
+        f"{x.discounted} of {x.discounted + x.size} shingles of {who} ({x.domain})"
+        for x, who in ((f, "this page"), (canon, "the kept page"))
+        if x is not None and x.discounted
+    ]
+    if not parts:
+        return ""
+    return (f"; discounted as site-common text (lines on pages of >= "
+            f"{config.common_line_stories} stories of the site): " + ", ".join(parts))
 
 
 def _story_sizes(members: Sequence[Fingerprint]) -> dict[str, int]:
@@ -455,8 +561,13 @@ def _is_roundup(
     return False
 
 
-def cluster_fingerprints(fps: Sequence[Fingerprint], config: DedupConfig) -> list[Decision]:
+def cluster_fingerprints(
+    fps: Sequence[Fingerprint], config: DedupConfig, published: Collection[str] = frozenset()
+) -> list[Decision]:
     """Steps (a)-(d) in memory over a list of fingerprints; decisions in input order.
+
+    Components are the candidates ``linked`` (knowledge-free); each is resolved on its pages
+    discounted by their sites' common lines, learned from all ``fps``.
 
     The reference implementation the incremental ``Deduplicator`` and the Spark engine must
     agree with.
@@ -465,8 +576,7 @@ def cluster_fingerprints(fps: Sequence[Fingerprint], config: DedupConfig) -> lis
     eligible = [i for i, f in enumerate(fps) if lsh_eligible(f, config)]
     pairs: list[tuple[int, int]] = []
     if eligible:
-        sigs = np.stack([fps[i].signature_array() for i in eligible])
-        for i, j in candidate_pairs(band_keys_batch(sigs, config)):
+        for i, j in candidate_pairs(lsh_keys([fps[i] for i in eligible], config)):
             pairs.append((eligible[i], eligible[j]))
     by_text: dict[str, int] = {}
     for i, f in enumerate(fps):
@@ -474,20 +584,14 @@ def cluster_fingerprints(fps: Sequence[Fingerprint], config: DedupConfig) -> lis
             first = by_text.setdefault(f.text_hash, i)
             if first != i:
                 pairs.append((first, i))
-    edges: dict[tuple[int, int], Similarity | None] = {}
-    for i, j in pairs:
-        edges[(i, j)] = verify(fps[i], fps[j], config)
-    labels = connected_components(n, [pair for pair, s in edges.items() if s is not None])
+    labels = connected_components(n, [(i, j) for i, j in pairs if linked(fps[i], fps[j], config)])
     groups: dict[int, list[int]] = {}
     for i, label in enumerate(labels):
         groups.setdefault(int(label), []).append(i)
-    comp_edges: dict[int, dict[tuple[str, str], Similarity | None]] = {}
-    for (i, j), s in edges.items():
-        if labels[i] == labels[j]:
-            comp_edges.setdefault(int(labels[i]), {})[(fps[i].doc_id, fps[j].doc_id)] = s
+    common = common_lines(*line_pairs(fps), config)
     out: dict[str, Decision] = {}
-    for label, members in groups.items():
-        comp = [fps[i] for i in members]
-        for d in resolve_component(comp, comp_edges.get(label), config):
+    for members in groups.values():
+        comp = [fps[i].discounted_by(common) for i in members]
+        for d in resolve_component(comp, None, config, published):
             out[d.doc_id] = d
     return [out[f.doc_id] for f in fps]

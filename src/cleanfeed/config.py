@@ -81,6 +81,13 @@ class DedupConfig:
     roundup_overlap: anti-chaining; two copies that the canonical contains but that share
         less than 25% of the smaller one are different stories, and the canonical a roundup
         of them (copies of one story, even each with 5% copyedits, share ~60% or more).
+    common_line_stories: a line (paragraph) of a page is its site's *common text* (menus,
+        other stories' headlines, footers an extractor left in) once pages of at least 3
+        distinct stories of that site carry it (a story is a URL: a page fetched twice or
+        updated in place counts once, so an update's shared paragraphs stay story). Common
+        text is taken out of both pages before they are compared, so evidence of a copy comes
+        from story text; a brief left with under ``min_shingles`` of its own only matches an
+        exact copy.
     complete_ratio: canonical policy; a copy with ≥ 75% of the shingles of the largest copy it
         matches counts as complete, so the wire's own copy is preferred unless a quarter of it
         is missing (two added paragraphs in an update or leftover chrome in a republished
@@ -100,6 +107,7 @@ class DedupConfig:
     same_site_containment: float = 0.95
     roundup_overlap: float = 0.25
     complete_ratio: float = 0.75
+    common_line_stories: int = 3
 
     def __post_init__(self) -> None:
         if self.shingle_size < 1:
@@ -120,6 +128,11 @@ class DedupConfig:
             value = getattr(self, name)
             if not 0.0 < value <= 1.0:
                 raise ValueError(f"{name} must be in (0, 1], got {value}")
+        if self.common_line_stories < 2:
+            raise ValueError(
+                f"common_line_stories must be at least 2 (a line on one story is that story's "
+                f"text), got {self.common_line_stories}"
+            )
         if not 1 <= self.min_shingles <= self.short_shingles:
             raise ValueError(
                 f"need 1 <= min_shingles ({self.min_shingles}) <= short_shingles ({self.short_shingles})"

@@ -36,13 +36,14 @@ from .cluster import (
     Decision,
     Similarity,
     band_buckets,
+    common_lines,
+    linked,
     lsh_eligible,
     resolve_component,
-    verify,
 )
 from .config import DedupConfig
 from .errors import IndexMismatchError
-from .fingerprint import Fingerprint, band_keys_batch, fingerprint_batch
+from .fingerprint import Fingerprint, fingerprint_batch, lsh_keys
 from .index import MemoryStore, Store
 from .models import CleanDoc
 
@@ -117,22 +118,16 @@ class Deduplicator:
 
         # 2. candidates: same normalised text, and shared LSH band keys (store and batch).
         # Stored docs with one text are already in one component: one of them is enough.
+        # An exact twin has its twin's shingles and signature, so every candidate of it is one
+        # of the twin's and ``linked`` judges it alike: twins stay out of the LSH index (which
+        # then does not grow with every republication) and out of the candidate walk.
         links: set[tuple[str, str]] = set()  # exact copies, to the first of their text
         exact = self.store.exact_matches({f.text_hash for f in new_fps if f.n_tokens})
         first_by_text: dict[str, str] = {}
-        # An exact twin has its twin's signature, so every LSH candidate of it is one of the
-        # twin: leaving twins out of the LSH index keeps it (and the checks) from growing with
-        # every republication. Their one difference, the site, matters to the same-site rule
-        # only: a twin on a site its text was not seen on yet is still looked up in LSH
-        # (not inserted), and step 3 compares a same-site candidate with a twin elsewhere.
         twins: set[str] = set()
-        new_site: set[str] = set()  # twins on a site new for their text: queried, not inserted
-        copies: dict[str, list[tuple[str, str | None]]] = {}  # text -> (doc id, domain), batch
         for f in new_fps:
             if not f.n_tokens:
                 continue
-            seen = [*exact.get(f.text_hash, []), *copies.get(f.text_hash, [])]
-            copies.setdefault(f.text_hash, []).append((f.doc_id, f.domain))
             if f.text_hash in exact:
                 links.add((f.doc_id, min(doc_id for doc_id, _ in exact[f.text_hash])))
             elif f.text_hash in first_by_text:
@@ -141,28 +136,15 @@ class Deduplicator:
                 first_by_text[f.text_hash] = f.doc_id
                 continue
             twins.add(f.doc_id)
-            if all(domain != f.domain for _, domain in seen):
-                new_site.add(f.doc_id)
-        # one lookup per text: its twins' band keys are its own
-        lookups: dict[str, Fingerprint] = {}
-        for f in new_fps:
-            if lsh_eligible(f, config) and (f.doc_id not in twins or f.doc_id in new_site):
-                lookups.setdefault(f.text_hash, f)
-        eligible = list(lookups.values())
-        keys = (
-            band_keys_batch(np.stack([f.signature_array() for f in eligible]), config)
-            if eligible
-            else np.empty((0, config.bands), dtype=np.uint64)
-        )
+        eligible = [f for f in new_fps if lsh_eligible(f, config) and f.doc_id not in twins]
+        keys = lsh_keys(eligible, config)
 
-        # 3. verify the candidates (the exact check on shingle sets) while merging components:
-        # the new docs and the stored components they link to. A pair whose two sides are in
-        # one component already is not checked: its edge could not change the components
-        # (resolve_component checks what it needs itself). So a new doc joins a stored
-        # component at its first candidate there that verifies, and the copies of one story in
-        # a batch are not all checked pairwise: the same components, far fewer checks for a
-        # story copied 1000 times. Candidates are walked, never collected: the pairs of a
-        # widely copied story would not fit in memory.
+        # 3. link the candidates (``linked``) while merging components: the new docs and the
+        # stored components they link to. A pair whose two sides are in one component already
+        # is not checked: its edge could not change the components. So a new doc joins a
+        # stored component at its first candidate there that links, and the copies of one
+        # story in a batch are not all checked pairwise. Candidates are walked, never
+        # collected: the pairs of a widely copied story would not fit in memory.
         comp_of = self.store.components({o for _, o in links if o not in new})
         fp_of = dict(new)
         parent: dict[str, str] = {}
@@ -183,41 +165,20 @@ class Deduplicator:
                 comp_of.update(self.store.components([doc_id]))
             return fp_of[doc_id]
 
-        def twin_elsewhere(f: Fingerprint) -> str | None:
-            """An exact copy of ``f`` on another site (or on none), stored or in the batch."""
-            if f.text_hash not in exact:
-                exact.update(self.store.exact_matches([f.text_hash]))
-            found = [*exact.get(f.text_hash, []), *copies.get(f.text_hash, [])]
-            return min((i for i, domain in found if domain != f.domain), default=None)
-
-        edges: dict[tuple[str, str], Similarity | None] = {}
+        checked: set[tuple[str, str]] = set()
 
         def link(a: str, b: str) -> None:
             """Check one candidate pair (``a`` new) unless its sides are joined already."""
             ra, rb = find(node(a)), find(node(b))
-            if ra == rb or (a, b) in edges or (b, a) in edges:
+            if ra == rb or (a, b) in checked or (b, a) in checked:
                 return
-            fa, fb = fp_of[a], fingerprint_of(b)
-            edges[(a, b)] = verify(fa, fb, config)
-            if edges[(a, b)] is None and fa.domain and fa.domain == fb.domain:
-                # Two pages of one site need the stricter same-site containment; an exact copy
-                # of either on another site is compared to the other with the usual one (the
-                # twins left out of LSH would have been candidates: same signature).
-                pair = next(((x, y) for x, y in ((a, twin_elsewhere(fb)), (twin_elsewhere(fa), b))
-                             if x is not None and y is not None), None)
-                if pair is not None:
-                    x, y = pair
-                    edges[(x, y)] = verify(fingerprint_of(x), fingerprint_of(y), config)
-                    if edges[(x, y)] is not None:
-                        parent[max(ra, rb)] = min(ra, rb)  # x is a's twin or a; y b's or b
-                return
-            if edges[(a, b)] is not None:
+            checked.add((a, b))
+            if linked(fp_of[a], fingerprint_of(b), config):
                 parent[max(ra, rb)] = min(ra, rb)
 
         for f in new_fps:
             find(node(f.doc_id))
         for a, b in sorted(links):  # exact copies first: most candidates are then settled
-            edges[(a, b)] = Similarity(1.0, 1.0, "exact")
             ra, rb = find(node(a)), find(node(b))
             if ra != rb:
                 parent[max(ra, rb)] = min(ra, rb)
@@ -263,7 +224,7 @@ class Deduplicator:
             label = min(member_ids + old_ids)
             components.update((m, label) for m in member_ids + old_ids)
             pending.extend(Decision(m, "pending", label, None, _PENDING) for m in member_ids)
-        inserted = [(f, k) for f, k in zip(eligible, keys) if f.doc_id not in twins]
+        inserted = list(zip(eligible, keys))
         in_lsh = {f.doc_id for f, _ in inserted}
         self.store.commit(
             [(f, None) for f in new_fps if f.doc_id not in in_lsh] + inserted,
@@ -272,7 +233,7 @@ class Deduplicator:
         )
 
         # 5. decide: every pending component, resolved from scratch (pure)
-        result = self.resolve(edges) if resolve else AddResult((), ())
+        result = self.resolve() if resolve else AddResult((), ())
         final = {d.doc_id: d for d in (*pending, *result.decisions)}
         final.update(self.store.decisions([f.doc_id for f in fps if f.doc_id not in final]))
         changed = [*result.changed, *(d for d in result.decisions if d.doc_id not in new)]
@@ -298,9 +259,12 @@ class Deduplicator:
         batch: list[Decision] = []
         for start in range(0, len(labels), _RESOLVE_LABELS):
             members_of = self.store.component_members(labels[start : start + _RESOLVE_LABELS])
-            for ids in members_of.values():
+            fps_of = [list(self.store.fingerprints(ids).values()) for ids in members_of.values()]
+            common = self._common([f for fps in fps_of for f in fps])
+            published = self.store.published([f.doc_id for fps in fps_of for f in fps])
+            for ids, fps in zip(members_of.values(), fps_of):
                 resolved = resolve_component(
-                    list(self.store.fingerprints(ids).values()), edges, self.config)
+                    [f.discounted_by(common) for f in fps], edges, self.config, published)
                 old = self.store.decisions([i for i in ids if i not in waiting])
                 for d in resolved:
                     if d.doc_id in waiting:
@@ -316,6 +280,21 @@ class Deduplicator:
             tuple(sorted(decided, key=lambda d: d.doc_id)),
             tuple(sorted(changed, key=lambda d: d.doc_id)),
         )
+
+    def _common(self, fps: Sequence[Fingerprint]) -> np.ndarray:
+        """The site-common line keys among these pages' lines, by what the store holds."""
+        keys = np.unique(np.concatenate([f.line_keys() for f in fps])) if fps else None
+        if keys is None or not len(keys):
+            return np.empty(0, dtype=np.uint64)
+        return common_lines(*self.store.line_stories(keys), self.config)
+
+    def publish(self, doc_ids: Iterable[str]) -> None:
+        """Record that these documents were emitted as kept (those whose decision is kept):
+        from then on each stays its story's published page (``resolve_component``)."""
+        ids = list(doc_ids)
+        kept = [i for i, d in self.store.decisions(ids).items() if d.status == "kept"]
+        if kept:
+            self.store.publish(kept)
 
     def decisions(self) -> list[Decision]:
         """The current decision of every document seen (all runs of the store), by doc id."""

@@ -9,6 +9,7 @@ The hierarchy, drawn once::
     │   └── FormatError       a container (gzip, WARC, JSONL line) that is corrupt or truncated
     ├── ExtractionError       the page was read but extraction failed (parser error)
     ├── IndexMismatchError    an on-disk index built with another configuration
+    ├── StoreError            an on-disk index that cannot be opened or written
     └── WorkerError           the runner's worker processes cannot run at all (a whole run fails)
 
 Library code raises these; the batch runner turns a per-document one into a recorded
@@ -59,6 +60,13 @@ class IndexMismatchError(CleanfeedError):
     """An on-disk index built with another configuration than the one given."""
 
     reason = "index configuration mismatch"
+
+
+class StoreError(CleanfeedError):
+    """An on-disk index that cannot be opened or written: a missing directory, a file that is
+    not an SQLite database, a full disk."""
+
+    reason = "index unusable"
 
 
 class WorkerError(CleanfeedError):

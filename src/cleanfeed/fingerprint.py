@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import chain
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -43,6 +43,9 @@ __all__ = [
     "band_keys_batch",
     "fingerprint",
     "fingerprint_batch",
+    "lead_keys",
+    "line_tokens",
+    "lsh_keys",
     "minhash_signatures",
     "normalize_text",
     "shingle_hash_sets",
@@ -230,6 +233,32 @@ def token_bytes(paragraphs: Sequence[str]) -> list[bytes]:
     return text.encode("utf-8").translate(_SEPARATORS).split()
 
 
+def line_tokens(paragraphs: Sequence[str]) -> tuple[list[bytes], np.ndarray, np.ndarray]:
+    """``token_bytes`` with the line each word comes from: ``(words, line_of_word, lines)``.
+
+    A line is a paragraph of the body after ``strip_volatile``; ``lines`` holds the xxh3-64
+    hash of each distinct line's words (uint64, in order of first appearance) and
+    ``line_of_word`` (uint16) each word's index into it. Lines are the unit in which a site's
+    recurring text (menus, other stories' headlines, footers an extractor left in) is learned.
+    """
+    words: list[bytes] = []
+    line_of_word: list[int] = []
+    index: dict[int, int] = {}
+    for para in strip_volatile(paragraphs):
+        ws = para.casefold().encode("utf-8").translate(_SEPARATORS).split()
+        if not ws:
+            continue
+        h = xxhash.xxh3_64_intdigest(b" ".join(ws))
+        i = index.setdefault(h, min(len(index), _MAX_LINES - 1))
+        words.extend(ws)
+        line_of_word.extend([i] * len(ws))
+    lines = np.fromiter(index, dtype=np.uint64, count=len(index))[:_MAX_LINES]
+    return words, np.array(line_of_word, dtype=np.uint16), lines
+
+
+_MAX_LINES = 1 << 16  # line indexes are uint16; lines past this share the last index
+
+
 def tokens(paragraphs: Sequence[str]) -> list[str]:
     """The words of a body that get shingled: volatile wrappers stripped, case-folded,
     punctuation dropped.
@@ -255,6 +284,11 @@ class Fingerprint:
     ``domain``, ``wire``, ``date``: the canonical policy's fields (``cleanfeed.canonical``).
     ``url``: the page's address, reported with the copies a kept document absorbed (also those
     from earlier runs of a persistent index); never compared.
+    ``lines``: xxh3-64 hashes of the body's distinct lines (``<u8``, see ``line_tokens``);
+    ``shingle_lines``: for each shingle, the index (``<u2``) of the line its first word is
+    in. With them a site's recurring lines can be taken out of the comparison
+    (``SiteLines``, ``Fingerprint.discounted``).
+    ``discounted``: how many shingles ``discounted`` took out (0 for a page as fingerprinted).
     """
 
     doc_id: str
@@ -266,6 +300,9 @@ class Fingerprint:
     wire: str | None = None
     date: str | None = None
     url: str | None = None
+    lines: bytes = b""
+    shingle_lines: bytes = b""
+    discounted: int = 0
 
     @property
     def size(self) -> int:
@@ -292,6 +329,9 @@ class Fingerprint:
             "wire": self.wire,
             "date": self.date,
             "url": self.url,
+            "lines": self.lines.hex(),
+            "shingle_lines": self.shingle_lines.hex(),
+            "discounted": self.discounted,
         }
 
     @classmethod
@@ -307,6 +347,54 @@ class Fingerprint:
             wire=data.get("wire"),
             date=data.get("date"),
             url=data.get("url"),
+            lines=bytes.fromhex(data.get("lines", "")),
+            shingle_lines=bytes.fromhex(data.get("shingle_lines", "")),
+            discounted=int(data.get("discounted", 0)),
+        )
+
+    def line_keys(self) -> np.ndarray:
+        """The body's lines as keys scoped to its site (uint64; empty without a domain): one
+        line printed on two sites gives two keys, since each site's chrome is its own."""
+        if not self.domain or not self.lines:
+            return np.empty(0, dtype=np.uint64)
+        site = np.uint64(xxhash.xxh3_64_intdigest(self.domain.encode("utf-8")))
+        return _fmix64(np.frombuffer(self.lines, dtype="<u8") ^ site)
+
+    def story_key(self) -> int:
+        """Which story of its site this page is, for counting a line's distinct stories: its
+        URL without scheme, query and fragment (a page fetched twice, or updated in place, is
+        one story), else its doc id."""
+        key = "id:" + self.doc_id
+        if self.url:
+            try:
+                parts = urlsplit(self.url)
+                key = (parts.hostname or "") + parts.path.rstrip("/")
+            except ValueError:
+                pass
+        return xxhash.xxh3_64_intdigest(key.encode("utf-8")) & 0x7FFFFFFFFFFFFFFF
+
+    def discounted_by(self, common: np.ndarray) -> Fingerprint:
+        """This fingerprint without the shingles that start in one of its site's common lines
+        (``common``: sorted line keys, see ``line_keys``); itself when none is common.
+
+        What is left is the page's own text: the evidence two pages are copies must come from
+        it, not from what the site prints on every page.
+        """
+        keys = self.line_keys()
+        if not len(keys) or not len(common) or not self.shingle_lines:
+            return self
+        pos = np.searchsorted(common, keys)
+        pos[pos == len(common)] = 0
+        is_common = common[pos] == keys
+        if not is_common.any():
+            return self
+        drop = is_common[np.frombuffer(self.shingle_lines, dtype="<u2")]
+        keep = ~drop
+        return replace(
+            self,
+            shingles=self.shingle_array()[keep].tobytes(),
+            shingle_lines=np.frombuffer(self.shingle_lines, dtype="<u2")[keep].tobytes(),
+            discounted=self.discounted + int(drop.sum()),
         )
 
 
@@ -366,8 +454,9 @@ def fingerprint_batch(docs: Sequence[CleanDoc], config: DedupConfig) -> list[Fin
     Words are hashed once per distinct word of the batch, and the MinHash permutations run
     over the shingles of all documents together.
     """
-    word_lists = [token_bytes(doc.paragraphs) for doc in docs]
-    shingle_sets = shingle_hash_sets(word_lists, config)
+    tokenised = [line_tokens(doc.paragraphs) for doc in docs]
+    word_lists = [t[0] for t in tokenised]
+    shingle_sets, shingle_lines = _shingles(word_lists, [t[1] for t in tokenised], config)
     signatures = minhash_signatures(shingle_sets, config)
     return [
         Fingerprint(
@@ -380,8 +469,11 @@ def fingerprint_batch(docs: Sequence[CleanDoc], config: DedupConfig) -> list[Fin
             wire=doc.wire,
             date=doc.date,
             url=doc.url,
+            lines=lines.astype("<u8", copy=False).tobytes(),
+            shingle_lines=where.astype("<u2", copy=False).tobytes(),
         )
-        for doc, words, shingles, sig in zip(docs, word_lists, shingle_sets, signatures)
+        for doc, words, shingles, sig, (_, _, lines), where in zip(
+            docs, word_lists, shingle_sets, signatures, tokenised, shingle_lines)
     ]
 
 
@@ -396,10 +488,21 @@ def shingle_hash_sets(
     Arrow's dictionary encoding, each distinct word is hashed once with xxh3, and shingles are
     combined over the concatenated word-hash array (those straddling two documents dropped).
     """
+    return _shingles(word_lists, None, config)[0]
+
+
+def _shingles(
+    word_lists: Sequence[Sequence[bytes]],
+    word_lines: Sequence[np.ndarray] | None,
+    config: DedupConfig,
+) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """``shingle_hash_sets``, and with ``word_lines`` (each word's line) the line of each
+    shingle's first word (its first occurrence's, for a shingle repeated in the body)."""
     k = config.shingle_size
     lengths = np.fromiter((len(w) for w in word_lists), dtype=np.int64, count=len(word_lists))
+    empty16 = np.empty(0, dtype=np.uint16)
     if not lengths.sum():
-        return [np.empty(0, dtype=np.uint64) for _ in word_lists]
+        return [np.empty(0, dtype=np.uint64) for _ in word_lists], [empty16 for _ in word_lists]
     flat = pa.array(chain.from_iterable(word_lists), type=pa.binary(), size=int(lengths.sum()))
     encoded = pc.dictionary_encode(flat)
     hash_word = xxhash.xxh3_64_intdigest
@@ -417,23 +520,33 @@ def shingle_hash_sets(
             acc += words[j : j + count] * mult[j]
         # the width is mixed in so that a short body never equals a prefix shingle
         full = _fmix64(acc + np.uint64(k))
-    out = []
-    for start, n in zip(starts.tolist(), lengths.tolist()):
+    out, out_lines = [], []
+    for d, (start, n) in enumerate(zip(starts.tolist(), lengths.tolist())):
+        where = word_lines[d] if word_lines is not None else None
         if n >= k:
-            hashes = np.sort(full[start : start + n - k + 1])
+            raw = full[start : start + n - k + 1]
+            if where is None:
+                hashes, lines = np.sort(raw), empty16
+            else:  # stable: the first occurrence of a repeated shingle comes first
+                order = np.argsort(raw, kind="stable")
+                hashes, lines = raw[order], where[: n - k + 1][order]
         elif n:  # a body shorter than one shingle is one shingle of all its words
             with np.errstate(over="ignore"):
                 one = (words[start : start + n] * mult[:n]).sum(dtype=np.uint64) + np.uint64(n)
             hashes = _fmix64(np.array([one], dtype=np.uint64))
+            lines = where[:1] if where is not None else empty16
         else:
-            hashes = np.empty(0, dtype=np.uint64)
+            hashes, lines = np.empty(0, dtype=np.uint64), empty16
         if len(hashes) > 1:  # sorted unique (np.unique is slower on these small arrays)
             keep = np.empty(len(hashes), dtype=bool)
             keep[0] = True
             np.not_equal(hashes[1:], hashes[:-1], out=keep[1:])
             hashes = hashes[keep]
+            if where is not None:
+                lines = lines[keep]
         out.append(hashes)
-    return out
+        out_lines.append(lines)
+    return out, out_lines
 
 
 def fingerprint(doc: CleanDoc, config: DedupConfig) -> Fingerprint:
@@ -496,3 +609,39 @@ def band_keys(signature: bytes | np.ndarray, config: DedupConfig) -> np.ndarray:
     if len(sig) != config.num_perm:
         raise ValueError(f"signature has {len(sig)} values, the config expects {config.num_perm}")
     return band_keys_batch(np.asarray(sig)[None, :], config)[0]
+
+
+# A page's first few long lines are LSH keys of their own, beside the MinHash bands: a copy
+# that kept the story's first paragraphs is a candidate even where chrome an extractor left in
+# makes up most of its shingles (and dilutes its MinHash far below the band threshold).
+LEAD_LINES = 3
+_LEAD_MIN_SHINGLES = 12  # a menu or a headline is shorter: not a lead line
+_LEAD_SALT = np.uint64(0x6C65616431696E65)
+
+
+def lead_keys(fp: Fingerprint) -> np.ndarray:
+    """``LEAD_LINES`` uint64 keys: the hashes of the first lines carrying at least 12 of the
+    page's shingles (site-independent, salted apart from band keys); a page with fewer such
+    lines fills the rest with keys of its own id, which match nothing."""
+    out = np.empty(LEAD_LINES, dtype=np.uint64)
+    found = 0
+    if fp.shingle_lines and fp.lines:
+        lines = np.frombuffer(fp.lines, dtype="<u8")
+        per_line = np.bincount(np.frombuffer(fp.shingle_lines, dtype="<u2"), minlength=len(lines))
+        long = np.flatnonzero(per_line[: len(lines)] >= _LEAD_MIN_SHINGLES)[:LEAD_LINES]
+        found = len(long)
+        out[:found] = _fmix64(lines[long] ^ _LEAD_SALT)
+    if found < LEAD_LINES:
+        own = np.uint64(xxhash.xxh3_64_intdigest(("lead:" + fp.doc_id).encode("utf-8")))
+        with np.errstate(over="ignore"):
+            out[found:] = _fmix64(own + np.arange(found, LEAD_LINES, dtype=np.uint64))
+    return out
+
+
+def lsh_keys(fps: Sequence[Fingerprint], config: DedupConfig) -> np.ndarray:
+    """The LSH keys (n, bands + LEAD_LINES) of fingerprints: MinHash band keys, then lead
+    line keys. Two pages sharing any key are candidates."""
+    if not fps:
+        return np.empty((0, config.bands + LEAD_LINES), dtype=np.uint64)
+    bands = band_keys_batch(np.stack([f.signature_array() for f in fps]), config)
+    return np.hstack([bands, np.stack([lead_keys(f) for f in fps])])

@@ -31,14 +31,14 @@ from typing import Protocol
 
 import numpy as np
 
-from .cluster import Decision, Similarity
+from .cluster import Decision, Similarity, line_pairs, unique_pairs
 from .config import DedupConfig
-from .errors import IndexMismatchError
+from .errors import IndexMismatchError, StoreError
 from .fingerprint import Fingerprint
 
 __all__ = ["BandIndex", "MemoryStore", "SqliteStore", "Store", "open_store"]
 
-_SCHEMA_VERSION = "2"  # 2: docs.url
+_SCHEMA_VERSION = "3"  # 2: docs.url; 3: docs.lines/shingle_lines/published/replaces, lines
 
 
 class BandIndex:
@@ -120,6 +120,44 @@ def _merge_runs(
     return keys, docs
 
 
+class LinePairs:
+    """Which stories of its site carry each line: distinct ``(line key, story key)`` pairs in
+    sorted NumPy runs, merged geometrically like ``BandIndex`` (16 bytes a pair)."""
+
+    def __init__(self) -> None:
+        self._runs: list[tuple[np.ndarray, np.ndarray]] = []
+
+    def __len__(self) -> int:
+        return sum(len(k) for k, _ in self._runs)
+
+    def insert(self, keys: np.ndarray, stories: np.ndarray) -> None:
+        if not len(keys):
+            return
+        self._runs.append(unique_pairs(keys, stories))
+        while len(self._runs) > 1 and len(self._runs[-1][0]) * 2 >= len(self._runs[-2][0]):
+            k2, s2 = self._runs.pop()
+            k1, s1 = self._runs.pop()
+            self._runs.append(unique_pairs(np.concatenate((k1, k2)), np.concatenate((s1, s2))))
+
+    def query(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The distinct pairs whose line key is among ``keys``."""
+        needles = np.unique(np.asarray(keys, dtype=np.uint64))
+        out_k, out_s = [], []
+        for run_keys, run_stories in self._runs:
+            lo = np.searchsorted(run_keys, needles, side="left")
+            hi = np.searchsorted(run_keys, needles, side="right")
+            counts = hi - lo
+            if not counts.any():
+                continue
+            starts = np.repeat(lo - np.concatenate(([0], np.cumsum(counts)[:-1])), counts)
+            idx = starts + np.arange(int(counts.sum()))
+            out_k.append(run_keys[idx])
+            out_s.append(run_stories[idx])
+        if not out_k:
+            return np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64)
+        return unique_pairs(np.concatenate(out_k), np.concatenate(out_s))
+
+
 class Store(Protocol):
     """What ``Deduplicator`` needs from a store (``MemoryStore``, ``SqliteStore``)."""
 
@@ -134,6 +172,9 @@ class Store(Protocol):
     def decisions(self, doc_ids: Iterable[str] | None = None) -> dict[str, Decision]: ...
     def pending(self) -> list[str]: ...
     def duplicates_of(self, canonical_ids: Iterable[str]) -> dict[str, list[Decision]]: ...
+    def line_stories(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]: ...
+    def published(self, doc_ids: Iterable[str]) -> set[str]: ...
+    def publish(self, doc_ids: Iterable[str]) -> None: ...
     def get_state(self, name: str) -> bytes | None: ...
     def put_state(self, name: str, value: bytes) -> None: ...
     def commit(
@@ -164,6 +205,8 @@ class MemoryStore:
         self._decisions: dict[str, Decision] = {}
         self._pending: set[str] = set()  # doc ids whose decision is "pending"
         self._state: dict[str, bytes] = {}
+        self._lines = LinePairs()
+        self._published: set[str] = set()
 
     @property
     def band_index(self) -> BandIndex:
@@ -216,12 +259,24 @@ class MemoryStore:
                 out[c] = copies
         return out
 
+    def line_stories(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The distinct ``(line key, story key)`` pairs stored for these line keys."""
+        return self._lines.query(keys)
+
+    def published(self, doc_ids: Iterable[str]) -> set[str]:
+        """Which of these documents an earlier run emitted as kept."""
+        return {i for i in doc_ids if i in self._published}
+
+    def publish(self, doc_ids: Iterable[str]) -> None:
+        self._published.update(doc_ids)
+
     def commit(
         self,
         new: Sequence[tuple[Fingerprint, np.ndarray | None]],
         components: dict[str, str],
         decisions: Sequence[Decision],
     ) -> None:
+        self._lines.insert(*line_pairs(fp for fp, _ in new))
         with_keys = []
         for fp, keys in new:
             self._fps[fp.doc_id] = fp
@@ -281,7 +336,9 @@ CREATE TABLE IF NOT EXISTS docs (
     status TEXT NOT NULL,
     canonical_id TEXT NOT NULL,
     jaccard REAL, containment REAL, basis TEXT,
-    reason TEXT NOT NULL
+    reason TEXT NOT NULL,
+    lines BLOB NOT NULL DEFAULT x'', shingle_lines BLOB NOT NULL DEFAULT x'',
+    replaces TEXT, published INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS docs_text_hash ON docs(text_hash);
 CREATE INDEX IF NOT EXISTS docs_component ON docs(component);
@@ -290,10 +347,13 @@ CREATE INDEX IF NOT EXISTS docs_pending ON docs(status) WHERE status = 'pending'
 CREATE TABLE IF NOT EXISTS bands (key INTEGER NOT NULL, num INTEGER NOT NULL,
                                   PRIMARY KEY (key, num)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS state (name TEXT PRIMARY KEY, value BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS lines (key INTEGER NOT NULL, story INTEGER NOT NULL,
+                                  PRIMARY KEY (key, story)) WITHOUT ROWID;
 """
 
-_FP_COLUMNS = "doc_id, text_hash, n_tokens, shingles, signature, domain, wire, date, url"
-_DECISION_COLUMNS = "doc_id, status, canonical_id, jaccard, containment, basis, reason"
+_FP_COLUMNS = ("doc_id, text_hash, n_tokens, shingles, signature, domain, wire, date, url, "
+               "lines, shingle_lines")
+_DECISION_COLUMNS = "doc_id, status, canonical_id, jaccard, containment, basis, reason, replaces"
 
 
 def _decision_row(d: Decision) -> tuple[object, ...]:
@@ -305,13 +365,14 @@ def _decision_row(d: Decision) -> tuple[object, ...]:
         s.containment if s else None,
         s.basis if s else None,
         d.reason,
+        d.replaces,
     )
 
 
 def _decision(row: tuple) -> Decision:  # type: ignore[type-arg]
     """A Decision from a row of ``_DECISION_COLUMNS``."""
     sim = Similarity(row[3], row[4], row[5]) if row[5] is not None else None
-    return Decision(row[0], row[1], row[2], sim, row[6])
+    return Decision(row[0], row[1], row[2], sim, row[6], row[7])
 
 
 def _marks(n: int) -> str:
@@ -434,7 +495,8 @@ class SqliteStore:
             q = f"SELECT {_FP_COLUMNS} FROM docs WHERE doc_id IN ({_marks(len(chunk))})"
             for row in self._conn.execute(q, list(chunk)):
                 out[row[0]] = Fingerprint(row[0], row[1], row[2], bytes(row[3]), bytes(row[4]),
-                                          row[5], row[6], row[7], row[8])
+                                          row[5], row[6], row[7], row[8], bytes(row[9]),
+                                          bytes(row[10]))
         return out
 
     def components(self, doc_ids: Iterable[str]) -> dict[str, str]:
@@ -479,6 +541,38 @@ class SqliteStore:
                 out.setdefault(r[2], []).append(_decision(r))
         return out
 
+    def line_stories(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The distinct ``(line key, story key)`` pairs stored for these line keys."""
+        needles = np.unique(np.asarray(keys, dtype=np.uint64)).view(np.int64).tolist()
+        found: list[tuple[int, int]] = []
+        for start in range(0, len(needles), 500):
+            chunk = needles[start : start + 500]
+            q = f"SELECT key, story FROM lines WHERE key IN ({_marks(len(chunk))})"
+            found.extend(self._conn.execute(q, chunk).fetchall())
+        if not found:
+            return np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64)
+        arr = np.array(found, dtype=np.int64)
+        return unique_pairs(arr[:, 0].view(np.uint64), arr[:, 1].copy())
+
+    def published(self, doc_ids: Iterable[str]) -> set[str]:
+        """Which of these documents an earlier run emitted as kept."""
+        out: set[str] = set()
+        for chunk in _chunks(list(doc_ids)):
+            q = f"SELECT doc_id FROM docs WHERE published = 1 AND doc_id IN ({_marks(len(chunk))})"
+            out.update(r[0] for r in self._conn.execute(q, list(chunk)))
+        return out
+
+    def publish(self, doc_ids: Iterable[str]) -> None:
+        """Mark documents as published (emitted as kept), in one transaction."""
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            self._conn.executemany("UPDATE docs SET published = 1 WHERE doc_id = ?",
+                                   [(i,) for i in doc_ids])
+            self._conn.execute("COMMIT")
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+
     def get_state(self, name: str) -> bytes | None:
         """A named blob of the runner's own state (e.g. the learned site templates)."""
         row = self._conn.execute("SELECT value FROM state WHERE name = ?", (name,)).fetchone()
@@ -513,16 +607,21 @@ class SqliteStore:
                 d = by_id[fp.doc_id]
                 doc_rows.append(
                     (num, fp.doc_id, fp.text_hash, fp.n_tokens, fp.shingles, fp.signature,
-                     fp.domain, fp.wire, fp.date, fp.url, components[fp.doc_id], *_decision_row(d))
+                     fp.domain, fp.wire, fp.date, fp.url, fp.lines, fp.shingle_lines,
+                     components[fp.doc_id], *_decision_row(d))
                 )
                 if keys is not None:
                     signed = np.ascontiguousarray(keys, dtype=np.uint64).view(np.int64).tolist()
                     band_rows.extend((k, num) for k in signed)
             self._conn.executemany(
                 f"INSERT INTO docs (num, {_FP_COLUMNS}, component, status, canonical_id, jaccard, "
-                "containment, basis, reason) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                "containment, basis, reason, replaces) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 doc_rows,
             )
+            line_keys, stories = line_pairs(fp for fp, _ in new)
+            self._conn.executemany("INSERT OR IGNORE INTO lines VALUES (?, ?)",
+                                   zip(line_keys.view(np.int64).tolist(), stories.tolist()))
             self._conn.executemany("INSERT OR IGNORE INTO bands VALUES (?, ?)", band_rows)
             self._conn.executemany(
                 "UPDATE docs SET component = ? WHERE doc_id = ?",
@@ -530,7 +629,7 @@ class SqliteStore:
             )
             self._conn.executemany(
                 "UPDATE docs SET status=?, canonical_id=?, jaccard=?, containment=?, basis=?, "
-                "reason=? WHERE doc_id=?",
+                "reason=?, replaces=? WHERE doc_id=?",
                 [(*_decision_row(d), d.doc_id) for d in decisions if d.doc_id not in new_ids],
             )
             self._conn.execute("COMMIT")
@@ -552,7 +651,22 @@ class SqliteStore:
 def open_store(
     path: str | Path | None, config: DedupConfig | None = None
 ) -> MemoryStore | SqliteStore:
-    """A ``SqliteStore`` at ``path``, or a ``MemoryStore`` when ``path`` is None."""
+    """A ``SqliteStore`` at ``path``, or a ``MemoryStore`` when ``path`` is None.
+
+    Raises ``StoreError`` (naming ``path``) when the file cannot be used as an index: its
+    directory is missing, it is not an SQLite database, the disk is full.
+    """
     if path is None:
         return MemoryStore(config)
-    return SqliteStore(path, config)
+    try:
+        return SqliteStore(path, config)
+    except sqlite3.Error as err:
+        folder = Path(path).parent
+        if not folder.is_dir():
+            why = f"the directory {folder} does not exist"
+        elif isinstance(err, sqlite3.DatabaseError) and "not a database" in str(err):
+            why = "the file is not an SQLite database (give a new file name, or an index an " \
+                  "earlier run wrote)"
+        else:
+            why = str(err)
+        raise StoreError(f"cannot open the index {path}: {why}") from err

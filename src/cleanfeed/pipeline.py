@@ -34,17 +34,22 @@ or batch sizes.
 
 from __future__ import annotations
 
+import ctypes
 import heapq
+import itertools
 import multiprocessing
 import os
 import pickle
 import queue
+import signal
+import sys
 import tempfile
 import threading
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures import wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from typing import IO, Any, Literal, cast
@@ -58,6 +63,7 @@ from .extract import extract, page_text
 from .extract.template import PageFeatures, SiteTemplates, TemplateSnapshot, page_features
 from .fingerprint import Fingerprint, fingerprint
 from .index import Store
+from .metadata.site import named_site, site_names
 from .models import CleanDoc, RawDoc, ReadFailure, pickled_by_fields
 
 __all__ = [
@@ -134,7 +140,8 @@ class Outcome:
 
     ``similarity`` (duplicates): to the kept page, with the rule that matched them;
     ``copies`` (kept pages): the duplicates it absorbed, from this run or earlier runs of the
-    same index.
+    same index; ``replaces`` (kept pages): the page an earlier run of the index published for
+    this story, which this complete copy supersedes (a downstream table updates in place).
     """
 
     page: PageResult
@@ -143,6 +150,7 @@ class Outcome:
     duplicate_of: str | None = None
     similarity: Similarity | None = None
     copies: tuple[Copy, ...] = ()
+    replaces: str | None = None
 
     @property
     def id(self) -> str:
@@ -157,6 +165,7 @@ class Outcome:
             "duplicate_of": self.duplicate_of,
             "similarity": similarity_score(self.similarity) if self.similarity else None,
             "reason": self.reason,
+            "replaces": self.replaces,
         }
 
     def clean_row(self) -> dict[str, Any] | None:
@@ -174,6 +183,7 @@ class Outcome:
             "wire": doc.wire,
             "text": doc.text,
             "copies": [c.to_dict() for c in self.copies],
+            "replaces": self.replaces,
         }
 
     def explain_row(self) -> dict[str, Any]:
@@ -184,7 +194,9 @@ class Outcome:
             "status": self.status,
             "reason": self.reason,
             "duplicate_of": self.duplicate_of,
-            "similarity": self.similarity.to_dict() if self.similarity else None,
+            # the one similarity number of every output; how it was reached under "match"
+            "similarity": similarity_score(self.similarity) if self.similarity else None,
+            "match": self.similarity.to_dict() if self.similarity else None,
             "provenance": dict(doc.provenance) if doc else {},
             "removals": [r.to_dict() for r in doc.removals] if doc else [],
         }
@@ -340,46 +352,102 @@ _WorkerResult = Extracted | TextPage
 
 
 class _Executor:
-    """Runs per-page calls in worker processes (pebble: per-task timeout, replacement of dead
-    or overrunning workers) or in this process; results come back in submission order."""
+    """Runs per-page calls in worker processes (pebble: replacement of dead or overrunning
+    workers) or in this process; results come back in submission order.
+
+    Workers: at most the cores this process may use, and no more than the pages there are
+    (the pool starts once the first pages are known). Each worker dies with the main process,
+    however that ends (``kill -9`` included), and ignores Ctrl-C, which is the main process's
+    to handle. The time budget is CPU time spent on the page (``_budgeted``), so the same input
+    gives the same drops on a loaded machine; a wall-clock limit far above it only stops a
+    worker stuck where the CPU timer cannot reach (inside a C call). A worker that dies on a
+    page gets that page once more in a fresh worker before it is dropped as "worker crashed".
+    """
 
     def __init__(self, jobs: int, timeout: float | None) -> None:
-        self.jobs = jobs
+        self.jobs = min(jobs, default_jobs())
         self.timeout = timeout
         self._pool: Any = None
-        if jobs > 0:
-            from pebble import ProcessPool  # imported here: jobs=0 needs no worker machinery
+        self._stopping = threading.Event()
+        self._cpu_budget = timeout is not None and hasattr(signal, "setitimer")
 
-            methods = multiprocessing.get_all_start_methods()
-            # forkserver: workers start from a clean process, not a fork of this one (which may
-            # hold threads and open files); spawn where there is no forkserver
-            context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-            self._pool = ProcessPool(max_workers=jobs, max_tasks=_TASKS_PER_WORKER, context=context)
+    def _start(self, workers: int) -> Any:
+        from pebble import ProcessPool  # imported here: jobs=0 needs no worker machinery
+
+        methods = multiprocessing.get_all_start_methods()
+        # forkserver: workers start from a clean process, not a fork of this one (which may
+        # hold threads and open files); spawn where there is no forkserver
+        context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+        self._pool = ProcessPool(max_workers=workers, max_tasks=_TASKS_PER_WORKER, context=context,
+                                 initializer=_worker_start, initargs=(os.getpid(),))
+        return self._pool
+
+    def _submit(self, fn: Callable[..., _WorkerResult], raw: RawDoc, args: tuple[Any, ...]) -> Any:
+        if not self._cpu_budget:
+            return self._pool.schedule(fn, (raw, *args), timeout=self.timeout)
+        backstop = self.timeout * _BACKSTOP_FACTOR + _BACKSTOP_SECONDS
+        return self._pool.schedule(_budgeted, (fn, self.timeout, raw, *args), timeout=backstop)
+
+    def _result(self, future: Any) -> _WorkerResult:
+        """The future's result; raises ``_Stopped`` if the pool is stopped meanwhile (after
+        Ctrl-C a future of a task the pool never ran would otherwise be waited on forever)."""
+        while not future.done():
+            if self._stopping.is_set():
+                raise _Stopped
+            wait((future,), timeout=0.1)
+        return cast(_WorkerResult, future.result())
 
     def map(
         self, fn: Callable[..., _WorkerResult], calls: Iterable[tuple[int, RawDoc, Any]]
     ) -> Iterator[tuple[int, RawDoc, _WorkerResult]]:
         """``fn(raw, *args)`` for each ``(key, raw, args)`` call, in order; a call whose third
         member is already an ``Extracted`` (a page refused before any work) passes through."""
-        if self._pool is None:
+        if self.jobs <= 0:
             for key, raw, args in calls:
                 yield key, raw, args if isinstance(args, Extracted) else fn(raw, *args)
             return
-        from pebble import ProcessExpired
 
-        window: deque[tuple[int, RawDoc, Any]] = deque()
+        window: deque[tuple[int, RawDoc, Any, Any]] = deque()
         limit = self.jobs * _IN_FLIGHT_PER_WORKER
+        first = list(itertools.islice(calls, limit))  # how many workers can help
+        if self._pool is None:
+            pages = sum(not isinstance(args, Extracted) for _, _, args in first)
+            if pages:
+                self._start(min(self.jobs, pages))
 
         def settle() -> tuple[int, RawDoc, _WorkerResult]:
-            key, raw, future = window.popleft()
+            key, raw, future, args = window.popleft()
             if isinstance(future, Extracted):
                 return key, raw, future
+            return key, raw, self._settle(fn, raw, args, future)
+
+        for key, raw, args in itertools.chain(first, calls):
+            if isinstance(args, Extracted):
+                window.append((key, raw, args, None))
+            else:
+                if self._pool is None:  # only refused pages came first
+                    self._start(self.jobs)
+                window.append((key, raw, self._submit(fn, raw, args), args))
+            while len(window) >= limit or (window and not _pending(window[0][2])):
+                yield settle()
+        while window:
+            yield settle()
+
+    def _settle(self, fn: Callable[..., _WorkerResult], raw: RawDoc, args: tuple[Any, ...],
+                future: Any) -> _WorkerResult:
+        from pebble import ProcessExpired
+
+        for attempt in (1, 2):
             try:
-                return key, raw, future.result()
+                return self._result(future)
             except FutureTimeout:
-                return key, raw, _failed(raw, BudgetExceeded(
-                    f"extraction took longer than the {self.timeout:g} s budget; the worker "
-                    "was stopped"))
+                if not self._cpu_budget:
+                    return _failed(raw, BudgetExceeded(
+                        f"extraction took longer than the {self.timeout:g} s budget; the worker "
+                        "was stopped"))
+                return _failed(raw, BudgetExceeded(
+                    f"extraction took more than the {self.timeout:g} s budget (stuck where the "
+                    "CPU timer could not stop it); the worker was stopped"))
             except BrokenProcessPool as err:  # no worker can run at all: the run, not a page
                 raise WorkerError(
                     f"worker processes could not start or all died ({err}); a script that "
@@ -387,33 +455,92 @@ class _Executor:
                     "or use jobs=0"
                 ) from err
             except ProcessExpired as err:
-                return key, raw, Extracted(PageResult(
+                if attempt == 1:  # a worker killed from outside, or a crash this page causes?
+                    future = self._submit(fn, raw, args)
+                    continue
+                return Extracted(PageResult(
                     raw.id, "failed", url=raw.url, source=raw.source, reason="worker crashed",
-                    error=f"the worker process died on this page (exit code {err.exitcode})"))
+                    error=f"the worker process died on this page twice (exit code "
+                    f"{err.exitcode})"))
             except Exception as err:  # e.g. a result that cannot be pickled back
-                return key, raw, _internal_error(raw, err)
-
-        for key, raw, args in calls:
-            if isinstance(args, Extracted):
-                window.append((key, raw, args))
-            else:
-                window.append((key, raw, self._pool.schedule(fn, (raw, *args), timeout=self.timeout)))
-            while len(window) >= limit or (window and not _pending(window[0][2])):
-                yield settle()
-        while window:
-            yield settle()
+                return _internal_error(raw, err)
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def close(self) -> None:
+        self._stopping.set()
         if self._pool is not None:
             self._pool.stop()
             self._pool.join()
             self._pool = None
 
 
+class _Stopped(BaseException):
+    """The pool was stopped while a result was awaited (the run is ending)."""
+
+
 def _pending(future: Any) -> bool:
     return not isinstance(future, Extracted) and not future.done()
 
 
+def _worker_start(main_pid: int) -> None:
+    """A worker's first act: die with the main process, leave Ctrl-C to it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process stops the pool
+    if sys.platform.startswith("linux"):
+        # SIGKILL when the parent ends: the forkserver, which ends when the main process does
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    threading.Thread(target=_watch, args=(main_pid, os.getppid()), daemon=True,
+                     name="cleanfeed-watchdog").start()
+
+
+def _watch(main_pid: int, parent: int) -> None:
+    """Ends the worker once its parent or the main process is gone (where there is no
+    PR_SET_PDEATHSIG, and for the moment before it was set)."""
+    while True:
+        if os.getppid() != parent:
+            os._exit(1)
+        try:
+            os.kill(main_pid, 0)
+        except ProcessLookupError:
+            os._exit(1)
+        except OSError:
+            pass
+        time.sleep(1.0)
+
+
+class _OverBudget(BaseException):
+    """Raised in a worker by the CPU timer: not an ``Exception``, so no stage catches it."""
+
+
+@dataclass(slots=True)
+class _CpuTimer:
+    armed: bool = True
+
+    def __call__(self, signum: int, frame: object) -> None:
+        if self.armed:
+            raise _OverBudget
+
+
+def _budgeted(fn: Callable[..., _WorkerResult], budget: float, raw: RawDoc,
+              *args: Any) -> _WorkerResult:
+    """``fn(raw, *args)`` within ``budget`` seconds of this process's CPU time."""
+    timer = _CpuTimer()
+    previous = signal.signal(signal.SIGPROF, timer)
+    signal.setitimer(signal.ITIMER_PROF, budget)
+    try:
+        return fn(raw, *args)
+    except _OverBudget:
+        return _failed(raw, BudgetExceeded(
+            f"extraction took more than the {budget:g} s budget of CPU time"))
+    finally:
+        timer.armed = False
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.signal(signal.SIGPROF, previous)
+
+
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+# the wall-clock limit of a page with a CPU budget of t seconds: t * factor + seconds
+_BACKSTOP_FACTOR, _BACKSTOP_SECONDS = 4.0, 30.0
 _TASKS_PER_WORKER = 5000  # a worker is replaced after this many pages (bounds parser leaks)
 _IN_FLIGHT_PER_WORKER = 4  # pages queued per worker, so none waits for the main process
 
@@ -516,6 +643,7 @@ class _Passes:
         self._first = _Spool()  # (seq, PageResult) of pass 1, in order
         self._second = _Spool()  # (seq, PageResult) of pass 2, in order
         self._texts = _Spool()  # (seq, RawDoc, site keys) waiting for pass 2
+        self._sites: list[tuple[str | None, str | None]] = []  # every page's (url, site): site_names
 
     def report(self, finished: bool = False) -> None:
         if self.progress is None:
@@ -531,6 +659,8 @@ class _Passes:
         for stage, s in done.result.seconds:
             self.seconds["worker:" + stage] += s
         spool.write((seq, done.result))
+        if done.result.doc is not None:
+            self._sites.append((done.result.doc.url, done.result.doc.site))
         self.on_result(done)
         self.done += 1
         self.report()
@@ -596,9 +726,12 @@ class _Passes:
             self._texts.close()
 
     def results(self) -> Iterator[PageResult]:
-        """Every page's result, in input order (the two passes' spools merged)."""
+        """Every page's result, in input order (the two passes' spools merged), each page named
+        as its host's other pages are (``metadata.site_names``)."""
+        names = site_names(self._sites)
         for _, result in heapq.merge(iter(self._first), iter(self._second), key=lambda r: r[0]):
-            yield result
+            doc = named_site(result.doc, names) if result.doc is not None else None
+            yield result if doc is result.doc else replace(result, doc=doc)
 
     def close(self) -> None:
         self._first.close()
@@ -680,6 +813,7 @@ class _Feed:
         self.status: dict[str, str] = {}
         self.counts: Counter[str] = Counter()
         self.rejected: dict[str, str] = {}  # doc id -> why the deduplicator could not take it
+        self.added: list[str] = []  # doc ids this run gave the deduplicator
 
     def __call__(self, done: Extracted) -> None:
         if done.fingerprint is None:
@@ -713,8 +847,9 @@ class _Feed:
                 self.rejected[f.doc_id] = (
                     "an earlier run put a page with this id and another text in the index")
                 self.counts["dropped"] += 1
-        result = self.dedup.add_fingerprints(
-            [f for f in batch if f.doc_id not in self.rejected], resolve=False)
+        accepted = [f for f in batch if f.doc_id not in self.rejected]
+        self.added.extend(f.doc_id for f in accepted)
+        result = self.dedup.add_fingerprints(accepted, resolve=False)
         self._count(result.decisions)
         self.seconds["dedup"] += time.perf_counter() - t0
 
@@ -724,6 +859,11 @@ class _Feed:
         result = self.dedup.resolve()
         self._count((*result.decisions, *result.changed))
         self.seconds["dedup"] += time.perf_counter() - t0
+
+    def publish(self) -> None:
+        """Once the outcomes are out: this run's kept pages are published (final in later runs
+        of the same index)."""
+        self.dedup.publish(self.added)
 
 
 def run(
@@ -776,6 +916,7 @@ def run(
         feed.flush()
         feed.resolve()
         yield from _outcomes(passes, dedup, feed.rejected, seconds)
+        feed.publish()
         if persist:  # only a completed run's learning is kept (a rerun relearns)
             dedup.store.put_state(_TEMPLATES, passes.learner.to_bytes())
         passes.stage = "done"
@@ -819,7 +960,7 @@ def _decide(chunk: list[PageResult], dedup: Deduplicator, rejected: dict[str, st
             if d.status == "kept":
                 absorbed = tuple(Copy(c.doc_id, urls.get(c.doc_id), c.similarity)
                                  for c in copies.get(r.id, ()) if c.similarity is not None)
-                yield Outcome(r, "kept", d.reason, copies=absorbed)
+                yield Outcome(r, "kept", d.reason, copies=absorbed, replaces=d.replaces)
             else:
                 yield Outcome(r, "duplicate", d.reason, duplicate_of=d.canonical_id,
                               similarity=d.similarity)

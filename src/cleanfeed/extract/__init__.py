@@ -12,7 +12,7 @@ from ..decode import decode_bytes, sniff_kind
 from ..errors import BudgetExceeded
 from ..models import CleanDoc, RawDoc
 from .html import extract_html
-from .template import SiteTemplates, TemplateSnapshot
+from .template import SiteTemplates, TemplateSnapshot, apply_templates
 from .textdump import clean_text_dump
 
 __all__ = [
@@ -32,16 +32,31 @@ def page_text(raw: RawDoc, config: ExtractConfig) -> str:
 
 
 def extract(
-    raw: RawDoc, config: ExtractConfig | None = None, templates: TemplateSnapshot | None = None
+    raw: RawDoc | str | bytes,
+    config: ExtractConfig | None = None,
+    templates: TemplateSnapshot | None = None,
+    *,
+    url: str | None = None,
 ) -> CleanDoc:
-    """Extract one raw page. Raises a ``CleanfeedError`` subclass on unreadable input.
+    """Extract one page: a ``RawDoc``, or the page itself as ``str`` or ``bytes`` (its id is
+    then "", ``url`` its address). Raises a ``CleanfeedError`` subclass on unreadable input.
 
-    ``templates`` (a ``SiteTemplates.snapshot()``) is used for text dumps: lines it knows as
-    the template of the page's site are removed. HTML pages ignore it.
+    ``templates`` (a ``SiteTemplates.snapshot()``): lines of a text dump, and paragraphs of an
+    HTML page's extracted body, that it knows as the template of the page's site are removed
+    (``template.recurring-line``).
+
+    >>> extract("<html><body><article><p>SEOUL (Reuters) - North and South Korea resumed "
+    ...         "talks on Monday after a pause of two years, officials said.</p></article>"
+    ...         "</body></html>").wire
+    'Reuters'
     """
+    if isinstance(raw, (str, bytes)):
+        raw = RawDoc("", raw, url=url)
+    elif url is not None:
+        raise TypeError("url= is for a page given as str or bytes; a RawDoc carries its own url")
     config = config or ExtractConfig()
     text = page_text(raw, config)
     kind = raw.kind or sniff_kind(text)
     if kind == "html":
-        return extract_html(text, url=raw.url, doc_id=raw.id, config=config)
+        return apply_templates(extract_html(text, url=raw.url, doc_id=raw.id, config=config), templates)
     return clean_text_dump(text, url=raw.url, doc_id=raw.id, config=config, templates=templates)

@@ -68,6 +68,9 @@ _SHORT_TEXT = 500
 # A container named like chrome is pruned only if it holds at most this share of the page's
 # text: a "has-sidebar" or "ad-margins" wrapper around the story is layout, not chrome.
 _CHROME_MAX_SHARE = 0.2
+# The region's reading under-delivers when it is shorter than this share of the page's prose
+# (see _story_region): the extractor then reads the whole body.
+_RECALL_SHARE = 0.5
 # Story region (see _story_region): a prose paragraph has at least this many characters; the
 # region holds this share of the prose and is taken this many levels above its densest element.
 _PARAGRAPH_CHARS = 60
@@ -93,6 +96,9 @@ _LIST_SECTIONS = frozenset({"seo.table-of-contents", "seo.key-takeaways", "relat
 _LIST_MARKER = re.compile(r"^[-*•]\s+")
 _TOKEN = re.compile(r"\w+")
 _TOC_CANDIDATES = ':lexbor-contains("contents" i),:lexbor-contains("in this article" i),:lexbor-contains("jump to" i)'
+# A table of contents' list may hold a title and spacing beside its entries, not more.
+_LISTING_SLACK = 1.5
+_STORY_CONTAINERS = frozenset({"article", "main"})
 _KEEP_TOP = frozenset({"html", "head", "body", "article", "main"})
 
 
@@ -214,6 +220,16 @@ def _prune_toc_by_heading(root: LexborNode, removals: list[Removal], toc_entries
             return
 
 
+def _is_listing(node: LexborNode) -> bool:
+    """A list and little else: a table of contents is its entries. A container that merely
+    holds a list somewhere in its prose (the story after an "In this article" box) is not."""
+    entries = node.css("li")
+    if not entries:
+        return False
+    listed = sum(len(" ".join(item.text(deep=True).split())) for item in entries)
+    return 0 < len(" ".join(node.text(deep=True).split())) <= _LISTING_SLACK * listed
+
+
 def _list_after(node: LexborNode) -> LexborNode | None:
     """The list a heading introduces: a following sibling of it, or of one of its two nearest
     parents (the heading may sit in its own wrapper), that is or holds a list."""
@@ -228,13 +244,13 @@ def _list_after(node: LexborNode) -> LexborNode | None:
             if sibling is None:
                 break
             if sibling.tag in ("ul", "ol") or sibling.css_first("li") is not None:
-                return sibling if _list_entries(sibling) else None
+                return sibling if _is_listing(sibling) else None
             sibling = sibling.next
         anchor = anchor.parent
     return None
 
 
-def _story_region(body: LexborNode) -> LexborNode:
+def _story_region(body: LexborNode) -> tuple[LexborNode, int]:
     """The part of the page the story is in: a readability-style density estimate.
 
     Every paragraph of prose (``<p>``/``<pre>`` of at least ``_PARAGRAPH_CHARS`` characters,
@@ -243,6 +259,9 @@ def _story_region(body: LexborNode) -> LexborNode:
     and lists sit beside them in the template, so the region is taken ``_REGION_UP`` levels
     higher. The extractor then sees a few hundred nodes instead of thousands (faster) and
     fewer teasers around the story (more precise). No prose at all: the whole body.
+
+    Also returns the page's prose length: a recall-oriented reading of the page, against
+    which the extractor's output on the region is checked (``_main_text``).
     """
     weight: dict[int, int] = {}
     total = 0
@@ -261,7 +280,7 @@ def _story_region(body: LexborNode) -> LexborNode:
                 break
             node = node.parent
     if not total:
-        return body
+        return body, 0
     region = body
     while True:
         child = next(
@@ -275,6 +294,20 @@ def _story_region(body: LexborNode) -> LexborNode:
         if region.tag == "body" or region.parent is None:
             break
         region = region.parent
+    return _story_container(region), total
+
+
+def _story_container(region: LexborNode) -> LexborNode:
+    """The ``<article>`` or ``<main>`` element around the region, if there is one.
+
+    The extractor reads a story by its container: given a grid cell inside ``<main>`` it
+    takes the paragraphs of one text block and leaves the story's headings and lists that
+    sit in the cells beside it (measured: a third of the story on such pages)."""
+    node = region.parent
+    while node is not None and node.tag not in ("body", "html"):
+        if node.tag in _STORY_CONTAINERS or node.attributes.get("role") == "main":
+            return node
+        node = node.parent
     return region
 
 
@@ -296,10 +329,12 @@ def _outer(node: LexborNode) -> str:
     return f"<html><body>{inner or ''}</body></html>"
 
 
-def _prune_layout(region: LexborNode, removals: list[Removal]) -> None:
+def _prune_layout(region: LexborNode, page_chars: int, removals: list[Removal]) -> None:
     """Remove the layout elements inside the story region (``html.layout``), recording each.
 
-    The extractor drops them anyway; removed first, they cost it no parsing or matching.
+    The extractor drops them anyway; removed first, they cost it no parsing or matching. As
+    for chrome containers, one holding more than ``_CHROME_MAX_SHARE`` of the page's text is a
+    wrapper (a ``<form>`` around a whole ASP.NET page, a ``<figure>`` around a story), not layout.
     """
     rule = RULES_BY_ID.get(LAYOUT_RULE)
     if rule is None or not rule.tags:
@@ -307,7 +342,7 @@ def _prune_layout(region: LexborNode, removals: list[Removal]) -> None:
     removed: set[int] = set()
     doomed = []
     for node in region.css(",".join(sorted(rule.tags))):
-        if not _under(node, removed):
+        if not _under(node, removed) and len(node.text(deep=True)) <= _CHROME_MAX_SHARE * page_chars:
             doomed.append(node)
             removed.add(node.mem_id)
     for node in doomed:
@@ -349,29 +384,32 @@ def _main_text(body: LexborNode, removals: list[Removal], toc_entries: set[str])
     fallback extractors only when that under-delivers."""
     options = {
         "include_comments": False,
-        "favor_precision": True,
+        "favor_precision": False,
         "deduplicate": False,
         "output_format": "txt",
         "with_metadata": False,
     }
     page_chars = len(body.text(deep=True))
-    region = _story_region(body)
+    region, prose = _story_region(body)
     _prune_chrome(region, page_chars, removals, toc_entries)
-    _prune_layout(region, removals)
+    _prune_layout(region, page_chars, removals)
     _prune_lines(region, removals)
     markup = _outer(region)
     if len(markup) > _MAX_EXTRACTOR_CHARS:
         return _block_text(region)
     text = trafilatura.extract(markup, fast=True, **options) or ""
-    if len(text) >= _SHORT_TEXT:
+    short = len(text) < _SHORT_TEXT
+    if not short and len(text) >= _RECALL_SHARE * prose:
         return _recover_chunks(text, region)
-    # the whole body with the fallbacks: this run includes the main extractor on the body
+    # Under-delivered: short, or much less than the page's prose (the extractor took one
+    # block of the region and left the story's other paragraphs). The whole body then, with
+    # trafilatura's fallback extractors when even the region's reading was short.
     _prune_chrome(body, page_chars, removals, toc_entries)
     page = _outer(body)
     if len(page) > _MAX_EXTRACTOR_CHARS:
         return text
-    fallback = trafilatura.extract(page, fast=False, **options) or ""
-    return fallback if len(fallback) > len(text) else text
+    wide = trafilatura.extract(page, fast=not short, **options) or ""
+    return wide if len(wide) > len(text) else _recover_chunks(text, region)
 
 
 def _container_key(node: LexborNode | None) -> str:
@@ -631,7 +669,7 @@ def extract_html(
     return CleanDoc(
         id=doc_id,
         paragraphs=tuple(paragraphs),
-        url=url,
+        url=meta.url,
         site=meta.site,
         title=meta.title,
         author=meta.author,

@@ -20,7 +20,9 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _SENTENCE_END = re.compile(r"[.!?。！？…:;](?:[\"'”’»)\]]*)\s*$")
 _SENTENCE_BREAK = re.compile(r"[.!?。！？](?:[\"'”’»)\]]*)\s+(?=[\"'“‘«(\[]?[A-Z0-9À-Ý\u0400-\u042f])")
-_URLISH = re.compile(r"(https?://|www\.)\S+|\S+\.(com|org|net|co\.\w+|io|html?|php)\b", re.IGNORECASE)
+# A bare domain is tried only where a run of non-space characters starts: tried at every
+# position, a long token (a base64 line) is rescanned from each of its characters (quadratic).
+_URLISH = re.compile(r"(https?://|www\.)\S+|(?<!\S)\S+\.(com|org|net|co\.\w+|io|html?|php)\b", re.IGNORECASE)
 _MONTHS = (
     r"jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?|sep(t(ember)?)?|oct(ober)?"
     r"|nov(ember)?|dec(ember)?"

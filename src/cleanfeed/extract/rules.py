@@ -136,9 +136,12 @@ RULES: tuple[Rule, ...] = (
         id="share.bar",
         category="share",
         description="Share-bar labels and social network button text.",
+        # One atomic group per button: no button label starts with another's suffix, separator
+        # or space, so committing to each button's longest reading loses no match, and a line of
+        # eleven buttons fails in linear time instead of trying every split of its spaces.
         text=_t(
-            r"((share|tweet|email|print|copy\s+link|facebook|twitter|x|linkedin|whatsapp|reddit|telegram|pinterest)"
-            r"(\s*(this|on|via)?\s*(article|story|post|page)?)?\s*[|•·,/]?\s*){1,10}"
+            r"(?>(?:share|tweet|email|print|copy\s+link|facebook|twitter|x|linkedin|whatsapp|reddit|telegram|pinterest)"
+            r"(?:\s*+(?:this|on|via)?+\s*+(?:article|story|post|page)?+)?+\s*+[|•·,/]?+\s*+){1,10}"
         ),
         attrs=_t(r"(?<![a-z])(share|shares|sharing|sharedaddy|share-?bar|social-?share|addthis|addtoany)(?![a-z])"),
     ),

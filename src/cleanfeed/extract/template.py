@@ -1,13 +1,26 @@
 """Learning each site's page template from its pages, in bounded memory.
 
 Pages of one site share a template: the same menu, disclaimer, newsletter prompt and footer
-lines, in the same order, on every page. When several pages of a site are seen, the lines that
-recur across them *with the same neighbour* are chrome, whatever they say. Requiring the
-neighbour is what keeps real text in: a story's headline that other pages list under "Related
-Posts" recurs, but between other headlines, not in its own page's context, so it is not template.
+lines, in the same order, on every page. When several *stories* of a site are seen, the lines
+that recur across them *with the same neighbour* (or at the same edge of the page) are chrome,
+whatever they say. Requiring the neighbour is what keeps real text in: a story's headline that
+other pages list under "Related Posts" recurs, but between other headlines, not in its own
+page's context, so it is not template.
+
+Stories, not pages, are counted. A crawl fetches a page twice, a site republishes a story with
+an added paragraph: every line such versions share recurs, yet it is the story, not chrome. So
+each page carries a story signature (the hashes of its longest prose lines, ``_story_keys``);
+a page whose signature is in good part made of lines of a story already counted is a version
+of that story and adds nothing, and a line is template only when it recurs across *different* stories.
+A prose line that turns up in two different stories (a disclaimer that reads like prose) is
+marked as shared and stops counting as evidence of a story's identity. The cleaners add a last
+guard of their own: a page the template would strip of most of its text is cleaned without it.
+
+One learner serves both kinds of page: a text dump's lines (``page_features``) and an HTML
+page's extracted paragraphs (``paragraph_features``, applied with ``apply_templates``).
 
 Usage: the runner (``cleanfeed.pipeline``) makes two passes over its input. The first computes
-each text dump's ``page_features`` (in worker processes) and adds them up in one learner; the
+each page's features (in worker processes) and adds them up in one learner; the
 second cleans every page with the learner's frozen snapshot::
 
     learner = SiteTemplates()
@@ -19,7 +32,7 @@ second cleans every page with the learner's frozen snapshot::
 Cleaning reads only the snapshot, so a page's result does not depend on the order pages are
 cleaned in, and every page of a site benefits from all its pages: the more pages of a site
 cleanfeed sees, the cleaner each gets. Within the bounds below the snapshot does not depend on
-the order pages were added either (up to which copy of a page is counted), and
+the order pages were added either (up to which version of a story is counted), and
 ``SiteTemplates.learn_site`` learns one site alone the same way, which is how an engine that
 groups pages by site (Spark) gets the same templates.
 
@@ -28,11 +41,11 @@ one, a page is filed under its header (first lines) and its footer (last lines),
 share either are pooled.
 
 Memory bound: at most ``max_sites`` sites are kept (least recently observed evicted first) and
-each keeps at most ``max_entries`` hashed counters (64-bit line and line-pair hashes; when full,
-the least-counted entries are pruned, which only forgets rare lines — template lines are the
-frequent ones). The state therefore never holds more than ``max_sites × max_entries`` counters
-(default 256 × 4096 ≈ 1M), however many pages stream through; ``SiteTemplates.size()`` reports
-the current number.
+each keeps at most ``max_entries`` hashed entries: 3/8 line counters, 3/8 line-pair counters
+(when full, the least-counted are pruned, which only forgets rare lines — template lines are
+the frequent ones) and 1/4 story keys (oldest forgotten first). The state therefore never holds
+more than ``max_sites × max_entries`` entries (default 256 × 4096 ≈ 1M), however many pages
+stream through; ``SiteTemplates.size()`` reports the current number.
 """
 
 from __future__ import annotations
@@ -44,20 +57,37 @@ import re
 import zipfile
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
 import numpy as np
 import xxhash
 
-from ..models import pickled_by_fields
-from .lines import DumpLine, split_lines, word_count
+from ..models import CleanDoc, Removal, pickled_by_fields
+from .lines import DumpLine, ends_sentence, split_lines, word_count
+from .rules import RULES_BY_ID
 
-__all__ = ["PageFeatures", "SiteTemplate", "SiteTemplates", "TemplateSnapshot", "page_features", "site_keys"]
+__all__ = [
+    "PageFeatures", "SiteTemplate", "SiteTemplates", "TemplateSnapshot", "apply_templates",
+    "page_features", "paragraph_features", "site_keys",
+]
 
+TEMPLATE_RULE = "template.recurring-line"
 # How many lines at the top and bottom of a page identify its site when there is no URL.
 _EDGE_LINES = 4
 _SPACE = re.compile(r"\s+")
+# A page's story signature: its longest prose lines (at least this many words, ending a
+# sentence), at most this many of them.
+_STORY_WORDS = 10
+_STORY_KEYS = 8
+# The virtual neighbours of a page's first and last line: a line that opens or closes every
+# page of a site is in the same place on each, as a line between two fixed neighbours is.
+_START, _END = 0x5354415254, 0x454E44
+# A story key seen in two different stories is not evidence of either (in the story map).
+_SHARED = 0
+# A page keeps its template removals only if they leave at least this share of the text it
+# would keep without them: the last guard against a template that holds story text.
+KEEP_SHARE = 0.5
 
 
 def _line_key(line: DumpLine) -> int:
@@ -72,14 +102,21 @@ def _pair_key(first: int, second: int) -> int:
     return xxhash.xxh64_intdigest(first.to_bytes(8, "little") + second.to_bytes(8, "little"))
 
 
-def site_keys(lines: Sequence[DumpLine], url: str | None) -> tuple[str, ...]:
-    """The keys a page is filed under: its host, or its header and footer signatures."""
+def _host_key(url: str | None) -> tuple[str, ...]:
     if url:
         host = (urlsplit(url).hostname or "").lower()
         if host.startswith("www."):
             host = host[4:]
         if host:
             return (f"host:{host}",)
+    return ()
+
+
+def site_keys(lines: Sequence[DumpLine], url: str | None) -> tuple[str, ...]:
+    """The keys a page is filed under: its host, or its header and footer signatures."""
+    host = _host_key(url)
+    if host:
+        return host
     if len(lines) < 2 * _EDGE_LINES:
         return ()  # too short to have a template worth learning (and to tell head from foot)
     head = [_line_key(line) for line in lines[:_EDGE_LINES]]
@@ -90,10 +127,21 @@ def site_keys(lines: Sequence[DumpLine], url: str | None) -> tuple[str, ...]:
     )
 
 
-def _signature(lines: Sequence[DumpLine]) -> int:
-    """A fingerprint of a page's own text: its longest lines (to skip copies of one page)."""
+def _story_keys(lines: Sequence[DumpLine], keys: Sequence[int]) -> tuple[int, ...]:
+    """A page's story signature: the hashes of its longest prose lines (or, on a page with no
+    prose, one hash of its longest lines, so that copies of it are still told apart)."""
+    prose = [line for line in lines if word_count(line.content) >= _STORY_WORDS and ends_sentence(line.content)]
+    longest = sorted(prose, key=lambda line: (-word_count(line.content), line.index))[:_STORY_KEYS]
+    if longest:
+        return tuple(sorted({keys[line.index] for line in longest}))
     longest = sorted(lines, key=lambda line: (-word_count(line.content), line.index))[:3]
-    return xxhash.xxh64_intdigest("\n".join(line.content for line in longest).encode("utf-8"))
+    return (xxhash.xxh64_intdigest("\n".join(line.content for line in longest).encode("utf-8")) | 1,)
+
+
+def _pairs(keys: Sequence[int]) -> set[int]:
+    """Hashes of a page's adjacent line pairs, its first and last line with the page's edges."""
+    edged = [_START, *keys, _END]
+    return {_pair_key(a, b) for a, b in zip(edged, edged[1:])}
 
 
 @pickled_by_fields
@@ -102,47 +150,88 @@ class PageFeatures:
     """What the learner counts of one page, computed on its own (``page_features``).
 
     ``site_keys``: the keys the page is filed under (``site_keys``); ``lines``: its distinct
-    line hashes; ``pairs``: the hashes of its adjacent line pairs; ``signature``: a hash of its
-    longest lines, so copies of one page are counted once. Small and picklable: worker
-    processes (or Spark executors) compute it, one learner adds it up.
+    line hashes; ``pairs``: the hashes of its adjacent line pairs; ``story``: its story
+    signature (hashes of its longest prose lines), so versions and copies of one story are
+    counted once. Small and picklable: worker processes (or Spark executors) compute it, one
+    learner adds it up.
     """
 
     site_keys: tuple[str, ...]
     lines: tuple[int, ...]
     pairs: tuple[int, ...]
-    signature: int
+    story: tuple[int, ...]
+
+
+def _features(lines: Sequence[DumpLine], keys: tuple[str, ...]) -> PageFeatures:
+    if not keys or not lines:
+        return PageFeatures((), (), (), ())
+    line_keys = [_line_key(line) for line in lines]
+    return PageFeatures(keys, tuple(sorted(set(line_keys))), tuple(sorted(_pairs(line_keys))),
+                        _story_keys(lines, line_keys))
 
 
 def page_features(text: str, url: str | None = None) -> PageFeatures:
     """The features of one text dump that ``SiteTemplates.add`` counts (pure)."""
     lines = split_lines(text)
-    keys = site_keys(lines, url)
-    if not keys:
-        return PageFeatures((), (), (), 0)
-    line_keys = [_line_key(line) for line in lines]
-    pairs = {_pair_key(a, b) for a, b in zip(line_keys, line_keys[1:])}
-    return PageFeatures(keys, tuple(sorted(set(line_keys))), tuple(sorted(pairs)), _signature(lines))
+    return _features(lines, site_keys(lines, url))
+
+
+def _paragraph_lines(paragraphs: Sequence[str]) -> list[DumpLine]:
+    return [DumpLine(i, p.strip(), p.strip(), False) for i, p in enumerate(paragraphs)]
+
+
+def paragraph_features(paragraphs: Sequence[str], url: str | None) -> PageFeatures:
+    """The features of an HTML page's extracted paragraphs (pure). An HTML page is filed under
+    its host only: without a URL its paragraphs (the story) say nothing of its site."""
+    return _features(_paragraph_lines(paragraphs), _host_key(url))
 
 
 @dataclass(slots=True)
 class _SiteCounts:
-    """Hashed page-frequency counters of one site, capped at ``capacity`` entries."""
+    """Hashed story-frequency counters of one site, capped at ``capacity`` entries in all."""
 
     capacity: int
-    pages: int = 0
+    pages: int = 0  # stories counted (a version or copy of a counted story is not)
     lines: dict[int, int] = field(default_factory=dict)
     pairs: dict[int, int] = field(default_factory=dict)
-    signatures: dict[int, None] = field(default_factory=dict)  # ordered set, capped
+    stories: dict[int, int] = field(default_factory=dict)  # story key -> story id, or _SHARED
 
     def add(self, page: PageFeatures) -> None:
-        """Count one page (once: a copy of a page already counted is skipped)."""
-        # Two copies of one page would make its story look like template.
-        if page.signature in self.signatures:
-            return
-        self.signatures[page.signature] = None
-        if len(self.signatures) > self.capacity // 8:
-            self.signatures.pop(next(iter(self.signatures)))
-        self._count(page.lines, page.pairs)
+        """Count one page, unless it is a version or a copy of a story already counted."""
+        story = self._story_of(page.story)
+        if story is None:
+            # a new story, named by its signature
+            story = xxhash.xxh64_intdigest(np.array(page.story, dtype=np.uint64).tobytes()) | 1
+            self._count(page.lines, page.pairs)
+        for key in page.story:
+            known = self.stories.get(key)
+            if known is None:
+                self.stories[key] = story
+            elif known != story:
+                self.stories[key] = _SHARED  # in two stories: a site line, not a story's
+        while len(self.stories) > self.capacity // 4:
+            self.stories.pop(next(iter(self.stories)))
+
+    def _story_of(self, keys: Sequence[int]) -> int | None:
+        """The counted story this page is a version of, or None.
+
+        A page is a version of story S when some of its signature lines are S's and at least
+        a third of the signature lines it has that are not shared are: a story and its update,
+        or two fetches of one page, share most of their longest paragraphs; two stories of a
+        site share none but site lines (which are marked shared once seen in two stories).
+        """
+        votes: dict[int, int] = {}
+        new = 0
+        for key in keys:
+            known = self.stories.get(key)
+            if known is None:
+                new += 1
+            elif known != _SHARED:
+                votes[known] = votes.get(known, 0) + 1
+        if not votes:
+            return None
+        story, count = min(votes.items(), key=lambda kv: (-kv[1], kv[0]))
+        return story if 2 * count >= new else None
 
     def _count(self, line_keys: Iterable[int], pair_keys: Iterable[int]) -> None:
         self.pages += 1
@@ -150,15 +239,15 @@ class _SiteCounts:
             self.lines[key] = self.lines.get(key, 0) + 1
         for key in pair_keys:
             self.pairs[key] = self.pairs.get(key, 0) + 1
-        half = self.capacity // 2
-        _prune(self.lines, half)
-        _prune(self.pairs, self.capacity - half)
+        share = self.capacity * 3 // 8
+        _prune(self.lines, share)
+        _prune(self.pairs, share)
 
     def size(self) -> int:
-        return len(self.lines) + len(self.pairs) + len(self.signatures)
+        return len(self.lines) + len(self.pairs) + len(self.stories)
 
     def template(self, min_pages: int, min_share: float) -> SiteTemplate | None:
-        """The lines and pairs on enough of this site's pages, or None (too few pages)."""
+        """The lines and pairs on enough of this site's stories, or None (too few stories)."""
         if self.pages < min_pages:
             return None
         need = max(min_pages, math.ceil(min_share * self.pages))
@@ -206,19 +295,25 @@ class TemplateSnapshot:
 
     def template_lines(self, lines: Sequence[DumpLine], url: str | None = None) -> frozenset[int]:
         """Indexes of the lines of a page that are its site's template."""
-        known = [self.sites[key] for key in site_keys(lines, url) if key in self.sites]
+        return self._template_lines(lines, site_keys(lines, url))
+
+    def template_paragraphs(self, paragraphs: Sequence[str], url: str | None) -> frozenset[int]:
+        """Indexes of an HTML page's extracted paragraphs that are its site's template."""
+        return self._template_lines(_paragraph_lines(paragraphs), _host_key(url))
+
+    def _template_lines(self, lines: Sequence[DumpLine], keys: Sequence[str]) -> frozenset[int]:
+        known = [self.sites[key] for key in keys if key in self.sites]
         if not known:
             return frozenset()
-        keys = [_line_key(line) for line in lines]
+        edged = [_START, *(_line_key(line) for line in lines), _END]
         out = set()
-        for i, key in enumerate(keys):
+        for i in range(1, len(edged) - 1):
+            key = edged[i]
             for site in known:
                 if key not in site.lines:
                     continue
-                before = i > 0 and _pair_key(keys[i - 1], key) in site.pairs
-                after = i + 1 < len(keys) and _pair_key(key, keys[i + 1]) in site.pairs
-                if before or after:
-                    out.add(i)
+                if _pair_key(edged[i - 1], key) in site.pairs or _pair_key(key, edged[i + 1]) in site.pairs:
+                    out.add(i - 1)
                     break
         return frozenset(out)
 
@@ -226,11 +321,39 @@ class TemplateSnapshot:
         return len(self.sites)
 
 
+def kept_enough(kept: int, alone: int) -> bool:
+    """Whether a page cleaned with its site's template keeps enough of the text it keeps
+    cleaned alone (``KEEP_SHARE``): a template that would take most of a page is not trusted."""
+    return kept >= KEEP_SHARE * alone
+
+
+def apply_templates(doc: CleanDoc, templates: TemplateSnapshot | None) -> CleanDoc:
+    """An extracted HTML page without the paragraphs its site's template holds, each recorded
+    as a ``Removal`` (``template.recurring-line``). The page is left as it is when its site has
+    no template, or when the template would take most of its text (see ``KEEP_SHARE``)."""
+    if templates is None or not doc.paragraphs:
+        return doc
+    drop = templates.template_paragraphs(doc.paragraphs, doc.url)
+    if not drop:
+        return doc
+    kept = tuple(p for i, p in enumerate(doc.paragraphs) if i not in drop)
+    if not kept_enough(sum(map(len, kept)), sum(map(len, doc.paragraphs))):
+        return doc
+    rule = RULES_BY_ID.get(TEMPLATE_RULE)
+    category = rule.category if rule else "template"
+    removals = tuple(Removal(TEMPLATE_RULE, category, _preview(doc.paragraphs[i])) for i in sorted(drop))
+    return replace(doc, paragraphs=kept, removals=(*doc.removals, *removals))
+
+
+def _preview(text: str, limit: int = 200) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 class SiteTemplates:
     """Streaming learner of per-site templates (bounded memory; see the module docstring).
 
-    ``min_pages``: a line is template once it recurs on at least this many distinct pages of
-    a site, and ``min_share``: on at least this share of the site's pages seen so far.
+    ``min_pages``: a line is template once it recurs on at least this many different stories
+    of a site, and ``min_share``: on at least this share of the site's stories seen so far.
 
     >>> learner = SiteTemplates()
     >>> page = "Menu\\nHome | World | Sport\\n\\nStory {n} text. It is long enough to be prose.\\n\\nFooter\\nContact us"
@@ -262,7 +385,8 @@ class SiteTemplates:
         self._sites: OrderedDict[str, _SiteCounts] = OrderedDict()
 
     def observe(self, text: str, url: str | None = None) -> None:
-        """Count one page's lines under its site. Copies of an already-seen page are skipped."""
+        """Count one page's lines under its site. Versions and copies of a story already counted
+        are skipped."""
         self.add(page_features(text, url))
 
     def add(self, page: PageFeatures) -> None:
@@ -303,7 +427,7 @@ class SiteTemplates:
         """The learner's whole state (settings, sites in recency order, counters), for an
         on-disk index to carry it across runs. NumPy arrays in an ``.npz``, no pickle."""
         arrays: dict[str, np.ndarray] = {}
-        meta = {"version": 1, "max_sites": self.max_sites, "max_entries": self.max_entries,
+        meta = {"version": 2, "max_sites": self.max_sites, "max_entries": self.max_entries,
                 "min_pages": self.min_pages, "min_share": self.min_share, "sites": []}
         for n, (key, site) in enumerate(self._sites.items()):
             meta["sites"].append([key, site.pages])  # type: ignore[attr-defined]
@@ -311,8 +435,10 @@ class SiteTemplates:
                 arrays[f"{n}.{name}.keys"] = np.fromiter(counts, dtype=np.uint64, count=len(counts))
                 arrays[f"{n}.{name}.counts"] = np.fromiter(counts.values(), dtype=np.uint32,
                                                           count=len(counts))
-            arrays[f"{n}.signatures"] = np.fromiter(site.signatures, dtype=np.uint64,
-                                                    count=len(site.signatures))
+            arrays[f"{n}.stories.keys"] = np.fromiter(site.stories, dtype=np.uint64,
+                                                      count=len(site.stories))
+            arrays[f"{n}.stories.ids"] = np.fromiter(site.stories.values(), dtype=np.uint64,
+                                                     count=len(site.stories))
         arrays["meta"] = np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8)
         out = io.BytesIO()
         np.savez_compressed(out, **arrays)
@@ -320,28 +446,33 @@ class SiteTemplates:
 
     @classmethod
     def from_bytes(cls, data: bytes) -> SiteTemplates:
-        """A learner in the state ``to_bytes`` saved (raises ``ValueError`` if it is not one)."""
+        """A learner in the state ``to_bytes`` saved (raises ``ValueError`` if it is not one).
+
+        A state saved by version 1 (which counted pages, not stories, and so could learn a
+        story as template) gives a learner with its settings and nothing learned."""
         try:
             with np.load(io.BytesIO(data), allow_pickle=False) as z:
                 meta = json.loads(z["meta"].tobytes().decode("utf-8"))
-                if meta.get("version") != 1:
-                    raise ValueError(f"template state version {meta.get('version')!r}, expected 1")
+                if meta.get("version") not in (1, 2):
+                    raise ValueError(f"template state version {meta.get('version')!r}, expected 2")
                 learner = cls(meta["max_sites"], meta["max_entries"], meta["min_pages"],
                               meta["min_share"])
+                if meta["version"] == 1:
+                    return learner
                 for n, (key, pages) in enumerate(meta["sites"]):
                     site = _SiteCounts(capacity=learner.max_entries, pages=int(pages))
                     for name in ("lines", "pairs"):
                         keys, counts = z[f"{n}.{name}.keys"], z[f"{n}.{name}.counts"]
                         getattr(site, name).update(zip(keys.tolist(), counts.tolist()))
-                    site.signatures.update(dict.fromkeys(z[f"{n}.signatures"].tolist()))
+                    site.stories.update(zip(z[f"{n}.stories.keys"].tolist(),
+                                            z[f"{n}.stories.ids"].tolist()))
                     learner._sites[key] = site
         except (OSError, KeyError, TypeError, ValueError, zipfile.BadZipFile) as err:
             raise ValueError(f"not a saved SiteTemplates state: {err}") from err
         return learner
 
     def size(self) -> int:
-        """Counters held now, over all sites (never more than ``max_sites × max_entries`` plus
-        the per-site copy signatures, capped at ``max_entries // 8``)."""
+        """Entries held now, over all sites (never more than ``max_sites × max_entries``)."""
         return sum(site.size() for site in self._sites.values())
 
     def __len__(self) -> int:

@@ -9,8 +9,9 @@ How a page is cleaned, in order (each step records a ``Removal`` with a rule id 
 it takes out, so ``--explain`` can say why a line left):
 
 1. **Site template** (``template.recurring-line``): when a ``TemplateSnapshot`` learned from
-   other pages of the same site is given, lines that recur across those pages *in the same
-   place* (with the same neighbour) are chrome. See ``extract.template``.
+   other pages of the same site is given, lines that recur across its different stories *in
+   the same place* (with the same neighbour) are chrome. See ``extract.template``. Should
+   the template leave less than half the text the page keeps cleaned alone, it is not used.
 2. **Chrome rules** (``extract.rules``, the rule set the HTML extractor applies too): a rule
    whose text pattern matches a whole line removes it; a section rule ("Key Takeaways", FAQ,
    "Related Posts") removes its heading and the block it introduces. Entries of a table of
@@ -36,7 +37,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from ..config import ExtractConfig
 from ..errors import BudgetExceeded
@@ -55,16 +55,14 @@ from .lines import (
     word_count,
 )
 from .rules import RULES, RULES_BY_ID, Rule
-
-if TYPE_CHECKING:
-    from .template import TemplateSnapshot
+from .template import TEMPLATE_RULE, TemplateSnapshot, kept_enough
 
 __all__ = ["clean_text_dump"]
 
 OUTSIDE_BODY = "text.outside-body"
 SHORT_LINE = "text.short-line"
 REPEATED_LINE = "text.repeated-line"
-TEMPLATE_LINE = "template.recurring-line"
+TEMPLATE_LINE = TEMPLATE_RULE
 TOC_RULE = "seo.table-of-contents"
 
 # Sections whose content is a list of short items (headlines, links, bullet points).
@@ -455,6 +453,11 @@ def clean_text_dump(
     template_lines = templates.template_lines(lines, url) if templates is not None else frozenset()
     kept, verdicts = _clean_lines(lines, template_lines)
     kept = _settle(kept, verdicts)
+    if template_lines:  # the last guard: a template never takes most of a page's text
+        alone, alone_verdicts = _clean_lines(lines, frozenset())
+        alone = _settle(alone, alone_verdicts)
+        if not kept_enough(sum(len(line.text) for line in kept), sum(len(line.text) for line in alone)):
+            kept, verdicts = alone, alone_verdicts
     paragraphs = tuple(line.text for line in kept)
     chrome = frozenset(
         i for i, verdict in verdicts.items() if verdict.rule != OUTSIDE_BODY or _short_line_chrome(lines[i], None)

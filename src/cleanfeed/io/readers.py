@@ -19,6 +19,14 @@ file may be gzipped (by its magic bytes, whatever its name):
 * anything else is a page file (``.html``, ``.txt``, ...): one page, its bytes as they are,
   left to the decode stage to sniff (HTML or text dump) and to refuse (binary).
 
+Every entry a directory holds and every path the user names gets an item, so the manifest
+accounts for it: a FIFO, socket or device (never opened: a FIFO would block the run), a
+dangling symbolic link, a link loop and a link to a directory (not followed) each become a
+ReadFailure, as does a container that holds no page at all (``EMPTY_CONTAINER``). Ids and
+sources are always writable as UTF-8: a file name's undecodable bytes and a JSON id's lone
+surrogates are escaped (``caf\\xe9.html``). When two input directories hold the same relative
+name, those files' ids are qualified by the directory as given (``a/x.html``, ``b/x.html``).
+
 Size budget: a page over ``ReadOptions.max_bytes`` becomes a ReadFailure ("over budget") and is
 not read whole when its size is known beforehand (a file's size, a WARC Content-Length);
 otherwise reading stops one byte past the budget.
@@ -36,12 +44,13 @@ import io
 import json
 import os
 import shutil
+import stat
 import sys
 import tempfile
 import weakref
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO, Literal, cast
 
@@ -54,6 +63,7 @@ from ._parquet import read_parquet
 from ._warc import read_warc
 
 __all__ = [
+    "EMPTY_CONTAINER",
     "InputFile",
     "Inputs",
     "ReadOptions",
@@ -71,6 +81,8 @@ _WARC_SUFFIXES = frozenset({".warc", ".wet"})
 _JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson"})
 _PAGE_SUFFIXES = frozenset({".html", ".htm", ".xhtml", ".txt"})
 _STDIN_NAME = "stdin"
+#: the reason recorded for a container (JSONL, WARC, Parquet) that holds no page
+EMPTY_CONTAINER = "empty container"
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,12 +149,19 @@ class InputFile:
 def list_files(inputs: Sequence[str | Path]) -> list[InputFile]:
     """The files to read, in order: inputs as given, each directory walked recursively.
 
-    A directory's files come sorted by their relative POSIX path; hidden files and directories
-    (names starting with ".") are skipped, symbolic links to directories are not followed.
-    Raises ``InputError`` for an input that does not exist or is neither a file nor a
-    directory, and for ``-`` (standard input is not a file: ``read_inputs`` reads it).
+    A directory's entries come sorted by their relative POSIX path; hidden files and
+    directories (names starting with ".") are skipped. Every other entry is listed, whatever it
+    is (``read_file`` turns a FIFO, a dangling link or a link to a directory into a
+    ReadFailure): symbolic links to directories are not followed. Names that two directories
+    both hold are qualified by the directory (``_qualify``). Raises ``InputError`` for an input
+    that does not exist, and for ``-`` (standard input is not a file: ``read_inputs`` reads it).
     """
-    files: list[InputFile] = []
+    return [f for group in _list_groups(inputs) for f in group]
+
+
+def _list_groups(inputs: Sequence[str | Path]) -> list[list[InputFile]]:
+    """``list_files``, one list per input."""
+    groups: list[list[InputFile]] = []
     for given in inputs:
         if str(given) == "-":
             raise InputError(
@@ -150,17 +169,35 @@ def list_files(inputs: Sequence[str | Path]) -> list[InputFile]:
             )
         path = Path(given)
         if path.is_dir():
-            files.extend(_walk(path))
-        elif path.is_file():
-            files.append(InputFile(path, path.name))
-        elif not path.exists():
-            raise InputError(f"input not found: {given}")
+            groups.append(_walk(path))
+        elif os.path.lexists(path):  # a file, a FIFO, a dangling link: read_file says which
+            groups.append([InputFile(path, path.name)])
         else:
-            raise InputError(
-                f"input is neither a file nor a directory: {given} (to read a pipe, give '-' and "
-                "send it to standard input)"
-            )
-    return files
+            raise InputError(f"input not found: {given}")
+    return _qualify(groups, inputs)
+
+
+def _qualify(
+    groups: list[list[InputFile]], inputs: Sequence[str | Path]
+) -> list[list[InputFile]]:
+    """Give a name that several inputs hold the input's path as given in front (``b/x.html``).
+
+    The ids of a single input stay relative, the same wherever a dump is unpacked; only names
+    that would collide across inputs change, so no page is lost as a "duplicate id".
+    """
+    count: dict[str, int] = {}
+    for group in groups:
+        for name in {f.name for f in group}:
+            count[name] = count.get(name, 0) + 1
+    qualified: list[list[InputFile]] = []
+    for given, group in zip(inputs, groups):
+        root = Path(given)
+        qualified.append([
+            f if count[f.name] == 1
+            else InputFile(f.path, root.as_posix() if f.path == root else f"{root.as_posix()}/{f.name}")
+            for f in group
+        ])
+    return qualified
 
 
 def _walk(root: Path) -> list[InputFile]:
@@ -170,16 +207,88 @@ def _walk(root: Path) -> list[InputFile]:
     found: list[InputFile] = []
     for folder, subfolders, names in os.walk(root, onerror=refuse):
         subfolders[:] = [d for d in subfolders if not d.startswith(".")]
-        for name in names:
-            path = Path(folder, name)
-            if not name.startswith(".") and path.is_file():
+        # os.walk lists a link to a directory among the folders and does not enter it
+        links = [d for d in subfolders if os.path.islink(os.path.join(folder, d))]
+        for name in [*names, *links]:
+            if not name.startswith("."):
+                path = Path(folder, name)
                 found.append(InputFile(path, path.relative_to(root).as_posix()))
     return sorted(found, key=lambda f: f.name)
 
 
 def read_file(f: InputFile, options: ReadOptions = ReadOptions()) -> Iterator[Item]:
-    """The pages of one file, whatever its format; a file that cannot be read is one ReadFailure."""
+    """The pages of one file, whatever its format; a file that cannot be read is one ReadFailure.
+
+    A container that holds no page is one ReadFailure too (``EMPTY_CONTAINER``), and every
+    item's id, URL and source can be written as UTF-8 (``printable``).
+    """
+    empty = True
+    for item in _read_file(f, options):
+        empty = False
+        yield _printable_item(item)
+    if empty:
+        yield _printable_item(
+            ReadFailure(f.name, EMPTY_CONTAINER, f"{f.path} holds no page", source=str(f.path))
+        )
+
+
+def _not_a_file(f: InputFile) -> str | None:
+    """Why ``f`` is not a regular file to read, without opening it (a FIFO would block)."""
+    try:
+        mode = f.path.stat().st_mode
+    except OSError as err:
+        if os.path.islink(f.path):
+            loop = getattr(err, "errno", None) == 40  # ELOOP
+            return f"{f.path} is a symbolic link {'loop' if loop else 'whose target does not exist'}"
+        return f"cannot read {f.path}: {err.strerror or err}"
+    if stat.S_ISDIR(mode):
+        return f"{f.path} is a symbolic link to a directory: not followed (links can loop)"
+    if not stat.S_ISREG(mode):
+        return (
+            f"{f.path} is not a regular file (a FIFO, socket or device): not read; to read a "
+            "pipe, give '-' and send it to standard input"
+        )
+    return None
+
+
+def printable(text: str) -> str:
+    """``text`` as UTF-8 can write it: a file name's undecodable bytes (``surrogateescape``)
+    become ``\\xNN`` and other lone surrogates ``\\uNNNN``; any other text is returned as is.
+
+    >>> print(printable("caf\\udce9.html"))
+    caf\\xe9.html
+    """
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return "".join(_escape(ch) for ch in text)
+
+
+def _escape(ch: str) -> str:
+    code = ord(ch)
+    if 0xDC80 <= code <= 0xDCFF:
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\u{code:04x}" if 0xD800 <= code <= 0xDFFF else ch
+
+
+def _printable_item(item: Item) -> Item:
+    fields = {"id": printable(item.id)}
+    if item.url is not None:
+        fields["url"] = printable(item.url)
+    if item.source is not None:
+        fields["source"] = printable(item.source)
+    if all(getattr(item, key) == value for key, value in fields.items()):
+        return item
+    return replace(item, **fields)
+
+
+def _read_file(f: InputFile, options: ReadOptions) -> Iterator[Item]:
     source = str(f.path)
+    problem = _not_a_file(f)
+    if problem is not None:
+        yield ReadFailure(f.name, InputError.reason, problem, source=source)
+        return
     try:
         size = f.path.stat().st_size
         with f.path.open("rb") as fh:
@@ -297,9 +406,10 @@ def read_stream(
     with _peekable(stream) as buffered:
         if buffered.peek(2)[:2] == MAGIC:
             with gzip.GzipFile(fileobj=buffered, mode="rb") as unzipped:
-                yield from read_jsonl(cast(BinaryIO, unzipped), name, name, options)
+                items = read_jsonl(cast(BinaryIO, unzipped), name, name, options)
+                yield from map(_printable_item, items)
         else:
-            yield from read_jsonl(buffered, name, name, options)
+            yield from map(_printable_item, read_jsonl(buffered, name, name, options))
 
 
 @contextmanager
@@ -347,6 +457,8 @@ class Inputs:
         self.options = options
         self._stdin = stdin
         self._plan: list[InputFile | None] = []  # None: standard input
+        # all paths listed at once, so that names two directories share are told apart
+        groups = iter(_list_groups([given for given in inputs if str(given) != "-"]))
         for given in inputs:
             if str(given) == "-":
                 if None in self._plan:
@@ -355,7 +467,7 @@ class Inputs:
                     )
                 self._plan.append(None)
             else:
-                self._plan.extend(list_files([given]))
+                self._plan.extend(next(groups))
         self._spool: Path | None = None
         self._spool_error: str | None = None
         self._closed = False

@@ -4,7 +4,10 @@
 ``.parquet``, JSON Lines otherwise (gzipped when it ends in ``.gz``), standard output for
 ``-``. A file is written under a temporary name beside its target and renamed into place by
 ``close()``, so an interrupted run never leaves a truncated feed where a complete one is
-expected; ``abort()`` (or leaving the ``with`` block by an exception) removes it.
+expected; ``abort()`` (or leaving the ``with`` block by an exception, a full disk included)
+removes it. A temporary file is named ``.NAME.tmp-PID``: one a killed run left behind (its
+process gone) is removed when a writer next opens ``NAME``. An error names the user's path,
+never the temporary one.
 
 Output is byte-for-byte reproducible: fixed key order, no timestamps (gzip's header time is 0).
 The schemas below are the one definition of each record's columns; the Spark engine writes
@@ -13,6 +16,7 @@ the same.
 
 from __future__ import annotations
 
+import errno
 import gzip
 import io
 import json
@@ -24,7 +28,26 @@ from typing import IO, Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-__all__ = ["CLEAN_SCHEMA", "EXTRACT_SCHEMA", "MANIFEST_SCHEMA", "RecordWriter"]
+__all__ = ["CLEAN_SCHEMA", "EXTRACT_SCHEMA", "JSONL_SUFFIXES", "MANIFEST_SCHEMA", "RecordWriter",
+           "output_format"]
+
+#: the names a JSON Lines output may end with (Parquet: ``.parquet``)
+JSONL_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")
+
+
+def output_format(path: str | Path, parquet: bool = True) -> str:
+    """"jsonl" or "parquet", by the name's ending ("-" is JSON Lines on standard output).
+
+    Raises ``ValueError`` for any other ending (``.csv``, ``.json``...), which would otherwise
+    be JSON Lines under a name that says something else.
+    """
+    name = str(path).lower()
+    if name == "-" or name.endswith(JSONL_SUFFIXES):
+        return "jsonl"
+    if parquet and name.endswith(".parquet"):
+        return "parquet"
+    kinds = ", ".join(JSONL_SUFFIXES) + (" or .parquet" if parquet else " (JSON Lines only)")
+    raise ValueError(f"{path}: unknown output format; give a name ending in {kinds}")
 
 _COPY = pa.struct([("id", pa.string()), ("url", pa.string()), ("similarity", pa.float64())])
 
@@ -39,6 +62,7 @@ CLEAN_SCHEMA = pa.schema([
     ("wire", pa.string()),
     ("text", pa.string()),
     ("copies", pa.list_(_COPY)),
+    ("replaces", pa.string()),  # the page an earlier run published that this one supersedes
 ])
 
 #: one record per input page (``Outcome.manifest_row``)
@@ -49,6 +73,7 @@ MANIFEST_SCHEMA = pa.schema([
     ("duplicate_of", pa.string()),
     ("similarity", pa.float64()),
     ("reason", pa.string()),
+    ("replaces", pa.string()),  # the page an earlier run published that this one supersedes
 ])
 
 #: one record per input page of ``cleanfeed extract`` (``PageResult.to_dict``)
@@ -89,15 +114,24 @@ class RecordWriter:
             return
         target = Path(self.path)
         if target.is_dir():
-            raise IsADirectoryError(f"{self.path} is a directory; give a file name")
-        self._tmp = str(target.with_name(f".{target.name}.tmp-{os.getpid()}"))
-        if self._parquet:
-            self._pq = pq.ParquetWriter(self._tmp, schema, compression="zstd")
-        elif self.path.endswith(".gz"):
-            raw = gzip.GzipFile(self._tmp, "wb", mtime=0)
-            self._text = io.TextIOWrapper(raw, encoding="utf-8", newline="\n")
-        else:
-            self._text = open(self._tmp, "w", encoding="utf-8", newline="\n")
+            raise IsADirectoryError(errno.EISDIR, f"cannot write {self.path}: it is a directory; "
+                                    "give a file name")
+        if not target.parent.is_dir():
+            raise FileNotFoundError(errno.ENOENT, f"cannot write {self.path}: the directory "
+                                    f"{target.parent} does not exist")
+        _remove_stale(target)
+        self._tmp = str(target.with_name(f"{_tmp_prefix(target)}{os.getpid()}"))
+        try:
+            if self._parquet:
+                self._pq = pq.ParquetWriter(self._tmp, schema, compression="zstd")
+            elif self.path.endswith(".gz"):
+                raw = gzip.GzipFile(self._tmp, "wb", mtime=0)
+                self._text = io.TextIOWrapper(raw, encoding="utf-8", newline="\n")
+            else:
+                self._text = open(self._tmp, "w", encoding="utf-8", newline="\n")
+        except OSError as err:
+            self._tmp = None
+            raise self._error(err, f"cannot create a file in {target.parent}") from err
 
     def write(self, row: dict[str, Any]) -> None:
         """Add one row."""
@@ -109,39 +143,59 @@ class RecordWriter:
             return
         if self._text is None:
             raise ValueError(f"{self.path}: the writer is closed")
-        self._text.write(json.dumps(row, ensure_ascii=False) + "\n")
+        try:
+            self._text.write(json.dumps(row, ensure_ascii=False) + "\n")
+        except OSError as err:
+            raise self._error(err) from err
+
+    def _error(self, err: OSError, what: str = "") -> OSError:
+        """``err`` restated with the user's path (a full disk, a read-only directory...)."""
+        detail = err.strerror or str(err)
+        return OSError(err.errno, f"cannot write {self.path}: "
+                       + (f"{what} ({detail})" if what else detail))
 
     def _flush(self) -> None:
         if self._pq is not None and self._rows:
-            self._pq.write_table(pa.Table.from_pylist(self._rows, schema=self.schema))
+            try:
+                self._pq.write_table(pa.Table.from_pylist(self._rows, schema=self.schema))
+            except OSError as err:
+                raise self._error(err) from err
             self._rows = []
 
     def close(self) -> None:
-        """Finish the file and move it into place."""
-        if self._pq is not None:
-            self._flush()
-            self._pq.close()
-            self._pq = None
-        elif self._text is not None and self._text is not sys.stdout:
-            self._text.close()
-        elif self._text is sys.stdout:
-            sys.stdout.flush()
-        self._text = None
-        if self._tmp is not None:
-            os.replace(self._tmp, self.path)
-            self._tmp = None
+        """Finish the file and move it into place (on an error, the temporary file is removed)."""
+        try:
+            if self._pq is not None:
+                self._flush()
+                self._pq.close()
+                self._pq = None
+            elif self._text is not None and self._text is not sys.stdout:
+                self._text.close()
+            elif self._text is sys.stdout:
+                sys.stdout.flush()
+            self._text = None
+            if self._tmp is not None:
+                os.replace(self._tmp, self.path)
+                self._tmp = None
+        except OSError as err:
+            self.abort()
+            raise self._error(err) from err
 
     def abort(self) -> None:
         """Drop what was written (the target, if it existed before, is left as it was)."""
-        if self._pq is not None:
-            self._pq.close()
-            self._pq = None
-        if self._text is not None and self._text is not sys.stdout:
-            self._text.close()
-        self._text = None
-        if self._tmp is not None:
-            Path(self._tmp).unlink(missing_ok=True)
-            self._tmp = None
+        pq_writer, text = self._pq, self._text
+        self._pq = self._text = None
+        try:
+            if pq_writer is not None:
+                pq_writer.close()
+            if text is not None and text is not sys.stdout:
+                text.close()  # on a full disk this fails too: the file goes all the same
+        except OSError:
+            pass
+        finally:
+            if self._tmp is not None:
+                Path(self._tmp).unlink(missing_ok=True)
+                self._tmp = None
 
     def __enter__(self) -> RecordWriter:
         return self
@@ -151,3 +205,33 @@ class RecordWriter:
             self.close()
         else:
             self.abort()
+
+
+def _tmp_prefix(target: Path) -> str:
+    return f".{target.name}.tmp-"
+
+
+def _remove_stale(target: Path) -> None:
+    """Remove the temporary files a killed run (``kill -9``, a crash) left beside ``target``:
+    ``.NAME.tmp-PID`` whose process no longer runs."""
+    prefix = _tmp_prefix(target)
+    try:
+        names = [n for n in os.listdir(target.parent) if n.startswith(prefix)]
+    except OSError:
+        return
+    for name in names:
+        pid = name[len(prefix):]
+        if pid.isdigit() and not _running(int(pid)):
+            (target.parent / name).unlink(missing_ok=True)
+
+
+def _running(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process
+        return True
+    return True

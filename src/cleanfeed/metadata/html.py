@@ -28,6 +28,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from html import unescape
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -38,17 +39,25 @@ from .text import canonical_agency, clean_author, detect_wire
 
 __all__ = ["HtmlMetadata", "html_metadata", "with_body"]
 
-_ARTICLE_TYPES = re.compile(r"article|posting|report|newsarticle|blog", re.IGNORECASE)
-_TITLE_SEPARATORS = re.compile(r"\s+[|–—•·-]\s+")
-_AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|\band\b|&|\|)\s*", re.IGNORECASE)
+_ARTICLE_TYPES = re.compile(r"article|posting|report|blog", re.IGNORECASE)
+_PAGE_TYPES = re.compile(r"^(?:web)?page$|^itempage$", re.IGNORECASE)
+_TITLE_SEPARATORS = re.compile(r"\s+[|–—•·:-]\s+|\s+[|–—•·]\s*|\s*[|–—•·]\s+")
+_AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|\band\b|&|\||\bund\b|\bet\b|\by\b)\s*", re.IGNORECASE)
+# markup that holds a byline: the first of these with a name-like text gives the author
 _BYLINE_SELECTORS = (
-    "[rel=author]",
     "[itemprop=author] [itemprop=name]",
     "[itemprop=author]",
+    "[rel=author]",
+    "a[href*='/author/']",
     "[class*=byline] [class*=author]",
-    "[class*=author-name]",
+    "[class*=byline] a",
+    "[class*=author-name], [class*=author_name], [class*=authorName], [class*=AuthorName]",
     "[class*=byline]",
+    "[class*=author] a",
+    "[class*=author]",
 )
+# where a date or a byline is not the article's: other stories, reader comments, page chrome
+_NOT_ARTICLE = re.compile(r"comment|related|recommend|sidebar|widget|footer|promo|more-from|read-next|trending", re.I)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +65,7 @@ class HtmlMetadata:
     """Metadata fields of one page, each with the source it came from in ``provenance``."""
 
     title: str | None = None
+    url: str | None = None
     author: str | None = None
     date: str | None = None
     site: str | None = None
@@ -65,53 +75,91 @@ class HtmlMetadata:
 
 
 def _clean(value: object) -> str | None:
+    """Whitespace-collapsed text with HTML entities decoded (JSON-LD and meta often keep them)."""
     if not isinstance(value, str):
         return None
-    value = " ".join(value.split())
+    value = " ".join(unescape(unescape(value)).split())
     return value or None
 
 
 def _meta(tree: LexborHTMLParser) -> dict[str, str]:
-    """``<meta>`` name/property → content (first occurrence wins), keys lower-cased."""
+    """``<meta>`` name/property → content (first occurrence wins), keys lower-cased.
+
+    A space-separated ``property="dc:creator og:author"`` names several keys at once."""
     found: dict[str, str] = {}
     for node in tree.css("meta[content]"):
         attrs = node.attributes
-        key = attrs.get("property") or attrs.get("name") or attrs.get("itemprop")
+        keys = attrs.get("property") or attrs.get("name") or attrs.get("itemprop")
         content = _clean(attrs.get("content"))
-        if key and content:
-            found.setdefault(key.strip().lower(), content)
+        if keys and content:
+            for key in keys.lower().split():
+                found.setdefault(key.replace("dcterms.", "dc.").replace("dc:", "dc.").replace("dcterm:", "dc."), content)
     return found
 
 
-def _walk(data: Any) -> Iterator[dict[str, Any]]:
+def _objects(data: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
+    """Every object of a JSON-LD document, nested ones too (``@graph``, ``mainEntity``...)."""
+    if depth > 12:
+        return
     if isinstance(data, list):
         for item in data:
-            yield from _walk(item)
+            yield from _objects(item, depth + 1)
     elif isinstance(data, dict):
         yield data
-        if "@graph" in data:
-            yield from _walk(data["@graph"])
+        for value in data.values():
+            if isinstance(value, (list, dict)):
+                yield from _objects(value, depth + 1)
 
 
-def _json_ld(tree: LexborHTMLParser) -> list[dict[str, Any]]:
-    """The article objects of the page's JSON-LD blocks (malformed blocks are skipped)."""
-    articles = []
+def _kinds(obj: dict[str, Any]) -> list[str]:
+    kind = obj.get("@type")
+    return [k for k in (kind if isinstance(kind, list) else [kind]) if isinstance(k, str)]
+
+
+@dataclass(frozen=True, slots=True)
+class _JsonLd:
+    """The page's JSON-LD: article objects (best first), page objects, and every object by ``@id``."""
+
+    articles: tuple[dict[str, Any], ...] = ()
+    pages: tuple[dict[str, Any], ...] = ()
+    by_id: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+def _json_ld(tree: LexborHTMLParser) -> _JsonLd:
+    """The article objects of the page's JSON-LD blocks (malformed blocks are read leniently)."""
+    articles: list[dict[str, Any]] = []
+    pages: list[dict[str, Any]] = []
+    by_id: dict[str, dict[str, Any]] = {}
     for node in tree.css('script[type="application/ld+json"]'):
-        raw = node.text(deep=True)
+        raw = _WRAPPERS.sub("", node.text(deep=True))
         try:
             data = json.loads(raw, strict=False)
         except (ValueError, RecursionError):
             data = _lenient_json_ld(raw)
-        for obj in _walk(data):
-            kind = obj.get("@type")
-            kinds = kind if isinstance(kind, list) else [kind]
-            if any(isinstance(k, str) and _ARTICLE_TYPES.search(k) for k in kinds):
+        for obj in _objects(data):
+            if isinstance(obj.get("@id"), str) and len(obj) > 1:
+                by_id.setdefault(obj["@id"], obj)
+            kinds = _kinds(obj)
+            if any(_ARTICLE_TYPES.search(k) for k in kinds):
                 articles.append(obj)
-    return articles
+            elif any(_PAGE_TYPES.match(k) for k in kinds):
+                pages.append(obj)
+    # the article with a headline is the story; an article nested in another (a "related" list) is not
+    articles.sort(key=lambda a: not (a.get("headline") or a.get("name")))
+    return _JsonLd(tuple(articles), tuple(pages), by_id)
 
 
+# "<![CDATA[ ... ]]>", "<!-- ... -->", "//<![CDATA[" around the JSON
+_WRAPPERS = re.compile(r"^\s*(?://\s*)?(?:<!\[CDATA\[|<!--)|(?://\s*)?(?:\]\]>|-->)\s*$")
 _LD_FIELD = re.compile(r'"(?P<key>@type|headline|datePublished|dateCreated)"\s*:\s*"(?P<value>[^"]{1,400})"')
 _LD_AUTHOR = re.compile(r'"author"\s*:\s*(?:\[\s*)?(?:\{[^{}]*?"name"\s*:\s*"(?P<name>[^"]{1,100})"|"(?P<plain>[^"]{1,100})")')
+
+
+def _unescape_json(value: str) -> str:
+    try:
+        return str(json.loads(f'"{value}"'))
+    except ValueError:
+        return value
 
 
 def _lenient_json_ld(raw: str) -> dict[str, Any]:
@@ -119,40 +167,58 @@ def _lenient_json_ld(raw: str) -> dict[str, Any]:
     commas, unescaped quotes are common), read field by field; the first value of each wins."""
     found: dict[str, Any] = {}
     for match in _LD_FIELD.finditer(raw):
-        found.setdefault(match.group("key"), match.group("value"))
+        key, value = match.group("key"), _unescape_json(match.group("value"))
+        if key == "@type" and _ARTICLE_TYPES.search(value):
+            found["@type"] = value  # the block's article, whatever other objects it holds
+        found.setdefault(key, value)
     author = _LD_AUTHOR.search(raw)
     if author:
-        found["author"] = author.group("name") or author.group("plain")
+        found["author"] = _unescape_json(author.group("name") or author.group("plain"))
     return found
 
 
-def _names(value: Any) -> list[str]:
-    """Person names from a JSON-LD ``author`` value (a string, an object, or a list of them)."""
+def _names(value: Any, ld: _JsonLd | None = None, depth: int = 0) -> list[str]:
+    """Names from a JSON-LD ``author``/``publisher`` value: a string, an object, an ``@id``
+    reference to an object elsewhere in the graph, or a list of them."""
+    if depth > 4:
+        return []
     if isinstance(value, list):
-        return [name for item in value for name in _names(item)]
+        return [name for item in value for name in _names(item, ld, depth + 1)]
     if isinstance(value, dict):
-        name = _clean(value.get("name"))
+        if "name" not in value and ld is not None and isinstance(value.get("@id"), str):
+            target = ld.by_id.get(value["@id"])
+            return _names(target, None, depth + 1) if target is not None else []
+        name = value.get("name")
+        if isinstance(name, list):
+            return _names(name, None, depth + 1)
+        name = _clean(name)
         return [name] if name else []
     name = _clean(value)
     return [name] if name else []
+
+
+_TZ_DIGITS = re.compile(r"([+-]\d{2})(\d{2})$")
 
 
 def _iso_date(value: str | None) -> str | None:
     """A date string as ISO 8601: the full timestamp when it parses as one, else YYYY-MM-DD."""
     if not value:
         return None
-    try:
-        return datetime.fromisoformat(value.strip()).isoformat()
-    except ValueError:
-        return parse_date(value)
+    value = value.strip()
+    for candidate in (value, value.replace("Z", "+00:00"), _TZ_DIGITS.sub(r"\1:\2", value.replace(" ", "T", 1))):
+        try:
+            return datetime.fromisoformat(candidate).isoformat()
+        except ValueError:
+            continue
+    return parse_date(value)
 
 
-def _site(meta: dict[str, str], articles: list[dict[str, Any]], url: str | None) -> tuple[str | None, str]:
+def _site(meta: dict[str, str], ld: _JsonLd, url: str | None) -> tuple[str | None, str]:
     if meta.get("og:site_name"):
         return meta["og:site_name"], "opengraph"
-    for article in articles:
-        publisher = article.get("publisher")
-        names = _names(publisher) if publisher else []
+    for obj in (*ld.articles, *ld.pages):
+        publisher = obj.get("publisher")
+        names = _names(publisher, ld) if publisher else []
         if names:
             return names[0], "json-ld"
     if meta.get("application-name"):
@@ -163,32 +229,45 @@ def _site(meta: dict[str, str], articles: list[dict[str, Any]], url: str | None)
     return None, ""
 
 
+def _squash(text: str | None) -> str:
+    return re.sub(r"[^\w]", "", (text or "").lower())
+
+
 def _strip_site(title: str, site: str | None) -> str:
     """``"Headline | Site"`` → ``"Headline"``: drop separator-joined parts that name the site."""
-    parts = _TITLE_SEPARATORS.split(title)
+    parts = [p for p in _TITLE_SEPARATORS.split(title) if p.strip()]
     if len(parts) < 2:
         return title
-    squash = re.sub(r"[^a-z0-9]", "", (site or "").lower())
-    kept = [p for p in parts if not squash or re.sub(r"[^a-z0-9]", "", p.lower()) not in squash]
+    squash = _squash(site)
+    kept = [p for p in parts if not squash or not _squash(p) or _squash(p) not in squash]
     if kept and len(kept) < len(parts):
         return " - ".join(kept) if len(kept) > 1 else kept[0]
-    # no part names the site: the longest part is the headline when one part clearly dominates
-    longest = max(parts, key=len)
-    return longest if len(longest) > 2 * sum(len(p) for p in parts if p is not longest) else title
+    # no part names the site: the first part is the headline when it clearly dominates
+    first = parts[0]
+    return first if len(first) > 2 * sum(len(p) for p in parts[1:]) else title
+
+
+def _headline_node(tree: LexborHTMLParser) -> Any:
+    """The page's headline element: the first ``<h1>`` inside the article, else the first one."""
+    for selector in ("article h1", "main h1", "[itemprop=headline]", "h1"):
+        node = tree.css_first(selector)
+        if node is not None and _clean(node.text(deep=True)):
+            return node
+    return None
 
 
 def _title(
-    tree: LexborHTMLParser, meta: dict[str, str], articles: list[dict[str, Any]], site: str | None
+    tree: LexborHTMLParser, meta: dict[str, str], ld: _JsonLd, site: str | None
 ) -> tuple[str | None, str]:
-    for article in articles:
+    for article in ld.articles:
         headline = _clean(article.get("headline")) or _clean(article.get("name"))
         if headline:
             return headline, "json-ld"
     for key, source in (("og:title", "opengraph"), ("twitter:title", "meta"), ("dc.title", "meta")):
         if meta.get(key):
             return _strip_site(meta[key], site), source
-    h1 = tree.css_first("h1")
-    if h1 is not None and _clean(h1.text(deep=True)):
+    h1 = _headline_node(tree)
+    if h1 is not None:
         return _clean(h1.text(deep=True)), "h1"
     title = tree.css_first("title")
     if title is not None and _clean(title.text(deep=True)):
@@ -196,88 +275,295 @@ def _title(
     return None, ""
 
 
+def _in_chrome(node: Any) -> bool:
+    """Whether ``node`` sits in reader comments, related stories or page chrome."""
+    parent = node
+    for _ in range(12):
+        if parent is None or parent.tag in ("article", "main", "body"):
+            return False
+        if parent.tag in ("footer", "nav", "aside"):
+            return True
+        attrs = parent.attributes
+        if _NOT_ARTICLE.search((attrs.get("class") or "") + " " + (attrs.get("id") or "")):
+            return True
+        parent = parent.parent
+    return False
+
+
+_BYLINE_PREFIX = re.compile(r"^\s*(?:(?:written|posted|published|reviewed|edited)\s+)?(?:by|par|von|por|door|di)\b[:\s]*", re.I)
+_BYLINE_TAIL = re.compile(
+    r"\s*(?:\bon\s+\w+day\b|\bon\s+\d|\bupdated\b|\bpublished\b|\bposted\b|\bpublicado\b|[|•·]|\s[-–—]\s|\d{1,2}:\d\d|"
+    r"\b(?:19|20)\d\d\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d).*$", re.I)
+_HOST_LIKE = re.compile(r"^[\w-]+(?:\.[\w-]+)+$")
+_NAME_WORD = re.compile(r"^[\w.'’-]+$")
+
+
+def _byline_text(text: str) -> str | None:
+    """The name(s) in a byline element's text: "By Jane Doe | May 3, 2024" → "Jane Doe"."""
+    text = _BYLINE_PREFIX.sub("", text)
+    text = _BYLINE_TAIL.sub("", text).strip(" ,:|-–—")
+    words = text.replace(",", " ").split()
+    if not words or len(words) > 8 or len(text) > 80 or not all(_NAME_WORD.match(w) for w in words if w not in "&"):
+        return None
+    if not any(ch.isupper() for ch in text) and " " in text:
+        return None  # a phrase, not a name ("read more", "view all posts")
+    return text
+
+
 def _author_candidates(
-    tree: LexborHTMLParser, meta: dict[str, str], articles: list[dict[str, Any]]
+    tree: LexborHTMLParser, meta: dict[str, str], ld: _JsonLd
 ) -> Iterator[tuple[list[str], str]]:
-    for article in articles:
-        names = _names(article.get("author"))
+    for article in ld.articles:
+        names = _names(article.get("author"), ld) or _names(article.get("creator"), ld)
         if names:
             yield names, "json-ld"
-    for key in ("author", "article:author", "dc.creator", "byl", "sailthru.author", "parsely-author"):
+    for key in (
+        "author", "article:author", "dc.creator", "byl", "sailthru.author", "parsely-author", "citation_author",
+        "og:article:author", "article:author_name", "cxenseparse:author", "twitter:data1",
+    ):
         value = meta.get(key)
+        if key == "twitter:data1" and "writ" not in meta.get("twitter:label1", "").lower():
+            continue  # "Written by": the label says what data1 is
         if value and "://" not in value:  # article:author is often a profile URL
             yield _AUTHOR_SPLIT.split(value), "meta"
-    for selector in _BYLINE_SELECTORS:
-        node = tree.css_first(selector)
-        if node is not None:
-            text = _clean(node.text(deep=True))
-            if text and len(text) <= 120:
-                yield [text], "byline"
+    yield from _markup_bylines(tree)
+
+
+def _markup_bylines(tree: LexborHTMLParser) -> Iterator[tuple[list[str], str]]:
+    """Bylines in the markup, the one nearest below the headline first (a menu of the site's
+    authors or a related story's byline sits farther away); without a headline, in selector order."""
+    found: dict[int, tuple[int, str]] = {}  # node → (selector rank, name)
+    nodes: dict[int, Any] = {}
+    for rank, selector in enumerate(_BYLINE_SELECTORS):
+        for node in tree.css(selector)[:8]:
+            if node.mem_id in found or _in_chrome(node):
+                continue
+            text = _clean(node.attributes.get("content")) or _clean(node.text(deep=True))
+            name = _byline_text(text) if text else None
+            if name:
+                found[node.mem_id] = (rank, name)
+                nodes[node.mem_id] = node
+    if not found:
+        return
+    h1 = _headline_node(tree)
+    order: dict[int, int] = {}
+    if h1 is not None and tree.body is not None:
+        for i, node in enumerate(tree.body.traverse()):
+            order[node.mem_id] = i
+    at = order.get(h1.mem_id) if h1 is not None else None
+
+    def distance(key: int) -> tuple[int, int]:
+        if at is None or key not in order:
+            return (0, found[key][0])
+        gap = order[key] - at
+        return (gap if gap >= 0 else 4 * -gap, found[key][0])  # above the headline: a weaker sign
+
+    for key in sorted(found, key=distance):
+        yield _AUTHOR_SPLIT.split(found[key][1]), "byline"
 
 
 def _authors(
-    tree: LexborHTMLParser, meta: dict[str, str], articles: list[dict[str, Any]], site: str | None
+    tree: LexborHTMLParser, meta: dict[str, str], ld: _JsonLd, site: str | None
 ) -> tuple[str | None, str, str | None, str]:
     """``(author, source, agency, source)``: the first usable person name(s), and a wire agency
-    met on the way where an author field names one."""
+    met on the way where an author field names one.
+
+    A name the page's structured data gives stands when the site is named after it (a personal
+    blog: "Jane Doe's notes"); one that names the site itself ("World Economist" on World
+    Economist) is kept only as a last resort, with the source ``publisher``: no other field, and
+    no byline in the body (``with_body``), names a writer. In markup bylines the site's name is
+    chrome."""
     agency, agency_source = None, ""
-    for names, source in _author_candidates(tree, meta, articles):
-        people = []
+    publisher: str | None = None
+    for names, source in _author_candidates(tree, meta, ld):
+        people: list[str] = []
         for name in names:
             name = re.sub(r"^\s*(by|written\s+by|posted\s+by)\s+", "", name, flags=re.IGNORECASE)
             wire = canonical_agency(name)
             if wire and agency is None:
                 agency, agency_source = wire, source
-            cleaned = clean_author(name, site)
+            cleaned = clean_author(name, site if source == "byline" else None)
+            if cleaned and source != "byline" and (_HOST_LIKE.match(cleaned) or (site and _squash(site) in _squash(cleaned))):
+                if not _HOST_LIKE.match(cleaned) and publisher is None:
+                    publisher = cleaned
+                cleaned = None  # "worldeconomist.com", "World Economist Staff": the site, not a writer
             if cleaned and cleaned not in people:
                 people.append(cleaned)
         if people:
             return ", ".join(people), source, agency, agency_source
+    if publisher is not None:
+        return publisher, "publisher", agency, agency_source
     return None, "", agency, agency_source
 
 
-def _date(tree: LexborHTMLParser, meta: dict[str, str], articles: list[dict[str, Any]]) -> tuple[str | None, str]:
-    for article in articles:
-        value = _iso_date(_clean(article.get("datePublished")) or _clean(article.get("dateCreated")))
-        if value:
-            return value, "json-ld"
-    for key in (
-        "article:published_time",
-        "og:published_time",
-        "datepublished",
-        "publishdate",
-        "pubdate",
-        "date",
-        "dc.date",
-        "dc.date.issued",
-        "sailthru.date",
-        "parsely-pub-date",
-    ):
-        value = _iso_date(meta.get(key))
-        if value:
-            return value, "meta"
-    for node in tree.css("time[datetime]"):
+_PUBLISHED_KEYS = (
+    "article:published_time", "og:published_time", "article:published", "datepublished", "publishdate",
+    "publish-date", "publish_date", "pubdate", "published_time", "dc.date.issued", "dc.date", "dc.created",
+    "citation_publication_date", "citation_date", "sailthru.date", "parsely-pub-date", "date", "published",
+)
+_URL_DATE = re.compile(r"/((?:19|20)\d\d)[/-](\d{1,2})[/-](\d{1,2})(?:/|[-_]|$)")
+_LABELLED_DATE = re.compile(r"^\W*(?:(?:first\s+)?published|posted|date|publicado|publié|veröffentlicht)(?:\s+on)?\b", re.I)
+_UPDATED = re.compile(r"\b(?:updated|modified|edited|aktualisiert|mis à jour|actualizado)\b", re.I)
+
+
+def _url_date(url: str | None) -> str | None:
+    match = _URL_DATE.search(urlsplit(url).path) if url else None
+    if match is None:
+        return None
+    year, month, day = (int(g) for g in match.groups())
+    return f"{year:04d}-{month:02d}-{day:02d}" if 1 <= month <= 12 and 1 <= day <= 31 else None
+
+
+def _markup_date(tree: LexborHTMLParser) -> tuple[str | None, str]:
+    """A date the article's markup states: ``itemprop=datePublished`` (any element), else a
+    ``<time datetime>``, outside comments, related stories and chrome. An "Updated" one is
+    never taken."""
+    for node in tree.css("[itemprop=datePublished], [itemprop=dateCreated], abbr.published[title], time[pubdate]"):
+        attrs = node.attributes
+        value = _iso_date(_clean(attrs.get("content") or attrs.get("datetime") or attrs.get("title") or node.text()))
+        if value and not _in_chrome(node):
+            return value, "itemprop"
+    for node in tree.css("article time[datetime], main time[datetime], time[datetime]"):
+        if _in_chrome(node) or _UPDATED.search(_clean((node.parent or node).text(deep=True)) or ""):
+            continue
         value = _iso_date(node.attributes.get("datetime"))
         if value:
             return value, "time-tag"
     return None, ""
 
 
-def html_metadata(tree: LexborHTMLParser, url: str | None = None) -> HtmlMetadata:
-    """Title, author, date, site and language of a parsed page (the wire comes from ``with_wire``).
+_HEADER_BEFORE, _HEADER_AFTER = 12, 30  # texts around the headline that can hold its date line
+_SKIP_TEXT = frozenset({"script", "style", "noscript", "template"})
 
-    Read it before scripts are pruned: JSON-LD lives in ``<script>`` elements.
+
+def _header_date(tree: LexborHTMLParser) -> tuple[str | None, bool]:
+    """``(date, labelled)``: the date printed beside the headline ("By Jane Doe · May 3, 2024",
+    "Published: 3 May 2024"), looked for among the few texts after the ``<h1>``, then before it.
+
+    A text qualifies when it is little more than a date, or a date labelled "Published"/"Posted"
+    (in the text or the text before it); a date labelled "Updated" never does. ``labelled`` says
+    the page called it the publication date."""
+    h1 = _headline_node(tree)
+    if h1 is None or tree.body is None:
+        return None, False
+    headline = h1.text(deep=True)
+    texts: list[str] = []
+    at = None
+    for node in tree.body.traverse(include_text=True):
+        if node.tag == "-text":
+            parent = node.parent
+            text = _clean(node.text()) if parent is None or parent.tag not in _SKIP_TEXT else None
+            if text:
+                texts.append(text)
+        elif at is None and node.tag == h1.tag and node.text(deep=True) == headline:
+            at = len(texts)
+        if at is not None and len(texts) > at + _HEADER_AFTER:
+            break
+    if at is None:
+        return None, False
+    window = [*range(at, min(len(texts), at + _HEADER_AFTER)), *range(at - 1, max(-1, at - 1 - _HEADER_BEFORE), -1)]
+    plain = None
+    for i in window:
+        text, before = texts[i], texts[i - 1] if i > 0 else ""
+        if len(text) > 80 or _UPDATED.search(text) or (len(before) <= 30 and _UPDATED.search(before)):
+            continue
+        value = parse_date(text)
+        if value is None:
+            continue
+        if _LABELLED_DATE.match(text) or (len(before) <= 30 and _LABELLED_DATE.match(before)):
+            return value, True
+        if plain is None and len(_DATE_WORDS.sub("", text)) <= 12:
+            plain = value
+    return plain, False
+
+
+_DATE_WORDS = re.compile(r"[\d\W]|\b[a-zà-ÿ]{3,10}\b", re.I)
+
+
+def _date(tree: LexborHTMLParser, meta: dict[str, str], ld: _JsonLd, url: str | None) -> tuple[str | None, str]:
+    """The publication date, best evidence first: JSON-LD ``datePublished`` of the article,
+    published-time meta tags, the article's markup, the URL's date path.
+
+    A date the URL's path states overrides another source one day off from it (a UTC timestamp
+    of a story the site dates in its own time zone)."""
+    from_url = _url_date(url)
+    found, source = None, ""
+    for obj in (*ld.articles, *ld.pages):
+        found = _iso_date(_clean(obj.get("datePublished")) or _clean(obj.get("dateCreated")))
+        if found:
+            source = "json-ld"
+            break
+    for key in _PUBLISHED_KEYS:
+        from_meta = _iso_date(meta.get(key))
+        if from_meta:
+            if found is None or _same_instant_local(found, from_meta):
+                found, source = from_meta, "meta"
+            break
+    if found is None:
+        found, source = _markup_date(tree)
+    shown, labelled = _header_date(tree)
+    if shown and (found is None or (labelled and _days_apart(found, shown) > 1)):
+        # the page's own "Published <date>" line beside the headline outranks a structured
+        # date that disagrees (a CMS re-stamping datePublished on every edit)
+        found, source = shown, "header-text"
+    if from_url and (found is None or _days_apart(found, from_url) == 1):
+        return from_url, "url"
+    return (found, source) if found else (None, "")
+
+
+def _same_instant_local(utc: str, local: str) -> bool:
+    """Whether ``local`` is the instant ``utc`` states, written in the site's own time zone
+    (the calendar day a reader sees is the local one)."""
+    try:
+        a, b = datetime.fromisoformat(utc), datetime.fromisoformat(local)
+    except ValueError:
+        return False
+    if a.tzinfo is None or b.tzinfo is None or not b.utcoffset() or a.utcoffset():
+        return False
+    return a == b
+
+
+def _days_apart(a: str, b: str) -> int:
+    try:
+        return abs((datetime.fromisoformat(a[:10]) - datetime.fromisoformat(b[:10])).days)
+    except ValueError:
+        return -1
+
+
+def _page_url(tree: LexborHTMLParser, meta: dict[str, str]) -> tuple[str | None, str]:
+    """The page's own address, when the input gave none: its canonical link, else ``og:url``."""
+    for node in tree.css("link[rel][href]"):
+        if "canonical" in (node.attributes.get("rel") or "").lower().split():
+            href = _clean(node.attributes.get("href"))
+            if href and _ABSOLUTE.match(href):
+                return href, "canonical"
+    value = meta.get("og:url")
+    if value and _ABSOLUTE.match(value):
+        return value, "opengraph"
+    return None, ""
+
+
+_ABSOLUTE = re.compile(r"^https?://[^/\s]+", re.IGNORECASE)
+
+
+def html_metadata(tree: LexborHTMLParser, url: str | None = None) -> HtmlMetadata:
+    """Title, url, author, date, site and language of a parsed page (the wire comes from ``with_body``).
+
+    ``url`` is the input's address; without one the page's canonical link (or ``og:url``) is its
+    url. Read it before scripts are pruned: JSON-LD lives in ``<script>`` elements.
     """
     meta = _meta(tree)
-    articles = _json_ld(tree)
+    ld = _json_ld(tree)
+    url, url_source = (url, "") if url else _page_url(tree, meta)  # the input's own needs no note
     provenance: dict[str, str] = {}
-    site, site_source = _site(meta, articles, url)
-    title, title_source = _title(tree, meta, articles, site)
-    author, author_source, agency, agency_source = _authors(tree, meta, articles, site)
-    date, date_source = _date(tree, meta, articles)
+    site, site_source = _site(meta, ld, url)
+    title, title_source = _title(tree, meta, ld, site)
+    author, author_source, agency, agency_source = _authors(tree, meta, ld, site)
+    date, date_source = _date(tree, meta, ld, url)
     html_node = tree.css_first("html")
     language = _clean(html_node.attributes.get("lang")) if html_node is not None else None
     for name, value, source in (
+        ("url", url, url_source),
         ("site", site, site_source),
         ("title", title, title_source),
         ("author", author, author_source),
@@ -285,10 +571,11 @@ def html_metadata(tree: LexborHTMLParser, url: str | None = None) -> HtmlMetadat
         ("wire", agency, agency_source),
         ("language", language, "html-lang"),
     ):
-        if value:
+        if value and source:
             provenance[name] = source
     return HtmlMetadata(
-        title=title, author=author, date=date, site=site, wire=agency, language=language, provenance=provenance
+        title=title, url=url, author=author, date=date, site=site, wire=agency, language=language,
+        provenance=provenance,
     )
 
 
@@ -306,7 +593,7 @@ def with_body(meta: HtmlMetadata, paragraphs: Sequence[str], lines: Sequence[str
     found = detect_wire(tuple(paragraphs))
     if found is not None:
         changes["wire"], provenance["wire"] = found
-    if meta.author is None:
+    if meta.author is None or meta.provenance.get("author") == "publisher":
         for line in list(lines)[:_BYLINE_WITHIN]:
             people, agency = _byline_names(line, meta.site)
             if people:

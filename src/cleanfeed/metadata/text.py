@@ -52,9 +52,13 @@ _REUTERS_CREDIT = re.compile(
     r"^\(?\s*(additional\s+)?(reporting|writing|editing)\s+by\b.*\)?\s*$", re.IGNORECASE
 )
 # "Associated Press writer Jane Doe contributed to this report."
-_AGENCY_CONTRIBUTED = re.compile(
-    rf"\b(?P<agency>{_ALIASES})\s+(writers?|reporters?|correspondents?)\b.*\bcontributed\b", re.UNICODE
+# The agency's first mention decides: a later one cannot have "contributed" after it unless the
+# first does. Matching "agency writer.*contributed" at each mention instead rescans the rest of
+# the line from every one of them (quadratic on a long paragraph of mentions).
+_AGENCY_WRITER = re.compile(
+    rf"\b(?P<agency>{_ALIASES})\s+(writers?|reporters?|correspondents?)\b", re.UNICODE
 )
+_CONTRIBUTED = re.compile(r"\bcontributed\b")
 # "-- AFP", "— Reuters", "(AFP)" closing a paragraph
 _CLOSING_CREDIT = re.compile(rf"(?:[-—–]{{1,2}}\s*|\()(?P<agency>{_ALIASES})\)?\s*$")
 # "By Jane Doe, Reuters" / "By Jane Doe | AP"
@@ -80,7 +84,7 @@ def detect_wire(paragraphs: list[str] | tuple[str, ...]) -> tuple[str, str] | No
         if match:
             return _ALIAS_TO_NAME[match.group("agency").lower()], "byline"
     for para in reversed(paragraphs[-4:]):
-        match = _AGENCY_CONTRIBUTED.search(para)
+        match = _agency_contributed(para)
         if match:
             return _ALIAS_TO_NAME[match.group("agency").lower()], "credit"
         match = _CLOSING_CREDIT.search(para)
@@ -91,11 +95,20 @@ def detect_wire(paragraphs: list[str] | tuple[str, ...]) -> tuple[str, str] | No
     return None
 
 
+def _agency_contributed(para: str) -> re.Match[str] | None:
+    """The agency mention of "AP writer Jane Doe contributed", line by line as ``.`` reads."""
+    for line in para.split("\n"):
+        match = _AGENCY_WRITER.search(line)
+        if match and _CONTRIBUTED.search(line, match.end()):
+            return match
+    return None
+
+
 _JOB_TITLES = re.compile(
     r"^(admin(istrator)?|editor(ial)?(\s+(staff|team|desk|board))?|staff(\s+(writer|reporter))?|"
     r"news\s*desk|web\s*desk|desk|guest(\s+(author|writer|contributor))?|contributor|author|"
     r"correspondent|reporter|writer|team|wire\s+service|webmaster|moderator|unknown|anonymous|"
-    r"senior\s+\w+|chief\s+\w+)$",
+    r"senior\s+\w+|chief\s+\w+|undefined|null|none|n/?a)$",
     re.IGNORECASE,
 )
 

@@ -275,6 +275,7 @@ def manifest_frame(results: DataFrame, decisions: DataFrame) -> DataFrame:
         F.col("canonical_id").alias("duplicate_of"),
         F.col("similarity"),
         F.when(decided, F.col("d_reason")).otherwise(F.col("outcome_reason")).alias("reason"),
+        F.lit(None).cast("string").alias("replaces"),  # no index across runs on Spark
     )
 
 
@@ -292,4 +293,5 @@ def clean_frame(results: DataFrame, decisions: DataFrame) -> DataFrame:
     copy_type = column_type(CLEAN_SCHEMA, "copies")
     return (pages.join(copies, "id", "left").select(
         "node", F.col("doc_id").alias("id"), F.col("doc_url").alias("url"), "site", "title", "author",
-        "date", "wire", "text", F.coalesce(F.col("copies"), F.array().cast(copy_type)).alias("copies")))
+        "date", "wire", "text", F.coalesce(F.col("copies"), F.array().cast(copy_type)).alias("copies"),
+        F.lit(None).cast("string").alias("replaces")))  # no index across runs on Spark
