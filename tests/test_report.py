@@ -100,6 +100,12 @@ def test_writer_refuses_bad_settings(tmp_path: Path, bad: dict[str, int]) -> Non
         ReportWriter(tmp_path / "r.html", **bad)
 
 
+def test_the_report_is_named_as_html(tmp_path: Path) -> None:
+    code = main(["run", str(ROOT / "seeds" / "raw"), "-o", str(tmp_path / "c.jsonl"), "--manifest",
+                 str(tmp_path / "m.jsonl"), "--report", str(tmp_path / "r.jsonl"), "--quiet"])
+    assert code == 2 and not (tmp_path / "r.jsonl").exists()
+
+
 def test_report_is_for_the_local_engine(tmp_path: Path) -> None:
     code = main(["run", str(ROOT / "seeds" / "raw"), "-o", str(tmp_path / "c.jsonl"), "--manifest",
                  str(tmp_path / "m.jsonl"), "--engine", "spark", "--report", str(tmp_path / "r.html")])
@@ -238,7 +244,8 @@ def test_search_filters_pages_and_dropped(driver: Any, built: dict[str, Any]) ->
     assert _rows(driver) == everything
     _go(driver, "#dropped")
     assert _rows(driver) == [r["id"] for r in built["manifest"] if r["status"] == "dropped"]
-    assert "empty body" in driver.find_element("id", "cf-view").text
+    shown = driver.find_element("id", "cf-view").text
+    assert all(r["reason"] in shown for r in built["manifest"] if r["status"] == "dropped")
 
 
 def test_page_view_shows_removals_by_category_with_markup_folded(driver: Any, built: dict[str, Any]) -> None:
