@@ -126,7 +126,7 @@ def write_story_pages(directory: Path) -> dict[str, list[str]]:
                               [f"This page quotes {PAYLOADS[0]} and {PAYLOADS[1]} and a link to "
                                f"{PAYLOADS[2]} in its text, which a report must show as text and never "
                                "run, however the page was scraped or what it holds in its body."] * 2),
-        "empty.html": "<html><head><title>Nothing</title></head><body><nav>Home</nav></body></html>",
+        "empty.html": "<html><head><title>Nothing</title></head><body><div></div></body></html>",
     }
     urls = {"payload.html": "javascript:alert(1)", "empty.html": "https://empty.example/"}
     with open(directory / "stories.jsonl", "w", encoding="utf-8") as out:

@@ -94,6 +94,18 @@ def test_no_file_without_finish(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("bad", [{"chunk_pages": 0}, {"compresslevel": 10}])
+def test_writer_refuses_bad_settings(tmp_path: Path, bad: dict[str, int]) -> None:
+    with pytest.raises(ValueError, match=next(iter(bad))):
+        ReportWriter(tmp_path / "r.html", **bad)
+
+
+def test_the_report_is_named_as_html(tmp_path: Path) -> None:
+    code = main(["run", str(ROOT / "seeds" / "raw"), "-o", str(tmp_path / "c.jsonl"), "--manifest",
+                 str(tmp_path / "m.jsonl"), "--report", str(tmp_path / "r.jsonl"), "--quiet"])
+    assert code == 2 and not (tmp_path / "r.jsonl").exists()
+
+
 def test_report_is_for_the_local_engine(tmp_path: Path) -> None:
     code = main(["run", str(ROOT / "seeds" / "raw"), "-o", str(tmp_path / "c.jsonl"), "--manifest",
                  str(tmp_path / "m.jsonl"), "--engine", "spark", "--report", str(tmp_path / "r.html")])
@@ -232,7 +244,8 @@ def test_search_filters_pages_and_dropped(driver: Any, built: dict[str, Any]) ->
     assert _rows(driver) == everything
     _go(driver, "#dropped")
     assert _rows(driver) == [r["id"] for r in built["manifest"] if r["status"] == "dropped"]
-    assert "empty body" in driver.find_element("id", "cf-view").text
+    shown = driver.find_element("id", "cf-view").text
+    assert all(r["reason"] in shown for r in built["manifest"] if r["status"] == "dropped")
 
 
 def test_page_view_shows_removals_by_category_with_markup_folded(driver: Any, built: dict[str, Any]) -> None:
@@ -283,4 +296,25 @@ def test_bodies_are_found_across_chunks(driver: Any, built: dict[str, Any], tmp_
         _open(driver, out, f"#page-{n}")
         shown = driver.find_element("id", "cf-text").text
         assert shown.split() == outcomes[n].page.doc.text.split()
+    assert _errors(driver) == []
+
+
+def test_copies_of_a_page_an_earlier_run_kept_form_a_story(driver: Any, built: dict[str, Any],
+                                                           tmp_path: Path) -> None:
+    lines = (built["work"] / "stories" / "stories.jsonl").read_text(encoding="utf-8").splitlines()
+    wire, *copies = built["groups"]["boe"]
+    first, second = tmp_path / "first.jsonl", tmp_path / "second.jsonl"
+    first.write_text(next(line for line in lines if f'"id": "{wire}"' in line) + "\n", encoding="utf-8")
+    second.write_text("".join(line + "\n" for line in lines if any(f'"id": "{c}"' in line for c in copies)),
+                      encoding="utf-8")
+    report = tmp_path / "second.html"
+    for inputs, extra in ((first, []), (second, ["--report", str(report)])):
+        assert main(["run", str(inputs), "-o", str(tmp_path / "c.jsonl"), "--manifest", str(tmp_path / "m.jsonl"),
+                     "--index", str(tmp_path / "index.sqlite"), "--jobs", "0", "--quiet", *extra]) == 0
+    manifest = [json.loads(line) for line in (tmp_path / "m.jsonl").read_text().splitlines()]
+    assert {r["duplicate_of"] for r in manifest} == {wire}  # the test's premise
+    _open(driver, report, "#story-0")
+    shown = driver.execute_script("return [...document.querySelectorAll('section.story')].map(s => s.dataset.id)")
+    assert sorted(shown) == sorted(copies)
+    assert wire in driver.find_element("id", "cf-view").text
     assert _errors(driver) == []

@@ -208,6 +208,10 @@ def _check_outputs(args: argparse.Namespace, inputs: Inputs, local: bool) -> Non
                     if not path.lower().endswith(".json"):
                         raise ValueError(f"{path}: the stats are one JSON document; give a name "
                                          "ending in .json")
+                elif option == "--report":
+                    if not path.lower().endswith((".html", ".htm")):
+                        raise ValueError(f"{path}: the report is one HTML page; give a name "
+                                         "ending in .html")
                 elif option != "--index":
                     output_format(path, parquet=option != "--explain")
             except ValueError as err:

@@ -230,17 +230,18 @@
     const q = state.q;
     const list = [];
     S.stories.forEach(function (s, k) {
-      if (!q || matches(s[0], q) || s[1].some(c => member(c[0]) >= 0 && matches(c[0], q))) list.push(k);
+      if (!q || [s[0], ...s[1].map(c => c[0])].some(ref => member(ref) >= 0 && matches(ref, q))) list.push(k);
     });
     const v = el("div", null, el("h2", null, "Stories with copies, largest first"));
     pager(list.length, STORIES, v);
     for (const k of list.slice(state.page * STORIES, (state.page + 1) * STORIES)) {
-      const s = S.stories[k], kept = s[0];
+      const s = S.stories[k], kept = s[0], here = member(kept) >= 0;
       const box = el("div", "story");
       box.dataset.story = String(k);
-      box.append(el("h3", null, link(label(kept), "#story-" + k), " \u2014 " + (s[1].length + 1) + " pages"));
+      box.append(el("h3", null, link(here ? label(kept) : String(kept), "#story-" + k), " \u2014 " + (s[1].length + 1) + " pages"));
       const ul = el("ul");
-      ul.append(el("li", "copy canonical", el("b", null, "kept: "), I.id[kept], " (" + (I.site[kept] || "no site") + ")"));
+      ul.append(el("li", "copy canonical", el("b", null, "kept: "), here ? I.id[kept] : String(kept),
+        " (" + (here ? I.site[kept] || "no site" : "kept by an earlier run") + ")"));
       for (const c of s[1]) {
         const li = el("li", "copy", typeof c[0] === "number" ? I.id[c[0]] : String(c[0]),
           " (" + (typeof c[0] === "number" ? I.site[c[0]] || "no site" : "an earlier run") + "), " + simText(c[2]));
@@ -350,11 +351,16 @@
   async function storyView(k) {
     const s = S.stories[k];
     if (!s) return el("p", null, "no such story");
-    const kept = s[0], kb = await body(kept);
+    const kept = s[0], here = member(kept) >= 0, kb = here ? await body(kept) : null;
     const bodies = await Promise.all(s[1].map(c => member(c[0]) >= 0 ? body(c[0]) : null));
-    const v = el("div", null, el("h2", null, "Story: " + label(kept)));
-    v.append(el("p", null, "Kept copy ", link(I.id[kept], "#page-" + kept), " (" + (I.site[kept] || "no site") +
-      "). Why this copy was kept: " + S.reasons[I.why[kept]] + "."));
+    const v = el("div", null, el("h2", null, "Story: " + (here ? label(kept) : String(kept))));
+    if (here) {
+      v.append(el("p", null, "Kept copy ", link(I.id[kept], "#page-" + kept), " (" + (I.site[kept] || "no site") +
+        "). Why this copy was kept: " + S.reasons[I.why[kept]] + "."));
+    } else {
+      v.append(el("p", null, "Kept copy " + String(kept) + ", kept by an earlier run of the same index: " +
+        "its text is not in this report, so the copies are shown without a diff."));
+    }
     const kw = words(kb ? kb.p : []);
     s[1].forEach(function (c, n) {
       const i = member(c[0]);
@@ -365,16 +371,16 @@
         (i >= 0 ? "; " + S.reasons[I.why[i]] : "")));
       if (i < 0) { sec.append(el("p", "note", "this copy was seen by an earlier run: its text is not in this report")); v.append(sec); return; }
       const cb = bodies[n];
-      const ops = diff(kw, words(cb ? cb.p : []));
+      const ops = here ? diff(kw, words(cb ? cb.p : [])) : null;
       const pair = el("div", "pair");
       if (ops === null) {
         pair.append(plain(kb ? kb.p : []), plain(cb ? cb.p : []));
-        sec.append(el("p", "note", "the texts differ too much to align word by word"));
+        if (here) sec.append(el("p", "note", "the texts differ too much to align word by word"));
       } else {
         const changed = changes(ops);
         pair.append(column(ops, changed, -1), column(ops, changed, 1));
       }
-      sec.append(el("div", "pair", el("b", null, "kept: " + I.id[kept]), el("b", null, "copy: " + I.id[i])), pair);
+      sec.append(el("div", "pair", el("b", null, "kept: " + (here ? I.id[kept] : String(kept))), el("b", null, "copy: " + I.id[i])), pair);
       v.append(sec);
     });
     v.append(el("p", "note", "red struck: only in the kept text; green: only in the copy; yellow: changed words."));

@@ -74,6 +74,14 @@ def _similarity(s: Similarity) -> list[Any]:
     return [round(s.jaccard, 4), round(s.containment, 4), s.basis]
 
 
+def _by_similarity(copy: list[Any]) -> tuple[float, str]:
+    """Most similar copy first, by the measure its rule matched on (as the manifest reports
+    it); then by id (a position sorts as its zero-padded number)."""
+    sim, ref = copy[2], copy[0]
+    score = (sim[0] if sim[2] == "jaccard" else sim[1]) if sim else 0.0
+    return (-score, ref if isinstance(ref, str) else f"{ref:012d}")
+
+
 class _Interned:
     """Strings that repeat (reasons, rule ids, categories) written once, referred to by number."""
 
@@ -229,10 +237,21 @@ class ReportWriter:
         return cols
 
     def _stories(self) -> list[list[Any]]:
-        stories: list[list[Any]] = [[kept, [[self._position.get(cid, cid), url, sim] for cid, url, sim in copies]]
-                   for kept, copies in self._copies]
-        ids = self._cols["id"]
-        stories.sort(key=lambda s: (-len(s[1]), ids[s[0]]))
+        """[kept page, [[copy, url, similarity]...]] per story with copies, largest first; a
+        page is its position in the run, or its id when it is not in this run (an ``--index``
+        run matches pages that earlier runs kept, and lists copies those runs saw)."""
+        cols = self._cols
+        stories: list[list[Any]] = [
+            [kept, sorted(([self._position.get(cid, cid), url, sim] for cid, url, sim in copies),
+                          key=_by_similarity)]
+            for kept, copies in self._copies]
+        earlier: dict[str, list[list[Any]]] = {}  # copies in this run of pages earlier runs kept
+        for n, of in enumerate(cols["of"]):
+            if of is not None and of not in self._position:
+                earlier.setdefault(of, []).append([n, cols["url"][n], cols["sim"][n]])
+        stories += [[kept, sorted(copies, key=_by_similarity)] for kept, copies in earlier.items()]
+        ids = cols["id"]
+        stories.sort(key=lambda s: (-len(s[1]), s[0] if isinstance(s[0], str) else ids[s[0]]))
         return stories
 
     def _summary(self, stats: Mapping[str, Any]) -> dict[str, Any]:
