@@ -23,7 +23,7 @@ pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
 @pytest.fixture(scope="module")
 def pages(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("faults")
-    return faults.corpus(root, 80, 3, source_root=FIXTURES / "syndication" / "scrapinghub",
+    return faults.corpus(root, 80, 3, source_root=FIXTURES / "syndication" / "pages",
                          seeds_root=SEEDS)
 
 

@@ -39,7 +39,7 @@ from cleanfeed.pipeline import (
 
 from .conftest import FIXTURES, SEEDS
 
-SOURCE = FIXTURES / "syndication" / "scrapinghub"
+SOURCE = FIXTURES / "syndication" / "pages"
 
 
 def seed_docs() -> list[RawDoc]:
