@@ -103,7 +103,7 @@ def shuffle_profile(spark: SparkSession, inputs: list[Path]) -> dict[str, Any]:
         results, _ = job._keep(job.results(pages), "results", time.perf_counter())
         texts = pages.where(F.col("stage") == "text")
         fps = results.where(F.col("status") == "ok").select(*FINGERPRINT_COLUMNS).persist()
-        members = lsh_members(fps, config.dedup).persist()
+        members = lsh_members(fps).persist()
         n_members = members.count()
         pairs = band_key_pairs(members).persist()
         n_pairs = pairs.count()
@@ -126,8 +126,7 @@ def shuffle_profile(spark: SparkSession, inputs: list[Path]) -> dict[str, Any]:
                              _len("key") + 12 + _len("f_lines") + _len("f_pairs") + 8
                              + F.aggregate("site_keys", F.lit(0), lambda acc, k: acc + F.length(k)))
         raw_bytes = _sum(texts, _len("raw_text") + _len("raw_bytes"))
-        output_bytes = _sum(results, _len("id") + _len("url") + _len("outcome_reason") + _len("text")
-                            + _len("title") + _len("author") + _len("site") + _len("doc_url"))
+        output_bytes = _sum(results, _len("id") + _len("url") + _len("result"))
         rows = [
             ("duplicate ids: (id, node, stage) of every page", _sum(pages, _len("id") + 8 + _len("stage"))),
             ("templates: text dumps' features per site key", feature_bytes),

@@ -40,6 +40,7 @@ __all__ = [
     "cluster_fingerprints",
     "connected_components",
     "lsh_eligible",
+    "lsh_key",
     "resolve_component",
     "verify",
     "verify_many",
@@ -89,6 +90,19 @@ def lsh_eligible(fp: Fingerprint, config: DedupConfig) -> bool:
     matches for them), so putting them in LSH would only cost candidate checks.
     """
     return fp.size >= config.min_shingles
+
+
+def lsh_key(fp: Fingerprint, config: DedupConfig) -> str | None:
+    """Which pages fuzzy matching needs: None for a page outside LSH (``lsh_eligible``), else
+    a key that exact twins (one normalised text) on one site share.
+
+    Twins on one site verify alike against every page, so LSH needs only one of them; a twin
+    on another site is not interchangeable (``verify``'s same-site rule may tell them apart)
+    and keeps a key of its own. The Spark engine puts the first page of each key in LSH.
+    """
+    if not lsh_eligible(fp, config):
+        return None
+    return f"{fp.text_hash} {fp.domain or ''}"
 
 
 def _intersection(a: np.ndarray, b: np.ndarray) -> int:
