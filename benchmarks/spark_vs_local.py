@@ -35,7 +35,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from benchmarks.corpus import DEFAULT_SCRAPINGHUB
@@ -67,7 +67,7 @@ def write_corpus(workdir: Path, pages: int, seed: int, source: Path, files: int)
         text = decode_bytes((workdir / "corpus" / "pages" / name).read_bytes())
         record = {"id": name, "url": page.url or None, "html" if page.kind == "html" else "text": text}
         chunks[n * files // len(truth.pages)].append(json.dumps(record, ensure_ascii=False))
-    for path, chunk in zip(paths, chunks):
+    for path, chunk in zip(paths, chunks, strict=True):
         data = ("\n".join(chunk) + "\n").encode("utf-8")
         path.write_bytes(gzip.compress(data, mtime=0) if path.suffix == ".gz" else data)
     return paths
@@ -85,12 +85,12 @@ def run_local(inputs: list[Path], out: Path, jobs: int) -> float:
     return time.perf_counter() - started
 
 
-def _sum(df: DataFrame, expr: F.Column) -> int:
+def _sum(df: DataFrame, expr: Column) -> int:
     value = df.select(F.sum(expr)).collect()[0][0]
     return int(value or 0)
 
 
-def _len(col: str) -> F.Column:
+def _len(col: str) -> Column:
     return F.coalesce(F.length(col), F.lit(0))
 
 
@@ -143,7 +143,8 @@ def shuffle_profile(spark: SparkSession, inputs: list[Path]) -> dict[str, Any]:
             ("outputs: manifest and clean rows to the writer", output_bytes),
         ]
         return {
-            "pages": n, "text_dumps": texts.count(), "site_keys": site_keys, "in_lsh": n_members, "band_key_rows": raw_pairs,
+            "pages": n, "text_dumps": texts.count(), "site_keys": site_keys, "in_lsh": n_members,
+            "band_key_rows": raw_pairs,
             "candidate_pairs": n_pairs, "edges": n_edges, "pages_on_an_edge": in_components,
             "column_sets": [{"what": what, "bytes": b, "bytes_per_page": round(b / max(n, 1), 1)}
                             for what, b in rows],

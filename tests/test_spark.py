@@ -83,7 +83,8 @@ def run_local(inputs: Sequence[str | Path], clean: Path, manifest: Path, *, jobs
 
 def read_rows(path: Path) -> list[dict[str, Any]]:
     if path.suffix == ".parquet" or (path.is_dir() and path.name.endswith(".parquet")):
-        return pq.read_table(path).to_pylist()
+        rows: list[dict[str, Any]] = pq.read_table(path).to_pylist()
+        return rows
     if path.is_dir():
         parts = sorted(p for p in path.iterdir() if p.name.startswith("part-"))
         return [json.loads(line) for p in parts for line in p.read_text(encoding="utf-8").splitlines()]
@@ -337,8 +338,9 @@ def test_python_m_cleanfeed_spark_documents_its_arguments() -> None:
     def options(text: str) -> set[str]:
         return {w.strip(",[]") for w in text.split() if w.startswith(("--", "[--"))}
 
-    engine = {"--engine", "--spark-master", "--spark-conf"}
-    assert options(run_help) - engine == options(done.stdout) - {"--master", "--conf"}
+    spark_options = {"--engine", "--spark-master", "--spark-conf", "--master", "--conf"}
+    assert options(run_help) - spark_options == options(done.stdout) - spark_options
+    assert "--jobs" in options(done.stdout) and {"--master", "--conf"} <= options(done.stdout)
 
 
 def test_the_spark_engines_docstring_examples_run_with_a_session(spark: SparkSession) -> None:
