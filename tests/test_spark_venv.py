@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -48,10 +49,17 @@ def inputs(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
 @pytest.fixture(scope="module")
 def venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A venv with cleanfeed installed from this checkout (its dependencies from the system)."""
-    env = tmp_path_factory.mktemp("venv") / "env"
+    where = tmp_path_factory.mktemp("venv")
+    env = where / "env"
+    # a copy of the project: pip builds in the source tree, which is left untouched
+    project = where / "project"
+    shutil.copytree(ROOT / "src", project / "src",
+                    ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, project / name)
     subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(env)], check=True)
-    subprocess.run([str(env / "bin" / "python"), "-m", "pip", "install", "-q", "--no-deps", str(ROOT)],
-                   check=True, env=_without(os.environ, env), cwd=env.parent)
+    subprocess.run([str(env / "bin" / "python"), "-m", "pip", "install", "-q", "--no-deps", str(project)],
+                   check=True, env=_without(os.environ, env), cwd=where)
     return env
 
 
