@@ -35,7 +35,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from benchmarks.corpus import DEFAULT_SCRAPINGHUB
@@ -67,7 +67,7 @@ def write_corpus(workdir: Path, pages: int, seed: int, source: Path, files: int)
         text = decode_bytes((workdir / "corpus" / "pages" / name).read_bytes())
         record = {"id": name, "url": page.url or None, "html" if page.kind == "html" else "text": text}
         chunks[n * files // len(truth.pages)].append(json.dumps(record, ensure_ascii=False))
-    for path, chunk in zip(paths, chunks):
+    for path, chunk in zip(paths, chunks, strict=True):
         data = ("\n".join(chunk) + "\n").encode("utf-8")
         path.write_bytes(gzip.compress(data, mtime=0) if path.suffix == ".gz" else data)
     return paths
@@ -85,12 +85,12 @@ def run_local(inputs: list[Path], out: Path, jobs: int) -> float:
     return time.perf_counter() - started
 
 
-def _sum(df: DataFrame, expr: F.Column) -> int:
+def _sum(df: DataFrame, expr: Column) -> int:
     value = df.select(F.sum(expr)).collect()[0][0]
     return int(value or 0)
 
 
-def _len(col: str) -> F.Column:
+def _len(col: str) -> Column:
     return F.coalesce(F.length(col), F.lit(0))
 
 
@@ -103,7 +103,7 @@ def shuffle_profile(spark: SparkSession, inputs: list[Path]) -> dict[str, Any]:
         results, _ = job._keep(job.results(pages), "results", time.perf_counter())
         texts = pages.where(F.col("stage") == "text")
         fps = results.where(F.col("status") == "ok").select(*FINGERPRINT_COLUMNS).persist()
-        members = lsh_members(fps, config.dedup).persist()
+        members = lsh_members(fps).persist()
         n_members = members.count()
         pairs = band_key_pairs(members).persist()
         n_pairs = pairs.count()
@@ -126,8 +126,7 @@ def shuffle_profile(spark: SparkSession, inputs: list[Path]) -> dict[str, Any]:
                              _len("key") + 12 + _len("f_lines") + _len("f_pairs") + 8
                              + F.aggregate("site_keys", F.lit(0), lambda acc, k: acc + F.length(k)))
         raw_bytes = _sum(texts, _len("raw_text") + _len("raw_bytes"))
-        output_bytes = _sum(results, _len("id") + _len("url") + _len("outcome_reason") + _len("text")
-                            + _len("title") + _len("author") + _len("site") + _len("doc_url"))
+        output_bytes = _sum(results, _len("id") + _len("url") + _len("result"))
         rows = [
             ("duplicate ids: (id, node, stage) of every page", _sum(pages, _len("id") + 8 + _len("stage"))),
             ("templates: text dumps' features per site key", feature_bytes),
@@ -144,7 +143,8 @@ def shuffle_profile(spark: SparkSession, inputs: list[Path]) -> dict[str, Any]:
             ("outputs: manifest and clean rows to the writer", output_bytes),
         ]
         return {
-            "pages": n, "text_dumps": texts.count(), "site_keys": site_keys, "in_lsh": n_members, "band_key_rows": raw_pairs,
+            "pages": n, "text_dumps": texts.count(), "site_keys": site_keys, "in_lsh": n_members,
+            "band_key_rows": raw_pairs,
             "candidate_pairs": n_pairs, "edges": n_edges, "pages_on_an_edge": in_components,
             "column_sets": [{"what": what, "bytes": b, "bytes_per_page": round(b / max(n, 1), 1)}
                             for what, b in rows],

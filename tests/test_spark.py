@@ -11,9 +11,11 @@ PySpark and a Java runtime; they are not skipped when either is missing (deselec
 from __future__ import annotations
 
 import gzip
+import importlib
 import io
 import itertools
 import json
+import pkgutil
 import random
 import subprocess
 import sys
@@ -27,20 +29,25 @@ import pyarrow.parquet as pq
 import pytest
 from pyspark.sql import SparkSession
 
+import cleanfeed.spark
 from benchmarks.syndication import Truth, generate
-from cleanfeed import CleanDoc, Config, DedupConfig, decode_bytes, fingerprint_batch
-from cleanfeed.cluster import cluster_fingerprints, linked, verify
+from cleanfeed import CleanDoc, Config, DedupConfig, RawDoc, decode_bytes, fingerprint_batch
+from cleanfeed.cluster import cluster_fingerprints, linked, lsh_key, verify
 from cleanfeed.cluster import connected_components as union_find
 from cleanfeed.fingerprint import Fingerprint, lsh_keys
 from cleanfeed.io import ReadOptions, read_inputs
 from cleanfeed.io.writers import CLEAN_SCHEMA, MANIFEST_SCHEMA, RecordWriter
-from cleanfeed.pipeline import extract_pages, run
+from cleanfeed.pipeline import extract_pages, refused, run
 from cleanfeed.spark import run_spark, session, submit
 from cleanfeed.spark.components import connected_components
 from cleanfeed.spark.dedup import FINGERPRINT_COLUMNS, decide, edges
-from cleanfeed.spark.run import DUPLICATE_ID
+from cleanfeed.spark.pages import thaw
 
 from .conftest import FIXTURES, SEEDS
+from .test_doctests import run_examples
+
+#: how both engines word a page refused for its id
+DUPLICATE_ID = refused(RawDoc("any", b"")).failure
 
 pytestmark = pytest.mark.spark
 
@@ -75,8 +82,9 @@ def run_local(inputs: Sequence[str | Path], clean: Path, manifest: Path, *, jobs
 
 
 def read_rows(path: Path) -> list[dict[str, Any]]:
-    if path.suffix == ".parquet" or path.is_dir() and path.name.endswith(".parquet"):
-        return pq.read_table(path).to_pylist()
+    if path.suffix == ".parquet" or (path.is_dir() and path.name.endswith(".parquet")):
+        rows: list[dict[str, Any]] = pq.read_table(path).to_pylist()
+        return rows
     if path.is_dir():
         parts = sorted(p for p in path.iterdir() if p.name.startswith("part-"))
         return [json.loads(line) for p in parts for line in p.read_text(encoding="utf-8").splitlines()]
@@ -90,7 +98,7 @@ def assert_same_outputs(local: tuple[Path, Path], spark: tuple[Path, Path]) -> N
     (lc, lm), (sc, sm) = local, spark
     local_manifest, spark_manifest = read_rows(lm), read_rows(sm)
     assert [r["id"] for r in spark_manifest] == [r["id"] for r in local_manifest]
-    for ours, theirs in zip(spark_manifest, local_manifest):
+    for ours, theirs in zip(spark_manifest, local_manifest, strict=True):
         assert ours == theirs
     local_clean, spark_clean = read_rows(lc), read_rows(sc)
     assert {r["id"]: r["text"] for r in spark_clean} == {r["id"]: r["text"] for r in local_clean}
@@ -129,7 +137,7 @@ def syndication(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[Path], T
         text = decode_bytes((out / "corpus" / "pages" / name).read_bytes())
         record = {"id": name, "url": page.url or None, "html" if page.kind == "html" else "text": text}
         lines[n * len(files) // len(truth.pages)].append(json.dumps(record, ensure_ascii=False))
-    for path, chunk in zip(files, lines):
+    for path, chunk in zip(files, lines, strict=True):
         data = ("\n".join(chunk) + "\n").encode("utf-8")
         path.write_bytes(gzip.compress(data, mtime=0) if path.suffix == ".gz" else data)
     return files, truth
@@ -301,14 +309,18 @@ def test_parquet_tables_are_read_as_the_local_reader_reads_them(
 
 
 def test_the_spark_submit_entry_point_gives_the_local_files_for_the_seeds(
-    spark: SparkSession, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    spark: SparkSession, tmp_path: Path
 ) -> None:
+    """``cleanfeed run --engine spark`` under spark-submit's names: the caller's session is used."""
     run_local([SEEDS / "raw"], tmp_path / "local.jsonl", tmp_path / "local-manifest.jsonl")
+    err = io.StringIO()
     code = submit.main([str(SEEDS / "raw"), "-o", str(tmp_path / "clean.jsonl"), "--manifest",
-                        str(tmp_path / "manifest.jsonl"), "--partitions", "2"])
+                        str(tmp_path / "manifest.jsonl"), "--partitions", "2", "--stats",
+                        str(tmp_path / "stats.json")], stderr=err)
     assert code == 0
-    summary = json.loads(capsys.readouterr().out)
-    assert summary["pages"] == 5 and summary["counts"] == {"kept": 5}
+    stats = json.loads((tmp_path / "stats.json").read_text())
+    assert stats["pages"] == 5 and stats["statuses"] == {"kept": 5}
+    assert err.getvalue().startswith("cleanfeed run: 5 pages")
     assert_same_outputs((tmp_path / "local.jsonl", tmp_path / "local-manifest.jsonl"),
                         (tmp_path / "clean.jsonl", tmp_path / "manifest.jsonl"))
     assert spark.range(3).count() == 3  # the caller's session is left running
@@ -318,8 +330,23 @@ def test_python_m_cleanfeed_spark_documents_its_arguments() -> None:
     done = subprocess.run([sys.executable, "-m", "cleanfeed.spark", "--help"], capture_output=True,
                           text=True, timeout=60, check=False)
     assert done.returncode == 0
-    for flag in ("--manifest", "--master", "--partitions", "--conf"):
+    for flag in ("--manifest", "--master", "--partitions", "--conf", "--stats", "--max-page-mb"):
         assert flag in done.stdout
+    # the arguments are cleanfeed run's own definitions, help texts included
+    run_help = subprocess.run([sys.executable, "-m", "cleanfeed", "run", "--help"], capture_output=True,
+                              text=True, timeout=60, check=False).stdout
+    def options(text: str) -> set[str]:
+        return {w.strip(",[]") for w in text.split() if w.startswith(("--", "[--"))}
+
+    spark_options = {"--engine", "--spark-master", "--spark-conf", "--master", "--conf"}
+    assert options(run_help) - spark_options == options(done.stdout) - spark_options
+    assert "--jobs" in options(done.stdout) and {"--master", "--conf"} <= options(done.stdout)
+
+
+def test_the_spark_engines_docstring_examples_run_with_a_session(spark: SparkSession) -> None:
+    names = [m.name for m in pkgutil.walk_packages(cleanfeed.spark.__path__, "cleanfeed.spark.")]
+    tried = sum(run_examples(importlib.import_module(n), {"spark": spark})[0] for n in ["cleanfeed.spark", *names])
+    assert tried >= 2
 
 
 # --------------------------------------------------------------------------------------------
@@ -359,10 +386,12 @@ def chain_docs() -> list[CleanDoc]:
 def fingerprint_frame(spark: SparkSession, fps: Sequence[Fingerprint], config: DedupConfig) -> Any:
     bands = lsh_keys(fps, config).view(np.int64)
     rows = [(i, f.doc_id, 0, 0, i, f.text_hash, f.n_tokens, f.shingles, f.domain, f.wire, f.date, f.url,
-             f.lines, f.shingle_lines, bands[i].tolist()) for i, f in enumerate(fps)]
+             f.lines, f.shingle_lines, bands[i].tolist(), lsh_key(f, config))
+            for i, f in enumerate(fps)]
     schema = ("node bigint, id string, feed_pass int, file int, record bigint, text_hash string, "
               "n_tokens int, shingles binary, domain string, fp_wire string, fp_date string, "
-              "fp_url string, fp_lines binary, fp_shingle_lines binary, bands array<bigint>")
+              "fp_url string, fp_lines binary, fp_shingle_lines binary, bands array<bigint>, "
+              "lsh_key string")
     return spark.createDataFrame(rows, schema).select(*FINGERPRINT_COLUMNS)
 
 
@@ -381,8 +410,8 @@ def test_a_chain_is_one_component_but_not_one_cluster(spark: SparkSession) -> No
     labels.unpersist()
     reference = cluster_fingerprints(fps, config)
     for i, d in enumerate(reference):
-        assert (got[i]["status"], got[i]["canonical_id"], got[i]["reason"]) == (
-            d.status, d.canonical_id if d.status == "duplicate" else None, d.reason)
+        assert thaw(got[i]["decision"]) == d
+        assert (got[i]["status"], got[i]["canonical_id"]) == (d.status, d.canonical_id)
     # transitive closure would make the five one story; each copy matches its own canonical
     canonical = {d.doc_id: d.canonical_id for d in reference}
     assert canonical["chain-0"] != canonical["chain-4"]

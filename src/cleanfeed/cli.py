@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from .pipeline import Outcome, PageResult, Progress
     from .report import ReportWriter
 
-__all__ = ["build_parser", "main"]
+__all__ = ["add_run_arguments", "build_parser", "execute", "main", "spark_setting"]
 
 EXIT_OK, EXIT_INTERNAL, EXIT_USAGE, EXIT_RUN, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
@@ -124,31 +124,51 @@ def build_parser() -> argparse.ArgumentParser:
         "run", epilog=_EPILOG, help="extract, deduplicate, and write the clean feed and manifest",
         description="Extract every page, collapse syndicated copies of one story, keep one "
         "canonical text per story, and record what became of every input page.")
-    _common(r)
-    r.add_argument("-o", "--output", required=True, metavar="CLEAN",
-                   help="the clean feed, one record per kept story (.jsonl, .jsonl.gz or "
-                   ".parquet)")
-    r.add_argument("--manifest", required=True, metavar="MANIFEST",
-                   help="one line per input page: kept, duplicate (of which page, how similar) "
-                   "or dropped (why) (JSONL; .parquet for Parquet)")
-    r.add_argument("--explain", metavar="FILE",
-                   help="per page (JSONL): the removed spans (rule id, category, text preview), "
-                   "and for a duplicate the kept page it matched and the similarity")
-    r.add_argument("--report", metavar="FILE",
-                   help="one self-contained HTML file showing the run: counts and plots, every "
-                   "story's copies side by side with a word diff, each page's text and what "
-                   "was removed, the dropped pages (opens offline)")
-    r.add_argument("--index", metavar="PATH",
-                   help="SQLite file holding the deduplication state across runs: pages are "
-                   "also matched against what earlier runs kept (created if missing)")
+    add_run_arguments(r)
     r.add_argument("--engine", choices=("local", "spark"), default="local",
-                   help="run on this machine (default) or on Apache Spark")
+                   help="run on this machine (default) or on Apache Spark, which refuses "
+                   "--jobs, --index, --explain and --report")
     r.add_argument("--spark-master", default="local[*]", metavar="URL",
-                   help="Spark master for --engine spark (default: local[*])")
-    r.add_argument("--partitions", type=_positive(int), default=None,
-                   help="Spark tasks reading the input for --engine spark (default: one per "
-                   "input file, at most spark.sql.shuffle.partitions)")
+                   help="Spark master for --engine spark (default: local[*], all cores; "
+                   "local[N] for N cores, what --jobs says to the local engine)")
+    r.add_argument("--spark-conf", action="append", type=spark_setting, default=[],
+                   metavar="KEY=VALUE", help="a Spark setting for --engine spark, e.g. "
+                   "spark.driver.memory=8g (repeatable)")
     return parser
+
+
+def add_run_arguments(parser: argparse.ArgumentParser) -> None:
+    """The arguments of ``cleanfeed run`` but its engine choice: also those of the
+    spark-submit entry point (``cleanfeed.spark.submit``), which adds its own Spark options."""
+    _common(parser)
+    parser.add_argument("-o", "--output", required=True, metavar="CLEAN",
+                        help="the clean feed, one record per kept story (.jsonl, .jsonl.gz or "
+                        ".parquet)")
+    parser.add_argument("--manifest", required=True, metavar="MANIFEST",
+                        help="one line per input page: kept, duplicate (of which page, how "
+                        "similar) or dropped (why) (JSONL; .parquet for Parquet)")
+    parser.add_argument("--explain", metavar="FILE",
+                        help="per page (JSONL): the removed spans (rule id, category, text "
+                        "preview), and for a duplicate the kept page it matched and the "
+                        "similarity")
+    parser.add_argument("--report", metavar="FILE",
+                        help="one self-contained HTML file showing the run: counts and plots, "
+                        "every story's copies side by side with a word diff, each page's text "
+                        "and what was removed, the dropped pages (opens offline)")
+    parser.add_argument("--index", metavar="PATH",
+                        help="SQLite file holding the deduplication state across runs: pages "
+                        "are also matched against what earlier runs kept (created if missing)")
+    parser.add_argument("--partitions", type=_positive(int), default=None,
+                        help="Spark tasks reading the input for --engine spark (default: one "
+                        "per input file, at most spark.sql.shuffle.partitions)")
+
+
+def spark_setting(text: str) -> tuple[str, str]:
+    """A ``KEY=VALUE`` Spark setting (``--spark-conf``, the entry point's ``--conf``)."""
+    key, sep, value = text.partition("=")
+    if not sep or not key.strip():
+        raise argparse.ArgumentTypeError(f"takes KEY=VALUE, got {text!r}")
+    return key.strip(), value
 
 
 def _config(args: argparse.Namespace) -> Config:
@@ -571,35 +591,41 @@ def _maybe_report(path: str | None) -> ReportWriter | _NoWriter:
 
 
 def _run_spark(args: argparse.Namespace, config: Config, stderr: TextIO) -> int:
-    if args.index:
-        raise _UsageError("--index is for the local engine; the Spark engine deduplicates "
-                          "the whole input in one job")
-    if args.explain or args.report:
-        option = "--explain" if args.explain else "--report"
-        raise _UsageError(f"{option} is for the local engine (run it on the pages you want "
-                          "explained)")
+    """``cleanfeed run --engine spark`` (and the spark-submit entry point, whose ``--master``
+    may be None: spark-submit's own)."""
+    for flag, value in (("--index", args.index), ("--explain", args.explain),
+                        ("--report", args.report), ("--jobs", args.jobs)):
+        if value is not None:
+            raise _UsageError(f"{flag} is for the local engine; " + _SPARK_REFUSES[flag])
     try:
         import pyspark  # noqa: F401
     except ImportError:
         raise _UsageError("--engine spark needs PySpark >= 4.0 with pandas and a Java runtime: "
                           "pip install 'pyspark>=4.0' 'pandas>=2.2,<3' (or, from a source "
                           "checkout, pip install -e '.[spark]')") from None
-    from .spark import run_spark, session
+    from .spark import run_spark
+    from .spark.session import command_session
 
     _prepare(args, config, local=False).close()
-    started = time.perf_counter()
-    spark = session(args.spark_master)
-    try:
+    bar = _ProgressBar(stderr, not args.quiet, None)
+    tally = _Tally()
+    with command_session(args.spark_master, dict(args.spark_conf)) as spark:
         summary = run_spark(spark, args.inputs, args.output, args.manifest, config=config,
                             read_options=_read_options(args, config), templates=args.templates,
-                            partitions=args.partitions)
-    finally:
-        spark.stop()
-    if not args.quiet:
-        statuses = Counter({k: v for k, v in summary.counts.items()})
-        stderr.write(_summary("run --engine spark", statuses, Counter(),
-                              time.perf_counter() - started, [args.output, args.manifest]) + "\n")
-    return EXIT_OK
+                            partitions=args.partitions, progress=bar)
+    tally.statuses.update(summary.counts)
+    tally.reasons.update(summary.dropped_by_reason)
+    tally.writing = summary.stage_seconds.get("write", 0.0)
+    return tally.finish(args, [args.output, args.manifest], bar, stderr)
+
+
+_SPARK_REFUSES = {
+    "--index": "the Spark engine deduplicates the whole input in one job",
+    "--explain": "run it on the pages you want explained",
+    "--report": "run it on the pages you want to look at",
+    "--jobs": "Spark's cores are its master's: --spark-master local[N] (--master under "
+    "spark-submit), or spark.executor.cores on a cluster",
+}
 
 
 def _describe(err: OSError) -> str:
@@ -620,9 +646,11 @@ def _describe(err: OSError) -> str:
 
 def main(argv: Sequence[str] | None = None, stderr: TextIO | None = None) -> int:
     """Entry point of the ``cleanfeed`` console script; returns the exit code."""
-    stderr = stderr or sys.stderr
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    return execute(build_parser().parse_args(argv), stderr or sys.stderr)
+
+
+def execute(args: argparse.Namespace, stderr: TextIO) -> int:
+    """Run a parsed command (``main``, and the spark-submit entry point); the exit code."""
     command = {"extract": _extract, "run": _run}[args.command]
     try:
         return command(args, stderr)

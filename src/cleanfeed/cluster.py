@@ -50,6 +50,7 @@ __all__ = [
     "link_floor",
     "linked",
     "lsh_eligible",
+    "lsh_key",
     "resolve_component",
     "verify",
     "verify_many",
@@ -159,6 +160,19 @@ def linked(a: Fingerprint, b: Fingerprint, config: DedupConfig) -> bool:
     if min(a.size, b.size) < config.min_shingles:
         return False
     return _intersection(a.shingle_array(), b.shingle_array()) >= link_floor(config)
+
+
+def lsh_key(fp: Fingerprint, config: DedupConfig) -> str | None:
+    """Which pages fuzzy matching needs: None for a page outside LSH (``lsh_eligible``), else
+    a key that exact twins (one normalised text) on one site share.
+
+    Twins on one site verify alike against every page, so LSH needs only one of them; a twin
+    on another site is not interchangeable (``verify``'s same-site rule may tell them apart)
+    and keeps a key of its own. The Spark engine puts the first page of each key in LSH.
+    """
+    if not lsh_eligible(fp, config):
+        return None
+    return f"{fp.text_hash} {fp.domain or ''}"
 
 
 def _intersection(a: np.ndarray, b: np.ndarray) -> int:

@@ -128,8 +128,14 @@ class PageResult:
             "wire": doc.wire if doc else None,
             "site": doc.site if doc else None,
             "text": doc.text if doc else "",
-            "error": f"{self.reason}: {self.error}" if self.status == "failed" else None,
+            "error": self.failure if self.status == "failed" else None,
         }
+
+    @property
+    def failure(self) -> str:
+        """Why a page that is not "ok" has no body, in one line: ``"{reason}: {error}"``
+        (the manifest's reason of a dropped page; the Spark engine's too)."""
+        return f"{self.reason}: {self.error}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +171,18 @@ class Outcome:
     @property
     def id(self) -> str:
         return self.page.id
+
+    @classmethod
+    def of(cls, page: PageResult, decision: Decision | None, copies: tuple[Copy, ...] = ()) -> Outcome:
+        """A page's outcome: dropped when it has no body (``decision`` None), else kept (with
+        the ``copies`` it absorbed) or a duplicate, as its deduplication ``decision`` says.
+        Both engines build their outcomes with it."""
+        if page.status != "ok" or decision is None:
+            return cls(page, "dropped", page.failure)
+        if decision.status == "kept":
+            return cls(page, "kept", decision.reason, copies=copies, replaces=decision.replaces)
+        return cls(page, "duplicate", decision.reason, duplicate_of=decision.canonical_id,
+                   similarity=decision.similarity)
 
     def manifest_row(self) -> dict[str, Any]:
         """The manifest line: every input page has exactly one."""
@@ -802,6 +820,13 @@ def _refused(item: RawDoc | ReadFailure, seen: set[str]) -> PageResult:
     """The result of a page refused before any work: unreadable, or its id seen before."""
     if isinstance(item, ReadFailure):
         seen.add(item.id)
+    return refused(item)
+
+
+def refused(item: RawDoc | ReadFailure) -> PageResult:
+    """The result of a page refused before any work: unreadable (a ``ReadFailure``), or a
+    page whose id an earlier input page has. The Spark engine words its refusals with it."""
+    if isinstance(item, ReadFailure):
         return PageResult(item.id, "failed", url=item.url, source=item.source, reason=item.reason,
                           error=item.detail)
     return PageResult(item.id, "failed", url=item.url, source=item.source,
@@ -1010,16 +1035,9 @@ def _decide(chunk: list[PageResult], dedup: Deduplicator, rejected: dict[str, st
     urls = {i: f.url for i, f in dedup.store.fingerprints(copy_ids).items()} if copy_ids else {}
     seconds["dedup"] += time.perf_counter() - t0
     for r in chunk:
-        if r.status != "ok":
-            yield Outcome(r, "dropped", f"{r.reason}: {r.error}")
-        elif r.id in rejected:
+        if r.status == "ok" and r.id in rejected:
             yield Outcome(r, "dropped", f"duplicate id: {rejected[r.id]}")
         else:
-            d = decisions[r.id]
-            if d.status == "kept":
-                absorbed = tuple(Copy(c.doc_id, urls.get(c.doc_id), c.similarity)
-                                 for c in copies.get(r.id, ()) if c.similarity is not None)
-                yield Outcome(r, "kept", d.reason, copies=absorbed, replaces=d.replaces)
-            else:
-                yield Outcome(r, "duplicate", d.reason, duplicate_of=d.canonical_id,
-                              similarity=d.similarity)
+            absorbed = tuple(Copy(c.doc_id, urls.get(c.doc_id), c.similarity)
+                             for c in copies.get(r.id, ()) if c.similarity is not None)
+            yield Outcome.of(r, decisions[r.id] if r.status == "ok" else None, absorbed)

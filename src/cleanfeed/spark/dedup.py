@@ -5,10 +5,10 @@ pages with a body (``node`` is a page's order key packed in a ``bigint``):
 
 1. exact copies: the pages with one normalised text (``text_hash``) are linked to the first
    of them (the text's representative);
-2. LSH candidates: the ``lsh_eligible`` pages that are the first of their text *on their
-   site* (the other exact twins of a site would only repeat its candidates and verdicts; a
-   twin on another site may not, through ``verify``'s same-site rule), sharing any band key,
-   found by a join on the exploded band keys (64 × 8-byte keys per page);
+2. LSH candidates: the first page of each ``cluster.lsh_key`` (pages outside LSH have none;
+   exact twins on one site share one: the others would only repeat its candidates and
+   verdicts, while a twin on another site may not, through ``verify``'s same-site rule),
+   sharing any band key, found by a join on the exploded band keys (64 × 8-byte keys per page);
 3. each candidate pair checked by ``linked`` (a ``mapInArrow`` over the pairs with both
    sides' shingle sets); the passing pairs are edges, as are the exact links of (1);
 4. connected components of the edges (``cleanfeed.spark.components``, large-star/small-star);
@@ -48,7 +48,7 @@ from pyspark.sql import functions as F
 from ..cluster import linked, resolve_component
 from ..config import DedupConfig
 from ..fingerprint import Fingerprint
-from ..pipeline import similarity_score
+from .pages import freeze
 from .schema import COMPONENT, DECISION, EDGE, LINE, PAIR, ddl
 
 __all__ = [
@@ -64,7 +64,7 @@ __all__ = [
 #: the fingerprint columns the dedup stage reads of a page with a body
 FINGERPRINT_COLUMNS = ("node", "id", "feed_pass", "file", "record", "text_hash", "n_tokens",
                        "shingles", "domain", "fp_wire", "fp_date", "fp_url", "fp_lines",
-                       "fp_shingle_lines", "bands")
+                       "fp_shingle_lines", "bands", "lsh_key")
 
 
 # --------------------------------------------------------------------------------------------
@@ -135,12 +135,10 @@ def resolve_rows(table: pa.Table, config: DedupConfig) -> pa.Table:
                    np.sort(np.array(r["common"] or [], dtype=np.int64).view(np.uint64)))
                for r in rows]
     node = {r["id"]: r["node"] for r in rows}
-    out: list[dict[str, Any]] = []
-    for d in resolve_component(members, None, config):
-        out.append({"node": node[d.doc_id], "status": d.status,
-                    "canonical_id": d.canonical_id if d.status == "duplicate" else None,
-                    "similarity": similarity_score(d.similarity) if d.similarity else None,
-                    "reason": d.reason})
+    out: list[dict[str, Any]] = [
+        {"node": node[d.doc_id], "status": d.status, "canonical_id": d.canonical_id,
+         "decision": freeze(d)}
+        for d in resolve_component(members, None, config)]
     return pa.Table.from_pylist(out, schema=DECISION)
 
 
@@ -175,15 +173,13 @@ def representatives(fps: DataFrame) -> DataFrame:
             .agg(F.min(order)["node"].alias("rep")))
 
 
-def lsh_members(fps: DataFrame, config: DedupConfig) -> DataFrame:
-    """The pages that go into LSH (``lsh_eligible``): one per normalised text and site, the
-    first in the local feed order (an exact twin on the same site verifies as its twin does;
-    one on another site may not: the same-site rule)."""
+def lsh_members(fps: DataFrame) -> DataFrame:
+    """The pages that go into LSH: the first of each ``lsh_key`` (computed per page by
+    ``cluster.lsh_key``) in the local feed order."""
     order = F.struct("feed_pass", "file", "record", "node")
-    firsts = (fps.where(F.col("n_tokens") > 0).groupBy("text_hash", "domain")
+    firsts = (fps.where(F.col("lsh_key").isNotNull()).groupBy("lsh_key")
               .agg(F.min(order)["node"].alias("node")))
-    return (fps.join(firsts.select("node"), "node", "left_semi")
-            .where(F.length("shingles") >= 8 * config.min_shingles))  # size >= min_shingles
+    return fps.join(firsts, "node", "left_semi")
 
 
 def band_key_pairs(members: DataFrame) -> DataFrame:
@@ -202,7 +198,7 @@ def edges(fps: DataFrame, config: DedupConfig) -> DataFrame:
     exact = (fps.where(F.col("n_tokens") > 0).select("node", "text_hash").join(reps, "text_hash")
              .where(F.col("node") != F.col("rep"))
              .select(F.greatest("node", "rep").alias("src"), F.least("node", "rep").alias("dst")))
-    members = lsh_members(fps, config)
+    members = lsh_members(fps)
     side = members.select("node", "text_hash", "n_tokens", "shingles", "domain")
 
     def named(prefix: str) -> DataFrame:

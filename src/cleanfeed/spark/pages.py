@@ -1,10 +1,11 @@
-"""Per-partition work of the Spark engine: read, pass 1, template learning, pass 2.
+"""Per-partition work of the Spark engine: read, pass 1, template learning, pass 2, output rows.
 
 Each function here is what one Spark task runs over its Arrow batches (``mapInArrow``) or its
 group (``applyInArrow``). They call exactly the local runner's per-page functions
 (``cleanfeed.io.read_file``, ``cleanfeed.pipeline`` pass 1 and pass 2 with their guards,
-``SiteTemplates.learn_site``), so a page's result does not depend on the engine; what is
-left here is turning records into rows and back (``cleanfeed.spark.schema.PAGE``).
+``SiteTemplates.learn_site``), so a page's result does not depend on the engine, and build
+the output rows with the local engine's ``Outcome`` (``manifest_rows``, ``clean_rows``); what
+is left here is turning records into rows and back (``cleanfeed.spark.schema``).
 
 They are plain functions of their arguments (no Spark import), picklable by reference, and
 testable without a session.
@@ -21,6 +22,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from ..cluster import Decision, lsh_key
 from ..extract.template import (
     PageFeatures,
     SiteTemplate,
@@ -31,20 +33,28 @@ from ..fingerprint import Fingerprint, lsh_keys
 from ..io import InputFile, ReadOptions, read_file
 from ..models import RawDoc, ReadFailure
 from ..pipeline import (
+    Copy,
     Extracted,
+    Outcome,
     PageResult,
     PageTask,
     Pending,
     first_pass,
+    refused,
     second_pass,
 )
-from .schema import PAGE, TEMPLATE
+from .schema import CLEAN_ROWS, MANIFEST_ROWS, PAGE, TEMPLATE
 
 __all__ = [
+    "clean_rows",
     "extract_files",
+    "freeze",
     "learn_templates",
+    "manifest_rows",
+    "outcome",
     "per_site",
     "second_pass_rows",
+    "thaw",
 ]
 
 #: rows per output batch: bounds a task's memory (a batch of text dumps holds their raw text)
@@ -61,9 +71,20 @@ def _unhash(data: bytes | None) -> tuple[int, ...]:
     return tuple(np.frombuffer(data or b"", dtype="<u8").tolist())
 
 
+def freeze(record: PageResult | Decision) -> bytes:
+    """An engine-neutral record as a column value (as the local runner pickles it for its
+    workers and spools)."""
+    return pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def thaw(data: bytes) -> Any:
+    """The record ``freeze`` made (only ever this job's own rows)."""
+    return pickle.loads(data)
+
+
 def _read_failure_row(file: int, record: int, item: ReadFailure) -> dict[str, Any]:
     return {**_EMPTY, "file": file, "record": record, "id": item.id, "url": item.url,
-            "stage": "read", "status": "failed", "outcome_reason": f"{item.reason}: {item.detail}"}
+            "stage": "read", "status": "failed", "result": freeze(refused(item))}
 
 
 def _text_row(file: int, record: int, raw: RawDoc, page: Pending) -> dict[str, Any]:
@@ -83,21 +104,16 @@ def _text_row(file: int, record: int, raw: RawDoc, page: Pending) -> dict[str, A
     }
 
 
-def _done_row(file: int, record: int, done: Extracted) -> dict[str, Any]:
+def _done_row(file: int, record: int, done: Extracted, task: PageTask) -> dict[str, Any]:
     r: PageResult = done.result
     row = {**_EMPTY, "file": file, "record": record, "id": r.id, "url": r.url, "stage": "done",
-           "status": r.status}
-    if r.status != "ok":
-        row["outcome_reason"] = f"{r.reason}: {r.error}"  # as pipeline._decide words a drop
-    doc = r.doc
-    if doc is not None:
-        row.update(doc_id=doc.id, doc_url=doc.url, site=doc.site, title=doc.title,
-                   author=doc.author, date=doc.date, wire=doc.wire, text=doc.text)
+           "status": r.status, "result": freeze(r)}
     fp = done.fingerprint
     if fp is not None and r.status == "ok":
         row.update(text_hash=fp.text_hash, n_tokens=fp.n_tokens, shingles=fp.shingles,
                    signature=fp.signature, domain=fp.domain, fp_wire=fp.wire, fp_date=fp.date,
-                   fp_url=fp.url, fp_lines=fp.lines, fp_shingle_lines=fp.shingle_lines)
+                   fp_url=fp.url, fp_lines=fp.lines, fp_shingle_lines=fp.shingle_lines,
+                   lsh_key=lsh_key(fp, task.config.dedup))
     return row
 
 
@@ -110,7 +126,7 @@ def _batch(rows: list[dict[str, Any]], task: PageTask) -> pa.RecordBatch:
                            shingle_lines=row["fp_shingle_lines"] or b"") for row in with_fp]
         # uint64 keys reinterpreted as int64 (Spark has no unsigned type); equality is kept
         keys = lsh_keys(fps, task.config.dedup).view(np.int64)
-        for row, k in zip(with_fp, keys.tolist()):
+        for row, k in zip(with_fp, keys.tolist(), strict=True):
             row["bands"] = k
     return pa.RecordBatch.from_pylist(rows, schema=PAGE)
 
@@ -121,7 +137,7 @@ def _first_pass_row(file: int, record: int, item: RawDoc | ReadFailure, task: Pa
     answer = first_pass(item, task)
     if isinstance(answer, Pending):
         return _text_row(file, record, item, answer)
-    return _done_row(file, record, answer)
+    return _done_row(file, record, answer, task)
 
 
 def extract_files(batches: Iterable[pa.RecordBatch], task: PageTask, options: ReadOptions) -> Iterator[pa.RecordBatch]:
@@ -138,7 +154,7 @@ def extract_files(batches: Iterable[pa.RecordBatch], task: PageTask, options: Re
     rows: list[dict[str, Any]] = []
     for batch in batches:
         columns = (batch.column(c).to_pylist() for c in ("file", "path", "given", "name"))
-        for file, path, given, name in zip(*columns):
+        for file, path, given, name in zip(*columns, strict=True):
             for record, item in enumerate(read_file(InputFile(Path(path), name), options)):
                 if isinstance(item, ReadFailure) and path != given:
                     # the local reader names the file as the user gave it
@@ -165,7 +181,8 @@ def learn_templates(table: pa.Table, learner: SiteTemplates) -> pa.Table:
     pages = [
         PageFeatures(tuple(keys), _unhash(lines), _unhash(pairs), _unhash(sig), _unhash(sizes))
         for keys, lines, pairs, sig, sizes in zip(*(table.column(c).to_pylist() for c in
-                                                    ("site_keys", "f_lines", "f_pairs", "f_signature", "f_sizes")))
+                                                    ("site_keys", "f_lines", "f_pairs", "f_signature", "f_sizes")),
+                                                    strict=True)
     ]
     template = learner.learn_site(key, pages)
     if template is None:
@@ -210,9 +227,45 @@ def second_pass_rows(batches: Iterable[pa.RecordBatch], task: PageTask) -> Itera
             raw = RawDoc(r["id"], content, kind="text" if doc is None else "html", url=r["url"],
                          source=r["raw_source"], charset=r["raw_charset"])
             done = second_pass(raw, task, _snapshot(r["templates"]), doc)
-            rows.append(_done_row(r["file"], r["record"], done))
+            rows.append(_done_row(r["file"], r["record"], done, task))
             if len(rows) >= BATCH_ROWS:
                 yield _batch(rows, task)
                 rows = []
     if rows:
         yield _batch(rows, task)
+
+
+def outcome(row: dict[str, Any]) -> Outcome:
+    """A page's ``Outcome`` from its row: ``stage``, ``id``, ``url``, ``result`` (``PAGE``),
+    ``decision`` (``DECISION``, None for a page without a body) and, for a kept page,
+    ``copies`` (``id``, ``url``, ``decision`` of each duplicate it absorbed, sorted by id)."""
+    if row["stage"] == "refused":
+        page = refused(RawDoc(row["id"], b"", url=row["url"]))
+    else:
+        page = thaw(row["result"])
+    decision = thaw(row["decision"]) if row.get("decision") is not None else None
+    copies = tuple(Copy(c["id"], c["url"], thaw(c["decision"]).similarity)
+                   for c in row.get("copies") or ())
+    return Outcome.of(page, decision, copies)
+
+
+def manifest_rows(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    """``mapInArrow`` over every page's row (see ``outcome``): ``MANIFEST_ROWS``."""
+    for batch in batches:
+        out = []
+        for row in batch.to_pylist():
+            o = outcome(row)
+            out.append({"node": row["node"], **o.manifest_row(),
+                        "dropped_by": o.page.reason if o.status == "dropped" else None})
+        yield pa.RecordBatch.from_pylist(out, schema=MANIFEST_ROWS)
+
+
+def clean_rows(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    """``mapInArrow`` over kept pages' rows (see ``outcome``): ``CLEAN_ROWS``."""
+    for batch in batches:
+        out = []
+        for row in batch.to_pylist():
+            clean = outcome(row).clean_row()
+            if clean is not None:
+                out.append({"node": row["node"], **clean})
+        yield pa.RecordBatch.from_pylist(out, schema=CLEAN_ROWS)

@@ -19,7 +19,9 @@ Stages, and what each shuffles (``benchmarks/spark_vs_local.py`` measures the by
 4. **dedup** (``cleanfeed.spark.dedup``; shuffles band keys, candidate pairs with both sides'
    shingles, 16-byte edges per round of large-star/small-star, components' fingerprints).
 5. **outputs**: the manifest (every input page) and the clean feed (kept pages with their
-   copies), in input order (see ``write_records`` for files vs datasets).
+   copies), in input order (see ``write_records`` for files vs datasets), their rows made by
+   the local engine's ``Outcome`` from each page's result and decision
+   (``cleanfeed.spark.pages.manifest_rows``/``clean_rows``).
 
 Equality with the local engine: the same kept set, the same ``duplicate_of`` and similarity
 for every page, the same canonical texts and reasons; for file outputs the same bytes. This
@@ -48,7 +50,7 @@ from functools import partial
 from pathlib import Path
 
 from pyspark import StorageLevel
-from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from ..config import Config
@@ -56,17 +58,15 @@ from ..errors import InputError
 from ..extract.template import SiteTemplates
 from ..io import ReadOptions, list_files
 from ..io.writers import CLEAN_SCHEMA, MANIFEST_SCHEMA
-from ..pipeline import PageTask
+from ..pipeline import PageTask, Progress, ProgressCallback
 from .components import connected_components
 from .dedup import FINGERPRINT_COLUMNS, decide, edges
 from .output import check_target, write_records
-from .pages import extract_files, per_site, second_pass_rows
-from .schema import FILE, PAGE, TEMPLATE, TEMPLATE_INPUT, column_type, ddl
+from .pages import clean_rows, extract_files, manifest_rows, per_site, second_pass_rows
+from .schema import CLEAN_ROWS, FILE, MANIFEST_ROWS, PAGE, TEMPLATE, TEMPLATE_INPUT, column_type, ddl
 
 __all__ = ["SparkRunSummary", "run_spark"]
 
-#: what the local runner says of a page refused for its id (``pipeline._refused``)
-DUPLICATE_ID = "duplicate id: another input page has the same id"
 _RECORD_BITS = 32  # node = file index << 32 | record index
 
 
@@ -75,13 +75,16 @@ class SparkRunSummary:
     """What a Spark run did: pages per outcome, and where the time went.
 
     ``counts``: "kept", "duplicate" and "dropped" pages (they add up to ``pages``);
-    ``stage_seconds``: wall-clock time of each stage (each is materialised before the next).
+    ``stage_seconds``: wall-clock time of each stage (each is materialised before the next);
+    ``dropped_by_reason``: dropped pages by ``PageResult.reason`` ("empty body", "duplicate
+    id"...).
     """
 
     pages: int
     counts: Mapping[str, int]
     seconds: float
     stage_seconds: Mapping[str, float] = field(default_factory=dict)
+    dropped_by_reason: Mapping[str, int] = field(default_factory=dict)
 
     @property
     def kept(self) -> int:
@@ -110,6 +113,7 @@ def run_spark(
     read_options: ReadOptions | None = None,
     templates: bool = True,
     partitions: int | None = None,
+    progress: ProgressCallback | None = None,
 ) -> SparkRunSummary:
     """Run ``cleanfeed run`` on Spark: the clean feed at ``clean_path``, the manifest (one row
     per input page) at ``manifest_path``, as the local engine writes them.
@@ -122,7 +126,9 @@ def run_spark(
     tasks read and extract (default: the number of files, at most
     ``spark.sql.shuffle.partitions``); later stages use ``spark.sql.shuffle.partitions``.
     Output paths: a file name is written by the driver, byte-identical to the local engine's
-    file; a directory or a URI as a Spark dataset (``write_records``).
+    file; a directory or a URI as a Spark dataset (``write_records``). ``progress``: called
+    as each stage starts, and once at the end with ``finished=True`` (as the local ``run``
+    calls it; ``Progress.seconds`` holds the time per stage).
 
     >>> spark = session("local[2]")                                     # doctest: +SKIP
     >>> run_spark(spark, ["seeds/raw"], "clean.jsonl", "manifest.jsonl").counts  # doctest: +SKIP
@@ -136,26 +142,39 @@ def run_spark(
         check_target(target)
     config = config or Config()
     options = read_options or ReadOptions(max_bytes=config.extract.max_bytes)
-    started = time.perf_counter()
-    job = _Job(spark, config, options, templates)
+    job = _Job(spark, config, options, templates, progress)
     try:
-        summary = job.run(inputs, clean_path, manifest_path, partitions)
+        pages, counts, reasons = job.run(inputs, clean_path, manifest_path, partitions)
     finally:
         job.release()
-    return SparkRunSummary(summary[0], summary[1], time.perf_counter() - started, job.seconds)
+    return SparkRunSummary(pages, counts, time.perf_counter() - job.started, job.seconds, reasons)
 
 
 class _Job:
     """The frames of one run, each stage materialised (persisted and counted) before the next,
     so stage times mean something and nothing upstream is recomputed."""
 
-    def __init__(self, spark: SparkSession, config: Config, options: ReadOptions, templates: bool) -> None:
+    def __init__(self, spark: SparkSession, config: Config, options: ReadOptions, templates: bool,
+                 progress: ProgressCallback | None = None) -> None:
         self.spark = spark
         self.config = config
         self.options = options
         self.task = PageTask(config, learn_templates=templates, fingerprints=True, keep_removals=False)
+        self.progress = progress
+        self.started = time.perf_counter()
         self.seconds: dict[str, float] = {}
         self._persisted: list[DataFrame] = []
+
+    def report(self, stage: str, pages: int = 0, counts: Mapping[str, int] | None = None) -> None:
+        """Tell ``progress`` which stage starts (pages known once read, counts once decided)."""
+        if self.progress is None:
+            return
+        c = counts or {}
+        self.progress(Progress(
+            stage=stage, pages=pages, done=pages if stage in ("deduplicating", "writing", "done") else 0,
+            kept=c.get("kept", 0), duplicates=c.get("duplicate", 0), dropped=c.get("dropped", 0),
+            elapsed=time.perf_counter() - self.started, seconds=dict(self.seconds),
+            finished=stage == "done"))
 
     def _hold(self, df: DataFrame) -> DataFrame:
         """``df`` persisted until the run ends."""
@@ -176,11 +195,14 @@ class _Job:
         self._persisted.clear()
 
     def run(self, inputs: Sequence[str | Path], clean_path: str | Path, manifest_path: str | Path,
-            partitions: int | None) -> tuple[int, dict[str, int]]:
+            partitions: int | None) -> tuple[int, dict[str, int], dict[str, int]]:
+        self.report("extracting")
         t0 = time.perf_counter()
         pages, n_pages = self._keep(self.first_pass(inputs, partitions), "read+extract", t0)
+        self.report("cleaning text dumps", n_pages)
         t0 = time.perf_counter()
-        results, _ = self._keep(self.results(pages), "duplicate ids+templates+text dumps", t0)
+        results, _ = self._keep(self.results(pages), "templates", t0)
+        self.report("deduplicating", n_pages)
         t0 = time.perf_counter()
         fps = results.where(F.col("status") == "ok").select(*FINGERPRINT_COLUMNS)
         dedup = self.config.dedup
@@ -188,13 +210,19 @@ class _Job:
         labels = self._hold(connected_components(edges(fps, dedup)))
         decisions, _ = self._keep(decide(fps, labels, dedup), "dedup", t0)
         t0 = time.perf_counter()
-        counts = {r["status"]: r["count"] for r in decisions.groupBy("status").count().collect()}
-        dropped = n_pages - sum(counts.values())
-        counts = {"kept": counts.get("kept", 0), "duplicate": counts.get("duplicate", 0), "dropped": dropped}
-        write_records(manifest_frame(results, decisions), manifest_path, MANIFEST_SCHEMA)
+        manifest = self._hold(manifest_frame(results, decisions))
+        counts: dict[str, int] = {}
+        reasons: dict[str, int] = {}
+        for r in manifest.groupBy("status", "dropped_by").count().collect():
+            counts[r["status"]] = counts.get(r["status"], 0) + r["count"]
+            if r["dropped_by"] is not None:
+                reasons[r["dropped_by"]] = r["count"]
+        self.report("writing", n_pages, counts)
+        write_records(manifest.drop("dropped_by"), manifest_path, MANIFEST_SCHEMA)
         write_records(clean_frame(results, decisions), clean_path, CLEAN_SCHEMA)
         self.seconds["write"] = time.perf_counter() - t0
-        return n_pages, {k: v for k, v in counts.items() if v}
+        self.report("done", n_pages, counts)
+        return n_pages, counts, dict(sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0])))
 
     # ---- stage 1
 
@@ -221,9 +249,10 @@ class _Job:
         marked = pages.join(refused, "node", "left")
         taken = marked.where(F.col("refused").isNull()).drop("refused")
         columns = [*PAGE.names, "node"]
+        # their results are ``pipeline.refused``'s, made with the output rows (``outcome``)
         duplicates = marked.where(F.col("refused")).select(
             *[F.col(c) if c in ("file", "record", "id", "url", "node") else
-              F.lit(_DUPLICATE_VALUES[c]).cast(column_type(PAGE, c)).alias(c) for c in columns])
+              F.lit(_REFUSED.get(c)).cast(column_type(PAGE, c)).alias(c) for c in columns])
         done = taken.where(F.col("stage") != "text").select(*columns)
         frames = [done.withColumn("feed_pass", F.lit(0)), duplicates.withColumn("feed_pass", F.lit(0))]
         if self.task.learn_templates:
@@ -245,11 +274,10 @@ class _Job:
         return cleaned.withColumn("node", _node())
 
 
-_DUPLICATE_VALUES = {name: None for name in PAGE.names} | {
-    "stage": "done", "status": "failed", "outcome_reason": DUPLICATE_ID}
+_REFUSED = {"stage": "refused", "status": "failed"}
 
 
-def _node() -> F.Column:
+def _node() -> Column:
     """A page's order key (file index, record index) as one sortable ``bigint``."""
     return F.col("file").cast("long") * (1 << _RECORD_BITS) + F.col("record")
 
@@ -259,40 +287,29 @@ def _shuffle_partitions(spark: SparkSession) -> int:
 
 
 # --------------------------------------------------------------------------------------------
-# The output frames
+# The output frames: rows made by ``Outcome`` (``pages.manifest_rows``, ``pages.clean_rows``)
+
+
+def _outcome_inputs(results: DataFrame, decisions: DataFrame) -> DataFrame:
+    """What ``pages.outcome`` reads of every page: its result, and its decision if any."""
+    d = decisions.select("node", F.col("status").alias("decided"), "decision")
+    return results.select("node", "stage", "id", "url", "result").join(d, "node", "left")
 
 
 def manifest_frame(results: DataFrame, decisions: DataFrame) -> DataFrame:
-    """``MANIFEST_SCHEMA`` rows plus ``node`` (the input order), one per input page."""
-    d = decisions.select("node", F.col("status").alias("d_status"), "canonical_id",
-                         "similarity", F.col("reason").alias("d_reason"))
-    m = results.join(d, "node", "left")
-    decided = F.col("d_status").isNotNull()
-    return m.select(
-        "node",
-        "id",
-        "url",
-        F.when(decided, F.col("d_status")).otherwise(F.lit("dropped")).alias("status"),
-        F.col("canonical_id").alias("duplicate_of"),
-        F.col("similarity"),
-        F.when(decided, F.col("d_reason")).otherwise(F.col("outcome_reason")).alias("reason"),
-        F.lit(None).cast("string").alias("replaces"),  # no index across runs on Spark
-    )
+    """``MANIFEST_ROWS``: the manifest row of every input page, its order key and, for a
+    dropped page, why (``PageResult.reason``)."""
+    return _outcome_inputs(results, decisions).mapInArrow(manifest_rows, ddl(MANIFEST_ROWS))
 
 
 def clean_frame(results: DataFrame, decisions: DataFrame) -> DataFrame:
-    """``CLEAN_SCHEMA`` rows plus ``node`` (the input order), one per kept page with the
-    copies it absorbed (sorted by id)."""
-    kept = decisions.where(F.col("status") == "kept").select("node")
-    pages = results.join(kept, "node", "left_semi")
+    """``CLEAN_ROWS``: the clean-feed row of every kept page with the copies it absorbed
+    (sorted by id), and its order key."""
+    kept = _outcome_inputs(results, decisions).where(F.col("decided") == "kept")
     copies = (decisions.where(F.col("status") == "duplicate")
               .join(results.select("node", "id", "fp_url"), "node")
               .select("canonical_id", F.struct(F.col("id"), F.col("fp_url").alias("url"),
-                                               F.col("similarity")).alias("copy"))
+                                               F.col("decision")).alias("copy"))
               .groupBy("canonical_id").agg(F.array_sort(F.collect_list("copy")).alias("copies"))
               .withColumnRenamed("canonical_id", "id"))
-    copy_type = column_type(CLEAN_SCHEMA, "copies")
-    return (pages.join(copies, "id", "left").select(
-        "node", F.col("doc_id").alias("id"), F.col("doc_url").alias("url"), "site", "title", "author",
-        "date", "wire", "text", F.coalesce(F.col("copies"), F.array().cast(copy_type)).alias("copies"),
-        F.lit(None).cast("string").alias("replaces")))  # no index across runs on Spark
+    return kept.join(copies, "id", "left").mapInArrow(clean_rows, ddl(CLEAN_ROWS))

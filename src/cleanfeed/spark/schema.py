@@ -4,6 +4,11 @@ Each schema is an Arrow schema (what the per-partition functions in ``cleanfeed.
 and ``cleanfeed.spark.dedup`` build and read) and, through ``ddl``, the Spark schema string
 ``mapInArrow``/``applyInArrow`` are given: one definition, so the two cannot drift apart.
 
+The engine-neutral records (``PageResult``, ``Decision``) travel pickled, as the local
+runner ships them between processes: the outputs are built from them by the local engine's
+own ``Outcome`` (``cleanfeed.spark.pages.manifest_rows``/``clean_rows``), so no column here
+restates an output; the output rows are the writers' schemas plus the order key.
+
 Hashes are carried as little-endian bytes (``binary``), as ``Fingerprint`` holds them: Spark
 has no unsigned 64-bit type, and bytes round-trip exactly. Band keys are the exception: they
 are joined on, so they travel as ``bigint`` (the uint64 key reinterpreted, not converted).
@@ -13,12 +18,16 @@ from __future__ import annotations
 
 import pyarrow as pa
 
+from ..io.writers import CLEAN_SCHEMA, MANIFEST_SCHEMA
+
 __all__ = [
+    "CLEAN_ROWS",
     "COMPONENT",
     "DECISION",
     "EDGE",
     "FILE",
     "LINE",
+    "MANIFEST_ROWS",
     "PAGE",
     "PAIR",
     "TEMPLATE",
@@ -38,24 +47,16 @@ FILE = pa.schema([("file", pa.int32()), ("path", pa.string()), ("given", pa.stri
 #: one input page after pass 1 (and, for a pending page, after pass 2). ``stage``: "read" (a
 #: ReadFailure), "done" (extracted, ``status`` set), "text" (pending, waiting for pass 2:
 #: a page waiting for its site's template: its raw record or extracted document, and its
-#: template features, are set instead of the result).
+#: template features, are set instead of the result), "refused" (its id an earlier page has:
+#: the result is ``pipeline.refused``'s).
 PAGE = pa.schema([
     *ORDER,
     ("id", pa.string()),
     ("url", pa.string()),
     ("stage", pa.string()),
-    # the PageResult
-    ("status", pa.string()),
-    ("outcome_reason", pa.string()),  # f"{reason}: {error}" of a page that is not "ok"
-    ("doc_id", pa.string()),
-    ("doc_url", pa.string()),
-    ("site", pa.string()),
-    ("title", pa.string()),
-    ("author", pa.string()),
-    ("date", pa.string()),
-    ("wire", pa.string()),
-    ("text", pa.string()),
-    # its Fingerprint (an "ok" page), and its LSH band keys
+    ("status", pa.string()),  # the PageResult's
+    ("result", pa.binary()),  # the PageResult, pickled
+    # its Fingerprint (an "ok" page), its LSH band keys and ``cluster.lsh_key``
     ("text_hash", pa.string()),
     ("n_tokens", pa.int32()),
     ("shingles", pa.binary()),
@@ -67,6 +68,7 @@ PAGE = pa.schema([
     ("fp_lines", pa.binary()),
     ("fp_shingle_lines", pa.binary()),
     ("bands", pa.list_(pa.int64())),
+    ("lsh_key", pa.string()),
     # a page waiting for pass 2: the RawDoc as read (a text dump) or its extracted document
     # (an HTML page), and its template features
     ("raw_text", pa.string()),
@@ -137,14 +139,20 @@ COMPONENT = pa.schema([
 #: one line of a page with a site: its site-scoped line key and the page's story key
 LINE = pa.schema([("node", pa.int64()), ("key", pa.int64()), ("story", pa.int64())])
 
-#: the decision of one page with a body (``Decision``), its similarity as the manifest reports it
+#: the decision of one page with a body: the ``Decision`` pickled, and what is joined on
 DECISION = pa.schema([
     ("node", pa.int64()),
     ("status", pa.string()),
     ("canonical_id", pa.string()),
-    ("similarity", pa.float64()),
-    ("reason", pa.string()),
+    ("decision", pa.binary()),
 ])
+
+#: the manifest rows (``Outcome.manifest_row``), their order key, and why a dropped page was
+#: dropped (``PageResult.reason``: the run's counts by reason)
+MANIFEST_ROWS = pa.schema([("node", pa.int64()), *MANIFEST_SCHEMA, ("dropped_by", pa.string())])
+
+#: the clean-feed rows (``Outcome.clean_row``) and their order key
+CLEAN_ROWS = pa.schema([("node", pa.int64()), *CLEAN_SCHEMA])
 
 
 def column_type(schema: pa.Schema, name: str) -> str:
