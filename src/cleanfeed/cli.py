@@ -360,9 +360,11 @@ class _ProgressBar:
             from tqdm import tqdm
 
             self._bar = tqdm(file=self.stream, unit=" pages", dynamic_ncols=True,
-                             mininterval=0.2, smoothing=0.1)
+                             mininterval=0.2, smoothing=0.1, leave=False, desc=p.stage,
+                             initial=p.done)
         bar = self._bar
-        if p.stage != self._stage:
+        new_stage = p.stage != self._stage
+        if new_stage:
             self._stage = p.stage
             bar.set_description(p.stage, refresh=False)
         reading_done = p.stage != "extracting"
@@ -378,6 +380,8 @@ class _ProgressBar:
         bar.set_postfix_str(f"kept {p.kept:,}, duplicates {p.duplicates:,}, dropped "
                             f"{p.dropped:,}", refresh=False)
         bar.update(p.done - bar.n)
+        if new_stage or p.finished:  # at once, not at tqdm's next redraw
+            bar.refresh()
 
     def clear(self) -> None:
         if self._bar is not None:
