@@ -213,7 +213,7 @@ def _check_outputs(args: argparse.Namespace, inputs: Inputs, local: bool) -> Non
     folders = [(given, Path(given).resolve()) for given in args.inputs
                if given != "-" and Path(given).is_dir()]
     for option, path in outputs:
-        if path == "-":
+        if path == "-" or "://" in path:  # standard output, or a URI for Spark to write
             continue
         for f in files:
             if _same_file(path, str(f.path)):
@@ -226,6 +226,8 @@ def _check_outputs(args: argparse.Namespace, inputs: Inputs, local: bool) -> Non
                 raise _UsageError(f"{option} {path} is inside the input directory {given}: the "
                                   "next run would read it back as pages; write it elsewhere")
         parent = target.parent
+        if not local:  # Spark creates a dataset's directories
+            continue
         if not parent.is_dir():
             raise _CannotRun(f"cannot write {option} {path}: the directory "
                              f"{Path(path).parent} does not exist")
