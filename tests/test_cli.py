@@ -435,3 +435,36 @@ def test_temporary_files_a_killed_run_left_are_removed(tmp_path: Path) -> None:
     assert cli("run", SEEDS / "raw", "-o", tmp_path / "c.jsonl", "--manifest",
                tmp_path / "m.jsonl", "--jobs", "0") == 0
     assert not stale.exists() and live.exists()
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_bar_shows_stage_total_percentage_rate_and_time_left(tmp_path: Path) -> None:
+    from cleanfeed.cli import _Position, _ProgressBar
+    from cleanfeed.io import read_inputs
+    from cleanfeed.pipeline import Progress
+
+    for name, size in (("a.jsonl", 3000), ("b.jsonl", 1000)):
+        (tmp_path / name).write_bytes(b"x" * size)
+    with read_inputs([tmp_path]) as inputs:
+        position = _Position(inputs, stdin=False)
+        screen = _Terminal()
+        bar = _ProgressBar(screen, True, position)
+        position._next = 1  # a.jsonl read whole (3000 of 4000 bytes) and b.jsonl begun
+        position.done_bytes = 3000
+        bar(Progress("extracting", pages=60, done=40, kept=30, duplicates=5, dropped=5,
+                     elapsed=2.0))
+        shown = screen.getvalue()
+        # 60 pages in 3,000 B read whole + half of the file begun: 3,500 of 4,000 B -> 69 pages
+        assert "extracting:  58%" in shown and "40/69 [" in shown
+        assert "%" in shown and "pages/s" in shown and "<" in shown  # tqdm's time left
+        assert "kept 30, duplicates 5, dropped 5" in shown
+        bar(Progress("cleaning text dumps", pages=80, done=70, elapsed=3.0))
+        assert "cleaning text dumps:  88%" in screen.getvalue() and "70/80 [" in screen.getvalue()
+        bar.clear()
+    quiet = io.StringIO()  # not a terminal: no bar at all
+    _ProgressBar(quiet, True, None)(Progress("extracting", pages=1, done=1))
+    assert quiet.getvalue() == ""

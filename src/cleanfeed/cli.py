@@ -243,7 +243,7 @@ def _check_outputs(args: argparse.Namespace, inputs: Inputs, local: bool) -> Non
     folders = [(given, Path(given).resolve()) for given in args.inputs
                if given != "-" and Path(given).is_dir()]
     for option, path in outputs:
-        if path == "-":
+        if path == "-" or "://" in path:  # standard output, or a URI for Spark to write
             continue
         for f in files:
             if _same_file(path, str(f.path)):
@@ -256,6 +256,8 @@ def _check_outputs(args: argparse.Namespace, inputs: Inputs, local: bool) -> Non
                 raise _UsageError(f"{option} {path} is inside the input directory {given}: the "
                                   "next run would read it back as pages; write it elsewhere")
         parent = target.parent
+        if not local:  # Spark creates a dataset's directories
+            continue
         if not parent.is_dir():
             raise _CannotRun(f"cannot write {option} {path}: the directory "
                              f"{Path(path).parent} does not exist")
@@ -390,9 +392,11 @@ class _ProgressBar:
             from tqdm import tqdm
 
             self._bar = tqdm(file=self.stream, unit=" pages", dynamic_ncols=True,
-                             mininterval=0.2, smoothing=0.1)
+                             mininterval=0.2, smoothing=0.1, leave=False, desc=p.stage,
+                             initial=p.done)
         bar = self._bar
-        if p.stage != self._stage:
+        new_stage = p.stage != self._stage
+        if new_stage:
             self._stage = p.stage
             bar.set_description(p.stage, refresh=False)
         reading_done = p.stage != "extracting"
@@ -408,6 +412,8 @@ class _ProgressBar:
         bar.set_postfix_str(f"kept {p.kept:,}, duplicates {p.duplicates:,}, dropped "
                             f"{p.dropped:,}", refresh=False)
         bar.update(p.done - bar.n)
+        if new_stage or p.finished:  # at once, not at tqdm's next redraw
+            bar.refresh()
 
     def clear(self) -> None:
         if self._bar is not None:

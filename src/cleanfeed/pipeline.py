@@ -469,6 +469,7 @@ class _Executor:
 
         window: deque[tuple[int, RawDoc, Any, Any]] = deque()
         limit = self.jobs * _IN_FLIGHT_PER_WORKER
+        calls = iter(calls)
         first = list(itertools.islice(calls, limit))  # how many workers can help
         if self._pool is None:
             pages = sum(not isinstance(args, Extracted) for _, _, args in first)
