@@ -189,3 +189,15 @@ def test_wire_credit_search_is_linear_in_mentions() -> None:
     assert detect_wire(["Story.", mentions + "and no credit"]) is None
     assert detect_wire(["Story.", mentions + "contributed."]) == ("AP", "credit")
     assert time.perf_counter() - start < 1.0
+
+
+def test_a_dump_with_a_long_base64_line_is_linear() -> None:
+    import base64
+    import random
+
+    story = "The council approved the budget for the coming year after a long debate. " * 6
+    blob = base64.b64encode(random.Random(0).randbytes(150_000)).decode()  # 200 KB, one token
+    start = time.perf_counter()
+    doc = cleanfeed.extract(RawDoc("d", f"Budget vote\n\n{story}\n\n{blob}\n\n{story}\n".encode(), kind="text"))
+    assert time.perf_counter() - start < 5  # _URLISH rescanned the token from each character: 120 s
+    assert "council approved the budget" in doc.text
