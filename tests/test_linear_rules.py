@@ -30,7 +30,7 @@ from cleanfeed.models import RawDoc
 # the chrome rules, the line features the text-dump cleaner judges lines by, and the wire
 # credits read from every story's paragraphs
 _MODULES: tuple[ModuleType, ...] = (lines, textdump, text_metadata)
-_CALL_LIMIT_S = 2.0
+_CALL_LIMIT_S = 10.0  # wall clock: a runaway is stopped, a loaded machine is not failed
 _SMALL, _FACTOR = 2_000, 16
 _SEPARATORS = (" ", "  ", ", ", " | ", "/", ".", "-", "", "\t", ": ")
 _TAILS = ("", "!", " x", "é", ")", " 1")
@@ -89,7 +89,7 @@ def _time(pattern: re.Pattern[str], uses: tuple[str, ...], text: str, repeat: in
     previous = signal.signal(signal.SIGALRM, _on_timer)
     try:
         for _ in range(repeat):
-            start = time.perf_counter()
+            start = time.process_time()  # CPU time: other processes on the machine do not count
             signal.setitimer(signal.ITIMER_REAL, _CALL_LIMIT_S)
             try:
                 for use in uses:
@@ -102,7 +102,7 @@ def _time(pattern: re.Pattern[str], uses: tuple[str, ...], text: str, repeat: in
                 pytest.fail(f"{pattern.pattern[:80]!r} ran over {_CALL_LIMIT_S} s on {len(text)} chars")
             finally:
                 signal.setitimer(signal.ITIMER_REAL, 0)
-            best = min(best, time.perf_counter() - start)
+            best = min(best, time.process_time() - start)
     finally:
         signal.signal(signal.SIGALRM, previous)
     return best
@@ -140,13 +140,14 @@ def test_runs_of_the_patterns_own_words_are_linear(
 
 
 @pytest.mark.parametrize(("name", "pattern", "uses"), PATTERNS, ids=[p[0] for p in PATTERNS])
-def test_one_megabyte_tokens_take_under_a_second(
+def test_one_megabyte_tokens_take_seconds_not_minutes(
     name: str, pattern: re.Pattern[str], uses: tuple[str, ...]
 ) -> None:
     for unit in ("a", "A.", "x ", "/"):
         token = unit * ((1 << 20) // len(unit)) + "!"
         elapsed = _time(pattern, uses, token, repeat=1)
-        assert elapsed < 1.0, f"{name}: {elapsed:.2f} s on a 1 MB token of {unit!r}"
+        # linear patterns take well under a second; a quadratic one takes hours on 1 MB
+        assert elapsed < 3.0, f"{name}: {elapsed:.2f} s on a 1 MB token of {unit!r}"
 
 
 @settings(max_examples=80, deadline=None, derandomize=True)
