@@ -175,9 +175,10 @@ def test_repeated_tokens_are_linear(data: st.DataObject) -> None:
 def test_a_share_bar_paragraph_takes_under_a_tenth_of_a_second(page: str) -> None:
     story = "The council approved the budget for the coming year after a long debate. " * 6
     raw = RawDoc("p", page.format(story=story, bar=SHARE_BAR).encode())
-    start = time.perf_counter()
+    cleanfeed.extract(RawDoc("warm-up", page.format(story=story, bar="").encode()))  # lazy imports
+    start = time.process_time()
     doc = cleanfeed.extract(raw)  # the library: no time budget to stop a runaway pattern
-    assert time.perf_counter() - start < 0.1
+    assert time.process_time() - start < 0.1
     assert "council approved the budget" in doc.text
 
 
@@ -186,10 +187,10 @@ def test_wire_credit_search_is_linear_in_mentions() -> None:
 
     assert detect_wire(["Story.", "AP writer Jane Doe contributed to this report."]) == ("AP", "credit")
     mentions = "AP writer Jane Doe, " * 50_000  # 1 MB: each mention used to rescan the rest
-    start = time.perf_counter()
+    start = time.process_time()
     assert detect_wire(["Story.", mentions + "and no credit"]) is None
     assert detect_wire(["Story.", mentions + "contributed."]) == ("AP", "credit")
-    assert time.perf_counter() - start < 1.0
+    assert time.process_time() - start < 1.0
 
 
 def test_a_dump_with_a_long_base64_line_is_linear() -> None:
@@ -198,7 +199,7 @@ def test_a_dump_with_a_long_base64_line_is_linear() -> None:
 
     story = "The council approved the budget for the coming year after a long debate. " * 6
     blob = base64.b64encode(random.Random(0).randbytes(150_000)).decode()  # 200 KB, one token
-    start = time.perf_counter()
+    start = time.process_time()
     doc = cleanfeed.extract(RawDoc("d", f"Budget vote\n\n{story}\n\n{blob}\n\n{story}\n".encode(), kind="text"))
-    assert time.perf_counter() - start < 5  # _URLISH rescanned the token from each character: 120 s
+    assert time.process_time() - start < 5  # _URLISH rescanned the token from each character: 120 s
     assert "council approved the budget" in doc.text
