@@ -30,7 +30,7 @@ from cleanfeed.models import RawDoc
 # the chrome rules, the line features the text-dump cleaner judges lines by, and the wire
 # credits read from every story's paragraphs
 _MODULES: tuple[ModuleType, ...] = (lines, textdump, text_metadata)
-_CALL_LIMIT_S = 2.0
+_CALL_LIMIT_S = 10.0  # wall clock: a runaway is stopped, a loaded machine is not failed
 _SMALL, _FACTOR = 2_000, 16
 _SEPARATORS = (" ", "  ", ", ", " | ", "/", ".", "-", "", "\t", ": ")
 _TAILS = ("", "!", " x", "é", ")", " 1")
@@ -89,7 +89,7 @@ def _time(pattern: re.Pattern[str], uses: tuple[str, ...], text: str, repeat: in
     previous = signal.signal(signal.SIGALRM, _on_timer)
     try:
         for _ in range(repeat):
-            start = time.perf_counter()
+            start = time.process_time()  # CPU time: other processes on the machine do not count
             signal.setitimer(signal.ITIMER_REAL, _CALL_LIMIT_S)
             try:
                 for use in uses:
@@ -102,7 +102,7 @@ def _time(pattern: re.Pattern[str], uses: tuple[str, ...], text: str, repeat: in
                 pytest.fail(f"{pattern.pattern[:80]!r} ran over {_CALL_LIMIT_S} s on {len(text)} chars")
             finally:
                 signal.setitimer(signal.ITIMER_REAL, 0)
-            best = min(best, time.perf_counter() - start)
+            best = min(best, time.process_time() - start)
     finally:
         signal.signal(signal.SIGALRM, previous)
     return best
@@ -140,13 +140,14 @@ def test_runs_of_the_patterns_own_words_are_linear(
 
 
 @pytest.mark.parametrize(("name", "pattern", "uses"), PATTERNS, ids=[p[0] for p in PATTERNS])
-def test_one_megabyte_tokens_take_under_a_second(
+def test_one_megabyte_tokens_take_seconds_not_minutes(
     name: str, pattern: re.Pattern[str], uses: tuple[str, ...]
 ) -> None:
     for unit in ("a", "A.", "x ", "/"):
         token = unit * ((1 << 20) // len(unit)) + "!"
         elapsed = _time(pattern, uses, token, repeat=1)
-        assert elapsed < 1.0, f"{name}: {elapsed:.2f} s on a 1 MB token of {unit!r}"
+        # linear patterns take well under a second; a quadratic one takes hours on 1 MB
+        assert elapsed < 3.0, f"{name}: {elapsed:.2f} s on a 1 MB token of {unit!r}"
 
 
 @settings(max_examples=80, deadline=None, derandomize=True)
@@ -174,9 +175,10 @@ def test_repeated_tokens_are_linear(data: st.DataObject) -> None:
 def test_a_share_bar_paragraph_takes_under_a_tenth_of_a_second(page: str) -> None:
     story = "The council approved the budget for the coming year after a long debate. " * 6
     raw = RawDoc("p", page.format(story=story, bar=SHARE_BAR).encode())
-    start = time.perf_counter()
+    cleanfeed.extract(RawDoc("warm-up", page.format(story=story, bar="").encode()))  # lazy imports
+    start = time.process_time()
     doc = cleanfeed.extract(raw)  # the library: no time budget to stop a runaway pattern
-    assert time.perf_counter() - start < 0.1
+    assert time.process_time() - start < 0.1
     assert "council approved the budget" in doc.text
 
 
@@ -185,7 +187,19 @@ def test_wire_credit_search_is_linear_in_mentions() -> None:
 
     assert detect_wire(["Story.", "AP writer Jane Doe contributed to this report."]) == ("AP", "credit")
     mentions = "AP writer Jane Doe, " * 50_000  # 1 MB: each mention used to rescan the rest
-    start = time.perf_counter()
+    start = time.process_time()
     assert detect_wire(["Story.", mentions + "and no credit"]) is None
     assert detect_wire(["Story.", mentions + "contributed."]) == ("AP", "credit")
-    assert time.perf_counter() - start < 1.0
+    assert time.process_time() - start < 1.0
+
+
+def test_a_dump_with_a_long_base64_line_is_linear() -> None:
+    import base64
+    import random
+
+    story = "The council approved the budget for the coming year after a long debate. " * 6
+    blob = base64.b64encode(random.Random(0).randbytes(150_000)).decode()  # 200 KB, one token
+    start = time.process_time()
+    doc = cleanfeed.extract(RawDoc("d", f"Budget vote\n\n{story}\n\n{blob}\n\n{story}\n".encode(), kind="text"))
+    assert time.process_time() - start < 5  # _URLISH rescanned the token from each character: 120 s
+    assert "council approved the budget" in doc.text

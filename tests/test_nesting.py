@@ -26,9 +26,9 @@ def test_forty_thousand_nested_divs_extract_in_linear_time() -> None:
     timings = []
     for n in (4_000, 40_000):
         for page in ("<div>" * n + STORY + "</div>" * n, "<div>" * n + STORY):  # closed, unclosed
-            start = time.perf_counter()
+            start = time.process_time()
             doc = extract_html(f"<html><body>{page}</body></html>")
-            timings.append(time.perf_counter() - start)
+            timings.append(time.process_time() - start)
             assert "harbour reopened on Monday" in doc.text
     # ten times the depth: quadratic parsing took 100 times as long (40,000 divs: 14 s)
     assert max(timings[2:]) < 15 * max(max(timings[:2]), 0.05)
