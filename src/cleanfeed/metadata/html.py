@@ -35,6 +35,7 @@ from urllib.parse import urlsplit
 from selectolax.lexbor import LexborHTMLParser
 
 from .dump import parse_date
+from .site import host_of
 from .text import canonical_agency, clean_author, dateline_place, detect_wire
 
 __all__ = ["HtmlMetadata", "html_metadata", "with_body"]
@@ -237,13 +238,19 @@ def _squash(text: str | None) -> str:
     return re.sub(r"[^\w]", "", (text or "").lower())
 
 
-def _strip_site(title: str, site: str | None) -> str:
-    """``"Headline | Site"`` → ``"Headline"``: drop separator-joined parts that name the site."""
+def _strip_site(title: str, site: str | None, host: str | None = None) -> str:
+    """``"Headline | Site"`` → ``"Headline"``: drop separator-joined parts that name the site
+    (or its host: "Headline | Example" on example.com)."""
     parts = [p for p in _TITLE_SEPARATORS.split(title) if p.strip()]
     if len(parts) < 2:
         return title
-    squash = _squash(site)
-    kept = [p for p in parts if not squash or not _squash(p) or _squash(p) not in squash]
+    names = [n for n in (_squash(site), _squash(host)) if n]
+
+    def names_site(part: str) -> bool:
+        squash = _squash(part)
+        return bool(squash) and len(squash) >= 3 and any(squash in n for n in names)
+
+    kept = [p for p in parts if not names_site(p)]
     if kept and len(kept) < len(parts):
         return " - ".join(kept) if len(kept) > 1 else kept[0]
     # no part names the site: the first part is the headline when it clearly dominates
@@ -261,21 +268,31 @@ def _headline_node(tree: LexborHTMLParser) -> Any:
 
 
 def _title(
-    tree: LexborHTMLParser, meta: dict[str, str], ld: _JsonLd, site: str | None
+    tree: LexborHTMLParser, meta: dict[str, str], ld: _JsonLd, site: str | None, host: str | None = None
 ) -> tuple[str | None, str]:
+    """The headline: the article's JSON-LD ``headline`` (or its ``name`` when the page's
+    ``<title>`` holds that and not the headline: some publishers put a summary in ``headline``),
+    else OpenGraph/Twitter/Dublin Core titles, the ``<title>``, the ``<h1>``; the site's name
+    (or its host's) cut off."""
+    node = tree.css_first("title")
+    page_title = _clean(node.text(deep=True)) if node is not None else None
     for article in ld.articles:
-        headline = _clean(article.get("headline")) or _clean(article.get("name"))
-        if headline:
-            return headline, "json-ld"
+        headline, name = _clean(article.get("headline")), _clean(article.get("name"))
+        if headline and name and page_title and _squash(name) in _squash(page_title) \
+                and _squash(headline) not in _squash(page_title):
+            return name, "json-ld"
+        if headline or name:
+            return headline or name, "json-ld"
     for key, source in (("og:title", "opengraph"), ("twitter:title", "meta"), ("dc.title", "meta")):
         if meta.get(key):
-            return _strip_site(meta[key], site), source
+            return _strip_site(meta[key], site, host), source
+    # the page's declared <title> before its <h1>: a page's first <h1> is as often its logo,
+    # a section name or a teaser as its headline
+    if page_title:
+        return _strip_site(page_title, site, host), "title-tag"
     h1 = _headline_node(tree)
     if h1 is not None:
         return _clean(h1.text(deep=True)), "h1"
-    title = tree.css_first("title")
-    if title is not None and _clean(title.text(deep=True)):
-        return _strip_site(_clean(title.text(deep=True)) or "", site), "title-tag"
     return None, ""
 
 
@@ -569,7 +586,7 @@ def html_metadata(tree: LexborHTMLParser, url: str | None = None) -> HtmlMetadat
     url, url_source = (url, "") if url else _page_url(tree, meta)  # the input's own needs no note
     provenance: dict[str, str] = {}
     site, site_source = _site(meta, ld, url)
-    title, title_source = _title(tree, meta, ld, site)
+    title, title_source = _title(tree, meta, ld, site, host_of(url))
     author, author_source, agency, agency_source = _authors(tree, meta, ld, site)
     date, date_source = _date(tree, meta, ld, url)
     html_node = tree.css_first("html")
