@@ -58,11 +58,11 @@ _BYLINE_SELECTORS = (
     "[class*=author]",
 )
 # where a date or a byline is not the article's: other stories, reader comments, page chrome
-_NOT_ARTICLE = re.compile(r"comment|related|recommend|sidebar|widget|footer|promo|more-from|read-next|trending", re.I)
+_NOT_ARTICLE = re.compile(r"comment|related|recommend|sidebar|widget|footer|promo|more-from|read-next|trending", re.IGNORECASE)
 
 
 # what holds other stories' dates: a date line beside the headline can sit in a sidebar column
-_NOT_STORY = re.compile(r"comment|related|recommend|more-from|read-next|trending", re.I)
+_NOT_STORY = re.compile(r"comment|related|recommend|more-from|read-next|trending", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -316,10 +316,10 @@ def _in_chrome(node: Any, pattern: re.Pattern[str] = _NOT_ARTICLE) -> bool:
     return False
 
 
-_BYLINE_PREFIX = re.compile(r"^\s*(?:(?:written|posted|published|reviewed|edited)\s+)?(?:by|par|von|por|door|di)\b[:\s]*", re.I)
+_BYLINE_PREFIX = re.compile(r"^\s*(?:(?:written|posted|published|reviewed|edited)\s+)?(?:by|par|von|por|door|di)\b[:\s]*", re.IGNORECASE)
 _BYLINE_TAIL = re.compile(
     r"\s*(?:\bon\s+\w+day\b|\bon\s+\d|\bupdated\b|\bpublished\b|\bposted\b|\bpublicado\b|[|•·]|\s[-–—]\s|\d{1,2}:\d\d|"
-    r"\b(?:19|20)\d\d\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d).*$", re.I)
+    r"\b(?:19|20)\d\d\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d).*$", re.IGNORECASE)
 _HOST_LIKE = re.compile(r"^[\w-]+(?:\.[\w-]+)+$")
 _NAME_WORD = re.compile(r"^[\w.'’-]+$")
 
@@ -429,8 +429,8 @@ _PUBLISHED_KEYS = (
     "citation_publication_date", "citation_date", "sailthru.date", "parsely-pub-date", "date", "published",
 )
 _URL_DATE = re.compile(r"/((?:19|20)\d\d)[/-](\d{1,2})[/-](\d{1,2})(?!\d)")
-_LABELLED_DATE = re.compile(r"^\W*(?:(?:first\s+)?published|posted|date|publicado|publié|veröffentlicht)(?:\s+on)?\b", re.I)
-_UPDATED = re.compile(r"\b(?:updated|modified|edited|aktualisiert|mis à jour|actualizado)\b", re.I)
+_LABELLED_DATE = re.compile(r"^\W*(?:(?:first\s+)?published|posted|date|publicado|publié|veröffentlicht)(?:\s+on)?\b", re.IGNORECASE)
+_UPDATED = re.compile(r"\b(?:updated|modified|edited|aktualisiert|mis à jour|actualizado)\b", re.IGNORECASE)
 
 
 def _url_date(url: str | None) -> str | None:
@@ -506,7 +506,7 @@ def _header_date(tree: LexborHTMLParser) -> tuple[str | None, bool]:
     return plain, False
 
 
-_DATE_WORDS = re.compile(r"[\d\W]|\b[a-zà-ÿ]{3,10}\b", re.I)
+_DATE_WORDS = re.compile(r"[\d\W]|\b[a-zà-ÿ]{3,10}\b", re.IGNORECASE)
 
 
 def _date(tree: LexborHTMLParser, meta: dict[str, str], ld: _JsonLd, url: str | None) -> tuple[str | None, str]:
