@@ -1,24 +1,32 @@
-"""Metadata of an HTML page: title, author(s), date, site name, language and wire agency.
+"""Metadata of an HTML page: title, url, author(s), date, site name, language and wire agency.
 
-Each field is taken from the first source that has a usable value, in order of trust, and the
-source is recorded in ``provenance`` (``{"title": "json-ld", "author": "meta", ...}``):
+Each field is taken from the best evidence the page has, and its source is recorded in
+``provenance`` (``{"title": "json-ld", "author": "byline", ...}``, shown by ``--explain``):
 
-- **JSON-LD** (``json-ld``): the page's own structured data for the article (``headline``,
-  ``author``, ``datePublished``, ``publisher``). Publishers fill it for search engines, so it
-  is usually the most careful source.
+- **JSON-LD** (``json-ld``): the article object (``NewsArticle``, ``BlogPosting``..., also inside
+  ``@graph`` or nested), its ``headline``, ``author`` (strings, objects, lists, ``@id``
+  references to Person nodes), ``datePublished`` (never ``dateModified``) and ``publisher``.
 - **OpenGraph / meta tags** (``opengraph``, ``meta``): ``og:title``, ``og:site_name``,
-  ``article:published_time``, ``author``, Dublin Core and the like.
-- **Markup** (``byline``, ``h1``, ``title-tag``, ``time-tag``): a ``rel=author`` link or an
-  element classed ``byline``/``author``; the ``<h1>``; the ``<title>`` minus its site suffix;
-  a ``<time datetime>``.
-- **URL** (``url``): the host as the site name when the page names none.
-- **Body** (``byline``): a "By <Name>" line at the top of the extracted text, when the
-  structured data named no person (syndicating sites often say "admin").
+  ``article:published_time``, ``author``, Dublin Core, a "Written by" Twitter label...
+- **Markup**: a byline element (``byline``: the one nearest below the headline, outside
+  comments, related stories and chrome); ``itemprop=datePublished`` (``itemprop``), a
+  ``<time datetime>`` not labelled "Updated" (``time-tag``), a "Published May 3, 2024" line
+  beside the headline (``header-text``); the ``<title>`` minus its site suffix (``title-tag``),
+  the ``<h1>``.
+- **URL**: ``url`` is the input's, else the canonical link or ``og:url`` (``canonical``,
+  ``opengraph``); its date path (``url``) dates a page that states no date, and wins over a
+  timestamp one day off (a UTC stamp of a story the site dates in its own time zone). The
+  host names a site that names none.
+- **Body**: a "By <Name>" line at the top of the extracted text (``byline``) when the page named
+  no writer; a wire dateline stating a full date (``dateline``) when it gave no date.
 
-The wire agency comes from the extracted body (``detect_wire``: dateline "SEOUL (Reuters) -",
-credit line "(Reporting by ...)", "By ..., AP" byline), else from an author field that names an
-agency ("By Reuters" is the wire, never the author). Authors pass ``clean_author``: a site name,
-"admin" or a job title is never reported as the author.
+Refusing beats guessing: a modified date, a related story's or a comment's date is never the
+date, and a page with none of the above has no date. The page's own "Published" line beside the
+headline outranks a structured date that disagrees with it by more than a day. The wire agency
+comes from the body (``detect_wire``), else from an author field naming an agency ("By Reuters"
+is the wire, never the author). Authors pass ``clean_author`` ("admin", job titles, agencies
+are never authors); a name holding the site's name is kept only as a last resort
+(``publisher``).
 """
 
 from __future__ import annotations
@@ -58,9 +66,9 @@ _BYLINE_SELECTORS = (
     "[class*=author]",
 )
 # where a date or a byline is not the article's: other stories, reader comments, page chrome
-_NOT_ARTICLE = re.compile(r"comment|related|recommend|sidebar|widget|footer|promo|more-from|read-next|trending", re.IGNORECASE)
-
-
+_NOT_ARTICLE = re.compile(
+    r"comment|related|recommend|sidebar|widget|footer|promo|more-from|read-next|trending", re.IGNORECASE
+)
 # what holds other stories' dates: a date line beside the headline can sit in a sidebar column
 _NOT_STORY = re.compile(r"comment|related|recommend|more-from|read-next|trending", re.IGNORECASE)
 
