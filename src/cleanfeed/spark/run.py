@@ -55,6 +55,7 @@ from ..errors import InputError
 from ..extract.template import SiteTemplates
 from ..io import ReadOptions, list_files
 from ..io.writers import CLEAN_SCHEMA, MANIFEST_SCHEMA
+from ..metadata.site import host_of, site_names
 from ..pipeline import PageTask
 from .components import connected_components
 from .dedup import FINGERPRINT_COLUMNS, decide, edges
@@ -191,7 +192,7 @@ class _Job:
         dropped = n_pages - sum(counts.values())
         counts = {"kept": counts.get("kept", 0), "duplicate": counts.get("duplicate", 0), "dropped": dropped}
         write_records(manifest_frame(results, decisions), manifest_path, MANIFEST_SCHEMA)
-        write_records(clean_frame(results, decisions), clean_path, CLEAN_SCHEMA)
+        write_records(clean_frame(results, decisions, renamed_sites(self.spark, results)), clean_path, CLEAN_SCHEMA)
         self.seconds["write"] = time.perf_counter() - t0
         return n_pages, {k: v for k, v in counts.items() if v}
 
@@ -278,11 +279,25 @@ def manifest_frame(results: DataFrame, decisions: DataFrame) -> DataFrame:
     )
 
 
-def clean_frame(results: DataFrame, decisions: DataFrame) -> DataFrame:
+def renamed_sites(spark: SparkSession, results: DataFrame) -> DataFrame:
+    """``(doc_url, new_site)`` of the pages the run names otherwise: one site name per host
+    (``metadata.site_names``, as the local runner's output stage applies it)."""
+    pairs = [(r["doc_url"], r["site"]) for r in results.where(F.col("doc_url").isNotNull() & F.col("site").isNotNull())
+             .select("doc_url", "site").collect()]
+    names = site_names(pairs)
+    changed = sorted({(url, names[host]) for url, site in pairs
+                      if (host := host_of(url)) in names and names[host] != site})
+    return spark.createDataFrame(changed, "doc_url string, new_site string")
+
+
+def clean_frame(results: DataFrame, decisions: DataFrame, renamed: DataFrame | None = None) -> DataFrame:
     """``CLEAN_SCHEMA`` rows plus ``node`` (the input order), one per kept page with the
-    copies it absorbed (sorted by id)."""
+    copies it absorbed (sorted by id), named as ``renamed`` says (``renamed_sites``)."""
     kept = decisions.where(F.col("status") == "kept").select("node")
     pages = results.join(kept, "node", "left_semi")
+    if renamed is not None:
+        pages = (pages.join(F.broadcast(renamed), "doc_url", "left")
+                 .withColumn("site", F.coalesce(F.col("new_site"), F.col("site"))).drop("new_site"))
     copies = (decisions.where(F.col("status") == "duplicate")
               .join(results.select("node", "id", "fp_url"), "node")
               .select("canonical_id", F.struct(F.col("id"), F.col("fp_url").alias("url"),
