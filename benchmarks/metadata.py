@@ -48,9 +48,8 @@ import trafilatura
 from trafilatura.metadata import extract_metadata
 
 import cleanfeed
-from cleanfeed.metadata.site import host_of, site_names
-
 from benchmarks.corpus import REPO, load_seeds
+from cleanfeed.metadata.site import host_of, site_names
 
 RESULTS = Path(__file__).resolve().parent / "results"
 SYSTEMS = ("cleanfeed", "trafilatura", "htmldate")

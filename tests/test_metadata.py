@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from itertools import permutations
 
 import pytest
 
-from cleanfeed import extract_html
+from cleanfeed import RawDoc, extract_html, extract_pages
+from cleanfeed.metadata.site import site_names
 from cleanfeed.metadata.text import clean_author, detect_wire
 
 from .conftest import FIXTURES, SEEDS
@@ -238,11 +240,6 @@ def test_a_wire_dateline_with_a_full_date_dates_the_copy_and_one_without_a_year_
 
 # --------------------------------------------------------------------------------------------
 # One site name per host in a run
-
-from itertools import permutations  # noqa: E402
-
-from cleanfeed import RawDoc, extract_pages  # noqa: E402
-from cleanfeed.metadata.site import site_names  # noqa: E402
 
 _NAMED = [
     ("https://www.gbfr.example/a", "Global Banking & Finance Review®"),

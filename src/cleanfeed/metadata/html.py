@@ -1,24 +1,32 @@
-"""Metadata of an HTML page: title, author(s), date, site name, language and wire agency.
+"""Metadata of an HTML page: title, url, author(s), date, site name, language and wire agency.
 
-Each field is taken from the first source that has a usable value, in order of trust, and the
-source is recorded in ``provenance`` (``{"title": "json-ld", "author": "meta", ...}``):
+Each field is taken from the best evidence the page has, and its source is recorded in
+``provenance`` (``{"title": "json-ld", "author": "byline", ...}``, shown by ``--explain``):
 
-- **JSON-LD** (``json-ld``): the page's own structured data for the article (``headline``,
-  ``author``, ``datePublished``, ``publisher``). Publishers fill it for search engines, so it
-  is usually the most careful source.
+- **JSON-LD** (``json-ld``): the article object (``NewsArticle``, ``BlogPosting``..., also inside
+  ``@graph`` or nested), its ``headline``, ``author`` (strings, objects, lists, ``@id``
+  references to Person nodes), ``datePublished`` (never ``dateModified``) and ``publisher``.
 - **OpenGraph / meta tags** (``opengraph``, ``meta``): ``og:title``, ``og:site_name``,
-  ``article:published_time``, ``author``, Dublin Core and the like.
-- **Markup** (``byline``, ``h1``, ``title-tag``, ``time-tag``): a ``rel=author`` link or an
-  element classed ``byline``/``author``; the ``<h1>``; the ``<title>`` minus its site suffix;
-  a ``<time datetime>``.
-- **URL** (``url``): the host as the site name when the page names none.
-- **Body** (``byline``): a "By <Name>" line at the top of the extracted text, when the
-  structured data named no person (syndicating sites often say "admin").
+  ``article:published_time``, ``author``, Dublin Core, a "Written by" Twitter label...
+- **Markup**: a byline element (``byline``: the one nearest below the headline, outside
+  comments, related stories and chrome); ``itemprop=datePublished`` (``itemprop``), a
+  ``<time datetime>`` not labelled "Updated" (``time-tag``), a "Published May 3, 2024" line
+  beside the headline (``header-text``); the ``<title>`` minus its site suffix (``title-tag``),
+  the ``<h1>``.
+- **URL**: ``url`` is the input's, else the canonical link or ``og:url`` (``canonical``,
+  ``opengraph``); its date path (``url``) dates a page that states no date, and wins over a
+  timestamp one day off (a UTC stamp of a story the site dates in its own time zone). The
+  host names a site that names none.
+- **Body**: a "By <Name>" line at the top of the extracted text (``byline``) when the page named
+  no writer; a wire dateline stating a full date (``dateline``) when it gave no date.
 
-The wire agency comes from the extracted body (``detect_wire``: dateline "SEOUL (Reuters) -",
-credit line "(Reporting by ...)", "By ..., AP" byline), else from an author field that names an
-agency ("By Reuters" is the wire, never the author). Authors pass ``clean_author``: a site name,
-"admin" or a job title is never reported as the author.
+Refusing beats guessing: a modified date, a related story's or a comment's date is never the
+date, and a page with none of the above has no date. The page's own "Published" line beside the
+headline outranks a structured date that disagrees with it by more than a day. The wire agency
+comes from the body (``detect_wire``), else from an author field naming an agency ("By Reuters"
+is the wire, never the author). Authors pass ``clean_author`` ("admin", job titles, agencies
+are never authors); a name holding the site's name is kept only as a last resort
+(``publisher``).
 """
 
 from __future__ import annotations
@@ -35,6 +43,7 @@ from urllib.parse import urlsplit
 from selectolax.lexbor import LexborHTMLParser
 
 from .dump import parse_date
+from .site import host_of
 from .text import canonical_agency, clean_author, dateline_place, detect_wire
 
 __all__ = ["HtmlMetadata", "html_metadata", "with_body"]
@@ -57,11 +66,11 @@ _BYLINE_SELECTORS = (
     "[class*=author]",
 )
 # where a date or a byline is not the article's: other stories, reader comments, page chrome
-_NOT_ARTICLE = re.compile(r"comment|related|recommend|sidebar|widget|footer|promo|more-from|read-next|trending", re.I)
-
-
+_NOT_ARTICLE = re.compile(
+    r"comment|related|recommend|sidebar|widget|footer|promo|more-from|read-next|trending", re.IGNORECASE
+)
 # what holds other stories' dates: a date line beside the headline can sit in a sidebar column
-_NOT_STORY = re.compile(r"comment|related|recommend|more-from|read-next|trending", re.I)
+_NOT_STORY = re.compile(r"comment|related|recommend|more-from|read-next|trending", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,13 +246,19 @@ def _squash(text: str | None) -> str:
     return re.sub(r"[^\w]", "", (text or "").lower())
 
 
-def _strip_site(title: str, site: str | None) -> str:
-    """``"Headline | Site"`` → ``"Headline"``: drop separator-joined parts that name the site."""
+def _strip_site(title: str, site: str | None, host: str | None = None) -> str:
+    """``"Headline | Site"`` → ``"Headline"``: drop separator-joined parts that name the site
+    (or its host: "Headline | Example" on example.com)."""
     parts = [p for p in _TITLE_SEPARATORS.split(title) if p.strip()]
     if len(parts) < 2:
         return title
-    squash = _squash(site)
-    kept = [p for p in parts if not squash or not _squash(p) or _squash(p) not in squash]
+    names = [n for n in (_squash(site), _squash(host)) if n]
+
+    def names_site(part: str) -> bool:
+        squash = _squash(part)
+        return bool(squash) and len(squash) >= 3 and any(squash in n for n in names)
+
+    kept = [p for p in parts if not names_site(p)]
     if kept and len(kept) < len(parts):
         return " - ".join(kept) if len(kept) > 1 else kept[0]
     # no part names the site: the first part is the headline when it clearly dominates
@@ -261,21 +276,31 @@ def _headline_node(tree: LexborHTMLParser) -> Any:
 
 
 def _title(
-    tree: LexborHTMLParser, meta: dict[str, str], ld: _JsonLd, site: str | None
+    tree: LexborHTMLParser, meta: dict[str, str], ld: _JsonLd, site: str | None, host: str | None = None
 ) -> tuple[str | None, str]:
+    """The headline: the article's JSON-LD ``headline`` (or its ``name`` when the page's
+    ``<title>`` holds that and not the headline: some publishers put a summary in ``headline``),
+    else OpenGraph/Twitter/Dublin Core titles, the ``<title>``, the ``<h1>``; the site's name
+    (or its host's) cut off."""
+    node = tree.css_first("title")
+    page_title = _clean(node.text(deep=True)) if node is not None else None
     for article in ld.articles:
-        headline = _clean(article.get("headline")) or _clean(article.get("name"))
-        if headline:
-            return headline, "json-ld"
+        headline, name = _clean(article.get("headline")), _clean(article.get("name"))
+        if headline and name and page_title and _squash(name) in _squash(page_title) \
+                and _squash(headline) not in _squash(page_title):
+            return name, "json-ld"
+        if headline or name:
+            return headline or name, "json-ld"
     for key, source in (("og:title", "opengraph"), ("twitter:title", "meta"), ("dc.title", "meta")):
         if meta.get(key):
-            return _strip_site(meta[key], site), source
+            return _strip_site(meta[key], site, host), source
+    # the page's declared <title> before its <h1>: a page's first <h1> is as often its logo,
+    # a section name or a teaser as its headline
+    if page_title:
+        return _strip_site(page_title, site, host), "title-tag"
     h1 = _headline_node(tree)
     if h1 is not None:
         return _clean(h1.text(deep=True)), "h1"
-    title = tree.css_first("title")
-    if title is not None and _clean(title.text(deep=True)):
-        return _strip_site(_clean(title.text(deep=True)) or "", site), "title-tag"
     return None, ""
 
 
@@ -299,10 +324,10 @@ def _in_chrome(node: Any, pattern: re.Pattern[str] = _NOT_ARTICLE) -> bool:
     return False
 
 
-_BYLINE_PREFIX = re.compile(r"^\s*(?:(?:written|posted|published|reviewed|edited)\s+)?(?:by|par|von|por|door|di)\b[:\s]*", re.I)
+_BYLINE_PREFIX = re.compile(r"^\s*(?:(?:written|posted|published|reviewed|edited)\s+)?(?:by|par|von|por|door|di)\b[:\s]*", re.IGNORECASE)
 _BYLINE_TAIL = re.compile(
     r"\s*(?:\bon\s+\w+day\b|\bon\s+\d|\bupdated\b|\bpublished\b|\bposted\b|\bpublicado\b|[|•·]|\s[-–—]\s|\d{1,2}:\d\d|"
-    r"\b(?:19|20)\d\d\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d).*$", re.I)
+    r"\b(?:19|20)\d\d\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d).*$", re.IGNORECASE)
 _HOST_LIKE = re.compile(r"^[\w-]+(?:\.[\w-]+)+$")
 _NAME_WORD = re.compile(r"^[\w.'’-]+$")
 
@@ -412,8 +437,8 @@ _PUBLISHED_KEYS = (
     "citation_publication_date", "citation_date", "sailthru.date", "parsely-pub-date", "date", "published",
 )
 _URL_DATE = re.compile(r"/((?:19|20)\d\d)[/-](\d{1,2})[/-](\d{1,2})(?!\d)")
-_LABELLED_DATE = re.compile(r"^\W*(?:(?:first\s+)?published|posted|date|publicado|publié|veröffentlicht)(?:\s+on)?\b", re.I)
-_UPDATED = re.compile(r"\b(?:updated|modified|edited|aktualisiert|mis à jour|actualizado)\b", re.I)
+_LABELLED_DATE = re.compile(r"^\W*(?:(?:first\s+)?published|posted|date|publicado|publié|veröffentlicht)(?:\s+on)?\b", re.IGNORECASE)
+_UPDATED = re.compile(r"\b(?:updated|modified|edited|aktualisiert|mis à jour|actualizado)\b", re.IGNORECASE)
 
 
 def _url_date(url: str | None) -> str | None:
@@ -489,7 +514,7 @@ def _header_date(tree: LexborHTMLParser) -> tuple[str | None, bool]:
     return plain, False
 
 
-_DATE_WORDS = re.compile(r"[\d\W]|\b[a-zà-ÿ]{3,10}\b", re.I)
+_DATE_WORDS = re.compile(r"[\d\W]|\b[a-zà-ÿ]{3,10}\b", re.IGNORECASE)
 
 
 def _date(tree: LexborHTMLParser, meta: dict[str, str], ld: _JsonLd, url: str | None) -> tuple[str | None, str]:
@@ -569,7 +594,7 @@ def html_metadata(tree: LexborHTMLParser, url: str | None = None) -> HtmlMetadat
     url, url_source = (url, "") if url else _page_url(tree, meta)  # the input's own needs no note
     provenance: dict[str, str] = {}
     site, site_source = _site(meta, ld, url)
-    title, title_source = _title(tree, meta, ld, site)
+    title, title_source = _title(tree, meta, ld, site, host_of(url))
     author, author_source, agency, agency_source = _authors(tree, meta, ld, site)
     date, date_source = _date(tree, meta, ld, url)
     html_node = tree.css_first("html")

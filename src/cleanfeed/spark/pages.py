@@ -14,7 +14,7 @@ testable without a session.
 from __future__ import annotations
 
 import pickle
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,7 @@ from ..extract.template import (
 )
 from ..fingerprint import Fingerprint, lsh_keys
 from ..io import InputFile, ReadOptions, read_file
+from ..metadata.site import named_site
 from ..models import RawDoc, ReadFailure
 from ..pipeline import (
     Copy,
@@ -108,6 +109,8 @@ def _done_row(file: int, record: int, done: Extracted, task: PageTask) -> dict[s
     r: PageResult = done.result
     row = {**_EMPTY, "file": file, "record": record, "id": r.id, "url": r.url, "stage": "done",
            "status": r.status, "result": freeze(r)}
+    if r.doc is not None:
+        row.update(doc_url=r.doc.url, doc_site=r.doc.site)
     fp = done.fingerprint
     if fp is not None and r.status == "ok":
         row.update(text_hash=fp.text_hash, n_tokens=fp.n_tokens, shingles=fp.shingles,
@@ -235,14 +238,18 @@ def second_pass_rows(batches: Iterable[pa.RecordBatch], task: PageTask) -> Itera
         yield _batch(rows, task)
 
 
-def outcome(row: dict[str, Any]) -> Outcome:
+def outcome(row: dict[str, Any], names: Mapping[str, str] | None = None) -> Outcome:
     """A page's ``Outcome`` from its row: ``stage``, ``id``, ``url``, ``result`` (``PAGE``),
     ``decision`` (``DECISION``, None for a page without a body) and, for a kept page,
-    ``copies`` (``id``, ``url``, ``decision`` of each duplicate it absorbed, sorted by id)."""
+    ``copies`` (``id``, ``url``, ``decision`` of each duplicate it absorbed, sorted by id);
+    its document named as ``names`` (``metadata.site_names``) says, as the local runner does."""
     if row["stage"] == "refused":
         page = refused(RawDoc(row["id"], b"", url=row["url"]))
     else:
         page = thaw(row["result"])
+        if names and page.doc is not None:
+            doc = named_site(page.doc, names)
+            page = page if doc is page.doc else replace(page, doc=doc)
     decision = thaw(row["decision"]) if row.get("decision") is not None else None
     copies = tuple(Copy(c["id"], c["url"], thaw(c["decision"]).similarity)
                    for c in row.get("copies") or ())
@@ -260,12 +267,13 @@ def manifest_rows(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]
         yield pa.RecordBatch.from_pylist(out, schema=MANIFEST_ROWS)
 
 
-def clean_rows(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+def clean_rows(batches: Iterable[pa.RecordBatch], names: Mapping[str, str] | None = None
+               ) -> Iterator[pa.RecordBatch]:
     """``mapInArrow`` over kept pages' rows (see ``outcome``): ``CLEAN_ROWS``."""
     for batch in batches:
         out = []
         for row in batch.to_pylist():
-            clean = outcome(row).clean_row()
+            clean = outcome(row, names).clean_row()
             if clean is not None:
                 out.append({"node": row["node"], **clean})
         yield pa.RecordBatch.from_pylist(out, schema=CLEAN_ROWS)

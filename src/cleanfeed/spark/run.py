@@ -58,6 +58,7 @@ from ..errors import InputError
 from ..extract.template import SiteTemplates
 from ..io import ReadOptions, list_files
 from ..io.writers import CLEAN_SCHEMA, MANIFEST_SCHEMA
+from ..metadata.site import site_names
 from ..pipeline import PageTask, Progress, ProgressCallback
 from .components import connected_components
 from .dedup import FINGERPRINT_COLUMNS, decide, edges
@@ -219,7 +220,8 @@ class _Job:
                 reasons[r["dropped_by"]] = r["count"]
         self.report("writing", n_pages, counts)
         write_records(manifest.drop("dropped_by"), manifest_path, MANIFEST_SCHEMA)
-        write_records(clean_frame(results, decisions), clean_path, CLEAN_SCHEMA)
+        write_records(clean_frame(results, decisions, run_site_names(results)), clean_path,
+                      CLEAN_SCHEMA)
         self.seconds["write"] = time.perf_counter() - t0
         self.report("done", n_pages, counts)
         return n_pages, counts, dict(sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0])))
@@ -302,9 +304,18 @@ def manifest_frame(results: DataFrame, decisions: DataFrame) -> DataFrame:
     return _outcome_inputs(results, decisions).mapInArrow(manifest_rows, ddl(MANIFEST_ROWS))
 
 
-def clean_frame(results: DataFrame, decisions: DataFrame) -> DataFrame:
+def run_site_names(results: DataFrame) -> dict[str, str]:
+    """``{host: name}``: one site name per host over every extracted page of the run
+    (``metadata.site_names``, as the local runner's output stage names them)."""
+    return site_names((r["doc_url"], r["doc_site"]) for r in
+                      results.where(F.col("doc_url").isNotNull() | F.col("doc_site").isNotNull())
+                      .select("doc_url", "doc_site").collect())
+
+
+def clean_frame(results: DataFrame, decisions: DataFrame, names: dict[str, str] | None = None
+                ) -> DataFrame:
     """``CLEAN_ROWS``: the clean-feed row of every kept page with the copies it absorbed
-    (sorted by id), and its order key."""
+    (sorted by id), named as ``names`` says (``run_site_names``), and its order key."""
     kept = _outcome_inputs(results, decisions).where(F.col("decided") == "kept")
     copies = (decisions.where(F.col("status") == "duplicate")
               .join(results.select("node", "id", "fp_url"), "node")
@@ -312,4 +323,5 @@ def clean_frame(results: DataFrame, decisions: DataFrame) -> DataFrame:
                                                F.col("decision")).alias("copy"))
               .groupBy("canonical_id").agg(F.array_sort(F.collect_list("copy")).alias("copies"))
               .withColumnRenamed("canonical_id", "id"))
-    return kept.join(copies, "id", "left").mapInArrow(clean_rows, ddl(CLEAN_ROWS))
+    return kept.join(copies, "id", "left").mapInArrow(partial(clean_rows, names=names),
+                                                          ddl(CLEAN_ROWS))

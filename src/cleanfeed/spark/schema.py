@@ -68,6 +68,9 @@ PAGE = pa.schema([
     ("fp_lines", pa.binary()),
     ("fp_shingle_lines", pa.binary()),
     ("bands", pa.list_(pa.int64())),
+    # an extracted document's url and site: the run names each host once (metadata.site_names)
+    ("doc_url", pa.string()),
+    ("doc_site", pa.string()),
     ("lsh_key", pa.string()),
     # a page waiting for pass 2: the RawDoc as read (a text dump) or its extracted document
     # (an HTML page), and its template features
