@@ -961,3 +961,28 @@ def test_published_copy_stays_canonical_whatever_ids_and_policy(reuters: str) ->
     decided = by_id(resolve_component([first, wire], None, CONFIG, {"zzz-local"}))
     assert decided["zzz-local"].status == "kept" and decided["aaa-wire"].canonical_id == "zzz-local"
     assert "published" in decided["zzz-local"].reason and decided["zzz-local"].replaces is None
+
+
+def test_pages_whose_extraction_kept_only_the_chrome_are_not_exact_copies() -> None:
+    """Briefs whose story the extractor lost: each page is the site's chrome alone, so all have
+    one text; with nothing of their own they are not copies (a page under one URL twice is)."""
+    briefs = _briefs_on_one_template(6)
+    chrome = "\n\n".join(_template_chrome(24))
+    lost = [doc(f"lost{i}", chrome, url=f"https://heavy.example/section/lost{i}") for i in range(3)]
+    again = doc("lost0-again", chrome, url="https://heavy.example/section/lost0?from=rss")
+    decisions = by_id(deduplicate([*briefs, *lost, again], CONFIG))
+    assert all(decisions[d.id].status == "kept" for d in [*briefs, *lost])
+    assert decisions["lost0-again"].canonical_id == "lost0"
+
+
+def test_canonical_is_the_cleanest_complete_copy(reuters: str) -> None:
+    """Two complete copies, one with its site's chrome left in: the clean one is kept, and the
+    reason names the criterion (ids would pick the other)."""
+    chrome = _template_chrome(24)
+    padded = doc("a-padded", "\n\n".join([chrome[0], reuters, *chrome[1:]]),
+                 url="https://heavy.example/world/story")
+    clean = doc("b-clean", reuters, url="https://clean.example/story")
+    others = _briefs_on_one_template(4)  # the heavy site's other stories: its chrome is learned
+    decisions = by_id(deduplicate([padded, clean, *others], CONFIG))
+    assert decisions["b-clean"].status == "kept" and decisions["a-padded"].canonical_id == "b-clean"
+    assert "cleanest copy" in decisions["b-clean"].reason

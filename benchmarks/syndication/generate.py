@@ -364,7 +364,7 @@ def _load(
                     else render_dump(html))
             body = row.get("articleBody") or ""
             url = row.get("url") or f"https://{name}-{_slug(page_id)}.example/{page_id}"
-            key = f"{name}:{page_id[:16]}"
+            key = f"{name}:{page_id}"
             headline = headline_of(html) or page_id[:12]
             if row.get("type", "article") == "article" and body:
                 story = Story(id=key, headline=headline, paragraphs=_paragraphs(body), url=url,
@@ -380,7 +380,27 @@ def _load(
             # other).
             if host_html is not None and host_text is not None:
                 hosts.append(Host(id=key, domain=_domain(url), html=host_html, text=host_text))
-    return stories, hosts, originals
+    return _distinct(stories), hosts, originals
+
+
+def _distinct(stories: list[Story], n: int = 8, share: float = 0.2) -> list[Story]:
+    """The stories without those sharing ``share`` of their word 8-grams with an earlier one:
+    the sets hold variants of one article (Readability's test cases) and sites whose bodies
+    repeat a long boilerplate passage; as two "different" stories they would be false truth."""
+    owner: dict[tuple[str, ...], int] = {}
+    out = []
+    for story in stories:
+        w = [x.lower() for p in story.paragraphs for x in words(p)]
+        grams = {tuple(w[i : i + n]) for i in range(len(w) - n + 1)}
+        if not grams:
+            continue
+        hits = Counter(owner[g] for g in grams if g in owner)
+        if hits and max(hits.values()) >= share * len(grams):
+            continue
+        for g in grams:
+            owner.setdefault(g, len(out))
+        out.append(story)
+    return out
 
 
 def _chrome_words(host: Host) -> int:

@@ -15,7 +15,9 @@ Policy, in order (the first criterion that separates two copies decides):
 3. The **most complete body**: the largest share of the reference's story shingles, in 5%
    steps (a few copyedited words do not count); then the copy most others match (the copy
    that contains the others: a copy padded with leftover chrome is not inside as many); then
-   most shingles (an update with two more paragraphs beats the first version).
+   the **cleanest**: the fewest shingles of its site's common text (chrome an extractor left
+   in, ``Fingerprint.discounted``); then most shingles (an update with two more paragraphs
+   beats the first version).
 4. The **earliest date** (ISO strings; copies without a date come last).
 5. The smallest **doc id**: stable whatever the input order.
 
@@ -87,7 +89,7 @@ def wire_site(fp: Fingerprint) -> str | None:
 
 def policy_key(
     fp: Fingerprint, complete: bool, story_share: int | None = None, matches: int = 0
-) -> tuple[int, int, int, int, int, int, str, str]:
+) -> tuple[int, int, int, int, int, int, int, str, str]:
     """Sort key of the policy: the smallest key is the canonical copy.
 
     ``story_share``: the percentage (in 5% steps) of the reference copy's story shingles that
@@ -98,6 +100,7 @@ def policy_key(
         0 if wire_site(fp) else 1,
         -(story_share or 0),
         -matches,
+        fp.discounted,
         -fp.size,
         0 if fp.date else 1,
         fp.date or "",
@@ -110,6 +113,7 @@ _CRITERIA = (
     "complete copy on the wire's own site",
     "most complete body",
     "the copy most others match",
+    "cleanest copy: least of its site's common text left in",
     "most complete body",
     "earliest date",
     "earliest date",
@@ -134,7 +138,7 @@ def choose_canonical(
     shares = story_shares or {}
     counts = matches or {}
 
-    def key(f: Fingerprint) -> tuple[int, int, int, int, int, int, str, str]:
+    def key(f: Fingerprint) -> tuple[int, int, int, int, int, int, int, str, str]:
         return policy_key(
             f, complete.get(f.doc_id, False), shares.get(f.doc_id), counts.get(f.doc_id, 0)
         )
@@ -154,7 +158,9 @@ def choose_canonical(
     elif position == 3:
         criterion += f" ({-best_key[3]} of {len(members) - 1})"
     elif position == 4:
+        criterion += f" ({best.discounted} shingles)"
+    elif position == 5:
         criterion += f" ({best.size} shingles)"
-    elif position in (5, 6):
+    elif position in (6, 7):
         criterion += f" ({best.date})"
     return best, criterion

@@ -197,11 +197,23 @@ def verify(a: Fingerprint, b: Fingerprint, config: DedupConfig) -> Similarity | 
     (same ``domain``) need ``same_site_containment``. Pure and symmetric:
     ``verify(a, b) == verify(b, a)``.
     """
-    if a.n_tokens and a.text_hash == b.text_hash:
+    if _exact(a, b, config):
         return Similarity(1.0, 1.0, "exact")
     if min(a.size, b.size) < config.min_shingles:
         return None
     return _judge(a, b, _intersection(a.shingle_array(), b.shingle_array()), config)
+
+
+def _exact(a: Fingerprint, b: Fingerprint, config: DedupConfig) -> bool:
+    """The same normalised text, and evidence it is one story: some text of its own beyond
+    its site's common text (``min_shingles``), or nothing discounted, or one URL (a page
+    fetched twice). Two pages of a site whose extraction kept only the site's chrome (their
+    story lost) have one text, and are not copies of each other."""
+    if not (a.n_tokens and a.text_hash == b.text_hash):
+        return False
+    if not (a.discounted or b.discounted) or min(a.size, b.size) >= config.min_shingles:
+        return True
+    return a.story_key() == b.story_key()
 
 
 def verify_many(
@@ -211,10 +223,9 @@ def verify_many(
     out: list[Similarity | None] = [None] * len(others)
     xs = x.shingle_array()
     todo = [i for i, o in enumerate(others)
-            if not (x.n_tokens and x.text_hash == o.text_hash)
-            and min(x.size, o.size) >= config.min_shingles]
+            if not _exact(x, o, config) and min(x.size, o.size) >= config.min_shingles]
     for i, o in enumerate(others):
-        if x.n_tokens and x.text_hash == o.text_hash:
+        if _exact(x, o, config):
             out[i] = Similarity(1.0, 1.0, "exact")
     if not todo or not len(xs):
         return out
