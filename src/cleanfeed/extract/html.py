@@ -356,8 +356,6 @@ def _prune_layout(region: LexborNode, page_chars: int, removals: list[Removal]) 
     removed: set[int] = set()
     doomed = []
     for node in region.css(",".join(sorted(rule.tags))):
-        if node.tag == "figure" and node.css_first("table") is not None:
-            continue  # a table in a figure is the story's data, not a picture's caption
         if not _under(node, removed) and len(node.text(deep=True)) <= _CHROME_MAX_SHARE * page_chars:
             doomed.append(node)
             removed.add(node.mem_id)
