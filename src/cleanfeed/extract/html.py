@@ -77,9 +77,9 @@ _CHROME_MAX_SHARE = 0.2
 # (see _story_region): the extractor then reads the whole body.
 _RECALL_SHARE = 0.5
 # ... or than this share of the page's text outside links (trafilatura escalates at the same
-# share); the whole body's reading replaces it when it holds this many times its prose.
+# share); the whole body's reading replaces it when its prose is this many times as long.
 _PAGE_SHARE = 0.2
-_WIDE_GAIN = 4
+_WIDE_GAIN = 3
 # Story region (see _story_region): a prose paragraph has at least this many characters; the
 # region holds this share of the prose and is taken this many levels above its densest element.
 _PARAGRAPH_CHARS = 60
@@ -357,8 +357,6 @@ def _prune_layout(region: LexborNode, page_chars: int, removals: list[Removal]) 
     removed: set[int] = set()
     doomed = []
     for node in region.css(",".join(sorted(rule.tags))):
-        if node.tag == "figure" and node.css_first("table") is not None:
-            continue  # a table in a figure is the story's data, not a picture's caption
         if not _under(node, removed) and len(node.text(deep=True)) <= _CHROME_MAX_SHARE * page_chars:
             doomed.append(node)
             removed.add(node.mem_id)
@@ -485,9 +483,10 @@ def _main_text(body: LexborNode, removals: list[Removal], toc_entries: set[str])
     if short:
         better = len(wide) > len(text)
     else:
-        # A longer reading of the whole page is taken only for the story it adds: prose,
-        # not the menus, teasers and comments a page-wide reading also picks up.
-        better = _prose_chars(wide) >= _WIDE_GAIN * max(_prose_chars(text), 1)
+        # A longer reading of the whole page is taken only for the story it adds: its prose
+        # alone (not the menus, teasers and comments a page-wide reading also picks up) must
+        # be several times the region's whole reading.
+        better = _prose_chars(wide) >= _WIDE_GAIN * len(text)
     return wide if better else _recover_chunks(text, region)
 
 

@@ -62,10 +62,11 @@ RULES: tuple[Rule, ...] = (
     Rule(
         id="html.layout",
         category="layout",
-        description="Navigation bars, asides, page footers, figures and forms: the article extractor never "
-        "takes their text (menus, captions, sign-up forms), so they go before it runs.",
+        description="Navigation bars, asides, page footers and forms: the article extractor never "
+        "takes their text (menus, sign-up forms), so they go before it runs. Not figures: a figure "
+        "may hold the story's data tables or, on some site builders, its text blocks.",
         tags=frozenset(
-            {"nav", "aside", "footer", "figure", "picture", "form", "input", "label", "fieldset", "map",
+            {"nav", "aside", "footer", "picture", "form", "input", "label", "fieldset", "map",
              "menu", "dialog", "link"}
         ),
     ),
