@@ -40,7 +40,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-import trafilatura
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ..config import ExtractConfig
@@ -455,6 +454,10 @@ def _prune_lines(region: LexborNode, removals: list[Removal]) -> None:
 def _main_text(body: LexborNode, removals: list[Removal], toc_entries: set[str]) -> str:
     """trafilatura on the story region; on the whole body with trafilatura's fallback
     extractors only when that under-delivers (see the module docstring, step 5)."""
+    # imported on first use: the runner's main process never extracts, and trafilatura with
+    # lxml is ~50 MB of its memory
+    import trafilatura
+
     options = {
         "include_comments": False,
         "favor_precision": False,
