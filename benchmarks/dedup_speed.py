@@ -51,9 +51,14 @@ from datasketch import MinHash, MinHashLSH
 import cleanfeed
 from benchmarks import shown
 from cleanfeed import DedupConfig
-from cleanfeed.cluster import candidate_pairs
-from cleanfeed.fingerprint import band_keys_batch, minhash_signatures, shingle_hash_sets, token_bytes
-from cleanfeed.index import BandIndex
+from cleanfeed.dedup.cluster import candidate_pairs
+from cleanfeed.dedup.fingerprint import (
+    band_keys_batch,
+    minhash_signatures,
+    shingle_hash_sets,
+    token_bytes,
+)
+from cleanfeed.dedup.store import BandIndex
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_WORDS_FROM = REPO.parent / "shared" / "bench" / "scrapinghub" / "ground-truth.json"

@@ -39,9 +39,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from cleanfeed.cluster import Similarity
+from cleanfeed.models import Similarity
 from cleanfeed.models import CleanDoc, Removal
-from cleanfeed.pipeline import Copy, Outcome, PageResult
+from cleanfeed.page import Copy, Outcome, PageResult
 from cleanfeed.report import ReportWriter
 
 from .browser import chromium

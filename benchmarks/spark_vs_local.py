@@ -10,7 +10,7 @@ stories copied into other real pages' chrome, with hard negatives) written as JS
 each page's URL, as a crawl export would be. Both engines read the same files and write a
 clean feed and a manifest as JSON Lines:
 
-- local: ``cleanfeed.pipeline.run(read_inputs(...), jobs=2)`` through ``RecordWriter``, which
+- local: ``cleanfeed.local.run(read_inputs(...), jobs=2)`` through ``RecordWriter``, which
   is what ``cleanfeed run --jobs 2`` does;
 - Spark: ``run_spark`` on ``session("local[2]")``, timed cold (first run in a fresh session,
   Python workers starting) and warm (a second run); session start-up timed apart.
@@ -43,15 +43,10 @@ from benchmarks.syndication.generate import DEFAULT_SEEDS, generate
 from cleanfeed import Config, decode_bytes
 from cleanfeed.io import ReadOptions, read_inputs
 from cleanfeed.io.writers import CLEAN_SCHEMA, MANIFEST_SCHEMA, RecordWriter
-from cleanfeed.pipeline import run
+from cleanfeed.local.runner import run
 from cleanfeed.spark import run_spark, session
 from cleanfeed.spark.components import connected_components
-from cleanfeed.spark.dedup import (
-    FINGERPRINT_COLUMNS,
-    band_key_pairs,
-    edges,
-    lsh_members,
-)
+from cleanfeed.spark.dedup import FINGERPRINT_COLUMNS, band_key_pairs, edges, lsh_members
 from cleanfeed.spark.run import _Job
 
 REPO = Path(__file__).resolve().parents[1]

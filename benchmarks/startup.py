@@ -29,7 +29,7 @@ REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "benchmarks" / "results"
 FLOOR_SECONDS = 0.25
 HEAVY = ["numpy", "pyarrow", "trafilatura", "pebble", "sqlite3", "selectolax", "lxml",
-         "charset_normalizer", "cleanfeed.pipeline"]
+         "charset_normalizer", "cleanfeed.local"]
 
 COMMANDS = {
     "python -c pass": [sys.executable, "-c", "pass"],

@@ -22,10 +22,10 @@ def test_import_is_light_and_names_load_on_first_use() -> None:
     import sys
 
     heavy = ["numpy", "pyarrow", "trafilatura", "pebble", "sqlite3", "selectolax", "lxml",
-             "cleanfeed.pipeline"]
+             "cleanfeed.local"]
     code = ("import sys, cleanfeed, cleanfeed.cli; "
             f"print([m for m in {heavy!r} if m in sys.modules]); "
-            "cleanfeed.run; print('cleanfeed.pipeline' in sys.modules)")
+            "cleanfeed.run; print('cleanfeed.local' in sys.modules)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True)
     assert done.stdout.split("\n")[:2] == ["[]", "True"], done.stdout
@@ -34,7 +34,7 @@ def test_import_is_light_and_names_load_on_first_use() -> None:
 
 def test_the_functions_are_not_hidden_by_their_modules() -> None:
     import cleanfeed.extract.html
-    import cleanfeed.fingerprint
+    import cleanfeed.dedup.fingerprint
 
     assert callable(cleanfeed.extract) and callable(cleanfeed.fingerprint)
 

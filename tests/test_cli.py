@@ -405,7 +405,7 @@ def test_wrong_kind_of_input_and_empty_input_are_said_plainly(tmp_path: Path) ->
 
 
 def test_jobs_beyond_the_cores_is_lowered_with_a_note(tmp_path: Path) -> None:
-    from cleanfeed.pipeline import default_jobs
+    from cleanfeed.config import default_jobs
 
     code, err = _cli_err("extract", SEEDS / "raw", "-o", tmp_path / "o.jsonl", "--jobs", "999")
     assert code == 0
@@ -445,7 +445,7 @@ class _Terminal(io.StringIO):
 def test_progress_bar_shows_stage_total_percentage_rate_and_time_left(tmp_path: Path) -> None:
     from cleanfeed.cli import _Position, _ProgressBar
     from cleanfeed.io import read_inputs
-    from cleanfeed.pipeline import Progress
+    from cleanfeed.page import Progress
 
     for name, size in (("a.jsonl", 3000), ("b.jsonl", 1000)):
         (tmp_path / name).write_bytes(b"x" * size)

@@ -33,15 +33,15 @@ from cleanfeed import (
     resolve_component,
     verify,
 )
-from cleanfeed.cluster import (
+from cleanfeed.dedup.cluster import (
     band_buckets,
     candidate_pairs,
     cluster_fingerprints,
     connected_components,
     verify_many,
 )
-from cleanfeed.fingerprint import strip_volatile, tokens
-from cleanfeed.index import BandIndex
+from cleanfeed.dedup.fingerprint import strip_volatile, tokens
+from cleanfeed.dedup.store import BandIndex
 
 CONFIG = DedupConfig()
 
@@ -595,7 +595,7 @@ WRAPPER_CASES = {
 
 @pytest.mark.parametrize("wrapper_id", sorted(WRAPPER_CASES))
 def test_each_wrapper_fires_and_stays_quiet(wrapper_id: str) -> None:
-    from cleanfeed.fingerprint import WRAPPERS
+    from cleanfeed.dedup.fingerprint import WRAPPERS
 
     wrapper = next(w for w in WRAPPERS if w.id == wrapper_id)
     fires, quiet = WRAPPER_CASES[wrapper_id]
@@ -608,7 +608,7 @@ def test_each_wrapper_fires_and_stays_quiet(wrapper_id: str) -> None:
 
 
 def test_every_wrapper_has_cases() -> None:
-    from cleanfeed.fingerprint import WRAPPERS
+    from cleanfeed.dedup.fingerprint import WRAPPERS
 
     assert {w.id for w in WRAPPERS} == set(WRAPPER_CASES)
 

@@ -1,4 +1,4 @@
-"""The runner (cleanfeed.pipeline): every input page gets exactly one outcome, in input order;
+"""The runner (cleanfeed.local): every input page gets exactly one outcome, in input order;
 worker processes isolate bad pages; templates are learned from the whole input; results do not
 depend on the number of workers; an index carries decisions across runs."""
 
@@ -26,16 +26,9 @@ from cleanfeed import (
     SqliteStore,
     clean_text_dump,
 )
-from cleanfeed.pipeline import (
-    Extracted,
-    Outcome,
-    PageTask,
-    Progress,
-    default_jobs,
-    extract_pages,
-    first_pass,
-    run,
-)
+from cleanfeed.page import Extracted, Outcome, PageTask, Progress, first_pass
+from cleanfeed.config import default_jobs
+from cleanfeed.local.runner import extract_pages, run
 
 from .conftest import FIXTURES, SEEDS
 
@@ -165,7 +158,7 @@ def test_the_time_budget_is_cpu_time_so_a_waiting_page_is_not_dropped() -> None:
 
 
 def test_workers_are_no_more_than_the_cores() -> None:
-    from cleanfeed.pipeline import _Executor
+    from cleanfeed.local.runner import _Executor
 
     assert _Executor(999, None).jobs == default_jobs()
 

@@ -32,12 +32,13 @@ from pyspark.sql import SparkSession
 import cleanfeed.spark
 from benchmarks.syndication import Truth, generate
 from cleanfeed import CleanDoc, Config, DedupConfig, RawDoc, decode_bytes, fingerprint_batch
-from cleanfeed.cluster import cluster_fingerprints, linked, lsh_key, verify
-from cleanfeed.cluster import connected_components as union_find
-from cleanfeed.fingerprint import Fingerprint, lsh_keys
+from cleanfeed.dedup.cluster import cluster_fingerprints, linked, lsh_key, verify
+from cleanfeed.dedup.cluster import connected_components as union_find
+from cleanfeed.dedup.fingerprint import Fingerprint, lsh_keys
 from cleanfeed.io import ReadOptions, read_inputs
 from cleanfeed.io.writers import CLEAN_SCHEMA, MANIFEST_SCHEMA, RecordWriter
-from cleanfeed.pipeline import extract_pages, refused, run
+from cleanfeed.local.runner import extract_pages, run
+from cleanfeed.page import refused
 from cleanfeed.spark import run_spark, session, submit
 from cleanfeed.spark.components import connected_components
 from cleanfeed.spark.dedup import FINGERPRINT_COLUMNS, decide, edges

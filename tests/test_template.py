@@ -254,7 +254,7 @@ def test_versions_and_copies_of_stories_never_become_template(seed: int) -> None
 
 def test_no_page_is_dropped_that_cleaning_without_templates_keeps() -> None:
     from cleanfeed import RawDoc
-    from cleanfeed.pipeline import extract_pages
+    from cleanfeed.local.runner import extract_pages
 
     raws = [RawDoc(f"{n}-{k}.txt", _page(body), url=f"https://dailyledger.example/{n}/{k}", kind="text")
             for n in range(2) for k, body in enumerate(_versions(n))]
@@ -305,7 +305,7 @@ def _html_pages(bodies: list[list[str]], host: str = "gazette.example") -> list:
 
 
 def test_html_blocks_recurring_across_a_sites_stories_are_removed_as_template() -> None:
-    from cleanfeed.pipeline import extract_pages
+    from cleanfeed.local.runner import extract_pages
 
     pages = _html_pages([[*s, *(p.format(n=n) for p in MORE)] for n, s in enumerate(STORIES[:3])])
     alone = {r.id: r.doc for r in extract_pages(pages, jobs=0, templates=False)}
@@ -318,7 +318,7 @@ def test_html_blocks_recurring_across_a_sites_stories_are_removed_as_template() 
 
 
 def test_an_html_site_seen_once_and_versions_of_one_html_story_are_left_alone() -> None:
-    from cleanfeed.pipeline import extract_pages
+    from cleanfeed.local.runner import extract_pages
 
     story = [*STORIES[0], *(p.format(n=2) for p in MORE)]
     once = _html_pages([story], host="once.example")

@@ -1,8 +1,12 @@
 """cleanfeed: raw scraped news dumps in, one clean article text per story out.
 
-The pipeline's stages, one module each: ``decode`` → ``extract`` (HTML and text dumps, rules as
-data) → ``metadata`` → ``fingerprint`` → ``cluster`` → ``canonical``; ``io`` reads and writes
-dumps, ``pipeline`` runs the stages over streams, ``cli`` is a thin layer over this API.
+The layout is the pipeline. The stages, a folder each: ``io`` (readers, writers, ``decode``)
+→ ``extract`` (HTML and text dumps, site templates, rules as data) → ``metadata`` → ``dedup``
+(``fingerprint`` → ``cluster`` → ``canonical``; the incremental ``deduplicator`` and its
+``store``). ``page`` is the contract of what is done to one page and what a run says of it;
+the engines that schedule that work are siblings over it: ``local`` (worker processes on one
+machine) and ``spark``. ``report`` draws a run as one HTML file; ``cli`` is a thin layer over
+this API.
 """
 
 from __future__ import annotations
@@ -13,9 +17,10 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the names below are imported on first use (a fast ``import cleanfeed``)
-    from .cluster import Decision, Similarity, resolve_component, verify
+    from .models import Decision, Similarity
+    from .dedup.cluster import resolve_component, verify
     from .config import Config, DedupConfig, ExtractConfig
-    from .decode import decode_bytes, sniff_kind
+    from .io.decode import decode_bytes, sniff_kind
     from .dedup import AddResult, Deduplicator, deduplicate
     from .errors import (
         BudgetExceeded,
@@ -29,11 +34,11 @@ if TYPE_CHECKING:  # the names below are imported on first use (a fast ``import 
         WorkerError,
     )
     from .extract import SiteTemplates, TemplateSnapshot, clean_text_dump, extract, extract_html
-    from .fingerprint import Fingerprint, band_keys, fingerprint, fingerprint_batch
-    from .index import MemoryStore, SqliteStore, open_store
+    from .dedup.fingerprint import Fingerprint, band_keys, fingerprint, fingerprint_batch
+    from .dedup.store import MemoryStore, SqliteStore, open_store
     from .io import ReadOptions, read_inputs
     from .models import CleanDoc, RawDoc, ReadFailure, Removal
-    from .pipeline import Outcome, PageResult, Progress, extract_pages, run
+    from .page import Outcome, PageResult, Progress
 
 __version__ = "0.1.0"
 
@@ -88,9 +93,10 @@ __all__ = [
 # imported when a name that needs them is first used, not by ``import cleanfeed`` (so
 # ``cleanfeed --help`` starts at once)
 _HOME = {
-    **dict.fromkeys(("Decision", "Similarity", "resolve_component", "verify"), "cluster"),
+    **dict.fromkeys(("Decision", "Similarity"), "models"),
+    **dict.fromkeys(("resolve_component", "verify"), "dedup.cluster"),
     **dict.fromkeys(("Config", "DedupConfig", "ExtractConfig"), "config"),
-    **dict.fromkeys(("decode_bytes", "sniff_kind"), "decode"),
+    **dict.fromkeys(("decode_bytes", "sniff_kind"), "io.decode"),
     **dict.fromkeys(("AddResult", "Deduplicator", "deduplicate"), "dedup"),
     **dict.fromkeys(("BudgetExceeded", "CleanfeedError", "DecodeError", "ExtractionError",
                      "FormatError", "IndexMismatchError", "InputError", "StoreError", "WorkerError"),
@@ -98,11 +104,12 @@ _HOME = {
     **dict.fromkeys(("SiteTemplates", "TemplateSnapshot", "clean_text_dump", "extract",
                      "extract_html"), "extract"),
     **dict.fromkeys(("Fingerprint", "band_keys", "fingerprint", "fingerprint_batch"),
-                    "fingerprint"),
-    **dict.fromkeys(("MemoryStore", "SqliteStore", "open_store"), "index"),
+                    "dedup.fingerprint"),
+    **dict.fromkeys(("MemoryStore", "SqliteStore", "open_store"), "dedup.store"),
     **dict.fromkeys(("ReadOptions", "read_inputs"), "io"),
     **dict.fromkeys(("CleanDoc", "RawDoc", "ReadFailure", "Removal"), "models"),
-    **dict.fromkeys(("Outcome", "PageResult", "Progress", "extract_pages", "run"), "pipeline"),
+    **dict.fromkeys(("Outcome", "PageResult", "Progress"), "page"),
+    **dict.fromkeys(("extract_pages", "run"), "local"),
 }
 
 
@@ -120,7 +127,7 @@ def __dir__() -> list[str]:
 
 
 class _Package(types.ModuleType):
-    """``cleanfeed.extract`` and ``cleanfeed.fingerprint`` are the functions, as they were when
+    """``cleanfeed.extract`` is the function, as it was when
     this package imported everything up front: the import system binds a subpackage to its
     parent's attribute when it is first loaded, and here that must not hide the function."""
 

@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from .io import Inputs, ReadOptions
     from .io.writers import RecordWriter
     from .models import RawDoc, ReadFailure
-    from .pipeline import Outcome, PageResult, Progress
+    from .page import Outcome, PageResult, Progress
     from .report import ReportWriter
 
 __all__ = ["add_run_arguments", "build_parser", "execute", "main", "spark_setting"]
@@ -295,7 +295,7 @@ def _check_inputs(args: argparse.Namespace, inputs: Inputs) -> None:
 
 def _jobs_for(args: argparse.Namespace, stderr: TextIO) -> int:
     """--jobs, lowered to the cores this process may use (more workers only compete)."""
-    from .pipeline import default_jobs
+    from .config import default_jobs
 
     cores = default_jobs()
     if args.jobs is None:
@@ -505,7 +505,7 @@ def _prepare(args: argparse.Namespace, config: Config, local: bool = True) -> In
 
 def _extract(args: argparse.Namespace, stderr: TextIO) -> int:
     from .io.writers import EXTRACT_SCHEMA, RecordWriter
-    from .pipeline import extract_pages
+    from .local.runner import extract_pages
 
     config = _config(args)
     inputs = _prepare(args, config)
@@ -535,9 +535,9 @@ def _run(args: argparse.Namespace, stderr: TextIO) -> int:
         return _run_spark(args, config, stderr)
     import sqlite3
 
-    from .index import open_store
+    from .dedup.store import open_store
     from .io.writers import CLEAN_SCHEMA, MANIFEST_SCHEMA, RecordWriter
-    from .pipeline import run
+    from .local.runner import run
 
     inputs = _prepare(args, config)
     jobs = _jobs_for(args, stderr)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import asdict, dataclass, field
 
 from .models import pickled_by_fields
@@ -91,7 +92,7 @@ class DedupConfig:
     complete_ratio: canonical policy; a copy with ≥ 75% of the shingles of the largest copy it
         matches counts as complete, so the wire's own copy is preferred unless a quarter of it
         is missing (two added paragraphs in an update or leftover chrome in a republished
-        copy stay well within; see ``cleanfeed.canonical``).
+        copy stay well within; see ``cleanfeed.dedup.canonical``).
     """
 
     shingle_size: int = 5
@@ -157,3 +158,11 @@ class Config:
 
     def fingerprint(self) -> str:
         return _fingerprint(self)
+
+
+def default_jobs() -> int:
+    """The number of CPU cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1

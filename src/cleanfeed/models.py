@@ -145,3 +145,41 @@ class CleanDoc:
             "provenance": dict(self.provenance),
             "removals": [r.to_dict() for r in self.removals],
         }
+
+
+@dataclass(frozen=True, slots=True)
+class Similarity:
+    """How alike two bodies are, and which rule made them copies.
+
+    ``containment`` is the overlap over the *smaller* shingle set, so it is symmetric.
+    """
+
+    jaccard: float
+    containment: float
+    basis: Literal["exact", "jaccard", "containment"]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"jaccard": self.jaccard, "containment": self.containment, "basis": self.basis}
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """What became of one document: kept (a canonical copy) or a duplicate of a kept one;
+    "pending" while it is linked into its component but not decided (``Deduplicator.resolve``)."""
+
+    doc_id: str
+    status: Literal["kept", "duplicate", "pending"]
+    canonical_id: str  # the kept document of its cluster (itself when kept; pending: its component)
+    similarity: Similarity | None  # to the canonical; None when kept
+    reason: str
+    replaces: str | None = None  # kept: the page an earlier run published that it supersedes
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "doc_id": self.doc_id,
+            "status": self.status,
+            "canonical_id": self.canonical_id,
+            "similarity": self.similarity.to_dict() if self.similarity else None,
+            "reason": self.reason,
+            "replaces": self.replaces,
+        }

@@ -8,7 +8,7 @@ already knew), and hands it to the HTML extractor (``extract.html``) or the text
 from __future__ import annotations
 
 from ..config import ExtractConfig
-from ..decode import decode_bytes, sniff_kind
+from ..io.decode import decode_bytes, sniff_kind
 from ..errors import BudgetExceeded
 from ..models import CleanDoc, RawDoc
 from .html import extract_html

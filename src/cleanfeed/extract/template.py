@@ -20,7 +20,7 @@ guard of their own: a page the template would leave empty is cleaned without it.
 One learner serves both kinds of page: a text dump's lines (``page_features``) and an HTML
 page's extracted paragraphs (``paragraph_features``, applied with ``apply_templates``).
 
-Usage: the runner (``cleanfeed.pipeline``) makes two passes over its input. The first computes
+Usage: the runner (``cleanfeed.local``) makes two passes over its input. The first computes
 each page's features (in worker processes) and adds them up in one learner; the
 second cleans every page with the learner's frozen snapshot::
 

@@ -39,8 +39,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
-from ..cluster import Similarity
-from ..pipeline import Outcome
+from ..models import Similarity
+from ..page import Outcome
 
 __all__ = ["ReportWriter", "embed_json"]
 

@@ -45,9 +45,9 @@ import pyarrow as pa
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
-from ..cluster import linked, resolve_component
+from ..dedup.cluster import linked, resolve_component
 from ..config import DedupConfig
-from ..fingerprint import Fingerprint
+from ..dedup.fingerprint import Fingerprint
 from .pages import freeze
 from .schema import COMPONENT, DECISION, EDGE, LINE, PAIR, ddl
 

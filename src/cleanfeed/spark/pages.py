@@ -2,7 +2,7 @@
 
 Each function here is what one Spark task runs over its Arrow batches (``mapInArrow``) or its
 group (``applyInArrow``). They call exactly the local runner's per-page functions
-(``cleanfeed.io.read_file``, ``cleanfeed.pipeline`` pass 1 and pass 2 with their guards,
+(``cleanfeed.io.read_file``, ``cleanfeed.page`` pass 1 and pass 2 with their guards,
 ``SiteTemplates.learn_site``), so a page's result does not depend on the engine, and build
 the output rows with the local engine's ``Outcome`` (``manifest_rows``, ``clean_rows``); what
 is left here is turning records into rows and back (``cleanfeed.spark.schema``).
@@ -22,18 +22,14 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from ..cluster import Decision, lsh_key
-from ..extract.template import (
-    PageFeatures,
-    SiteTemplate,
-    SiteTemplates,
-    TemplateSnapshot,
-)
-from ..fingerprint import Fingerprint, lsh_keys
+from ..models import Decision
+from ..dedup.cluster import lsh_key
+from ..extract.template import PageFeatures, SiteTemplate, SiteTemplates, TemplateSnapshot
+from ..dedup.fingerprint import Fingerprint, lsh_keys
 from ..io import InputFile, ReadOptions, read_file
 from ..metadata.site import named_site
 from ..models import RawDoc, ReadFailure
-from ..pipeline import (
+from ..page import (
     Copy,
     Extracted,
     Outcome,

@@ -59,12 +59,21 @@ from ..extract.template import SiteTemplates
 from ..io import ReadOptions, list_files
 from ..io.writers import CLEAN_SCHEMA, MANIFEST_SCHEMA
 from ..metadata.site import site_names
-from ..pipeline import PageTask, Progress, ProgressCallback
+from ..page import PageTask, Progress, ProgressCallback
 from .components import connected_components
 from .dedup import FINGERPRINT_COLUMNS, decide, edges
 from .output import check_target, write_records
 from .pages import clean_rows, extract_files, manifest_rows, per_site, second_pass_rows
-from .schema import CLEAN_ROWS, FILE, MANIFEST_ROWS, PAGE, TEMPLATE, TEMPLATE_INPUT, column_type, ddl
+from .schema import (
+    CLEAN_ROWS,
+    FILE,
+    MANIFEST_ROWS,
+    PAGE,
+    TEMPLATE,
+    TEMPLATE_INPUT,
+    column_type,
+    ddl,
+)
 
 __all__ = ["SparkRunSummary", "run_spark"]
 
@@ -122,7 +131,7 @@ def run_spark(
     ``inputs``: files and directories, as for ``cleanfeed.io.read_inputs`` (not ``-``: standard
     input cannot be distributed); every executor must see them at the same paths (a shared
     file system). ``read_options``, ``config``, ``templates``: as for the local
-    ``cleanfeed.pipeline.run`` (``read_options`` defaults to the reader defaults with
+    ``cleanfeed.local.run`` (``read_options`` defaults to the reader defaults with
     ``max_bytes`` of ``config.extract``). ``partitions``: input partitions, i.e. how many
     tasks read and extract (default: the number of files, at most
     ``spark.sql.shuffle.partitions``); later stages use ``spark.sql.shuffle.partitions``.
@@ -251,7 +260,7 @@ class _Job:
         marked = pages.join(refused, "node", "left")
         taken = marked.where(F.col("refused").isNull()).drop("refused")
         columns = [*PAGE.names, "node"]
-        # their results are ``pipeline.refused``'s, made with the output rows (``outcome``)
+        # their results are ``page.refused``'s, made with the output rows (``outcome``)
         duplicates = marked.where(F.col("refused")).select(
             *[F.col(c) if c in ("file", "record", "id", "url", "node") else
               F.lit(_REFUSED.get(c)).cast(column_type(PAGE, c)).alias(c) for c in columns])

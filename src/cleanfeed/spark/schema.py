@@ -48,7 +48,7 @@ FILE = pa.schema([("file", pa.int32()), ("path", pa.string()), ("given", pa.stri
 #: ReadFailure), "done" (extracted, ``status`` set), "text" (pending, waiting for pass 2:
 #: a page waiting for its site's template: its raw record or extracted document, and its
 #: template features, are set instead of the result), "refused" (its id an earlier page has:
-#: the result is ``pipeline.refused``'s).
+#: the result is ``page.refused``'s).
 PAGE = pa.schema([
     *ORDER,
     ("id", pa.string()),

@@ -12,7 +12,7 @@ from importlib import resources
 
 from pyspark.sql import SparkSession
 
-from ..pipeline import default_jobs
+from ..config import default_jobs
 
 __all__ = ["DEFAULTS", "command_session", "session", "worker_python"]
 

@@ -27,8 +27,8 @@ import re
 import charset_normalizer
 import webencodings  # type: ignore[import-untyped]
 
-from .errors import BudgetExceeded, DecodeError
-from .models import ContentKind
+from ..errors import BudgetExceeded, DecodeError
+from ..models import ContentKind
 
 _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),

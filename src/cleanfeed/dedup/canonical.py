@@ -30,7 +30,7 @@ from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 
 from .fingerprint import Fingerprint
-from .metadata.text import canonical_agency
+from ..metadata.text import canonical_agency
 
 __all__ = ["AGENCY_DOMAINS", "choose_canonical", "policy_key", "wire_site"]
 

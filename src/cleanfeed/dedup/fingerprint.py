@@ -31,9 +31,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import xxhash
 
-from .config import DedupConfig
-from .metadata.text import AGENCIES
-from .models import CleanDoc, pickled_by_fields
+from ..config import DedupConfig
+from ..metadata.text import AGENCIES
+from ..models import CleanDoc, pickled_by_fields
 
 __all__ = [
     "WRAPPERS",
@@ -281,7 +281,7 @@ class Fingerprint:
     ``shingles``: sorted unique 64-bit shingle hashes, little-endian ``<u8``.
     ``signature``: ``num_perm`` MinHash values, little-endian ``<u4`` (datasketch affine32).
     ``text_hash``: xxh3-64 (hex) of the normalised words; equal hashes mean exact copies.
-    ``domain``, ``wire``, ``date``: the canonical policy's fields (``cleanfeed.canonical``).
+    ``domain``, ``wire``, ``date``: the canonical policy's fields (``cleanfeed.dedup.canonical``).
     ``url``: the page's address, reported with the copies a kept document absorbed (also those
     from earlier runs of a persistent index); never compared.
     ``lines``: xxh3-64 hashes of the body's distinct lines (``<u8``, see ``line_tokens``);

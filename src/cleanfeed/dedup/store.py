@@ -31,9 +31,10 @@ from typing import Protocol
 
 import numpy as np
 
-from .cluster import Decision, Similarity, line_pairs, unique_pairs
-from .config import DedupConfig
-from .errors import IndexMismatchError, StoreError
+from ..models import Decision, Similarity
+from .cluster import line_pairs, unique_pairs
+from ..config import DedupConfig
+from ..errors import IndexMismatchError, StoreError
 from .fingerprint import Fingerprint
 
 __all__ = ["BandIndex", "MemoryStore", "SqliteStore", "Store", "open_store"]

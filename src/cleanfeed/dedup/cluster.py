@@ -30,13 +30,12 @@ gives the same decisions.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any, Literal
 
 import numpy as np
 
 from .canonical import choose_canonical, policy_key
-from .config import DedupConfig
+from ..config import DedupConfig
+from ..models import Decision, Similarity
 from .fingerprint import Fingerprint, lsh_keys
 
 __all__ = [
@@ -57,42 +56,8 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, slots=True)
-class Similarity:
-    """How alike two bodies are, and which rule made them copies.
-
-    ``containment`` is the overlap over the *smaller* shingle set, so it is symmetric.
-    """
-
-    jaccard: float
-    containment: float
-    basis: Literal["exact", "jaccard", "containment"]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"jaccard": self.jaccard, "containment": self.containment, "basis": self.basis}
 
 
-@dataclass(frozen=True, slots=True)
-class Decision:
-    """What became of one document: kept (a canonical copy) or a duplicate of a kept one;
-    "pending" while it is linked into its component but not decided (``Deduplicator.resolve``)."""
-
-    doc_id: str
-    status: Literal["kept", "duplicate", "pending"]
-    canonical_id: str  # the kept document of its cluster (itself when kept; pending: its component)
-    similarity: Similarity | None  # to the canonical; None when kept
-    reason: str
-    replaces: str | None = None  # kept: the page an earlier run published that it supersedes
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "doc_id": self.doc_id,
-            "status": self.status,
-            "canonical_id": self.canonical_id,
-            "similarity": self.similarity.to_dict() if self.similarity else None,
-            "reason": self.reason,
-            "replaces": self.replaces,
-        }
 
 
 def line_pairs(fps: Iterable[Fingerprint]) -> tuple[np.ndarray, np.ndarray]:
@@ -340,7 +305,7 @@ def resolve_component(
     """Decisions for one connected component, sorted by doc id (pure and deterministic).
 
     Repeatedly: find the remaining member carrying most of the story (``_story_sizes``); mark
-    members complete (matching it, with ``complete_ratio`` of its story and size); choose the canonical by ``cleanfeed.canonical`` policy; its
+    members complete (matching it, with ``complete_ratio`` of its story and size); choose the canonical by ``cleanfeed.dedup.canonical`` policy; its
     copies are the remaining members that ``verify`` against the canonical itself (the
     anti-chaining guard), except that a canonical holding several different stories (a
     roundup, ``_is_roundup``) keeps only copies of itself, and that trimmed copies of a
