@@ -59,6 +59,7 @@ DATELINE_RULE = "wire.before-dateline"
 NO_STORY_RULE = "page.no-story"
 # fewer words than this and no sentence: not a story (see _story_or_nothing)
 _STORY_MIN_WORDS = 8
+_CHROME_TEXT = "nav,header,footer,aside,menu"
 # Applied inside the story region only: a <form> or <footer> wrapping a whole page exists, and
 # the fallback extractors on the whole body must see the page as it is.
 LAYOUT_RULE = "html.layout"
@@ -715,15 +716,20 @@ def _grounded(paragraphs: list[str], page_text: str) -> list[str]:
     return kept
 
 
-def _story_or_nothing(paragraphs: list[str], removals: list[Removal]) -> list[str]:
-    """No body rather than a few words of chrome (``page.no-story``): a reading of fewer than
-    ``_STORY_MIN_WORDS`` words, none of them a sentence, is a menu or a label the recall-first
-    readings picked up on a page without a story (a bare section front, an error page), and
-    published as a story it would be a page of nothing."""
+def _story_or_nothing(paragraphs: list[str], removals: list[Removal], html: str) -> list[str]:
+    """No body rather than a page's chrome (``page.no-story``): a reading of fewer than
+    ``_STORY_MIN_WORDS`` words, none of them a sentence, all of it the text of the page's
+    navigation, header, footer or asides, is a menu the recall-first readings picked up on a page
+    without a story (a bare section front, an error page); published, it would be a story of
+    nothing. Short text of the page's own ("Test", a caption) stays."""
     rule = RULES_BY_ID.get(NO_STORY_RULE)
     if rule is None or not paragraphs:
         return paragraphs
     if sum(word_count(p) for p in paragraphs) >= _STORY_MIN_WORDS or any(map(ends_sentence, paragraphs)):
+        return paragraphs
+    # rare (a few words left): the page is parsed again, as it was before pruning
+    chrome = " ".join(_normal(node.text(deep=True)) for node in LexborHTMLParser(html).css(_CHROME_TEXT))
+    if not all(_normal(p) and _normal(p) in chrome for p in paragraphs):
         return paragraphs
     removals.extend(Removal(rule.id, rule.category, _preview(p)) for p in paragraphs)
     return []
@@ -775,7 +781,7 @@ def extract_html(
     raw = _split(main)
     paragraphs = _apply_text_rules(raw, removals, toc_entries)
     paragraphs = _grounded(_trim_to_dateline(paragraphs, removals), page_text)
-    paragraphs = _story_or_nothing(paragraphs, removals)
+    paragraphs = _story_or_nothing(paragraphs, removals, html)
     meta = with_body(meta, paragraphs, [text for text, _ in raw])
     return CleanDoc(
         id=doc_id,

@@ -73,9 +73,10 @@ RULES: tuple[Rule, ...] = (
     Rule(
         id="page.no-story",
         category="empty",
-        description="A page whose whole reading is a few words of menu or label text and no sentence "
-        "(a bare section front, an error page): it has no story, and its body is left empty rather than "
-        "published as one (HTML; the text-dump cleaner needs a body block of prose to begin with).",
+        description="A page whose whole reading is a few words and no sentence, all of it the text of its "
+        "navigation, header, footer or asides (a bare section front, an error page): it has no story, and its "
+        "body is left empty rather than published as one (HTML; the text-dump cleaner needs a body block of "
+        "prose to begin with).",
     ),
     Rule(
         id="html.layout-table",
