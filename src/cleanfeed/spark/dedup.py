@@ -13,9 +13,9 @@ pages with a body (``node`` is a page's order key packed in a ``bigint``):
    sides' shingle sets); the passing pairs are edges, as are the exact links of (1);
 4. connected components of the edges (``cleanfeed.spark.components``, large-star/small-star);
 5. each site's common lines counted over distinct stories (``common_lines_of``), and
-   ``resolve_component`` per component, on its pages discounted by them (``applyInArrow`` per component, ``mapInArrow`` for the
-   pages alone in theirs): the canonical by policy, and as its copies only members that verify
-   against it directly (the anti-chaining guard).
+   ``resolve_component`` per component, on its pages discounted by them (``applyInArrow``
+   per component, ``mapInArrow`` for the pages alone in theirs): the canonical by policy,
+   and as its copies only members that verify against it directly (the anti-chaining guard).
 
 "First" is the order the local runner feeds pages to its deduplicator: pass 1's pages (HTML) in
 input order, then pass 2's (text dumps) in input order. Which twin is first changes no
@@ -45,8 +45,8 @@ import pyarrow as pa
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
-from ..dedup.cluster import linked, resolve_component
 from ..config import DedupConfig
+from ..dedup.cluster import linked, resolve_component
 from ..dedup.fingerprint import Fingerprint
 from .pages import freeze
 from .schema import COMPONENT, DECISION, EDGE, LINE, PAIR, ddl

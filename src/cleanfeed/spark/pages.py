@@ -22,13 +22,12 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from ..models import Decision
 from ..dedup.cluster import lsh_key
-from ..extract.template import PageFeatures, SiteTemplate, SiteTemplates, TemplateSnapshot
 from ..dedup.fingerprint import Fingerprint, lsh_keys
+from ..extract.template import PageFeatures, SiteTemplate, SiteTemplates, TemplateSnapshot
 from ..io import InputFile, ReadOptions, read_file
 from ..metadata.site import named_site
-from ..models import RawDoc, ReadFailure
+from ..models import Decision, RawDoc, ReadFailure
 from ..page import (
     Copy,
     Extracted,
