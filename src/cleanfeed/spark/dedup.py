@@ -117,7 +117,7 @@ def line_rows(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
 
 def common_lines_of(fps: DataFrame, config: DedupConfig) -> DataFrame:
     """``(node, common)``: each page's lines that pages of ``common_line_stories`` distinct
-    stories of its site carry (``cleanfeed.cluster.common_lines``), pages with any."""
+    stories of its site carry (``cleanfeed.dedup.cluster.common_lines``), pages with any."""
     lines = fps.mapInArrow(line_rows, ddl(LINE))
     common = (lines.select("key", "story").distinct().groupBy("key").count()
               .where(F.col("count") >= config.common_line_stories).select("key"))
