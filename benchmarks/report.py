@@ -39,8 +39,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from cleanfeed.models import Similarity
-from cleanfeed.models import CleanDoc, Removal
+from cleanfeed.models import CleanDoc, Removal, Similarity
 from cleanfeed.page import Copy, Outcome, PageResult
 from cleanfeed.report import ReportWriter
 

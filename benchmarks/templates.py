@@ -37,8 +37,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from cleanfeed import RawDoc
-from cleanfeed.page import PageResult
 from cleanfeed.local.runner import extract_pages
+from cleanfeed.page import PageResult
 
 from .corpus import DEFAULT_SCRAPINGHUB, REPO, load_scrapinghub
 from .metric import score_corpus, score_page

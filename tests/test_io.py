@@ -22,8 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cleanfeed.errors import InputError
-from cleanfeed.io import InputFile, ReadOptions, list_files, read_file, read_inputs, read_stream
-from cleanfeed.io import _warc
+from cleanfeed.io import InputFile, ReadOptions, _warc, list_files, read_file, read_inputs, read_stream
 from cleanfeed.io.readers import printable
 from cleanfeed.models import RawDoc, ReadFailure
 

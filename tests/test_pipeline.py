@@ -26,9 +26,9 @@ from cleanfeed import (
     SqliteStore,
     clean_text_dump,
 )
-from cleanfeed.page import Extracted, Outcome, PageTask, Progress, first_pass
 from cleanfeed.config import default_jobs
 from cleanfeed.local.runner import extract_pages, run
+from cleanfeed.page import Extracted, Outcome, PageTask, Progress, first_pass
 
 from .conftest import FIXTURES, SEEDS
 
@@ -246,9 +246,8 @@ def test_an_interrupted_run_leaves_the_index_consistent(
         if p.done == 40:
             raise KeyboardInterrupt
 
-    with SqliteStore(tmp_path / "index.sqlite", config.dedup) as store:
-        with pytest.raises(KeyboardInterrupt):
-            list(run(pages, config, store=store, jobs=0, batch_size=16, progress=interrupt))
+    with SqliteStore(tmp_path / "index.sqlite", config.dedup) as store, pytest.raises(KeyboardInterrupt):
+        list(run(pages, config, store=store, jobs=0, batch_size=16, progress=interrupt))
     with SqliteStore(tmp_path / "index.sqlite", config.dedup) as store:
         assert 0 < len(store.decisions()) < len(pages)  # some batches made it
         assert rows(list(run(pages, config, store=store, jobs=0, batch_size=16))) == expected

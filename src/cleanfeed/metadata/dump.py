@@ -148,7 +148,7 @@ def _title_score(line: DumpLine, lines: Sequence[DumpLine], crumbs: set[str], sl
     score = 0.0
     if text in crumbs:
         score += 3.0  # "Home > World > <title>" and the title as a line of its own
-    if any(o.index != line.index and (o.content == text or _SITE_SUFFIX.match(o.content[len(text):]) and o.content.startswith(text)) for o in lines):
+    if any(o.index != line.index and (o.content == text or (_SITE_SUFFIX.match(o.content[len(text):]) and o.content.startswith(text))) for o in lines):
         score += 2.0  # repeated: as a line, or as "<title> - <site>"
     if slug:
         words = {w.lower() for w in re.findall(r"[^\W\d_]{2,}", text)}
