@@ -190,7 +190,7 @@ def _qualify(
         for name in {f.name for f in group}:
             count[name] = count.get(name, 0) + 1
     qualified: list[list[InputFile]] = []
-    for given, group in zip(inputs, groups):
+    for given, group in zip(inputs, groups, strict=True):
         root = Path(given)
         qualified.append([
             f if count[f.name] == 1
