@@ -127,7 +127,7 @@ def test_list_files_walks_sorted_skips_hidden_and_names_relative(tmp_path: Path)
 
 def test_missing_input_is_a_usage_error_raised_before_reading(tmp_path: Path) -> None:
     (tmp_path / "a.html").write_bytes(b"<p>x</p>")
-    with pytest.raises(InputError, match="input not found: .*nope"):
+    with pytest.raises(InputError, match=r"input not found: .*nope"):
         read_inputs([tmp_path / "a.html", tmp_path / "nope"])
     with pytest.raises(InputError, match="standard input"):
         list_files(["-"])
