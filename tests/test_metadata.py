@@ -201,6 +201,63 @@ def test_no_date_rather_than_a_related_story_comment_or_modified_date() -> None:
     assert doc.date is None and "date" not in doc.provenance
 
 
+_GUIDE_BODY = ("<p>Packing for a long trip starts with a list written a week ahead, checked twice and cut "
+               "by a third on the last evening, because every traveller carries more than needed.</p>"
+               "<p>Shoes take the most room; wear the heaviest pair on the plane and pack the rest.</p>")
+
+
+def _guide(head: str, header: str) -> str:
+    """A page with ``head`` in its ``<head>`` and ``header`` printed just below its headline."""
+    return (f"<html><head><title>How to pack light</title>{head}</head><body><article>"
+            f"<h1>How to pack light</h1>{header}{_GUIDE_BODY}</article></body></html>")
+
+
+def _ld(**dates: str) -> str:
+    return ('<script type="application/ld+json">'
+            + json.dumps({"@type": "Article", "headline": "How to pack light", **dates}) + "</script>")
+
+
+def test_the_date_printed_below_the_headline_when_the_page_declares_it_the_modified_day() -> None:
+    """The site prints the day of the version it serves under the headline, and its JSON-LD
+    says that is the modified day: the page's shown date beats the older datePublished."""
+    head = _ld(datePublished="2023-02-01T08:00:00Z", dateModified="2024-06-20T09:00:00Z")
+    doc = extract_html(_guide(head, '<p class="meta"><time>June 20, 2024</time></p>'))
+    assert (doc.date, doc.provenance["date"]) == ("2024-06-20", "header-text")
+    # a shown date the page declares nowhere, later than the publication: a display stamp, not the date
+    head = _ld(datePublished="2023-02-01T08:00:00Z", dateModified="2023-02-02T09:00:00Z")
+    doc = extract_html(_guide(head, '<p class="meta"><time>June 20, 2024</time></p>'))
+    assert (doc.date or "")[:10] == "2023-02-01" and doc.provenance["date"] == "json-ld"
+
+
+def test_a_shown_date_earlier_than_the_structured_one_is_the_original() -> None:
+    """A story is not printed dated before it was published: a later datePublished is a re-stamp."""
+    head = _ld(datePublished="2025-11-05", dateModified="2025-11-05")
+    doc = extract_html(_guide(head, "<p>March 4, 2021</p>"))
+    assert (doc.date, doc.provenance["date"]) == ("2021-03-04", "header-text")
+
+
+def test_only_the_first_date_below_the_headline_counts_as_the_shown_date() -> None:
+    """"Posted on June 29, 2020" then an updated stamp: the published date stands."""
+    head = _ld(datePublished="2020-06-29T15:00:00Z", dateModified="2021-11-12T10:00:00Z")
+    header = ('<p><span>Posted on</span> <time class="published">June 29, 2020</time> '
+              '<time class="updated">November 12, 2021</time></p>')
+    doc = extract_html(_guide(head, header))
+    assert (doc.date or "")[:10] == "2020-06-29"
+
+
+@pytest.mark.parametrize("header", [
+    "<p>Last updated on 17 December 2024</p>",
+    "<p><span>Updated</span><span>:</span> <span>December 17, 2024</span></p>",
+])
+def test_a_page_with_no_publication_date_is_dated_by_its_updated_line(header: str) -> None:
+    """No published date anywhere: the "Updated" line by the headline dates the version read.
+    With a published date, the published one stands (the updated line never outranks it)."""
+    doc = extract_html(_guide("", header))
+    assert (doc.date, doc.provenance["date"]) == ("2024-12-17", "header-updated")
+    doc = extract_html(_guide(_ld(datePublished="2024-03-02T08:00:00Z"), header))
+    assert (doc.date or "")[:10] == "2024-03-02" and doc.provenance["date"] == "json-ld"
+
+
 def test_url_date_path_and_a_utc_stamp_one_day_off() -> None:
     """The story's URL dates it in the site's own day; a UTC timestamp past midnight is one
     day later, and the URL's day wins. Far apart, the structured date stands."""

@@ -468,19 +468,27 @@ def _markup_date(tree: LexborHTMLParser) -> tuple[str | None, str]:
 
 
 _HEADER_BEFORE, _HEADER_AFTER = 12, 40  # texts around the headline that can hold its date line
+_SHOWN_AFTER = 15  # an unlabelled date this close below the headline is the date the page shows
 _SKIP_TEXT = frozenset({"script", "style", "noscript", "template"})
 
 
-def _header_date(tree: LexborHTMLParser) -> tuple[str | None, bool]:
-    """``(date, labelled)``: the date printed beside the headline ("By Jane Doe · May 3, 2024",
-    "Published: 3 May 2024"), looked for among the few texts after the ``<h1>``, then before it.
+@dataclass(frozen=True, slots=True)
+class _Shown:
+    """The dates printed beside the headline: the one labelled "Published"/"Posted", the first
+    bare date just below the headline, and the one labelled "Updated"."""
 
-    A text qualifies when it is little more than a date, or a date labelled "Published"/"Posted"
-    (in the text or the text before it); a date labelled "Updated" never does. ``labelled`` says
-    the page called it the publication date."""
+    published: str | None = None
+    plain: str | None = None
+    near: bool = False  # ``plain`` sits just below the headline (not above it, not farther down)
+    updated: str | None = None
+
+
+def _header_texts(tree: LexborHTMLParser) -> tuple[list[str], list[Any], int | None]:
+    """The page's texts around its headline (the text nodes of the body in order, up to
+    ``_HEADER_AFTER`` past the headline), their parent elements, and the headline's index."""
     h1 = _headline_node(tree)
     if h1 is None or tree.body is None:
-        return None, False
+        return [], [], None
     headline = h1.text(deep=True)
     texts: list[str] = []
     parents: list[Any] = []
@@ -496,22 +504,50 @@ def _header_date(tree: LexborHTMLParser) -> tuple[str | None, bool]:
             at = len(texts)
         if at is not None and len(texts) > at + _HEADER_AFTER:
             break
+    return texts, parents, at
+
+
+def _header_date(tree: LexborHTMLParser) -> _Shown:
+    """The dates printed beside the headline ("By Jane Doe · May 3, 2024", "Published: 3 May 2024",
+    "Last updated on 17 December 2025"), looked for among the few texts after the ``<h1>``, then
+    before it, outside comments and related stories.
+
+    A text counts when it is little more than a date, or a date labelled "Published"/"Posted" or
+    "Updated" (in the text, or in a short text just before it)."""
+    texts, parents, at = _header_texts(tree)
     if at is None:
-        return None, False
+        return _Shown()
     window = [*range(at, min(len(texts), at + _HEADER_AFTER)), *range(at - 1, max(-1, at - 1 - _HEADER_BEFORE), -1)]
-    plain = None
+    published = plain = updated = None
+    near = seen = False
     for i in window:
-        text, before = texts[i], texts[i - 1] if i > 0 else ""
-        if len(text) > 80 or _UPDATED.search(text) or (len(before) <= 30 and _UPDATED.search(before)):
+        text = texts[i]
+        if len(text) > 80:
             continue
         value = parse_date(text)
         if value is None or (parents[i] is not None and _in_chrome(parents[i], _NOT_STORY)):
             continue
-        if _LABELLED_DATE.match(text) or (len(before) <= 30 and _LABELLED_DATE.match(before)):
-            return value, True
-        if plain is None and len(_DATE_WORDS.sub("", text)) <= 12:
-            plain = value
-    return plain, False
+        label = _label_before(texts, i)  # "<span>Published</span> <span>May 3, 2024</span>"
+        if _LABELLED_DATE.match(text) or (not _UPDATED.search(text) and _LABELLED_DATE.match(label)):
+            published = published or value
+        elif _UPDATED.search(text) or _UPDATED.search(label):
+            updated = updated or value
+        elif not seen and len(_DATE_WORDS.sub("", text)) <= 12:
+            plain, near = value, at <= i < at + _SHOWN_AFTER
+        seen = True  # a bare date counts only as the first date printed by the headline
+    return _Shown(published, plain, near, updated)
+
+
+def _label_before(texts: list[str], i: int) -> str:
+    """The short label printed just before ``texts[i]`` ("Updated", "Updated" ":"), or ""."""
+    label = ""
+    for before in texts[max(0, i - 2):i][::-1]:
+        if len(before) + len(label) > 30:
+            break
+        label = before + " " + label
+        if re.search(r"[^\W\d]", before):
+            break
+    return label.strip()
 
 
 _DATE_WORDS = re.compile(r"[\d\W]|\b[a-zà-ÿ]{3,10}\b", re.IGNORECASE)
@@ -519,10 +555,16 @@ _DATE_WORDS = re.compile(r"[\d\W]|\b[a-zà-ÿ]{3,10}\b", re.IGNORECASE)
 
 def _date(tree: LexborHTMLParser, meta: dict[str, str], ld: _JsonLd, url: str | None) -> tuple[str | None, str]:
     """The publication date, best evidence first: JSON-LD ``datePublished`` of the article,
-    published-time meta tags, the article's markup, the URL's date path.
+    published-time meta tags, the article's markup, the URL's date path; the date the page
+    prints beside its headline where it disagrees with those.
 
-    A date the URL's path states overrides another source one day off from it (a UTC timestamp
-    of a story the site dates in its own time zone)."""
+    The page's "Published <date>" line, or the bare date printed just below the headline, is the
+    date its reader sees and outranks a structured date more than a day off (a CMS re-stamping
+    ``datePublished``, or showing the day of the version it serves). A page that states no
+    publication date anywhere is dated by the "Updated <date>" line beside its headline (the day
+    of the version read); a modified date in metadata alone never dates a page. A date the URL's
+    path states overrides another source one day off from it (a UTC timestamp of a story the
+    site dates in its own time zone)."""
     from_url = _url_date(url)
     found, source = None, ""
     for obj in (*ld.articles, *ld.pages):
@@ -538,14 +580,35 @@ def _date(tree: LexborHTMLParser, meta: dict[str, str], ld: _JsonLd, url: str | 
             break
     if found is None:
         found, source = _markup_date(tree)
-    shown, labelled = _header_date(tree)
-    if shown and (found is None or (labelled and _days_apart(found, shown) > 1)):
-        # the page's own "Published <date>" line beside the headline outranks a structured
-        # date that disagrees (a CMS re-stamping datePublished on every edit)
-        found, source = shown, "header-text"
+    shown = _header_date(tree)
+    if shown.published and (found is None or _days_apart(found, shown.published) > 1):
+        found, source = shown.published, "header-text"
+    elif shown.plain and (found is None or (shown.near and _restamped(found, source, shown.plain, meta, ld))):
+        found, source = shown.plain, "header-text"
+    elif shown.updated and found is None and shown.plain is None:
+        found, source = shown.updated, "header-updated"
     if from_url and (found is None or _days_apart(found, from_url) == 1):
         return from_url, "url"
     return (found, source) if found else (None, "")
+
+
+_MODIFIED_KEYS = ("article:modified_time", "og:updated_time", "datemodified", "dc.date.modified", "dc.modified")
+
+
+def _restamped(found: str, source: str, shown: str, meta: dict[str, str], ld: _JsonLd) -> bool:
+    """Whether the bare date printed just below the headline outranks the structured ``found``
+    (more than a day apart): when it is earlier (a story is not shown dated before it was
+    published: the structured date is a re-stamp, a CMS migration's), when the page declares it
+    as the article's modified day (the site shows the day of the version it serves), or when
+    ``found`` is only a ``<time>`` tag found elsewhere in the markup."""
+    apart = _days_apart(found, shown)
+    if apart <= 1:
+        return False
+    if source == "time-tag" or shown < found[:10]:
+        return True
+    modified = [_iso_date(_clean(obj.get("dateModified"))) for obj in (*ld.articles, *ld.pages)]
+    modified += [_iso_date(meta.get(key)) for key in _MODIFIED_KEYS]
+    return any(day is not None and day[:10] == shown for day in modified)
 
 
 def _same_instant_local(utc: str, local: str) -> bool:
