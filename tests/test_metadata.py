@@ -258,6 +258,34 @@ def test_a_page_with_no_publication_date_is_dated_by_its_updated_line(header: st
     assert (doc.date or "")[:10] == "2024-03-02" and doc.provenance["date"] == "json-ld"
 
 
+def test_the_headline_is_the_heading_that_states_the_title() -> None:
+    """A first ``<h1>`` holding the site's logo is not the headline: the date line and byline
+    are read beside the ``<h1>`` that states the title; a page with no ``<h1>`` has its headline
+    in an ``<h2>``."""
+    body = (f"<h1>Field Notes</h1><nav><a href='/'>Home</a></nav>{'<p>Menu entry</p>' * 60}"
+            f"<article><h1>How to pack light</h1><p>March 4, 2021</p>{_GUIDE_BODY}</article>")
+    page = f"<html><head><title>How to pack light | Field Notes</title></head><body>{body}</body></html>"
+    doc = extract_html(page)
+    assert (doc.date, doc.provenance["date"]) == ("2021-03-04", "header-text")
+    no_h1 = _guide("", "<p>March 4, 2021</p>").replace("<h1>", "<h2>").replace("</h1>", "</h2>")
+    assert extract_html(no_h1).date == "2021-03-04"
+
+
+def test_a_publication_date_under_the_sites_own_meta_name() -> None:
+    doc = extract_html(_guide('<meta name="w-published-date" content="2025-05-27T06:03:43Z">', ""))
+    assert (doc.date or "")[:10] == "2025-05-27" and doc.provenance["date"] == "meta"
+    assert extract_html(_guide('<meta name="w-modified-date" content="2025-05-27T06:03:43Z">', "")).date is None
+
+
+def test_a_date_just_above_the_headline_and_a_search_hint_that_is_not_one() -> None:
+    head = _ld(dateCreated="2024-07-05T14:20:08Z")
+    page = _guide(head, "").replace("<h1>", "<p><time>March 1, 2024</time></p><h1>")
+    doc = extract_html(page)
+    assert (doc.date, doc.provenance["date"]) == ("2024-03-01", "header-text")
+    hint = "<p>Examples: Monday, today, last week, Mar 26, 3/26/04</p>"
+    assert extract_html(_guide("", "").replace("<h1>", hint + "<h1>")).date is None
+
+
 def test_url_date_path_and_a_utc_stamp_one_day_off() -> None:
     """The story's URL dates it in the site's own day; a UTC timestamp past midnight is one
     day later, and the URL's day wins. Far apart, the structured date stands."""

@@ -266,13 +266,25 @@ def _strip_site(title: str, site: str | None, host: str | None = None) -> str:
     return first if len(first) > 2 * sum(len(p) for p in parts[1:]) else title
 
 
-def _headline_node(tree: LexborHTMLParser) -> Any:
-    """The page's headline element: the first ``<h1>`` inside the article, else the first one."""
+def _headline_node(tree: LexborHTMLParser, title: str | None = None) -> Any:
+    """The page's headline element, where its date line and byline are looked for: the ``<h1>``
+    that states the page's ``title`` (a first ``<h1>`` is often the site's logo or a section
+    name), else the first ``<h1>`` inside the article, else the first one; a page without any
+    ``<h1>`` has its headline in the ``<h2>`` stating the title, else in its first ``<h2>``."""
+    wanted = _squash(title)
+    headings = [node for node in tree.css("h1") if _clean(node.text(deep=True))]
+    for node in headings if len(wanted) >= 8 else ():
+        if _squash(node.text(deep=True)) == wanted:
+            return node
     for selector in ("article h1", "main h1", "[itemprop=headline]", "h1"):
         node = tree.css_first(selector)
         if node is not None and _clean(node.text(deep=True)):
             return node
-    return None
+    second = [node for node in tree.css("h2") if _clean(node.text(deep=True))]
+    for node in second if len(wanted) >= 8 else ():
+        if _squash(node.text(deep=True)) == wanted:
+            return node
+    return second[0] if second else None
 
 
 def _title(
@@ -299,7 +311,7 @@ def _title(
     if page_title:
         return _strip_site(page_title, site, host), "title-tag"
     h1 = _headline_node(tree)
-    if h1 is not None:
+    if h1 is not None and h1.tag == "h1":
         return _clean(h1.text(deep=True)), "h1"
     return None, ""
 
@@ -347,7 +359,7 @@ def _byline_text(text: str) -> str | None:
 
 
 def _author_candidates(
-    tree: LexborHTMLParser, meta: dict[str, str], ld: _JsonLd
+    tree: LexborHTMLParser, meta: dict[str, str], ld: _JsonLd, headline: Any
 ) -> Iterator[tuple[list[str], str]]:
     for article in ld.articles:
         names = _names(article.get("author"), ld) or _names(article.get("creator"), ld)
@@ -362,10 +374,10 @@ def _author_candidates(
             continue  # "Written by": the label says what data1 is
         if value and "://" not in value:  # article:author is often a profile URL
             yield _AUTHOR_SPLIT.split(value), "meta"
-    yield from _markup_bylines(tree)
+    yield from _markup_bylines(tree, headline)
 
 
-def _markup_bylines(tree: LexborHTMLParser) -> Iterator[tuple[list[str], str]]:
+def _markup_bylines(tree: LexborHTMLParser, h1: Any) -> Iterator[tuple[list[str], str]]:
     """Bylines in the markup, the one nearest below the headline first (a menu of the site's
     authors or a related story's byline sits farther away); without a headline, in selector order."""
     found: dict[int, tuple[int, str]] = {}  # node → (selector rank, name)
@@ -381,7 +393,6 @@ def _markup_bylines(tree: LexborHTMLParser) -> Iterator[tuple[list[str], str]]:
                 nodes[node.mem_id] = node
     if not found:
         return
-    h1 = _headline_node(tree)
     order: dict[int, int] = {}
     if h1 is not None and tree.body is not None:
         for i, node in enumerate(tree.body.traverse()):
@@ -399,7 +410,7 @@ def _markup_bylines(tree: LexborHTMLParser) -> Iterator[tuple[list[str], str]]:
 
 
 def _authors(
-    tree: LexborHTMLParser, meta: dict[str, str], ld: _JsonLd, site: str | None
+    tree: LexborHTMLParser, meta: dict[str, str], ld: _JsonLd, site: str | None, headline: Any = None
 ) -> tuple[str | None, str, str | None, str]:
     """``(author, source, agency, source)``: the first usable person name(s), and a wire agency
     met on the way where an author field names one.
@@ -410,7 +421,7 @@ def _authors(
     no byline in the body (``with_body``), names a writer."""
     agency, agency_source = None, ""
     publisher: str | None = None
-    for names, source in _author_candidates(tree, meta, ld):
+    for names, source in _author_candidates(tree, meta, ld, headline):
         people: list[str] = []
         for name in names:
             name = re.sub(r"^\s*(by|written\s+by|posted\s+by)\s+", "", name, flags=re.IGNORECASE)
@@ -439,6 +450,20 @@ _PUBLISHED_KEYS = (
 _URL_DATE = re.compile(r"/((?:19|20)\d\d)[/-](\d{1,2})[/-](\d{1,2})(?!\d)")
 _LABELLED_DATE = re.compile(r"^\W*(?:(?:first\s+)?published|posted|date|publicado|publié|veröffentlicht)(?:\s+on)?\b", re.IGNORECASE)
 _UPDATED = re.compile(r"\b(?:updated|modified|edited|aktualisiert|mis à jour|actualizado)\b", re.IGNORECASE)
+
+
+# a site's own name for the publication date ("w-published-date", "publication_date", "pub_date")
+_PUBLISHED_KEY = re.compile(r"\b(?:publish|publication|pub)\w*?[-_:.]?(?:date|time)\b", re.IGNORECASE)
+
+
+def _other_published_meta(meta: dict[str, str]) -> tuple[str | None, str]:
+    """A publication date under a meta name not in ``_PUBLISHED_KEYS``, when those give none."""
+    for key, value in meta.items():
+        if _PUBLISHED_KEY.search(key.replace("_", "-")) and not _UPDATED.search(key):
+            found = _iso_date(value)
+            if found:
+                return found, "meta"
+    return None, ""
 
 
 def _url_date(url: str | None) -> str | None:
@@ -479,14 +504,13 @@ class _Shown:
 
     published: str | None = None
     plain: str | None = None
-    near: bool = False  # ``plain`` sits just below the headline (not above it, not farther down)
+    near: bool = False  # ``plain`` sits just below the headline, or just above it (not farther)
     updated: str | None = None
 
 
-def _header_texts(tree: LexborHTMLParser) -> tuple[list[str], list[Any], int | None]:
+def _header_texts(tree: LexborHTMLParser, h1: Any) -> tuple[list[str], list[Any], int | None]:
     """The page's texts around its headline (the text nodes of the body in order, up to
     ``_HEADER_AFTER`` past the headline), their parent elements, and the headline's index."""
-    h1 = _headline_node(tree)
     if h1 is None or tree.body is None:
         return [], [], None
     headline = h1.text(deep=True)
@@ -507,14 +531,14 @@ def _header_texts(tree: LexborHTMLParser) -> tuple[list[str], list[Any], int | N
     return texts, parents, at
 
 
-def _header_date(tree: LexborHTMLParser) -> _Shown:
+def _header_date(tree: LexborHTMLParser, headline: Any) -> _Shown:
     """The dates printed beside the headline ("By Jane Doe · May 3, 2024", "Published: 3 May 2024",
     "Last updated on 17 December 2025"), looked for among the few texts after the ``<h1>``, then
     before it, outside comments and related stories.
 
     A text counts when it is little more than a date, or a date labelled "Published"/"Posted" or
     "Updated" (in the text, or in a short text just before it)."""
-    texts, parents, at = _header_texts(tree)
+    texts, parents, at = _header_texts(tree, headline)
     if at is None:
         return _Shown()
     window = [*range(at, min(len(texts), at + _HEADER_AFTER)), *range(at - 1, max(-1, at - 1 - _HEADER_BEFORE), -1)]
@@ -532,8 +556,8 @@ def _header_date(tree: LexborHTMLParser) -> _Shown:
             published = published or value
         elif _UPDATED.search(text) or _UPDATED.search(label):
             updated = updated or value
-        elif not seen and len(_DATE_WORDS.sub("", text)) <= 12:
-            plain, near = value, at <= i < at + _SHOWN_AFTER
+        elif not seen and _bare_date(text):
+            plain, near = value, at - 1 <= i < at + _SHOWN_AFTER
         seen = True  # a bare date counts only as the first date printed by the headline
     return _Shown(published, plain, near, updated)
 
@@ -553,7 +577,16 @@ def _label_before(texts: list[str], i: int) -> str:
 _DATE_WORDS = re.compile(r"[\d\W]|\b[a-zà-ÿ]{3,10}\b", re.IGNORECASE)
 
 
-def _date(tree: LexborHTMLParser, meta: dict[str, str], ld: _JsonLd, url: str | None) -> tuple[str | None, str]:
+def _bare_date(text: str) -> bool:
+    """Whether a text is little more than a date: "Friday, December 19, 2025", "· Dec 20, 2025 at
+    3:00 am ·", "By Jane Doe · May 3, 2024"; not a sentence nor a hint ("Examples: Monday, today,
+    last week, Mar 26")."""
+    return len(_DATE_WORDS.sub("", text)) <= 12 and len(re.findall(r"[^\W\d_]+", text)) <= 4
+
+
+def _date(
+    tree: LexborHTMLParser, meta: dict[str, str], ld: _JsonLd, url: str | None, headline: Any = None
+) -> tuple[str | None, str]:
     """The publication date, best evidence first: JSON-LD ``datePublished`` of the article,
     published-time meta tags, the article's markup, the URL's date path; the date the page
     prints beside its headline where it disagrees with those.
@@ -579,8 +612,10 @@ def _date(tree: LexborHTMLParser, meta: dict[str, str], ld: _JsonLd, url: str | 
                 found, source = from_meta, "meta"
             break
     if found is None:
+        found, source = _other_published_meta(meta)
+    if found is None:
         found, source = _markup_date(tree)
-    shown = _header_date(tree)
+    shown = _header_date(tree, headline)
     if shown.published and (found is None or _days_apart(found, shown.published) > 1):
         found, source = shown.published, "header-text"
     elif shown.plain and (found is None or (shown.near and _restamped(found, source, shown.plain, meta, ld))):
@@ -658,8 +693,9 @@ def html_metadata(tree: LexborHTMLParser, url: str | None = None) -> HtmlMetadat
     provenance: dict[str, str] = {}
     site, site_source = _site(meta, ld, url)
     title, title_source = _title(tree, meta, ld, site, host_of(url))
-    author, author_source, agency, agency_source = _authors(tree, meta, ld, site)
-    date, date_source = _date(tree, meta, ld, url)
+    headline = _headline_node(tree, title)
+    author, author_source, agency, agency_source = _authors(tree, meta, ld, site, headline)
+    date, date_source = _date(tree, meta, ld, url, headline)
     html_node = tree.css_first("html")
     language = _clean(html_node.attributes.get("lang")) if html_node is not None else None
     for name, value, source in (
