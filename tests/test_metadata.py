@@ -286,6 +286,16 @@ def test_a_date_just_above_the_headline_and_a_search_hint_that_is_not_one() -> N
     assert extract_html(_guide("", "").replace("<h1>", hint + "<h1>")).date is None
 
 
+def test_the_storys_time_tag_before_one_earlier_in_the_page() -> None:
+    """A list of other posts printed before the story: the ``<time>`` inside the story's
+    ``<article>`` dates it, not the first one of the page."""
+    page = ('<html><head><title>x</title></head><body><div class="list"><a href="/a">Other post</a> '
+            '<time datetime="2019-01-02">2 January 2019</time></div><p>Read our letters page too</p><article><h2>Notes</h2><p>Filed '
+            f'<time datetime="2024-05-03T08:00:00Z">in May</time></p>{_GUIDE_BODY}</article></body></html>')
+    doc = extract_html(page)
+    assert (doc.date or "")[:10] == "2024-05-03" and doc.provenance["date"] == "time-tag"
+
+
 def test_url_date_path_and_a_utc_stamp_one_day_off() -> None:
     """The story's URL dates it in the site's own day; a UTC timestamp past midnight is one
     day later, and the URL's day wins. Far apart, the structured date stands."""

@@ -483,12 +483,13 @@ def _markup_date(tree: LexborHTMLParser) -> tuple[str | None, str]:
         value = _iso_date(_clean(attrs.get("content") or attrs.get("datetime") or attrs.get("title") or node.text()))
         if value and not _in_chrome(node):
             return value, "itemprop"
-    for node in tree.css("article time[datetime], main time[datetime], time[datetime]"):
-        if _in_chrome(node) or _UPDATED.search(_clean((node.parent or node).text(deep=True)) or ""):
-            continue
-        value = _iso_date(node.attributes.get("datetime"))
-        if value:
-            return value, "time-tag"
+    for selector in ("article time[datetime]", "main time[datetime]", "time[datetime]"):  # the story's first
+        for node in tree.css(selector):
+            if _in_chrome(node) or _UPDATED.search(_clean((node.parent or node).text(deep=True)) or ""):
+                continue
+            value = _iso_date(node.attributes.get("datetime"))
+            if value:
+                return value, "time-tag"
     return None, ""
 
 
