@@ -10,9 +10,11 @@ Each field is taken from the best evidence the page has, and its source is recor
   ``article:published_time``, ``author``, Dublin Core, a "Written by" Twitter label...
 - **Markup**: a byline element (``byline``: the one nearest below the headline, outside
   comments, related stories and chrome); ``itemprop=datePublished`` (``itemprop``), a
-  ``<time datetime>`` not labelled "Updated" (``time-tag``), a "Published May 3, 2024" line
-  beside the headline (``header-text``); the ``<title>`` minus its site suffix (``title-tag``),
-  the ``<h1>``.
+  ``<time datetime>`` not labelled "Updated" (the story's first: ``time-tag``), a "Published
+  May 3, 2024" line or a bare date printed beside the headline (``header-text``), an "Updated"
+  line there when the page states no publication date at all (``header-updated``); the
+  ``<title>`` minus its site suffix (``title-tag``), the ``<h1>``. The headline is the heading
+  stating the title (a first ``<h1>`` is often the logo).
 - **URL**: ``url`` is the input's, else the canonical link or ``og:url`` (``canonical``,
   ``opengraph``); its date path (``url``) dates a page that states no date, and wins over a
   timestamp one day off (a UTC stamp of a story the site dates in its own time zone). The
@@ -20,9 +22,12 @@ Each field is taken from the best evidence the page has, and its source is recor
 - **Body**: a "By <Name>" line at the top of the extracted text (``byline``) when the page named
   no writer; a wire dateline stating a full date (``dateline``) when it gave no date.
 
-Refusing beats guessing: a modified date, a related story's or a comment's date is never the
-date, and a page with none of the above has no date. The page's own "Published" line beside the
-headline outranks a structured date that disagrees with it by more than a day. The wire agency
+Refusing beats guessing: a modified date in metadata, a related story's or a comment's date is
+never the date, and a page with none of the above has no date. The date the page prints beside
+its headline outranks a structured date more than a day off when it is labelled "Published", or
+when it is the first, bare date there and the page stands behind it (it is earlier than the
+structured one, or the page declares it the article's modified day: the site shows the day of
+the version it serves); an "Updated" line never outranks a publication date. The wire agency
 comes from the body (``detect_wire``), else from an author field naming an agency ("By Reuters"
 is the wire, never the author). Authors pass ``clean_author`` ("admin", job titles, agencies
 are never authors); a name holding the site's name is kept only as a last resort
