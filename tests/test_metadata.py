@@ -296,6 +296,16 @@ def test_the_storys_time_tag_before_one_earlier_in_the_page() -> None:
     assert (doc.date or "")[:10] == "2024-05-03" and doc.provenance["date"] == "time-tag"
 
 
+def test_an_author_box_aside_inside_the_story_names_the_writer_and_the_pages_aside_does_not() -> None:
+    box = ('<aside><p><span itemprop="author" itemscope><span itemprop="name">Nico Perrin</span></span>'
+           "</p></aside>")
+    inside = _guide("", "").replace("<h1>How to pack light</h1>", "<h1>How to pack light</h1>" + box)
+    doc = extract_html(inside)
+    assert (doc.author, doc.provenance["author"]) == ("Nico Perrin", "byline")
+    outside = _guide("", "").replace("</article>", "</article>" + box)
+    assert extract_html(outside).author is None
+
+
 def test_url_date_path_and_a_utc_stamp_one_day_off() -> None:
     """The story's URL dates it in the site's own day; a UTC timestamp past midnight is one
     day later, and the URL's day wins. Far apart, the structured date stands."""

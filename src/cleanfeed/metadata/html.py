@@ -327,18 +327,23 @@ def _is_story(article: Any) -> bool:
 
 
 def _in_chrome(node: Any, pattern: re.Pattern[str] = _NOT_ARTICLE) -> bool:
-    """Whether ``node`` sits in reader comments, related stories or page chrome."""
+    """Whether ``node`` sits in reader comments, related stories or page chrome.
+
+    An ``<aside>`` or ``<footer>`` inside the story's ``<article>`` is the story's own (its author
+    box, its date line), unless its class says otherwise; one outside it is the page's."""
     parent = node
+    boxed = False  # met an <aside>/<footer> on the way up
     for _ in range(12):
         if parent is None or parent.tag in ("main", "body") or (parent.tag == "article" and _is_story(parent)):
-            return False  # inside the story itself (an <article> in a related list is a teaser)
-        if parent.tag in ("footer", "nav", "aside"):
+            return boxed and (parent is None or parent.tag != "article")
+        if parent.tag == "nav":
             return True
+        boxed = boxed or parent.tag in ("footer", "aside")
         attrs = parent.attributes
         if pattern.search((attrs.get("class") or "") + " " + (attrs.get("id") or "")):
             return True
         parent = parent.parent
-    return False
+    return boxed
 
 
 _BYLINE_PREFIX = re.compile(r"^\s*(?:(?:written|posted|published|reviewed|edited)\s+)?(?:by|par|von|por|door|di)\b[:\s]*", re.IGNORECASE)
