@@ -306,6 +306,19 @@ def test_an_author_box_aside_inside_the_story_names_the_writer_and_the_pages_asi
     assert extract_html(outside).author is None
 
 
+@pytest.mark.parametrize("header", [
+    '<p>By <a href="/magazine/contributor/a_j_neal">A. J. Neal</a> &nbsp; June 2024 issue</p>',
+    "<h2>Article by</h2><div>A. J. Neal</div>",
+])
+def test_a_by_label_below_the_headline_and_the_name_after_it(header: str) -> None:
+    """No byline markup: "By" printed on its own just below the headline, the name next."""
+    doc = extract_html(_guide("", header))
+    assert (doc.author, doc.provenance["author"]) == ("A. J. Neal", "byline")
+    # a "By" far down the story, in a sentence, is not the byline
+    far = _guide("", "<p>Shoes first.</p>" * 20 + "<p>By</p><p>Ann Other</p>")
+    assert extract_html(far).author is None
+
+
 def test_url_date_path_and_a_utc_stamp_one_day_off() -> None:
     """The story's URL dates it in the site's own day; a UTC timestamp past midnight is one
     day later, and the URL's day wins. Far apart, the structured date stands."""

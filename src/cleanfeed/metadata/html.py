@@ -385,6 +385,27 @@ def _author_candidates(
         if value and "://" not in value:  # article:author is often a profile URL
             yield _AUTHOR_SPLIT.split(value), "meta"
     yield from _markup_bylines(tree, headline)
+    yield from _header_byline(tree, headline)
+
+
+# "By", "Written by:", "Article by" printed on its own, the name in the next element
+_BY_LABEL = re.compile(r"^(?:(?:article|written|words|story|text|posted)\s+)?(?:by|par|von|por|door|di):?$", re.IGNORECASE)
+_HEADER_BYLINE_AFTER = 12  # texts below the headline where its "By" label is looked for
+
+
+def _header_byline(tree: LexborHTMLParser, headline: Any) -> Iterator[tuple[list[str], str]]:
+    """A byline printed without byline markup just below the headline: a "By" label, then a
+    name-like text ("By <a href=...>A. J. Neal</a>"), outside comments and related stories."""
+    texts, parents, at = _header_texts(tree, headline)
+    if at is None:
+        return
+    for i in range(at + 1, min(len(texts) - 1, at + _HEADER_BYLINE_AFTER)):
+        if not _BY_LABEL.match(texts[i]) or (parents[i + 1] is not None and _in_chrome(parents[i + 1])):
+            continue
+        name = _byline_text(texts[i + 1])
+        if name:
+            yield _AUTHOR_SPLIT.split(name), "byline"
+            return
 
 
 def _markup_bylines(tree: LexborHTMLParser, h1: Any) -> Iterator[tuple[list[str], str]]:
