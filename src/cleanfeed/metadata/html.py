@@ -9,7 +9,8 @@ Each field is taken from the best evidence the page has, and its source is recor
 - **OpenGraph / meta tags** (``opengraph``, ``meta``): ``og:title``, ``og:site_name``,
   ``article:published_time``, ``author``, Dublin Core, a "Written by" Twitter label...
 - **Markup**: a byline element (``byline``: the one nearest below the headline, outside
-  comments, related stories and chrome); ``itemprop=datePublished`` (``itemprop``), a
+  comments, related stories and chrome; else a "By" label printed just below the headline and
+  the name in the next text); ``itemprop=datePublished`` (``itemprop``), a
   ``<time datetime>`` not labelled "Updated" (the story's first: ``time-tag``), a "Published
   May 3, 2024" line or a bare date printed beside the headline (``header-text``), an "Updated"
   line there when the page states no publication date at all (``header-updated``); the
