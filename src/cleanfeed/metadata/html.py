@@ -283,14 +283,51 @@ def _headline_node(tree: LexborHTMLParser, title: str | None = None) -> Any:
         if _squash(node.text(deep=True)) == wanted:
             return node
     for selector in ("article h1", "main h1", "[itemprop=headline]", "h1"):
-        node = tree.css_first(selector)
-        if node is not None and _clean(node.text(deep=True)):
-            return node
+        first = tree.css_first(selector)
+        if first is not None and _clean(first.text(deep=True)):
+            return first
     second = [node for node in tree.css("h2") if _clean(node.text(deep=True))]
     for node in second if len(wanted) >= 8 else ():
         if _squash(node.text(deep=True)) == wanted:
             return node
     return second[0] if second else None
+
+
+@dataclass(frozen=True, slots=True)
+class _Header:
+    """The page's headline element and the texts around it: ``texts[at]`` is the first text at or
+    after the headline, ``_HEADER_BEFORE`` texts before it and ``_HEADER_AFTER`` from it on are
+    kept, with their parent elements. ``at`` is None when the page has no headline."""
+
+    node: Any = None
+    texts: tuple[str, ...] = ()
+    parents: tuple[Any, ...] = ()
+    at: int | None = None
+
+
+def _header(tree: LexborHTMLParser, title: str | None) -> _Header:
+    """The headline (``_headline_node``) and the text nodes of the body around it, in order."""
+    h1 = _headline_node(tree, title)
+    if h1 is None or tree.body is None:
+        return _Header(h1)
+    raw: list[tuple[str, Any]] = []
+    at = None
+    for node in tree.body.traverse(include_text=True):
+        if node.tag == "-text":
+            parent = node.parent
+            text = node.text() if parent is None or parent.tag not in _SKIP_TEXT else ""
+            if text and not text.isspace():
+                raw.append((text, parent))
+        elif at is None and node.mem_id == h1.mem_id:
+            at = len(raw)
+        if at is not None and len(raw) >= at + _HEADER_AFTER:
+            break
+    if at is None:
+        return _Header(h1)
+    start = max(0, at - _HEADER_BEFORE)
+    kept = [(cleaned, parent) for text, parent in raw[start:] if (cleaned := _clean(text))]
+    before = sum(1 for text, _ in raw[start:at] if _clean(text))
+    return _Header(h1, tuple(t for t, _ in kept), tuple(p for _, p in kept), before)
 
 
 def _title(
@@ -370,7 +407,7 @@ def _byline_text(text: str) -> str | None:
 
 
 def _author_candidates(
-    tree: LexborHTMLParser, meta: dict[str, str], ld: _JsonLd, headline: Any
+    tree: LexborHTMLParser, meta: dict[str, str], ld: _JsonLd, header: _Header
 ) -> Iterator[tuple[list[str], str]]:
     for article in ld.articles:
         names = _names(article.get("author"), ld) or _names(article.get("creator"), ld)
@@ -385,19 +422,21 @@ def _author_candidates(
             continue  # "Written by": the label says what data1 is
         if value and "://" not in value:  # article:author is often a profile URL
             yield _AUTHOR_SPLIT.split(value), "meta"
-    yield from _markup_bylines(tree, headline)
-    yield from _header_byline(tree, headline)
+    yield from _markup_bylines(tree, header.node)
+    yield from _header_byline(header)
 
 
 # "By", "Written by:", "Article by" printed on its own, the name in the next element
-_BY_LABEL = re.compile(r"^(?:(?:article|written|words|story|text|posted)\s+)?(?:by|par|von|por|door|di):?$", re.IGNORECASE)
+_BY_LABEL = re.compile(
+    r"^(?:(?:article|written|words|story|text|posted)\s+)?(?:by|par|von|por|door|di):?$", re.IGNORECASE
+)
 _HEADER_BYLINE_AFTER = 12  # texts below the headline where its "By" label is looked for
 
 
-def _header_byline(tree: LexborHTMLParser, headline: Any) -> Iterator[tuple[list[str], str]]:
+def _header_byline(header: _Header) -> Iterator[tuple[list[str], str]]:
     """A byline printed without byline markup just below the headline: a "By" label, then a
     name-like text ("By <a href=...>A. J. Neal</a>"), outside comments and related stories."""
-    texts, parents, at = _header_texts(tree, headline)
+    texts, parents, at = header.texts, header.parents, header.at
     if at is None:
         return
     for i in range(at + 1, min(len(texts) - 1, at + _HEADER_BYLINE_AFTER)):
@@ -442,7 +481,7 @@ def _markup_bylines(tree: LexborHTMLParser, h1: Any) -> Iterator[tuple[list[str]
 
 
 def _authors(
-    tree: LexborHTMLParser, meta: dict[str, str], ld: _JsonLd, site: str | None, headline: Any = None
+    tree: LexborHTMLParser, meta: dict[str, str], ld: _JsonLd, site: str | None, header: _Header = _Header()
 ) -> tuple[str | None, str, str | None, str]:
     """``(author, source, agency, source)``: the first usable person name(s), and a wire agency
     met on the way where an author field names one.
@@ -453,7 +492,7 @@ def _authors(
     no byline in the body (``with_body``), names a writer."""
     agency, agency_source = None, ""
     publisher: str | None = None
-    for names, source in _author_candidates(tree, meta, ld, headline):
+    for names, source in _author_candidates(tree, meta, ld, header):
         people: list[str] = []
         for name in names:
             name = re.sub(r"^\s*(by|written\s+by|posted\s+by)\s+", "", name, flags=re.IGNORECASE)
@@ -541,37 +580,14 @@ class _Shown:
     updated: str | None = None
 
 
-def _header_texts(tree: LexborHTMLParser, h1: Any) -> tuple[list[str], list[Any], int | None]:
-    """The page's texts around its headline (the text nodes of the body in order, up to
-    ``_HEADER_AFTER`` past the headline), their parent elements, and the headline's index."""
-    if h1 is None or tree.body is None:
-        return [], [], None
-    headline = h1.text(deep=True)
-    texts: list[str] = []
-    parents: list[Any] = []
-    at = None
-    for node in tree.body.traverse(include_text=True):
-        if node.tag == "-text":
-            parent = node.parent
-            text = _clean(node.text()) if parent is None or parent.tag not in _SKIP_TEXT else None
-            if text:
-                texts.append(text)
-                parents.append(parent)
-        elif at is None and node.tag == h1.tag and node.text(deep=True) == headline:
-            at = len(texts)
-        if at is not None and len(texts) > at + _HEADER_AFTER:
-            break
-    return texts, parents, at
-
-
-def _header_date(tree: LexborHTMLParser, headline: Any) -> _Shown:
+def _header_date(header: _Header) -> _Shown:
     """The dates printed beside the headline ("By Jane Doe · May 3, 2024", "Published: 3 May 2024",
     "Last updated on 17 December 2025"), looked for among the few texts after the ``<h1>``, then
     before it, outside comments and related stories.
 
     A text counts when it is little more than a date, or a date labelled "Published"/"Posted" or
     "Updated" (in the text, or in a short text just before it)."""
-    texts, parents, at = _header_texts(tree, headline)
+    texts, parents, at = header.texts, header.parents, header.at
     if at is None:
         return _Shown()
     window = [*range(at, min(len(texts), at + _HEADER_AFTER)), *range(at - 1, max(-1, at - 1 - _HEADER_BEFORE), -1)]
@@ -595,7 +611,7 @@ def _header_date(tree: LexborHTMLParser, headline: Any) -> _Shown:
     return _Shown(published, plain, near, updated)
 
 
-def _label_before(texts: list[str], i: int) -> str:
+def _label_before(texts: Sequence[str], i: int) -> str:
     """The short label printed just before ``texts[i]`` ("Updated", "Updated" ":"), or ""."""
     label = ""
     for before in texts[max(0, i - 2):i][::-1]:
@@ -618,7 +634,7 @@ def _bare_date(text: str) -> bool:
 
 
 def _date(
-    tree: LexborHTMLParser, meta: dict[str, str], ld: _JsonLd, url: str | None, headline: Any = None
+    tree: LexborHTMLParser, meta: dict[str, str], ld: _JsonLd, url: str | None, header: _Header = _Header()
 ) -> tuple[str | None, str]:
     """The publication date, best evidence first: JSON-LD ``datePublished`` of the article,
     published-time meta tags, the article's markup, the URL's date path; the date the page
@@ -648,7 +664,7 @@ def _date(
         found, source = _other_published_meta(meta)
     if found is None:
         found, source = _markup_date(tree)
-    shown = _header_date(tree, headline)
+    shown = _header_date(header)
     if shown.published and (found is None or _days_apart(found, shown.published) > 1):
         found, source = shown.published, "header-text"
     elif shown.plain and (found is None or (shown.near and _restamped(found, source, shown.plain, meta, ld))):
@@ -726,9 +742,9 @@ def html_metadata(tree: LexborHTMLParser, url: str | None = None) -> HtmlMetadat
     provenance: dict[str, str] = {}
     site, site_source = _site(meta, ld, url)
     title, title_source = _title(tree, meta, ld, site, host_of(url))
-    headline = _headline_node(tree, title)
-    author, author_source, agency, agency_source = _authors(tree, meta, ld, site, headline)
-    date, date_source = _date(tree, meta, ld, url, headline)
+    header = _header(tree, title)
+    author, author_source, agency, agency_source = _authors(tree, meta, ld, site, header)
+    date, date_source = _date(tree, meta, ld, url, header)
     html_node = tree.css_first("html")
     language = _clean(html_node.attributes.get("lang")) if html_node is not None else None
     for name, value, source in (
