@@ -290,7 +290,8 @@ def test_the_storys_time_tag_before_one_earlier_in_the_page() -> None:
     """A list of other posts printed before the story: the ``<time>`` inside the story's
     ``<article>`` dates it, not the first one of the page."""
     page = ('<html><head><title>x</title></head><body><div class="list"><a href="/a">Other post</a> '
-            '<time datetime="2019-01-02">2 January 2019</time></div><p>Read our letters page too</p><article><h2>Notes</h2><p>Filed '
+            '<time datetime="2019-01-02">2 January 2019</time></div><p>Read our letters page too</p>'
+            '<article><h2>Notes</h2><p>Filed '
             f'<time datetime="2024-05-03T08:00:00Z">in May</time></p>{_GUIDE_BODY}</article></body></html>')
     doc = extract_html(page)
     assert (doc.date or "")[:10] == "2024-05-03" and doc.provenance["date"] == "time-tag"
