@@ -203,6 +203,125 @@ def test_no_date_rather_than_a_related_story_comment_or_modified_date() -> None:
     assert doc.date is None and "date" not in doc.provenance
 
 
+_GUIDE_BODY = ("<p>Packing for a long trip starts with a list written a week ahead, checked twice and cut "
+               "by a third on the last evening, because every traveller carries more than needed.</p>"
+               "<p>Shoes take the most room; wear the heaviest pair on the plane and pack the rest.</p>")
+
+
+def _guide(head: str, header: str) -> str:
+    """A page with ``head`` in its ``<head>`` and ``header`` printed just below its headline."""
+    return (f"<html><head><title>How to pack light</title>{head}</head><body><article>"
+            f"<h1>How to pack light</h1>{header}{_GUIDE_BODY}</article></body></html>")
+
+
+def _ld(**dates: str) -> str:
+    return ('<script type="application/ld+json">'
+            + json.dumps({"@type": "Article", "headline": "How to pack light", **dates}) + "</script>")
+
+
+def test_the_date_printed_below_the_headline_when_the_page_declares_it_the_modified_day() -> None:
+    """The site prints the day of the version it serves under the headline, and its JSON-LD
+    says that is the modified day: the page's shown date beats the older datePublished."""
+    head = _ld(datePublished="2023-02-01T08:00:00Z", dateModified="2024-06-20T09:00:00Z")
+    doc = extract_html(_guide(head, '<p class="meta"><time>June 20, 2024</time></p>'))
+    assert (doc.date, doc.provenance["date"]) == ("2024-06-20", "header-text")
+    # a shown date the page declares nowhere, later than the publication: a display stamp, not the date
+    head = _ld(datePublished="2023-02-01T08:00:00Z", dateModified="2023-02-02T09:00:00Z")
+    doc = extract_html(_guide(head, '<p class="meta"><time>June 20, 2024</time></p>'))
+    assert (doc.date or "")[:10] == "2023-02-01" and doc.provenance["date"] == "json-ld"
+
+
+def test_a_shown_date_earlier_than_the_structured_one_is_the_original() -> None:
+    """A story is not printed dated before it was published: a later datePublished is a re-stamp."""
+    head = _ld(datePublished="2025-11-05", dateModified="2025-11-05")
+    doc = extract_html(_guide(head, "<p>March 4, 2021</p>"))
+    assert (doc.date, doc.provenance["date"]) == ("2021-03-04", "header-text")
+
+
+def test_only_the_first_date_below_the_headline_counts_as_the_shown_date() -> None:
+    """"Posted on June 29, 2020" then an updated stamp: the published date stands."""
+    head = _ld(datePublished="2020-06-29T15:00:00Z", dateModified="2021-11-12T10:00:00Z")
+    header = ('<p><span>Posted on</span> <time class="published">June 29, 2020</time> '
+              '<time class="updated">November 12, 2021</time></p>')
+    doc = extract_html(_guide(head, header))
+    assert (doc.date or "")[:10] == "2020-06-29"
+
+
+@pytest.mark.parametrize("header", [
+    "<p>Last updated on 17 December 2024</p>",
+    "<p><span>Updated</span><span>:</span> <span>December 17, 2024</span></p>",
+])
+def test_a_page_with_no_publication_date_is_dated_by_its_updated_line(header: str) -> None:
+    """No published date anywhere: the "Updated" line by the headline dates the version read.
+    With a published date, the published one stands (the updated line never outranks it)."""
+    doc = extract_html(_guide("", header))
+    assert (doc.date, doc.provenance["date"]) == ("2024-12-17", "header-updated")
+    doc = extract_html(_guide(_ld(datePublished="2024-03-02T08:00:00Z"), header))
+    assert (doc.date or "")[:10] == "2024-03-02" and doc.provenance["date"] == "json-ld"
+
+
+def test_the_headline_is_the_heading_that_states_the_title() -> None:
+    """A first ``<h1>`` holding the site's logo is not the headline: the date line and byline
+    are read beside the ``<h1>`` that states the title; a page with no ``<h1>`` has its headline
+    in an ``<h2>``."""
+    body = (f"<h1>Field Notes</h1><nav><a href='/'>Home</a></nav>{'<p>Menu entry</p>' * 60}"
+            f"<article><h1>How to pack light</h1><p>March 4, 2021</p>{_GUIDE_BODY}</article>")
+    page = f"<html><head><title>How to pack light | Field Notes</title></head><body>{body}</body></html>"
+    doc = extract_html(page)
+    assert (doc.date, doc.provenance["date"]) == ("2021-03-04", "header-text")
+    no_h1 = _guide("", "<p>March 4, 2021</p>").replace("<h1>", "<h2>").replace("</h1>", "</h2>")
+    assert extract_html(no_h1).date == "2021-03-04"
+
+
+def test_a_publication_date_under_the_sites_own_meta_name() -> None:
+    doc = extract_html(_guide('<meta name="w-published-date" content="2025-05-27T06:03:43Z">', ""))
+    assert (doc.date or "")[:10] == "2025-05-27" and doc.provenance["date"] == "meta"
+    assert extract_html(_guide('<meta name="w-modified-date" content="2025-05-27T06:03:43Z">', "")).date is None
+
+
+def test_a_date_just_above_the_headline_and_a_search_hint_that_is_not_one() -> None:
+    head = _ld(dateCreated="2024-07-05T14:20:08Z")
+    page = _guide(head, "").replace("<h1>", "<p><time>March 1, 2024</time></p><h1>")
+    doc = extract_html(page)
+    assert (doc.date, doc.provenance["date"]) == ("2024-03-01", "header-text")
+    hint = "<p>Examples: Monday, today, last week, Mar 26, 3/26/04</p>"
+    assert extract_html(_guide("", "").replace("<h1>", hint + "<h1>")).date is None
+
+
+def test_the_storys_time_tag_before_one_earlier_in_the_page() -> None:
+    """A list of other posts printed before the story: the ``<time>`` inside the story's
+    ``<article>`` dates it, not the first one of the page."""
+    page = ('<html><head><title>x</title></head><body><div class="list"><a href="/a">Other post</a> '
+            '<time datetime="2019-01-02">2 January 2019</time></div><p>Read our letters page too</p>'
+            '<article><h2>Notes</h2><p>Filed '
+            f'<time datetime="2024-05-03T08:00:00Z">in May</time></p>{_GUIDE_BODY}</article></body></html>')
+    doc = extract_html(page)
+    assert (doc.date or "")[:10] == "2024-05-03" and doc.provenance["date"] == "time-tag"
+
+
+def test_an_author_box_aside_inside_the_story_names_the_writer_and_the_pages_aside_does_not() -> None:
+    box = ('<aside><p><span itemprop="author" itemscope><span itemprop="name">Nico Perrin</span></span>'
+           "</p></aside>")
+    inside = _guide("", "").replace("<h1>How to pack light</h1>", "<h1>How to pack light</h1>" + box)
+    doc = extract_html(inside)
+    assert (doc.author, doc.provenance["author"]) == ("Nico Perrin", "byline")
+    outside = _guide("", "").replace("</article>", "</article>" + box)
+    assert extract_html(outside).author is None
+
+
+@pytest.mark.parametrize("header", [
+    '<p>By <a href="/magazine/contributor/a_j_neal">A. J. Neal</a> &nbsp; June 2024 issue</p>',
+    "<h2>Article by</h2><div>A. J. Neal</div>",
+])
+def test_a_by_label_below_the_headline_and_the_name_after_it(header: str) -> None:
+    """No byline markup: "By" printed on its own just below the headline, the name next."""
+    doc = extract_html(_guide("", header))
+    assert (doc.author, doc.provenance["author"]) == ("A. J. Neal", "byline")
+    # a "By" far down the story, in a sentence, is not the byline
+    far = _guide("", "<p>Shoes first.</p>" * 20 + "<p>By</p><p>Ann Other</p>")
+    assert extract_html(far).author is None
+
+
 def test_url_date_path_and_a_utc_stamp_one_day_off() -> None:
     """The story's URL dates it in the site's own day; a UTC timestamp past midnight is one
     day later, and the URL's day wins. Far apart, the structured date stands."""

@@ -9,10 +9,13 @@ Each field is taken from the best evidence the page has, and its source is recor
 - **OpenGraph / meta tags** (``opengraph``, ``meta``): ``og:title``, ``og:site_name``,
   ``article:published_time``, ``author``, Dublin Core, a "Written by" Twitter label...
 - **Markup**: a byline element (``byline``: the one nearest below the headline, outside
-  comments, related stories and chrome); ``itemprop=datePublished`` (``itemprop``), a
-  ``<time datetime>`` not labelled "Updated" (``time-tag``), a "Published May 3, 2024" line
-  beside the headline (``header-text``); the ``<title>`` minus its site suffix (``title-tag``),
-  the ``<h1>``.
+  comments, related stories and chrome; else a "By" label printed just below the headline and
+  the name in the next text); ``itemprop=datePublished`` (``itemprop``), a
+  ``<time datetime>`` not labelled "Updated" (the story's first: ``time-tag``), a "Published
+  May 3, 2024" line or a bare date printed beside the headline (``header-text``), an "Updated"
+  line there when the page states no publication date at all (``header-updated``); the
+  ``<title>`` minus its site suffix (``title-tag``), the ``<h1>``. The headline is the heading
+  stating the title (a first ``<h1>`` is often the logo).
 - **URL**: ``url`` is the input's, else the canonical link or ``og:url`` (``canonical``,
   ``opengraph``); its date path (``url``) dates a page that states no date, and wins over a
   timestamp one day off (a UTC stamp of a story the site dates in its own time zone). The
@@ -20,9 +23,12 @@ Each field is taken from the best evidence the page has, and its source is recor
 - **Body**: a "By <Name>" line at the top of the extracted text (``byline``) when the page named
   no writer; a wire dateline stating a full date (``dateline``) when it gave no date.
 
-Refusing beats guessing: a modified date, a related story's or a comment's date is never the
-date, and a page with none of the above has no date. The page's own "Published" line beside the
-headline outranks a structured date that disagrees with it by more than a day. The wire agency
+Refusing beats guessing: a modified date in metadata, a related story's or a comment's date is
+never the date, and a page with none of the above has no date. The date the page prints beside
+its headline outranks a structured date more than a day off when it is labelled "Published", or
+when it is the first, bare date there and the page stands behind it (it is earlier than the
+structured one, or the page declares it the article's modified day: the site shows the day of
+the version it serves); an "Updated" line never outranks a publication date. The wire agency
 comes from the body (``detect_wire``), else from an author field naming an agency ("By Reuters"
 is the wire, never the author). Authors pass ``clean_author`` ("admin", job titles, agencies
 are never authors); a name holding the site's name is kept only as a last resort
@@ -266,13 +272,62 @@ def _strip_site(title: str, site: str | None, host: str | None = None) -> str:
     return first if len(first) > 2 * sum(len(p) for p in parts[1:]) else title
 
 
-def _headline_node(tree: LexborHTMLParser) -> Any:
-    """The page's headline element: the first ``<h1>`` inside the article, else the first one."""
-    for selector in ("article h1", "main h1", "[itemprop=headline]", "h1"):
-        node = tree.css_first(selector)
-        if node is not None and _clean(node.text(deep=True)):
+def _headline_node(tree: LexborHTMLParser, title: str | None = None) -> Any:
+    """The page's headline element, where its date line and byline are looked for: the ``<h1>``
+    that states the page's ``title`` (a first ``<h1>`` is often the site's logo or a section
+    name), else the first ``<h1>`` inside the article, else the first one; a page without any
+    ``<h1>`` has its headline in the ``<h2>`` stating the title, else in its first ``<h2>``."""
+    wanted = _squash(title)
+    headings = [node for node in tree.css("h1") if _clean(node.text(deep=True))]
+    for node in headings if len(wanted) >= 8 else ():
+        if _squash(node.text(deep=True)) == wanted:
             return node
-    return None
+    for selector in ("article h1", "main h1", "[itemprop=headline]", "h1"):
+        first = tree.css_first(selector)
+        if first is not None and _clean(first.text(deep=True)):
+            return first
+    second = [node for node in tree.css("h2") if _clean(node.text(deep=True))]
+    for node in second if len(wanted) >= 8 else ():
+        if _squash(node.text(deep=True)) == wanted:
+            return node
+    return second[0] if second else None
+
+
+@dataclass(frozen=True, slots=True)
+class _Header:
+    """The page's headline element and the texts around it: ``texts[at]`` is the first text at or
+    after the headline, ``_HEADER_BEFORE`` texts before it and ``_HEADER_AFTER`` from it on are
+    kept, with their parent elements. ``at`` is None when the page has no headline."""
+
+    node: Any = None
+    texts: tuple[str, ...] = ()
+    parents: tuple[Any, ...] = ()
+    at: int | None = None
+
+
+def _header(tree: LexborHTMLParser, title: str | None) -> _Header:
+    """The headline (``_headline_node``) and the text nodes of the body around it, in order."""
+    h1 = _headline_node(tree, title)
+    if h1 is None or tree.body is None:
+        return _Header(h1)
+    raw: list[tuple[str, Any]] = []
+    at = None
+    for node in tree.body.traverse(include_text=True):
+        if node.tag == "-text":
+            parent = node.parent
+            text = node.text() if parent is None or parent.tag not in _SKIP_TEXT else ""
+            if text and not text.isspace():
+                raw.append((text, parent))
+        elif at is None and node.mem_id == h1.mem_id:
+            at = len(raw)
+        if at is not None and len(raw) >= at + _HEADER_AFTER:
+            break
+    if at is None:
+        return _Header(h1)
+    start = max(0, at - _HEADER_BEFORE)
+    kept = [(cleaned, parent) for text, parent in raw[start:] if (cleaned := _clean(text))]
+    before = sum(1 for text, _ in raw[start:at] if _clean(text))
+    return _Header(h1, tuple(t for t, _ in kept), tuple(p for _, p in kept), before)
 
 
 def _title(
@@ -299,7 +354,7 @@ def _title(
     if page_title:
         return _strip_site(page_title, site, host), "title-tag"
     h1 = _headline_node(tree)
-    if h1 is not None:
+    if h1 is not None and h1.tag == "h1":
         return _clean(h1.text(deep=True)), "h1"
     return None, ""
 
@@ -310,18 +365,23 @@ def _is_story(article: Any) -> bool:
 
 
 def _in_chrome(node: Any, pattern: re.Pattern[str] = _NOT_ARTICLE) -> bool:
-    """Whether ``node`` sits in reader comments, related stories or page chrome."""
+    """Whether ``node`` sits in reader comments, related stories or page chrome.
+
+    An ``<aside>`` or ``<footer>`` inside the story's ``<article>`` is the story's own (its author
+    box, its date line), unless its class says otherwise; one outside it is the page's."""
     parent = node
+    boxed = False  # met an <aside>/<footer> on the way up
     for _ in range(12):
         if parent is None or parent.tag in ("main", "body") or (parent.tag == "article" and _is_story(parent)):
-            return False  # inside the story itself (an <article> in a related list is a teaser)
-        if parent.tag in ("footer", "nav", "aside"):
+            return boxed and (parent is None or parent.tag != "article")
+        if parent.tag == "nav":
             return True
+        boxed = boxed or parent.tag in ("footer", "aside")
         attrs = parent.attributes
         if pattern.search((attrs.get("class") or "") + " " + (attrs.get("id") or "")):
             return True
         parent = parent.parent
-    return False
+    return boxed
 
 
 _BYLINE_PREFIX = re.compile(r"^\s*(?:(?:written|posted|published|reviewed|edited)\s+)?(?:by|par|von|por|door|di)\b[:\s]*", re.IGNORECASE)
@@ -347,7 +407,7 @@ def _byline_text(text: str) -> str | None:
 
 
 def _author_candidates(
-    tree: LexborHTMLParser, meta: dict[str, str], ld: _JsonLd
+    tree: LexborHTMLParser, meta: dict[str, str], ld: _JsonLd, header: _Header
 ) -> Iterator[tuple[list[str], str]]:
     for article in ld.articles:
         names = _names(article.get("author"), ld) or _names(article.get("creator"), ld)
@@ -362,10 +422,33 @@ def _author_candidates(
             continue  # "Written by": the label says what data1 is
         if value and "://" not in value:  # article:author is often a profile URL
             yield _AUTHOR_SPLIT.split(value), "meta"
-    yield from _markup_bylines(tree)
+    yield from _markup_bylines(tree, header.node)
+    yield from _header_byline(header)
 
 
-def _markup_bylines(tree: LexborHTMLParser) -> Iterator[tuple[list[str], str]]:
+# "By", "Written by:", "Article by" printed on its own, the name in the next element
+_BY_LABEL = re.compile(
+    r"^(?:(?:article|written|words|story|text|posted)\s+)?(?:by|par|von|por|door|di):?$", re.IGNORECASE
+)
+_HEADER_BYLINE_AFTER = 12  # texts below the headline where its "By" label is looked for
+
+
+def _header_byline(header: _Header) -> Iterator[tuple[list[str], str]]:
+    """A byline printed without byline markup just below the headline: a "By" label, then a
+    name-like text ("By <a href=...>A. J. Neal</a>"), outside comments and related stories."""
+    texts, parents, at = header.texts, header.parents, header.at
+    if at is None:
+        return
+    for i in range(at + 1, min(len(texts) - 1, at + _HEADER_BYLINE_AFTER)):
+        if not _BY_LABEL.match(texts[i]) or (parents[i + 1] is not None and _in_chrome(parents[i + 1])):
+            continue
+        name = _byline_text(texts[i + 1])
+        if name:
+            yield _AUTHOR_SPLIT.split(name), "byline"
+            return
+
+
+def _markup_bylines(tree: LexborHTMLParser, h1: Any) -> Iterator[tuple[list[str], str]]:
     """Bylines in the markup, the one nearest below the headline first (a menu of the site's
     authors or a related story's byline sits farther away); without a headline, in selector order."""
     found: dict[int, tuple[int, str]] = {}  # node → (selector rank, name)
@@ -381,7 +464,6 @@ def _markup_bylines(tree: LexborHTMLParser) -> Iterator[tuple[list[str], str]]:
                 nodes[node.mem_id] = node
     if not found:
         return
-    h1 = _headline_node(tree)
     order: dict[int, int] = {}
     if h1 is not None and tree.body is not None:
         for i, node in enumerate(tree.body.traverse()):
@@ -399,7 +481,7 @@ def _markup_bylines(tree: LexborHTMLParser) -> Iterator[tuple[list[str], str]]:
 
 
 def _authors(
-    tree: LexborHTMLParser, meta: dict[str, str], ld: _JsonLd, site: str | None
+    tree: LexborHTMLParser, meta: dict[str, str], ld: _JsonLd, site: str | None, header: _Header = _Header()
 ) -> tuple[str | None, str, str | None, str]:
     """``(author, source, agency, source)``: the first usable person name(s), and a wire agency
     met on the way where an author field names one.
@@ -410,7 +492,7 @@ def _authors(
     no byline in the body (``with_body``), names a writer."""
     agency, agency_source = None, ""
     publisher: str | None = None
-    for names, source in _author_candidates(tree, meta, ld):
+    for names, source in _author_candidates(tree, meta, ld, header):
         people: list[str] = []
         for name in names:
             name = re.sub(r"^\s*(by|written\s+by|posted\s+by)\s+", "", name, flags=re.IGNORECASE)
@@ -441,6 +523,20 @@ _LABELLED_DATE = re.compile(r"^\W*(?:(?:first\s+)?published|posted|date|publicad
 _UPDATED = re.compile(r"\b(?:updated|modified|edited|aktualisiert|mis à jour|actualizado)\b", re.IGNORECASE)
 
 
+# a site's own name for the publication date ("w-published-date", "publication_date", "pub_date")
+_PUBLISHED_KEY = re.compile(r"\b(?:publish|publication|pub)\w*?[-_:.]?(?:date|time)\b", re.IGNORECASE)
+
+
+def _other_published_meta(meta: dict[str, str]) -> tuple[str | None, str]:
+    """A publication date under a meta name not in ``_PUBLISHED_KEYS``, when those give none."""
+    for key, value in meta.items():
+        if _PUBLISHED_KEY.search(key.replace("_", "-")) and not _UPDATED.search(key):
+            found = _iso_date(value)
+            if found:
+                return found, "meta"
+    return None, ""
+
+
 def _url_date(url: str | None) -> str | None:
     match = _URL_DATE.search(urlsplit(url).path) if url else None
     if match is None:
@@ -458,71 +554,99 @@ def _markup_date(tree: LexborHTMLParser) -> tuple[str | None, str]:
         value = _iso_date(_clean(attrs.get("content") or attrs.get("datetime") or attrs.get("title") or node.text()))
         if value and not _in_chrome(node):
             return value, "itemprop"
-    for node in tree.css("article time[datetime], main time[datetime], time[datetime]"):
-        if _in_chrome(node) or _UPDATED.search(_clean((node.parent or node).text(deep=True)) or ""):
-            continue
-        value = _iso_date(node.attributes.get("datetime"))
-        if value:
-            return value, "time-tag"
+    for selector in ("article time[datetime]", "main time[datetime]", "time[datetime]"):  # the story's first
+        for node in tree.css(selector):
+            if _in_chrome(node) or _UPDATED.search(_clean((node.parent or node).text(deep=True)) or ""):
+                continue
+            value = _iso_date(node.attributes.get("datetime"))
+            if value:
+                return value, "time-tag"
     return None, ""
 
 
 _HEADER_BEFORE, _HEADER_AFTER = 12, 40  # texts around the headline that can hold its date line
+_SHOWN_AFTER = 15  # an unlabelled date this close below the headline is the date the page shows
 _SKIP_TEXT = frozenset({"script", "style", "noscript", "template"})
 
 
-def _header_date(tree: LexborHTMLParser) -> tuple[str | None, bool]:
-    """``(date, labelled)``: the date printed beside the headline ("By Jane Doe · May 3, 2024",
-    "Published: 3 May 2024"), looked for among the few texts after the ``<h1>``, then before it.
+@dataclass(frozen=True, slots=True)
+class _Shown:
+    """The dates printed beside the headline: the one labelled "Published"/"Posted", the first
+    bare date just below the headline, and the one labelled "Updated"."""
 
-    A text qualifies when it is little more than a date, or a date labelled "Published"/"Posted"
-    (in the text or the text before it); a date labelled "Updated" never does. ``labelled`` says
-    the page called it the publication date."""
-    h1 = _headline_node(tree)
-    if h1 is None or tree.body is None:
-        return None, False
-    headline = h1.text(deep=True)
-    texts: list[str] = []
-    parents: list[Any] = []
-    at = None
-    for node in tree.body.traverse(include_text=True):
-        if node.tag == "-text":
-            parent = node.parent
-            text = _clean(node.text()) if parent is None or parent.tag not in _SKIP_TEXT else None
-            if text:
-                texts.append(text)
-                parents.append(parent)
-        elif at is None and node.tag == h1.tag and node.text(deep=True) == headline:
-            at = len(texts)
-        if at is not None and len(texts) > at + _HEADER_AFTER:
-            break
+    published: str | None = None
+    plain: str | None = None
+    near: bool = False  # ``plain`` sits just below the headline, or just above it (not farther)
+    updated: str | None = None
+
+
+def _header_date(header: _Header) -> _Shown:
+    """The dates printed beside the headline ("By Jane Doe · May 3, 2024", "Published: 3 May 2024",
+    "Last updated on 17 December 2025"), looked for among the few texts after the ``<h1>``, then
+    before it, outside comments and related stories.
+
+    A text counts when it is little more than a date, or a date labelled "Published"/"Posted" or
+    "Updated" (in the text, or in a short text just before it)."""
+    texts, parents, at = header.texts, header.parents, header.at
     if at is None:
-        return None, False
+        return _Shown()
     window = [*range(at, min(len(texts), at + _HEADER_AFTER)), *range(at - 1, max(-1, at - 1 - _HEADER_BEFORE), -1)]
-    plain = None
+    published = plain = updated = None
+    near = seen = False
     for i in window:
-        text, before = texts[i], texts[i - 1] if i > 0 else ""
-        if len(text) > 80 or _UPDATED.search(text) or (len(before) <= 30 and _UPDATED.search(before)):
+        text = texts[i]
+        if len(text) > 80:
             continue
         value = parse_date(text)
         if value is None or (parents[i] is not None and _in_chrome(parents[i], _NOT_STORY)):
             continue
-        if _LABELLED_DATE.match(text) or (len(before) <= 30 and _LABELLED_DATE.match(before)):
-            return value, True
-        if plain is None and len(_DATE_WORDS.sub("", text)) <= 12:
-            plain = value
-    return plain, False
+        label = _label_before(texts, i)  # "<span>Published</span> <span>May 3, 2024</span>"
+        if _LABELLED_DATE.match(text) or (not _UPDATED.search(text) and _LABELLED_DATE.match(label)):
+            published = published or value
+        elif _UPDATED.search(text) or _UPDATED.search(label):
+            updated = updated or value
+        elif not seen and _bare_date(text):
+            plain, near = value, at - 1 <= i < at + _SHOWN_AFTER
+        seen = True  # a bare date counts only as the first date printed by the headline
+    return _Shown(published, plain, near, updated)
+
+
+def _label_before(texts: Sequence[str], i: int) -> str:
+    """The short label printed just before ``texts[i]`` ("Updated", "Updated" ":"), or ""."""
+    label = ""
+    for before in texts[max(0, i - 2):i][::-1]:
+        if len(before) + len(label) > 30:
+            break
+        label = before + " " + label
+        if re.search(r"[^\W\d]", before):
+            break
+    return label.strip()
 
 
 _DATE_WORDS = re.compile(r"[\d\W]|\b[a-zà-ÿ]{3,10}\b", re.IGNORECASE)
 
 
-def _date(tree: LexborHTMLParser, meta: dict[str, str], ld: _JsonLd, url: str | None) -> tuple[str | None, str]:
-    """The publication date, best evidence first: JSON-LD ``datePublished`` of the article,
-    published-time meta tags, the article's markup, the URL's date path.
+def _bare_date(text: str) -> bool:
+    """Whether a text is little more than a date: "Friday, December 19, 2025", "· Dec 20, 2025 at
+    3:00 am ·", "By Jane Doe · May 3, 2024"; not a sentence nor a hint ("Examples: Monday, today,
+    last week, Mar 26")."""
+    return len(_DATE_WORDS.sub("", text)) <= 12 and len(re.findall(r"[^\W\d_]+", text)) <= 4
 
-    A date the URL's path states overrides another source one day off from it (a UTC timestamp
-    of a story the site dates in its own time zone)."""
+
+def _date(
+    tree: LexborHTMLParser, meta: dict[str, str], ld: _JsonLd, url: str | None, header: _Header = _Header()
+) -> tuple[str | None, str]:
+    """The publication date, best evidence first: JSON-LD ``datePublished`` of the article,
+    published-time meta tags, the article's markup, the URL's date path; the date the page
+    prints beside its headline where it disagrees with those.
+
+    The page's "Published <date>" line, or the bare date printed just below the headline, is the
+    date its reader sees and outranks a structured date more than a day off (a CMS re-stamping
+    ``datePublished``, or showing the day of the version it serves). A page that states no
+    publication date anywhere is dated by the "Updated <date>" line beside its headline (the day
+    of the version read); a modified date in metadata alone never dates a page. A date the URL's
+    path states overrides another source one day off from it (a UTC timestamp of a story the
+    site dates in its own time zone)."""
     from_url = _url_date(url)
     found, source = None, ""
     for obj in (*ld.articles, *ld.pages):
@@ -537,15 +661,38 @@ def _date(tree: LexborHTMLParser, meta: dict[str, str], ld: _JsonLd, url: str | 
                 found, source = from_meta, "meta"
             break
     if found is None:
+        found, source = _other_published_meta(meta)
+    if found is None:
         found, source = _markup_date(tree)
-    shown, labelled = _header_date(tree)
-    if shown and (found is None or (labelled and _days_apart(found, shown) > 1)):
-        # the page's own "Published <date>" line beside the headline outranks a structured
-        # date that disagrees (a CMS re-stamping datePublished on every edit)
-        found, source = shown, "header-text"
+    shown = _header_date(header)
+    if shown.published and (found is None or _days_apart(found, shown.published) > 1):
+        found, source = shown.published, "header-text"
+    elif shown.plain and (found is None or (shown.near and _restamped(found, source, shown.plain, meta, ld))):
+        found, source = shown.plain, "header-text"
+    elif shown.updated and found is None and shown.plain is None:
+        found, source = shown.updated, "header-updated"
     if from_url and (found is None or _days_apart(found, from_url) == 1):
         return from_url, "url"
     return (found, source) if found else (None, "")
+
+
+_MODIFIED_KEYS = ("article:modified_time", "og:updated_time", "datemodified", "dc.date.modified", "dc.modified")
+
+
+def _restamped(found: str, source: str, shown: str, meta: dict[str, str], ld: _JsonLd) -> bool:
+    """Whether the bare date printed just below the headline outranks the structured ``found``
+    (more than a day apart): when it is earlier (a story is not shown dated before it was
+    published: the structured date is a re-stamp, a CMS migration's), when the page declares it
+    as the article's modified day (the site shows the day of the version it serves), or when
+    ``found`` is only a ``<time>`` tag found elsewhere in the markup."""
+    apart = _days_apart(found, shown)
+    if apart <= 1:
+        return False
+    if source == "time-tag" or shown < found[:10]:
+        return True
+    modified = [_iso_date(_clean(obj.get("dateModified"))) for obj in (*ld.articles, *ld.pages)]
+    modified += [_iso_date(meta.get(key)) for key in _MODIFIED_KEYS]
+    return any(day is not None and day[:10] == shown for day in modified)
 
 
 def _same_instant_local(utc: str, local: str) -> bool:
@@ -595,8 +742,9 @@ def html_metadata(tree: LexborHTMLParser, url: str | None = None) -> HtmlMetadat
     provenance: dict[str, str] = {}
     site, site_source = _site(meta, ld, url)
     title, title_source = _title(tree, meta, ld, site, host_of(url))
-    author, author_source, agency, agency_source = _authors(tree, meta, ld, site)
-    date, date_source = _date(tree, meta, ld, url)
+    header = _header(tree, title)
+    author, author_source, agency, agency_source = _authors(tree, meta, ld, site, header)
+    date, date_source = _date(tree, meta, ld, url, header)
     html_node = tree.css_first("html")
     language = _clean(html_node.attributes.get("lang")) if html_node is not None else None
     for name, value, source in (
