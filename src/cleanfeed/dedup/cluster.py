@@ -25,6 +25,12 @@ own clusters. Two refinements: a canonical that contains several different stori
 long for ``verify``'s size guard if it lies inside it and matches one of its direct copies.
 (d) depends only on the component's fingerprints, so any order or partitioning of the input
 gives the same decisions.
+
+How (d) stays linear in a story's copies: the component's members are indexed once
+(``_Component``: each member's shingles as indices into the component's distinct shingles);
+one member against all others is then one numpy pass, judged at once by ``_verdicts`` (the
+copy test, which ``verify`` uses too), and each round (``_Round``) judges a bounded number of
+such rows (``_CONTENDERS``), never a Python-level check per pair.
 """
 
 from __future__ import annotations

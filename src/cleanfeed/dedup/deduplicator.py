@@ -224,14 +224,15 @@ class Deduplicator:
         of documents decided before that changed."""
         members_of = self.store.component_members(labels)
         fps_of = [list(self.store.fingerprints(ids).values()) for ids in members_of.values()]
-        common = self._common([f for fps in fps_of for f in fps])
+        keys_of = [[f.line_keys() for f in fps] for fps in fps_of]
+        common = self._common([k for keys in keys_of for k in keys])
         published = self.store.published([f.doc_id for fps in fps_of for f in fps])
         decided: list[Decision] = []
         changed: list[Decision] = []
-        for ids, fps in zip(members_of.values(), fps_of, strict=True):
+        for ids, fps, keys in zip(members_of.values(), fps_of, keys_of, strict=True):
             settled = {i for i in ids if i not in waiting and i not in published}
-            resolved = resolve_component(
-                [f.discounted_by(common) for f in fps], edges, self.config, published, settled)
+            own = [f.discounted_by(common, k) for f, k in zip(fps, keys, strict=True)]
+            resolved = resolve_component(own, edges, self.config, published, settled)
             old = self.store.decisions([i for i in ids if i not in waiting])
             for d in resolved:
                 if d.doc_id in waiting:
@@ -240,9 +241,10 @@ class Deduplicator:
                     changed.append(d)
         return decided, changed
 
-    def _common(self, fps: Sequence[Fingerprint]) -> np.ndarray:
-        """The site-common line keys among these pages' lines, by what the store holds."""
-        keys = np.unique(np.concatenate([f.line_keys() for f in fps])) if fps else None
+    def _common(self, line_keys: Sequence[np.ndarray]) -> np.ndarray:
+        """The site-common line keys among these line keys (``Fingerprint.line_keys`` of some
+        pages), by what the store holds."""
+        keys = np.unique(np.concatenate(line_keys)) if line_keys else None
         if keys is None or not len(keys):
             return np.empty(0, dtype=np.uint64)
         return common_lines(*self.store.line_stories(keys), self.config)
