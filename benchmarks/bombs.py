@@ -88,7 +88,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     }
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "bombs.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    rows = "\n".join(f"| {m['id']} | {m['status']} | {m['reason'] or ''} |" for m in result["manifest"])  # type: ignore[index, union-attr]
+    rows = "\n".join(f"| {m['id']} | {m['status']} | {m['reason'] or ''} |" for m in result["manifest"])
     md = (
         f"# A gzip Content-Encoding bomb in a WARC (`{result['command']}`)\n\n"
         f"A response record whose body inflates to {args.gigabytes} GB ({len(bomb):,} bytes "

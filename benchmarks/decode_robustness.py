@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
         damaged_scores.append(score_page(damaged, page.truth))
         if damaged.replace("\ufffd", "") != clean.replace("\ufffd", ""):
             changed.append(page.id)
-        for text, error in ((clean, clean_error), (damaged, damaged_error)):
+        for error in (clean_error, damaged_error):
             if error is not None:
                 refused[page.id] = error
     before, after = score_corpus(clean_scores), score_corpus(damaged_scores)

@@ -93,15 +93,15 @@ def main(argv: list[str] | None = None) -> int:
             by_words.append(match(ps, [" ".join(words[: int(len(words) * keep)])], config))
         rows.append(("copy", f"first {keep:.0%} of the paragraphs", float(np.mean(by_para)), len(texts)))
         rows.append(("copy", f"first {keep:.0%} of the words", float(np.mean(by_words)), len(texts)))
-    pairs = list(zip(texts[::2], texts[1::2]))
+    pairs = list(zip(texts[::2], texts[1::2], strict=False))  # an odd last text has no partner
     quoted = [
-        match(paragraphs(a)[:2] + [STATEMENT] + paragraphs(a)[2:],
-              paragraphs(b)[:3] + [STATEMENT] + paragraphs(b)[3:], config)
+        match([*paragraphs(a)[:2], STATEMENT, *paragraphs(a)[2:]],
+              [*paragraphs(b)[:3], STATEMENT, *paragraphs(b)[3:]], config)
         for a, b in pairs
     ]
     rows.append(("different", "two stories quoting one statement", float(np.mean(quoted)), len(pairs)))
     short = [
-        match(paragraphs(a)[:1] + [STATEMENT], paragraphs(b)[:3] + [STATEMENT] + paragraphs(b)[3:], config)
+        match([*paragraphs(a)[:1], STATEMENT], [*paragraphs(b)[:3], STATEMENT, *paragraphs(b)[3:]], config)
         for a, b in pairs
     ]
     rows.append(("different", "one paragraph + statement vs a story quoting it", float(np.mean(short)), len(pairs)))

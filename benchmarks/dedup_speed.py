@@ -44,6 +44,7 @@ import time
 import tracemalloc
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from datasketch import MinHash, MinHashLSH
@@ -102,7 +103,7 @@ def generate(n: int, words: int, seed: int, vocab: list[str], p: np.ndarray) -> 
     return docs
 
 
-def run_cleanfeed(word_lists: list[list[bytes]], config: DedupConfig, batch: int) -> dict:
+def run_cleanfeed(word_lists: list[list[bytes]], config: DedupConfig, batch: int) -> dict[str, Any]:
     """Signatures + LSH query/insert in batches. Returns timings and the candidate pairs."""
     index = BandIndex()
     t_sig = t_lsh = 0.0
@@ -119,14 +120,14 @@ def run_cleanfeed(word_lists: list[list[bytes]], config: DedupConfig, batch: int
         t2 = time.perf_counter()
         t_sig += t1 - t0
         t_lsh += t2 - t1
-        pairs.update(zip(docs.tolist(), (rows + start).tolist()))
+        pairs.update(zip(docs.tolist(), (rows + start).tolist(), strict=True))
         pairs.update((int(i) + start, int(j) + start) for i, j in inner)
     return {"signatures_s": t_sig, "lsh_s": t_lsh, "pairs": pairs, "index": index}
 
 
 def run_datasketch(
     word_lists: list[list[bytes]], config: DedupConfig, prehashed: bool, batch: int
-) -> dict:
+) -> dict[str, Any]:
     """datasketch's own path: ``MinHash.bulk`` (its recommended way to make many sketches: the
     permutations are built once, not per document) + ``MinHashLSH`` query then insert."""
     lsh = MinHashLSH(num_perm=config.num_perm, params=(config.bands, config.rows))
@@ -137,7 +138,7 @@ def run_datasketch(
     for start in range(0, len(word_lists), batch):
         chunk = range(start, min(start + batch, len(word_lists)))
         t0 = time.perf_counter()
-        if prehashed:
+        if hash_sets is not None:
             minhashes = MinHash.bulk(
                 (hash_sets[i].tolist() for i in chunk),
                 num_perm=config.num_perm, seed=config.seed, hashfunc=_low32,
@@ -148,7 +149,7 @@ def run_datasketch(
                 num_perm=config.num_perm, seed=config.seed,
             )
         t1 = time.perf_counter()
-        for i, m in zip(chunk, minhashes):
+        for i, m in zip(chunk, minhashes, strict=True):
             for other in lsh.query(m):
                 pairs.add((other, i))
             lsh.insert(i, m)
@@ -167,7 +168,7 @@ def _low32(h: int) -> int:
     return h & 0xFFFFFFFF
 
 
-def measure_memory(word_lists: list[list[bytes]], config: DedupConfig, batch: int) -> dict:
+def measure_memory(word_lists: list[list[bytes]], config: DedupConfig, batch: int) -> dict[str, Any]:
     sigs = minhash_signatures(shingle_hash_sets(word_lists, config), config)
     keys = band_keys_batch(sigs, config)
     gc.collect()
@@ -231,8 +232,8 @@ def main(argv: list[str] | None = None) -> int:
     ds_pre = run_datasketch(word_lists, config, prehashed=True, batch=args.batch)
     memory = measure_memory(word_lists, config, args.batch)
 
-    def rate(r: dict) -> float:
-        return args.docs / (r["signatures_s"] + r["lsh_s"])
+    def rate(r: dict[str, Any]) -> float:
+        return float(args.docs / (r["signatures_s"] + r["lsh_s"]))
 
     result = {
         "docs": args.docs,
@@ -267,7 +268,8 @@ def main(argv: list[str] | None = None) -> int:
         "speedup>=2x": result["speedup_vs_datasketch"] >= FLOOR_SPEEDUP,
         # the index's memory is what it holds once built (tracemalloc, retained); the transient
         # peak of a merge is reported next to it
-        "index_bytes_per_doc<=1024": memory["cleanfeed_index_tracemalloc_current_bytes_per_doc"] <= FLOOR_BYTES_PER_DOC,
+        "index_bytes_per_doc<=1024":
+            memory["cleanfeed_index_tracemalloc_current_bytes_per_doc"] <= FLOOR_BYTES_PER_DOC,
     }
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "dedup_speed.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
@@ -276,14 +278,15 @@ def main(argv: list[str] | None = None) -> int:
     return 0 if all(result["floors"].values()) else 1
 
 
-def markdown(r: dict) -> str:
+def markdown(r: dict[str, Any]) -> str:
     c, d, dp, m = r["cleanfeed"], r["datasketch"], r["datasketch_prehashed"], r["memory"]
     lines = [
         "# Dedup speed: MinHash signatures + LSH insert/query",
         "",
         f"{r['docs']:,} generated documents, {r['mean_words_per_doc']:.0f} words on average "
         f"(word distribution from {', '.join(r['word_sources'])}; seed {r['seed']}), one core "
-        f"({r['cpu']}, Python {r['python']}, load average {r['load_average_1min_at_end']:.1f} at the end). MinHash {r['config']['num_perm']} permutations, "
+        f"({r['cpu']}, Python {r['python']}, load average {r['load_average_1min_at_end']:.1f} at the end). "
+        f"MinHash {r['config']['num_perm']} permutations, "
         f"LSH {r['config']['bands']} bands x {r['config']['rows']} rows, word {r['config']['shingle_size']}-shingles.",
         "",
         "Command: `python -m benchmarks.dedup_speed` (see the module docstring for what each path does).",
@@ -310,7 +313,8 @@ def markdown(r: dict) -> str:
         f"{m['cleanfeed_index_array_bytes_per_doc']:.0f} B",
         f"- cleanfeed tracemalloc of building it (all allocations while inserting every document): "
         f"**{m['cleanfeed_index_tracemalloc_current_bytes_per_doc']:.0f} B retained** (the floor's measure), "
-        f"{m['cleanfeed_index_tracemalloc_peak_bytes_per_doc']:.0f} B transient peak (a run merge holds old and new runs)",
+        f"{m['cleanfeed_index_tracemalloc_peak_bytes_per_doc']:.0f} B transient peak "
+        "(a run merge holds old and new runs)",
         f"- datasketch `MinHashLSH` tracemalloc ({m['datasketch_measured_docs']:,} docs): "
         f"{m['datasketch_lsh_tracemalloc_bytes_per_doc']:,.0f} B",
         "",

@@ -43,9 +43,9 @@ def score_page(predicted: str, truth: str) -> PageScore:
     total = tp + fp + fn
     if total == 0:
         return PageScore(None, None)
-    tp, fp, fn = tp / total, fp / total, fn / total
-    precision = tp / (tp + fp) if pred else None
-    recall = tp / (tp + fn) if true else None
+    tp_share, fp_share, fn_share = tp / total, fp / total, fn / total
+    precision = tp_share / (tp_share + fp_share) if pred else None
+    recall = tp_share / (tp_share + fn_share) if true else None
     return PageScore(precision, recall)
 
 

@@ -39,8 +39,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from cleanfeed.models import Similarity
-from cleanfeed.models import CleanDoc, Removal
+from cleanfeed.models import CleanDoc, Removal, Similarity
 from cleanfeed.page import Copy, Outcome, PageResult
 from cleanfeed.report import ReportWriter
 
@@ -104,8 +103,8 @@ def write_story_pages(directory: Path) -> dict[str, list[str]]:
     story = list(_STORY)
     reworded = [p.replace("held interest rates", "kept its key interest rate").replace(
         "half a cent", "0.5 cents") for p in story]
-    updated = story + ["Finance minister Rachel Reeves welcomed the decision and said the government "
-                       "would keep to its spending plans in the autumn budget."]
+    updated = [*story, "Finance minister Rachel Reeves welcomed the decision and said the government "
+               "would keep to its spending plans in the autumn budget."]
     trimmed = story[:3]
     related = ('<div class="related-articles"><h3>Related stories</h3><ul><li><a href="/a">Oil falls '
                'on supply worries</a></li><li><a href="/b">Stocks close higher</a></li></ul></div>')
@@ -219,10 +218,10 @@ def synthetic_outcomes(pages: int, seed: int = 1) -> list[Outcome]:
                            date="2024-06-20", removals=_removals(rng, words, scripts))
             docs.append(doc)
         sims = [Similarity(0.8, 0.95, "jaccard") for _ in docs[1:]]
-        copies = tuple(Copy(d.id, d.url, s) for d, s in zip(docs[1:], sims))
+        copies = tuple(Copy(d.id, d.url, s) for d, s in zip(docs[1:], sims, strict=True))
         out.append(Outcome(PageResult(docs[0].id, "ok", doc=docs[0], url=docs[0].url), "kept",
                            "most complete body" if copies else "no near-duplicate", copies=copies))
-        for d, s in zip(docs[1:], sims):
+        for d, s in zip(docs[1:], sims, strict=True):
             out.append(Outcome(PageResult(d.id, "ok", doc=d, url=d.url), "duplicate",
                                "near-duplicate (jaccard)", duplicate_of=docs[0].id, similarity=s))
         n += size

@@ -39,7 +39,7 @@ def _suite(line: str) -> None:
         rule.matches_text(line)
     features.is_link_like(line)
     features.date_share(line)
-    features.sentence_count(line)
+    features.ends_sentence(line)
     features.separator_count(line)
 
 

@@ -16,6 +16,7 @@ import argparse
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 from cleanfeed import CleanDoc, SiteTemplates, clean_text_dump
 
@@ -79,14 +80,15 @@ def main(argv: list[str] | None = None) -> None:
     together = {s.name: clean_text_dump(s.raw, doc_id=s.name, templates=snapshot) for s in seeds}
     alone = {s.name: clean_text_dump(s.raw, doc_id=s.name) for s in seeds}
 
-    pages = {}
+    pages: dict[str, dict[str, Any]] = {}
     for seed in seeds:
         doc = together[seed.name]
         pages[seed.name] = {
             "f1_together": round(_f1(doc, seed.gold), 4),
             "f1_alone": round(_f1(alone[seed.name], seed.gold), 4),
             "metadata": {
-                key: {"got": getattr(doc, key), "gold": seed.metadata.get(key), "ok": getattr(doc, key) == seed.metadata.get(key)}
+                key: {"got": getattr(doc, key), "gold": seed.metadata.get(key),
+                      "ok": getattr(doc, key) == seed.metadata.get(key)}
                 for key in FIELDS
             },
             "provenance": doc.provenance,
@@ -102,12 +104,14 @@ def main(argv: list[str] | None = None) -> None:
         "template_sites_learned": len(snapshot),
     }
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "seeds.json").write_text(json.dumps({"summary": summary, "pages": pages}, indent=2) + "\n", encoding="utf-8")
+    (RESULTS / "seeds.json").write_text(json.dumps({"summary": summary, "pages": pages}, indent=2) + "\n",
+                                        encoding="utf-8")
     md = [
         "# Seeds: five rendered dumps (`python -m benchmarks.seeds`)",
         "",
         f"Together (one template learner over all five, {len(snapshot)} site keys learned): "
-        f"min per-page F1 **{summary['min_f1_together']:.3f}**. Alone: mean F1 **{summary['mean_f1_alone']:.3f}**. "
+        f"min per-page F1 **{summary['min_f1_together']:.3f}**. "
+        f"Alone: mean F1 **{summary['mean_f1_alone']:.3f}**. "
         f"Pages with an add-on left in the output: **{summary['pages_with_add_ons']}**.",
         "",
         "| page | F1 together | F1 alone | title | author | date | wire | add-ons left |",
@@ -116,9 +120,11 @@ def main(argv: list[str] | None = None) -> None:
     for name, p in pages.items():
         marks = " | ".join("✓" if p["metadata"][k]["ok"] else f"✗ ({p['metadata'][k]['got']})" for k in FIELDS)
         md.append(
-            f"| {name} | {p['f1_together']:.3f} | {p['f1_alone']:.3f} | {marks} | {', '.join(p['add_ons_in_output']) or 'none'} |"
+            f"| {name} | {p['f1_together']:.3f} | {p['f1_alone']:.3f} | {marks} | "
+            f"{', '.join(p['add_ons_in_output']) or 'none'} |"
         )
-    md += ["", "Metadata correct per field: " + ", ".join(f"{k} {v}" for k, v in summary["metadata_correct"].items()), ""]
+    correct = ", ".join(f"{k} {v}" for k, v in summary["metadata_correct"].items())
+    md += ["", f"Metadata correct per field: {correct}", ""]
     (RESULTS / "seeds.md").write_text("\n".join(md), encoding="utf-8")
     print("\n".join(md))
 

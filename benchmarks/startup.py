@@ -71,7 +71,7 @@ def main() -> None:
         "runs": args.runs,
         "median_seconds": {k: round(statistics.median(v), 3) for k, v in times.items()},
         "median_over_bare_python": {
-            k: round(statistics.median(t - b for t, b in zip(v, base)), 3)
+            k: round(statistics.median(t - b for t, b in zip(v, base, strict=True)), 3)
             for k, v in times.items() if k != "python -c pass"},
         "all_seconds": {k: [round(x, 3) for x in v] for k, v in times.items()},
         "heavy_modules_after_import_cleanfeed_and_cli": json.loads(heavy.replace("'", '"')),

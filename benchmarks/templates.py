@@ -37,8 +37,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from cleanfeed import RawDoc
-from cleanfeed.page import PageResult
 from cleanfeed.local.runner import extract_pages
+from cleanfeed.models import ContentKind
+from cleanfeed.page import PageResult
 
 from .corpus import DEFAULT_SCRAPINGHUB, REPO, load_scrapinghub
 from .metric import score_corpus, score_page
@@ -186,6 +187,15 @@ class Scored:
     kind: str  # "article" or another page type
 
 
+def _content_kind(kind: str) -> ContentKind:
+    """The generator's page kind ("html" or "text") as the ``RawDoc`` kind it is."""
+    if kind == "html":
+        return "html"
+    if kind == "text":
+        return "text"
+    raise ValueError(f"unknown page kind {kind!r}")
+
+
 def wcxb_pages() -> list[Scored]:
     """The WCXB development pages whose site has two pages or more."""
     root = BENCH / "wcxb-dev"
@@ -215,7 +225,7 @@ def syndication_pages(n: int, seed: int) -> list[Scored]:
             source = str(truth.stories.get(t.story, {}).get("source", ""))
             scored = t.role in ("original", "copy") and t.full and not t.edits and source in bodies
             content = (out / "pages" / name).read_bytes()
-            pages.append(Scored(RawDoc(name, content, url=t.url or None, kind=t.kind),
+            pages.append(Scored(RawDoc(name, content, url=t.url or None, kind=_content_kind(t.kind)),
                                 bodies[source] if scored else None, t.kind))
     return pages
 
@@ -287,12 +297,14 @@ def _markdown(payload: dict[str, object]) -> str:
         "",
         "| | templates | `--no-templates` |",
         "|---|---|---|",
-        f"| clean text (characters) | {v['clean_chars_templates']:,} ({v['kept_share']:.1%}) | {v['clean_chars_no_templates']:,} |",
+        f"| clean text (characters) | {v['clean_chars_templates']:,} ({v['kept_share']:.1%}) "
+        f"| {v['clean_chars_no_templates']:,} |",
         f"| pages dropped that `--no-templates` keeps | {v['pages_dropped_that_no_templates_keeps']} | – |",
         f"| story text (characters of story paragraphs) kept | {v['story_chars_kept_share']:.2%} | 100% |",
         f"| story paragraphs lost (of {v['story_paragraphs_kept_by_no_templates']:,} kept alone) "
         f"| {v['story_paragraphs_lost']} | – |",
-        f"| site chrome lines left in | {v['chrome_lines_left_by_no_templates'] - v['chrome_lines_removed_by_templates']} "
+        "| site chrome lines left in "
+        f"| {v['chrome_lines_left_by_no_templates'] - v['chrome_lines_removed_by_templates']} "
         f"| {v['chrome_lines_left_by_no_templates']} |",
         "",
         f"Templates remove {v['chrome_removed_share']:.1%} of the chrome lines the page-level cleaner leaves in "
@@ -304,7 +316,8 @@ def _markdown(payload: dict[str, object]) -> str:
         "",
         "## 2. Extraction with and without templates, many pages per site",
         "",
-        "| corpus | pages scored | F1 no templates | F1 templates | P / R templates | pages changed | template share of removals (records / chars) |",
+        "| corpus | pages scored | F1 no templates | F1 templates | P / R templates | pages changed "
+        "| template share of removals (records / chars) |",
         "|---|---|---|---|---|---|---|",
     ]
     for name in ("wcxb", "syndication"):

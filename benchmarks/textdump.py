@@ -48,9 +48,9 @@ def _run(pages: list[BenchPage], clean: Callable[[BenchPage], str]) -> tuple[Sco
     start = time.perf_counter()
     outputs = [clean(page) for page in pages]
     elapsed = time.perf_counter() - start
-    scores = [score_page(out, page.truth) for out, page in zip(outputs, pages)]
+    scores = [score_page(out, page.truth) for out, page in zip(outputs, pages, strict=True)]
     per_page = {}
-    for page, s in zip(pages, scores):
+    for page, s in zip(pages, scores, strict=True):
         p, r = s.precision or 0.0, s.recall or 0.0
         per_page[page.id] = round(2 * p * r / (p + r), 4) if p + r else 0.0
     return score_corpus(scores), len(pages) / elapsed, per_page
@@ -89,7 +89,8 @@ def main(argv: list[str] | None = None) -> None:
             "docs_per_second": round(rate, 1),
             "per_page_f1": per_page,
         }
-        print(f"{name:45s} F1 {score.f1:.3f} ± {score.f1_std:.3f}  P {score.precision:.3f}  R {score.recall:.3f}  {rate:.0f} docs/s")
+        print(f"{name:45s} F1 {score.f1:.3f} ± {score.f1_std:.3f}  P {score.precision:.3f}  "
+              f"R {score.recall:.3f}  {rate:.0f} docs/s")
     payload = {
         "corpus": "scrapinghub textdump",
         "pages": len(pages),
@@ -113,7 +114,8 @@ def main(argv: list[str] | None = None) -> None:
     ]
     for name, r in results.items():
         lines.append(
-            f"| {name} | {r['f1']:.3f} ± {r['f1_std']:.3f} | {r['precision']:.3f} | {r['recall']:.3f} | {r['docs_per_second']:.0f} |"
+            f"| {name} | {r['f1']:.3f} ± {r['f1_std']:.3f} | {r['precision']:.3f} | {r['recall']:.3f} "
+            f"| {r['docs_per_second']:.0f} |"
         )
     lines += ["", "A perfect keep/drop decision per line scores about 0.97 (corpus README).", ""]
     (RESULTS / "textdump.md").write_text("\n".join(lines), encoding="utf-8")

@@ -1,15 +1,19 @@
 """Builders of test inputs in the formats crawls are stored in: WARC/WET files (written with
 warcio from real pages, with fixed record ids and dates so their bytes are the same on every
-run) and JSON Lines."""
+run) and JSON Lines; and ``docs_by_id``, the extracted docs of a run's results."""
 
 from __future__ import annotations
 
 import io
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
+
+from cleanfeed.models import CleanDoc
+from cleanfeed.page import PageResult
 
 
 @dataclass(frozen=True)
@@ -84,3 +88,12 @@ def rid(n: int) -> str:
 
 def jsonl(*rows: object) -> bytes:
     return b"".join((r if isinstance(r, bytes) else json.dumps(r).encode()) + b"\n" for r in rows)
+
+
+def docs_by_id(results: Iterable[PageResult]) -> dict[str, CleanDoc]:
+    """Each result's extracted doc by page id; fails naming the first page that got none."""
+    docs: dict[str, CleanDoc] = {}
+    for r in results:
+        assert r.doc is not None, f"{r.id}: {r.status} ({r.error})"
+        docs[r.id] = r.doc
+    return docs

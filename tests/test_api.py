@@ -33,8 +33,8 @@ def test_import_is_light_and_names_load_on_first_use() -> None:
 
 
 def test_the_functions_are_not_hidden_by_their_modules() -> None:
-    import cleanfeed.extract.html
     import cleanfeed.dedup.fingerprint
+    import cleanfeed.extract.html
 
     assert callable(cleanfeed.extract) and callable(cleanfeed.fingerprint)
 

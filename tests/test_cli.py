@@ -7,12 +7,13 @@ from __future__ import annotations
 import gzip
 import io
 import json
-from collections import Counter
 import os
 import shutil
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pyarrow.parquet as pq
 import pytest
@@ -32,7 +33,7 @@ HTML = [gzip.decompress(p.read_bytes())
 DUMPS = sorted((SEEDS / "raw").glob("*.txt"))
 
 
-def read_jsonl(path: Path) -> list[dict]:
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
 
@@ -328,7 +329,7 @@ def test_outputs_that_would_destroy_or_reread_an_input_or_each_other_are_refused
     (tmp_path / "link.jsonl").symlink_to(feed)
     before = feed.read_bytes()
     m, c = tmp_path / "m.jsonl", tmp_path / "c.jsonl"
-    cases = [
+    cases: list[tuple[list[str | Path], list[str]]] = [
         (["run", feed, "-o", feed, "--manifest", m], ["-o", "is the input file"]),
         (["run", feed, "-o", c, "--manifest", tmp_path / "link.jsonl"],
          ["--manifest", "is the input file", str(feed)]),
@@ -366,7 +367,7 @@ def test_each_failure_gives_its_exit_code_and_one_line_naming_the_users_path(
 ) -> None:
     m, c = str(tmp_path / "m.jsonl"), str(tmp_path / "c.jsonl")
     (tmp_path / "not.sqlite").write_text("this is not a database, it is a text file\n" * 50)
-    cases = [
+    cases: list[tuple[list[str | Path], str]] = [
         (["--index", "nodir/db.sqlite"], "nodir/db.sqlite"),
         (["--index", tmp_path / "not.sqlite"], "not an SQLite database"),
     ]
@@ -374,8 +375,9 @@ def test_each_failure_gives_its_exit_code_and_one_line_naming_the_users_path(
         code, err = _cli_err("run", SEEDS / "raw", "-o", c, "--manifest", m, "--jobs", "0", *extra)
         assert code == 3 and words in err and "Traceback" not in err, err
         assert len(err.strip().splitlines()) == 1
-    for out, words in [(tmp_path / "nodir" / "sub" / "c.jsonl", "nodir/sub does not exist"),
-                       ("/proc/x.jsonl", "cannot write /proc/x.jsonl")]:
+    outs: list[tuple[str | Path, str]] = [(tmp_path / "nodir" / "sub" / "c.jsonl", "nodir/sub does not exist"),
+                                          ("/proc/x.jsonl", "cannot write /proc/x.jsonl")]
+    for out, words in outs:
         code, err = _cli_err("run", SEEDS / "raw", "-o", out, "--manifest", m, "--jobs", "0")
         assert code == 3 and words in err and ".tmp" not in err, err
         assert len(err.strip().splitlines()) == 1

@@ -11,6 +11,9 @@ import dataclasses
 import pickle
 import random
 import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any, TypeVar
 
 import numpy as np
 import pytest
@@ -20,11 +23,13 @@ from hypothesis import strategies as st
 
 from cleanfeed import (
     CleanDoc,
+    Decision,
     DedupConfig,
     Deduplicator,
     Fingerprint,
     IndexMismatchError,
     MemoryStore,
+    Similarity,
     SqliteStore,
     band_keys,
     deduplicate,
@@ -46,8 +51,10 @@ from cleanfeed.dedup.store import BandIndex
 CONFIG = DedupConfig()
 
 
-def doc(doc_id: str, text: str, **meta: str | None) -> CleanDoc:
-    return CleanDoc(id=doc_id, paragraphs=tuple(p for p in text.split("\n\n") if p.strip()), **meta)
+def doc(doc_id: str, text: str, *, url: str | None = None, title: str | None = None, date: str | None = None,
+        wire: str | None = None) -> CleanDoc:
+    return CleanDoc(id=doc_id, paragraphs=tuple(p for p in text.split("\n\n") if p.strip()),
+                    url=url, title=title, date=date, wire=wire)
 
 
 @pytest.fixture(scope="module")
@@ -61,8 +68,17 @@ def reuters(seed_gold: dict[str, str]) -> str:
     return seed_gold["004_b1c7c96db9077958.txt"]
 
 
-def by_id(decisions) -> dict:
-    return {d.doc_id: d for d in decisions}
+_Record = TypeVar("_Record", Decision, Fingerprint)
+
+
+def by_id(records: Iterable[_Record]) -> dict[str, _Record]:
+    return {r.doc_id: r for r in records}
+
+
+def similarity(decision: Decision) -> Similarity:
+    """The similarity a duplicate was matched by (it has one)."""
+    assert decision.similarity is not None, decision
+    return decision.similarity
 
 
 def copyedit(text: str, n: int, seed: int = 0) -> str:
@@ -99,7 +115,8 @@ def test_typography_and_dateline_do_not_change_the_text_hash(reuters: str) -> No
     a = fingerprint(doc("a", reuters), CONFIG)
     b = fingerprint(doc("b", "\n\n".join(variant)), CONFIG)
     assert a.text_hash == b.text_hash
-    assert verify(a, b, CONFIG).basis == "exact"
+    found = verify(a, b, CONFIG)
+    assert found is not None and found.basis == "exact"
 
 
 def test_tokens_are_casefolded_words() -> None:
@@ -157,7 +174,7 @@ def test_band_index_query_equals_brute_force() -> None:
         stop = min(start + 7, 50)
         index.insert(np.arange(start, stop), keys[start:stop])
     rows, docs = index.query(keys[50:])
-    got = set(zip(rows.tolist(), docs.tolist()))
+    got = set(zip(rows.tolist(), docs.tolist(), strict=True))
     brute = {
         (r, d)
         for r in range(10)
@@ -185,14 +202,15 @@ def test_exact_and_near_copies_collapse(reuters: str) -> None:
     for other in ("exact", "no-dateline", "advert", "copyedit"):
         assert decisions[other].status == "duplicate"
         assert decisions[other].canonical_id == "orig"
-    assert decisions["copyedit"].similarity.basis == "jaccard"
-    assert decisions["exact"].similarity.basis == "exact"
+    assert similarity(decisions["copyedit"]).basis == "jaccard"
+    assert similarity(decisions["exact"]).basis == "exact"
 
 
 def test_trimmed_copy_and_update_are_copies(reuters: str) -> None:
     paras = reuters.split("\n\n")
     keep = max(1, round(len(paras) * 0.4))
-    update = paras + [
+    update = [
+        *paras,
         "North Korea's state media later said the troops had returned home after the fighting, "
         "and that their families had been received by senior officials in Pyongyang.",
         "Russia's defence ministry did not respond to a request for comment on the report.",
@@ -380,7 +398,7 @@ def test_same_clusters_in_any_order_and_batching(seeds: list[CleanDoc]) -> None:
         assert by_id(dedup.decisions()) == reference
 
 
-def test_index_day1_then_day2_equals_one_run(seeds: list[CleanDoc], tmp_path) -> None:
+def test_index_day1_then_day2_equals_one_run(seeds: list[CleanDoc], tmp_path: Path) -> None:
     docs = _variants(seeds)
     one_run = by_id(deduplicate(docs, CONFIG))
     path = tmp_path / "dedup.sqlite"
@@ -398,7 +416,7 @@ def test_index_day1_then_day2_equals_one_run(seeds: list[CleanDoc], tmp_path) ->
     store.close()
 
 
-def test_index_refuses_another_config(tmp_path) -> None:
+def test_index_refuses_another_config(tmp_path: Path) -> None:
     path = tmp_path / "dedup.sqlite"
     SqliteStore(path, CONFIG).close()
     with pytest.raises(IndexMismatchError, match="shingle_size"):
@@ -406,7 +424,7 @@ def test_index_refuses_another_config(tmp_path) -> None:
     SqliteStore(path, CONFIG).close()  # the right config still opens it
 
 
-def test_interrupted_commit_leaves_index_unchanged(seeds: list[CleanDoc], tmp_path) -> None:
+def test_interrupted_commit_leaves_index_unchanged(seeds: list[CleanDoc], tmp_path: Path) -> None:
     path = tmp_path / "dedup.sqlite"
     store = SqliteStore(path, CONFIG)
     dedup = Deduplicator(CONFIG, store)
@@ -420,7 +438,7 @@ def test_interrupted_commit_leaves_index_unchanged(seeds: list[CleanDoc], tmp_pa
     store.close()
 
 
-def test_pending_decisions_survive_an_interrupted_run(seeds: list[CleanDoc], tmp_path) -> None:
+def test_pending_decisions_survive_an_interrupted_run(seeds: list[CleanDoc], tmp_path: Path) -> None:
     """Pages linked but not decided when a run stops are decided by the next resolve."""
     docs = _variants(seeds)
     path = tmp_path / "dedup.sqlite"
@@ -581,11 +599,15 @@ def test_verify_is_symmetric(seeds: list[CleanDoc]) -> None:
 
 # every volatile wrapper: one text it strips, one it must leave alone
 WRAPPER_CASES = {
-    "dateline.caps": ("WASHINGTON, Jan 3 (Reuters) - The Fed held rates.", "The Fed held rates in Washington - again."),
-    "dateline.agency": ("Seoul (AFP) - Talks resumed on Monday.", "Talks resumed on Monday in Seoul (South Korea)."),
+    "dateline.caps": ("WASHINGTON, Jan 3 (Reuters) - The Fed held rates.",
+                      "The Fed held rates in Washington - again."),
+    "dateline.agency": ("Seoul (AFP) - Talks resumed on Monday.",
+                        "Talks resumed on Monday in Seoul (South Korea)."),
     "byline": ("By Jack Kim, Reuters", "By the time talks resumed, the troops had left the region entirely."),
-    "credit.reporting": ("(Reporting by Jack Kim; Editing by Sandra Maler)", "Reporting on the war has been difficult."),
-    "credit.contributed": ("Associated Press writer Jane Doe contributed to this report.", "Jane Doe contributed money to the fund."),
+    "credit.reporting": ("(Reporting by Jack Kim; Editing by Sandra Maler)",
+                         "Reporting on the war has been difficult."),
+    "credit.contributed": ("Associated Press writer Jane Doe contributed to this report.",
+                           "Jane Doe contributed money to the fund."),
     "credit.copyright": ("© 2025 Reuters. All rights reserved.", "The copyright case went to court on Monday."),
     "credit.agency": ("-- AFP", "AFP reported the talks would continue next week."),
     "junk.advertisement": ("ADVERTISEMENT", "Advertisement revenue fell by a third last year."),
@@ -627,7 +649,7 @@ def test_trimmed_first_version_joins_a_much_longer_update(seeds: list[CleanDoc],
     canonical = decisions["trim"].canonical_id
     assert canonical in ("orig", "update")  # both complete; the one the others match wins
     assert {d.canonical_id for d in decisions.values()} == {canonical}
-    assert decisions["trim"].similarity.containment >= CONFIG.containment_threshold
+    assert similarity(decisions["trim"]).containment >= CONFIG.containment_threshold
 
 
 def test_heavily_copyedited_trims_are_not_a_roundup(reuters: str) -> None:
@@ -642,7 +664,8 @@ def test_heavily_copyedited_trims_are_not_a_roundup(reuters: str) -> None:
 
 
 def test_domain_from_url_and_malformed_url() -> None:
-    assert fingerprint(doc("x", "Some text here.", url="https://WWW.Reuters.com/world/a"), CONFIG).domain == "reuters.com"
+    fp = fingerprint(doc("x", "Some text here.", url="https://WWW.Reuters.com/world/a"), CONFIG)
+    assert fp.domain == "reuters.com"
     assert fingerprint(doc("y", "Some text here.", url="http://[::1"), CONFIG).domain is None
 
 
@@ -718,7 +741,7 @@ def test_pages_of_one_site_sharing_its_template_are_not_copies(seeds: list[Clean
 
 @pytest.mark.parametrize("backend", ["memory", "sqlite"])
 def test_duplicates_of_lists_each_kept_docs_copies_with_their_urls(
-    backend: str, reuters: str, tmp_path
+    backend: str, reuters: str, tmp_path: Path
 ) -> None:
     store = MemoryStore(CONFIG) if backend == "memory" else SqliteStore(tmp_path / "i.sqlite", CONFIG)
     text = reuters
@@ -783,8 +806,8 @@ def _template_chrome(n_lines: int, seed: int = 0) -> list[str]:
     words = ["news", "sport", "weather", "business", "culture", "opinion", "video", "podcast",
              "science", "travel"]
     lines = [" ".join(rng.choice(words) for _ in range(8)) for _ in range(n_lines // 2)]
-    lines += [f"Most read: {s.capitalize()} {v} {o}" for s, v, o in zip(
-        _BRIEF_SUBJECTS, _BRIEF_VERBS * 4, _BRIEF_OBJECTS * 4)][: n_lines - len(lines)]
+    lines += [f"Most read: {s.capitalize()} {v} {o}" for s, v, o in zip(  # as many as the shortest
+        _BRIEF_SUBJECTS, _BRIEF_VERBS * 4, _BRIEF_OBJECTS * 4, strict=False)][: n_lines - len(lines)]
     return lines
 
 
@@ -836,7 +859,7 @@ def test_a_story_fetched_twice_and_updated_on_one_site_stays_story(reuters: str)
     pages = [doc("v1", "\n\n".join(paras[:-3]), url=url),
              doc("v1-again", "\n\n".join(paras[:-3]), url=url + "?utm=x"),
              doc("v2", "\n\n".join(paras), url=url + "#update"),
-             doc("v3", "\n\n".join(paras + ["A later paragraph was added to the story."]),
+             doc("v3", "\n\n".join([*paras, "A later paragraph was added to the story."]),
                  url=url)]
     decisions = by_id(deduplicate(pages, CONFIG))
     assert sum(d.status == "kept" for d in decisions.values()) == 1
@@ -896,7 +919,7 @@ def _html(text: str, credit: str = "") -> bytes:
             "</article></body></html>").encode()
 
 
-def test_three_daily_runs_never_publish_a_story_twice(seed_gold: dict[str, str], tmp_path) -> None:
+def test_three_daily_runs_never_publish_a_story_twice(seed_gold: dict[str, str], tmp_path: Path) -> None:
     """Day 1 (WARC), day 2 and day 3 (JSONL, ids sorting before and after day 1's) through one
     --index: each story is emitted as kept once, except that a trimmed first version followed
     by the complete story gives exactly one ``replaces``."""
@@ -932,7 +955,7 @@ def test_three_daily_runs_never_publish_a_story_twice(seed_gold: dict[str, str],
     (tmp_path / "day3.jsonl").write_bytes(jsonl(*day3))
 
     index = tmp_path / "index.sqlite"
-    emitted: list[dict] = []
+    emitted: list[dict[str, Any]] = []
     for day in ("day1.warc", "day2.jsonl", "day3.jsonl"):
         out = tmp_path / day.split(".")[0]
         out.mkdir()
@@ -942,7 +965,7 @@ def test_three_daily_runs_never_publish_a_story_twice(seed_gold: dict[str, str],
         clean = [json_lib.loads(x) for x in (out / "clean.jsonl").read_text().splitlines()]
         assert {m["id"] for m in manifest if m["status"] == "kept"} == {c["id"] for c in clean}
         assert all(m["replaces"] == c["replaces"] for m, c in zip(
-            [m for m in manifest if m["status"] == "kept"], clean))
+            [m for m in manifest if m["status"] == "kept"], clean, strict=True))
         emitted.extend(clean)
     kept_per_story: dict[int, int] = {}
     for row in emitted:

@@ -52,7 +52,8 @@ def test_seo_add_ons_are_removed_by_their_rules() -> None:
     assert "Key Takeaways" in by_rule["seo.key-takeaways"]
     assert any(t.startswith("Frequently Asked Questions") for t in by_rule["seo.faq"])
     # the table of contents, and each of its entries where the page re-injects it as a heading
-    injected = {"Military Collaboration Between Russia and North Korea", "Ukrainian Counterattacks", "Mine Density Issues"}
+    injected = {"Military Collaboration Between Russia and North Korea", "Ukrainian Counterattacks",
+                "Mine Density Issues"}
     assert injected <= set(by_rule["seo.table-of-contents"])
     assert "By Mark Trevelyan" in by_rule["wire.before-dateline"]
     assert all(r.category for r in doc.removals) and all(len(r.text) <= 200 for r in doc.removals)
@@ -167,7 +168,8 @@ def _pages(draw: st.DrawFn) -> str:
     blocks = []
     for _ in range(draw(st.integers(min_value=0, max_value=25))):
         tag = draw(_TAGS)
-        attrs = draw(st.sampled_from(["", ' class="share"', ' class="entry-content"', ' id="comments"', ' class="related"']))
+        attrs = draw(st.sampled_from(["", ' class="share"', ' class="entry-content"', ' id="comments"',
+                                      ' class="related"']))
         blocks.append(f"<{tag}{attrs}>{draw(_SENTENCE)}</{tag}>")
         if draw(st.booleans()):
             blocks.append(draw(st.sampled_from(["<br>", "</div>", "<ul>", "</p>", "&amp;", "&nbsp;", "<!-- c -->"])))

@@ -28,7 +28,7 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def uninterrupted(pages: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, float]:
+def uninterrupted(pages: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, bytes], float]:
     return faults.reference(pages, tmp_path_factory.mktemp("reference"))
 
 
@@ -39,7 +39,7 @@ def _held(case: faults.Case) -> None:
 
 
 def test_kill_9_of_the_main_process_then_a_rerun(
-    pages: Path, uninterrupted: tuple[dict, float], tmp_path: Path
+    pages: Path, uninterrupted: tuple[dict[str, bytes], float], tmp_path: Path
 ) -> None:
     expected, seconds = uninterrupted
     case = faults.kill_main(pages, tmp_path, expected, 80, [seconds * 0.5])
@@ -47,21 +47,21 @@ def test_kill_9_of_the_main_process_then_a_rerun(
 
 
 def test_kill_9_of_a_worker_costs_nothing(
-    pages: Path, uninterrupted: tuple[dict, float], tmp_path: Path
+    pages: Path, uninterrupted: tuple[dict[str, bytes], float], tmp_path: Path
 ) -> None:
     expected, seconds = uninterrupted
     case = faults.kill_worker(pages, tmp_path, expected, 80, [seconds * 0.4])
     _held(case)
 
 
-def test_two_runs_on_one_index(pages: Path, uninterrupted: tuple[dict, float],
+def test_two_runs_on_one_index(pages: Path, uninterrupted: tuple[dict[str, bytes], float],
                                tmp_path: Path) -> None:
     _held(faults.two_runs(pages, tmp_path, uninterrupted[0], 80))
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="mounting a tmpfs needs root")
 def test_a_full_disk_for_outputs_index_and_temporary_files(
-    pages: Path, uninterrupted: tuple[dict, float], tmp_path: Path
+    pages: Path, uninterrupted: tuple[dict[str, bytes], float], tmp_path: Path
 ) -> None:
     case = faults.full_disk(pages, tmp_path, 80, uninterrupted[0])
     if "skipped" in case.figures:
@@ -85,7 +85,8 @@ def test_ctrl_c_ends_a_run_within_two_seconds(pages: Path, tmp_path: Path) -> No
 def test_jobs_999_on_five_pages(pages: Path, tmp_path: Path) -> None:
     case = faults.many_jobs(pages, tmp_path)
     assert not case.failures
-    assert case.figures["main + workers at most"] <= len(os.sched_getaffinity(0)) + 1
+    most = case.figures["main + workers at most"]
+    assert isinstance(most, int) and most <= len(os.sched_getaffinity(0)) + 1
 
 
 def test_interrupting_the_feeder_does_not_hang(tmp_path: Path) -> None:

@@ -22,8 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cleanfeed.errors import InputError
-from cleanfeed.io import InputFile, ReadOptions, list_files, read_file, read_inputs, read_stream
-from cleanfeed.io import _warc
+from cleanfeed.io import InputFile, ReadOptions, _warc, list_files, read_file, read_inputs, read_stream
 from cleanfeed.io.readers import printable
 from cleanfeed.models import RawDoc, ReadFailure
 
@@ -128,7 +127,7 @@ def test_list_files_walks_sorted_skips_hidden_and_names_relative(tmp_path: Path)
 
 def test_missing_input_is_a_usage_error_raised_before_reading(tmp_path: Path) -> None:
     (tmp_path / "a.html").write_bytes(b"<p>x</p>")
-    with pytest.raises(InputError, match="input not found: .*nope"):
+    with pytest.raises(InputError, match=r"input not found: .*nope"):
         read_inputs([tmp_path / "a.html", tmp_path / "nope"])
     with pytest.raises(InputError, match="standard input"):
         list_files(["-"])

@@ -129,13 +129,15 @@ def test_a_personal_blog_named_after_its_writer_keeps_the_writer() -> None:
 
 
 def test_several_authors_are_kept_and_cleaned() -> None:
-    ld = {"@type": "NewsArticle", "author": [{"@type": "Person", "name": "Jane Doe"}, {"name": "admin"}, {"name": "John Roe"}]}
+    ld = {"@type": "NewsArticle",
+          "author": [{"@type": "Person", "name": "Jane Doe"}, {"name": "admin"}, {"name": "John Roe"}]}
     doc = extract_html(_with_head(f'<script type="application/ld+json">{json.dumps(ld)}</script>'))
     assert (doc.author, doc.provenance["author"]) == ("Jane Doe, John Roe", "json-ld")
 
 
 def test_title_tag_loses_the_site_suffix() -> None:
-    head = '<title>Minimum wage to rise 4% next year | Daily Ledger</title><meta property="og:site_name" content="Daily Ledger">'
+    head = ('<title>Minimum wage to rise 4% next year | Daily Ledger</title>'
+            '<meta property="og:site_name" content="Daily Ledger">')
     doc = extract_html(_with_head(head))
     assert (doc.title, doc.provenance["title"]) == ("Minimum wage to rise 4% next year", "title-tag")
 

@@ -9,7 +9,7 @@ import os
 import time
 from collections import Counter
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 import pytest
 from hypothesis import given, settings
@@ -26,10 +26,11 @@ from cleanfeed import (
     SqliteStore,
     clean_text_dump,
 )
-from cleanfeed.page import Extracted, Outcome, PageTask, Progress, first_pass
 from cleanfeed.config import default_jobs
 from cleanfeed.local.runner import extract_pages, run
+from cleanfeed.page import Extracted, Outcome, PageTask, Progress, first_pass
 
+from .builders import docs_by_id
 from .conftest import FIXTURES, SEEDS
 
 SOURCE = FIXTURES / "syndication" / "pages"
@@ -49,7 +50,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[RawDoc], Trut
     return pages, truth
 
 
-def rows(outcomes: list[Outcome]) -> list[tuple[dict, dict | None]]:
+def rows(outcomes: list[Outcome]) -> list[tuple[dict[str, Any], dict[str, Any] | None]]:
     return [(o.manifest_row(), o.clean_row()) for o in outcomes]
 
 
@@ -105,7 +106,7 @@ class _KillsTheWorker(bytes):
     """Page bytes that end the worker process as it starts decoding them, as a crash in a C
     parser would."""
 
-    def startswith(self, *args: object) -> bool:  # type: ignore[override]
+    def startswith(self, *args: object) -> bool:
         os._exit(70)
 
 
@@ -123,7 +124,7 @@ class _KillsTheWorkerOnce(bytes):
 
     marker: str
 
-    def startswith(self, *args: object) -> bool:  # type: ignore[override]
+    def startswith(self, *args: object) -> bool:
         if not os.path.exists(self.marker):
             open(self.marker, "w").close()
             os._exit(70)
@@ -144,7 +145,7 @@ def test_a_page_whose_worker_died_is_retried_once_in_a_fresh_worker(tmp_path: Pa
 class _Sleeps(bytes):
     """Page bytes whose reading waits (as on a loaded machine) without using CPU time."""
 
-    def startswith(self, *args: object) -> bool:  # type: ignore[override]
+    def startswith(self, *args: object) -> bool:
         time.sleep(1.5)
         return bytes(self).startswith(*args)  # type: ignore[arg-type]
 
@@ -201,9 +202,11 @@ def test_text_dumps_are_cleaned_with_templates_learned_from_the_whole_input(
     for p in dumps:
         expected = clean_text_dump(p.content.decode("utf-8"), url=p.url, doc_id=p.id,  # type: ignore[union-attr]
                                    templates=snapshot)
-        assert results[p.id].doc is not None and results[p.id].doc.paragraphs == expected.paragraphs
-    alone = {r.id: r for r in extract_pages(dumps, jobs=0, templates=False)}
-    assert any(alone[p.id].doc.paragraphs != results[p.id].doc.paragraphs for p in dumps)  # type: ignore[union-attr]
+        doc = results[p.id].doc
+        assert doc is not None and doc.paragraphs == expected.paragraphs
+    learned = docs_by_id(results[p.id] for p in dumps)
+    alone = docs_by_id(extract_pages(dumps, jobs=0, templates=False))
+    assert any(alone[p.id].paragraphs != learned[p.id].paragraphs for p in dumps)
 
 
 def test_incremental_runs_through_an_index_keep_what_one_run_keeps(
@@ -246,9 +249,8 @@ def test_an_interrupted_run_leaves_the_index_consistent(
         if p.done == 40:
             raise KeyboardInterrupt
 
-    with SqliteStore(tmp_path / "index.sqlite", config.dedup) as store:
-        with pytest.raises(KeyboardInterrupt):
-            list(run(pages, config, store=store, jobs=0, batch_size=16, progress=interrupt))
+    with SqliteStore(tmp_path / "index.sqlite", config.dedup) as store, pytest.raises(KeyboardInterrupt):
+        list(run(pages, config, store=store, jobs=0, batch_size=16, progress=interrupt))
     with SqliteStore(tmp_path / "index.sqlite", config.dedup) as store:
         assert 0 < len(store.decisions()) < len(pages)  # some batches made it
         assert rows(list(run(pages, config, store=store, jobs=0, batch_size=16))) == expected
@@ -283,11 +285,11 @@ _ITEMS = st.lists(
 
 @settings(max_examples=30, deadline=None)
 @given(_ITEMS)
-def test_property_one_outcome_per_input_and_one_kept_page_per_story(items: list) -> None:
+def test_property_one_outcome_per_input_and_one_kept_page_per_story(items: list[RawDoc | ReadFailure]) -> None:
     outcomes = list(run(items, jobs=0))
     assert [o.id for o in outcomes] == [i.id for i in items]
     seen: set[str] = set()
-    for item, o in zip(items, outcomes):
+    for item, o in zip(items, outcomes, strict=True):
         if isinstance(item, ReadFailure):
             assert o.status == "dropped" and o.reason == f"{item.reason}: {item.detail}"
         elif item.id in seen:
@@ -312,7 +314,7 @@ def test_records_pickle_by_their_fields(seed_pages: dict[str, str]) -> None:
     assert isinstance(done, Extracted)
     for record in (raw, done, done.result, done.result.doc, done.fingerprint, task, task.config):
         assert pickle.loads(pickle.dumps(record)) == record
-    assert done.result.doc.removals and done.fingerprint is not None
+    assert done.result.doc is not None and done.result.doc.removals and done.fingerprint is not None
 
     @dataclasses.dataclass(frozen=True, slots=True)
     class Derived:

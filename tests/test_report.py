@@ -70,7 +70,9 @@ def test_the_only_script_is_the_reports_own_and_the_policy_names_its_hash(built:
     assert executable == [""]
     script = html.split("<script>", 1)[1].split("</script>", 1)[0]
     style = html.split("<style>", 1)[1].split("</style>", 1)[0]
-    policy = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', html).group(1)
+    found = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', html)
+    assert found is not None
+    policy = found.group(1)
 
     def digest(s: str) -> str:
         return base64.b64encode(hashlib.sha256(s.encode()).digest()).decode()
@@ -94,10 +96,11 @@ def test_no_file_without_finish(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize("bad", [{"chunk_pages": 0}, {"compresslevel": 10}])
-def test_writer_refuses_bad_settings(tmp_path: Path, bad: dict[str, int]) -> None:
-    with pytest.raises(ValueError, match=next(iter(bad))):
-        ReportWriter(tmp_path / "r.html", **bad)
+@pytest.mark.parametrize(("chunk_pages", "compresslevel", "named"),
+                         [(0, 1, "chunk_pages"), (200, 10, "compresslevel")])
+def test_writer_refuses_bad_settings(tmp_path: Path, chunk_pages: int, compresslevel: int, named: str) -> None:
+    with pytest.raises(ValueError, match=named):
+        ReportWriter(tmp_path / "r.html", chunk_pages=chunk_pages, compresslevel=compresslevel)
 
 
 def test_the_report_is_named_as_html(tmp_path: Path) -> None:
@@ -158,8 +161,9 @@ def _errors(driver: Any) -> list[dict[str, Any]]:
 
 
 def _rows(driver: Any) -> list[str]:
-    return driver.execute_script(
+    rows: list[str] = driver.execute_script(
         "return [...document.querySelectorAll('#cf-rows tr.row')].map(r => r.dataset.id)")
+    return rows
 
 
 def _type(driver: Any, text: str) -> None:
@@ -199,7 +203,8 @@ def test_story_view_shows_each_story_with_its_copies(driver: Any, built: dict[st
         if r["status"] == "duplicate":
             copies.setdefault(r["duplicate_of"], set()).add(r["id"])
     stories = driver.execute_script("""return [...document.querySelectorAll('.story')].map(s =>
-        [s.querySelector('li.canonical').textContent, [...s.querySelectorAll('li.copy[data-id]')].map(l => l.dataset.id)])""")
+        [s.querySelector('li.canonical').textContent,
+         [...s.querySelectorAll('li.copy[data-id]')].map(l => l.dataset.id)])""")
     assert len(stories) == len(copies)
     sizes = [len(c) for _, c in stories]
     assert sizes == sorted(sizes, reverse=True)  # largest first

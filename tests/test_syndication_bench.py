@@ -81,7 +81,7 @@ def test_perfect_clustering_scores_perfectly(corpus: tuple[Path, Truth]) -> None
 
 def test_pairwise_and_ari_on_a_hand_made_clustering() -> None:
     truth = {"a": "X", "b": "X", "c": "X", "d": "Y", "e": "Y", "f": "Z"}
-    predicted = {"a": 1, "b": 1, "c": 2, "d": 2, "e": 2, "f": 3}
+    predicted = {"a": "1", "b": "1", "c": "2", "d": "2", "e": "2", "f": "3"}
     # true pairs ab ac bc de = 4; predicted pairs ab cd ce de = 4; both: ab de = 2
     result = pairwise(truth, predicted)
     assert (result.true_pairs, result.predicted_pairs, result.correct_pairs) == (4, 4, 2)

@@ -17,11 +17,11 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the names below are imported on first use (a fast ``import cleanfeed``)
-    from .models import Decision, Similarity
-    from .dedup.cluster import resolve_component, verify
     from .config import Config, DedupConfig, ExtractConfig
-    from .io.decode import decode_bytes, sniff_kind
     from .dedup import AddResult, Deduplicator, deduplicate
+    from .dedup.cluster import resolve_component, verify
+    from .dedup.fingerprint import Fingerprint, band_keys, fingerprint, fingerprint_batch
+    from .dedup.store import MemoryStore, SqliteStore, open_store
     from .errors import (
         BudgetExceeded,
         CleanfeedError,
@@ -34,10 +34,9 @@ if TYPE_CHECKING:  # the names below are imported on first use (a fast ``import 
         WorkerError,
     )
     from .extract import SiteTemplates, TemplateSnapshot, clean_text_dump, extract, extract_html
-    from .dedup.fingerprint import Fingerprint, band_keys, fingerprint, fingerprint_batch
-    from .dedup.store import MemoryStore, SqliteStore, open_store
     from .io import ReadOptions, read_inputs
-    from .models import CleanDoc, RawDoc, ReadFailure, Removal
+    from .io.decode import decode_bytes, sniff_kind
+    from .models import CleanDoc, Decision, RawDoc, ReadFailure, Removal, Similarity
     from .page import Outcome, PageResult, Progress
 
 __version__ = "0.1.0"

@@ -26,11 +26,11 @@ import os
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from itertools import combinations
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 from .config import Config, ExtractConfig
 from .errors import CleanfeedError, InputError
@@ -53,8 +53,12 @@ run could not start or finish (index configuration mismatch, index unusable or i
 processes, unwritable output, full disk); 130 interrupted."""
 
 
-def _positive(kind: type[int] | type[float]) -> object:
-    def parse(text: str) -> int | float:
+_Number = TypeVar("_Number", int, float)
+
+
+def _positive(kind: type[_Number]) -> Callable[[str], _Number]:
+    """An argparse ``type=`` that reads a ``kind`` and refuses zero and negatives."""
+    def parse(text: str) -> _Number:
         value = kind(text)
         if value <= 0:
             raise argparse.ArgumentTypeError(f"must be positive, got {text}")
@@ -300,11 +304,12 @@ def _jobs_for(args: argparse.Namespace, stderr: TextIO) -> int:
     cores = default_jobs()
     if args.jobs is None:
         return cores
-    if args.jobs > cores:
-        stderr.write(f"cleanfeed {args.command}: note: --jobs {args.jobs} lowered to {cores}, the "
+    jobs: int = args.jobs
+    if jobs > cores:
+        stderr.write(f"cleanfeed {args.command}: note: --jobs {jobs} lowered to {cores}, the "
                      "cores this process may use\n")
         return cores
-    return args.jobs
+    return jobs
 
 
 @contextmanager

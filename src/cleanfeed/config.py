@@ -14,6 +14,10 @@ from dataclasses import asdict, dataclass, field
 
 from .models import pickled_by_fields
 
+#: the default size budget of one page, in bytes: of ``ExtractConfig.max_bytes`` and of the
+#: readers' ``ReadOptions.max_bytes`` (which the CLI and the Spark engine set from the former)
+MAX_PAGE_BYTES = 20 * 1024 * 1024
+
 
 def _fingerprint(obj: object) -> str:
     payload = json.dumps(asdict(obj), sort_keys=True, separators=(",", ":"))  # type: ignore[call-overload]
@@ -30,7 +34,7 @@ class ExtractConfig:
         worker processes; ``None`` disables it).
     """
 
-    max_bytes: int = 20 * 1024 * 1024
+    max_bytes: int = MAX_PAGE_BYTES
     timeout_seconds: float | None = 30.0
 
     def __post_init__(self) -> None:

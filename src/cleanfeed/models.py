@@ -30,7 +30,7 @@ def pickled_by_fields(cls: type[_T]) -> type[_T]:
     else:
         def reduce(self: Any) -> tuple[Any, ...]:
             return (cls, values(self))
-    cls.__reduce__ = reduce  # type: ignore[method-assign,assignment]
+    cls.__reduce__ = reduce  # type: ignore[method-assign]  # set on the class on purpose (pickling by fields)
     return cls
 
 #: what a page's content is: markup, or an already-rendered plain-text dump

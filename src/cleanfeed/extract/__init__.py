@@ -8,8 +8,8 @@ already knew), and hands it to the HTML extractor (``extract.html``) or the text
 from __future__ import annotations
 
 from ..config import ExtractConfig
-from ..io.decode import decode_bytes, sniff_kind
 from ..errors import BudgetExceeded
+from ..io.decode import decode_bytes, sniff_kind
 from ..models import CleanDoc, RawDoc
 from .html import extract_html
 from .template import SiteTemplates, TemplateSnapshot, apply_templates

@@ -19,7 +19,6 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 # Characters of scripts written without spaces, where a "word" is roughly one or two characters.
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _SENTENCE_END = re.compile(r"[.!?。！？…:;](?:[\"'”’»)\]]*)\s*$")
-_SENTENCE_BREAK = re.compile(r"[.!?。！？](?:[\"'”’»)\]]*)\s+(?=[\"'“‘«(\[]?[A-Z0-9À-Ý\u0400-\u042f])")
 # A bare domain is tried only where a run of non-space characters starts: tried at every
 # position, a long token (a base64 line) is rescanned from each of its characters (quadratic).
 _URLISH = re.compile(r"(https?://|www\.)\S+|(?<!\S)\S+\.(com|org|net|co\.\w+|io|html?|php)\b", re.IGNORECASE)
@@ -64,7 +63,7 @@ STOP_WORDS: frozenset[str] = frozenset(
     тебя их чем была сам чтоб без будто чего раз тоже себе под будет это
     dan yang di ke dari ini itu untuk dengan pada adalah tidak akan juga ada oleh
     ve bir bu da de için ile çok daha gibi olarak olan
-    """.split()
+    """.split()  # noqa: SIM905 -- a block of words per language reads and diffs better than a list literal
 )
 
 
@@ -145,11 +144,6 @@ def ends_sentence(text: str) -> bool:
     return _SENTENCE_END.search(text) is not None
 
 
-def sentence_count(text: str) -> int:
-    """Rough number of sentences in a line."""
-    return len(_SENTENCE_BREAK.findall(text)) + (1 if ends_sentence(text) else 0)
-
-
 def title_case_ratio(text: str) -> float:
     """Share of alphabetic words that start upper-case (menus and headlines are title case)."""
     tokens = [w for w in _WORD.findall(text) if w[0].isalpha()]
@@ -176,11 +170,6 @@ def date_share(text: str) -> float:
         return 0.0
     covered = sum(end - start for start, end in spans)
     return min(1.0, covered / max(1, len(text.strip())))
-
-
-def has_date(text: str) -> bool:
-    """The line contains a calendar date."""
-    return _DATE.search(text) is not None
 
 
 def digit_share(text: str) -> float:

@@ -90,7 +90,7 @@ def _lookup(name: str | bytes | None) -> str | None:
         # "replacement" (iso-2022-kr, hz-gb-2312...) turns a page into one U+FFFD in a
         # browser; x-user-defined is a binary hack. Neither tells how the text was written.
         return None
-    codec = encoding.codec_info.name
+    codec: str = encoding.codec_info.name  # webencodings is untyped: its codec_info is a codecs.CodecInfo
     return _SUPERSETS.get(codec, codec)
 
 

@@ -54,6 +54,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO, Literal, cast
 
+from ..config import MAX_PAGE_BYTES
 from ..errors import BudgetExceeded, FormatError, InputError
 from ..models import ContentKind, RawDoc, ReadFailure
 from ._gzip import MAGIC, inflate_head, is_gzip
@@ -94,8 +95,9 @@ class ReadOptions:
     kind: "html" or "text" forces what every page is (a dump whose HTML field holds text
         dumps, say); None detects it per record (JSONL field, HTTP Content-Type, or the decode
         stage's sniffing for page files).
-    max_bytes: pages over this many bytes become a ReadFailure ("over budget"). Keep it equal
-        to ``ExtractConfig.max_bytes``, which the extract stage enforces on what gets through.
+    max_bytes: pages over this many bytes become a ReadFailure ("over budget"). Its default is
+        ``ExtractConfig.max_bytes``'s (``config.MAX_PAGE_BYTES``); give it that of the config
+        the pages are extracted with, as ``cleanfeed`` does.
 
     >>> ReadOptions(html_field="body", max_bytes=5 * 1024 * 1024).text_field
     'text'
@@ -106,7 +108,7 @@ class ReadOptions:
     html_field: str = "html"
     text_field: str = "text"
     kind: ContentKind | None = None
-    max_bytes: int = 20 * 1024 * 1024
+    max_bytes: int = MAX_PAGE_BYTES
 
     def __post_init__(self) -> None:
         for name in ("id_field", "url_field", "html_field", "text_field"):
@@ -190,7 +192,7 @@ def _qualify(
         for name in {f.name for f in group}:
             count[name] = count.get(name, 0) + 1
     qualified: list[list[InputFile]] = []
-    for given, group in zip(inputs, groups):
+    for given, group in zip(inputs, groups, strict=True):
         root = Path(given)
         qualified.append([
             f if count[f.name] == 1

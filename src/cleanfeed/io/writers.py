@@ -128,7 +128,8 @@ class RecordWriter:
                 raw = gzip.GzipFile(self._tmp, "wb", mtime=0)
                 self._text = io.TextIOWrapper(raw, encoding="utf-8", newline="\n")
             else:
-                self._text = open(self._tmp, "w", encoding="utf-8", newline="\n")
+                # held open across write() calls and closed by close(): no with-block can own it
+                self._text = open(self._tmp, "w", encoding="utf-8", newline="\n")  # noqa: SIM115
         except OSError as err:
             self._tmp = None
             raise self._error(err, f"cannot create a file in {target.parent}") from err
@@ -169,10 +170,10 @@ class RecordWriter:
                 self._flush()
                 self._pq.close()
                 self._pq = None
-            elif self._text is not None and self._text is not sys.stdout:
-                self._text.close()
             elif self._text is sys.stdout:
-                sys.stdout.flush()
+                self._text.flush()  # the caller's stream: flushed, never closed
+            elif self._text is not None:
+                self._text.close()
             self._text = None
             if self._tmp is not None:
                 os.replace(self._tmp, self.path)

@@ -32,7 +32,8 @@ _MONTHS = {
         (
             # English, then the spellings of es, pt, fr, de, it, nl, id that differ from it
             ("january", "jan", "enero", "janeiro", "janvier", "januar", "gennaio", "januari"),
-            ("february", "feb", "febrero", "fevereiro", "février", "fevrier", "februar", "febbraio", "februari", "pebruari"),
+            ("february", "feb", "febrero", "fevereiro", "février", "fevrier", "februar", "febbraio", "februari",
+             "pebruari"),
             ("march", "mar", "marzo", "março", "marco", "mars", "märz", "maerz", "maart", "maret"),
             ("april", "apr", "abril", "avril", "aprile"),
             ("may", "mayo", "maio", "mai", "maggio", "mei"),
@@ -42,7 +43,8 @@ _MONTHS = {
             ("september", "sep", "sept", "septiembre", "setembro", "septembre", "settembre"),
             ("october", "oct", "octubre", "outubro", "octobre", "oktober", "ottobre"),
             ("november", "nov", "noviembre", "novembro", "novembre", "nopember"),
-            ("december", "dec", "diciembre", "dezembro", "décembre", "decembre", "dezember", "dicembre", "desember"),
+            ("december", "dec", "diciembre", "dezembro", "décembre", "decembre", "dezember", "dicembre",
+             "desember"),
         ),
         start=1,
     )
@@ -54,7 +56,8 @@ _DATE_PATTERNS = (
     re.compile(rf"(?P<month>{_MONTH})\.?\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year>(?:19|20)\d\d)", re.I),
     # "14 November 2025", "22 de outubro de 2010", "14. November 2025"
     re.compile(
-        rf"(?<!\d)(?P<day>\d{{1,2}})\.?\s+(?:de\s+)?(?P<month>{_MONTH})\.?,?\s+(?:de\s+)?(?P<year>(?:19|20)\d\d)\b", re.I
+        rf"(?<!\d)(?P<day>\d{{1,2}})\.?\s+(?:de\s+)?(?P<month>{_MONTH})\.?,?\s+(?:de\s+)?(?P<year>(?:19|20)\d\d)\b",
+        re.I,
     ),
     # "2025-11-14", "2025/11/14"
     re.compile(r"(?<!\d)(?P<year>(?:19|20)\d\d)[-/.](?P<mnum>\d{1,2})[-/.](?P<day>\d{1,2})(?!\d)"),
@@ -142,19 +145,23 @@ def _slug_words(url: str | None) -> set[str]:
     return best if len(best) >= 2 else set()
 
 
+def _repeats(other: str, text: str) -> bool:
+    """``other`` is ``text`` again, or ``text`` followed by a site name ("<title> - <site>")."""
+    return other == text or (other.startswith(text) and _SITE_SUFFIX.match(other[len(text):]) is not None)
+
+
 def _title_score(line: DumpLine, lines: Sequence[DumpLine], crumbs: set[str], slug: set[str], start: int) -> float:
     """How much a header line looks like the page's headline."""
     text = line.content
     score = 0.0
     if text in crumbs:
         score += 3.0  # "Home > World > <title>" and the title as a line of its own
-    if any(o.index != line.index and (o.content == text or _SITE_SUFFIX.match(o.content[len(text):]) and o.content.startswith(text)) for o in lines):
+    if any(o.index != line.index and _repeats(o.content, text) for o in lines):
         score += 2.0  # repeated: as a line, or as "<title> - <site>"
     if slug:
-        words = {w.lower() for w in re.findall(r"[^\W\d_]{2,}", text)}
-        score += 4.0 * len(words & slug) / len(slug)
-    words = word_count(text)
-    if 5 <= words <= 25:
+        title_words = {w.lower() for w in re.findall(r"[^\W\d_]{2,}", text)}
+        score += 4.0 * len(title_words & slug) / len(slug)
+    if 5 <= word_count(text) <= 25:
         score += 1.0
     score -= 0.02 * (start - line.index)  # nearer the body is likelier
     return score

@@ -133,7 +133,8 @@ class ReportWriter:
             raise IsADirectoryError(f"{self.path} is a directory; give a file name")
         self.title = title
         self.chunk_pages = chunk_pages
-        self._spool: IO[str] = tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace")
+        # the spool lives as long as the writer (closed in close()), so no with-block can own it
+        self._spool: IO[str] = tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace")  # noqa: SIM115
         self._chunk: list[Any] = []
         self._chunks = 0
         self._cols: dict[str, list[Any]] = {k: [] for k in ("id", "url", "site", "title", "st", "why",
@@ -258,7 +259,7 @@ class ReportWriter:
         status = Counter(self._cols["st"])
         dropped: Counter[str] = Counter()
         reasons = self._reasons.values()
-        for st, why in zip(self._cols["st"], self._cols["why"]):
+        for st, why in zip(self._cols["st"], self._cols["why"], strict=True):
             if st == 2:
                 dropped[reasons[why].split(":", 1)[0]] += 1
         sizes: Counter[int] = Counter()
