@@ -40,9 +40,9 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from .canonical import choose_canonical, policy_key
 from ..config import DedupConfig
 from ..models import Decision, Similarity
+from .canonical import choose_canonical, policy_key
 from .fingerprint import Fingerprint, lsh_keys
 
 __all__ = [
@@ -238,8 +238,9 @@ class _Verdicts:
             return None
         if self.exact[j]:
             return Similarity(1.0, 1.0, "exact")
-        basis = "jaccard" if self.by_jaccard[j] else "containment"
-        return Similarity(float(self.jaccard[j]), float(self.containment[j]), basis)
+        if self.by_jaccard[j]:
+            return Similarity(float(self.jaccard[j]), float(self.containment[j]), "jaccard")
+        return Similarity(float(self.jaccard[j]), float(self.containment[j]), "containment")
 
 
 def _verdicts(t: _Traits, i: int, inter: np.ndarray, config: DedupConfig) -> _Verdicts:
@@ -317,7 +318,7 @@ def band_buckets(keys: np.ndarray) -> Iterator[list[int]]:
     flat, rows = _by_key(keys)
     starts = np.flatnonzero(np.concatenate(([True], flat[1:] != flat[:-1])))
     ends = np.concatenate((starts[1:], [len(flat)]))
-    for s, e in zip(starts.tolist(), ends.tolist()):
+    for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
         if e - s >= 2:
             yield sorted(set(rows[s:e].tolist()))
 
@@ -394,7 +395,8 @@ class _Component:
     def _per_member(self, flags: np.ndarray) -> np.ndarray:
         """Per member, how many of its shingle entries ``flags`` (one per entry) marks."""
         total = np.concatenate(([0], np.cumsum(flags, dtype=np.int64)))
-        return total[self.ends] - total[self.starts]
+        counts: np.ndarray = total[self.ends] - total[self.starts]
+        return counts
 
     def intersections(self, i: int) -> np.ndarray:
         """How many shingles member ``i`` shares with each member (itself included)."""
@@ -488,7 +490,7 @@ class _Round:
         leaders = self.members[self.share[self.members] == best].tolist()
         self.count_matches(leaders)
         sizes = self.comp.sizes
-        return min(leaders, key=lambda j: (-self.matches.get(j, 0), -int(sizes[j]), j))
+        return int(min(leaders, key=lambda j: (-self.matches.get(j, 0), -int(sizes[j]), j)))
 
     def mark_complete(self, ref: int) -> None:
         """Complete: the reference, and members matching it with ``complete_ratio`` of its

@@ -32,13 +32,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..models import Decision, Similarity
-from .cluster import band_buckets, common_lines, linked, lsh_eligible, resolve_component
 from ..config import DedupConfig
 from ..errors import IndexMismatchError
+from ..models import CleanDoc, Decision, Similarity
+from .cluster import band_buckets, common_lines, linked, lsh_eligible, resolve_component
 from .fingerprint import Fingerprint, fingerprint_batch, lsh_keys
 from .store import MemoryStore, Store
-from ..models import CleanDoc
 
 __all__ = ["AddResult", "Deduplicator", "deduplicate"]
 
