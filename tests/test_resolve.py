@@ -50,8 +50,9 @@ def stories(seed_gold: dict[str, str]) -> list[list[str]]:
 
 @pytest.fixture(scope="module")
 def members(stories: list[list[str]]) -> list[Fingerprint]:
-    """Copies of two stories on three sites: originals, trims, copyedits, exact twins, and a
-    site line every page of s0.example carries (discounted as site-common text)."""
+    """Copies of two stories on three sites: originals, trims, copyedits, exact twins, a
+    site line every page of s0.example carries (discounted as site-common text), and bodies
+    too short to compare."""
     chrome = "Subscribe to the s0 example daily newsletter for more news from our newsroom today"
     docs = []
     for k, paras in enumerate(stories[:2]):
@@ -63,6 +64,8 @@ def members(stories: list[list[str]]) -> list[Fingerprint]:
         docs.append(_doc(f"{k}-twin", paras, f"https://s2.example/{k}/twin"))
     docs += [_doc(f"brief-{i}", [chrome, stories[2 + i][0]], f"https://s0.example/b{i}")
              for i in range(3)]
+    # empty and short bodies, among the members and last (no shingles to index)
+    docs += [_doc("empty", []), _doc("short", ["too short to compare"]), _doc("zz-empty", [])]
     fps = fingerprint_batch(docs, CONFIG)
     common = common_lines(*line_pairs(fps), dataclasses.replace(CONFIG, common_line_stories=3))
     return sorted((f.discounted_by(common) for f in fps), key=lambda f: f.doc_id)

@@ -376,6 +376,7 @@ class _Component:
         self.sizes = self.traits.sizes
         self.ends = np.cumsum(self.sizes)
         self.starts = self.ends - self.sizes
+        self.nonempty = np.flatnonzero(self.sizes)
         if int(self.ends[-1]) if len(self.ends) else 0:
             concat = np.concatenate([f.shingle_array() for f in self.fps])
             distinct, inverse = np.unique(concat, return_inverse=True)
@@ -394,8 +395,10 @@ class _Component:
 
     def _per_member(self, flags: np.ndarray) -> np.ndarray:
         """Per member, how many of its shingle entries ``flags`` (one per entry) marks."""
-        total = np.concatenate(([0], np.cumsum(flags, dtype=np.int64)))
-        counts: np.ndarray = total[self.ends] - total[self.starts]
+        counts = np.zeros(len(self.fps), dtype=np.int64)
+        if len(self.nonempty):  # reduceat needs segments that are not empty
+            counts[self.nonempty] = np.add.reduceat(flags, self.starts[self.nonempty],
+                                                    dtype=np.int64)
         return counts
 
     def intersections(self, i: int) -> np.ndarray:
