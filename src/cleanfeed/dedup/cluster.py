@@ -635,13 +635,19 @@ def resolve_component(
         raise ValueError("resolve_component: duplicate doc ids among the members")
     comp = _Component(ordered, edges, config)
     alive = np.ones(len(ordered), dtype=bool)
-    decisions: dict[int, Decision] = {}
+    decisions: dict[str, Decision] = {}
     while alive.any():
         decided = _Round(comp, alive).decide(published, settled, alone=len(ordered) == 1)
-        decisions.update(decided)
+        decisions.update((d.doc_id, d) for d in decided.values())
         alive[list(decided)] = False
         comp.forget(decided)
-    return [decisions[j] for j in range(len(ordered))]
+        left = int(np.count_nonzero(alive))
+        if 0 < left <= len(alive) // 2:
+            # the rest on arrays of the rest only: a round costs what is left, not the story
+            comp = _Component([comp.fps[j] for j in np.flatnonzero(alive).tolist()], edges,
+                              config)
+            alive = np.ones(left, dtype=bool)
+    return [decisions[i] for i in ids]
 
 
 _CONTENDERS = 16  # copies whose matches are counted per round (bounds the work)
