@@ -102,10 +102,14 @@ def measure(fps: list[Fingerprint], config: DedupConfig, profile: Path | None) -
     for d in decisions:
         digest.update(json.dumps(d.to_dict(), sort_keys=True).encode("utf-8") + b"\n")
     status = Counter(d.status for d in decisions)
+    label = dedup.store.components([d.doc_id for d in decisions])
+    rounds = Counter(label[d.doc_id] for d in decisions if d.status == "kept")
+    largest = sorted(sizes, key=lambda x: (-sizes[x], x))[:5]
     return {
         "fingerprints": len(fps),
         "components": len(sizes),
-        "largest_components": sorted(sizes.values(), reverse=True)[:5],
+        "largest_components": [sizes[x] for x in largest],
+        "kept_in_largest_components": [rounds[x] for x in largest],
         "pages_in_components_over_100": sum(n for n in sizes.values() if n > 100),
         "link_s": round(link_s, 2),
         "resolve_s": round(resolve_s, 2),
@@ -125,7 +129,8 @@ def markdown(r: dict[str, Any]) -> str:
         f"Command: `{r['command']}`. {r['machine']}.",
         "",
         f"{m['fingerprints']:,} fingerprints ({r['bodies']} bodies) in {m['components']:,} "
-        f"components; largest {', '.join(f'{n:,}' for n in m['largest_components'])}; "
+        f"components; largest {', '.join(f'{n:,}' for n in m['largest_components'])} (kept in "
+        f"each, one per round of its decision: {', '.join(map(str, m['kept_in_largest_components']))}); "
         f"{m['pages_in_components_over_100']:,} pages in components of more than 100.",
         "",
         "| step | wall seconds | CPU seconds |",
