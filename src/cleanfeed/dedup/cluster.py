@@ -690,11 +690,24 @@ def _copies_of_copies(
     needed = np.where(sizes >= config.short_shingles, config.containment_threshold,
                       config.short_containment)
     out: dict[int, Similarity] = {}
+    first = [comp.fps[c] for c in list(copies)[:_VOUCHERS]]
     for j in np.flatnonzero(candidate & (containment >= needed)).tolist():
-        if (comp.row(j).match & direct).any():
+        if _vouched(comp, j, first, direct):
             jaccard = int(inter[j]) / (int(sizes[j]) + int(sizes[canon]) - int(inter[j]))
             out[j] = Similarity(jaccard, float(containment[j]), "containment")
     return out
+
+
+_VOUCHERS = 8  # direct copies checked pair by pair before a member's whole row is judged
+
+
+def _vouched(comp: _Component, j: int, first: Sequence[Fingerprint], direct: np.ndarray) -> bool:
+    """Whether member ``j`` matches one of the direct copies (``direct``): the first few
+    checked pair by pair (usually one of them does), else ``j``'s whole row. Pairs ``edges``
+    holds are only judged through the row, which applies them."""
+    if not comp.edges and any(s is not None for s in verify_many(comp.fps[j], first, comp.config)):
+        return True
+    return bool((comp.row(j).match & direct).any())
 
 
 def _is_roundup(comp: _Component, canon: int, copies: Mapping[int, Similarity]) -> bool:
