@@ -244,3 +244,22 @@ def test_linker_merges_new_documents_into_a_stored_component(
     components, pending = dedup._merged(linker)
     assert components == {"new": "new", "old": "new", "alone": "alone"}
     assert {d.doc_id: d.status for d in pending} == {"new": "pending", "alone": "pending"}
+
+
+def test_members_apart_are_decided_at_once_as_their_own_rounds_would(
+    stories: list[list[str]], members: list[Fingerprint], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A roundup links three stories; once its round is done, the rest share nothing (every
+    story size 0): all kept at once, exactly as one round each would keep them."""
+    docs = [_doc("a", stories[0]), _doc("b", stories[1]), _doc("c", stories[3]),
+            _doc("digest", stories[0] + stories[1] + stories[3]), _doc("empty", [])]
+    for fps in (fingerprint_batch(docs, CONFIG), members):
+        calls = []
+        real = _Round.decide_apart
+        monkeypatch.setattr(_Round, "decide_apart", lambda self, alone: calls.append(
+            len(self.members)) or real(self, alone))
+        fast = resolve_component(fps, None, CONFIG)
+        monkeypatch.setattr(_Round, "apart", lambda self: False)
+        assert resolve_component(fps, None, CONFIG) == fast
+        monkeypatch.undo()
+        assert calls and max(calls) >= 2

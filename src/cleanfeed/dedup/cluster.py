@@ -541,6 +541,24 @@ class _Round:
         copies.update(_copies_of_copies(self.comp, canon, self.alive, copies))
         return copies, False
 
+    def apart(self) -> bool:
+        """Whether no two alive members can match any more: none carries a shingle another
+        alive text carries (every story size 0), no two share a text, and no ``edges`` say
+        otherwise. Each would then be its own round's only member, kept alone, in any order
+        (``decide_apart``): the tail of a component that roundups or partial overlaps linked."""
+        if self.comp.edges or self.story[self.members].any():
+            return False
+        keys = self.comp.text_keys[self.members]
+        return len(np.unique(keys)) == len(keys)
+
+    def decide_apart(self, alone: bool) -> dict[int, Decision]:
+        """Every alive member kept on its own (when ``apart``): what its own round decides."""
+        fps = self.comp.fps
+        return {j: Decision(fps[j].doc_id, "kept", fps[j].doc_id, None,
+                            _kept_reason(fps[j], 0, False, "", alone)
+                            + _discount_note(fps[j], self.config))
+                for j in self.members.tolist()}
+
     def decide(
         self, published: Collection[str], settled: Collection[str], alone: bool
     ) -> dict[int, Decision]:
@@ -571,19 +589,7 @@ class _Round:
                 copies, roundup = self.copies_of(canon)
         copies = {j: s for j, s in copies.items() if ids[j] not in published or ids[j] == replaces}
         kept = fps[canon]
-        if roundup:
-            reason = (
-                f"own cluster of {len(copies) + 1}: contains several different stories (a "
-                "roundup), so it is the copy of none of them"
-            )
-        elif copies:
-            reason = f"canonical of {len(copies) + 1} copies: {why}"
-        elif not kept.n_tokens:
-            reason = "empty body: never compared"
-        elif alone:
-            reason = "no near-duplicate"
-        else:
-            reason = "own cluster: linked to other copies only through a chain of partial overlaps"
+        reason = _kept_reason(kept, len(copies), roundup, why, alone)
         out = {canon: Decision(kept.doc_id, "kept", kept.doc_id, None,
                                reason + _discount_note(kept, self.config), replaces)}
         for j, s in copies.items():
@@ -637,7 +643,12 @@ def resolve_component(
     alive = np.ones(len(ordered), dtype=bool)
     decisions: dict[str, Decision] = {}
     while alive.any():
-        decided = _Round(comp, alive).decide(published, settled, alone=len(ordered) == 1)
+        round_ = _Round(comp, alive)
+        alone = len(ordered) == 1
+        if round_.apart():
+            decided = round_.decide_apart(alone)
+        else:
+            decided = round_.decide(published, settled, alone)
         decisions.update((d.doc_id, d) for d in decided.values())
         alive[list(decided)] = False
         comp.forget(decided)
@@ -651,6 +662,20 @@ def resolve_component(
 
 
 _CONTENDERS = 16  # copies whose matches are counted per round (bounds the work)
+
+
+def _kept_reason(kept: Fingerprint, copies: int, roundup: bool, why: str, alone: bool) -> str:
+    """Why a round's canonical is kept, given its number of copies and the policy's ``why``."""
+    if roundup:
+        return (f"own cluster of {copies + 1}: contains several different stories (a roundup), "
+                "so it is the copy of none of them")
+    if copies:
+        return f"canonical of {copies + 1} copies: {why}"
+    if not kept.n_tokens:
+        return "empty body: never compared"
+    if alone:
+        return "no near-duplicate"
+    return "own cluster: linked to other copies only through a chain of partial overlaps"
 
 
 def _discount_note(f: Fingerprint, config: DedupConfig, canon: Fingerprint | None = None) -> str:
