@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -278,11 +279,10 @@ _RESOLVE_LABELS = 256  # components decided per store commit
 _PENDING = "linked into its component; not decided yet"
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class _Node:
+class _Node(NamedTuple):
     """A union-find node of ``_Linker``: a stored component (by its label) or a new document
     (by its doc id). Stored components order before documents (the root of a merge is the
-    smaller node; any root gives the same components)."""
+    smaller node; any root gives the same components). A tuple: hashed and compared in C."""
 
     new: bool
     key: str
