@@ -25,17 +25,24 @@ own clusters. Two refinements: a canonical that contains several different stori
 long for ``verify``'s size guard if it lies inside it and matches one of its direct copies.
 (d) depends only on the component's fingerprints, so any order or partitioning of the input
 gives the same decisions.
+
+How (d) stays linear in a story's copies: the component's members are indexed once
+(``_Component``: each member's shingles as indices into the component's distinct shingles);
+one member against all others is then one numpy pass, judged at once by ``_verdicts`` (the
+copy test, which ``verify`` uses too), and each round (``_Round``) judges a bounded number of
+such rows (``_CONTENDERS``), never a Python-level check per pair.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from .canonical import choose_canonical, policy_key
 from ..config import DedupConfig
 from ..models import Decision, Similarity
+from .canonical import choose_canonical, policy_key
 from .fingerprint import Fingerprint, lsh_keys
 
 __all__ = [
@@ -160,68 +167,118 @@ def verify(a: Fingerprint, b: Fingerprint, config: DedupConfig) -> Similarity | 
     "containment": trimmed copies, updates). Bodies under ``min_shingles`` only match
     exactly; under ``short_shingles`` they need ``short_containment``; two pages of one site
     (same ``domain``) need ``same_site_containment``. Pure and symmetric:
-    ``verify(a, b) == verify(b, a)``.
+    ``verify(a, b) == verify(b, a)``. Judged by ``_verdicts``, as every check of a component.
     """
-    if _exact(a, b, config):
-        return Similarity(1.0, 1.0, "exact")
-    if min(a.size, b.size) < config.min_shingles:
-        return None
-    return _judge(a, b, _intersection(a.shingle_array(), b.shingle_array()), config)
-
-
-def _exact(a: Fingerprint, b: Fingerprint, config: DedupConfig) -> bool:
-    """The same normalised text, and evidence it is one story: some text of its own beyond
-    its site's common text (``min_shingles``), or nothing discounted, or one URL (a page
-    fetched twice). Two pages of a site whose extraction kept only the site's chrome (their
-    story lost) have one text, and are not copies of each other."""
-    if not (a.n_tokens and a.text_hash == b.text_hash):
-        return False
-    if not (a.discounted or b.discounted) or min(a.size, b.size) >= config.min_shingles:
-        return True
-    return a.story_key() == b.story_key()
+    return verify_many(a, [b], config)[0]
 
 
 def verify_many(
     x: Fingerprint, others: Sequence[Fingerprint], config: DedupConfig
 ) -> list[Similarity | None]:
     """``[verify(x, o) for o in others]``, the shingle intersections counted in one pass."""
-    out: list[Similarity | None] = [None] * len(others)
+    if not others:
+        return []
     xs = x.shingle_array()
-    todo = [i for i, o in enumerate(others)
-            if not _exact(x, o, config) and min(x.size, o.size) >= config.min_shingles]
-    for i, o in enumerate(others):
-        if _exact(x, o, config):
-            out[i] = Similarity(1.0, 1.0, "exact")
-    if not todo or not len(xs):
-        return out
-    arrays = [others[i].shingle_array() for i in todo]
-    concat = np.concatenate(arrays)
-    idx = np.searchsorted(xs, concat)
-    idx[idx == len(xs)] = 0
-    hits = (xs[idx] == concat).astype(np.int64)
-    starts = np.concatenate(([0], np.cumsum([len(a) for a in arrays])[:-1]))
-    for i, inter in zip(todo, np.add.reduceat(hits, starts).tolist()):
-        out[i] = _judge(x, others[i], int(inter), config)
-    return out
+    arrays = [o.shingle_array() for o in others]
+    lengths = np.array([len(a) for a in arrays], dtype=np.int64)
+    inter = np.zeros(len(others) + 1, dtype=np.int64)
+    inter[0] = len(xs)
+    if len(xs) and lengths.sum():
+        concat = np.concatenate(arrays)
+        idx = np.searchsorted(xs, concat)
+        idx[idx == len(xs)] = 0
+        hits = np.concatenate(([0], np.cumsum(xs[idx] == concat, dtype=np.int64)))
+        ends = np.cumsum(lengths)
+        inter[1:] = hits[ends] - hits[ends - lengths]
+    verdicts = _verdicts(_Traits.of([x, *others]), 0, inter, config)
+    return [verdicts.similarity(j) for j in range(1, len(others) + 1)]
 
 
-def _judge(a: Fingerprint, b: Fingerprint, inter: int, config: DedupConfig) -> Similarity | None:
-    """``verify`` once the shingle intersection of two fingerprints is counted."""
-    small, large = sorted((a.size, b.size))
-    jaccard = inter / (small + large - inter)
-    containment = inter / small
-    needed = (
-        config.containment_threshold if small >= config.short_shingles else config.short_containment
+@dataclass(frozen=True, slots=True)
+class _Traits:
+    """What the copy test reads of several pages, one array entry per page."""
+
+    fps: tuple[Fingerprint, ...]
+    sizes: np.ndarray  # distinct shingles (int64)
+    n_tokens: np.ndarray  # int64
+    texts: np.ndarray  # text hash (str)
+    domains: np.ndarray  # domain, "" without one (str)
+    discounted: np.ndarray  # shingles taken out as site-common text (int64)
+
+    @classmethod
+    def of(cls, fps: Sequence[Fingerprint]) -> _Traits:
+        return cls(
+            tuple(fps),
+            np.array([f.size for f in fps], dtype=np.int64),
+            np.array([f.n_tokens for f in fps], dtype=np.int64),
+            np.array([f.text_hash for f in fps], dtype=str),
+            np.array([f.domain or "" for f in fps], dtype=str),
+            np.array([f.discounted for f in fps], dtype=np.int64),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _Verdicts:
+    """``verify`` of one page against each of several (a row): whether each is a copy, and
+    how alike. ``overrides``: verdicts given from outside (``resolve_component``'s ``edges``)."""
+
+    match: np.ndarray  # bool: a copy (verify is not None)
+    exact: np.ndarray  # bool: the same text (basis "exact")
+    by_jaccard: np.ndarray  # bool: basis "jaccard" (else "containment") where matched fuzzily
+    jaccard: np.ndarray  # float64
+    containment: np.ndarray  # float64
+    inter: np.ndarray  # shared shingles (int64)
+    overrides: Mapping[int, Similarity | None] = field(default_factory=dict)
+
+    def similarity(self, j: int) -> Similarity | None:
+        """The ``Similarity`` of entry ``j`` (None: not a copy)."""
+        if j in self.overrides:
+            return self.overrides[j]
+        if not self.match[j]:
+            return None
+        if self.exact[j]:
+            return Similarity(1.0, 1.0, "exact")
+        if self.by_jaccard[j]:
+            return Similarity(float(self.jaccard[j]), float(self.containment[j]), "jaccard")
+        return Similarity(float(self.jaccard[j]), float(self.containment[j]), "containment")
+
+
+def _verdicts(t: _Traits, i: int, inter: np.ndarray, config: DedupConfig) -> _Verdicts:
+    """``verify(t.fps[i], t.fps[j])`` for every ``j`` at once, given the shared shingle counts
+    ``inter`` (entry ``i`` itself is never a match): the copy test, written once.
+
+    Exact: the same normalised text, and evidence it is one story: some text of its own
+    beyond its site's common text (``min_shingles``), or nothing discounted, or one URL (a
+    page fetched twice). Two pages of a site whose extraction kept only the site's chrome
+    (their story lost) have one text, and are not copies of each other.
+    """
+    small = np.minimum(t.sizes, t.sizes[i])
+    large = np.maximum(t.sizes, t.sizes[i])
+    same_text = (t.texts == t.texts[i]) & bool(t.n_tokens[i])
+    plain = (t.discounted == 0) & (t.discounted[i] == 0)
+    exact = same_text & (plain | (small >= config.min_shingles))
+    unsure = np.flatnonzero(same_text & ~exact)
+    if len(unsure):  # only pages whose text is all site-common: rare, checked one by one
+        key = t.fps[i].story_key()
+        exact[unsure] = [t.fps[j].story_key() == key for j in unsure.tolist()]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        jaccard = inter / (small + large - inter)
+        containment = inter / small
+    needed = np.where(small >= config.short_shingles, config.containment_threshold,
+                      config.short_containment)
+    if t.domains[i]:  # one site's template is shared by all its pages
+        same_site = t.domains == t.domains[i]
+        needed = np.where(same_site, np.maximum(needed, config.same_site_containment), needed)
+    by_jaccard = jaccard >= config.jaccard_threshold
+    fuzzy = (
+        ~exact
+        & (small >= config.min_shingles)
+        & (containment >= needed)
+        & (by_jaccard | (small >= config.min_size_ratio * large))
     )
-    if a.domain and a.domain == b.domain:  # one site's template is shared by all its pages
-        needed = max(needed, config.same_site_containment)
-    if containment < needed:
-        return None
-    if jaccard >= config.jaccard_threshold:
-        return Similarity(jaccard, containment, "jaccard")
-    if small >= config.min_size_ratio * large:
-        return Similarity(jaccard, containment, "containment")
-    return None
+    match = exact | fuzzy
+    match[i] = False
+    return _Verdicts(match, exact, by_jaccard, jaccard, containment, inter)
 
 
 def candidate_pairs(keys: np.ndarray) -> np.ndarray:
@@ -261,7 +318,7 @@ def band_buckets(keys: np.ndarray) -> Iterator[list[int]]:
     flat, rows = _by_key(keys)
     starts = np.flatnonzero(np.concatenate(([True], flat[1:] != flat[:-1])))
     ends = np.concatenate((starts[1:], [len(flat)]))
-    for s, e in zip(starts.tolist(), ends.tolist()):
+    for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
         if e - s >= 2:
             yield sorted(set(rows[s:e].tolist()))
 
@@ -295,6 +352,258 @@ def _pair_key(x: str, y: str) -> tuple[str, str]:
     return (x, y) if x <= y else (y, x)
 
 
+class _Component:
+    """One component's members (sorted by doc id) as arrays, built once for all its rounds.
+
+    Each member's shingles are indices into the component's distinct shingles, so one member
+    against every other is one gather and one cumulative sum (``intersections``), and the
+    whole row is judged at once (``_verdicts``): deciding a component costs a few numpy passes
+    over its shingles per contender, never a Python-level check per pair. Rows are cached
+    until their member is decided (``forget``).
+    """
+
+    def __init__(
+        self,
+        members: Sequence[Fingerprint],
+        edges: Mapping[tuple[str, str], Similarity | None] | None,
+        config: DedupConfig,
+    ) -> None:
+        self.fps = tuple(members)
+        self.ids = [f.doc_id for f in self.fps]
+        self.index = {doc_id: k for k, doc_id in enumerate(self.ids)}
+        self.config = config
+        self.traits = _Traits.of(self.fps)
+        self.sizes = self.traits.sizes
+        self.ends = np.cumsum(self.sizes)
+        self.starts = self.ends - self.sizes
+        self.nonempty = np.flatnonzero(self.sizes)
+        if int(self.ends[-1]) if len(self.ends) else 0:
+            concat = np.concatenate([f.shingle_array() for f in self.fps])
+            distinct, inverse = np.unique(concat, return_inverse=True)
+        else:
+            distinct, inverse = np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64)
+        self.n_distinct = len(distinct)
+        self.inverse = inverse.reshape(-1)
+        self.owner = np.repeat(np.arange(len(self.fps)), self.sizes)
+        # exact twins share a key; an empty body is its own text
+        by_text: dict[str, int] = {}
+        self.text_keys = np.array(
+            [by_text.setdefault(f.text_hash, len(by_text)) if f.n_tokens else -1 - k
+             for k, f in enumerate(self.fps)], dtype=np.int64)
+        self.edges = edges or {}
+        self._rows: dict[int, _Verdicts] = {}
+
+    def _per_member(self, flags: np.ndarray) -> np.ndarray:
+        """Per member, how many of its shingle entries ``flags`` (one per entry) marks."""
+        counts = np.zeros(len(self.fps), dtype=np.int64)
+        if len(self.nonempty):  # reduceat needs segments that are not empty
+            counts[self.nonempty] = np.add.reduceat(flags, self.starts[self.nonempty],
+                                                    dtype=np.int64)
+        return counts
+
+    def intersections(self, i: int) -> np.ndarray:
+        """How many shingles member ``i`` shares with each member (itself included)."""
+        mark = np.zeros(self.n_distinct, dtype=bool)
+        mark[self.inverse[self.starts[i] : self.ends[i]]] = True
+        return self._per_member(mark[self.inverse])
+
+    def row(self, i: int) -> _Verdicts:
+        """``verify`` of member ``i`` against every member (cached), ``edges`` applied."""
+        if i not in self._rows:
+            verdicts = _verdicts(self.traits, i, self.intersections(i), self.config)
+            if self.edges:
+                verdicts = self._given(i, verdicts)
+            self._rows[i] = verdicts
+        return self._rows[i]
+
+    def _given(self, i: int, verdicts: _Verdicts) -> _Verdicts:
+        """The row with the verdicts ``edges`` holds (looked up, never copied: callers may
+        pass a big shared mapping)."""
+        overrides: dict[int, Similarity | None] = {}
+        for j, other in enumerate(self.ids):
+            key = _pair_key(self.ids[i], other)
+            if j != i and (key in self.edges or key[::-1] in self.edges):
+                overrides[j] = self.edges[key] if key in self.edges else self.edges[key[::-1]]
+        if not overrides:
+            return verdicts
+        match = verdicts.match.copy()
+        for j, s in overrides.items():
+            match[j] = s is not None
+        return replace(verdicts, match=match, overrides=overrides)
+
+    def similarity(self, i: int, j: int) -> Similarity | None:
+        """``verify(members[i], members[j])`` (or what ``edges`` says of the pair)."""
+        return self.row(i).similarity(j)
+
+    def forget(self, decided: Iterable[int]) -> None:
+        """Drop the rows of decided members: no later round asks for them."""
+        for i in decided:
+            self._rows.pop(i, None)
+
+    def story_sizes(self, alive: np.ndarray) -> np.ndarray:
+        """Per member (meaningful where ``alive``): how many of its shingles at least one
+        other alive member also carries.
+
+        Counted over distinct texts (exact twins count once; the first alive member of a text
+        by doc id stands for it), so a page republished twice does not make its own chrome
+        look like story.
+        """
+        idx = np.flatnonzero(alive)
+        _, first, which = np.unique(self.text_keys[idx], return_index=True, return_inverse=True)
+        is_rep = np.zeros(len(self.fps), dtype=bool)
+        is_rep[idx[first]] = True
+        by_rep = is_rep[self.owner]
+        counts = np.bincount(self.inverse[by_rep], minlength=self.n_distinct)
+        shared = self._per_member(by_rep & (counts[self.inverse] >= 2))
+        out = np.zeros(len(self.fps), dtype=np.int64)
+        out[idx] = shared[idx[first]][which.reshape(-1)]
+        return out
+
+
+class _Round:
+    """One round of ``resolve_component`` over the members still undecided (``alive``): the
+    reference copy, the complete copies, the canonical and its copies. Each step is a method."""
+
+    def __init__(self, comp: _Component, alive: np.ndarray) -> None:
+        self.comp = comp
+        self.config = comp.config
+        self.alive = alive
+        self.members = np.flatnonzero(alive)
+        self.story = comp.story_sizes(alive)
+        # story share in 5% steps: copyedits move a copy's count by a few shingles, which must
+        # not decide "most complete" (an update's two paragraphs or a cut end do)
+        top = max(int(self.story[self.members].max()), 1)
+        self.share = np.zeros(len(comp.fps), dtype=np.int64)
+        self.share[self.members] = (20 * self.story[self.members] / top + 0.5).astype(np.int64) * 5
+        self.matches: dict[int, int] = {}
+        self.complete = np.zeros(len(comp.fps), dtype=bool)
+
+    def count_matches(self, group: Iterable[int]) -> None:
+        """How many alive members match each of the ``_CONTENDERS`` largest of ``group``
+        (capped: O(_CONTENDERS) rows per round in a component of any size)."""
+        sizes = self.comp.sizes
+        for c in sorted(group, key=lambda j: (-int(sizes[j]), j))[:_CONTENDERS]:
+            if c not in self.matches:
+                self.matches[c] = int(np.count_nonzero(self.comp.row(c).match & self.alive))
+
+    def reference(self) -> int:
+        """Among the copies carrying the most story, the one most others match (not the
+        longest: chrome its extractor left in would make it the yardstick)."""
+        best = int(self.share[self.members].max())
+        leaders = self.members[self.share[self.members] == best].tolist()
+        self.count_matches(leaders)
+        sizes = self.comp.sizes
+        return int(min(leaders, key=lambda j: (-self.matches.get(j, 0), -int(sizes[j]), j)))
+
+    def mark_complete(self, ref: int) -> None:
+        """Complete: the reference, and members matching it with ``complete_ratio`` of its
+        story and of its size."""
+        ratio = self.config.complete_ratio
+        self.complete = (
+            (self.story >= ratio * self.story[ref])
+            & (self.comp.sizes >= ratio * self.comp.sizes[ref])
+            & self.comp.row(ref).match
+        )
+        self.complete[ref] = True
+
+    def policy_inputs(self) -> tuple[dict[str, bool], dict[str, int], dict[str, int]]:
+        """``complete``, story shares and match counts by doc id, as the policy reads them."""
+        ids = self.comp.ids
+        members = self.members.tolist()
+        complete = dict(zip((ids[j] for j in members), self.complete[members].tolist(), strict=True))
+        share = dict(zip((ids[j] for j in members), self.share[members].tolist(), strict=True))
+        return complete, share, {ids[j]: n for j, n in self.matches.items()}
+
+    def canonical(self) -> tuple[int, str]:
+        """The canonical by ``cleanfeed.dedup.canonical`` policy (matches counted among the
+        copies that lead it on its first criteria)."""
+        fps = self.comp.fps
+        complete, share, _ = self.policy_inputs()
+        heads = {j: policy_key(fps[j], complete[fps[j].doc_id], share[fps[j].doc_id])[:3]
+                 for j in self.members.tolist()}
+        best = min(heads.values())
+        self.count_matches(j for j, h in heads.items() if h == best)
+        complete, share, matches = self.policy_inputs()
+        canon, why = choose_canonical([fps[j] for j in self.members.tolist()], complete, share,
+                                      matches)
+        return self.comp.index[canon.doc_id], why
+
+    def copies_of(self, canon: int) -> tuple[dict[int, Similarity], bool]:
+        """The alive members that ``verify`` against the canonical itself, and whether it is a
+        roundup (then only copies of the roundup page itself stay its copies); else with the
+        trimmed first versions it takes in (``_copies_of_copies``)."""
+        row = self.comp.row(canon)
+        found = np.flatnonzero(row.match & self.alive)
+        copies = {j: s for j in found.tolist() if j != canon and (s := row.similarity(j))}
+        if _is_roundup(self.comp, canon, copies):
+            # the stories it contains go free; copies of the roundup page itself stay
+            return {j: s for j, s in copies.items() if s.basis != "containment"}, True
+        copies.update(_copies_of_copies(self.comp, canon, self.alive, copies))
+        return copies, False
+
+    def apart(self) -> bool:
+        """Whether no two alive members can match any more: none carries a shingle another
+        alive text carries (every story size 0), no two share a text, and no ``edges`` say
+        otherwise. Each would then be its own round's only member, kept alone, in any order
+        (``decide_apart``): the tail of a component that roundups or partial overlaps linked."""
+        if self.comp.edges or self.story[self.members].any():
+            return False
+        keys = self.comp.text_keys[self.members]
+        return len(np.unique(keys)) == len(keys)
+
+    def decide_apart(self, alone: bool) -> dict[int, Decision]:
+        """Every alive member kept on its own (when ``apart``): what its own round decides."""
+        fps = self.comp.fps
+        return {j: Decision(fps[j].doc_id, "kept", fps[j].doc_id, None,
+                            _kept_reason(fps[j], 0, False, "", alone)
+                            + _discount_note(fps[j], self.config))
+                for j in self.members.tolist()}
+
+    def decide(
+        self, published: Collection[str], settled: Collection[str], alone: bool
+    ) -> dict[int, Decision]:
+        """This round's decisions: the canonical kept, its copies duplicates of it.
+
+        Published is final: a published copy of this story stays its page, unless the
+        policy's choice is complete and the published one is not (a trimmed or earlier
+        version): then the new page is kept and says which page it replaces. Another
+        published page is never absorbed silently: it stays kept (its own round).
+        """
+        fps, ids = self.comp.fps, self.comp.ids
+        self.mark_complete(self.reference())
+        canon, why = self.canonical()
+        copies, roundup = self.copies_of(canon)
+        replaces = None
+        earlier = [j for j in self.members.tolist()
+                   if ids[j] in published and (j == canon or j in copies)]
+        if earlier and ids[canon] not in published:
+            complete, share, matches = self.policy_inputs()
+            prev_fp, _ = choose_canonical([fps[j] for j in earlier], complete, share, matches)
+            prev = self.comp.index[prev_fp.doc_id]
+            if self.complete[canon] and not self.complete[prev] and ids[canon] not in settled:
+                replaces = ids[prev]
+                why = (f"complete story, replaces {replaces} (published by an earlier run, "
+                       f"trimmed or an earlier version); {why}")
+            else:
+                canon, why = prev, "published by an earlier run (published is final)"
+                copies, roundup = self.copies_of(canon)
+        copies = {j: s for j, s in copies.items() if ids[j] not in published or ids[j] == replaces}
+        kept = fps[canon]
+        reason = _kept_reason(kept, len(copies), roundup, why, alone)
+        out = {canon: Decision(kept.doc_id, "kept", kept.doc_id, None,
+                               reason + _discount_note(kept, self.config), replaces)}
+        for j, s in copies.items():
+            out[j] = Decision(
+                ids[j],
+                "duplicate",
+                kept.doc_id,
+                s,
+                f"copy of {kept.doc_id} ({s.basis}: jaccard {s.jaccard:.3f}, "
+                f"containment {s.containment:.3f})" + _discount_note(fps[j], self.config, kept),
+            )
+        return out
+
+
 def resolve_component(
     members: Sequence[Fingerprint],
     edges: Mapping[tuple[str, str], Similarity | None] | None = None,
@@ -304,14 +613,18 @@ def resolve_component(
 ) -> list[Decision]:
     """Decisions for one connected component, sorted by doc id (pure and deterministic).
 
-    Repeatedly: find the remaining member carrying most of the story (``_story_sizes``); mark
-    members complete (matching it, with ``complete_ratio`` of its story and size); choose the canonical by ``cleanfeed.dedup.canonical`` policy; its
-    copies are the remaining members that ``verify`` against the canonical itself (the
-    anti-chaining guard), except that a canonical holding several different stories (a
-    roundup, ``_is_roundup``) keeps only copies of itself, and that trimmed copies of a
-    first version may join a much longer update (``_copies_of_copies``). ``edges`` is an optional cache of ``verify`` results keyed by
+    Repeatedly (``_Round.decide``): find the remaining member carrying most of the story
+    (``_Component.story_sizes``, ``_Round.reference``); mark members complete (matching it,
+    with ``complete_ratio`` of its story and size); choose the canonical by
+    ``cleanfeed.dedup.canonical`` policy; its copies are the remaining members that ``verify``
+    against the canonical itself (the anti-chaining guard), except that a canonical holding
+    several different stories (a roundup, ``_is_roundup``) keeps only copies of itself, and
+    that trimmed copies of a first version may join a much longer update
+    (``_copies_of_copies``). ``edges`` is an optional cache of ``verify`` results keyed by
     ``(doc_id, doc_id)`` in either order; it must come from the same config. The result
-    depends only on the set of members, never on their order.
+    depends only on the set of members, never on their order. Each round costs a few numpy
+    passes over the component's shingles per contender (``_Component``), so a story copied
+    thousands of times is decided in time linear in its copies' text.
 
     ``members`` are compared as given: pass them ``Fingerprint.discounted_by`` their sites'
     common lines (the reasons then say how much was discounted). ``published``: ids an earlier
@@ -326,138 +639,43 @@ def resolve_component(
     ids = [f.doc_id for f in ordered]
     if len(set(ids)) != len(ids):
         raise ValueError("resolve_component: duplicate doc ids among the members")
-    given = edges or {}
-    cache: dict[tuple[str, str], Similarity | None] = {}
-
-    def sim(x: Fingerprint, y: Fingerprint) -> Similarity | None:
-        key = _pair_key(x.doc_id, y.doc_id)
-        if key not in cache:
-            if key in given:  # looked up, never copied: callers may pass a big shared mapping
-                cache[key] = given[key]
-            elif key[::-1] in given:
-                cache[key] = given[key[::-1]]
-            else:
-                cache[key] = verify(x, y, config)
-        return cache[key]
-
-    def against(x: Fingerprint, group: Sequence[Fingerprint]) -> None:
-        """Fill the cache with ``x`` against every member of ``group``, in one pass."""
-        def known(f: Fingerprint) -> bool:
-            key = _pair_key(x.doc_id, f.doc_id)
-            return key in cache or key in given or key[::-1] in given
-
-        todo = [f for f in group if f is not x and not known(f)]
-        if len(todo) > 1:
-            for f, s in zip(todo, verify_many(x, todo, config)):
-                cache[_pair_key(x.doc_id, f.doc_id)] = s
-
+    comp = _Component(ordered, edges, config)
+    alive = np.ones(len(ordered), dtype=bool)
     decisions: dict[str, Decision] = {}
-    remaining = ordered
-    first_round = True
-    while remaining:
-        story = _story_sizes(remaining)
-        # story share in 5% steps: copyedits move a copy's count by a few shingles, which must
-        # not decide "most complete" (an update's two paragraphs or a cut end do)
-        top = max(max(story.values()), 1)
-        share = {i: int(20 * n / top + 0.5) * 5 for i, n in story.items()}
-        matches: dict[str, int] = {}
-
-        def count_matches(group: Sequence[Fingerprint]) -> None:
-            # capped: O(_CONTENDERS * m) checks in a component of m
-            for c in sorted(group, key=lambda f: (-f.size, f.doc_id))[:_CONTENDERS]:
-                if c.doc_id not in matches:
-                    against(c, remaining)
-                    matches[c.doc_id] = sum(
-                        1 for f in remaining if f is not c and sim(c, f) is not None
-                    )
-
-        # the reference: among the copies carrying the most story, the one most others match
-        # (not the longest: chrome its extractor left in would make it the yardstick)
-        best_share = max(share.values())
-        leaders = [f for f in remaining if share[f.doc_id] == best_share]
-        count_matches(leaders)
-        ref = min(leaders, key=lambda f: (-matches.get(f.doc_id, 0), -f.size, f.doc_id))
-        ratio = config.complete_ratio
-        against(ref, remaining)
-        complete = {
-            f.doc_id: f is ref
-            or (
-                story[f.doc_id] >= ratio * story[ref.doc_id]
-                and f.size >= ratio * ref.size
-                and sim(f, ref) is not None
-            )
-            for f in remaining
-        }
-
-        def head(f: Fingerprint) -> tuple[int, ...]:
-            return policy_key(f, complete[f.doc_id], share[f.doc_id])[:3]
-
-        best_head = min(head(f) for f in remaining)
-        count_matches([f for f in remaining if head(f) == best_head])
-        canon, why = choose_canonical(remaining, complete, share, matches)
-
-        def copies_of(canon: Fingerprint) -> tuple[dict[str, Similarity], bool]:
-            against(canon, remaining)
-            copies = {f.doc_id: s for f in remaining if f is not canon and (s := sim(f, canon))}
-            inside = [f for f in remaining if f.doc_id in copies]
-            if _is_roundup(canon, inside, copies, config):
-                # the stories it contains go free; copies of the roundup page itself stay
-                return {i: s for i, s in copies.items() if s.basis != "containment"}, True
-            copies.update(_copies_of_copies(canon, remaining, copies, sim, config))
-            return copies, False
-
-        copies, roundup = copies_of(canon)
-        replaces = None
-        # published is final: a published copy of this story stays its page, unless the
-        # policy's choice is complete and the published one is not (a trimmed or earlier
-        # version): then the new page is kept and says which page it replaces
-        earlier = [f for f in remaining
-                   if f.doc_id in published and (f is canon or f.doc_id in copies)]
-        if earlier and canon.doc_id not in published:
-            prev, _ = choose_canonical(earlier, complete, share, matches)
-            if (complete[canon.doc_id] and not complete[prev.doc_id]
-                    and canon.doc_id not in settled):
-                replaces = prev.doc_id
-                why = (f"complete story, replaces {prev.doc_id} (published by an earlier run, "
-                       f"trimmed or an earlier version); {why}")
-            else:
-                canon, why = prev, "published by an earlier run (published is final)"
-                copies, roundup = copies_of(canon)
-        # another published page is never absorbed silently: it stays kept (its own round)
-        copies = {i: s for i, s in copies.items() if i not in published or i == replaces}
-        if roundup:
-            reason = (
-                f"own cluster of {len(copies) + 1}: contains several different stories (a "
-                "roundup), so it is the copy of none of them"
-            )
-        elif copies:
-            reason = f"canonical of {len(copies) + 1} copies: {why}"
-        elif not canon.n_tokens:
-            reason = "empty body: never compared"
-        elif first_round and len(ordered) == 1:
-            reason = "no near-duplicate"
+    while alive.any():
+        round_ = _Round(comp, alive)
+        alone = len(ordered) == 1
+        if round_.apart():
+            decided = round_.decide_apart(alone)
         else:
-            reason = "own cluster: linked to other copies only through a chain of partial overlaps"
-        by_id = {f.doc_id: f for f in remaining}
-        decisions[canon.doc_id] = Decision(
-            canon.doc_id, "kept", canon.doc_id, None, reason + _discount_note(canon, config),
-            replaces)
-        for doc_id, s in copies.items():
-            decisions[doc_id] = Decision(
-                doc_id,
-                "duplicate",
-                canon.doc_id,
-                s,
-                f"copy of {canon.doc_id} ({s.basis}: jaccard {s.jaccard:.3f}, "
-                f"containment {s.containment:.3f})"
-                + _discount_note(by_id[doc_id], config, canon),
-            )
-        remaining = [f for f in remaining if f.doc_id not in decisions]
-        first_round = False
+            decided = round_.decide(published, settled, alone)
+        decisions.update((d.doc_id, d) for d in decided.values())
+        alive[list(decided)] = False
+        comp.forget(decided)
+        left = int(np.count_nonzero(alive))
+        if 0 < left <= len(alive) // 2:
+            # the rest on arrays of the rest only: a round costs what is left, not the story
+            comp = _Component([comp.fps[j] for j in np.flatnonzero(alive).tolist()], edges,
+                              config)
+            alive = np.ones(left, dtype=bool)
     return [decisions[i] for i in ids]
 
 
 _CONTENDERS = 16  # copies whose matches are counted per round (bounds the work)
+
+
+def _kept_reason(kept: Fingerprint, copies: int, roundup: bool, why: str, alone: bool) -> str:
+    """Why a round's canonical is kept, given its number of copies and the policy's ``why``."""
+    if roundup:
+        return (f"own cluster of {copies + 1}: contains several different stories (a roundup), "
+                "so it is the copy of none of them")
+    if copies:
+        return f"canonical of {copies + 1} copies: {why}"
+    if not kept.n_tokens:
+        return "empty body: never compared"
+    if alone:
+        return "no near-duplicate"
+    return "own cluster: linked to other copies only through a chain of partial overlaps"
 
 
 def _discount_note(f: Fingerprint, config: DedupConfig, canon: Fingerprint | None = None) -> str:
@@ -473,43 +691,11 @@ def _discount_note(f: Fingerprint, config: DedupConfig, canon: Fingerprint | Non
             f"{config.common_line_stories} stories of the site): " + ", ".join(parts))
 
 
-def _story_sizes(members: Sequence[Fingerprint]) -> dict[str, int]:
-    """Per member, how many of its shingles at least one other member also carries.
-
-    Counted over distinct texts (exact twins count once), so a page republished twice does not
-    make its own chrome look like story.
-    """
-    distinct: dict[str, Fingerprint] = {}
-    for f in sorted(members, key=lambda f: f.doc_id):
-        distinct.setdefault(f.text_hash if f.n_tokens else "\0" + f.doc_id, f)
-    reps = list(distinct.values())
-    arrays = [f.shingle_array() for f in reps]
-    lengths = np.array([len(a) for a in arrays], dtype=np.int64)
-    out: dict[str, int] = {}
-    by_text = {key: 0 for key in distinct}
-    nonempty = [i for i, n in enumerate(lengths.tolist()) if n]
-    if nonempty:
-        concat = np.concatenate([arrays[i] for i in nonempty])
-        _, inverse, counts = np.unique(concat, return_inverse=True, return_counts=True)
-        shared = (counts[inverse] >= 2).astype(np.int64)
-        starts = np.concatenate(([0], np.cumsum(lengths[nonempty])[:-1]))
-        keys = list(distinct)
-        for i, n in zip(nonempty, np.add.reduceat(shared, starts).tolist()):
-            by_text[keys[i]] = int(n)
-    for f in members:
-        out[f.doc_id] = by_text[f.text_hash if f.n_tokens else "\0" + f.doc_id]
-    return out
-
-
 def _copies_of_copies(
-    canon: Fingerprint,
-    remaining: Sequence[Fingerprint],
-    copies: Mapping[str, Similarity],
-    sim: Callable[[Fingerprint, Fingerprint], Similarity | None],
-    config: DedupConfig,
-) -> dict[str, Similarity]:
-    """Members that fail ``verify`` against the canonical only on the size-ratio guard, yet
-    lie inside it and match one of its direct copies: a trimmed copy of the first version,
+    comp: _Component, canon: int, alive: np.ndarray, copies: Mapping[int, Similarity]
+) -> dict[int, Similarity]:
+    """Alive members that fail ``verify`` against the canonical only on the size-ratio guard,
+    yet lie inside it and match one of its direct copies: a trimmed copy of the first version,
     when the canonical is an update much longer than what the trimmed copy kept.
 
     Not chaining: each is checked against the canonical itself (containment ≥ threshold, under
@@ -517,31 +703,39 @@ def _copies_of_copies(
     rather than a passage quoted from it. One pass over the direct copies, so the result does
     not depend on member order.
     """
-    direct = [f for f in remaining if f.doc_id in copies]
-    out: dict[str, Similarity] = {}
-    canon_shingles = canon.shingle_array()
-    for f in remaining:
-        if f is canon or f.doc_id in copies or f.size < config.min_shingles or f.size > canon.size:
-            continue
-        inter = _intersection(f.shingle_array(), canon_shingles)
-        containment = inter / f.size
-        needed = (
-            config.containment_threshold
-            if f.size >= config.short_shingles
-            else config.short_containment
-        )
-        if containment >= needed and any(sim(f, c) is not None for c in direct):
-            jaccard = inter / (f.size + canon.size - inter)
-            out[f.doc_id] = Similarity(jaccard, containment, "containment")
+    config = comp.config
+    sizes = comp.sizes
+    direct = np.zeros(len(sizes), dtype=bool)
+    direct[list(copies)] = True
+    inter = comp.row(canon).inter
+    candidate = alive & ~direct & (sizes >= config.min_shingles) & (sizes <= sizes[canon])
+    candidate[canon] = False
+    with np.errstate(divide="ignore", invalid="ignore"):
+        containment = inter / sizes
+    needed = np.where(sizes >= config.short_shingles, config.containment_threshold,
+                      config.short_containment)
+    out: dict[int, Similarity] = {}
+    first = [comp.fps[c] for c in list(copies)[:_VOUCHERS]]
+    for j in np.flatnonzero(candidate & (containment >= needed)).tolist():
+        if _vouched(comp, j, first, direct):
+            jaccard = int(inter[j]) / (int(sizes[j]) + int(sizes[canon]) - int(inter[j]))
+            out[j] = Similarity(jaccard, float(containment[j]), "containment")
     return out
 
 
-def _is_roundup(
-    canon: Fingerprint,
-    members: Sequence[Fingerprint],
-    sims: Mapping[str, Similarity],
-    config: DedupConfig,
-) -> bool:
+_VOUCHERS = 8  # direct copies checked pair by pair before a member's whole row is judged
+
+
+def _vouched(comp: _Component, j: int, first: Sequence[Fingerprint], direct: np.ndarray) -> bool:
+    """Whether member ``j`` matches one of the direct copies (``direct``): the first few
+    checked pair by pair (usually one of them does), else ``j``'s whole row. Pairs ``edges``
+    holds are only judged through the row, which applies them."""
+    if not comp.edges and any(s is not None for s in verify_many(comp.fps[j], first, comp.config)):
+        return True
+    return bool((comp.row(j).match & direct).any())
+
+
+def _is_roundup(comp: _Component, canon: int, copies: Mapping[int, Similarity]) -> bool:
     """Whether the canonical holds *different* stories, each matching it by containment.
 
     The second anti-chaining guard: a digest page with stories A and B in full contains both,
@@ -550,18 +744,18 @@ def _is_roundup(
     shares much of itself with the largest of them; one sharing less than ``roundup_overlap``
     means the canonical is a roundup, and it is clustered with none of them.
     """
-    inside = [f for f in members if f.size < canon.size and sims[f.doc_id].basis == "containment"]
+    sizes = comp.sizes
+    inside = np.array([j for j, s in copies.items()
+                       if sizes[j] < sizes[canon] and s.basis == "containment"], dtype=np.int64)
     if len(inside) < 2:
         return False
-    ref = min(inside, key=lambda f: (-f.size, f.doc_id))
-    ref_shingles = ref.shingle_array()
-    for f in inside:
-        if f is ref or f.text_hash == ref.text_hash:
-            continue
-        overlap = _intersection(f.shingle_array(), ref_shingles) / max(1, min(f.size, ref.size))
-        if overlap < config.roundup_overlap:
-            return True
-    return False
+    ref = int(min(inside.tolist(), key=lambda j: (-int(sizes[j]), j)))
+    texts = comp.traits.texts
+    others = inside[(inside != ref) & (texts[inside] != texts[ref])]
+    if not len(others):
+        return False
+    overlap = comp.intersections(ref)[others] / np.maximum(1, np.minimum(sizes[others], sizes[ref]))
+    return bool((overlap < comp.config.roundup_overlap).any())
 
 
 def cluster_fingerprints(

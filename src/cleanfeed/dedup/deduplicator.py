@@ -27,18 +27,18 @@ Example::
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
-from ..models import Decision, Similarity
-from .cluster import band_buckets, common_lines, linked, lsh_eligible, resolve_component
 from ..config import DedupConfig
 from ..errors import IndexMismatchError
+from ..models import CleanDoc, Decision, Similarity
+from .cluster import band_buckets, common_lines, linked, lsh_eligible, resolve_component
 from .fingerprint import Fingerprint, fingerprint_batch, lsh_keys
 from .store import MemoryStore, Store
-from ..models import CleanDoc
 
 __all__ = ["AddResult", "Deduplicator", "deduplicate"]
 
@@ -94,9 +94,44 @@ class Deduplicator:
         "pending" until ``resolve()``. A run that adds many batches then decides each component
         once, at the end, instead of after every batch that touches it (a story copied a
         thousand times would be re-decided with every batch). The final decisions are the same.
+
+        The steps: ``_unseen`` (ids added before with the same text are no-ops),
+        ``_exact_copies`` (exact copies link to the first of their text and stay out of LSH),
+        ``_Linker`` (candidate pairs checked with ``linked`` while merging components),
+        ``_merged`` (the merged components, labelled, their new members pending), then the
+        commit and, unless deferred, ``resolve``.
         """
-        config = self.config
-        # 1. ids seen before (in the store or earlier in this batch) with the same text are no-ops
+        new = self._unseen(fps)
+        new_fps = list(new.values())
+        links, twins = self._exact_copies(new_fps)
+        eligible = [f for f in new_fps if lsh_eligible(f, self.config) and f.doc_id not in twins]
+        keys = lsh_keys(eligible, self.config)
+        linker = _Linker(self.store, self.config, new,
+                         self.store.components({o for _, o in links if o not in new}))
+        linker.start(new_fps)
+        linker.join_exact(links)
+        linker.link_stored(eligible, keys)
+        linker.link_batch(eligible, keys)
+        components, pending = self._merged(linker)
+        in_lsh = {f.doc_id for f in eligible}
+        self.store.commit(
+            [(f, None) for f in new_fps if f.doc_id not in in_lsh] + list(zip(eligible, keys, strict=True)),
+            components,
+            pending,
+        )
+        # decide: every pending component, resolved from scratch (pure)
+        result = self.resolve() if resolve else AddResult((), ())
+        final = {d.doc_id: d for d in (*pending, *result.decisions)}
+        final.update(self.store.decisions([f.doc_id for f in fps if f.doc_id not in final]))
+        changed = [*result.changed, *(d for d in result.decisions if d.doc_id not in new)]
+        return AddResult(
+            tuple(final[f.doc_id] for f in fps), tuple(sorted(changed, key=lambda d: d.doc_id))
+        )
+
+    def _unseen(self, fps: Sequence[Fingerprint]) -> dict[str, Fingerprint]:
+        """The documents not added before, by doc id (first of each id). An id seen before (in
+        the store or earlier in this batch) with the same text is a no-op; with another text
+        it is refused (``ValueError``)."""
         known = self.store.text_hashes({f.doc_id for f in fps})
         new: dict[str, Fingerprint] = {}
         for f in fps:
@@ -107,14 +142,21 @@ class Deduplicator:
                 raise ValueError(
                     f"doc id {f.doc_id!r} was already added with another text; ids must be unique"
                 )
-        new_fps = list(new.values())
+        return new
 
-        # 2. candidates: same normalised text, and shared LSH band keys (store and batch).
-        # Stored docs with one text are already in one component: one of them is enough.
-        # An exact twin has its twin's shingles and signature, so every candidate of it is one
-        # of the twin's and ``linked`` judges it alike: twins stay out of the LSH index (which
-        # then does not grow with every republication) and out of the candidate walk.
-        links: set[tuple[str, str]] = set()  # exact copies, to the first of their text
+    def _exact_copies(
+        self, new_fps: Sequence[Fingerprint]
+    ) -> tuple[set[tuple[str, str]], set[str]]:
+        """Links of new documents to an exact copy (the same normalised text: the smallest
+        stored id of that text, else the first of the batch), and the set of linked documents
+        (twins).
+
+        Stored docs with one text are already in one component: one of them is enough. An
+        exact twin has its twin's shingles and signature, so every candidate of it is one of
+        the twin's and ``linked`` judges it alike: twins stay out of the LSH index (which then
+        does not grow with every republication) and out of the candidate walk.
+        """
+        links: set[tuple[str, str]] = set()
         exact = self.store.exact_matches({f.text_hash for f in new_fps if f.n_tokens})
         first_by_text: dict[str, str] = {}
         twins: set[str] = set()
@@ -129,110 +171,23 @@ class Deduplicator:
                 first_by_text[f.text_hash] = f.doc_id
                 continue
             twins.add(f.doc_id)
-        eligible = [f for f in new_fps if lsh_eligible(f, config) and f.doc_id not in twins]
-        keys = lsh_keys(eligible, config)
+        return links, twins
 
-        # 3. link the candidates (``linked``) while merging components: the new docs and the
-        # stored components they link to. A pair whose two sides are in one component already
-        # is not checked: its edge could not change the components. So a new doc joins a
-        # stored component at its first candidate there that links, and the copies of one
-        # story in a batch are not all checked pairwise. Candidates are walked, never
-        # collected: the pairs of a widely copied story would not fit in memory.
-        comp_of = self.store.components({o for _, o in links if o not in new})
-        fp_of = dict(new)
-        parent: dict[str, str] = {}
-
-        def node(doc_id: str) -> str:
-            return "d:" + doc_id if doc_id in new else "c:" + comp_of[doc_id]
-
-        def find(x: str) -> str:
-            parent.setdefault(x, x)
-            while parent[x] != x:
-                parent[x] = parent[parent[x]]
-                x = parent[x]
-            return x
-
-        def fingerprint_of(doc_id: str) -> Fingerprint:
-            if doc_id not in fp_of:
-                fp_of.update(self.store.fingerprints([doc_id]))
-                comp_of.update(self.store.components([doc_id]))
-            return fp_of[doc_id]
-
-        checked: set[tuple[str, str]] = set()
-
-        def link(a: str, b: str) -> None:
-            """Check one candidate pair (``a`` new) unless its sides are joined already."""
-            ra, rb = find(node(a)), find(node(b))
-            if ra == rb or (a, b) in checked or (b, a) in checked:
-                return
-            checked.add((a, b))
-            if linked(fp_of[a], fingerprint_of(b), config):
-                parent[max(ra, rb)] = min(ra, rb)
-
-        for f in new_fps:
-            find(node(f.doc_id))
-        for a, b in sorted(links):  # exact copies first: most candidates are then settled
-            ra, rb = find(node(a)), find(node(b))
-            if ra != rb:
-                parent[max(ra, rb)] = min(ra, rb)
-        # stored candidates, a slice of lookups at a time (bounded memory)
-        for start in range(0, len(eligible), _QUERY_ROWS):
-            chunk = eligible[start : start + _QUERY_ROWS]
-            found = self.store.lsh_candidates(keys[start : start + _QUERY_ROWS])
-            unknown = {o for others in found for o in others if o not in comp_of}
-            if unknown:
-                comp_of.update(self.store.components(unknown))
-            for f, others in zip(chunk, found):
-                for o in others:
-                    link(f.doc_id, o)
-        # candidates within the batch, bucket by bucket
-        def join(group: list[str], other: list[str]) -> None:
-            """Check pairs across two groups of joined docs until one links them."""
-            for a in group:
-                for b in other:
-                    if find(node(a)) == find(node(b)):
-                        return
-                    link(a, b)
-
-        for rows in band_buckets(keys):
-            by_root: dict[str, list[str]] = {}
-            for i in rows:
-                by_root.setdefault(find(node(eligible[i].doc_id)), []).append(eligible[i].doc_id)
-            groups = list(by_root.values())
-            for g in range(1, len(groups)):
-                for h in range(g):
-                    join(groups[g], groups[h])
-
-        # 4. the merged components, each labelled by its smallest doc id
-        groups: dict[str, list[str]] = {}
-        for x in list(parent):
-            groups.setdefault(find(x), []).append(x)
-        labels = sorted({x[2:] for xs in groups.values() for x in xs if x.startswith("c:")})
-        stored_members = self.store.component_members(labels)
+    def _merged(self, linker: _Linker) -> tuple[dict[str, str], list[Decision]]:
+        """The merged components, each labelled by its smallest doc id: every member's label
+        (new and stored members), and a pending decision for each new member."""
+        groups = linker.groups()
+        stored = self.store.component_members(
+            sorted({node.key for nodes in groups for node in nodes if not node.new}))
         components: dict[str, str] = {}
         pending: list[Decision] = []
-        for xs in groups.values():
-            member_ids = [x[2:] for x in xs if x.startswith("d:")]
-            old_ids = [m for x in xs if x.startswith("c:") for m in stored_members[x[2:]]]
+        for nodes in groups:
+            member_ids = [node.key for node in nodes if node.new]
+            old_ids = [m for node in nodes if not node.new for m in stored[node.key]]
             label = min(member_ids + old_ids)
             components.update((m, label) for m in member_ids + old_ids)
             pending.extend(Decision(m, "pending", label, None, _PENDING) for m in member_ids)
-        inserted = list(zip(eligible, keys))
-        in_lsh = {f.doc_id for f, _ in inserted}
-        self.store.commit(
-            [(f, None) for f in new_fps if f.doc_id not in in_lsh] + inserted,
-            components,
-            pending,
-        )
-
-        # 5. decide: every pending component, resolved from scratch (pure)
-        result = self.resolve() if resolve else AddResult((), ())
-        final = {d.doc_id: d for d in (*pending, *result.decisions)}
-        final.update(self.store.decisions([f.doc_id for f in fps if f.doc_id not in final]))
-        changed = [*result.changed, *(d for d in result.decisions if d.doc_id not in new)]
-        return AddResult(
-            tuple(final[f.doc_id] for f in fps), tuple(sorted(changed, key=lambda d: d.doc_id))
-        )
+        return components, pending
 
     def resolve(
         self, edges: Mapping[tuple[str, str], Similarity | None] | None = None
@@ -249,36 +204,47 @@ class Deduplicator:
         labels = sorted(set(self.store.components(pending).values()))
         decided: list[Decision] = []
         changed: list[Decision] = []
-        batch: list[Decision] = []
         for start in range(0, len(labels), _RESOLVE_LABELS):
-            members_of = self.store.component_members(labels[start : start + _RESOLVE_LABELS])
-            fps_of = [list(self.store.fingerprints(ids).values()) for ids in members_of.values()]
-            common = self._common([f for fps in fps_of for f in fps])
-            published = self.store.published([f.doc_id for fps in fps_of for f in fps])
-            for ids, fps in zip(members_of.values(), fps_of):
-                settled = {i for i in ids if i not in waiting and i not in published}
-                resolved = resolve_component(
-                    [f.discounted_by(common) for f in fps], edges, self.config, published,
-                    settled)
-                old = self.store.decisions([i for i in ids if i not in waiting])
-                for d in resolved:
-                    if d.doc_id in waiting:
-                        decided.append(d)
-                    elif old[d.doc_id] != d:
-                        changed.append(d)
-                    else:
-                        continue
-                    batch.append(d)
-            self.store.commit([], {}, batch)
-            batch = []
+            done, redone = self._resolve_labels(labels[start : start + _RESOLVE_LABELS],
+                                                waiting, edges)
+            self.store.commit([], {}, [*done, *redone])
+            decided.extend(done)
+            changed.extend(redone)
         return AddResult(
             tuple(sorted(decided, key=lambda d: d.doc_id)),
             tuple(sorted(changed, key=lambda d: d.doc_id)),
         )
 
-    def _common(self, fps: Sequence[Fingerprint]) -> np.ndarray:
-        """The site-common line keys among these pages' lines, by what the store holds."""
-        keys = np.unique(np.concatenate([f.line_keys() for f in fps])) if fps else None
+    def _resolve_labels(
+        self, labels: Sequence[str], waiting: Collection[str],
+        edges: Mapping[tuple[str, str], Similarity | None] | None,
+    ) -> tuple[list[Decision], list[Decision]]:
+        """Decide these components (``resolve_component`` on their pages discounted by their
+        sites' common lines): the decisions of the ``waiting`` (pending) documents, and those
+        of documents decided before that changed."""
+        members_of = self.store.component_members(labels)
+        fps_of = [list(self.store.fingerprints(ids).values()) for ids in members_of.values()]
+        keys_of = [[f.line_keys() for f in fps] for fps in fps_of]
+        common = self._common([k for keys in keys_of for k in keys])
+        published = self.store.published([f.doc_id for fps in fps_of for f in fps])
+        decided: list[Decision] = []
+        changed: list[Decision] = []
+        for ids, fps, keys in zip(members_of.values(), fps_of, keys_of, strict=True):
+            settled = {i for i in ids if i not in waiting and i not in published}
+            own = [f.discounted_by(common, k) for f, k in zip(fps, keys, strict=True)]
+            resolved = resolve_component(own, edges, self.config, published, settled)
+            old = self.store.decisions([i for i in ids if i not in waiting])
+            for d in resolved:
+                if d.doc_id in waiting:
+                    decided.append(d)
+                elif old[d.doc_id] != d:
+                    changed.append(d)
+        return decided, changed
+
+    def _common(self, line_keys: Sequence[np.ndarray]) -> np.ndarray:
+        """The site-common line keys among these line keys (``Fingerprint.line_keys`` of some
+        pages), by what the store holds."""
+        keys = np.unique(np.concatenate(line_keys)) if line_keys else None
         if keys is None or not len(keys):
             return np.empty(0, dtype=np.uint64)
         return common_lines(*self.store.line_stories(keys), self.config)
@@ -311,6 +277,128 @@ class Deduplicator:
 _QUERY_ROWS = 64  # lookups per LSH query: bounds the candidate lists held at once
 _RESOLVE_LABELS = 256  # components decided per store commit
 _PENDING = "linked into its component; not decided yet"
+
+
+class _Node(NamedTuple):
+    """A union-find node of ``_Linker``: a stored component (by its label) or a new document
+    (by its doc id). Stored components order before documents (the root of a merge is the
+    smaller node; any root gives the same components). A tuple: hashed and compared in C."""
+
+    new: bool
+    key: str
+
+
+class _Linker:
+    """Links one batch's new documents into components: a union-find over the new documents
+    and the stored components they reach, joined by candidate pairs that are ``linked``.
+
+    A pair whose two sides are in one component already is not checked: its edge could not
+    change the components. So a new doc joins a stored component at its first candidate
+    there that links, and the copies of one story in a batch are not all checked pairwise.
+    Candidates are walked, never collected: the pairs of a widely copied story would not fit
+    in memory.
+    """
+
+    def __init__(self, store: Store, config: DedupConfig, new: Mapping[str, Fingerprint],
+                 comp_of: Mapping[str, str]) -> None:
+        self.store = store
+        self.config = config
+        self.new = new
+        self.comp_of = dict(comp_of)  # stored doc id -> its component label
+        self.fp_of = dict(new)  # fingerprints fetched so far (new ones, then stored ones)
+        self.parent: dict[_Node, _Node] = {}
+        self.checked: set[tuple[str, str]] = set()
+
+    def node(self, doc_id: str) -> _Node:
+        """The node of a document: itself if new, else its stored component."""
+        if doc_id in self.new:
+            return _Node(True, doc_id)
+        return _Node(False, self.comp_of[doc_id])
+
+    def find(self, x: _Node) -> _Node:
+        """The root of ``x`` (added as its own root when first seen), halving paths."""
+        parent = self.parent
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def union(self, ra: _Node, rb: _Node) -> None:
+        """Join two roots (the larger under the smaller)."""
+        self.parent[max(ra, rb)] = min(ra, rb)
+
+    def joined(self, a: str, b: str) -> bool:
+        return self.find(self.node(a)) == self.find(self.node(b))
+
+    def fingerprint_of(self, doc_id: str) -> Fingerprint:
+        """A document's fingerprint: new, or fetched from the store (with its component)."""
+        if doc_id not in self.fp_of:
+            self.fp_of.update(self.store.fingerprints([doc_id]))
+            self.comp_of.update(self.store.components([doc_id]))
+        return self.fp_of[doc_id]
+
+    def link(self, a: str, b: str) -> None:
+        """Check one candidate pair (``a`` new) unless its sides are joined already."""
+        ra, rb = self.find(self.node(a)), self.find(self.node(b))
+        if ra == rb or (a, b) in self.checked or (b, a) in self.checked:
+            return
+        self.checked.add((a, b))
+        if linked(self.fp_of[a], self.fingerprint_of(b), self.config):
+            self.union(ra, rb)
+
+    def start(self, new_fps: Iterable[Fingerprint]) -> None:
+        """Every new document is a node (its own component until linked)."""
+        for f in new_fps:
+            self.find(self.node(f.doc_id))
+
+    def join_exact(self, links: Iterable[tuple[str, str]]) -> None:
+        """Exact copies are joined unchecked, first: most candidates are then settled."""
+        for a, b in sorted(links):
+            ra, rb = self.find(self.node(a)), self.find(self.node(b))
+            if ra != rb:
+                self.union(ra, rb)
+
+    def link_stored(self, eligible: Sequence[Fingerprint], keys: np.ndarray) -> None:
+        """Link the new documents to the stored ones sharing an LSH band key, a slice of
+        lookups at a time (bounded memory)."""
+        for start in range(0, len(eligible), _QUERY_ROWS):
+            chunk = eligible[start : start + _QUERY_ROWS]
+            found = self.store.lsh_candidates(keys[start : start + _QUERY_ROWS])
+            unknown = {o for others in found for o in others if o not in self.comp_of}
+            if unknown:
+                self.comp_of.update(self.store.components(unknown))
+            for f, others in zip(chunk, found, strict=True):
+                for o in others:
+                    self.link(f.doc_id, o)
+
+    def link_batch(self, eligible: Sequence[Fingerprint], keys: np.ndarray) -> None:
+        """Link the new documents sharing an LSH band key, bucket by bucket: in each bucket,
+        the groups of documents not joined yet are checked pairwise until linked."""
+        for rows in band_buckets(keys):
+            by_root: dict[_Node, list[str]] = {}
+            for i in rows:
+                doc_id = eligible[i].doc_id
+                by_root.setdefault(self.find(self.node(doc_id)), []).append(doc_id)
+            groups = list(by_root.values())
+            for g in range(1, len(groups)):
+                for h in range(g):
+                    self.join(groups[g], groups[h])
+
+    def join(self, group: Sequence[str], other: Sequence[str]) -> None:
+        """Check pairs across two groups of joined docs until one links them."""
+        for a in group:
+            for b in other:
+                if self.joined(a, b):
+                    return
+                self.link(a, b)
+
+    def groups(self) -> list[list[_Node]]:
+        """The components: the nodes of each, in the order they were first seen."""
+        by_root: dict[_Node, list[_Node]] = {}
+        for x in list(self.parent):
+            by_root.setdefault(self.find(x), []).append(x)
+        return list(by_root.values())
 
 
 def deduplicate(docs: Iterable[CleanDoc], config: DedupConfig | None = None) -> list[Decision]:

@@ -373,14 +373,15 @@ class Fingerprint:
                 pass
         return xxhash.xxh3_64_intdigest(key.encode("utf-8")) & 0x7FFFFFFFFFFFFFFF
 
-    def discounted_by(self, common: np.ndarray) -> Fingerprint:
+    def discounted_by(self, common: np.ndarray, keys: np.ndarray | None = None) -> Fingerprint:
         """This fingerprint without the shingles that start in one of its site's common lines
         (``common``: sorted line keys, see ``line_keys``); itself when none is common.
+        ``keys``: ``self.line_keys()`` if the caller has it already.
 
         What is left is the page's own text: the evidence two pages are copies must come from
         it, not from what the site prints on every page.
         """
-        keys = self.line_keys()
+        keys = self.line_keys() if keys is None else keys
         if not len(keys) or not len(common) or not self.shingle_lines:
             return self
         pos = np.searchsorted(common, keys)

@@ -1,0 +1,265 @@
+"""The deduplicator's steps one by one: a component's arrays and rounds (``cluster``), and the
+linking of a batch into components (``deduplicator``).
+
+Fixtures are the seed stories and variants of them (trimmed, copyedited, on several sites,
+exact twins, some with site-common lines discounted); every array-level result is checked
+against a brute force over Python sets or against ``verify`` pair by pair.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+
+import numpy as np
+import pytest
+
+from cleanfeed import CleanDoc, DedupConfig, Deduplicator, fingerprint_batch, verify
+from cleanfeed.dedup import cluster, deduplicator
+from cleanfeed.dedup.cluster import (
+    _Component,
+    _copies_of_copies,
+    _is_roundup,
+    _Round,
+    common_lines,
+    line_pairs,
+    resolve_component,
+)
+from cleanfeed.dedup.deduplicator import _Linker, _Node
+from cleanfeed.dedup.fingerprint import Fingerprint
+
+CONFIG = DedupConfig()
+
+
+def _doc(doc_id: str, paragraphs: list[str], url: str | None = None) -> CleanDoc:
+    return CleanDoc(id=doc_id, paragraphs=tuple(paragraphs), url=url)
+
+
+def _edit(paragraphs: list[str], n: int, seed: int) -> list[str]:
+    words = " ".join(paragraphs).split(" ")
+    rng = random.Random(seed)
+    for i in rng.sample(range(len(words)), n):
+        words[i] = "edited"
+    return [" ".join(words)]
+
+
+@pytest.fixture(scope="module")
+def stories(seed_gold: dict[str, str]) -> list[list[str]]:
+    return [[p for p in text.split("\n\n") if p.strip()] for _, text in sorted(seed_gold.items())]
+
+
+@pytest.fixture(scope="module")
+def members(stories: list[list[str]]) -> list[Fingerprint]:
+    """Copies of two stories on three sites: originals, trims, copyedits, exact twins, a
+    site line every page of s0.example carries (discounted as site-common text), and bodies
+    too short to compare."""
+    chrome = "Subscribe to the s0 example daily newsletter for more news from our newsroom today"
+    docs = []
+    for k, paras in enumerate(stories[:2]):
+        for v in range(4):
+            site = f"s{v % 3}.example"
+            body = paras if v % 2 == 0 else _edit(paras, 6, seed=v)
+            docs.append(_doc(f"{k}-{v}", body, f"https://{site}/{k}/{v}"))
+        docs.append(_doc(f"{k}-trim", paras[: len(paras) // 2], f"https://s1.example/{k}/t"))
+        docs.append(_doc(f"{k}-twin", paras, f"https://s2.example/{k}/twin"))
+    docs += [_doc(f"brief-{i}", [chrome, stories[2 + i][0]], f"https://s0.example/b{i}")
+             for i in range(3)]
+    # empty and short bodies, among the members and last (no shingles to index)
+    docs += [_doc("empty", []), _doc("short", ["too short to compare"]), _doc("zz-empty", [])]
+    fps = fingerprint_batch(docs, CONFIG)
+    common = common_lines(*line_pairs(fps), dataclasses.replace(CONFIG, common_line_stories=3))
+    return sorted((f.discounted_by(common) for f in fps), key=lambda f: f.doc_id)
+
+
+def test_component_intersections_equal_set_intersections(members: list[Fingerprint]) -> None:
+    comp = _Component(members, None, CONFIG)
+    sets = [set(f.shingle_array().tolist()) for f in members]
+    for i in range(len(members)):
+        assert comp.intersections(i).tolist() == [len(sets[i] & s) for s in sets]
+
+
+def test_component_rows_equal_verify_pair_by_pair(members: list[Fingerprint]) -> None:
+    assert any(f.discounted for f in members)
+    comp = _Component(members, None, CONFIG)
+    found = set()
+    for i, a in enumerate(members):
+        for j, b in enumerate(members):
+            if i != j:
+                s = comp.similarity(i, j)
+                assert s == verify(a, b, CONFIG)
+                found.add(s.basis if s else None)
+    assert found == {None, "exact", "jaccard", "containment"}
+
+
+def test_edges_replace_the_rows_verdicts(members: list[Fingerprint]) -> None:
+    a, b = members[0].doc_id, members[1].doc_id
+    assert verify(members[0], members[1], CONFIG) is not None
+    comp = _Component(members, {(b, a): None}, CONFIG)  # either order of the pair
+    assert comp.similarity(0, 1) is None and comp.similarity(1, 0) is None
+    assert not comp.row(0).match[1]
+
+
+def test_story_sizes_count_shingles_another_distinct_text_carries(
+    members: list[Fingerprint],
+) -> None:
+    comp = _Component(members, None, CONFIG)
+    rng = random.Random(3)
+    for _ in range(5):
+        alive = np.array([rng.random() < 0.7 for _ in members])
+        reps: dict[str, Fingerprint] = {}
+        for f, on in zip(members, alive.tolist(), strict=True):
+            if on:
+                reps.setdefault(f.text_hash if f.n_tokens else "\0" + f.doc_id, f)
+        sets = {key: set(f.shingle_array().tolist()) for key, f in reps.items()}
+        sizes = comp.story_sizes(alive)
+        for k, f in enumerate(members):
+            if alive[k]:
+                key = f.text_hash if f.n_tokens else "\0" + f.doc_id
+                others = set().union(*(s for x, s in sets.items() if x != key))
+                assert sizes[k] == len(sets[key] & others)
+
+
+def test_a_round_finds_reference_complete_copies_and_canonical(
+    members: list[Fingerprint],
+) -> None:
+    story = [f for f in members if f.doc_id.startswith("0-")]
+    comp = _Component(story, None, CONFIG)
+    ids = comp.ids
+    round_ = _Round(comp, np.ones(len(story), dtype=bool))
+    ref = round_.reference()
+    # the reference carries most of the story, and matches the most others of the leaders
+    assert round_.share[ref] == round_.share.max()
+    round_.mark_complete(ref)
+    complete = {ids[j] for j in np.flatnonzero(round_.complete).tolist()}
+    assert "0-trim" not in complete and {"0-0", "0-twin"} <= complete
+    canon, why = round_.canonical()
+    assert round_.complete[canon] and why
+    copies, roundup = round_.copies_of(canon)
+    assert not roundup
+    assert {ids[j] for j in copies} == {ids[j] for j in range(len(story)) if j != canon
+                                         and verify(story[j], story[canon], CONFIG)}
+
+
+def test_a_roundup_of_two_stories_is_found(stories: list[list[str]]) -> None:
+    a, b, c = stories[0], stories[1], stories[3]
+    docs = [_doc("a", a), _doc("b", b), _doc("c", c), _doc("digest", a + b + c)]
+    comp = _Component(sorted(fingerprint_batch(docs, CONFIG), key=lambda f: f.doc_id), None,
+                      CONFIG)
+    digest = comp.index["digest"]
+    copies = {j: s for j in range(4) if j != digest and (s := comp.similarity(digest, j))}
+    assert len(copies) == 3 and {s.basis for s in copies.values()} == {"containment"}
+    assert _is_roundup(comp, digest, copies)
+    assert not _is_roundup(comp, digest, dict(list(copies.items())[:1]))
+
+
+def test_a_trimmed_first_version_joins_an_update_through_a_direct_copy(
+    stories: list[list[str]],
+) -> None:
+    """Too small next to the update for ``verify`` (size ratio), inside it, and a copy of a
+    direct copy of it: taken in, with containment as its basis."""
+    update = stories[0] + stories[2]  # a long follow-up appended
+    docs = [_doc("update", update), _doc("copy", stories[0]), _doc("trim", stories[0][:3])]
+    fps = sorted(fingerprint_batch(docs, CONFIG), key=lambda f: f.doc_id)
+    comp = _Component(fps, None, CONFIG)
+    canon, trim, copy = comp.index["update"], comp.index["trim"], comp.index["copy"]
+    assert verify(fps[trim], fps[canon], CONFIG) is None
+    assert verify(fps[trim], fps[copy], CONFIG) is not None
+    alive = np.ones(3, dtype=bool)
+    direct = {copy: comp.similarity(canon, copy)}
+    found = _copies_of_copies(comp, canon, alive, direct)
+    assert list(found) == [trim] and found[trim].basis == "containment"
+    assert _copies_of_copies(comp, canon, alive, {}) == {}  # no direct copy vouches
+
+
+def test_deciding_a_big_story_costs_a_bounded_number_of_rows_per_round(
+    stories: list[list[str]], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A story copied 300 times: each round judges at most a few dozen rows, never one per
+    member and contender."""
+    docs = [_doc(f"c{i:03d}", _edit(stories[0], 1 + i % 7, seed=i), f"https://s{i}.example/x")
+            for i in range(300)]
+    fps = fingerprint_batch(docs, CONFIG)
+    rows = []
+    real = cluster._verdicts
+    monkeypatch.setattr(cluster, "_verdicts", lambda *a: rows.append(1) or real(*a))
+    decisions = resolve_component(fps, None, CONFIG)
+    rounds = sum(d.status == "kept" for d in decisions)
+    assert rounds == 1
+    assert len(rows) <= (2 * cluster._CONTENDERS + 4) * rounds
+
+
+def test_nodes_order_stored_components_before_new_documents() -> None:
+    assert _Node(False, "zzz") < _Node(True, "aaa")
+    assert _Node(True, "a") < _Node(True, "b")
+
+
+def test_a_story_copied_n_times_in_one_batch_costs_n_minus_1_checks(
+    stories: list[list[str]], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    docs = [_doc(f"c{i}", _edit(stories[1], 3, seed=i)) for i in range(12)]
+    calls = []
+    real = deduplicator.linked
+    monkeypatch.setattr(deduplicator, "linked", lambda *a: calls.append(a) or real(*a))
+    dedup = Deduplicator(CONFIG)
+    result = dedup.add_batch(docs)
+    assert len({d.canonical_id for d in result.decisions}) == 1
+    assert len(calls) == len(docs) - 1
+
+
+def test_exact_copies_link_to_the_smallest_stored_id_else_the_first_of_the_batch(
+    stories: list[list[str]],
+) -> None:
+    dedup = Deduplicator(CONFIG)
+    dedup.add_batch([_doc("s2", stories[0]), _doc("s1", stories[0])])
+    fps = fingerprint_batch([_doc("n1", stories[0]), _doc("n2", stories[1]),
+                             _doc("n3", stories[1]), _doc("n4", stories[2])], CONFIG)
+    links, twins = dedup._exact_copies(fps)
+    assert links == {("n1", "s1"), ("n3", "n2")} and twins == {"n1", "n3"}
+
+
+def test_unseen_skips_known_ids_and_refuses_another_text(stories: list[list[str]]) -> None:
+    dedup = Deduplicator(CONFIG)
+    dedup.add_batch([_doc("a", stories[0])])
+    fps = fingerprint_batch([_doc("a", stories[0]), _doc("b", stories[1]),
+                             _doc("b", stories[1])], CONFIG)
+    assert list(dedup._unseen(fps)) == ["b"]
+    with pytest.raises(ValueError, match="already added with another text"):
+        dedup._unseen(fingerprint_batch([_doc("a", stories[2])], CONFIG))
+
+
+def test_linker_merges_new_documents_into_a_stored_component(
+    stories: list[list[str]],
+) -> None:
+    dedup = Deduplicator(CONFIG)
+    dedup.add_batch([_doc("old", stories[0]), _doc("other", stories[1])])
+    fps = fingerprint_batch([_doc("new", _edit(stories[0], 4, seed=1)),
+                             _doc("alone", stories[2])], CONFIG)
+    new = {f.doc_id: f for f in fps}
+    linker = _Linker(dedup.store, CONFIG, new, {})
+    linker.start(fps)
+    keys = deduplicator.lsh_keys(fps, CONFIG)
+    linker.link_stored(fps, keys)
+    groups = sorted(sorted(n.key for n in g) for g in linker.groups())
+    assert groups == [["alone"], ["new", "old"]]  # stored component labelled by "old"
+    components, pending = dedup._merged(linker)
+    assert components == {"new": "new", "old": "new", "alone": "alone"}
+    assert {d.doc_id: d.status for d in pending} == {"new": "pending", "alone": "pending"}
+
+
+def test_members_apart_are_decided_at_once_as_their_own_rounds_would(
+    stories: list[list[str]], members: list[Fingerprint], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A roundup links three stories; once its round is done, the rest share nothing (every
+    story size 0): all kept at once, exactly as one round each would keep them."""
+    docs = [_doc("a", stories[0]), _doc("b", stories[1]), _doc("c", stories[3]),
+            _doc("digest", stories[0] + stories[1] + stories[3]), _doc("empty", [])]
+    for fps in (fingerprint_batch(docs, CONFIG), members):
+        calls = []
+        real = _Round.decide_apart
+        monkeypatch.setattr(_Round, "decide_apart", lambda self, alone: calls.append(
+            len(self.members)) or real(self, alone))
+        fast = resolve_component(fps, None, CONFIG)
+        monkeypatch.setattr(_Round, "apart", lambda self: False)
+        assert resolve_component(fps, None, CONFIG) == fast
+        monkeypatch.undo()
+        assert calls and max(calls) >= 2
