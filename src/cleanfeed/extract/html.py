@@ -86,10 +86,13 @@ _WIDE_GAIN = 3
 # Story region (see _story_region): a prose paragraph has at least this many characters; the
 # region holds this share of the prose and is taken this many levels above its densest element.
 _PARAGRAPH_CHARS = 60
-# Markup above this size (after pruning; ~30 times a typical story region) is not given to the
-# extractor, whose time grows with it: a 19 MB page of text would take it most of a minute.
-# The region's own text blocks are the body then (see _block_text).
-_MAX_EXTRACTOR_CHARS = 2_000_000
+# A region with more text than this (after pruning; a story is a few thousand characters) is not
+# given to the extractor, whose time grows with it: a 19 MB page of text would take it most of a
+# minute. Its markup alone costs far less (3 MB of a shop's markup with 100 kB of text: 0.4 s),
+# so markup is bounded only well above that. The region's own text blocks are the body then
+# (see _block_text).
+_MAX_EXTRACTOR_TEXT = 1_000_000
+_MAX_EXTRACTOR_MARKUP = 8_000_000
 _TEXT_BLOCKS = "p,pre,li,blockquote,h1,h2,h3,h4,h5,h6"
 _REGION_SHARE = 0.9
 # Three levels up: the densest element is often the story's inner text wrapper, and the
@@ -117,6 +120,8 @@ _LAYOUT_CELL_CHARS = 1000
 _SEPARATORS = re.compile(r"[\s|•·:/\\\-–—»«>]+")
 _MAX_LAYOUT_TABLES = 64
 _STORY_CONTAINERS = frozenset({"article", "main"})
+_CHROME_BOXES = frozenset({"footer", "nav", "aside", "menu", "dialog"})
+_CHROME_ROLES = frozenset({"dialog", "alertdialog", "navigation", "contentinfo", "complementary"})
 _KEEP_TOP = frozenset({"html", "head", "body", "article", "main"})
 
 
@@ -281,8 +286,8 @@ def _story_region(body: LexborNode) -> tuple[LexborNode, int]:
     Also returns the page's prose length: a recall-oriented reading of the page, against
     which the extractor's output on the region is checked (``_main_text``).
     """
-    weight: dict[int, int] = {}
-    total = 0
+    story: list[tuple[int, list[LexborNode]]] = []
+    chrome: list[tuple[int, list[LexborNode]]] = []
     for para in body.css("p,pre"):
         length = len(para.text(deep=True).strip())
         if length < _PARAGRAPH_CHARS:
@@ -290,13 +295,24 @@ def _story_region(body: LexborNode) -> tuple[LexborNode, int]:
         links = sum(len(a.text(deep=True)) for a in para.css("a"))
         if links > 0.5 * length:
             continue
-        total += length
+        ancestors = []
         node = para.parent
         while node is not None:
-            weight[node.mem_id] = weight.get(node.mem_id, 0) + length
+            ancestors.append(node)
             if node.tag == "body":
                 break
             node = node.parent
+        (chrome if any(map(_is_chrome_box, ancestors)) else story).append((length, ancestors))
+    # Prose in a page footer, a menu, an aside or a dialog (the legal texts of a shop's modal
+    # windows) is not the story; all of it is, when the page has no other (a <footer> around
+    # the whole page).
+    weighed = story or chrome
+    weight: dict[int, int] = {}
+    total = 0
+    for length, ancestors in weighed:
+        total += length
+        for node in ancestors:
+            weight[node.mem_id] = weight.get(node.mem_id, 0) + length
     if not total:
         return body, 0
     region = body
@@ -313,6 +329,14 @@ def _story_region(body: LexborNode) -> tuple[LexborNode, int]:
             break
         region = region.parent
     return _story_container(region), total
+
+
+def _is_chrome_box(node: LexborNode) -> bool:
+    """A page footer, menu, aside or dialog window: what a reader does not read as the story."""
+    if node.tag in _CHROME_BOXES:
+        return True
+    attrs = node.attributes
+    return attrs.get("role") in _CHROME_ROLES or attrs.get("aria-modal") == "true"
 
 
 def _story_container(region: LexborNode) -> LexborNode:
@@ -473,7 +497,7 @@ def _main_text(body: LexborNode, removals: list[Removal], toc_entries: set[str])
     _prune_tables(region, removals)
     _prune_lines(region, removals)
     markup = _outer(region)
-    if len(markup) > _MAX_EXTRACTOR_CHARS:
+    if _too_large(region, markup):
         return _block_text(region)
     text = trafilatura.extract(markup, fast=True, **options) or ""
     short = len(text) < _SHORT_TEXT
@@ -484,7 +508,7 @@ def _main_text(body: LexborNode, removals: list[Removal], toc_entries: set[str])
     # trafilatura's fallback extractors (readability, jusText).
     _prune_chrome(body, page_chars, removals, toc_entries)
     page = _outer(body)
-    if len(page) > _MAX_EXTRACTOR_CHARS:
+    if _too_large(body, page):
         return text
     wide = trafilatura.extract(page, fast=False, **options) or ""
     if short:
@@ -497,6 +521,11 @@ def _main_text(body: LexborNode, removals: list[Removal], toc_entries: set[str])
     return wide if better else _recover_chunks(text, region)
 
 
+def _too_large(node: LexborNode, markup: str) -> bool:
+    """Whether ``node`` (as ``markup``) is too much for the extractor (see _MAX_EXTRACTOR_TEXT)."""
+    return len(markup) > _MAX_EXTRACTOR_MARKUP or len(node.text(deep=True)) > _MAX_EXTRACTOR_TEXT
+
+
 def _reading(body: LexborNode) -> int:
     """The page's text outside links, spacing collapsed: what a recall-first reader could take."""
     chars = len(" ".join(body.text(deep=True).split()))
@@ -504,8 +533,18 @@ def _reading(body: LexborNode) -> int:
 
 
 def _prose_chars(text: str) -> int:
-    """Characters in the lines of ``text`` that are prose (long, ending a sentence)."""
-    return sum(len(line) for line in text.split("\n") if _is_prose(line))
+    """Characters in the paragraphs of ``text`` that are prose (long, ending a sentence).
+
+    A line that starts with spacing continues the one before it: the extractor keeps the line
+    breaks of a paragraph wrapped in the page's source, which would make its prose look like a
+    column of short lines."""
+    paragraphs: list[str] = []
+    for line in text.split("\n"):
+        if paragraphs and line[:1].isspace():
+            paragraphs[-1] += " " + line.strip()
+        else:
+            paragraphs.append(line)
+    return sum(len(para) for para in paragraphs if _is_prose(para))
 
 
 def _container_key(node: LexborNode | None) -> str:
@@ -702,8 +741,12 @@ def _grounded(paragraphs: list[str], page_text: str) -> list[str]:
     # Fast path: the paragraph, spacing collapsed, is a substring of the page's text. The
     # extractor may join or split inline elements differently than the parser's text ("<b>W</b>hile"
     # is one word), so a paragraph that fails it is checked word by word.
+    # The extractor also glues the text of adjacent elements ("<h3>Cookies</h3><p>Small files" →
+    # "CookiesSmall files", "mode is <code>cors</code>" → "mode iscors"): such a token is the
+    # page's own characters, in order, once the page's spacing is taken out.
     flat = " ".join(page_text.split())
     vocabulary: set[str] | None = None
+    squeezed: str | None = None
     kept = []
     for para in paragraphs:
         if " ".join(para.split()) in flat:
@@ -711,8 +754,12 @@ def _grounded(paragraphs: list[str], page_text: str) -> list[str]:
             continue
         if vocabulary is None:
             vocabulary = set(_TOKEN.findall(flat))
-        if all(tok in vocabulary or tok in flat for tok in _TOKEN.findall(para)):
-            kept.append(para)
+        unknown = [tok for tok in _TOKEN.findall(para) if tok not in vocabulary and tok not in flat]
+        if unknown:
+            squeezed = squeezed if squeezed is not None else "".join(flat.split())
+            if not all(tok in squeezed for tok in unknown):
+                continue
+        kept.append(para)
     return kept
 
 
