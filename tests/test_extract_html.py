@@ -222,3 +222,26 @@ def test_modern_sections_keep_headings_and_lists() -> None:
         assert f"Another point about the timetable of the works in part {i}" in doc.paragraphs
     # trafilatura drops a heading right under the title (it takes it for a subtitle)
     assert sum(f"Part {i}: what happens next" in doc.paragraphs for i in range(1, 6)) >= 4
+
+
+def test_a_discussion_page_gives_its_posts_once() -> None:
+    """A forum thread whose posts sit in a comment list: the extractor's main reading is the
+    menu and the title; the posts are the body, each once (issue 11: forum pages came out as
+    their menus or empty)."""
+    page = (SHAPES / "forum_thread.html").read_text(encoding="utf-8")
+    doc = extract_html(page)
+    posts = [" ".join(p.text().split()) for p in LexborHTMLParser(page).css(".comment-content p")]
+    assert len(posts) == 6
+    assert [p for p in doc.paragraphs if p in posts] == posts
+
+
+def test_grounding_keeps_text_the_extractor_glued_and_drops_invented_words() -> None:
+    """The extractor glues adjacent elements' text ("<h2>WebIDE</h2><p>Develop" → "WebIDEDevelop",
+    "is <code>cors</code>" → "iscors"): those are the page's characters and stay; a word the page
+    does not hold still goes."""
+    from cleanfeed.extract.html import _grounded
+
+    page_text = "\n  Harbour\n\n\n  Works begin in spring. The default berth is\n east ."  # the parser's text
+    glued = ["HarbourWorks begin in spring.", "The default berth iseast ."]
+    assert _grounded(glued, page_text) == glued
+    assert _grounded(["Harbour works begin in autumn."], page_text) == []

@@ -108,6 +108,7 @@ _LINE_BLOCKS = "p,li,h1,h2,h3,h4,h5,h6"
 _LINE_CHARS = 200
 _TRAILING_SECTIONS = frozenset({"comments.section"})
 _LIST_SECTIONS = frozenset({"seo.table-of-contents", "seo.key-takeaways", "related.list"})
+_ADD_ON_SECTIONS = frozenset({"seo.quick-summary", "seo.key-takeaways", "seo.faq"})
 _LIST_MARKER = re.compile(r"^[-*•]\s+")
 _TOKEN = re.compile(r"\w+")
 _TOC_CANDIDATES = ':lexbor-contains("contents" i),:lexbor-contains("in this article" i),:lexbor-contains("jump to" i)'
@@ -518,7 +519,30 @@ def _main_text(body: LexborNode, removals: list[Removal], toc_entries: set[str])
         # alone (not the menus, teasers and comments a page-wide reading also picks up) must
         # be several times the region's whole reading.
         better = _prose_chars(wide) >= _WIDE_GAIN * len(text)
-    return wide if better else _recover_chunks(text, region)
+    chosen = wide if better else _recover_chunks(text, region)
+    if prose == 0 or _prose_chars(chosen, chrome=False) > 0:
+        return chosen
+    # No prose at all in the readings of a page that has some (a cookie notice is no prose):
+    # on a forum or a discussion page the prose is the posts, which the extractor reads as
+    # comments. They are the body when they hold the prose the readings above missed. (A story
+    # with comments under it keeps its story: its reading has prose.)
+    posts = _once(trafilatura.extract(markup, fast=True, **{**options, "include_comments": True}) or "")
+    gain = _prose_chars(posts)
+    return posts if gain >= _RECALL_SHARE * prose and gain >= _WIDE_GAIN * len(chosen) else chosen
+
+
+def _once(text: str) -> str:
+    """``text`` without the repeats of its paragraphs: the extractor, asked for comments, gives
+    posts that it also took as the main text a second time."""
+    seen: set[str] = set()
+    lines = []
+    for line in text.split("\n"):
+        if len(line) >= _PARAGRAPH_CHARS:
+            if line in seen:
+                continue
+            seen.add(line)
+        lines.append(line)
+    return "\n".join(lines)
 
 
 def _too_large(node: LexborNode, markup: str) -> bool:
@@ -532,8 +556,9 @@ def _reading(body: LexborNode) -> int:
     return chars - sum(len(" ".join(a.text(deep=True).split())) for a in body.css("a"))
 
 
-def _prose_chars(text: str) -> int:
-    """Characters in the paragraphs of ``text`` that are prose (long, ending a sentence).
+def _prose_chars(text: str, chrome: bool = True) -> int:
+    """Characters in the paragraphs of ``text`` that are prose (long, ending a sentence); with
+    ``chrome=False``, not counting the paragraphs a line rule removes (a cookie notice).
 
     A line that starts with spacing continues the one before it: the extractor keeps the line
     breaks of a paragraph wrapped in the page's source, which would make its prose look like a
@@ -544,7 +569,11 @@ def _prose_chars(text: str) -> int:
             paragraphs[-1] += " " + line.strip()
         else:
             paragraphs.append(line)
-    return sum(len(para) for para in paragraphs if _is_prose(para))
+    prose = [para for para in paragraphs if _is_prose(para)]
+    if not chrome:
+        any_rule = _union(RULES)
+        prose = [para for para in prose if _line_rule(para, False, any_rule) is None]
+    return sum(map(len, prose))
 
 
 def _container_key(node: LexborNode | None) -> str:
@@ -659,6 +688,12 @@ def _normal(text: str) -> str:
     return " ".join(_TOKEN.findall(text.lower()))
 
 
+def _syndicated(paras: Sequence[tuple[str, bool]]) -> bool:
+    """Whether the reading is wire copy: a paragraph of it is a wire dateline, byline or credit
+    line (anywhere: a republisher's add-ons may stand before the dateline and after the credit)."""
+    return any(detect_wire([text]) is not None for text, _ in paras)
+
+
 def _apply_text_rules(
     paras: list[tuple[str, bool]], removals: list[Removal], toc_entries: set[str]
 ) -> list[str]:
@@ -666,11 +701,19 @@ def _apply_text_rules(
 
     ``toc_entries`` are the (normalised) entries of a table of contents already removed from
     the page; a heading-like paragraph equal to one of them is one of its re-injected headings.
+    The add-on sections a republisher puts around wire copy (``_ADD_ON_SECTIONS``: "Quick
+    Summary", "Key Takeaways", FAQ) go from wire copy only: on a page of its own a site's FAQ
+    or summary is written with the story and is part of it.
     """
     hits: dict[int, Rule] = {}
     any_rule = _union(RULES)
+    syndicated: bool | None = None
     for i, (text, is_item) in enumerate(paras):
         rule = _line_rule(text, is_item, any_rule)
+        if rule is not None and rule.id in _ADD_ON_SECTIONS:
+            syndicated = _syndicated(paras) if syndicated is None else syndicated
+            if not syndicated:
+                continue
         if rule is not None:
             hits[i] = rule
     verdict: dict[int, Rule] = {}
