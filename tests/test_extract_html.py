@@ -237,11 +237,38 @@ def test_a_discussion_page_gives_its_posts_once() -> None:
 
 def test_grounding_keeps_text_the_extractor_glued_and_drops_invented_words() -> None:
     """The extractor glues adjacent elements' text ("<h2>WebIDE</h2><p>Develop" → "WebIDEDevelop",
-    "is <code>cors</code>" → "iscors"): those are the page's characters and stay; a word the page
-    does not hold still goes."""
+    "is <code>cors</code>" → "iscors") and drops characters that show nothing: those paragraphs
+    are the page's characters and stay; a word the page does not hold still goes."""
     from cleanfeed.extract.html import _grounded
 
-    page_text = "\n  Harbour\n\n\n  Works begin in spring. The default berth is\n east ."  # the parser's text
-    glued = ["HarbourWorks begin in spring.", "The default berth iseast ."]
+    # the parser's text; a private-use code point (a page decoded with the wrong charset) that
+    # the extractor drops sits in "pier"
+    page_text = "\n  Harbour\n\n\n  Works begin in spring. The default berth is\n east of the pi\ue15fer."
+    glued = ["HarbourWorks begin in spring.", "The default berth iseast of the pier."]
     assert _grounded(glued, page_text) == glued
     assert _grounded(["Harbour works begin in autumn."], page_text) == []
+
+
+def test_a_sites_own_faq_and_takeaways_stay_with_its_story() -> None:
+    """"Key Takeaways" and a FAQ are add-ons a republisher puts around wire copy (they go there,
+    see the seo.* rule fixtures); on a page that is not wire copy the site wrote them with the
+    story and they are part of it (issue 11: whole FAQ sections of guides went missing)."""
+    story = _STORY[:4]
+    qa = [
+        "When will the pier reopen?",
+        "The walkway reopens before the summer festival; the landing stage may take longer.",
+        "Where do the boats go meanwhile?",
+        "To the new basin on the east side of the town, a walk of twenty minutes from the market.",
+    ]
+    page = (
+        "<html><body><article><h1>Pier to close for repairs</h1>"
+        "<h2>Key Takeaways</h2><ul><li>The pier closes in spring.</li><li>The works take four months.</li></ul>"
+        + "".join(f"<p>{p}</p>" for p in story)
+        + "<h2>Frequently Asked Questions</h2>"
+        + "".join(f"<h3>{q}</h3><p>{a}</p>" for q, a in zip(qa[::2], qa[1::2]))
+        + "</article></body></html>"
+    )
+    doc = extract_html(page)
+    for para in (*story, *qa, "The pier closes in spring.", "The works take four months."):
+        assert para in doc.paragraphs, para
+    assert not any(r.rule.startswith("seo.") for r in doc.removals)

@@ -111,6 +111,7 @@ _LIST_SECTIONS = frozenset({"seo.table-of-contents", "seo.key-takeaways", "relat
 _ADD_ON_SECTIONS = frozenset({"seo.quick-summary", "seo.key-takeaways", "seo.faq"})
 _LIST_MARKER = re.compile(r"^[-*•]\s+")
 _TOKEN = re.compile(r"\w+")
+_INVISIBLE = re.compile("[\u200b-\u200f\u2060\ufeff\ue000-\uf8ff\U000f0000-\U0010ffff]")
 _TOC_CANDIDATES = ':lexbor-contains("contents" i),:lexbor-contains("in this article" i),:lexbor-contains("jump to" i)'
 # A table of contents' list may hold a title and spacing beside its entries, not more.
 _LISTING_SLACK = 1.5
@@ -785,8 +786,10 @@ def _grounded(paragraphs: list[str], page_text: str) -> list[str]:
     # extractor may join or split inline elements differently than the parser's text ("<b>W</b>hile"
     # is one word), so a paragraph that fails it is checked word by word.
     # The extractor also glues the text of adjacent elements ("<h3>Cookies</h3><p>Small files" →
-    # "CookiesSmall files", "mode is <code>cors</code>" → "mode iscors"): such a token is the
-    # page's own characters, in order, once the page's spacing is taken out.
+    # "CookiesSmall files", "mode is <code>cors</code>" → "mode iscors") and drops characters
+    # that show nothing (private-use code points of a page decoded with the wrong charset, zero
+    # widths): such a token is the page's own characters, in order, once the page's spacing and
+    # those characters are taken out.
     flat = " ".join(page_text.split())
     vocabulary: set[str] | None = None
     squeezed: str | None = None
@@ -799,8 +802,8 @@ def _grounded(paragraphs: list[str], page_text: str) -> list[str]:
             vocabulary = set(_TOKEN.findall(flat))
         unknown = [tok for tok in _TOKEN.findall(para) if tok not in vocabulary and tok not in flat]
         if unknown:
-            squeezed = squeezed if squeezed is not None else "".join(flat.split())
-            if not all(tok in squeezed for tok in unknown):
+            squeezed = squeezed if squeezed is not None else _INVISIBLE.sub("", "".join(flat.split()))
+            if not all(_INVISIBLE.sub("", tok) in squeezed for tok in unknown):
                 continue
         kept.append(para)
     return kept
