@@ -272,3 +272,20 @@ def test_a_sites_own_faq_and_takeaways_stay_with_its_story() -> None:
     for para in (*story, *qa, "The pier closes in spring.", "The works take four months."):
         assert para in doc.paragraphs, para
     assert not any(r.rule.startswith("seo.") for r in doc.removals)
+
+
+def test_a_sites_own_section_headings_stay_after_its_table_of_contents() -> None:
+    """The table of contents goes; on a page that is not wire copy, the section headings its
+    entries name are the story's own and stay (a republisher's re-injected headings go, see the
+    syndicated pages above)."""
+    sections = ["What the engineers found", "Where the boats go", "What it costs"]
+    page = (
+        "<html><body><article><h1>Pier to close for repairs</h1>"
+        "<h2>Table of Contents</h2><ul>" + "".join(f"<li>{s}</li>" for s in sections) + "</ul>"
+        + "".join(f"<h2>{s}</h2><p>{p}</p>" for s, p in zip(sections, _STORY))
+        + "</article></body></html>"
+    )
+    doc = extract_html(page)
+    for para in (*sections, *_STORY[:3]):
+        assert para in doc.paragraphs, para
+    assert any(r.rule == "seo.table-of-contents" for r in doc.removals)

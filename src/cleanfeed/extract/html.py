@@ -728,7 +728,9 @@ def _apply_text_rules(
             verdict.setdefault(j, rule)
             if rule.id == TOC_RULE:
                 toc_entries.add(_normal(paras[j][0]))
-    if toc_entries:
+    if toc_entries and (syndicated if syndicated is not None else _syndicated(paras)):
+        # a republisher re-injects its table of contents' entries as headings; on a page of
+        # its own they are the story's section headings
         toc_rule = RULES_BY_ID[TOC_RULE]
         for i, (text, _) in enumerate(paras):
             if i not in verdict and _heading_like(text) and _normal(text) in toc_entries:
