@@ -289,3 +289,13 @@ def test_a_sites_own_section_headings_stay_after_its_table_of_contents() -> None
     for para in (*sections, *_STORY[:3]):
         assert para in doc.paragraphs, para
     assert any(r.rule == "seo.table-of-contents" for r in doc.removals)
+
+
+def test_a_portal_page_gives_its_story_not_its_menus() -> None:
+    """A page with no story container and no <p>: sixteen lists of links around a short story in
+    a <div>. The extractor's reading of it was the menus (several times the page's text outside
+    links); the story is the body, the menus are not."""
+    doc = extract_html((SHAPES / "menu_portal.html").read_text(encoding="utf-8"))
+    for para in _STORY[:3]:
+        assert para in doc.paragraphs, para
+    assert "office number" not in doc.text

@@ -83,6 +83,9 @@ _RECALL_SHARE = 0.5
 # share); the whole body's reading replaces it when its prose is this many times as long.
 _PAGE_SHARE = 0.2
 _WIDE_GAIN = 3
+# A reading longer than this many times the page's text outside links is mostly link text (a
+# portal's menus read as the story): the whole body's reading is consulted.
+_LINKS_OVER = 2
 # Story region (see _story_region): a prose paragraph has at least this many characters; the
 # region holds this share of the prose and is taken this many levels above its densest element.
 _PARAGRAPH_CHARS = 60
@@ -503,11 +506,14 @@ def _main_text(body: LexborNode, removals: list[Removal], toc_entries: set[str])
         return _block_text(region)
     text = trafilatura.extract(markup, fast=True, **options) or ""
     short = len(text) < _SHORT_TEXT
-    if not short and len(text) >= _RECALL_SHARE * prose and len(text) >= _PAGE_SHARE * _reading(body):
+    reading = _reading(body)
+    # several times the page's whole text outside links: the reading is its link lists and menus
+    links = len(text) > _LINKS_OVER * reading
+    if not short and not links and len(text) >= _RECALL_SHARE * prose and len(text) >= _PAGE_SHARE * reading:
         return _recover_chunks(text, region)
     # Under-delivered: short, or much less than the page's prose or its text (the region was
-    # chosen wrong, or the extractor took one block of it). The whole body then, with
-    # trafilatura's fallback extractors (readability, jusText).
+    # chosen wrong, or the extractor took one block of it); or over-delivered: menus. The whole
+    # body then, with trafilatura's fallback extractors (readability, jusText).
     _prune_chrome(body, page_chars, removals, toc_entries)
     page = _outer(body)
     if _too_large(body, page):
@@ -515,6 +521,9 @@ def _main_text(body: LexborNode, removals: list[Removal], toc_entries: set[str])
     wide = trafilatura.extract(page, fast=False, **options) or ""
     if short:
         better = len(wide) > len(text)
+    elif links:
+        # a reading of the story rather than of the links: shorter, and not short itself
+        better = _SHORT_TEXT <= len(wide) < len(text)
     else:
         # A longer reading of the whole page is taken only for the story it adds: its prose
         # alone (not the menus, teasers and comments a page-wide reading also picks up) must
