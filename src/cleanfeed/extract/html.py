@@ -14,7 +14,8 @@ How a page is read, in order (every rule-based removal records a ``Removal`` wit
    page's text: then it is a layout wrapper around the story, not chrome. A table of contents
    is also found by its heading text; its entries are remembered.
 4. **Story region**: a readability-style density estimate (prose paragraphs give their length
-   to their ancestors) picks the part of the page the story is in. Inside it, layout elements
+   to their ancestors; not those in a footer, menu, aside or dialog window, unless the page has
+   no other) picks the part of the page the story is in. Inside it, layout elements
    (``html.layout``) and short blocks that a line rule matches as a whole ("Source link",
    "5 min read", "Sharing is caring!") go.
 5. **Main text**: trafilatura's rule-based extractor (balanced, not precision mode) without
@@ -24,15 +25,21 @@ How a page is read, in order (every rule-based removal records a ``Removal`` wit
    tree (the page's prose paragraphs, its text outside links), and when it under-delivers
    (short, under half the prose, under a fifth of the text) trafilatura reads the whole body
    with its fallbacks (readability, jusText); that reading is taken when the region's was short
-   or when it holds several times more prose. A region too large for the extractor
-   (megabytes of text) gives its own text blocks instead.
+   or when it holds several times more prose. A reading several times the page's text outside
+   links is its menus: the whole body's reading replaces it when shorter. When no reading holds
+   any prose on a page that has some (a forum thread), the posts (what the extractor calls
+   comments) are the body. A region too large for the extractor (a megabyte of text) gives its
+   own text blocks instead.
 6. **Paragraph rules**: a line rule removes the paragraph it matches (never prose); a section
-   rule removes a heading ("Key Takeaways", "Frequently Asked Questions", "Related Posts",
-   "Comments") and the block it introduces; entries of a removed table of contents that
-   reappear as headings go; short lines above a wire dateline (a republisher's headline and
-   byline) go (``wire.before-dateline``).
+   rule removes a heading ("Related Posts", "Comments") and the block it introduces. The add-ons
+   a republisher puts around wire copy ("Quick Summary", "Key Takeaways", FAQ, the entries of a
+   removed table of contents re-injected as headings) go from wire copy only (a dateline,
+   byline or credit line in the reading): on a page of its own they are the site's own text.
+   Short lines above a wire dateline (a republisher's headline and byline) go
+   (``wire.before-dateline``).
 7. **Grounding**: a paragraph whose words are not all in the page's text is dropped, so
-   extraction never returns a word that is not in the page.
+   extraction never returns a word that is not in the page (words the extractor glued from
+   adjacent elements are the page's characters once its spacing is taken out).
 """
 
 from __future__ import annotations
