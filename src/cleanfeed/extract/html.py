@@ -514,8 +514,9 @@ def _main_text(body: LexborNode, removals: list[Removal], toc_entries: set[str])
     text = trafilatura.extract(markup, fast=True, **options) or ""
     short = len(text) < _SHORT_TEXT
     reading = _reading(body)
-    # several times the page's whole text outside links: the reading is its link lists and menus
-    links = len(text) > _LINKS_OVER * reading
+    # several times the page's whole text outside links and its prose: the reading is its link
+    # lists and menus (a page of cards, each a link around its paragraph, has prose in links)
+    links = len(text) > _LINKS_OVER * max(reading, prose)
     if not short and not links and len(text) >= _RECALL_SHARE * prose and len(text) >= _PAGE_SHARE * reading:
         return _recover_chunks(text, region)
     # Under-delivered: short, or much less than the page's prose or its text (the region was
