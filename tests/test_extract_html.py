@@ -224,3 +224,80 @@ def test_modern_sections_keep_headings_and_lists() -> None:
         assert f"Another point about the timetable of the works in part {i}" in doc.paragraphs
     # trafilatura drops a heading right under the title (it takes it for a subtitle)
     assert sum(f"Part {i}: what happens next" in doc.paragraphs for i in range(1, 6)) >= 4
+
+
+def test_a_discussion_page_gives_its_posts_once() -> None:
+    """A forum thread whose posts sit in a comment list: the extractor's main reading is the
+    menu and the title; the posts are the body, each once (issue 11: forum pages came out as
+    their menus or empty)."""
+    page = (SHAPES / "forum_thread.html").read_text(encoding="utf-8")
+    doc = extract_html(page)
+    posts = [" ".join(p.text().split()) for p in LexborHTMLParser(page).css(".comment-content p")]
+    assert len(posts) == 6
+    assert [p for p in doc.paragraphs if p in posts] == posts
+
+
+def test_grounding_keeps_text_the_extractor_glued_and_drops_invented_words() -> None:
+    """The extractor glues adjacent elements' text ("<h2>WebIDE</h2><p>Develop" → "WebIDEDevelop",
+    "is <code>cors</code>" → "iscors") and drops characters that show nothing: those paragraphs
+    are the page's characters and stay; a word the page does not hold still goes."""
+    from cleanfeed.extract.html import _grounded
+
+    # the parser's text; a private-use code point (a page decoded with the wrong charset) that
+    # the extractor drops sits in "pier"
+    page_text = "\n  Harbour\n\n\n  Works begin in spring. The default berth is\n east of the pi\ue15fer."
+    glued = ["HarbourWorks begin in spring.", "The default berth iseast of the pier."]
+    assert _grounded(glued, page_text) == glued
+    assert _grounded(["Harbour works begin in autumn."], page_text) == []
+
+
+def test_a_sites_own_faq_and_takeaways_stay_with_its_story() -> None:
+    """"Key Takeaways" and a FAQ are add-ons a republisher puts around wire copy (they go there,
+    see the seo.* rule fixtures); on a page that is not wire copy the site wrote them with the
+    story and they are part of it (issue 11: whole FAQ sections of guides went missing)."""
+    story = _STORY[:4]
+    qa = [
+        "When will the pier reopen?",
+        "The walkway reopens before the summer festival; the landing stage may take longer.",
+        "Where do the boats go meanwhile?",
+        "To the new basin on the east side of the town, a walk of twenty minutes from the market.",
+    ]
+    page = (
+        "<html><body><article><h1>Pier to close for repairs</h1>"
+        "<h2>Key Takeaways</h2><ul><li>The pier closes in spring.</li><li>The works take four months.</li></ul>"
+        + "".join(f"<p>{p}</p>" for p in story)
+        + "<h2>Frequently Asked Questions</h2>"
+        + "".join(f"<h3>{q}</h3><p>{a}</p>" for q, a in zip(qa[::2], qa[1::2]))
+        + "</article></body></html>"
+    )
+    doc = extract_html(page)
+    for para in (*story, *qa, "The pier closes in spring.", "The works take four months."):
+        assert para in doc.paragraphs, para
+    assert not any(r.rule.startswith("seo.") for r in doc.removals)
+
+
+def test_a_sites_own_section_headings_stay_after_its_table_of_contents() -> None:
+    """The table of contents goes; on a page that is not wire copy, the section headings its
+    entries name are the story's own and stay (a republisher's re-injected headings go, see the
+    syndicated pages above)."""
+    sections = ["What the engineers found", "Where the boats go", "What it costs"]
+    page = (
+        "<html><body><article><h1>Pier to close for repairs</h1>"
+        "<h2>Table of Contents</h2><ul>" + "".join(f"<li>{s}</li>" for s in sections) + "</ul>"
+        + "".join(f"<h2>{s}</h2><p>{p}</p>" for s, p in zip(sections, _STORY))
+        + "</article></body></html>"
+    )
+    doc = extract_html(page)
+    for para in (*sections, *_STORY[:3]):
+        assert para in doc.paragraphs, para
+    assert any(r.rule == "seo.table-of-contents" for r in doc.removals)
+
+
+def test_a_portal_page_gives_its_story_not_its_menus() -> None:
+    """A page with no story container and no <p>: sixteen lists of links around a short story in
+    a <div>. The extractor's reading of it was the menus (several times the page's text outside
+    links); the story is the body, the menus are not."""
+    doc = extract_html((SHAPES / "menu_portal.html").read_text(encoding="utf-8"))
+    for para in _STORY[:3]:
+        assert para in doc.paragraphs, para
+    assert "office number" not in doc.text

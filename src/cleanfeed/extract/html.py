@@ -14,7 +14,8 @@ How a page is read, in order (every rule-based removal records a ``Removal`` wit
    page's text: then it is a layout wrapper around the story, not chrome. A table of contents
    is also found by its heading text; its entries are remembered.
 4. **Story region**: a readability-style density estimate (prose paragraphs give their length
-   to their ancestors) picks the part of the page the story is in. Inside it, layout elements
+   to their ancestors; not those in a footer, menu, aside or dialog window, unless the page has
+   no other) picks the part of the page the story is in. Inside it, layout elements
    (``html.layout``) and short blocks that a line rule matches as a whole ("Source link",
    "5 min read", "Sharing is caring!") go.
 5. **Main text**: trafilatura's rule-based extractor (balanced, not precision mode) without
@@ -24,15 +25,21 @@ How a page is read, in order (every rule-based removal records a ``Removal`` wit
    tree (the page's prose paragraphs, its text outside links), and when it under-delivers
    (short, under half the prose, under a fifth of the text) trafilatura reads the whole body
    with its fallbacks (readability, jusText); that reading is taken when the region's was short
-   or when it holds several times more prose. A region too large for the extractor
-   (megabytes of text) gives its own text blocks instead.
+   or when it holds several times more prose. A reading several times the page's text outside
+   links is its menus: the whole body's reading replaces it when shorter. When no reading holds
+   any prose on a page that has some (a forum thread), the posts (what the extractor calls
+   comments) are the body. A region too large for the extractor (a megabyte of text) gives its
+   own text blocks instead.
 6. **Paragraph rules**: a line rule removes the paragraph it matches (never prose); a section
-   rule removes a heading ("Key Takeaways", "Frequently Asked Questions", "Related Posts",
-   "Comments") and the block it introduces; entries of a removed table of contents that
-   reappear as headings go; short lines above a wire dateline (a republisher's headline and
-   byline) go (``wire.before-dateline``).
+   rule removes a heading ("Related Posts", "Comments") and the block it introduces. The add-ons
+   a republisher puts around wire copy ("Quick Summary", "Key Takeaways", FAQ, the entries of a
+   removed table of contents re-injected as headings) go from wire copy only (a dateline,
+   byline or credit line in the reading): on a page of its own they are the site's own text.
+   Short lines above a wire dateline (a republisher's headline and byline) go
+   (``wire.before-dateline``).
 7. **Grounding**: a paragraph whose words are not all in the page's text is dropped, so
-   extraction never returns a word that is not in the page.
+   extraction never returns a word that is not in the page (words the extractor glued from
+   adjacent elements are the page's characters once its spacing is taken out).
 """
 
 from __future__ import annotations
@@ -83,13 +90,19 @@ _RECALL_SHARE = 0.5
 # share); the whole body's reading replaces it when its prose is this many times as long.
 _PAGE_SHARE = 0.2
 _WIDE_GAIN = 3
+# A reading longer than this many times the page's text outside links is mostly link text (a
+# portal's menus read as the story): the whole body's reading is consulted.
+_LINKS_OVER = 2
 # Story region (see _story_region): a prose paragraph has at least this many characters; the
 # region holds this share of the prose and is taken this many levels above its densest element.
 _PARAGRAPH_CHARS = 60
-# Markup above this size (after pruning; ~30 times a typical story region) is not given to the
-# extractor, whose time grows with it: a 19 MB page of text would take it most of a minute.
-# The region's own text blocks are the body then (see _block_text).
-_MAX_EXTRACTOR_CHARS = 2_000_000
+# A region with more text than this (after pruning; a story is a few thousand characters) is not
+# given to the extractor, whose time grows with it: a 19 MB page of text would take it most of a
+# minute. Its markup alone costs far less (3 MB of a shop's markup with 100 kB of text: 0.4 s),
+# so markup is bounded only well above that. The region's own text blocks are the body then
+# (see _block_text).
+_MAX_EXTRACTOR_TEXT = 1_000_000
+_MAX_EXTRACTOR_MARKUP = 8_000_000
 _TEXT_BLOCKS = "p,pre,li,blockquote,h1,h2,h3,h4,h5,h6"
 _REGION_SHARE = 0.9
 # Three levels up: the densest element is often the story's inner text wrapper, and the
@@ -105,8 +118,10 @@ _LINE_BLOCKS = "p,li,h1,h2,h3,h4,h5,h6"
 _LINE_CHARS = 200
 _TRAILING_SECTIONS = frozenset({"comments.section"})
 _LIST_SECTIONS = frozenset({"seo.table-of-contents", "seo.key-takeaways", "related.list"})
+_ADD_ON_SECTIONS = frozenset({"seo.quick-summary", "seo.key-takeaways", "seo.faq"})
 _LIST_MARKER = re.compile(r"^[-*•]\s+")
 _TOKEN = re.compile(r"\w+")
+_INVISIBLE = re.compile("[\u200b-\u200f\u2060\ufeff\ue000-\uf8ff\U000f0000-\U0010ffff]")
 _TOC_CANDIDATES = ':lexbor-contains("contents" i),:lexbor-contains("in this article" i),:lexbor-contains("jump to" i)'
 # A table of contents' list may hold a title and spacing beside its entries, not more.
 _LISTING_SLACK = 1.5
@@ -117,6 +132,8 @@ _LAYOUT_CELL_CHARS = 1000
 _SEPARATORS = re.compile(r"[\s|•·:/\\\-–—»«>]+")
 _MAX_LAYOUT_TABLES = 64
 _STORY_CONTAINERS = frozenset({"article", "main"})
+_CHROME_BOXES = frozenset({"footer", "nav", "aside", "menu", "dialog"})
+_CHROME_ROLES = frozenset({"dialog", "alertdialog", "navigation", "contentinfo", "complementary"})
 _KEEP_TOP = frozenset({"html", "head", "body", "article", "main"})
 
 
@@ -281,8 +298,8 @@ def _story_region(body: LexborNode) -> tuple[LexborNode, int]:
     Also returns the page's prose length: a recall-oriented reading of the page, against
     which the extractor's output on the region is checked (``_main_text``).
     """
-    weight: dict[int, int] = {}
-    total = 0
+    story: list[tuple[int, list[LexborNode]]] = []
+    chrome: list[tuple[int, list[LexborNode]]] = []
     for para in body.css("p,pre"):
         length = len(para.text(deep=True).strip())
         if length < _PARAGRAPH_CHARS:
@@ -290,13 +307,24 @@ def _story_region(body: LexborNode) -> tuple[LexborNode, int]:
         links = sum(len(a.text(deep=True)) for a in para.css("a"))
         if links > 0.5 * length:
             continue
-        total += length
+        ancestors = []
         node = para.parent
         while node is not None:
-            weight[node.mem_id] = weight.get(node.mem_id, 0) + length
+            ancestors.append(node)
             if node.tag == "body":
                 break
             node = node.parent
+        (chrome if any(map(_is_chrome_box, ancestors)) else story).append((length, ancestors))
+    # Prose in a page footer, a menu, an aside or a dialog (the legal texts of a shop's modal
+    # windows) is not the story; all of it is, when the page has no other (a <footer> around
+    # the whole page).
+    weighed = story or chrome
+    weight: dict[int, int] = {}
+    total = 0
+    for length, ancestors in weighed:
+        total += length
+        for node in ancestors:
+            weight[node.mem_id] = weight.get(node.mem_id, 0) + length
     if not total:
         return body, 0
     region = body
@@ -313,6 +341,14 @@ def _story_region(body: LexborNode) -> tuple[LexborNode, int]:
             break
         region = region.parent
     return _story_container(region), total
+
+
+def _is_chrome_box(node: LexborNode) -> bool:
+    """A page footer, menu, aside or dialog window: what a reader does not read as the story."""
+    if node.tag in _CHROME_BOXES:
+        return True
+    attrs = node.attributes
+    return attrs.get("role") in _CHROME_ROLES or attrs.get("aria-modal") == "true"
 
 
 def _story_container(region: LexborNode) -> LexborNode:
@@ -473,28 +509,63 @@ def _main_text(body: LexborNode, removals: list[Removal], toc_entries: set[str])
     _prune_tables(region, removals)
     _prune_lines(region, removals)
     markup = _outer(region)
-    if len(markup) > _MAX_EXTRACTOR_CHARS:
+    if _too_large(region, markup):
         return _block_text(region)
     text = trafilatura.extract(markup, fast=True, **options) or ""
     short = len(text) < _SHORT_TEXT
-    if not short and len(text) >= _RECALL_SHARE * prose and len(text) >= _PAGE_SHARE * _reading(body):
+    reading = _reading(body)
+    # several times the page's whole text outside links and its prose: the reading is its link
+    # lists and menus (a page of cards, each a link around its paragraph, has prose in links)
+    links = len(text) > _LINKS_OVER * max(reading, prose)
+    if not short and not links and len(text) >= _RECALL_SHARE * prose and len(text) >= _PAGE_SHARE * reading:
         return _recover_chunks(text, region)
     # Under-delivered: short, or much less than the page's prose or its text (the region was
-    # chosen wrong, or the extractor took one block of it). The whole body then, with
-    # trafilatura's fallback extractors (readability, jusText).
+    # chosen wrong, or the extractor took one block of it); or over-delivered: menus. The whole
+    # body then, with trafilatura's fallback extractors (readability, jusText).
     _prune_chrome(body, page_chars, removals, toc_entries)
     page = _outer(body)
-    if len(page) > _MAX_EXTRACTOR_CHARS:
+    if _too_large(body, page):
         return text
     wide = trafilatura.extract(page, fast=False, **options) or ""
     if short:
         better = len(wide) > len(text)
+    elif links:
+        # a reading of the story rather than of the links: shorter, and not short itself
+        better = _SHORT_TEXT <= len(wide) < len(text)
     else:
         # A longer reading of the whole page is taken only for the story it adds: its prose
         # alone (not the menus, teasers and comments a page-wide reading also picks up) must
         # be several times the region's whole reading.
         better = _prose_chars(wide) >= _WIDE_GAIN * len(text)
-    return wide if better else _recover_chunks(text, region)
+    chosen = wide if better else _recover_chunks(text, region)
+    if prose == 0 or _prose_chars(chosen, chrome=False) > 0:
+        return chosen
+    # No prose at all in the readings of a page that has some (a cookie notice is no prose):
+    # on a forum or a discussion page the prose is the posts, which the extractor reads as
+    # comments. They are the body when they hold the prose the readings above missed. (A story
+    # with comments under it keeps its story: its reading has prose.)
+    posts = _once(trafilatura.extract(markup, fast=True, **{**options, "include_comments": True}) or "")
+    gain = _prose_chars(posts)
+    return posts if gain >= _RECALL_SHARE * prose and gain >= _WIDE_GAIN * len(chosen) else chosen
+
+
+def _once(text: str) -> str:
+    """``text`` without the repeats of its paragraphs: the extractor, asked for comments, gives
+    posts that it also took as the main text a second time."""
+    seen: set[str] = set()
+    lines = []
+    for line in text.split("\n"):
+        if len(line) >= _PARAGRAPH_CHARS:
+            if line in seen:
+                continue
+            seen.add(line)
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def _too_large(node: LexborNode, markup: str) -> bool:
+    """Whether ``node`` (as ``markup``) is too much for the extractor (see _MAX_EXTRACTOR_TEXT)."""
+    return len(markup) > _MAX_EXTRACTOR_MARKUP or len(node.text(deep=True)) > _MAX_EXTRACTOR_TEXT
 
 
 def _reading(body: LexborNode) -> int:
@@ -503,9 +574,24 @@ def _reading(body: LexborNode) -> int:
     return chars - sum(len(" ".join(a.text(deep=True).split())) for a in body.css("a"))
 
 
-def _prose_chars(text: str) -> int:
-    """Characters in the lines of ``text`` that are prose (long, ending a sentence)."""
-    return sum(len(line) for line in text.split("\n") if _is_prose(line))
+def _prose_chars(text: str, chrome: bool = True) -> int:
+    """Characters in the paragraphs of ``text`` that are prose (long, ending a sentence); with
+    ``chrome=False``, not counting the paragraphs a line rule removes (a cookie notice).
+
+    A line that starts with spacing continues the one before it: the extractor keeps the line
+    breaks of a paragraph wrapped in the page's source, which would make its prose look like a
+    column of short lines."""
+    paragraphs: list[str] = []
+    for line in text.split("\n"):
+        if paragraphs and line[:1].isspace():
+            paragraphs[-1] += " " + line.strip()
+        else:
+            paragraphs.append(line)
+    prose = [para for para in paragraphs if _is_prose(para)]
+    if not chrome:
+        any_rule = _union(RULES)
+        prose = [para for para in prose if _line_rule(para, False, any_rule) is None]
+    return sum(map(len, prose))
 
 
 def _container_key(node: LexborNode | None) -> str:
@@ -620,6 +706,12 @@ def _normal(text: str) -> str:
     return " ".join(_TOKEN.findall(text.lower()))
 
 
+def _syndicated(paras: Sequence[tuple[str, bool]]) -> bool:
+    """Whether the reading is wire copy: a paragraph of it is a wire dateline, byline or credit
+    line (anywhere: a republisher's add-ons may stand before the dateline and after the credit)."""
+    return any(detect_wire([text]) is not None for text, _ in paras)
+
+
 def _apply_text_rules(
     paras: list[tuple[str, bool]], removals: list[Removal], toc_entries: set[str]
 ) -> list[str]:
@@ -627,11 +719,19 @@ def _apply_text_rules(
 
     ``toc_entries`` are the (normalised) entries of a table of contents already removed from
     the page; a heading-like paragraph equal to one of them is one of its re-injected headings.
+    The add-on sections a republisher puts around wire copy (``_ADD_ON_SECTIONS``: "Quick
+    Summary", "Key Takeaways", FAQ) go from wire copy only: on a page of its own a site's FAQ
+    or summary is written with the story and is part of it.
     """
     hits: dict[int, Rule] = {}
     any_rule = _union(RULES)
+    syndicated: bool | None = None
     for i, (text, is_item) in enumerate(paras):
         rule = _line_rule(text, is_item, any_rule)
+        if rule is not None and rule.id in _ADD_ON_SECTIONS:
+            syndicated = _syndicated(paras) if syndicated is None else syndicated
+            if not syndicated:
+                continue
         if rule is not None:
             hits[i] = rule
     verdict: dict[int, Rule] = {}
@@ -645,7 +745,9 @@ def _apply_text_rules(
             verdict.setdefault(j, rule)
             if rule.id == TOC_RULE:
                 toc_entries.add(_normal(paras[j][0]))
-    if toc_entries:
+    if toc_entries and (syndicated if syndicated is not None else _syndicated(paras)):
+        # a republisher re-injects its table of contents' entries as headings; on a page of
+        # its own they are the story's section headings
         toc_rule = RULES_BY_ID[TOC_RULE]
         for i, (text, _) in enumerate(paras):
             if i not in verdict and _heading_like(text) and _normal(text) in toc_entries:
@@ -702,8 +804,14 @@ def _grounded(paragraphs: list[str], page_text: str) -> list[str]:
     # Fast path: the paragraph, spacing collapsed, is a substring of the page's text. The
     # extractor may join or split inline elements differently than the parser's text ("<b>W</b>hile"
     # is one word), so a paragraph that fails it is checked word by word.
+    # The extractor also glues the text of adjacent elements ("<h3>Cookies</h3><p>Small files" →
+    # "CookiesSmall files", "mode is <code>cors</code>" → "mode iscors") and drops characters
+    # that show nothing (private-use code points of a page decoded with the wrong charset, zero
+    # widths): such a token is the page's own characters, in order, once the page's spacing and
+    # those characters are taken out.
     flat = " ".join(page_text.split())
     vocabulary: set[str] | None = None
+    squeezed: str | None = None
     kept = []
     for para in paragraphs:
         if " ".join(para.split()) in flat:
@@ -711,8 +819,12 @@ def _grounded(paragraphs: list[str], page_text: str) -> list[str]:
             continue
         if vocabulary is None:
             vocabulary = set(_TOKEN.findall(flat))
-        if all(tok in vocabulary or tok in flat for tok in _TOKEN.findall(para)):
-            kept.append(para)
+        unknown = [tok for tok in _TOKEN.findall(para) if tok not in vocabulary and tok not in flat]
+        if unknown:
+            squeezed = squeezed if squeezed is not None else _INVISIBLE.sub("", "".join(flat.split()))
+            if not all(_INVISIBLE.sub("", tok) in squeezed for tok in unknown):
+                continue
+        kept.append(para)
     return kept
 
 
