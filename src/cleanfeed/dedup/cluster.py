@@ -473,31 +473,59 @@ def _discount_note(f: Fingerprint, config: DedupConfig, canon: Fingerprint | Non
             f"{config.common_line_stories} stories of the site): " + ", ".join(parts))
 
 
-def _story_sizes(members: Sequence[Fingerprint]) -> dict[str, int]:
-    """Per member, how many of its shingles at least one other member also carries.
+#: a line is story when at least this share of its shingles is printed by another site (a
+#: short line's last words form shingles with its neighbour's, which another layout may not
+#: have: a list item of five words carries one shingle of its own)
+_LINE_SHARE = 1 / 3
 
-    Counted over distinct texts (exact twins count once), so a page republished twice does not
-    make its own chrome look like story.
+
+def _site(f: Fingerprint) -> str:
+    """Which site a member speaks for when its text is counted as story: its domain; a page
+    without one is a site of its own, its exact twins with it (a page fetched twice)."""
+    if f.domain:
+        return "site:" + f.domain
+    return "text:" + (f.text_hash if f.n_tokens else f.doc_id)
+
+
+def _story_sizes(members: Sequence[Fingerprint]) -> dict[str, int]:
+    """Per member, how many of its shingles are story rather than chrome.
+
+    Story is what a page of *another site* also prints: what two sites print alike is the
+    story they share, while a site's own chrome (menus, other stories' headlines, a sources
+    list) recurs only on that site's pages, which may share a component through it. Exact
+    twins on two sites count for each other; twins on one site (or without one) once, so a
+    page republished twice does not make its own chrome look like story.
+
+    Counted by line: every shingle of a line ``_LINE_SHARE`` of whose shingles another site
+    carries.
+    A copyedit changes a few words of a line, and two desks that made the same edits share
+    them, which must not make their copies look more complete than the original (whose
+    words were edited away in both): the line is the story's either way.
     """
-    distinct: dict[str, Fingerprint] = {}
-    for f in sorted(members, key=lambda f: f.doc_id):
-        distinct.setdefault(f.text_hash if f.n_tokens else "\0" + f.doc_id, f)
-    reps = list(distinct.values())
-    arrays = [f.shingle_array() for f in reps]
-    lengths = np.array([len(a) for a in arrays], dtype=np.int64)
-    out: dict[str, int] = {}
-    by_text = {key: 0 for key in distinct}
-    nonempty = [i for i, n in enumerate(lengths.tolist()) if n]
-    if nonempty:
-        concat = np.concatenate([arrays[i] for i in nonempty])
-        _, inverse, counts = np.unique(concat, return_inverse=True, return_counts=True)
-        shared = (counts[inverse] >= 2).astype(np.int64)
-        starts = np.concatenate(([0], np.cumsum(lengths[nonempty])[:-1]))
-        keys = list(distinct)
-        for i, n in zip(nonempty, np.add.reduceat(shared, starts).tolist()):
-            by_text[keys[i]] = int(n)
+    by_site: dict[str, list[np.ndarray]] = {}
     for f in members:
-        out[f.doc_id] = by_text[f.text_hash if f.n_tokens else "\0" + f.doc_id]
+        by_site.setdefault(_site(f), []).append(f.shingle_array())
+    per_site = [np.unique(np.concatenate(arrays)) for _, arrays in sorted(by_site.items())]
+    shared_keys = np.empty(0, dtype=np.uint64)
+    if len(per_site) > 1:
+        distinct, counts = np.unique(np.concatenate(per_site), return_counts=True)
+        shared_keys = distinct[counts >= 2]
+    out: dict[str, int] = {}
+    for f in members:
+        shingles = f.shingle_array()
+        if not len(shingles) or not len(shared_keys):
+            out[f.doc_id] = 0
+            continue
+        pos = np.searchsorted(shared_keys, shingles)
+        pos[pos == len(shared_keys)] = 0
+        shared = shared_keys[pos] == shingles
+        lines = np.frombuffer(f.shingle_lines, dtype="<u2")
+        if len(lines) != len(shingles):  # no line map (an old record): shingle by shingle
+            out[f.doc_id] = int(np.count_nonzero(shared))
+            continue
+        total = np.bincount(lines)
+        carried = np.bincount(lines[shared], minlength=len(total))
+        out[f.doc_id] = int(total[(carried > 0) & (_LINE_SHARE * total <= carried)].sum())
     return out
 
 
