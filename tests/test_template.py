@@ -327,3 +327,46 @@ def test_an_html_site_seen_once_and_versions_of_one_html_story_are_left_alone() 
     alone = {r.id + r.url: r.doc for r in extract_pages(pages, jobs=0, templates=False)}
     learned = {r.id + r.url: r.doc for r in extract_pages(pages, jobs=0)}
     assert learned == alone  # one story, however many copies: nothing recurs across stories
+
+
+_DESK_STORY = [
+    "The regional council approved a plan on Thursday to rebuild the old river bridge, which "
+    "has been closed to heavy traffic since engineers found cracks in its central pier.",
+    "Council members voted after a long debate in which residents of both banks spoke about "
+    "the detours they have driven every day while the bridge was closed.",
+    "Work is expected to begin in the spring and to last about two years, the council said, "
+    "with one lane kept open for buses and emergency vehicles throughout.",
+    "The engineers who inspected the bridge said the cracks were caused by decades of salt "
+    "spread on the roads in winter, which seeps into the concrete and rusts the steel inside.",
+    "Some residents asked whether a new bridge would be cheaper than repairing the old one, "
+    "and the council promised to publish the costs of both options next month.",
+    "Local shops near the bridge said business fell sharply during the closure.",
+    "A bakery owner said she hoped the work would be finished before the summer fair.",
+    "The council will hold a public meeting about the plans at the town hall.",
+    "Residents can also send their questions to the council by post or online.",
+]
+
+
+def _desk_copy(story: list[str]) -> list[str]:
+    """A copy as another desk ran it: a dateline added, a word changed in each long paragraph
+    (every line of the signature changes), the short ones at the end left as they were."""
+    edited = [p.replace(" the ", " that ", 1) if len(p.split()) >= 20 else p for p in story]
+    edited[0] = "RIVERTON (Reuters) - " + edited[0]
+    return edited
+
+
+def test_one_story_under_three_urls_of_a_site_is_not_its_template() -> None:
+    """One story the site runs under three URLs, one as another desk edited it (its every long
+    line changed), next to two other stories: it is one story, not three, so its unchanged
+    lines (on two of the copies) are not the site's template and stay in every copy."""
+    copies = [_DESK_STORY, _desk_copy(_DESK_STORY), _DESK_STORY[:-1]]
+    pages = [(_page(body), f"https://dailyledger.example/bridge-{k}", body)
+             for k, body in enumerate(copies)]
+    pages += [(_page(STORIES[n]), f"https://dailyledger.example/other-{n}", STORIES[n]) for n in range(2)]
+    learner = SiteTemplates()
+    for text, url, _ in pages:
+        learner.observe(text, url)
+    snap = learner.snapshot()
+    for text, url, body in pages:
+        assert [p for p in clean_text_dump(text, url=url, templates=snap).paragraphs if p in body] == body
+    assert DISCLAIMER not in clean_text_dump(pages[0][0], url=pages[0][1], templates=snap).paragraphs
