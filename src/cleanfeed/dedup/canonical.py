@@ -3,8 +3,9 @@
 Policy, in order (the first criterion that separates two copies decides):
 
 1. **Complete** copies first. Completeness is judged against the *reference* copy: among
-   the copies carrying most of the story (most shingles that other copies of the cluster also
-   carry, in 5% steps), the one most others match. A copy is complete when it matches the
+   the copies carrying most of the story (the shingles of its lines that pages of *other
+   sites* in the cluster print too, in 5% steps: a site's own chrome and two desks' shared
+   edits are not story; see ``cluster._story_sizes``), the one most others match. A copy is complete when it matches the
    reference and has at least ``complete_ratio`` (75%) of its story shingles and of its size.
    This stops a copy with a good part of its end cut off (or a broken extraction) from winning
    by criterion 2, and is loose enough that the wire's original stays complete next to an
@@ -16,8 +17,8 @@ Policy, in order (the first criterion that separates two copies decides):
    steps (a few copyedited words do not count); then the copy most others match (the copy
    that contains the others: a copy padded with leftover chrome is not inside as many); then
    the **cleanest**: the smallest share of its site's common text (chrome an extractor left
-   in, ``Fingerprint.discounted``, in 5% steps: ``chrome_share``); then most shingles (an update with two more paragraphs
-   beats the first version).
+   in, ``Fingerprint.discounted``, in 5% steps: ``chrome_share``); then most shingles (an
+   update with two more paragraphs beats the first version).
 4. The **earliest date** (ISO strings; copies without a date come last).
 5. The smallest **doc id**: stable whatever the input order.
 
