@@ -89,16 +89,6 @@ _STORY_KEYS = 8
 # The virtual neighbours of a page's first and last line: a line that opens or closes every
 # page of a site is in the same place on each, as a line between two fixed neighbours is.
 _START, _END = 0x5354415254, 0x454E44
-# The story sketch: this many smallest hashes of the prose's word n-grams of this width, and
-# as many of its figures. A page's sketch keys are its story keys that are none of its lines;
-# the top bit is set on all of them, the next on n-grams only (clear on figures).
-_SKETCH_KEYS = 16
-_SKETCH_WORDS = 5
-_SKETCH_BIT = 1 << 63
-_FIGURE_BIT = 1 << 62  # clear on the keys of a page's figures (its numbers), set on n-grams
-# A page is a version of a counted story when at least this share of its sketch is that story's.
-_SKETCH_SHARE = 0.5
-_WORDS = re.compile(r"\w+")
 # A story key seen in two different stories is not evidence of either (in the story map).
 _SHARED = 0
 
@@ -141,34 +131,14 @@ def site_keys(lines: Sequence[DumpLine], url: str | None) -> tuple[str, ...]:
 
 
 def _story_keys(lines: Sequence[DumpLine], keys: Sequence[int]) -> tuple[int, ...]:
-    """A page's story signature: the hashes of its longest prose lines and a sketch of its
-    prose's words (``_story_sketch``) (or, on a page with no prose, one hash of its longest
-    lines, so that copies of it are still told apart)."""
+    """A page's story signature: the hashes of its longest prose lines (or, on a page with no
+    prose, one hash of its longest lines, so that copies of it are still told apart)."""
     prose = [line for line in lines if word_count(line.content) >= _STORY_WORDS and ends_sentence(line.content)]
     longest = sorted(prose, key=lambda line: (-word_count(line.content), line.index))[:_STORY_KEYS]
     if longest:
-        return tuple(sorted({keys[line.index] for line in longest} | set(_story_sketch(prose))))
+        return tuple(sorted({keys[line.index] for line in longest}))
     longest = sorted(lines, key=lambda line: (-word_count(line.content), line.index))[:3]
     return (xxhash.xxh64_intdigest("\n".join(line.content for line in longest).encode("utf-8")) | 1,)
-
-
-def _story_sketch(prose: Sequence[DumpLine]) -> tuple[int, ...]:
-    """The ``_SKETCH_KEYS`` smallest hashes of the word ``_SKETCH_WORDS``-grams of a page's
-    prose lines (lower case, words only): two copies of one story keep most of them through a
-    desk's edits (a dateline, a few words changed, quotes restyled, the end cut), which change
-    whole lines and so the line hashes, while two different stories share none but those of
-    a prose line the site prints on every page (marked shared, no evidence of either)."""
-    words = [w.lower() for line in prose for w in _WORDS.findall(line.content)]
-    grams = {
-        xxhash.xxh64_intdigest(" ".join(words[i : i + _SKETCH_WORDS]).encode("utf-8"))
-        | _SKETCH_BIT | _FIGURE_BIT
-        for i in range(len(words) - _SKETCH_WORDS + 1)
-    }
-    # its figures, each a key of its own: reports cut from one template (a harbour reopens
-    # on Monday after 2 weeks / on Tuesday after 3) share most words and differ in them
-    figures = {(xxhash.xxh64_intdigest(w.encode("utf-8")) | _SKETCH_BIT) & ~_FIGURE_BIT
-               for w in words if any(c.isdigit() for c in w)}
-    return tuple(sorted(grams)[:_SKETCH_KEYS]) + tuple(sorted(figures)[:_SKETCH_KEYS])
 
 
 def _pairs(keys: Sequence[int]) -> set[int]:
@@ -254,9 +224,8 @@ class _SiteCounts:
     def _story_of(self, page: PageFeatures) -> int | None:
         """The counted story this page is a version of, or None.
 
-        A page is a version of story S when half its prose sketch is S's (a copy with a
-        desk's edits, whose lines all changed a little), or when the words of its signature
-        lines that are S's outweigh the words of all its lines the site has never shown: a story and its update,
+        A page is a version of story S when the words of its signature lines that are S's
+        outweigh the words of all its lines the site has never shown: a story and its update,
         or two fetches of one page, share their longest paragraphs, and what is new (an added
         paragraph, a changed "most read" list) is smaller. Two stories of a site share only
         site lines, and the other story's own text is new. (A prose line seen in two stories
@@ -264,26 +233,10 @@ class _SiteCounts:
         """
         size = dict(zip(page.lines, page.sizes))
         votes: dict[int, int] = {}
-        sketch_votes: dict[int, int] = {}
-        sketch = [key for key in page.story if key not in size and key & _FIGURE_BIT]
-        figures = [key for key in page.story if key not in size and not key & _FIGURE_BIT]
-        figure_votes: dict[int, int] = {}
         for key in page.story:
             known = self.stories.get(key)
             if known is not None and known != _SHARED:
-                if key in size:
-                    votes[known] = votes.get(known, 0) + max(1, size[key])
-                elif key & _FIGURE_BIT:
-                    sketch_votes[known] = sketch_votes.get(known, 0) + 1
-                else:
-                    figure_votes[known] = figure_votes.get(known, 0) + 1
-        if sketch_votes:
-            story, n = min(sketch_votes.items(), key=lambda kv: (-kv[1], kv[0]))
-            # its figures must be that story's too (those no story has: its own, unlike it)
-            own = [k for k in figures if self.stories.get(k) != _SHARED]
-            if (len(sketch) >= _SKETCH_KEYS // 2 and n >= _SKETCH_SHARE * len(sketch)
-                    and figure_votes.get(story, 0) >= _SKETCH_SHARE * len(own)):
-                return story
+                votes[known] = votes.get(known, 0) + max(1, size.get(key, 1))
         if not votes:
             return None
         story, weight = min(votes.items(), key=lambda kv: (-kv[1], kv[0]))
