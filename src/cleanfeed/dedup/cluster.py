@@ -502,31 +502,40 @@ def _story_sizes(members: Sequence[Fingerprint]) -> dict[str, int]:
     them, which must not make their copies look more complete than the original (whose
     words were edited away in both): the line is the story's either way.
     """
-    by_site: dict[str, list[np.ndarray]] = {}
-    for f in members:
-        by_site.setdefault(_site(f), []).append(f.shingle_array())
-    per_site = [np.unique(np.concatenate(arrays)) for _, arrays in sorted(by_site.items())]
-    shared_keys = np.empty(0, dtype=np.uint64)
-    if len(per_site) > 1:
-        distinct, counts = np.unique(np.concatenate(per_site), return_counts=True)
-        shared_keys = distinct[counts >= 2]
-    out: dict[str, int] = {}
-    for f in members:
-        shingles = f.shingle_array()
-        if not len(shingles) or not len(shared_keys):
-            out[f.doc_id] = 0
+    arrays = [f.shingle_array() for f in members]
+    lengths = np.array([len(a) for a in arrays], dtype=np.int64)
+    if len(members) < 2 or not lengths.sum():
+        return {f.doc_id: 0 for f in members}
+    sites: dict[str, int] = {}
+    site_of = [sites.setdefault(_site(f), len(sites)) for f in members]
+    concat = np.concatenate(arrays)
+    site = np.repeat(np.array(site_of, dtype=np.int64), lengths)
+    # shared: a shingle on pages of two sites or more (one sort over (shingle, site))
+    order = np.lexsort((site, concat))
+    hashes, owners = concat[order], site[order]
+    first = np.ones(len(hashes), dtype=bool)
+    first[1:] = hashes[1:] != hashes[:-1]
+    new_site = first.copy()
+    new_site[1:] |= owners[1:] != owners[:-1]
+    group = np.cumsum(first) - 1  # the distinct shingle at each sorted position
+    shared = np.empty(len(hashes), dtype=bool)
+    shared[order] = np.bincount(group, weights=new_site)[group] >= 2
+    # each shingle's line, numbered across members (without a line map, one line per shingle)
+    line_ids, base = [], 0
+    for f, n in zip(members, lengths.tolist()):
+        if not n:
             continue
-        pos = np.searchsorted(shared_keys, shingles)
-        pos[pos == len(shared_keys)] = 0
-        shared = shared_keys[pos] == shingles
         lines = np.frombuffer(f.shingle_lines, dtype="<u2")
-        if len(lines) != len(shingles):  # no line map (an old record): shingle by shingle
-            out[f.doc_id] = int(np.count_nonzero(shared))
-            continue
-        total = np.bincount(lines)
-        carried = np.bincount(lines[shared], minlength=len(total))
-        out[f.doc_id] = int(total[(carried > 0) & (_LINE_SHARE * total <= carried)].sum())
-    return out
+        ids = lines.astype(np.int64) if len(lines) == n else np.arange(n, dtype=np.int64)
+        line_ids.append(ids + base)
+        base += int(ids.max()) + 1
+    line = np.concatenate(line_ids)
+    total = np.bincount(line, minlength=base)
+    carried = np.bincount(line[shared], minlength=base)
+    story = ((carried > 0) & (_LINE_SHARE * total <= carried))[line]
+    member = np.repeat(np.arange(len(members)), lengths)
+    counts = np.bincount(member[story], minlength=len(members))
+    return {f.doc_id: int(c) for f, c in zip(members, counts.tolist())}
 
 
 def _copies_of_copies(
