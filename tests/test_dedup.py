@@ -1009,3 +1009,74 @@ def test_canonical_is_the_cleanest_complete_copy(reuters: str) -> None:
     decisions = by_id(deduplicate([padded, clean, *others], CONFIG))
     assert decisions["b-clean"].status == "kept" and decisions["a-padded"].canonical_id == "b-clean"
     assert "cleanest copy" in decisions["b-clean"].reason
+
+
+# --- canonical choice: which copy carries the story (issue 12) --------------------------------
+
+
+def _chrome_lines(n: int, seed: int) -> list[str]:
+    """A site's own chrome an extractor left in: lines of menu words and other headlines."""
+    rng = random.Random(seed)
+    vocab = ["home", "world", "markets", "sport", "culture", "podcasts", "newsletter", "opinion",
+             "weather", "video", "travel", "science", "climate", "health", "tech", "jobs"]
+    return [" ".join(rng.choice(vocab) for _ in range(10)) for _ in range(n)]
+
+
+def _first(text: str, share: float) -> str:
+    paras = text.split("\n\n")
+    return "\n\n".join(paras[: max(1, round(len(paras) * share))])
+
+
+def test_exact_twins_on_two_sites_vouch_for_each_others_ending(reuters: str) -> None:
+    """Two sites print the whole story word for word; a third cut its end and its extractor
+    left a paragraph of its own chrome in (longer than what was cut). The twins' ending is
+    printed by two sites, so it is story, and a twin is kept."""
+    blurb = " ".join(_chrome_lines(12, seed=2))  # one long line of the site's own text
+    docs = [
+        doc("a-twin", reuters, url="https://a.example/story"),
+        doc("b-twin", reuters, url="https://b.example/story"),
+        doc("c-trim", _first(reuters, 0.8) + "\n\nAbout us\n\n" + blurb, url="https://c.example/story"),
+    ]
+    decisions = by_id(deduplicate(docs, CONFIG))
+    assert decisions["c-trim"].canonical_id in ("a-twin", "b-twin")
+    assert decisions["c-trim"].status == "duplicate"
+
+
+def test_copyedits_two_desks_share_are_not_more_story(reuters: str) -> None:
+    """Two desks cut the story and made the same house-style edits: their copies share those
+    words, the original does not. Story is counted by line, so the edited lines are the
+    story's either way and the copies carry no more of it than the original's same lines."""
+    from cleanfeed.dedup.cluster import _Component
+
+    cut = _first(reuters, 0.7)
+    edited = re.sub(r"\bthe\b", "that", re.sub(r"\bsaid\b", "says", cut))
+    fps = fingerprint_batch([
+        doc("a-trim", edited, url="https://a.example/story"),
+        doc("b-trim", edited.replace(" troops ", " soldiers ", 1), url="https://b.example/story"),
+        doc("z-original", reuters, url="https://z.example/story"),
+        doc("z-cut", cut, url="https://z.example/cut"),  # the original's own lines, cut alike
+    ], CONFIG)
+    comp = _Component(fps[:3], None, CONFIG)
+    story = dict(zip(comp.ids, comp.story_sizes(np.ones(3, dtype=bool)).tolist(), strict=True))
+    assert story["z-original"] >= max(story["a-trim"], story["b-trim"]) > 0
+    # ... and the original's lines that only it prints (its end) are not counted
+    assert story["z-original"] <= fps[3].size + 8
+
+
+def test_a_site_line_does_not_make_the_complete_original_less_clean(reuters: str) -> None:
+    """The original's site prints a line on every page (learned as common text); a trimmed
+    copy elsewhere has none. One line on a long story is no less clean (a page that is a
+    quarter chrome is, ``test_canonical_is_the_cleanest_complete_copy``): the complete
+    original is kept."""
+    notice = "Read more stories from the Site Example newsroom and follow us for daily updates."
+    others = [doc(f"other{i}", f"Story {i} of the site: " + " ".join(_chrome_lines(3, seed=10 + i))
+                  + "\n\n" + notice, url=f"https://site.example/other/{i}") for i in range(3)]
+    docs = [
+        doc("a-trim", _first(reuters, 0.85), url="https://copy.example/story"),
+        doc("z-original", reuters + "\n\n" + notice, url="https://site.example/world/story"),
+        *others,
+    ]
+    decisions = by_id(deduplicate(docs, CONFIG))
+    assert decisions["z-original"].status == "kept"
+    assert decisions["a-trim"].canonical_id == "z-original"
+    assert "site-common text" in decisions["z-original"].reason

@@ -21,6 +21,7 @@ from cleanfeed.dedup.cluster import (
     _copies_of_copies,
     _is_roundup,
     _Round,
+    _site,
     common_lines,
     line_pairs,
     resolve_component,
@@ -99,24 +100,32 @@ def test_edges_replace_the_rows_verdicts(members: list[Fingerprint]) -> None:
     assert not comp.row(0).match[1]
 
 
-def test_story_sizes_count_shingles_another_distinct_text_carries(
-    members: list[Fingerprint],
-) -> None:
+def test_story_sizes_count_lines_another_site_carries(members: list[Fingerprint]) -> None:
+    """Against a count pair by pair: a shingle is story when its line has at least a third
+    of its shingles carried by an alive page of another site (``_site``)."""
     comp = _Component(members, None, CONFIG)
     rng = random.Random(3)
     for _ in range(5):
         alive = np.array([rng.random() < 0.7 for _ in members])
-        reps: dict[str, Fingerprint] = {}
-        for f, on in zip(members, alive.tolist(), strict=True):
-            if on:
-                reps.setdefault(f.text_hash if f.n_tokens else "\0" + f.doc_id, f)
-        sets = {key: set(f.shingle_array().tolist()) for key, f in reps.items()}
+        live = [f for f, on in zip(members, alive.tolist(), strict=True) if on]
         sizes = comp.story_sizes(alive)
         for k, f in enumerate(members):
-            if alive[k]:
-                key = f.text_hash if f.n_tokens else "\0" + f.doc_id
-                others = set().union(*(s for x, s in sets.items() if x != key))
-                assert sizes[k] == len(sets[key] & others)
+            if not alive[k]:
+                continue
+            elsewhere = set().union(*(set(g.shingle_array().tolist()) for g in live
+                                      if _site(g) != _site(f)))
+            shingles = f.shingle_array().tolist()
+            lines = np.frombuffer(f.shingle_lines, dtype="<u2").tolist()
+            if len(lines) != len(shingles):
+                lines = list(range(len(shingles)))
+            total: dict[int, int] = {}
+            carried: dict[int, int] = {}
+            for h, line in zip(shingles, lines, strict=True):
+                total[line] = total.get(line, 0) + 1
+                carried[line] = carried.get(line, 0) + (h in elsewhere)
+            expected = sum(n for line, n in total.items()
+                           if carried[line] and 3 * carried[line] >= n)
+            assert sizes[k] == expected
 
 
 def test_a_round_finds_reference_complete_copies_and_canonical(

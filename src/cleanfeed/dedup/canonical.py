@@ -3,8 +3,9 @@
 Policy, in order (the first criterion that separates two copies decides):
 
 1. **Complete** copies first. Completeness is judged against the *reference* copy: among
-   the copies carrying most of the story (most shingles that other copies of the cluster also
-   carry, in 5% steps), the one most others match. A copy is complete when it matches the
+   the copies carrying most of the story (the shingles of its lines that pages of *other
+   sites* in the cluster print too, in 5% steps: a site's own chrome and two desks' shared
+   edits are not story; see ``cluster._Component.story_sizes``), the one most others match. A copy is complete when it matches the
    reference and has at least ``complete_ratio`` (75%) of its story shingles and of its size.
    This stops a copy with a good part of its end cut off (or a broken extraction) from winning
    by criterion 2, and is loose enough that the wire's original stays complete next to an
@@ -15,9 +16,9 @@ Policy, in order (the first criterion that separates two copies decides):
 3. The **most complete body**: the largest share of the reference's story shingles, in 5%
    steps (a few copyedited words do not count); then the copy most others match (the copy
    that contains the others: a copy padded with leftover chrome is not inside as many); then
-   the **cleanest**: the fewest shingles of its site's common text (chrome an extractor left
-   in, ``Fingerprint.discounted``); then most shingles (an update with two more paragraphs
-   beats the first version).
+   the **cleanest**: the smallest share of its site's common text (chrome an extractor left
+   in, ``Fingerprint.discounted``, in 5% steps: ``chrome_share``); then most shingles (an
+   update with two more paragraphs beats the first version).
 4. The **earliest date** (ISO strings; copies without a date come last).
 5. The smallest **doc id**: stable whatever the input order.
 
@@ -32,7 +33,7 @@ from types import MappingProxyType
 from .fingerprint import Fingerprint
 from ..metadata.text import canonical_agency
 
-__all__ = ["AGENCY_DOMAINS", "choose_canonical", "policy_key", "wire_site"]
+__all__ = ["AGENCY_DOMAINS", "choose_canonical", "chrome_share", "policy_key", "wire_site"]
 
 #: Each wire agency's own sites (registered domains; subdomains match too). Data, not rules:
 #: the canonical policy prefers the copy published here.
@@ -100,12 +101,21 @@ def policy_key(
         0 if wire_site(fp) else 1,
         -(story_share or 0),
         -matches,
-        fp.discounted,
+        chrome_share(fp),
         -fp.size,
         0 if fp.date else 1,
         fp.date or "",
         fp.doc_id,
     )
+
+
+def chrome_share(fp: Fingerprint) -> int:
+    """How much of a copy is its site's common text (chrome an extractor left in, which the
+    comparison discounted), in percent of its shingles, in 5% steps: a copyright line on a
+    long story does not make it less clean than a trimmed copy; a menu that is a quarter of
+    the page does."""
+    total = fp.discounted + fp.size
+    return int(20 * fp.discounted / total + 0.5) * 5 if total else 0
 
 
 _CRITERIA = (
@@ -158,7 +168,7 @@ def choose_canonical(
     elif position == 3:
         criterion += f" ({-best_key[3]} of {len(members) - 1})"
     elif position == 4:
-        criterion += f" ({best.discounted} shingles)"
+        criterion += f" ({best_key[4]}% of it, {runner_key[4]}% of the next)"
     elif position == 5:
         criterion += f" ({best.size} shingles)"
     elif position in (6, 7):

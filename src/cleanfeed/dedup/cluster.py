@@ -352,6 +352,34 @@ def _pair_key(x: str, y: str) -> tuple[str, str]:
     return (x, y) if x <= y else (y, x)
 
 
+#: a line is story when at least this share of its shingles is printed by another site (a
+#: short line's last words form shingles with its neighbour's, which another layout may not
+#: have: a list item of five words carries one shingle of its own)
+_LINE_SHARE = 1 / 3
+
+
+def _site(f: Fingerprint) -> str:
+    """Which site a member speaks for when its text is counted as story: its domain; a page
+    without one is a site of its own, its exact twins with it (a page fetched twice)."""
+    if f.domain:
+        return "site:" + f.domain
+    return "text:" + (f.text_hash if f.n_tokens else f.doc_id)
+
+
+def _line_ids(fps: Sequence[Fingerprint], sizes: np.ndarray) -> tuple[np.ndarray, int]:
+    """Each shingle entry's line, numbered across members (a member without a line map: one
+    line per shingle), and the number of lines."""
+    parts, base = [np.empty(0, dtype=np.int64)], 0
+    for f, n in zip(fps, sizes.tolist(), strict=True):
+        if not n:
+            continue
+        lines = np.frombuffer(f.shingle_lines, dtype="<u2")
+        ids = lines.astype(np.int64) if len(lines) == n else np.arange(n, dtype=np.int64)
+        parts.append(ids + base)
+        base += int(ids.max()) + 1
+    return np.concatenate(parts), base
+
+
 class _Component:
     """One component's members (sorted by doc id) as arrays, built once for all its rounds.
 
@@ -390,6 +418,10 @@ class _Component:
         self.text_keys = np.array(
             [by_text.setdefault(f.text_hash, len(by_text)) if f.n_tokens else -1 - k
              for k, f in enumerate(self.fps)], dtype=np.int64)
+        by_site: dict[str, int] = {}
+        self.site_keys = np.array([by_site.setdefault(_site(f), len(by_site)) for f in self.fps],
+                                  dtype=np.int64)
+        self.line_of, self.n_lines = _line_ids(self.fps, self.sizes)
         self.edges = edges or {}
         self._rows: dict[int, _Verdicts] = {}
 
@@ -441,23 +473,30 @@ class _Component:
             self._rows.pop(i, None)
 
     def story_sizes(self, alive: np.ndarray) -> np.ndarray:
-        """Per member (meaningful where ``alive``): how many of its shingles at least one
-        other alive member also carries.
+        """Per member (meaningful where ``alive``): how many of its shingles are story rather
+        than chrome, among the alive members.
 
-        Counted over distinct texts (exact twins count once; the first alive member of a text
-        by doc id stands for it), so a page republished twice does not make its own chrome
-        look like story.
+        Story is what a page of *another site* also prints: what two sites print alike is the
+        story they share, while a site's own chrome (menus, other stories' headlines, a sources
+        list) recurs only on that site's pages, which may share a component through it. Exact
+        twins on two sites count for each other; twins on one site (or without one, ``_site``)
+        once, so a page republished twice does not make its own chrome look like story.
+
+        Counted by line: every shingle of a line ``_LINE_SHARE`` of whose shingles another site
+        carries. A copyedit changes a few words of a line, and two desks that made the same
+        edits share them, which must not make their copies look more complete than the
+        original (whose words were edited away in both): the line is the story's either way.
         """
-        idx = np.flatnonzero(alive)
-        _, first, which = np.unique(self.text_keys[idx], return_index=True, return_inverse=True)
-        is_rep = np.zeros(len(self.fps), dtype=bool)
-        is_rep[idx[first]] = True
-        by_rep = is_rep[self.owner]
-        counts = np.bincount(self.inverse[by_rep], minlength=self.n_distinct)
-        shared = self._per_member(by_rep & (counts[self.inverse] >= 2))
-        out = np.zeros(len(self.fps), dtype=np.int64)
-        out[idx] = shared[idx[first]][which.reshape(-1)]
-        return out
+        live = alive[self.owner]
+        n_sites = int(self.site_keys.max()) + 1 if len(self.site_keys) else 1
+        # shared: a distinct shingle that alive pages of two sites or more carry
+        pairs = np.unique(self.inverse[live] * n_sites + self.site_keys[self.owner[live]])
+        sites = np.bincount(pairs // n_sites, minlength=self.n_distinct)
+        shared = live & (sites[self.inverse] >= 2)
+        total = np.bincount(self.line_of[live], minlength=self.n_lines)
+        carried = np.bincount(self.line_of[shared], minlength=self.n_lines)
+        story = ((carried > 0) & (_LINE_SHARE * total <= carried))[self.line_of] & live
+        return self._per_member(story)
 
 
 class _Round:
