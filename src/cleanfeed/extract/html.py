@@ -52,10 +52,11 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from ..config import ExtractConfig
 from ..errors import BudgetExceeded, ExtractionError
 from ..metadata.html import html_metadata, with_body
+from ..metadata.text import detect_wire
 from ..models import CleanDoc, Removal
 from .lines import ends_sentence, word_count
-from ..metadata.text import detect_wire
 from .nesting import cap_nesting
+from .paragraph_rules import heading_like, is_prose, line_rule, normal, preview, section_end, union
 from .rules import RULES, RULES_BY_ID, Rule
 
 __all__ = ["extract_html"]
@@ -112,13 +113,9 @@ _REGION_SHARE = 0.9
 _REGION_UP = 3
 # A paragraph this long that ends a sentence is prose: line rules never remove it (a story
 # sentence that mentions a newsletter or cookies is news, not chrome).
-_PROSE_WORDS = 25
 # Blocks judged whole by the line rules on the markup, and the longest text one may have.
 _LINE_BLOCKS = "p,li,h1,h2,h3,h4,h5,h6"
 _LINE_CHARS = 200
-_TRAILING_SECTIONS = frozenset({"comments.section"})
-_LIST_SECTIONS = frozenset({"seo.table-of-contents", "seo.key-takeaways", "related.list"})
-_ADD_ON_SECTIONS = frozenset({"seo.quick-summary", "seo.key-takeaways", "seo.faq"})
 _LIST_MARKER = re.compile(r"^[-*•]\s+")
 _TOKEN = re.compile(r"\w+")
 _INVISIBLE = re.compile("[\u200b-\u200f\u2060\ufeff\ue000-\uf8ff\U000f0000-\U0010ffff]")
@@ -135,11 +132,6 @@ _STORY_CONTAINERS = frozenset({"article", "main"})
 _CHROME_BOXES = frozenset({"footer", "nav", "aside", "menu", "dialog"})
 _CHROME_ROLES = frozenset({"dialog", "alertdialog", "navigation", "contentinfo", "complementary"})
 _KEEP_TOP = frozenset({"html", "head", "body", "article", "main"})
-
-
-def _preview(text: str, limit: int = 200) -> str:
-    text = " ".join(text[: 2 * limit].split())  # a script's text can be megabytes
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _attr_rules() -> tuple[Rule, ...]:
@@ -169,7 +161,7 @@ def _prune_tags(tree: LexborHTMLParser, removals: list[Removal]) -> None:
         for node in tree.css(selector):
             text = node.text(deep=True)
             if text.strip():
-                removals.append(Removal(rule.id, rule.category, _preview(text)))
+                removals.append(Removal(rule.id, rule.category, preview(text)))
         tree.strip_tags(sorted(rule.tags))
 
 
@@ -207,7 +199,7 @@ def _prune_chrome(root: LexborNode, page_chars: int, removals: list[Removal], to
         doomed.append((node, rule, text))
         removed.add(node.mem_id)
     for node, rule, _ in list(doomed):
-        if rule.id == TOC_RULE and not _list_entries(node):
+        if rule.reinjected and not _list_entries(node):
             # a title box alone ("Table of Contents"): the list it introduces follows it
             listing = _list_after(node)
             if (
@@ -220,15 +212,15 @@ def _prune_chrome(root: LexborNode, page_chars: int, removals: list[Removal], to
                 removed.add(listing.mem_id)
     for node, rule, text in doomed:
         if text.strip():
-            removals.append(Removal(rule.id, rule.category, _preview(text)))
-        if rule.id == TOC_RULE:
+            removals.append(Removal(rule.id, rule.category, preview(text)))
+        if rule.reinjected:
             toc_entries.update(_list_entries(node))
         node.decompose()
     _prune_toc_by_heading(root, removals, toc_entries)
 
 
 def _list_entries(node: LexborNode) -> set[str]:
-    entries = {_normal(item.text(deep=True)) for item in node.css("li")}
+    entries = {normal(item.text(deep=True)) for item in node.css("li")}
     return {entry for entry in entries if entry}
 
 
@@ -248,8 +240,8 @@ def _prune_toc_by_heading(root: LexborNode, removals: list[Removal], toc_entries
         listing = _list_after(node)
         if listing is not None:
             toc_entries.update(_list_entries(listing))
-            removals.append(Removal(rule.id, rule.category, _preview(text)))
-            removals.append(Removal(rule.id, rule.category, _preview(listing.text(deep=True))))
+            removals.append(Removal(rule.id, rule.category, preview(text)))
+            removals.append(Removal(rule.id, rule.category, preview(listing.text(deep=True))))
             listing.decompose()
             node.decompose()
             return
@@ -402,7 +394,7 @@ def _prune_layout(region: LexborNode, page_chars: int, removals: list[Removal]) 
     for node in doomed:
         text = node.text(deep=True)
         if text.strip():
-            removals.append(Removal(rule.id, rule.category, _preview(text)))
+            removals.append(Removal(rule.id, rule.category, preview(text)))
         node.decompose()
 
 
@@ -432,7 +424,7 @@ def _prune_tables(region: LexborNode, removals: list[Removal]) -> None:
             removed.add(row.mem_id)
     for row, text in doomed:
         if text:
-            removals.append(Removal(rule.id, rule.category, _preview(text)))
+            removals.append(Removal(rule.id, rule.category, preview(text)))
         row.decompose()
     for _ in range(_MAX_LAYOUT_TABLES):
         table = next((t for t in region.css("table") if _is_layout_table(t)), None)
@@ -470,21 +462,21 @@ def _prune_lines(region: LexborNode, removals: list[Removal]) -> None:
     on the extracted paragraphs (``_apply_text_rules``).
     """
     rules = tuple(r for r in RULES if r.text is not None and r.scope == "line")
-    any_rule = _union(rules)
+    any_rule = union(rules)
     removed: set[int] = set()
     doomed: list[tuple[LexborNode, Rule, str]] = []
     for node in region.css(_LINE_BLOCKS):
         text = " ".join(node.text(deep=True).split())
         if not text or len(text) > _LINE_CHARS or not any_rule.fullmatch(text):
             continue
-        if _is_prose(text) or _under(node, removed):
+        if is_prose(text) or _under(node, removed):
             continue
         rule = next((r for r in rules if r.matches_text(text)), None)
         if rule is not None:
             doomed.append((node, rule, text))
             removed.add(node.mem_id)
     for node, rule, text in doomed:
-        removals.append(Removal(rule.id, rule.category, _preview(text)))
+        removals.append(Removal(rule.id, rule.category, preview(text)))
         node.decompose()
 
 
@@ -587,10 +579,10 @@ def _prose_chars(text: str, chrome: bool = True) -> int:
             paragraphs[-1] += " " + line.strip()
         else:
             paragraphs.append(line)
-    prose = [para for para in paragraphs if _is_prose(para)]
+    prose = [para for para in paragraphs if is_prose(para)]
     if not chrome:
-        any_rule = _union(RULES)
-        prose = [para for para in prose if _line_rule(para, False, any_rule) is None]
+        any_rule = union(RULES)
+        prose = [para for para in prose if line_rule((para,), False, RULES, any_rule) is None]
     return sum(map(len, prose))
 
 
@@ -631,7 +623,7 @@ def _recover_chunks(text: str, region: LexborNode) -> str:
         if parent is None or parent.mem_id in read or _container_key(parent) not in kept_keys:
             continue
         links = sum(len(a.text(deep=True)) for a in para.css("a"))
-        if _is_prose(block) and links <= 0.3 * len(block):
+        if is_prose(block) and links <= 0.3 * len(block):
             inserts.setdefault(anchor, []).append(block)
     if not inserts:
         return text
@@ -640,70 +632,6 @@ def _recover_chunks(text: str, region: LexborNode) -> str:
         out.append(line)
         out.extend(inserts.get(i, []))
     return "\n".join(out)
-
-
-def _union(rules: Sequence[Rule]) -> re.Pattern[str]:
-    """One pattern that fully matches a text where any of ``rules``' text patterns does: a
-    single C-level match rules out most blocks and paragraphs (the rule is looked up on a hit)."""
-    return re.compile("|".join(f"(?:{r.text.pattern})" for r in rules if r.text is not None), re.IGNORECASE)
-
-
-def _line_rule(paragraph: str, listed: bool, any_rule: re.Pattern[str]) -> Rule | None:
-    if not any_rule.fullmatch(paragraph.strip()):
-        return None
-    for rule in RULES:
-        if rule.text is None:
-            continue
-        if rule.scope == "section" and listed:
-            continue  # a list entry called "FAQ" or "Highlights" does not open a section
-        if rule.matches_text(paragraph):
-            if rule.scope == "line" and _is_prose(paragraph) and rule.category != "cookie":
-                continue
-            return rule
-    return None
-
-
-def _is_prose(paragraph: str) -> bool:
-    return word_count(paragraph) >= _PROSE_WORDS and ends_sentence(paragraph)
-
-
-def _heading_like(paragraph: str) -> bool:
-    return word_count(paragraph) <= 14 and not ends_sentence(paragraph)
-
-
-def _section_end(paras: Sequence[tuple[str, bool]], start: int, rule: Rule, hits: dict[int, Rule]) -> int:
-    """Index one past the last paragraph of the section that ``rule`` opens at ``start``."""
-    if rule.id in _TRAILING_SECTIONS:
-        return len(paras)
-    j = start + 1
-    listed = False
-    taken = 0
-    while j < len(paras):
-        text, is_item = paras[j]
-        if j in hits:
-            break
-        if rule.id in _LIST_SECTIONS:
-            # the block is a list of short entries (headlines, links, points); prose ends it
-            if is_item:
-                listed = True
-            elif listed or _is_prose(text) or (ends_sentence(text) and word_count(text) > 12):
-                break
-        elif rule.id == "seo.faq":
-            # questions and their answers, up to a heading that is not a question
-            if taken and _heading_like(text) and not text.rstrip().endswith("?"):
-                break
-        else:  # summaries: a list, or one paragraph
-            if is_item:
-                listed = True
-            elif listed or taken >= 1 or _heading_like(text):
-                break
-        taken += 1
-        j += 1
-    return j
-
-
-def _normal(text: str) -> str:
-    return " ".join(_TOKEN.findall(text.lower()))
 
 
 def _syndicated(paras: Sequence[tuple[str, bool]]) -> bool:
@@ -719,16 +647,16 @@ def _apply_text_rules(
 
     ``toc_entries`` are the (normalised) entries of a table of contents already removed from
     the page; a heading-like paragraph equal to one of them is one of its re-injected headings.
-    The add-on sections a republisher puts around wire copy (``_ADD_ON_SECTIONS``: "Quick
+    The add-on sections a republisher puts around wire copy (rules marked ``wire_add_on``: "Quick
     Summary", "Key Takeaways", FAQ) go from wire copy only: on a page of its own a site's FAQ
     or summary is written with the story and is part of it.
     """
     hits: dict[int, Rule] = {}
-    any_rule = _union(RULES)
+    any_rule = union(RULES)
     syndicated: bool | None = None
     for i, (text, is_item) in enumerate(paras):
-        rule = _line_rule(text, is_item, any_rule)
-        if rule is not None and rule.id in _ADD_ON_SECTIONS:
+        rule = line_rule((text,), is_item, RULES, any_rule)
+        if rule is not None and rule.wire_add_on:
             syndicated = _syndicated(paras) if syndicated is None else syndicated
             if not syndicated:
                 continue
@@ -741,16 +669,16 @@ def _apply_text_rules(
         verdict.setdefault(i, rule)
         if rule.scope != "section":
             continue
-        for j in range(i + 1, _section_end(paras, i, rule, hits)):
+        for j in range(i + 1, section_end(paras, i, rule, hits.__contains__)):
             verdict.setdefault(j, rule)
-            if rule.id == TOC_RULE:
-                toc_entries.add(_normal(paras[j][0]))
+            if rule.reinjected:
+                toc_entries.add(normal(paras[j][0]))
     if toc_entries and (syndicated if syndicated is not None else _syndicated(paras)):
         # a republisher re-injects its table of contents' entries as headings; on a page of
         # its own they are the story's section headings
         toc_rule = RULES_BY_ID[TOC_RULE]
         for i, (text, _) in enumerate(paras):
-            if i not in verdict and _heading_like(text) and _normal(text) in toc_entries:
+            if i not in verdict and heading_like(text) and normal(text) in toc_entries:
                 verdict[i] = toc_rule
     kept = []
     for i, (text, _) in enumerate(paras):
@@ -758,7 +686,7 @@ def _apply_text_rules(
         if rule is None:
             kept.append(text)
         else:
-            removals.append(Removal(rule.id, rule.category, _preview(text)))
+            removals.append(Removal(rule.id, rule.category, preview(text)))
     return kept
 
 
@@ -778,7 +706,7 @@ def _trim_to_dateline(paragraphs: list[str], removals: list[Removal]) -> list[st
             head = paragraphs[:index]
             if not head or any(word_count(p) > _HEAD_LINE_WORDS for p in head):
                 return paragraphs
-            removals.extend(Removal(rule.id, rule.category, _preview(p)) for p in head)
+            removals.extend(Removal(rule.id, rule.category, preview(p)) for p in head)
             return paragraphs[index:]
     return paragraphs
 
@@ -840,10 +768,10 @@ def _story_or_nothing(paragraphs: list[str], removals: list[Removal], html: str)
     if sum(word_count(p) for p in paragraphs) >= _STORY_MIN_WORDS or any(map(ends_sentence, paragraphs)):
         return paragraphs
     # rare (a few words left): the page is parsed again, as it was before pruning
-    chrome = " ".join(_normal(node.text(deep=True)) for node in LexborHTMLParser(html).css(_CHROME_TEXT))
-    if not all(_normal(p) and _normal(p) in chrome for p in paragraphs):
+    chrome = " ".join(normal(node.text(deep=True)) for node in LexborHTMLParser(html).css(_CHROME_TEXT))
+    if not all(normal(p) and normal(p) in chrome for p in paragraphs):
         return paragraphs
-    removals.extend(Removal(rule.id, rule.category, _preview(p)) for p in paragraphs)
+    removals.extend(Removal(rule.id, rule.category, preview(p)) for p in paragraphs)
     return []
 
 

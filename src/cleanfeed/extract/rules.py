@@ -15,6 +15,9 @@ A rule matches in one of three ways, and may have several:
 ``scope`` says what goes when the rule fires: ``"line"`` removes the line or element alone;
 ``"section"`` removes a heading *and* the block it introduces (up to the next heading-like line
 or the end of the container) — how "Key Takeaways" or "Frequently Asked Questions" blocks go.
+How far a section runs is its ``shape`` (see ``Shape``); the rule engine both extractors share
+(``extract.paragraph_rules``) reads it, and the other behaviour fields, from the rule: no code
+keys on a rule's id.
 No rule names a site: rules describe kinds of chrome that recur across the web.
 """
 
@@ -25,6 +28,12 @@ from dataclasses import dataclass
 from typing import Literal
 
 Scope = Literal["line", "section"]
+# How far a section rule's block runs after its heading:
+# "block": a list, or one paragraph (a summary box);
+# "list": a list of short entries (headlines, links, points), ended by prose;
+# "questions": questions and their answers, up to a heading that is not a question;
+# "to-end": to the end of the page's text (a comment thread is the last thing on a page).
+Shape = Literal["block", "list", "questions", "to-end"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +45,17 @@ class Rule:
     text: re.Pattern[str] | None = None
     attrs: re.Pattern[str] | None = None
     tags: frozenset[str] = frozenset()
+    #: how far a section runs after its heading (``scope == "section"`` only)
+    shape: Shape = "block"
+    #: a line rule that never removes a line of prose (25 words or more, ending a sentence):
+    #: a sentence that mentions a newsletter is news; a cookie banner is chrome even as prose
+    spares_prose: bool = True
+    #: an add-on a republisher puts around wire copy: the HTML extractor removes it from wire
+    #: copy only (on a page of its own it is the site's own text)
+    wire_add_on: bool = False
+    #: the section's entries are also removed where they re-appear as headings (an injected
+    #: table of contents)
+    reinjected: bool = False
 
     def matches_text(self, line: str) -> bool:
         return self.text is not None and self.text.fullmatch(line.strip()) is not None
@@ -99,6 +119,7 @@ RULES: tuple[Rule, ...] = (
         category="seo",
         description="A 'Quick Summary' / 'Summary' / 'TL;DR' box the republisher adds above the story.",
         scope="section",
+        wire_add_on=True,
         # Not a bare "Summary" or "TL;DR": blogs and reports head their own opening section so,
         # and that section is the author's text (the Scrapinghub truth keeps it).
         text=_t(r"(quick\s+summary|(article|ai|story)\s+summary|in\s+brief|at\s+a\s+glance|story\s+highlights)\s*:?"),
@@ -108,6 +129,8 @@ RULES: tuple[Rule, ...] = (
         category="seo",
         description="A 'Key Takeaways' / 'Key Points' / 'Highlights' list the republisher appends.",
         scope="section",
+        shape="list",
+        wire_add_on=True,
         text=_t(r"(key\s+(takeaways?|points|highlights|facts)|highlights|main\s+points|what\s+you\s+need\s+to\s+know)\s*:?"),
     ),
     Rule(
@@ -115,6 +138,8 @@ RULES: tuple[Rule, ...] = (
         category="seo",
         description="A generated 'Frequently Asked Questions' block.",
         scope="section",
+        shape="questions",
+        wire_add_on=True,
         text=_t(r"(frequently\s+asked\s+questions|faqs?|people\s+also\s+ask)(\s+(about|on|for)\b.*)?\s*:?"),
     ),
     Rule(
@@ -122,6 +147,8 @@ RULES: tuple[Rule, ...] = (
         category="seo",
         description="A 'Table of Contents' list; its entries are also removed where re-injected as headings.",
         scope="section",
+        shape="list",
+        reinjected=True,
         text=_t(r"(table\s+of\s+contents?|contents|in\s+this\s+article|jump\s+to)\s*:?"),
         attrs=_t(r"(?<![a-z])(toc|ez-toc-container|toc_container|lwptoc|table-of-contents)(?![a-z])"),
     ),
@@ -137,6 +164,7 @@ RULES: tuple[Rule, ...] = (
         category="related",
         description="A 'Related Posts' / 'Read more' / 'You may also like' heading and its list.",
         scope="section",
+        shape="list",
         text=_t(
             r"(related(\s+(posts?|articles?|stories|news|content|reading|coverage|topics))?"
             r"|read\s+(more|also|next)|see\s+also|more\s+(from|on|in)\b.{0,60}|you\s+(may|might)\s+(also\s+)?like"
@@ -181,6 +209,7 @@ RULES: tuple[Rule, ...] = (
         id="cookie.notice",
         category="cookie",
         description="Cookie-consent banners.",
+        spares_prose=False,
         text=_t(r".{0,200}\b(cookies?|cookie\s+policy)\b.{0,200}\b(accept|consent|agree|continu\w*|use|using)\b.{0,200}"),
         attrs=_t(r"cookie|consent|gdpr"),
     ),
@@ -200,6 +229,7 @@ RULES: tuple[Rule, ...] = (
         category="comments",
         description="A reader-comments heading and the comment thread below it.",
         scope="section",
+        shape="to-end",
         text=_t(
             r"[\[(]?\s*((top\s+rated\s+|reader\s+|recent\s+|latest\s+)?comments?|(leave|post|add|write)\s+a\s+(comment|reply)"
             r"|join\s+the\s+(discussion|conversation)|show\s+comments|discussion"

@@ -54,6 +54,7 @@ from .lines import (
     title_case_ratio,
     word_count,
 )
+from .paragraph_rules import heading_like, line_rule, normal, preview, section_end
 from .rules import RULES, RULES_BY_ID, Rule
 from .template import TEMPLATE_RULE, TemplateSnapshot
 
@@ -63,14 +64,6 @@ OUTSIDE_BODY = "text.outside-body"
 SHORT_LINE = "text.short-line"
 REPEATED_LINE = "text.repeated-line"
 TEMPLATE_LINE = TEMPLATE_RULE
-TOC_RULE = "seo.table-of-contents"
-
-# Sections whose content is a list of short items (headlines, links, bullet points).
-_LIST_SECTIONS = frozenset({"seo.table-of-contents", "seo.key-takeaways", "related.list"})
-# Sections that run to the end of the page's text: a comment thread is the last thing on an
-# article page. Their heading alone is marked by the rules; the body block is cut where one
-# opens inside it (a "Comments" link in the header must not eat the story below it).
-_TRAILING_SECTIONS = frozenset({"comments.section"})
 # Wire datelines: "SEOUL (Reuters) -", "(AP) —", "WASHINGTON, Jan 3 (Reuters) -", and the bare
 # upper-case city dateline of agency and newspaper copy: "MADRID — ", "NEW YORK (CNN) -- ".
 # The place before the parenthesis is upper case ("SEOUL, South Korea (AP)"), so a paragraph
@@ -88,7 +81,6 @@ _CREDIT = re.compile(
     r"|^.{0,200}\b(?:writers?|reporters?|correspondents?)\b.{0,120}\bcontributed\b.{0,80}$",
     re.IGNORECASE,
 )
-_QUESTION = re.compile(r"\?\s*$")
 # Short lines that are chrome wherever they stand: ad slots, photo credits, captions' credits,
 # "Continue reading", "Image for ...", "Featured image", "Advertisement".
 _SHORT_CHROME = re.compile(
@@ -112,26 +104,9 @@ class _Verdict:
     category: str
 
 
-def _strong_prose(line: DumpLine) -> bool:
-    """A line that is certainly running text: rule patterns never take such a line out."""
-    return word_count(line.content) >= 25 and ends_sentence(line.content)
-
-
 def _heading_like(line: DumpLine) -> bool:
     """A short line that is not a sentence: a heading, a menu entry, a headline."""
-    return word_count(line.content) <= 14 and not ends_sentence(line.content) and not line.marker
-
-
-def _line_rule(line: DumpLine, rules: Sequence[Rule]) -> Rule | None:
-    """The first rule whose text pattern matches this whole line."""
-    for rule in rules:
-        if rule.text is None:
-            continue
-        if rule.scope == "section" and line.marker:
-            continue  # a menu entry called "FAQ" or "Highlights" does not open a section
-        if rule.matches_text(line.content) or rule.matches_text(line.text):
-            return rule
-    return None
+    return heading_like(line.content, line.marker)
 
 
 def _is_dateline(line: DumpLine) -> bool:
@@ -145,65 +120,33 @@ def _is_credit(line: DumpLine) -> bool:
     return word_count(line.content) <= 80 and _CREDIT.match(line.content) is not None
 
 
-def _section_end(lines: Sequence[DumpLine], start: int, rule: Rule, hits: dict[int, Rule]) -> int:
-    """Index one past the last line of the section a section rule opens at ``start``."""
-    j = start + 1
-    listed = False
-    paragraphs = 0
-    while j < len(lines):
-        line = lines[j]
-        if j in hits or _is_dateline(line) or _is_credit(line):
-            break
-        words = word_count(line.content)
-        if rule.id in _LIST_SECTIONS:
-            if line.marker:
-                listed = True
-            elif listed or words > 25 or (ends_sentence(line.content) and words > 12):
-                break  # the list is over: prose (or a non-item line after the items) follows
-        elif rule.id == "seo.faq":
-            if paragraphs and _heading_like(line) and not _QUESTION.search(line.content):
-                break
-            paragraphs += 1
-        else:  # summaries: a list, or one paragraph
-            if line.marker:
-                listed = True
-            elif listed or paragraphs >= 1 or _heading_like(line):
-                break
-            else:
-                paragraphs += 1
-        j += 1
-    return j
-
-
-def _normal(text: str) -> str:
-    return re.sub(r"\W+", " ", text).strip().lower()
-
-
 def _rule_verdicts(lines: Sequence[DumpLine], rules: Sequence[Rule]) -> dict[int, _Verdict]:
     """Lines the chrome rules remove, with the rule that removes each."""
     hits: dict[int, Rule] = {}
     for line in lines:
-        rule = _line_rule(line, rules)
-        if rule is not None and not (_strong_prose(line) and rule.scope == "line" and rule.category != "cookie"):
+        rule = line_rule((line.content, line.text), line.marker, rules)
+        if rule is not None:
             hits[line.index] = rule
+
+    def stop(j: int) -> bool:  # another rule's line, or a wire dateline or credit, ends a section
+        return j in hits or _is_dateline(lines[j]) or _is_credit(lines[j])
+
+    paras = [(line.content, line.marker) for line in lines]
     verdicts: dict[int, _Verdict] = {}
-    toc_entries: set[str] = set()
+    toc_entries: dict[str, _Verdict] = {}  # re-injected entries → the rule that listed them
     for index in sorted(hits):
         rule = hits[index]
         verdicts[index] = _Verdict(rule.id, rule.category)
-        if rule.scope != "section" or rule.id in _TRAILING_SECTIONS:
+        # a section running to the page's end is cut later, once the body's start is known
+        if rule.scope != "section" or rule.shape == "to-end":
             continue
-        end = _section_end(lines, index, rule, hits)
-        for j in range(index + 1, end):
+        for j in range(index + 1, section_end(paras, index, rule, stop)):
             verdicts.setdefault(j, _Verdict(rule.id, rule.category))
-            if rule.id == TOC_RULE:
-                toc_entries.add(_normal(lines[j].content))
-    if toc_entries:
-        toc = RULES_BY_ID.get(TOC_RULE)
-        category = toc.category if toc else "seo"
-        for line in lines:
-            if line.index not in verdicts and _normal(line.content) in toc_entries:
-                verdicts[line.index] = _Verdict(TOC_RULE, category)
+            if rule.reinjected:
+                toc_entries.setdefault(normal(lines[j].content), _Verdict(rule.id, rule.category))
+    for line in lines:
+        if line.index not in verdicts and normal(line.content) in toc_entries:
+            verdicts[line.index] = toc_entries[normal(line.content)]
     return verdicts
 
 
@@ -351,12 +294,14 @@ def _removals(
 ) -> tuple[Removal, ...]:
     """One ``Removal`` per removed line, in page order."""
     return tuple(
-        Removal(verdicts[i].rule, verdicts[i].category, _preview(lines[i].text)) for i in sorted(verdicts)
+        Removal(verdicts[i].rule, verdicts[i].category, preview(lines[i].text)) for i in sorted(verdicts)
     )
 
 
-def _preview(text: str, limit: int = 200) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def _to_end(rule_id: str) -> bool:
+    """Whether ``rule_id`` is a section rule whose block runs to the end of the page."""
+    rule = RULES_BY_ID.get(rule_id)
+    return rule is not None and rule.shape == "to-end"
 
 
 def _category(rule_id: str, default: str) -> str:
@@ -376,7 +321,7 @@ def _clean_lines(
     base = [_line_score(line) for line in lines]
     first_prose = _first_prose(base, verdicts)
     for i in sorted(verdicts):
-        if verdicts[i].rule in _TRAILING_SECTIONS and i > first_prose:
+        if _to_end(verdicts[i].rule) and i > first_prose:
             for j in range(i + 1, len(lines)):
                 verdicts.setdefault(j, verdicts[i])
             break
@@ -397,7 +342,7 @@ def _clean_lines(
         if _short_line_chrome(line, following):
             verdicts[i] = short
             continue
-        key = _normal(line.content)
+        key = normal(line.content)
         if key in seen and word_count(line.content) < 25:
             verdicts[i] = repeated
             continue

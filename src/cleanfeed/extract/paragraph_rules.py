@@ -1,0 +1,110 @@
+"""The paragraph-rule engine both extractors share: which text rule a paragraph (an HTML
+page's extracted paragraph, a text dump's line) matches, and how far a section rule's block runs.
+
+What a rule does is data on the ``Rule`` (``extract.rules``): its ``scope``, its section
+``shape``, whether it ``spares_prose``; this module reads those fields and never a rule's id.
+A paragraph is given as its text and whether it is a list item.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+
+from .lines import ends_sentence, word_count
+from .rules import Rule
+
+__all__ = ["heading_like", "is_prose", "line_rule", "normal", "preview", "section_end", "union"]
+
+#: a paragraph of this many words that ends a sentence is prose, never a line of chrome
+PROSE_WORDS = 25
+#: a heading (a menu entry, a headline) has at most this many words and ends no sentence
+HEADING_WORDS = 14
+_TOKEN = re.compile(r"\w+")
+
+
+def preview(text: str, limit: int = 200) -> str:
+    """``text`` as a ``Removal`` shows it: spacing collapsed, at most ``limit``
+    characters (an ellipsis marks a cut)."""
+    text = " ".join(text[: 2 * limit].split())  # a script's text can be megabytes
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def normal(text: str) -> str:
+    """``text`` lower-cased, its words joined by single spaces (what re-injected entries compare)."""
+    return " ".join(_TOKEN.findall(text.lower()))
+
+
+def is_prose(text: str) -> bool:
+    """A paragraph that is certainly running text: line rules that spare prose leave it."""
+    return word_count(text) >= PROSE_WORDS and ends_sentence(text)
+
+
+def heading_like(text: str, item: bool = False) -> bool:
+    """A short paragraph that is not a sentence (and not a list item): a heading, a menu entry."""
+    return word_count(text) <= HEADING_WORDS and not ends_sentence(text) and not item
+
+
+def union(rules: Sequence[Rule]) -> re.Pattern[str]:
+    """One pattern that fully matches a text where any of ``rules``' text patterns does: a
+    single C-level match rules out most paragraphs (the rule is looked up on a hit)."""
+    return re.compile("|".join(f"(?:{r.text.pattern})" for r in rules if r.text is not None), re.IGNORECASE)
+
+
+def line_rule(
+    texts: Sequence[str], item: bool, rules: Sequence[Rule], screen: re.Pattern[str] | None = None
+) -> Rule | None:
+    """The first of ``rules`` whose text pattern matches one of ``texts`` (spellings of one
+    paragraph) as a whole. A list item opens no section (a menu entry called "FAQ"), and a rule
+    that ``spares_prose`` does not take a paragraph of prose. ``screen`` (``union(rules)``)
+    rules out a paragraph no rule matches in one match."""
+    if screen is not None and not any(screen.fullmatch(text.strip()) for text in texts):
+        return None
+    for rule in rules:
+        if rule.text is None:
+            continue
+        if rule.scope == "section" and item:
+            continue
+        for text in texts:
+            if rule.matches_text(text):
+                if rule.scope == "line" and rule.spares_prose and is_prose(text):
+                    break
+                return rule
+    return None
+
+
+def section_end(
+    paras: Sequence[tuple[str, bool]], start: int, rule: Rule, stop: Callable[[int], bool]
+) -> int:
+    """Index one past the last paragraph of the section that ``rule`` opens at ``start``.
+
+    ``paras`` are (text, is list item); ``stop(j)`` says a paragraph ends any section (one
+    another rule opens, a wire dateline). The block runs as the rule's ``shape`` says.
+    """
+    if rule.shape == "to-end":
+        return len(paras)
+    j = start + 1
+    listed = False
+    taken = 0
+    while j < len(paras):
+        text, item = paras[j]
+        if stop(j):
+            break
+        if rule.shape == "list":
+            # the block is a list of short entries (headlines, links, points); prose ends it
+            words = word_count(text)
+            if item:
+                listed = True
+            elif listed or words > PROSE_WORDS or (ends_sentence(text) and words > 12):
+                break
+        elif rule.shape == "questions":
+            # questions and their answers, up to a heading that is not a question
+            if taken and heading_like(text, item) and not text.rstrip().endswith("?"):
+                break
+        elif item:  # summaries: a list, or one paragraph
+            listed = True
+        elif listed or taken >= 1 or heading_like(text):
+            break
+        taken += 1
+        j += 1
+    return j
