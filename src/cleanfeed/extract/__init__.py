@@ -8,9 +8,9 @@ already knew), and hands it to the HTML extractor (``extract.html``) or the text
 from __future__ import annotations
 
 from ..config import ExtractConfig
-from ..errors import BudgetExceeded
 from ..io.decode import decode_bytes, sniff_kind
 from ..models import CleanDoc, RawDoc
+from .budget import within_budget
 from .html import extract_html
 from .template import SiteTemplates, TemplateSnapshot, apply_templates
 from .textdump import clean_text_dump
@@ -24,11 +24,7 @@ def page_text(raw: RawDoc, config: ExtractConfig) -> str:
     """The page's text: its bytes decoded (``decode_bytes``), within the size budget."""
     if isinstance(raw.content, bytes):
         return decode_bytes(raw.content, declared=raw.charset, max_bytes=config.max_bytes)
-    if len(raw.content) > config.max_bytes:
-        raise BudgetExceeded(
-            f"page is {len(raw.content):,} characters, over the {config.max_bytes:,} budget"
-        )
-    return raw.content
+    return within_budget(raw.content, config)
 
 
 def extract(

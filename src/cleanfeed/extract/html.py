@@ -50,10 +50,11 @@ from collections.abc import Sequence
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ..config import ExtractConfig
-from ..errors import BudgetExceeded, ExtractionError
+from ..errors import ExtractionError
 from ..metadata.html import html_metadata, with_body
 from ..metadata.text import detect_wire
 from ..models import CleanDoc, Removal
+from .budget import within_budget
 from .lines import ends_sentence, word_count
 from .nesting import cap_nesting
 from .paragraph_rules import heading_like, is_prose, line_rule, normal, preview, section_end, union
@@ -111,8 +112,6 @@ _REGION_SHARE = 0.9
 # On the Scrapinghub set two levels lost a page's headings and lists and three kept them;
 # speed is the same (measured, benchmarks/extraction.py).
 _REGION_UP = 3
-# A paragraph this long that ends a sentence is prose: line rules never remove it (a story
-# sentence that mentions a newsletter or cookies is news, not chrome).
 # Blocks judged whole by the line rules on the markup, and the longest text one may have.
 _LINE_BLOCKS = "p,li,h1,h2,h3,h4,h5,h6"
 _LINE_CHARS = 200
@@ -132,6 +131,11 @@ _STORY_CONTAINERS = frozenset({"article", "main"})
 _CHROME_BOXES = frozenset({"footer", "nav", "aside", "menu", "dialog"})
 _CHROME_ROLES = frozenset({"dialog", "alertdialog", "navigation", "contentinfo", "complementary"})
 _KEEP_TOP = frozenset({"html", "head", "body", "article", "main"})
+
+
+def _preview(text: str, limit: int = 200) -> str:
+    """An element's text as a ``Removal`` shows it: spacing collapsed (markup lays it out)."""
+    return preview(" ".join(text[: 2 * limit].split()), limit)  # a script's text can be megabytes
 
 
 def _attr_rules() -> tuple[Rule, ...]:
@@ -161,7 +165,7 @@ def _prune_tags(tree: LexborHTMLParser, removals: list[Removal]) -> None:
         for node in tree.css(selector):
             text = node.text(deep=True)
             if text.strip():
-                removals.append(Removal(rule.id, rule.category, preview(text)))
+                removals.append(Removal(rule.id, rule.category, _preview(text)))
         tree.strip_tags(sorted(rule.tags))
 
 
@@ -212,7 +216,7 @@ def _prune_chrome(root: LexborNode, page_chars: int, removals: list[Removal], to
                 removed.add(listing.mem_id)
     for node, rule, text in doomed:
         if text.strip():
-            removals.append(Removal(rule.id, rule.category, preview(text)))
+            removals.append(Removal(rule.id, rule.category, _preview(text)))
         if rule.reinjected:
             toc_entries.update(_list_entries(node))
         node.decompose()
@@ -240,8 +244,8 @@ def _prune_toc_by_heading(root: LexborNode, removals: list[Removal], toc_entries
         listing = _list_after(node)
         if listing is not None:
             toc_entries.update(_list_entries(listing))
-            removals.append(Removal(rule.id, rule.category, preview(text)))
-            removals.append(Removal(rule.id, rule.category, preview(listing.text(deep=True))))
+            removals.append(Removal(rule.id, rule.category, _preview(text)))
+            removals.append(Removal(rule.id, rule.category, _preview(listing.text(deep=True))))
             listing.decompose()
             node.decompose()
             return
@@ -394,7 +398,7 @@ def _prune_layout(region: LexborNode, page_chars: int, removals: list[Removal]) 
     for node in doomed:
         text = node.text(deep=True)
         if text.strip():
-            removals.append(Removal(rule.id, rule.category, preview(text)))
+            removals.append(Removal(rule.id, rule.category, _preview(text)))
         node.decompose()
 
 
@@ -424,7 +428,7 @@ def _prune_tables(region: LexborNode, removals: list[Removal]) -> None:
             removed.add(row.mem_id)
     for row, text in doomed:
         if text:
-            removals.append(Removal(rule.id, rule.category, preview(text)))
+            removals.append(Removal(rule.id, rule.category, _preview(text)))
         row.decompose()
     for _ in range(_MAX_LAYOUT_TABLES):
         table = next((t for t in region.css("table") if _is_layout_table(t)), None)
@@ -476,7 +480,7 @@ def _prune_lines(region: LexborNode, removals: list[Removal]) -> None:
             doomed.append((node, rule, text))
             removed.add(node.mem_id)
     for node, rule, text in doomed:
-        removals.append(Removal(rule.id, rule.category, preview(text)))
+        removals.append(Removal(rule.id, rule.category, _preview(text)))
         node.decompose()
 
 
@@ -686,7 +690,7 @@ def _apply_text_rules(
         if rule is None:
             kept.append(text)
         else:
-            removals.append(Removal(rule.id, rule.category, preview(text)))
+            removals.append(Removal(rule.id, rule.category, _preview(text)))
     return kept
 
 
@@ -706,7 +710,7 @@ def _trim_to_dateline(paragraphs: list[str], removals: list[Removal]) -> list[st
             head = paragraphs[:index]
             if not head or any(word_count(p) > _HEAD_LINE_WORDS for p in head):
                 return paragraphs
-            removals.extend(Removal(rule.id, rule.category, preview(p)) for p in head)
+            removals.extend(Removal(rule.id, rule.category, _preview(p)) for p in head)
             return paragraphs[index:]
     return paragraphs
 
@@ -771,7 +775,7 @@ def _story_or_nothing(paragraphs: list[str], removals: list[Removal], html: str)
     chrome = " ".join(normal(node.text(deep=True)) for node in LexborHTMLParser(html).css(_CHROME_TEXT))
     if not all(normal(p) and normal(p) in chrome for p in paragraphs):
         return paragraphs
-    removals.extend(Removal(rule.id, rule.category, preview(p)) for p in paragraphs)
+    removals.extend(Removal(rule.id, rule.category, _preview(p)) for p in paragraphs)
     return []
 
 
@@ -795,8 +799,7 @@ def extract_html(
     ('Reuters', 'dateline')
     """
     config = config or ExtractConfig()
-    if len(html) > config.max_bytes:
-        raise BudgetExceeded(f"page is {len(html):,} characters, over the {config.max_bytes:,} budget")
+    html = within_budget(html, config)
     if "\x00" in html:
         html = html.replace("\x00", "")
     html = cap_nesting(html)  # the tree builder is quadratic in depth

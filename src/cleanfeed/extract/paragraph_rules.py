@@ -24,9 +24,7 @@ _TOKEN = re.compile(r"\w+")
 
 
 def preview(text: str, limit: int = 200) -> str:
-    """``text`` as a ``Removal`` shows it: spacing collapsed, at most ``limit``
-    characters (an ellipsis marks a cut)."""
-    text = " ".join(text[: 2 * limit].split())  # a script's text can be megabytes
+    """``text`` as a ``Removal`` shows it: at most ``limit`` characters (an ellipsis marks a cut)."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

@@ -39,9 +39,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..config import ExtractConfig
-from ..errors import BudgetExceeded
 from ..metadata.dump import dump_metadata
 from ..models import CleanDoc, Removal
+from .budget import within_budget
 from .lines import (
     DumpLine,
     date_share,
@@ -390,10 +390,7 @@ def clean_text_dump(
     'SEOUL (Reuters) - No'
     """
     config = config or ExtractConfig()
-    if len(text) > config.max_bytes:
-        raise BudgetExceeded(
-            f"page is {len(text):,} characters, over the {config.max_bytes:,} budget"
-        )
+    text = within_budget(text, config)
     lines = split_lines(text)
     template_lines = templates.template_lines(lines, url) if templates is not None else frozenset()
     kept, verdicts = _clean_lines(lines, template_lines)
