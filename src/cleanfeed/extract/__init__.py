@@ -2,7 +2,8 @@
 
 ``extract(raw)`` decodes the page, tells HTML from a rendered text dump (unless the reader
 already knew), and hands it to the HTML extractor (``extract.html``) or the text-dump cleaner
-(``extract.textdump``). The chrome rules both apply are data in ``extract.rules``.
+(``extract.textdump``). The chrome rules both apply are data in ``extract.rules``, read by one
+engine (``extract.paragraph_rules``); one check (``extract.budget``) refuses a page over budget.
 """
 
 from __future__ import annotations

@@ -1,0 +1,51 @@
+"""The shared paragraph-rule engine reads what a rule does from its fields, never its id."""
+
+from __future__ import annotations
+
+import re
+
+from cleanfeed.extract.paragraph_rules import line_rule, section_end
+from cleanfeed.extract.rules import RULES, Rule, Scope, Shape
+
+PROSE = ("The council voted on Monday to extend the programme for another three years, after a long "
+         "debate in which members said the cost of ending it would be higher than the cost of keeping it.")
+
+
+def _rule(shape: Shape = "block", spares_prose: bool = True, scope: Scope = "section") -> Rule:
+    # an id no code knows: whatever the engine does with it comes from the fields
+    return Rule(id="test.unknown", category="test", description="", scope=scope,
+                text=re.compile(r"heading|.*council.*", re.I), shape=shape, spares_prose=spares_prose)
+
+
+def _never(j: int) -> bool:
+    return False
+
+
+def test_shape_decides_how_far_a_section_runs() -> None:
+    paras = [("Heading", False), ("one", True), ("two", True), ("A closing line that ends.", False),
+             ("Is this a question?", False), ("Another heading", False)]
+    assert section_end(paras, 0, _rule("list"), _never) == 3  # items, then a non-item after them
+    assert section_end(paras, 0, _rule("block"), _never) == 3  # a list, and nothing after it
+    assert section_end(paras, 0, _rule("to-end"), _never) == len(paras)
+    questions = [("FAQ", False), ("What is it?", False), ("An answer of a few words.", False),
+                 ("And why?", False), ("Because.", False), ("Next heading", False)]
+    assert section_end(questions, 0, _rule("questions"), _never) == 5
+    # a stop (another rule's line, a dateline) ends any section
+    assert section_end(paras, 0, _rule("list"), lambda j: j == 2) == 2
+
+
+def test_prose_is_spared_unless_the_rule_says_otherwise() -> None:
+    assert line_rule((PROSE,), False, (_rule(scope="line"),)) is None
+    taken = _rule(scope="line", spares_prose=False)
+    assert line_rule((PROSE,), False, (taken,)) is taken
+    # a list item opens no section
+    assert line_rule(("Heading",), True, (_rule(),)) is None
+
+
+def test_the_rule_set_uses_the_fields_where_code_used_ids() -> None:
+    by_id = {rule.id: rule for rule in RULES}
+    assert by_id["comments.section"].shape == "to-end"
+    assert by_id["seo.faq"].shape == "questions"
+    assert not by_id["cookie.notice"].spares_prose
+    assert {r.id for r in RULES if r.wire_add_on} == {"seo.quick-summary", "seo.key-takeaways", "seo.faq"}
+    assert all(rule.scope == "section" for rule in RULES if rule.shape != "block" or rule.wire_add_on)
