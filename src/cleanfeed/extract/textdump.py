@@ -37,6 +37,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from ..config import ExtractConfig
 from ..metadata.dump import dump_metadata
@@ -215,9 +216,7 @@ def _short_line_chrome(line: DumpLine, following: DumpLine | None) -> bool:
         return True
     if date_share(content) > 0.6 or (digit_share(content) > 0.5 and words <= 4):
         return True
-    if separator_count(content) >= 2 and not ends_sentence(content):
-        return True
-    return False
+    return separator_count(content) >= 2 and not ends_sentence(content)
 
 
 def _first_prose(base: Sequence[float], verdicts: dict[int, _Verdict]) -> int:
@@ -240,7 +239,7 @@ def _teasers_damped(scores: list[float]) -> list[float]:
     long = [i for i, score in enumerate(scores) if score >= 1.0]
     if len(long) < 3:
         return scores
-    gaps = [b - a - 1 for a, b in zip(long, long[1:])]
+    gaps = [b - a - 1 for a, b in pairwise(long)]
     isolated = [
         k
         for k in range(len(long))
