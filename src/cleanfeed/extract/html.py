@@ -45,10 +45,11 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from ..config import ExtractConfig
 from ..errors import BudgetExceeded, ExtractionError
 from ..metadata.html import html_metadata, with_body
+from ..metadata.text import detect_wire
 from ..models import CleanDoc, Removal
 from .lines import ends_sentence, word_count
-from ..metadata.text import detect_wire
 from .nesting import cap_nesting
+from .reader import READER_BLOCKS, READER_FAST, READER_PAGE, READER_REGION, read_region
 from .rules import RULES, RULES_BY_ID, Rule
 
 __all__ = ["extract_html"]
@@ -452,9 +453,10 @@ def _prune_lines(region: LexborNode, removals: list[Removal]) -> None:
         node.decompose()
 
 
-def _main_text(body: LexborNode, removals: list[Removal], toc_entries: set[str]) -> str:
-    """trafilatura on the story region; on the whole body with trafilatura's fallback
-    extractors only when that under-delivers (see the module docstring, step 5)."""
+def _main_text(body: LexborNode, removals: list[Removal], toc_entries: set[str]) -> tuple[str, str]:
+    """The story text and the reader that gave it: the parse-once reader (``extract.reader``)
+    where it is confident; else trafilatura on the story region, on the whole body with
+    trafilatura's fallback extractors only when that under-delivers (module docstring, step 5)."""
     # imported on first use: the runner's main process never extracts, and trafilatura with
     # lxml is ~50 MB of its memory
     import trafilatura
@@ -472,20 +474,23 @@ def _main_text(body: LexborNode, removals: list[Removal], toc_entries: set[str])
     _prune_layout(region, page_chars, removals)
     _prune_tables(region, removals)
     _prune_lines(region, removals)
+    reading = read_region(region, prose)
+    if reading.confident and len(reading.text) >= _PAGE_SHARE * _reading(body):
+        return _recover_chunks(reading.text, region), READER_FAST
     markup = _outer(region)
     if len(markup) > _MAX_EXTRACTOR_CHARS:
-        return _block_text(region)
+        return _block_text(region), READER_BLOCKS
     text = trafilatura.extract(markup, fast=True, **options) or ""
     short = len(text) < _SHORT_TEXT
     if not short and len(text) >= _RECALL_SHARE * prose and len(text) >= _PAGE_SHARE * _reading(body):
-        return _recover_chunks(text, region)
+        return _recover_chunks(text, region), READER_REGION
     # Under-delivered: short, or much less than the page's prose or its text (the region was
     # chosen wrong, or the extractor took one block of it). The whole body then, with
     # trafilatura's fallback extractors (readability, jusText).
     _prune_chrome(body, page_chars, removals, toc_entries)
     page = _outer(body)
     if len(page) > _MAX_EXTRACTOR_CHARS:
-        return text
+        return text, READER_REGION
     wide = trafilatura.extract(page, fast=False, **options) or ""
     if short:
         better = len(wide) > len(text)
@@ -494,7 +499,7 @@ def _main_text(body: LexborNode, removals: list[Removal], toc_entries: set[str])
         # alone (not the menus, teasers and comments a page-wide reading also picks up) must
         # be several times the region's whole reading.
         better = _prose_chars(wide) >= _WIDE_GAIN * len(text)
-    return wide if better else _recover_chunks(text, region)
+    return (wide, READER_PAGE) if better else (_recover_chunks(text, region), READER_REGION)
 
 
 def _reading(body: LexborNode) -> int:
@@ -775,7 +780,7 @@ def extract_html(
     try:
         _prune_tags(tree, removals)
         # the body alone: the extractor needs no <head> (metadata is read above)
-        main = _main_text(body, removals, toc_entries) if body is not None and page_text.strip() else ""
+        main, reader = _main_text(body, removals, toc_entries) if body is not None and page_text.strip() else ("", "")
     except (ValueError, TypeError, RecursionError) as err:
         raise ExtractionError(f"extraction failed: {err}") from err
     raw = _split(main)
@@ -794,6 +799,6 @@ def extract_html(
         wire=meta.wire,
         language=meta.language,
         kind="html",
-        provenance=dict(meta.provenance),
+        provenance={**meta.provenance, "reader": reader} if reader else dict(meta.provenance),
         removals=tuple(removals),
     )
