@@ -50,6 +50,8 @@ _SKIP = frozenset({
     "head", "title", "iframe", "object", "embed", "video", "audio", "canvas", "map", "math",
 })
 _CELLS = frozenset({"td", "th"})
+_WRAPPERS = frozenset({"div", "section", "header", "article", "main", "center", "details"})
+_COMPOUND = "p,div,section,ul,ol,dl,table,h1,h2,h3,h4,h5,h6,br,blockquote,pre"
 # A block (or a list, as a whole) whose text is at least this share link text is navigation.
 _LINK_SHARE = 0.6
 # A list whose items are at least this share link text is a menu or teaser list: it goes whole.
@@ -58,11 +60,11 @@ _LIST_LINK_SHARE = 0.6
 _PROSE_CHARS = 60
 # Confidence (see ``read_region``).
 _MIN_CHARS = 500
-_MIN_PROSE_SHARE = 0.6
+_MIN_PROSE_SHARE = 0.5
 _SHORT_WORDS = 4
 _BLOCK_SHARE = 0.7
 _GROWN_SHARE = 0.6
-_MIN_FOCUS = 0.2
+_MIN_FOCUS = 0.15
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +130,7 @@ def _link_share(node: LexborNode) -> float:
     return links / text
 
 
-def _walk(node: LexborNode, out: _Lines, kind: str, link: bool) -> None:
+def _walk(node: LexborNode, out: _Lines, kind: str, link: bool, prose: dict[int, int] | None) -> None:
     for child in node.iter(include_text=True):
         tag = child.tag
         if tag == "-text":
@@ -147,17 +149,19 @@ def _walk(node: LexborNode, out: _Lines, kind: str, link: bool) -> None:
             continue
         if tag == "table":
             out.flush()
-            _table(child, out, link)
+            _table(child, out, link, prose)
             continue
+        if prose is not None and tag in _WRAPPERS and child.mem_id not in prose and child.css_first(_COMPOUND) is not None:
+            continue  # a box of several blocks and no prose beside the story: gallery, author box, teasers
         if tag in _BLOCKS:
             out.flush()
-            _walk(child, out, tag if tag != "div" or kind in ("", "div") else kind, link)
+            _walk(child, out, tag if tag != "div" or kind in ("", "div") else kind, link, prose)
             out.flush()
         else:
-            _walk(child, out, kind, link or tag == "a")
+            _walk(child, out, kind, link or tag == "a", prose)
 
 
-def _table(table: LexborNode, out: _Lines, link: bool) -> None:
+def _table(table: LexborNode, out: _Lines, link: bool, prose: dict[int, int] | None) -> None:
     """A data table: one line per row, its cells joined by ``|`` (a cell holding blocks is
     read as blocks, a layout cell)."""
     for row in table.css("tr"):
@@ -177,7 +181,7 @@ def _table(table: LexborNode, out: _Lines, link: bool) -> None:
             continue
         for cell in cells:
             out.flush()
-            _walk(cell, out, "td", link)
+            _walk(cell, out, "td", link, prose)
             out.flush()
 
 
@@ -252,10 +256,12 @@ def _grown(start: LexborNode, region: LexborNode, prose: _Prose) -> LexborNode:
     return node
 
 
-def _read(node: LexborNode) -> tuple[list[str], int, int, int]:
-    """``node``'s blocks as lines, with their characters, prose characters and short blocks."""
+def _read(node: LexborNode, prose: dict[int, int] | None) -> tuple[list[str], int, int, int]:
+    """``node``'s blocks as lines, with their characters, prose characters and short blocks.
+    With ``prose`` (the prose inside each element), boxes of several blocks and no prose are
+    skipped (see ``read_region``)."""
     out = _Lines()
-    _walk(node, out, "", False)
+    _walk(node, out, "", False, prose)
     out.flush()
     lines: list[str] = []
     chars = prose = short = 0
@@ -289,11 +295,11 @@ def read_region(region: LexborNode, page_prose: int) -> Reading:
     best = max(prose_map.direct, key=prose_map.direct.__getitem__)
     focus = prose_map.direct[best] / prose_map.total
     node = prose_map.parents[best]
-    lines, chars, prose, short = _read(node)
+    lines, chars, prose, short = _read(node, prose_map.weight)
     grown = prose < _BLOCK_SHARE * page_prose
     if grown:
         node = _grown(node, region, prose_map)
-        lines, chars, prose, short = _read(node)
+        lines, chars, prose, short = _read(node, None)
     if chars < _MIN_CHARS:
         confident, reason = False, "short"
     elif prose < _MIN_PROSE_SHARE * chars:
