@@ -47,7 +47,8 @@ def test_reads_blocks_in_order_with_list_markers_and_table_rows() -> None:
 
 
 def test_inline_markup_joins_words_and_line_breaks_split_blocks() -> None:
-    page = f"<html><body><div><p><b>W</b>hile the <i>council</i> met,<br>crowds waited.</p>{_story(6)}</div></body></html>"
+    first = "<p><b>W</b>hile the <i>council</i> met,<br>crowds waited.</p>"
+    page = f"<html><body><div>{first}{_story(6)}</div></body></html>"
     lines = _read(page).text.split("\n")
     assert lines[0] == "While the council met,"
     assert lines[1] == "crowds waited."
@@ -88,7 +89,8 @@ def test_not_confident_inside_a_container_named_like_chrome() -> None:
 
 
 def test_story_split_over_sibling_containers_is_read_whole() -> None:
-    halves = f"<div class='chunk'>{_story(4)}</div><div class='ad'>Advertisement</div><div class='chunk'>{_story(4)}</div>"
+    chunk = f"<div class='chunk'>{_story(4)}</div>"
+    halves = f"{chunk}<div class='ad'>Advertisement</div>{chunk}"
     page = f"<html><body><article>{halves}</article></body></html>"
     prose = sum(len(_SENTENCES[i % 6]) for i in range(8))
     reading = _read(page, page_prose=prose)
@@ -105,3 +107,12 @@ def test_extract_html_records_the_reader_and_falls_back_to_trafilatura() -> None
     thin = extract_html(f"<html><body><article><h1>Bridge</h1>{_story(2)}</article></body></html>")
     assert thin.provenance["reader"].startswith("trafilatura")
     assert _SENTENCES[1] in thin.paragraphs
+
+
+def test_skips_boxes_without_prose_inside_the_story_block() -> None:
+    gallery = "<div class='slides'><div>Image 1 of 9</div><div>Photo: City archive</div></div>"
+    story = f"{_story(3)}{gallery}<p>Works start in March.</p>{_story(3)}<div>Share this story</div>"
+    text = _read(f"<html><body><div class='story'>{story}</div></body></html>").text
+    assert "Image 1 of 9" not in text and "Share this story" not in text
+    assert "Works start in March." in text  # a paragraph of the story's own is kept, short or not
+    assert text.count(_SENTENCES[0]) == 2

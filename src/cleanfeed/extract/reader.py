@@ -51,7 +51,6 @@ _SKIP = frozenset({
 })
 _CELLS = frozenset({"td", "th"})
 _WRAPPERS = frozenset({"div", "section", "header", "article", "main", "center", "details"})
-_COMPOUND = "p,div,section,ul,ol,dl,table,h1,h2,h3,h4,h5,h6,br,blockquote,pre"
 # A block (or a list, as a whole) whose text is at least this share link text is navigation.
 _LINK_SHARE = 0.6
 # A list whose items are at least this share link text is a menu or teaser list: it goes whole.
@@ -130,6 +129,13 @@ def _link_share(node: LexborNode) -> float:
     return links / text
 
 
+def _widget(node: LexborNode, tag: str, prose: dict[int, int] | None) -> bool:
+    """A box (``<div>``, ``<section>``...) holding no prose paragraph, beside the story's
+    paragraphs: a photo gallery, an author box, a teaser or a share block (``prose``: the
+    prose inside each element; ``None`` when the reading is not the top candidate's)."""
+    return prose is not None and tag in _WRAPPERS and node.mem_id not in prose
+
+
 def _walk(node: LexborNode, out: _Lines, kind: str, link: bool, prose: dict[int, int] | None) -> None:
     for child in node.iter(include_text=True):
         tag = child.tag
@@ -151,8 +157,8 @@ def _walk(node: LexborNode, out: _Lines, kind: str, link: bool, prose: dict[int,
             out.flush()
             _table(child, out, link, prose)
             continue
-        if prose is not None and tag in _WRAPPERS and child.mem_id not in prose and child.css_first(_COMPOUND) is not None:
-            continue  # a box of several blocks and no prose beside the story: gallery, author box, teasers
+        if _widget(child, tag, prose):
+            continue
         if tag in _BLOCKS:
             out.flush()
             _walk(child, out, tag if tag != "div" or kind in ("", "div") else kind, link, prose)
