@@ -17,8 +17,10 @@ How a page is read, in order (every rule-based removal records a ``Removal`` wit
    to their ancestors) picks the part of the page the story is in. Inside it, layout elements
    (``html.layout``) and short blocks that a line rule matches as a whole ("Source link",
    "5 min read", "Sharing is caring!") go.
-5. **Main text**: trafilatura's rule-based extractor (balanced, not precision mode) without
-   its fallback extractors (``fast``), on the region only: it sees a few hundred nodes instead
+5. **Main text**: the parse-once reader (``extract.reader``) reads the story block off the
+   tree where it is confident (judged on tree features alone); elsewhere trafilatura's
+   rule-based extractor (balanced, not precision mode) without its fallback extractors
+   (``fast``), on the region only: it sees a few hundred nodes instead
    of thousands (faster) and fewer teasers around the story (more precise). The region cannot
    throw the story away: its reading is checked against recall-oriented readings of the same
    tree (the page's prose paragraphs, its text outside links), and when it under-delivers
