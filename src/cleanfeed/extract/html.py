@@ -60,6 +60,7 @@ NON_CONTENT = "html.non-content"
 TOC_RULE = "seo.table-of-contents"
 DATELINE_RULE = "wire.before-dateline"
 NO_STORY_RULE = "page.no-story"
+BESIDE_STORY_RULE = "html.beside-story"
 # fewer words than this and no sentence: not a story (see _story_or_nothing)
 _STORY_MIN_WORDS = 8
 _CHROME_TEXT = "nav,header,footer,aside,menu"
@@ -478,6 +479,8 @@ def _main_text(body: LexborNode, removals: list[Removal], toc_entries: set[str])
     _prune_lines(region, removals)
     reading = read_region(region, prose)
     if reading.confident and len(reading.text) >= _PAGE_SHARE * _reading(body):
+        beside = RULES_BY_ID[BESIDE_STORY_RULE]
+        removals.extend(Removal(beside.id, beside.category, _preview(text)) for text in reading.skipped)
         return _recover_chunks(reading.text, region), READER_FAST
     markup = _outer(region)
     if len(markup) > _MAX_EXTRACTOR_CHARS:

@@ -50,6 +50,7 @@ _SKIP = frozenset({
     "head", "title", "iframe", "object", "embed", "video", "audio", "canvas", "map", "math",
 })
 _CELLS = frozenset({"td", "th"})
+_HEADING_TAGS = "h1,h2,h3,h4,h5,h6"
 _WRAPPERS = frozenset({"div", "section", "header", "article", "main", "center", "details"})
 # A block (or a list, as a whole) whose text is at least this share link text is navigation.
 _LINK_SHARE = 0.6
@@ -78,6 +79,7 @@ class Reading:
     confident: bool
     reason: str  # why it is (or is not) confident, for provenance and debugging
     focus: float  # share of the region's prose in the top candidate's own paragraphs
+    skipped: tuple[str, ...]  # text left out (rule ``html.beside-story``): link lists, prose-less boxes
 
 
 @dataclass(slots=True)
@@ -90,12 +92,12 @@ class _Line:
 class _Lines:
     """Accumulates inline text into lines; a block element ends the current one."""
 
-    __slots__ = ("cells", "current", "done")
+    __slots__ = ("current", "done", "skipped")
 
     def __init__(self) -> None:
         self.done: list[tuple[str, str, int]] = []  # (kind, text, link chars)
         self.current = _Line([])
-        self.cells: list[list[str]] | None = None
+        self.skipped: list[str] = []  # the text of link lists and prose-less boxes left out
 
     def add(self, text: str, link: bool, kind: str) -> None:
         if not self.current.parts:
@@ -133,7 +135,10 @@ def _widget(node: LexborNode, tag: str, prose: dict[int, int] | None) -> bool:
     """A box (``<div>``, ``<section>``...) holding no prose paragraph, beside the story's
     paragraphs: a photo gallery, an author box, a teaser or a share block (``prose``: the
     prose inside each element; ``None`` when the reading is not the top candidate's)."""
-    return prose is not None and tag in _WRAPPERS and node.mem_id not in prose
+    if prose is None or tag not in _WRAPPERS or node.mem_id in prose:
+        return False
+    # a box with a heading is a section: the section rules judge it ("Key Takeaways", "FAQ")
+    return node.css_first(_HEADING_TAGS) is None
 
 
 def _walk(node: LexborNode, out: _Lines, kind: str, link: bool, prose: dict[int, int] | None) -> None:
@@ -152,12 +157,14 @@ def _walk(node: LexborNode, out: _Lines, kind: str, link: bool, prose: dict[int,
         if child.attributes and _hidden(child):
             continue
         if tag in ("ul", "ol", "dl") and _link_share(child) >= _LIST_LINK_SHARE:
+            out.skipped.append(child.text(deep=True))
             continue
         if tag == "table":
             out.flush()
             _table(child, out, link, prose)
             continue
         if _widget(child, tag, prose):
+            out.skipped.append(child.text(deep=True))
             continue
         if tag in _BLOCKS:
             out.flush()
@@ -262,7 +269,7 @@ def _grown(start: LexborNode, region: LexborNode, prose: _Prose) -> LexborNode:
     return node
 
 
-def _read(node: LexborNode, prose: dict[int, int] | None) -> tuple[list[str], int, int, int]:
+def _read(node: LexborNode, prose: dict[int, int] | None) -> tuple[list[str], int, int, int, list[str]]:
     """``node``'s blocks as lines, with their characters, prose characters and short blocks.
     With ``prose`` (the prose inside each element), boxes of several blocks and no prose are
     skipped (see ``read_region``)."""
@@ -271,8 +278,10 @@ def _read(node: LexborNode, prose: dict[int, int] | None) -> tuple[list[str], in
     out.flush()
     lines: list[str] = []
     chars = prose = short = 0
+    skipped = [text for text in out.skipped if text.strip()]
     for kind, text, links in out.done:
         if links >= _LINK_SHARE * len(text):
+            skipped.append(text)
             continue
         lines.append(f"- {text}" if kind == "li" else text)
         chars += len(text)
@@ -280,7 +289,7 @@ def _read(node: LexborNode, prose: dict[int, int] | None) -> tuple[list[str], in
             prose += len(text)
         if word_count(text) < _SHORT_WORDS:
             short += 1
-    return lines, chars, prose, short
+    return lines, chars, prose, short, skipped
 
 
 def read_region(region: LexborNode, page_prose: int) -> Reading:
@@ -297,15 +306,15 @@ def read_region(region: LexborNode, page_prose: int) -> Reading:
     """
     prose_map = _prose_map(region)
     if not prose_map.total:
-        return Reading("", 0, 0, 0, 0, False, "no-prose", 0.0)
+        return Reading("", 0, 0, 0, 0, False, "no-prose", 0.0, ())
     best = max(prose_map.direct, key=prose_map.direct.__getitem__)
     focus = prose_map.direct[best] / prose_map.total
     node = prose_map.parents[best]
-    lines, chars, prose, short = _read(node, prose_map.weight)
+    lines, chars, prose, short, skipped = _read(node, prose_map.weight)
     grown = prose < _BLOCK_SHARE * page_prose
     if grown:
         node = _grown(node, region, prose_map)
-        lines, chars, prose, short = _read(node, None)
+        lines, chars, prose, short, skipped = _read(node, None)
     if chars < _MIN_CHARS:
         confident, reason = False, "short"
     elif prose < _MIN_PROSE_SHARE * chars:
@@ -316,4 +325,4 @@ def read_region(region: LexborNode, page_prose: int) -> Reading:
         confident, reason = False, "scattered"
     else:
         confident, reason = True, "grown" if grown else "block"
-    return Reading("\n".join(lines), chars, prose, len(lines), short, confident, reason, focus)
+    return Reading("\n".join(lines), chars, prose, len(lines), short, confident, reason, focus, tuple(skipped))
