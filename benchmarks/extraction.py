@@ -15,8 +15,10 @@ CPU time (``time.process_time``: other processes' load does not count, their cac
 still does), each call timed ``--repeat`` times and the fastest counts.
 
 Per set: F1 ± bootstrap std, precision, recall (``benchmarks/metric.py``), empty outputs, CPU
-docs/s, and against trafilatura's default call, page by page: how many pages cleanfeed scores
-more than 0.3 below it (page F1) and how many more than 0.3 above it, with the worst ids.
+docs/s, the share of pages on which cleanfeed ran trafilatura (``provenance["reader"]``: its
+parse-once reader was not confident), and against trafilatura's default call, page by page:
+how many pages cleanfeed scores more than 0.3 below it (page F1) and how many more than 0.3
+above it, with the worst ids.
 
     python benchmarks/extraction.py                      # everything (what the results hold)
     python benchmarks/extraction.py --repeat 1 --sets readability,wcxb-all \\
@@ -60,8 +62,9 @@ GAP = 0.3
 WORST = 5
 
 
-def _cleanfeed(html: str) -> str:
-    return cleanfeed.extract_html(html).text
+def _cleanfeed(html: str) -> tuple[str, str]:
+    doc = cleanfeed.extract_html(html)
+    return doc.text, doc.provenance.get("reader", "")
 
 
 def _traf_default(html: str) -> str:
@@ -93,7 +96,7 @@ def _justext(html: str) -> str:
 class Extractor:
     key: str  # the name --extractors takes
     label: str  # the name in the tables
-    run: Callable[[str], str]
+    run: Callable[[str], str | tuple[str, str]]  # the text, or the text and the reader that gave it
     default: bool = True
 
 
@@ -128,11 +131,12 @@ class _Run:
     outputs: list[str] = field(default_factory=list)
     seconds: list[float] = field(default_factory=list)
     failures: int = 0
+    readers: list[str] = field(default_factory=list)  # cleanfeed's provenance["reader"] per page
 
 
-def _timed(extract: Callable[[str], str], html: str, run: _Run, repeat: int) -> None:
+def _timed(extract: Callable[[str], str | tuple[str, str]], html: str, run: _Run, repeat: int) -> None:
     best = float("inf")
-    text = ""
+    text = reader = ""
     for attempt in range(repeat):
         # Collect the garbage the previous call left, outside the timer: each extractor pays
         # for its own allocations, not for another's (the runs are interleaved page by page).
@@ -145,9 +149,10 @@ def _timed(extract: Callable[[str], str], html: str, run: _Run, repeat: int) -> 
             run.failures += attempt == 0
         best = min(best, time.process_time() - start)
         if attempt == 0:
-            text = out or ""
+            text, reader = out if isinstance(out, tuple) else (out or "", "")
     run.seconds.append(best)
     run.outputs.append(text)
+    run.readers.append(reader)
 
 
 def page_f1(score: PageScore) -> float:
@@ -192,6 +197,13 @@ def _set_result(
             "failures": run.failures,
             "cpu_docs_per_s": round(len(pages) / max(sum(run.seconds), 1e-9), 1),
         }
+        if any(run.readers):
+            # the share of pages on which cleanfeed ran trafilatura (its parse-once reader was
+            # not confident), and the count of pages per reader
+            counts = {name: run.readers.count(name) for name in sorted(set(run.readers))}
+            on_traf = sum(n for name, n in counts.items() if name.startswith("trafilatura"))
+            rows[ex.key]["readers"] = counts
+            rows[ex.key]["trafilatura_share"] = round(on_traf / max(len(pages), 1), 3)
     result: dict[str, object] = {"pages": len(pages), "extractors": rows}
     if CLEANFEED in rows and TRAFILATURA in rows:
         ours, theirs = f1s[CLEANFEED], f1s[TRAFILATURA]
@@ -256,7 +268,12 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
             index = [i for i, page in enumerate(pages) if bench.keep(page)]
             chosen = [pages[i] for i in index]
             sub = {
-                key: _Run([run.outputs[i] for i in index], [run.seconds[i] for i in index], run.failures)
+                key: _Run(
+                    [run.outputs[i] for i in index],
+                    [run.seconds[i] for i in index],
+                    run.failures,
+                    [run.readers[i] for i in index],
+                )
                 for key, run in runs.items()
             }
             result, f1s = _set_result(bench, chosen, sub, extractors)
@@ -266,6 +283,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
                 record = {"id": page.id, "set": bench.name, "f1": {k: round(v[j], 4) for k, v in f1s.items()}}
                 if CLEANFEED in sub:
                     record["cleanfeed"] = sub[CLEANFEED].outputs[j]
+                    record["reader"] = sub[CLEANFEED].readers[j]
                 dump_lines.append(json.dumps(record, ensure_ascii=False))
     out = {
         "command": _command(args, wanted, keys),
@@ -316,15 +334,20 @@ def _markdown(result: dict[str, object]) -> str:
                 f"| {name} | {res['pages']} | {row['label']} | {row['f1']:.3f} | {row['f1_std']:.3f} "
                 f"| {row['precision']:.3f} | {row['recall']:.3f} | {row['empty']} | {row['cpu_docs_per_s']} |"
             )
-    lines += ["", "| set | cleanfeed F1 − trafilatura | CPU speed ÷ trafilatura | pages > 0.3 below | pages > 0.3 above | worst below |",
-              "|---|---|---|---|---|---|"]
+    lines += ["", "| set | cleanfeed F1 − trafilatura | CPU speed ÷ trafilatura | cleanfeed pages on trafilatura "
+              "| pages > 0.3 below | pages > 0.3 above | worst below |",
+              "|---|---|---|---|---|---|---|"]
     for name, res in sets.items():
         vs: dict[str, object] | None = res.get("versus_trafilatura")  # type: ignore[assignment]
         if vs is None:
             continue
         worst = ", ".join(f"{w['id']} ({w['f1_gap']:+.2f})" for w in vs["worst_below"])  # type: ignore[attr-defined,index]
+        ours: dict[str, object] = res["extractors"][CLEANFEED]  # type: ignore[index]
+        share = ours.get("trafilatura_share")
+        on_traf = f"{100 * float(share):.0f}%" if share is not None else "–"  # type: ignore[arg-type]
         lines.append(
-            f"| {name} | {vs['f1_minus']:+.4f} | {vs['speed_ratio']}× | {vs['pages_below']} | {vs['pages_above']} | {worst} |"
+            f"| {name} | {vs['f1_minus']:+.4f} | {vs['speed_ratio']}× | {on_traf} | {vs['pages_below']} "
+            f"| {vs['pages_above']} | {worst} |"
         )
     corpora = ", ".join(f"{n}: `{r['corpus']}`" for n, r in sets.items())
     lines += ["", f"- corpora: {corpora}",
