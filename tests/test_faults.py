@@ -110,3 +110,24 @@ def test_interrupting_the_feeder_does_not_hang(tmp_path: Path) -> None:
         list(run(pages, Config(extract=ExtractConfig(timeout_seconds=60)), jobs=2,
                  progress=interrupt))
     assert time.monotonic() - interrupted[0] < 5
+
+
+@pytest.mark.parametrize("broken", ["no interpreter", "workers fail as they start"])
+def test_workers_that_cannot_start_end_the_run_with_a_clear_error(
+    broken: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cleanfeed import RawDoc, run
+    from cleanfeed.errors import WorkerError
+
+    if broken == "no interpreter":
+        monkeypatch.setattr(sys, "executable", str(tmp_path / "no-python"))
+    else:  # a worker imports from the main process's path: here a cleanfeed that fails
+        (tmp_path / "cleanfeed").mkdir()
+        (tmp_path / "cleanfeed" / "__init__.py").write_text("raise ImportError('broken')\n")
+        monkeypatch.setattr(sys, "path", [str(tmp_path), *sys.path])
+    pages = [RawDoc(f"{i}.html", "<html><body><p>Some words of a page.</p></body></html>")
+             for i in range(3)]
+    t0 = time.monotonic()
+    with pytest.raises(WorkerError, match="worker processes could not start"):
+        list(run(pages, jobs=2))
+    assert time.monotonic() - t0 < 60

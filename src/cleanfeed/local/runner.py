@@ -275,7 +275,11 @@ class _Executor:
     def _spawn(self) -> None:
         if self._stopping.is_set() or self._launcher is None:
             raise _Stopped
-        self._workers.append(_Worker(self._launcher.launch(), self._events))
+        try:
+            proc = self._launcher.launch()
+        except OSError as err:  # no interpreter to start, no process left to the user
+            raise WorkerError(f"worker processes could not start ({err}); jobs=0 runs without them") from err
+        self._workers.append(_Worker(proc, self._events))
 
     def _submit(self, fn: Callable[..., _WorkerResult], raw: RawDoc,
                 args: tuple[Any, ...]) -> _Task:
@@ -362,7 +366,7 @@ class _Executor:
                 raise WorkerError(
                     f"worker processes could not start ({self._failed_starts} in a row ended "
                     f"with exit code {worker.proc.returncode} before they were ready; their "
-                    "error is above), or use jobs=0")
+                    "error is above); jobs=0 runs without them")
             if task is not None:
                 self._waiting.appendleft(task)
         elif task is not None and task.crashed:
