@@ -293,7 +293,28 @@ def markdown(result: dict[str, Any]) -> str:
                          f"{d['peak_rss_bytes'] / 2**20:,.0f} | {d['kept']:,} |")
     lines += ["", "Floors:", ""]
     lines += [f"- {k}: **{v}**" for k, v in result["floors"].items()]
+    if result.get("notes"):
+        lines += ["", "Notes:", ""] + [f"- {n}" for n in result["notes"]]
     return "\n".join(lines) + "\n"
+
+
+def judge(runs: list[dict[str, Any]], dedup: list[dict[str, Any]]) -> dict[str, bool]:
+    """The issue's floors that these runs can judge."""
+    floors: dict[str, bool] = {}
+    if len(runs) > 1:
+        ratio = runs[-1]["ms_per_page"] / runs[0]["ms_per_page"]
+        floors[f"time per page at {runs[-1]['pages']:,} ÷ at {runs[0]['pages']:,} = "
+               f"{ratio:.2f} ≤ 1.2"] = ratio <= FLOORS["time_per_page_ratio"]
+    for r in runs:
+        if r["pages"] >= 200_000:
+            floors[f"peak RSS at {r['pages']:,} pages = {r['peak_rss_bytes'] / 2**30:.2f} GB "
+                   "≤ 2 GB"] = r["peak_rss_bytes"] <= FLOORS["peak_rss_gb_200k"] * 2**30
+    for d in dedup:
+        if "error" not in d and d["fingerprints"] >= 1_000_000:
+            floors[f"dedup alone on {d['fingerprints']:,} fingerprints ({d['store']}): peak RSS "
+                   f"{d['peak_rss_bytes'] / 2**30:.2f} GB ≤ 4 GB"] = (
+                d["peak_rss_bytes"] <= FLOORS["dedup_peak_rss_gb"] * 2**30)
+    return floors
 
 
 def _shown(argv: list[str]) -> list[str]:
@@ -343,20 +364,7 @@ def main(argv: list[str] | None = None) -> int:
         for kind in filter(None, args.dedup_store.split(",")):
             dedup.append(dedup_run(args.dedup_fingerprints, kind, args.seed))
             print(json.dumps(dedup[-1]), flush=True)
-    floors: dict[str, bool] = {}
-    if len(runs) > 1:
-        ratio = runs[-1]["ms_per_page"] / runs[0]["ms_per_page"]
-        floors[f"time per page at {runs[-1]['pages']:,} ÷ at {runs[0]['pages']:,} = "
-               f"{ratio:.2f} ≤ 1.2"] = ratio <= FLOORS["time_per_page_ratio"]
-    for r in runs:
-        if r["pages"] >= 200_000:
-            floors[f"peak RSS at {r['pages']:,} pages = {r['peak_rss_bytes'] / 2**30:.2f} GB "
-                   "≤ 2 GB"] = r["peak_rss_bytes"] <= FLOORS["peak_rss_gb_200k"] * 2**30
-    for d in dedup:
-        if "error" not in d and d["fingerprints"] >= 1_000_000:
-            floors[f"dedup alone on {d['fingerprints']:,} fingerprints ({d['store']}): peak RSS "
-                   f"{d['peak_rss_bytes'] / 2**30:.2f} GB ≤ 4 GB"] = (
-                d["peak_rss_bytes"] <= FLOORS["dedup_peak_rss_gb"] * 2**30)
+    floors = judge(runs, dedup)
     result = {
         "command": "python -m benchmarks.scaling " + " ".join(_shown(
             argv if argv is not None else sys.argv[1:])),
