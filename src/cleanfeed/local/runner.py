@@ -202,6 +202,11 @@ class _Launcher:
 
     def _serve(self) -> None:
         command = [sys.executable, "-c", BOOT, str(os.getpid()), *sys.path]
+        if os.name == "posix" and os.path.exists("/bin/sh"):
+            # Ctrl-C ignored from the first instruction (inherited across exec), not once the
+            # interpreter has started: a Ctrl-C then would print a worker's traceback; the
+            # shell execs the interpreter, so it is no extra process
+            command = ["/bin/sh", "-c", 'trap "" INT; exec "$0" "$@"', *command]
         while (request := self._requests.get()) is not None:
             try:
                 proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
