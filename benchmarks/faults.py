@@ -47,6 +47,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from benchmarks.syndication.generate import DEFAULT_SEEDS, generate
 
@@ -90,9 +91,10 @@ def start(cmd: Sequence[str], **kwargs: object) -> subprocess.Popen[bytes]:
     """The command in a session of its own, so its processes can be found and counted."""
     # Ctrl-C as a terminal gives it: a script started in the background inherits SIGINT
     # ignored, and Python then installs no KeyboardInterrupt handler
-    return subprocess.Popen(cmd, start_new_session=True, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, preexec_fn=_default_sigint,
-                            **kwargs)  # type: ignore[call-overload]
+    proc: subprocess.Popen[bytes] = subprocess.Popen(  # type: ignore[call-overload]
+        cmd, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        preexec_fn=_default_sigint, **kwargs)
+    return proc
 
 
 def _default_sigint() -> None:
@@ -420,16 +422,16 @@ def fuzz(sources: Sequence[bytes], n: int, seed: int, work: Path,
     for i, (kind, data) in enumerate(pages):
         (folder / f"{i:05d}-{kind}.html").write_bytes(data)
     out = work / "fuzz"
-    code, err = finish(start(command(folder, out), env=env()))
+    code, stderr = finish(start(command(folder, out), env=env()))
     case.runs += 1
-    case.crashes += crashed(code, err)
+    case.crashes += crashed(code, stderr)
     case.pages_in += n
     manifest = [json.loads(x) for x in (out / OUTPUTS[1]).read_text().splitlines()] \
         if (out / OUTPUTS[1]).exists() else []
     case.pages_accounted += len(manifest)
     if code != 0 or sorted(m["id"] for m in manifest) != sorted(p.name for p in folder.iterdir()):
         case.fail(f"cleanfeed run: exit {code}, {len(manifest)} of {n} pages in the manifest "
-                  f"{err.strip()[-200:]}")
+                  f"{stderr.strip()[-200:]}")
     statuses: dict[str, int] = {}
     for m in manifest:
         statuses[m["status"]] = statuses.get(m["status"], 0) + 1
@@ -529,7 +531,7 @@ def many_jobs(pages: Path, work: Path) -> Case:
 # --------------------------------------------------------------------------------------------
 
 
-def markdown(result: dict) -> str:
+def markdown(result: dict[str, Any]) -> str:
     lines = [
         "# Fault injection",
         "",

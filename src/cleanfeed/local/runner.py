@@ -49,7 +49,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections import Counter, deque
+from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass, replace
@@ -509,7 +509,8 @@ class _Spool:
     """Records pickled one after another into an anonymous temporary file, read back in order."""
 
     def __init__(self) -> None:
-        self._file: IO[bytes] = tempfile.TemporaryFile(prefix="cleanfeed-")
+        # open for the spool's life, closed by close()
+        self._file: IO[bytes] = tempfile.TemporaryFile(prefix="cleanfeed-")  # noqa: SIM115
         self.count = 0
 
     def write(self, record: object) -> None:
@@ -532,7 +533,7 @@ class _Passes:
 
     def __init__(self, task: PageTask, jobs: int, on_result: Callable[[Extracted], None],
                  progress: ProgressCallback | None, counts: Callable[[], dict[str, int]],
-                 seconds: Counter[str], learner: SiteTemplates | None = None) -> None:
+                 seconds: defaultdict[str, float], learner: SiteTemplates | None = None) -> None:
         self.task = task
         self.learner = learner if learner is not None else SiteTemplates()
         self.jobs = jobs
@@ -692,7 +693,7 @@ def extract_pages(
 
     learner = templates if isinstance(templates, SiteTemplates) else None
     passes = _Passes(task, default_jobs() if jobs is None else jobs, count, progress,
-                     lambda: dict(counter), Counter(), learner)
+                     lambda: dict(counter), defaultdict(float), learner)
     try:
         passes.execute(pages)
         passes.stage = "done"
@@ -710,7 +711,7 @@ class _Feed:
     provisional: a page counts as kept while it labels its component, as a duplicate otherwise.
     """
 
-    def __init__(self, dedup: Deduplicator, batch_size: int, seconds: Counter[str]) -> None:
+    def __init__(self, dedup: Deduplicator, batch_size: int, seconds: defaultdict[str, float]) -> None:
         self.dedup = dedup
         self.batch_size = batch_size
         self.seconds = seconds
@@ -811,7 +812,7 @@ def run(
     saved = dedup.store.get_state(_TEMPLATES) if persist else None
     if saved is not None:
         learner = SiteTemplates.from_bytes(saved)
-    seconds: Counter[str] = Counter()
+    seconds: defaultdict[str, float] = defaultdict(float)
     feed = _Feed(dedup, batch_size, seconds)
     passes = _Passes(task, default_jobs() if jobs is None else jobs, feed, progress,
                      lambda: dict(feed.counts), seconds, learner)
@@ -834,7 +835,7 @@ _TEMPLATES = "site-templates"  # the store's name for the learner's state
 
 
 def _outcomes(passes: _Passes, dedup: Deduplicator, rejected: dict[str, str],
-              seconds: Counter[str]) -> Iterator[Outcome]:
+              seconds: defaultdict[str, float]) -> Iterator[Outcome]:
     """Final outcomes, in input order: decisions read back from the store in chunks."""
     chunk: list[PageResult] = []
     for result in passes.results():
@@ -846,7 +847,7 @@ def _outcomes(passes: _Passes, dedup: Deduplicator, rejected: dict[str, str],
 
 
 def _decide(chunk: list[PageResult], dedup: Deduplicator, rejected: dict[str, str],
-            seconds: Counter[str]) -> Iterator[Outcome]:
+            seconds: defaultdict[str, float]) -> Iterator[Outcome]:
     t0 = time.perf_counter()
     bodies = [r.id for r in chunk if r.status == "ok" and r.id not in rejected]
     decisions: dict[str, Decision] = dedup.store.decisions(bodies) if bodies else {}
