@@ -5,8 +5,9 @@ canonical-policy fields), its LSH band keys (none for bodies too short for fuzzy
 for exact twins of an earlier document, whose keys stand for them), its component label and
 its current decision;
 plus the ``DedupConfig`` fingerprint it was built with, and named blobs of the runner's own
-state (the site templates learned so far, so a later run cleans with what earlier runs saw). Opening a store with another config
-raises ``IndexMismatchError``: signatures and thresholds from two configs cannot be mixed.
+state (the site templates learned so far, so a later run cleans with what earlier runs saw).
+Opening a store with another config raises ``IndexMismatchError``: signatures and thresholds
+from two configs cannot be mixed.
 
 ``SqliteStore`` writes each ``commit`` in one transaction (WAL journal), so a run interrupted
 at any point leaves the index as it was after the last completed batch (documents a run
@@ -31,10 +32,10 @@ from typing import Protocol
 
 import numpy as np
 
-from ..models import Decision, Similarity
-from .cluster import line_pairs, unique_pairs
 from ..config import DedupConfig
 from ..errors import IndexMismatchError, StoreError
+from ..models import Decision, Similarity
+from .cluster import line_pairs, unique_pairs
 from .fingerprint import Fingerprint
 
 __all__ = ["BandIndex", "MemoryStore", "SqliteStore", "Store", "open_store"]
@@ -209,11 +210,6 @@ class MemoryStore:
         self._lines = LinePairs()
         self._published: set[str] = set()
 
-    @property
-    def band_index(self) -> BandIndex:
-        """The LSH structure (for measurements)."""
-        return self._bands
-
     def text_hashes(self, doc_ids: Iterable[str]) -> dict[str, str]:
         return {i: self._fps[i].text_hash for i in doc_ids if i in self._fps}
 
@@ -225,7 +221,7 @@ class MemoryStore:
     def lsh_candidates(self, keys: np.ndarray) -> list[list[str]]:
         out: list[list[str]] = [[] for _ in range(len(keys))]
         rows, docs = self._bands.query(keys)
-        for r, d in zip(rows.tolist(), docs.tolist()):
+        for r, d in zip(rows.tolist(), docs.tolist(), strict=True):
             out[r].append(self._numbered[d])
         return out
 
@@ -480,7 +476,7 @@ class SqliteStore:
         try:
             self._conn.execute("DELETE FROM query_keys")
             self._conn.executemany(
-                "INSERT INTO query_keys VALUES (?, ?)", zip(rows, signed.reshape(-1).tolist())
+                "INSERT INTO query_keys VALUES (?, ?)", zip(rows, signed.reshape(-1).tolist(), strict=True)
             )
             found = self._conn.execute(
                 "SELECT DISTINCT q.row, d.doc_id FROM query_keys q JOIN bands b ON b.key = q.key "
@@ -610,7 +606,8 @@ class SqliteStore:
         try:
             # numbers assigned here: the IMMEDIATE transaction holds the write lock
             first = self._conn.execute("SELECT COALESCE(MAX(num), 0) + 1 FROM docs").fetchone()[0]
-            doc_rows, band_rows = [], []
+            doc_rows: list[tuple[object, ...]] = []
+            band_rows: list[tuple[int, int]] = []
             for num, (fp, keys) in enumerate(new, start=first):
                 d = by_id[fp.doc_id]
                 doc_rows.append(
@@ -629,7 +626,7 @@ class SqliteStore:
             )
             line_keys, stories = line_pairs(fp for fp, _ in new)
             self._conn.executemany("INSERT OR IGNORE INTO lines VALUES (?, ?)",
-                                   zip(line_keys.view(np.int64).tolist(), stories.tolist()))
+                                   zip(line_keys.view(np.int64).tolist(), stories.tolist(), strict=True))
             self._conn.executemany("INSERT OR IGNORE INTO bands VALUES (?, ?)", band_rows)
             self._conn.executemany(
                 "UPDATE docs SET component = ? WHERE doc_id = ?",
