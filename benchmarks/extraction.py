@@ -31,6 +31,7 @@ per page and set (id, set, page F1 per extractor, cleanfeed's text) to study fai
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import json
 import platform
@@ -166,10 +167,8 @@ def _run_source(
 ) -> dict[str, _Run]:
     htmls = [cleanfeed.decode_bytes(page.html) for page in pages]
     for ex in extractors:
-        try:
-            ex.run(htmls[0])  # warm-up, untimed
-        except Exception:
-            pass
+        with contextlib.suppress(Exception):  # warm-up, untimed; a crash counts when timed
+            ex.run(htmls[0])
     runs = {ex.key: _Run() for ex in extractors}
     for html in htmls:
         for ex in extractors:
@@ -184,7 +183,7 @@ def _set_result(
     f1s: dict[str, list[float]] = {}
     for ex in extractors:
         run = runs[ex.key]
-        scores = [score_page(out, page.truth) for out, page in zip(run.outputs, pages)]
+        scores = [score_page(out, page.truth) for out, page in zip(run.outputs, pages, strict=True)]
         f1s[ex.key] = [page_f1(s) for s in scores]
         score = score_corpus(scores)
         rows[ex.key] = {
@@ -207,7 +206,7 @@ def _set_result(
     result: dict[str, object] = {"pages": len(pages), "extractors": rows}
     if CLEANFEED in rows and TRAFILATURA in rows:
         ours, theirs = f1s[CLEANFEED], f1s[TRAFILATURA]
-        gaps = sorted(((a - b, page.id) for a, b, page in zip(ours, theirs, pages)))
+        gaps = sorted(((a - b, page.id) for a, b, page in zip(ours, theirs, pages, strict=True)))
         below = [(round(d, 3), pid) for d, pid in gaps if d < -GAP]
         above = [(round(d, 3), pid) for d, pid in reversed(gaps) if d > GAP]
         result["versus_trafilatura"] = {
@@ -321,7 +320,8 @@ def _markdown(result: dict[str, object]) -> str:
         "",
         f"Command: `{result['command']}` (metric: `benchmarks/metric.py`; every extractor gets the",
         "same decoded page; extractors run back to back on each page in turn; each call is timed",
-        f"{result['repeat']} times in CPU time and the fastest counts, the garbage collector running outside the timers).",
+        f"{result['repeat']} times in CPU time and the fastest counts, the garbage collector running "
+        "outside the timers).",
         f"Pages where cleanfeed's page F1 is more than {GAP} below / above trafilatura default's are counted.",
         "",
         "| set | pages | extractor | F1 | ± std | precision | recall | empty | CPU docs/s |",
@@ -341,7 +341,7 @@ def _markdown(result: dict[str, object]) -> str:
         vs: dict[str, object] | None = res.get("versus_trafilatura")  # type: ignore[assignment]
         if vs is None:
             continue
-        worst = ", ".join(f"{w['id']} ({w['f1_gap']:+.2f})" for w in vs["worst_below"])  # type: ignore[attr-defined,index]
+        worst = ", ".join(f"{w['id']} ({w['f1_gap']:+.2f})" for w in vs["worst_below"])  # type: ignore[attr-defined]
         ours: dict[str, object] = res["extractors"][CLEANFEED]  # type: ignore[index]
         share = ours.get("trafilatura_share")
         on_traf = f"{100 * float(share):.0f}%" if share is not None else "–"  # type: ignore[arg-type]
