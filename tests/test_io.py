@@ -512,7 +512,8 @@ def test_plain_warc_record_cut_short_fails_and_the_next_record_is_kept(
         "RawDoc",
         "RawDoc",
     ]
-    assert "Content-Length" in items[1].detail  # type: ignore[union-attr]
+    failure = items[1]
+    assert isinstance(failure, ReadFailure) and "Content-Length" in failure.detail
 
 
 def test_gzipped_warc_with_a_corrupt_member_resumes_at_the_next_member(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pickle
 import random
+from collections.abc import Sequence
 
 import pytest
 
@@ -35,7 +36,7 @@ STORIES = [
 ]
 
 
-def _page(story: list[str], related: list[str] = ()) -> str:  # type: ignore[assignment]
+def _page(story: list[str], related: Sequence[str] = ()) -> str:
     blocks = [HEADER, *story, DISCLAIMER]
     if related:
         blocks.append("Related Posts\n" + "\n".join(related))

@@ -28,7 +28,7 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -369,7 +369,7 @@ def _decision_row(d: Decision) -> tuple[object, ...]:
     )
 
 
-def _decision(row: tuple) -> Decision:  # type: ignore[type-arg]
+def _decision(row: Sequence[Any]) -> Decision:  # a sqlite3 row: its values are untyped
     """A Decision from a row of ``_DECISION_COLUMNS``."""
     sim = Similarity(row[3], row[4], row[5]) if row[5] is not None else None
     return Decision(row[0], row[1], row[2], sim, row[6], row[7])
