@@ -96,7 +96,7 @@ def test_read_options_refuse_bad_values_saying_how_to_fix(
     kwargs: dict[str, object], message: str
 ) -> None:
     with pytest.raises(ValueError, match=message):
-        ReadOptions(**kwargs)  # type: ignore[arg-type]
+        ReadOptions(**kwargs)  # type: ignore[arg-type]  # values of mixed types, invalid on purpose
 
 
 def test_list_files_walks_sorted_skips_hidden_and_names_relative(tmp_path: Path) -> None:

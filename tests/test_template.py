@@ -118,7 +118,7 @@ def test_snapshot_pickles_and_is_frozen() -> None:
     url = "https://dailyledger.example/3"
     assert clean_text_dump(page, url=url, templates=clone) == clean_text_dump(page, url=url, templates=snap)
     with pytest.raises(AttributeError):
-        snap.sites = {}  # type: ignore[misc]
+        snap.sites = {}  # type: ignore[misc]  # the snapshot is frozen: this must raise
 
 
 def test_memory_stays_bounded_over_ten_thousand_pages() -> None:
@@ -150,7 +150,7 @@ def test_counters_per_site_are_capped() -> None:
 )
 def test_invalid_settings_are_refused(kwargs: dict[str, float]) -> None:
     with pytest.raises(ValueError):
-        SiteTemplates(**kwargs)  # type: ignore[arg-type]
+        SiteTemplates(**kwargs)  # type: ignore[arg-type]  # invalid on purpose
 
 
 def test_features_from_workers_and_per_site_learning_give_the_learners_templates() -> None:

@@ -520,7 +520,7 @@ def generate(
             paras = list(story.paragraphs)
             paras.insert(rng.randint(1, len(paras)), quote)
             pair.append(b.wrap(story.id, story.headline, paras, "copy", ("shared_quote",)))
-            truth.stories[story.id]["copies"] += 1  # type: ignore[operator]
+            truth.stories[story.id]["copies"] += 1  # type: ignore[operator]  # an int: set above
         truth.negatives.append(Negative("shared_quote", tuple(str(i) for i in pair),
                                         quote[:80]))
 
@@ -539,7 +539,7 @@ def generate(
         pair = [b.wrap(x.id, x.headline, list(x.paragraphs), "copy", ("same_event",)),
                 b.wrap(y.id, y.headline, paras_y, "copy", ("same_event",))]
         for s in (x, y):
-            truth.stories[s.id]["copies"] += 1  # type: ignore[operator]
+            truth.stories[s.id]["copies"] += 1  # type: ignore[operator]  # an int: set above
         truth.negatives.append(Negative("same_event", tuple(str(i) for i in pair),
                                         f"{overlap} shared keywords"))
 
