@@ -31,6 +31,7 @@ per page and set (id, set, page F1 per extractor, cleanfeed's text) to study fai
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import json
 import platform
@@ -39,6 +40,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 if __package__ in (None, ""):  # run as a script: make ``benchmarks`` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -166,10 +168,8 @@ def _run_source(
 ) -> dict[str, _Run]:
     htmls = [cleanfeed.decode_bytes(page.html) for page in pages]
     for ex in extractors:
-        try:
-            ex.run(htmls[0])  # warm-up, untimed
-        except Exception:
-            pass
+        with contextlib.suppress(Exception):  # warm-up, untimed; a crash counts when timed
+            ex.run(htmls[0])
     runs = {ex.key: _Run() for ex in extractors}
     for html in htmls:
         for ex in extractors:
@@ -182,20 +182,24 @@ def _set_result(
 ) -> tuple[dict[str, object], dict[str, list[float]]]:
     rows: dict[str, dict[str, object]] = {}
     f1s: dict[str, list[float]] = {}
+    corpus_f1: dict[str, float] = {}  # as the rows print them
+    docs_per_s: dict[str, float] = {}
     for ex in extractors:
         run = runs[ex.key]
-        scores = [score_page(out, page.truth) for out, page in zip(run.outputs, pages)]
+        scores = [score_page(out, page.truth) for out, page in zip(run.outputs, pages, strict=True)]
         f1s[ex.key] = [page_f1(s) for s in scores]
         score = score_corpus(scores)
+        corpus_f1[ex.key] = round(score.f1, 4)
+        docs_per_s[ex.key] = round(len(pages) / max(sum(run.seconds), 1e-9), 1)
         rows[ex.key] = {
             "label": ex.label,
-            "f1": round(score.f1, 4),
+            "f1": corpus_f1[ex.key],
             "f1_std": round(score.f1_std, 4),
             "precision": round(score.precision, 4),
             "recall": round(score.recall, 4),
             "empty": sum(not out.strip() for out in run.outputs),
             "failures": run.failures,
-            "cpu_docs_per_s": round(len(pages) / max(sum(run.seconds), 1e-9), 1),
+            "cpu_docs_per_s": docs_per_s[ex.key],
         }
         if any(run.readers):
             # the share of pages on which cleanfeed ran trafilatura (its parse-once reader was
@@ -207,14 +211,12 @@ def _set_result(
     result: dict[str, object] = {"pages": len(pages), "extractors": rows}
     if CLEANFEED in rows and TRAFILATURA in rows:
         ours, theirs = f1s[CLEANFEED], f1s[TRAFILATURA]
-        gaps = sorted(((a - b, page.id) for a, b, page in zip(ours, theirs, pages)))
+        gaps = sorted(((a - b, page.id) for a, b, page in zip(ours, theirs, pages, strict=True)))
         below = [(round(d, 3), pid) for d, pid in gaps if d < -GAP]
         above = [(round(d, 3), pid) for d, pid in reversed(gaps) if d > GAP]
         result["versus_trafilatura"] = {
-            "f1_minus": round(float(rows[CLEANFEED]["f1"]) - float(rows[TRAFILATURA]["f1"]), 4),  # type: ignore[arg-type]
-            "speed_ratio": round(
-                float(rows[CLEANFEED]["cpu_docs_per_s"]) / float(rows[TRAFILATURA]["cpu_docs_per_s"]), 2  # type: ignore[arg-type]
-            ),
+            "f1_minus": round(corpus_f1[CLEANFEED] - corpus_f1[TRAFILATURA], 4),
+            "speed_ratio": round(docs_per_s[CLEANFEED] / docs_per_s[TRAFILATURA], 2),
             "pages_below": len(below),
             "pages_above": len(above),
             "worst_below": [{"id": pid, "f1_gap": d} for d, pid in below[:WORST]],
@@ -314,21 +316,23 @@ def _command(args: argparse.Namespace, sets: list[str], keys: list[str]) -> str:
     return command
 
 
-def _markdown(result: dict[str, object]) -> str:
-    sets: dict[str, dict[str, object]] = result["sets"]  # type: ignore[assignment]
+def _markdown(result: dict[str, Any]) -> str:
+    """The report of ``main``'s result (a JSON document: its values are typed by their keys)."""
+    sets: dict[str, dict[str, Any]] = result["sets"]
     lines = [
         "# HTML extraction on every benchmark set (one process, one run)",
         "",
         f"Command: `{result['command']}` (metric: `benchmarks/metric.py`; every extractor gets the",
         "same decoded page; extractors run back to back on each page in turn; each call is timed",
-        f"{result['repeat']} times in CPU time and the fastest counts, the garbage collector running outside the timers).",
+        f"{result['repeat']} times in CPU time and the fastest counts, the garbage collector running "
+        "outside the timers).",
         f"Pages where cleanfeed's page F1 is more than {GAP} below / above trafilatura default's are counted.",
         "",
         "| set | pages | extractor | F1 | ± std | precision | recall | empty | CPU docs/s |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for name, res in sets.items():
-        rows: dict[str, dict[str, object]] = res["extractors"]  # type: ignore[assignment]
+        rows: dict[str, dict[str, Any]] = res["extractors"]
         for row in rows.values():
             lines.append(
                 f"| {name} | {res['pages']} | {row['label']} | {row['f1']:.3f} | {row['f1_std']:.3f} "
@@ -338,13 +342,13 @@ def _markdown(result: dict[str, object]) -> str:
               "| pages > 0.3 below | pages > 0.3 above | worst below |",
               "|---|---|---|---|---|---|---|"]
     for name, res in sets.items():
-        vs: dict[str, object] | None = res.get("versus_trafilatura")  # type: ignore[assignment]
+        vs: dict[str, Any] | None = res.get("versus_trafilatura")
         if vs is None:
             continue
-        worst = ", ".join(f"{w['id']} ({w['f1_gap']:+.2f})" for w in vs["worst_below"])  # type: ignore[attr-defined,index]
-        ours: dict[str, object] = res["extractors"][CLEANFEED]  # type: ignore[index]
+        worst = ", ".join(f"{w['id']} ({w['f1_gap']:+.2f})" for w in vs["worst_below"])
+        ours: dict[str, Any] = res["extractors"][CLEANFEED]
         share = ours.get("trafilatura_share")
-        on_traf = f"{100 * float(share):.0f}%" if share is not None else "–"  # type: ignore[arg-type]
+        on_traf = f"{100 * float(share):.0f}%" if share is not None else "–"
         lines.append(
             f"| {name} | {vs['f1_minus']:+.4f} | {vs['speed_ratio']}× | {on_traf} | {vs['pages_below']} "
             f"| {vs['pages_above']} | {worst} |"

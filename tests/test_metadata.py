@@ -7,7 +7,7 @@ from itertools import permutations
 
 import pytest
 
-from cleanfeed import RawDoc, extract_html, extract_pages
+from cleanfeed import CleanDoc, RawDoc, extract_html, extract_pages
 from cleanfeed.metadata.site import site_names
 from cleanfeed.metadata.text import clean_author, detect_wire
 
@@ -17,7 +17,7 @@ HTML = FIXTURES / "html"
 GOLD = json.loads((SEEDS / "gold" / "metadata.json").read_text(encoding="utf-8"))
 
 
-def _page(name: str, url: str | None = None):  # type: ignore[no-untyped-def]
+def _page(name: str, url: str | None = None) -> CleanDoc:
     return extract_html((HTML / name).read_text(encoding="utf-8"), url=url)
 
 
@@ -160,7 +160,7 @@ def test_byline_line_is_not_taken_from_a_sentence() -> None:
 METADATA = FIXTURES / "metadata"
 
 
-def _fixture(name: str, url: str | None = None):  # type: ignore[no-untyped-def]
+def _fixture(name: str, url: str | None = None) -> CleanDoc:
     return extract_html((METADATA / name).read_text(encoding="utf-8"), url=url)
 
 

@@ -6,8 +6,9 @@ canonical-policy fields), its LSH band keys (none for bodies too short for fuzzy
 for exact twins of an earlier document, whose keys stand for them), its component label and
 its current decision;
 plus the ``DedupConfig`` fingerprint it was built with, and named blobs of the runner's own
-state (the site templates learned so far, so a later run cleans with what earlier runs saw). Opening a store with another config
-raises ``IndexMismatchError``: signatures and thresholds from two configs cannot be mixed.
+state (the site templates learned so far, so a later run cleans with what earlier runs saw).
+Opening a store with another config raises ``IndexMismatchError``: signatures and thresholds
+from two configs cannot be mixed.
 
 ``SqliteStore`` writes each ``commit`` in one transaction (WAL journal), so a run interrupted
 at any point leaves the index as it was after the last completed batch (documents a run
@@ -30,14 +31,14 @@ import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict
 from pathlib import Path
-from typing import Protocol, cast
+from typing import Any, Protocol, cast
 
 import numpy as np
 
-from ..models import Decision, Similarity
-from .cluster import line_pairs, unique_pairs
 from ..config import DedupConfig
 from ..errors import IndexMismatchError, StoreError
+from ..models import Decision, Similarity
+from .cluster import line_pairs, unique_pairs
 from .fingerprint import Fingerprint
 
 __all__ = ["BandIndex", "MemoryStore", "SqliteStore", "Store", "open_store"]
@@ -245,11 +246,6 @@ class MemoryStore:
         self._lines = LinePairs()
         self._published: set[str] = set()
 
-    @property
-    def band_index(self) -> BandIndex:
-        """The LSH structure (for measurements)."""
-        return self._bands
-
     def text_hashes(self, doc_ids: Iterable[str]) -> dict[str, str]:
         return {i: self._fps.text_hash(i) for i in doc_ids if i in self._fps}
 
@@ -261,7 +257,7 @@ class MemoryStore:
     def lsh_candidates(self, keys: np.ndarray) -> list[list[str]]:
         out: list[list[str]] = [[] for _ in range(len(keys))]
         rows, docs = self._bands.query(keys)
-        for r, d in zip(rows.tolist(), docs.tolist()):
+        for r, d in zip(rows.tolist(), docs.tolist(), strict=True):
             out[r].append(self._numbered[d])
         return out
 
@@ -410,7 +406,7 @@ def _decision_row(d: Decision) -> tuple[object, ...]:
     )
 
 
-def _decision(row: tuple) -> Decision:  # type: ignore[type-arg]
+def _decision(row: Sequence[Any]) -> Decision:  # a sqlite3 row: its values are untyped
     """A Decision from a row of ``_DECISION_COLUMNS``."""
     sim = Similarity(row[3], row[4], row[5]) if row[5] is not None else None
     return Decision(row[0], row[1], row[2], sim, row[6], row[7])
@@ -517,7 +513,7 @@ class SqliteStore:
         try:
             self._conn.execute("DELETE FROM query_keys")
             self._conn.executemany(
-                "INSERT INTO query_keys VALUES (?, ?)", zip(rows, signed.reshape(-1).tolist())
+                "INSERT INTO query_keys VALUES (?, ?)", zip(rows, signed.reshape(-1).tolist(), strict=True)
             )
             found = self._conn.execute(
                 "SELECT DISTINCT q.row, d.doc_id FROM query_keys q JOIN bands b ON b.key = q.key "
@@ -647,7 +643,8 @@ class SqliteStore:
         try:
             # numbers assigned here: the IMMEDIATE transaction holds the write lock
             first = self._conn.execute("SELECT COALESCE(MAX(num), 0) + 1 FROM docs").fetchone()[0]
-            doc_rows, band_rows = [], []
+            doc_rows: list[tuple[object, ...]] = []
+            band_rows: list[tuple[int, int]] = []
             for num, (fp, keys) in enumerate(new, start=first):
                 d = by_id[fp.doc_id]
                 doc_rows.append(
@@ -666,7 +663,7 @@ class SqliteStore:
             )
             line_keys, stories = line_pairs(fp for fp, _ in new)
             self._conn.executemany("INSERT OR IGNORE INTO lines VALUES (?, ?)",
-                                   zip(line_keys.view(np.int64).tolist(), stories.tolist()))
+                                   zip(line_keys.view(np.int64).tolist(), stories.tolist(), strict=True))
             self._conn.executemany("INSERT OR IGNORE INTO bands VALUES (?, ?)", band_rows)
             self._conn.executemany(
                 "UPDATE docs SET component = ? WHERE doc_id = ?",
