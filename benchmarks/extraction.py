@@ -15,8 +15,10 @@ CPU time (``time.process_time``: other processes' load does not count, their cac
 still does), each call timed ``--repeat`` times and the fastest counts.
 
 Per set: F1 ± bootstrap std, precision, recall (``benchmarks/metric.py``), empty outputs, CPU
-docs/s, and against trafilatura's default call, page by page: how many pages cleanfeed scores
-more than 0.3 below it (page F1) and how many more than 0.3 above it, with the worst ids.
+docs/s, the share of pages on which cleanfeed ran trafilatura (``provenance["reader"]``: its
+parse-once reader was not confident), and against trafilatura's default call, page by page:
+how many pages cleanfeed scores more than 0.3 below it (page F1) and how many more than 0.3
+above it, with the worst ids.
 
     python benchmarks/extraction.py                      # everything (what the results hold)
     python benchmarks/extraction.py --repeat 1 --sets readability,wcxb-all \\
@@ -29,6 +31,7 @@ per page and set (id, set, page F1 per extractor, cleanfeed's text) to study fai
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import json
 import platform
@@ -37,6 +40,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 if __package__ in (None, ""):  # run as a script: make ``benchmarks`` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -60,8 +64,9 @@ GAP = 0.3
 WORST = 5
 
 
-def _cleanfeed(html: str) -> str:
-    return cleanfeed.extract_html(html).text
+def _cleanfeed(html: str) -> tuple[str, str]:
+    doc = cleanfeed.extract_html(html)
+    return doc.text, doc.provenance.get("reader", "")
 
 
 def _traf_default(html: str) -> str:
@@ -93,7 +98,7 @@ def _justext(html: str) -> str:
 class Extractor:
     key: str  # the name --extractors takes
     label: str  # the name in the tables
-    run: Callable[[str], str]
+    run: Callable[[str], str | tuple[str, str]]  # the text, or the text and the reader that gave it
     default: bool = True
 
 
@@ -128,11 +133,12 @@ class _Run:
     outputs: list[str] = field(default_factory=list)
     seconds: list[float] = field(default_factory=list)
     failures: int = 0
+    readers: list[str] = field(default_factory=list)  # cleanfeed's provenance["reader"] per page
 
 
-def _timed(extract: Callable[[str], str], html: str, run: _Run, repeat: int) -> None:
+def _timed(extract: Callable[[str], str | tuple[str, str]], html: str, run: _Run, repeat: int) -> None:
     best = float("inf")
-    text = ""
+    text = reader = ""
     for attempt in range(repeat):
         # Collect the garbage the previous call left, outside the timer: each extractor pays
         # for its own allocations, not for another's (the runs are interleaved page by page).
@@ -145,9 +151,10 @@ def _timed(extract: Callable[[str], str], html: str, run: _Run, repeat: int) -> 
             run.failures += attempt == 0
         best = min(best, time.process_time() - start)
         if attempt == 0:
-            text = out or ""
+            text, reader = out if isinstance(out, tuple) else (out or "", "")
     run.seconds.append(best)
     run.outputs.append(text)
+    run.readers.append(reader)
 
 
 def page_f1(score: PageScore) -> float:
@@ -161,10 +168,8 @@ def _run_source(
 ) -> dict[str, _Run]:
     htmls = [cleanfeed.decode_bytes(page.html) for page in pages]
     for ex in extractors:
-        try:
-            ex.run(htmls[0])  # warm-up, untimed
-        except Exception:
-            pass
+        with contextlib.suppress(Exception):  # warm-up, untimed; a crash counts when timed
+            ex.run(htmls[0])
     runs = {ex.key: _Run() for ex in extractors}
     for html in htmls:
         for ex in extractors:
@@ -177,32 +182,41 @@ def _set_result(
 ) -> tuple[dict[str, object], dict[str, list[float]]]:
     rows: dict[str, dict[str, object]] = {}
     f1s: dict[str, list[float]] = {}
+    corpus_f1: dict[str, float] = {}  # as the rows print them
+    docs_per_s: dict[str, float] = {}
     for ex in extractors:
         run = runs[ex.key]
-        scores = [score_page(out, page.truth) for out, page in zip(run.outputs, pages)]
+        scores = [score_page(out, page.truth) for out, page in zip(run.outputs, pages, strict=True)]
         f1s[ex.key] = [page_f1(s) for s in scores]
         score = score_corpus(scores)
+        corpus_f1[ex.key] = round(score.f1, 4)
+        docs_per_s[ex.key] = round(len(pages) / max(sum(run.seconds), 1e-9), 1)
         rows[ex.key] = {
             "label": ex.label,
-            "f1": round(score.f1, 4),
+            "f1": corpus_f1[ex.key],
             "f1_std": round(score.f1_std, 4),
             "precision": round(score.precision, 4),
             "recall": round(score.recall, 4),
             "empty": sum(not out.strip() for out in run.outputs),
             "failures": run.failures,
-            "cpu_docs_per_s": round(len(pages) / max(sum(run.seconds), 1e-9), 1),
+            "cpu_docs_per_s": docs_per_s[ex.key],
         }
+        if any(run.readers):
+            # the share of pages on which cleanfeed ran trafilatura (its parse-once reader was
+            # not confident), and the count of pages per reader
+            counts = {name: run.readers.count(name) for name in sorted(set(run.readers))}
+            on_traf = sum(n for name, n in counts.items() if name.startswith("trafilatura"))
+            rows[ex.key]["readers"] = counts
+            rows[ex.key]["trafilatura_share"] = round(on_traf / max(len(pages), 1), 3)
     result: dict[str, object] = {"pages": len(pages), "extractors": rows}
     if CLEANFEED in rows and TRAFILATURA in rows:
         ours, theirs = f1s[CLEANFEED], f1s[TRAFILATURA]
-        gaps = sorted(((a - b, page.id) for a, b, page in zip(ours, theirs, pages)))
+        gaps = sorted(((a - b, page.id) for a, b, page in zip(ours, theirs, pages, strict=True)))
         below = [(round(d, 3), pid) for d, pid in gaps if d < -GAP]
         above = [(round(d, 3), pid) for d, pid in reversed(gaps) if d > GAP]
         result["versus_trafilatura"] = {
-            "f1_minus": round(float(rows[CLEANFEED]["f1"]) - float(rows[TRAFILATURA]["f1"]), 4),  # type: ignore[arg-type]
-            "speed_ratio": round(
-                float(rows[CLEANFEED]["cpu_docs_per_s"]) / float(rows[TRAFILATURA]["cpu_docs_per_s"]), 2  # type: ignore[arg-type]
-            ),
+            "f1_minus": round(corpus_f1[CLEANFEED] - corpus_f1[TRAFILATURA], 4),
+            "speed_ratio": round(docs_per_s[CLEANFEED] / docs_per_s[TRAFILATURA], 2),
             "pages_below": len(below),
             "pages_above": len(above),
             "worst_below": [{"id": pid, "f1_gap": d} for d, pid in below[:WORST]],
@@ -256,7 +270,12 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
             index = [i for i, page in enumerate(pages) if bench.keep(page)]
             chosen = [pages[i] for i in index]
             sub = {
-                key: _Run([run.outputs[i] for i in index], [run.seconds[i] for i in index], run.failures)
+                key: _Run(
+                    [run.outputs[i] for i in index],
+                    [run.seconds[i] for i in index],
+                    run.failures,
+                    [run.readers[i] for i in index],
+                )
                 for key, run in runs.items()
             }
             result, f1s = _set_result(bench, chosen, sub, extractors)
@@ -266,6 +285,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
                 record = {"id": page.id, "set": bench.name, "f1": {k: round(v[j], 4) for k, v in f1s.items()}}
                 if CLEANFEED in sub:
                     record["cleanfeed"] = sub[CLEANFEED].outputs[j]
+                    record["reader"] = sub[CLEANFEED].readers[j]
                 dump_lines.append(json.dumps(record, ensure_ascii=False))
     out = {
         "command": _command(args, wanted, keys),
@@ -296,35 +316,42 @@ def _command(args: argparse.Namespace, sets: list[str], keys: list[str]) -> str:
     return command
 
 
-def _markdown(result: dict[str, object]) -> str:
-    sets: dict[str, dict[str, object]] = result["sets"]  # type: ignore[assignment]
+def _markdown(result: dict[str, Any]) -> str:
+    """The report of ``main``'s result (a JSON document: its values are typed by their keys)."""
+    sets: dict[str, dict[str, Any]] = result["sets"]
     lines = [
         "# HTML extraction on every benchmark set (one process, one run)",
         "",
         f"Command: `{result['command']}` (metric: `benchmarks/metric.py`; every extractor gets the",
         "same decoded page; extractors run back to back on each page in turn; each call is timed",
-        f"{result['repeat']} times in CPU time and the fastest counts, the garbage collector running outside the timers).",
+        f"{result['repeat']} times in CPU time and the fastest counts, the garbage collector running "
+        "outside the timers).",
         f"Pages where cleanfeed's page F1 is more than {GAP} below / above trafilatura default's are counted.",
         "",
         "| set | pages | extractor | F1 | ± std | precision | recall | empty | CPU docs/s |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for name, res in sets.items():
-        rows: dict[str, dict[str, object]] = res["extractors"]  # type: ignore[assignment]
+        rows: dict[str, dict[str, Any]] = res["extractors"]
         for row in rows.values():
             lines.append(
                 f"| {name} | {res['pages']} | {row['label']} | {row['f1']:.3f} | {row['f1_std']:.3f} "
                 f"| {row['precision']:.3f} | {row['recall']:.3f} | {row['empty']} | {row['cpu_docs_per_s']} |"
             )
-    lines += ["", "| set | cleanfeed F1 − trafilatura | CPU speed ÷ trafilatura | pages > 0.3 below | pages > 0.3 above | worst below |",
-              "|---|---|---|---|---|---|"]
+    lines += ["", "| set | cleanfeed F1 − trafilatura | CPU speed ÷ trafilatura | cleanfeed pages on trafilatura "
+              "| pages > 0.3 below | pages > 0.3 above | worst below |",
+              "|---|---|---|---|---|---|---|"]
     for name, res in sets.items():
-        vs: dict[str, object] | None = res.get("versus_trafilatura")  # type: ignore[assignment]
+        vs: dict[str, Any] | None = res.get("versus_trafilatura")
         if vs is None:
             continue
-        worst = ", ".join(f"{w['id']} ({w['f1_gap']:+.2f})" for w in vs["worst_below"])  # type: ignore[attr-defined,index]
+        worst = ", ".join(f"{w['id']} ({w['f1_gap']:+.2f})" for w in vs["worst_below"])
+        ours: dict[str, Any] = res["extractors"][CLEANFEED]
+        share = ours.get("trafilatura_share")
+        on_traf = f"{100 * float(share):.0f}%" if share is not None else "–"
         lines.append(
-            f"| {name} | {vs['f1_minus']:+.4f} | {vs['speed_ratio']}× | {vs['pages_below']} | {vs['pages_above']} | {worst} |"
+            f"| {name} | {vs['f1_minus']:+.4f} | {vs['speed_ratio']}× | {on_traf} | {vs['pages_below']} "
+            f"| {vs['pages_above']} | {worst} |"
         )
     corpora = ", ".join(f"{n}: `{r['corpus']}`" for n, r in sets.items())
     lines += ["", f"- corpora: {corpora}",

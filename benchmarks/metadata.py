@@ -20,7 +20,8 @@ those pages where the system gave nothing; ``wrong when given`` = wrong / pages 
 value. On Scrapinghub, ``url`` counts pages with a url and those whose url equals the truth's
 (scheme, ``www.``, query, fragment and trailing slash ignored); ``site`` counts hosts named more
 than one way (by the truth's host), before and after the run-level reconciliation
-(``site_names``) the runner applies, keyed by the truth's URL as when the input gives it. Seeds: each field must equal the gold under the same rules, null where the gold is null.
+(``site_names``) the runner applies, keyed by the truth's URL as when the input gives it.
+Seeds: each field must equal the gold under the same rules, null where the gold is null.
 
 Writes ``benchmarks/results/metadata.{md,json}``.
 """
@@ -202,19 +203,21 @@ def url_and_site(pages: list[Page], answers: dict[str, dict[str, Answer]]) -> di
     for system in ("cleanfeed", "trafilatura"):
         got = [answers[system][p.set + "/" + p.id] for p in pages]
         filled = sum(bool(a.url) for a in got)
-        right = sum(bool(a.url) and norm_url(a.url) == norm_url(p.truth["url"]) for a, p in zip(got, pages))
+        right = sum(bool(a.url) and norm_url(a.url) == norm_url(p.truth["url"])
+                    for a, p in zip(got, pages, strict=True))
         hosts = [urlsplit(p.truth["url"] or "").hostname or "" for p in pages]
-        n_hosts, twice, names = _hosts_named_twice(zip(hosts, (a.site for a in got)))
+        n_hosts, twice, names = _hosts_named_twice(zip(hosts, (a.site for a in got), strict=True))
         row = {
             "pages": len(pages), "url_filled": round(filled / len(pages), 3),
-            "url_matches_truth": round(right / len(pages), 3), "site_filled": round(sum(bool(a.site) for a in got) / len(pages), 3),
+            "url_matches_truth": round(right / len(pages), 3),
+            "site_filled": round(sum(bool(a.site) for a in got) / len(pages), 3),
             "hosts": n_hosts, "hosts_named_twice": twice, "names": names,
         }
         if system == "cleanfeed":
             # as a run whose input gives each page its URL would name them (the input's URL wins)
-            names = site_names((p.truth["url"], a.site) for a, p in zip(got, pages))
-            sites = [names.get(host_of(p.truth["url"]) or "", a.site) for a, p in zip(got, pages)]
-            row["hosts_named_twice_reconciled"] = _hosts_named_twice(zip(hosts, sites))[1]
+            reconciled = site_names((p.truth["url"], a.site) for a, p in zip(got, pages, strict=True))
+            sites = [reconciled.get(host_of(p.truth["url"]) or "", a.site) for a, p in zip(got, pages, strict=True)]
+            row["hosts_named_twice_reconciled"] = _hosts_named_twice(zip(hosts, sites, strict=True))[1]
         out[system] = row
     return out
 
@@ -251,8 +254,8 @@ def render(result: dict[str, Any]) -> str:
         "",
     ]
     for set_name, table in result["sets"].items():
-        lines += [f"## {set_name}", "", "| system | " + " | ".join(f"{f} (n={table['cleanfeed'][f]['n']})" for f in FIELDS) + " |",
-                  "|---|" + "---|" * len(FIELDS)]
+        header = " | ".join(f"{f} (n={table['cleanfeed'][f]['n']})" for f in FIELDS)
+        lines += [f"## {set_name}", "", "| system | " + header + " |", "|---|" + "---|" * len(FIELDS)]
         for system in SYSTEMS:
             cells = []
             for f in FIELDS:
@@ -263,15 +266,18 @@ def render(result: dict[str, Any]) -> str:
         lines.append("")
     sh = result["scrapinghub"]
     lines += ["## scrapinghub: url and site", "",
-              "| system | url filled | url = truth | site filled | hosts named two ways (of hosts) |", "|---|---|---|---|---|"]
+              "| system | url filled | url = truth | site filled | hosts named two ways (of hosts) |",
+              "|---|---|---|---|---|"]
     for system, row in sh.items():
         twice = str(row["hosts_named_twice"])
         if "hosts_named_twice_reconciled" in row:
             twice += f" → {row['hosts_named_twice_reconciled']} after site_names"
-        lines.append(f"| {system} | {row['url_filled']:.3f} | {row['url_matches_truth']:.3f} | {row['site_filled']:.3f} | {twice} ({row['hosts']}) |")
+        lines.append(f"| {system} | {row['url_filled']:.3f} | {row['url_matches_truth']:.3f} "
+                     f"| {row['site_filled']:.3f} | {twice} ({row['hosts']}) |")
     lines += ["", "## seeds (cleanfeed, text dumps)", "",
               "| " + " | ".join(result["seeds"]["fields"]) + " |", "|" + "---|" * len(result["seeds"]["fields"]),
-              "| " + " | ".join(f"{v}/{result['seeds']['pages']}" for v in result["seeds"]["fields"].values()) + " |", ""]
+              "| " + " | ".join(f"{v}/{result['seeds']['pages']}" for v in result["seeds"]["fields"].values()) + " |",
+              ""]
     return "\n".join(lines)
 
 
@@ -301,7 +307,8 @@ def main(argv: list[str] | None = None) -> None:
     result: dict[str, Any] = {
         "command_note": "no URL given with the pages; trafilatura " + trafilatura.__version__
         + ", htmldate " + htmldate.__version__,
-        "sets": {name: {s: {f: score(pages, answers, s, f) for f in FIELDS} for s in SYSTEMS} for name, pages in sets.items()},
+        "sets": {name: {s: {f: score(pages, answers, s, f) for f in FIELDS} for s in SYSTEMS}
+                 for name, pages in sets.items()},
         "scrapinghub": url_and_site(scrapinghub, answers),
         "seeds": seeds(args.seeds or args.shared / "seeds"),
     }

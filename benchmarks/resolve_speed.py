@@ -59,7 +59,8 @@ def fingerprints(raw: Path, bodies: str, config: DedupConfig) -> list[Fingerprin
     cache = raw / f"fingerprints-{bodies}-{config.fingerprint()}.pkl"
     if cache.exists():
         with open(cache, "rb") as f:
-            return pickle.load(f)
+            cached: list[Fingerprint] = pickle.load(f)
+            return cached
     truth = json.loads((raw / "truth.json").read_text(encoding="utf-8"))["pages"]
     if bodies == "true":
         texts = json.loads((raw / "bodies.json").read_text(encoding="utf-8"))
@@ -72,8 +73,8 @@ def fingerprints(raw: Path, bodies: str, config: DedupConfig) -> list[Fingerprin
                 if r.doc is not None]
     fps = [f for start in range(0, len(docs), BATCH)
            for f in fingerprint_batch(docs[start : start + BATCH], config)]
-    with open(cache, "wb") as f:
-        pickle.dump(fps, f)
+    with open(cache, "wb") as out:
+        pickle.dump(fps, out)
     return fps
 
 

@@ -15,8 +15,8 @@ writing the clean feed and the manifest; RSS is sampled every 50 ms over the com
 worker processes (the sum of their VmRSS), and the peak is reported. The command's ``--stats``
 file gives the time per stage. ``--jobs 1`` and ``--jobs 2`` run ``--repeat`` times each,
 alternating, and the fastest run of each counts (every wall time is reported): on a shared
-virtual machine the speed of a core drifts by tens of percent within minutes. ``--rss-pages`` adds one ``--jobs 2`` run over a larger corpus
-for the memory ceiling.
+virtual machine the speed of a core drifts by tens of percent within minutes. ``--rss-pages``
+adds one ``--jobs 2`` run over a larger corpus for the memory ceiling.
 
 Results: ``benchmarks/results/throughput.{md,json}``.
 """
@@ -239,7 +239,7 @@ def main(argv: list[str] | None = None) -> int:
                    + (f" --rss-pages {args.rss_pages}" if args.rss_pages else ""),
         "repeat": args.repeat,
         "walls": walls,
-        "speedup_per_round": [round(a / b, 3) for a, b in zip(walls[1], walls[2])],
+        "speedup_per_round": [round(a / b, 3) for a, b in zip(walls[1], walls[2], strict=True)],
         "machine": f"{os.cpu_count()} cores, Python {platform.python_version()} on "
                    f"{platform.machine()}, load average {os.getloadavg()[0]:.1f} at the start",
         "pages": args.pages,

@@ -30,10 +30,15 @@ class Rec:
 
 
 def response(
-    n: int, body: bytes, content_type: str = "text/html; charset=utf-8", **kw: object
+    n: int,
+    body: bytes,
+    content_type: str = "text/html; charset=utf-8",
+    *,
+    status: str = "200 OK",
+    record_id: str | None = "auto",
 ) -> Rec:
     http = (("Content-Type", content_type),)
-    return Rec("response", f"https://news.example/{n}", body, http, **kw)  # type: ignore[arg-type]
+    return Rec("response", f"https://news.example/{n}", body, http, status=status, record_id=record_id)
 
 
 def build_warc(records: list[Rec], gz: bool, first_id: int = 1) -> tuple[bytes, list[int]]:

@@ -85,7 +85,8 @@ def test_ctrl_c_ends_a_run_within_two_seconds(pages: Path, tmp_path: Path) -> No
 def test_jobs_999_on_five_pages(pages: Path, tmp_path: Path) -> None:
     case = faults.many_jobs(pages, tmp_path)
     assert not case.failures
-    most = case.figures["main + workers at most"]
+    # every process of the run, helpers included (no forkserver, no resource tracker)
+    most = case.figures["processes at most (all)"]
     assert isinstance(most, int) and most <= len(os.sched_getaffinity(0)) + 1
 
 
@@ -110,3 +111,24 @@ def test_interrupting_the_feeder_does_not_hang(tmp_path: Path) -> None:
         list(run(pages, Config(extract=ExtractConfig(timeout_seconds=60)), jobs=2,
                  progress=interrupt))
     assert time.monotonic() - interrupted[0] < 5
+
+
+@pytest.mark.parametrize("broken", ["no interpreter", "workers fail as they start"])
+def test_workers_that_cannot_start_end_the_run_with_a_clear_error(
+    broken: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cleanfeed import RawDoc, run
+    from cleanfeed.errors import WorkerError
+
+    if broken == "no interpreter":
+        monkeypatch.setattr(sys, "executable", str(tmp_path / "no-python"))
+    else:  # a worker imports from the main process's path: here a cleanfeed that fails
+        (tmp_path / "cleanfeed").mkdir()
+        (tmp_path / "cleanfeed" / "__init__.py").write_text("raise ImportError('broken')\n")
+        monkeypatch.setattr(sys, "path", [str(tmp_path), *sys.path])
+    pages = [RawDoc(f"{i}.html", "<html><body><p>Some words of a page.</p></body></html>")
+             for i in range(3)]
+    t0 = time.monotonic()
+    with pytest.raises(WorkerError, match="worker processes could not start"):
+        list(run(pages, jobs=2))
+    assert time.monotonic() - t0 < 60

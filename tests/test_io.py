@@ -96,7 +96,7 @@ def test_read_options_refuse_bad_values_saying_how_to_fix(
     kwargs: dict[str, object], message: str
 ) -> None:
     with pytest.raises(ValueError, match=message):
-        ReadOptions(**kwargs)  # type: ignore[arg-type]
+        ReadOptions(**kwargs)  # type: ignore[arg-type]  # values of mixed types, invalid on purpose
 
 
 def test_list_files_walks_sorted_skips_hidden_and_names_relative(tmp_path: Path) -> None:
@@ -512,7 +512,8 @@ def test_plain_warc_record_cut_short_fails_and_the_next_record_is_kept(
         "RawDoc",
         "RawDoc",
     ]
-    assert "Content-Length" in items[1].detail  # type: ignore[union-attr]
+    failure = items[1]
+    assert isinstance(failure, ReadFailure) and "Content-Length" in failure.detail
 
 
 def test_gzipped_warc_with_a_corrupt_member_resumes_at_the_next_member(

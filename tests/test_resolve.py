@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import dataclasses
 import random
+from collections.abc import Callable
+from typing import TypeVar
 
 import numpy as np
 import pytest
@@ -27,9 +29,21 @@ from cleanfeed.dedup.cluster import (
     resolve_component,
 )
 from cleanfeed.dedup.deduplicator import _Linker, _Node
-from cleanfeed.dedup.fingerprint import Fingerprint
+from cleanfeed.dedup.fingerprint import Fingerprint, lsh_keys
 
 CONFIG = DedupConfig()
+
+T = TypeVar("T")
+
+
+def _recording(real: Callable[..., T], record: Callable[..., object]) -> Callable[..., T]:
+    """``real`` that first passes its arguments to ``record`` (to count calls in a test)."""
+
+    def wrapper(*args: object) -> T:
+        record(*args)
+        return real(*args)
+
+    return wrapper
 
 
 def _doc(doc_id: str, paragraphs: list[str], url: str | None = None) -> CleanDoc:
@@ -174,7 +188,9 @@ def test_a_trimmed_first_version_joins_an_update_through_a_direct_copy(
     assert verify(fps[trim], fps[canon], CONFIG) is None
     assert verify(fps[trim], fps[copy], CONFIG) is not None
     alive = np.ones(3, dtype=bool)
-    direct = {copy: comp.similarity(canon, copy)}
+    copy_sim = comp.similarity(canon, copy)
+    assert copy_sim is not None
+    direct = {copy: copy_sim}
     found = _copies_of_copies(comp, canon, alive, direct)
     assert list(found) == [trim] and found[trim].basis == "containment"
     assert _copies_of_copies(comp, canon, alive, {}) == {}  # no direct copy vouches
@@ -188,9 +204,8 @@ def test_deciding_a_big_story_costs_a_bounded_number_of_rows_per_round(
     docs = [_doc(f"c{i:03d}", _edit(stories[0], 1 + i % 7, seed=i), f"https://s{i}.example/x")
             for i in range(300)]
     fps = fingerprint_batch(docs, CONFIG)
-    rows = []
-    real = cluster._verdicts
-    monkeypatch.setattr(cluster, "_verdicts", lambda *a: rows.append(1) or real(*a))
+    rows: list[int] = []
+    monkeypatch.setattr(cluster, "_verdicts", _recording(cluster._verdicts, lambda *a: rows.append(1)))
     decisions = resolve_component(fps, None, CONFIG)
     rounds = sum(d.status == "kept" for d in decisions)
     assert rounds == 1
@@ -206,9 +221,9 @@ def test_a_story_copied_n_times_in_one_batch_costs_n_minus_1_checks(
     stories: list[list[str]], monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     docs = [_doc(f"c{i}", _edit(stories[1], 3, seed=i)) for i in range(12)]
-    calls = []
-    real = deduplicator.linked
-    monkeypatch.setattr(deduplicator, "linked", lambda *a: calls.append(a) or real(*a))
+    calls: list[tuple[object, ...]] = []
+    # patched where the deduplicator looks it up; the real one is cluster's
+    monkeypatch.setattr(deduplicator, "linked", _recording(cluster.linked, lambda *a: calls.append(a)))
     dedup = Deduplicator(CONFIG)
     result = dedup.add_batch(docs)
     assert len({d.canonical_id for d in result.decisions}) == 1
@@ -246,7 +261,7 @@ def test_linker_merges_new_documents_into_a_stored_component(
     new = {f.doc_id: f for f in fps}
     linker = _Linker(dedup.store, CONFIG, new, {})
     linker.start(fps)
-    keys = deduplicator.lsh_keys(fps, CONFIG)
+    keys = lsh_keys(fps, CONFIG)
     linker.link_stored(fps, keys)
     groups = sorted(sorted(n.key for n in g) for g in linker.groups())
     assert groups == [["alone"], ["new", "old"]]  # stored component labelled by "old"
@@ -262,11 +277,11 @@ def test_members_apart_are_decided_at_once_as_their_own_rounds_would(
     story size 0): all kept at once, exactly as one round each would keep them."""
     docs = [_doc("a", stories[0]), _doc("b", stories[1]), _doc("c", stories[3]),
             _doc("digest", stories[0] + stories[1] + stories[3]), _doc("empty", [])]
+    calls: list[int] = []  # sizes of the rounds decided apart, per pass of the loop
     for fps in (fingerprint_batch(docs, CONFIG), members):
-        calls = []
-        real = _Round.decide_apart
-        monkeypatch.setattr(_Round, "decide_apart", lambda self, alone: calls.append(
-            len(self.members)) or real(self, alone))
+        calls.clear()
+        monkeypatch.setattr(_Round, "decide_apart", _recording(
+            _Round.decide_apart, lambda self, alone: calls.append(len(self.members))))
         fast = resolve_component(fps, None, CONFIG)
         monkeypatch.setattr(_Round, "apart", lambda self: False)
         assert resolve_component(fps, None, CONFIG) == fast

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pickle
 import random
+from collections.abc import Sequence
 
 import pytest
 
@@ -35,7 +36,7 @@ STORIES = [
 ]
 
 
-def _page(story: list[str], related: list[str] = ()) -> str:  # type: ignore[assignment]
+def _page(story: list[str], related: Sequence[str] = ()) -> str:
     blocks = [HEADER, *story, DISCLAIMER]
     if related:
         blocks.append("Related Posts\n" + "\n".join(related))
@@ -117,7 +118,7 @@ def test_snapshot_pickles_and_is_frozen() -> None:
     url = "https://dailyledger.example/3"
     assert clean_text_dump(page, url=url, templates=clone) == clean_text_dump(page, url=url, templates=snap)
     with pytest.raises(AttributeError):
-        snap.sites = {}  # type: ignore[misc]
+        snap.sites = {}  # type: ignore[misc]  # the snapshot is frozen: this must raise
 
 
 def test_memory_stays_bounded_over_ten_thousand_pages() -> None:
@@ -149,7 +150,7 @@ def test_counters_per_site_are_capped() -> None:
 )
 def test_invalid_settings_are_refused(kwargs: dict[str, float]) -> None:
     with pytest.raises(ValueError):
-        SiteTemplates(**kwargs)  # type: ignore[arg-type]
+        SiteTemplates(**kwargs)  # type: ignore[arg-type]  # invalid on purpose
 
 
 def test_features_from_workers_and_per_site_learning_give_the_learners_templates() -> None:

@@ -31,7 +31,7 @@ import re
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +45,7 @@ from .score import Report, score
 
 REPO = Path(__file__).resolve().parents[2]
 RESULTS = REPO / "benchmarks" / "results"
-FLOORS = {
+FLOORS: dict[str, tuple[str, Callable[[Report], bool]]] = {
     "pairwise precision": ("≥ 0.995", lambda r: r.pairwise.precision >= 0.995),
     "pairwise recall": ("≥ 0.98", lambda r: r.pairwise.recall >= 0.98),
     "recall on copies trimmed to ≥ 40%": ("≥ 0.97", lambda r: r.trimmed_recall >= 0.97),
@@ -99,7 +99,7 @@ def baseline(docs: Sequence[CleanDoc], threshold: float, num_perm: int = 128) ->
         return i
 
     index = {doc.id: i for i, doc in enumerate(docs)}
-    for i, (doc, m) in enumerate(zip(docs, hashes)):
+    for i, (doc, m) in enumerate(zip(docs, hashes, strict=True)):
         if not sets[i]:
             continue
         for other in lsh.query(m):
@@ -182,11 +182,11 @@ def markdown(args: argparse.Namespace, forms: dict[str, dict[str, Any]]) -> str:
         "real chrome (navigation, sidebars with other headlines, related lists, footers), the "
         "host's own story taken out (text form: the set's text dump, or for sets without one the "
         "page rendered to text one block a line). Roles: "
-        + ", ".join(f"{k} {v}" for k, v in props["roles"].items())  # type: ignore[union-attr]
+        + ", ".join(f"{k} {v}" for k, v in props["roles"].items())
         + ". Edits on copies (a copy can carry several): "
-        + ", ".join(f"{k} {v}" for k, v in props["edits"].items())  # type: ignore[union-attr]
+        + ", ".join(f"{k} {v}" for k, v in props["edits"].items())
         + ". Negative groups: "
-        + ", ".join(f"{k} {v}" for k, v in props["negatives"].items())  # type: ignore[union-attr]
+        + ", ".join(f"{k} {v}" for k, v in props["negatives"].items())
         + " (briefs: short texts of 25-90 words in one site's chrome, the first group of 20-25 "
         "on the heaviest template, the others 3-8, half with a shared tagline; shared quote: "
         "two stories given one 30-70-word quoted paragraph; same event: the story pairs with "

@@ -96,8 +96,8 @@ def html_host(html: str, truth: str) -> tuple[str | None, float]:
     at least 60% of the truth (the page's body is not one element: it cannot be a host)."""
     tree = LexborHTMLParser(html)
     for selector in _DROP:
-        for node in tree.css(selector):
-            node.decompose()
+        for dropped in tree.css(selector):
+            dropped.decompose()
     node, cover = _body_node(tree, Counter(words(truth)))
     if node is None or cover < 0.6:
         return None, cover

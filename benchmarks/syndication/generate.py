@@ -388,7 +388,7 @@ def _distinct(stories: list[Story], n: int = 8, share: float = 0.2) -> list[Stor
     the sets hold variants of one article (Readability's test cases) and sites whose bodies
     repeat a long boilerplate passage; as two "different" stories they would be false truth."""
     owner: dict[tuple[str, ...], int] = {}
-    out = []
+    out: list[Story] = []
     for story in stories:
         w = [x.lower() for p in story.paragraphs for x in words(p)]
         grams = {tuple(w[i : i + n]) for i in range(len(w) - n + 1)}
@@ -444,7 +444,7 @@ def generate(
     brief_texts = [p for p in pool_paras if 25 <= len(words(p)) <= 90]
     quotes = [p for p in brief_texts if 30 <= len(words(p)) <= 70 and any(c in p for c in "\"“")]
     brief_texts = [p for p in brief_texts if p not in set(quotes)]
-    extra = [p for p in pool_paras if 15 <= len(words(p)) and p not in set(brief_texts)
+    extra = [p for p in pool_paras if len(words(p)) >= 15 and p not in set(brief_texts)
              and p not in set(quotes)]
     rng.shuffle(brief_texts)
     rng.shuffle(quotes)
@@ -466,7 +466,7 @@ def generate(
     used = stories[:n_stories]
     counts = _copy_counts(n_stories, n_copies, rng)
     original_index: dict[str, int] = {}
-    for story, count in zip(used, counts):
+    for story, count in zip(used, counts, strict=True):
         html, dump = originals[story.id]
         original_index[story.id] = len(b.rendered)
         has_dump = bool(dump) and rng.random() >= FORMS[form]
@@ -520,7 +520,7 @@ def generate(
             paras = list(story.paragraphs)
             paras.insert(rng.randint(1, len(paras)), quote)
             pair.append(b.wrap(story.id, story.headline, paras, "copy", ("shared_quote",)))
-            truth.stories[story.id]["copies"] += 1  # type: ignore[operator]
+            truth.stories[story.id]["copies"] += 1  # type: ignore[operator]  # an int: set above
         truth.negatives.append(Negative("shared_quote", tuple(str(i) for i in pair),
                                         quote[:80]))
 
@@ -539,7 +539,7 @@ def generate(
         pair = [b.wrap(x.id, x.headline, list(x.paragraphs), "copy", ("same_event",)),
                 b.wrap(y.id, y.headline, paras_y, "copy", ("same_event",))]
         for s in (x, y):
-            truth.stories[s.id]["copies"] += 1  # type: ignore[operator]
+            truth.stories[s.id]["copies"] += 1  # type: ignore[operator]  # an int: set above
         truth.negatives.append(Negative("same_event", tuple(str(i) for i in pair),
                                         f"{overlap} shared keywords"))
 
@@ -571,7 +571,7 @@ def generate(
         truth.negatives.append(Negative("roundup", tuple(str(i) for i in group),
                                         "digest of " + ", ".join(shares)))
 
-    for sid, index in seed_pages:
+    for sid, _index in seed_pages:
         truth.stories[sid] = {"headline": "", "source": "seed", "words": 0, "copies": 1}
     seed_ids = [str(i) for _, i in seed_pages]
     if seed_ids:
@@ -590,7 +590,7 @@ def generate(
         bodies[name] = body
         names[str(old)] = name
         (pages_dir / name).write_text(content, encoding="utf-8")
-        truth.pages[name] = PageTruth(**{**asdict(row), "page": name})  # type: ignore[arg-type]
+        truth.pages[name] = PageTruth(**{**asdict(row), "page": name})
     truth.negatives = [
         Negative(n.type, tuple(sorted(names[p] for p in n.pages)), n.note) for n in truth.negatives
     ]

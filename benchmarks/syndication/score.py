@@ -160,14 +160,14 @@ def score(
         home = predicted[original[sid]] if sid in original else None
         label = max(counts, key=lambda c: (counts[c], c == home, c))
         chosen = keeper.get(label)
-        t = truth.pages.get(chosen) if chosen else None
-        is_full = t is not None and t.story == sid and t.full
+        chosen_truth = truth.pages.get(chosen) if chosen else None
+        is_full = chosen_truth is not None and chosen_truth.story == sid and chosen_truth.full
         full += is_full
-        orig += t is not None and t.story == sid and t.role == "original"
+        orig += chosen_truth is not None and chosen_truth.story == sid and chosen_truth.role == "original"
         if not is_full:
             note("canonical_not_full", story=sid, kept=chosen,
-                 kept_story=t.story if t else None,
-                 kept_trim_fraction=t.trim_fraction if t else None)
+                 kept_story=chosen_truth.story if chosen_truth else None,
+                 kept_trim_fraction=chosen_truth.trim_fraction if chosen_truth else None)
 
     seeds = [p for p, t in truth.pages.items() if t.role == "seed"]
     seeds_ok = all(kept[p] for p in seeds) and len({predicted[p] for p in seeds}) == len(seeds)

@@ -102,7 +102,8 @@ class CleanDoc:
     """The article body and metadata of one page.
 
     ``provenance`` maps a metadata field name to where its value came from, e.g.
-    ``{"title": "json-ld", "wire": "dateline", "author": "byline"}``.
+    ``{"title": "json-ld", "wire": "dateline", "author": "byline"}``; for an HTML page,
+    ``"reader"`` says what read its body (``extract.reader``: ``"fast"``, ``"trafilatura-region"``...).
     """
 
     id: str

@@ -5,8 +5,9 @@ Policy, in order (the first criterion that separates two copies decides):
 1. **Complete** copies first. Completeness is judged against the *reference* copy: among
    the copies carrying most of the story (the shingles of its lines that pages of *other
    sites* in the cluster print too, in 5% steps: a site's own chrome and two desks' shared
-   edits are not story; see ``cluster._Component.story_sizes``), the one most others match. A copy is complete when it matches the
-   reference and has at least ``complete_ratio`` (75%) of its story shingles and of its size.
+   edits are not story; see ``cluster._Component.story_sizes``), the one most others match.
+   A copy is complete when it matches the reference and has at least ``complete_ratio`` (75%)
+   of its story shingles and of its size.
    This stops a copy with a good part of its end cut off (or a broken extraction) from winning
    by criterion 2, and is loose enough that the wire's original stays complete next to an
    update with two more paragraphs; page chrome left in a long copy counts for nothing.
@@ -30,8 +31,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 
-from .fingerprint import Fingerprint
 from ..metadata.text import canonical_agency
+from .fingerprint import Fingerprint
 
 __all__ = ["AGENCY_DOMAINS", "choose_canonical", "chrome_share", "policy_key", "wire_site"]
 
@@ -159,7 +160,7 @@ def choose_canonical(
         return best, "only copy"
     best_key, runner_key = key(best), key(ranked[1])
     # the first differing component says which criterion decided
-    position = next(i for i, (x, y) in enumerate(zip(best_key, runner_key)) if x != y)
+    position = next(i for i, (x, y) in enumerate(zip(best_key, runner_key, strict=True)) if x != y)
     criterion = _CRITERIA[position]
     if position == 1:
         criterion += f" ({best.domain})"

@@ -409,7 +409,8 @@ def _fmix64(x: np.ndarray) -> np.ndarray:
     x = x * np.uint64(0xFF51AFD7ED558CCD)
     x = x ^ (x >> np.uint64(33))
     x = x * np.uint64(0xC4CEB9FE1A85EC53)
-    return x ^ (x >> np.uint64(33))
+    mixed: np.ndarray = x ^ (x >> np.uint64(33))
+    return mixed
 
 
 def _fmix32(x: np.ndarray) -> np.ndarray:
@@ -418,14 +419,16 @@ def _fmix32(x: np.ndarray) -> np.ndarray:
     x = x * np.uint32(0x85EBCA6B)
     x = x ^ (x >> np.uint32(13))
     x = x * np.uint32(0xC2B2AE35)
-    return x ^ (x >> np.uint32(16))
+    mixed: np.ndarray = x ^ (x >> np.uint32(16))
+    return mixed
 
 
 def _multipliers(n: int) -> np.ndarray:
     """n distinct odd 64-bit constants, one per position in a shingle (splitmix64 of 1..n)."""
     with np.errstate(over="ignore"):
         x = (np.arange(1, n + 1, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15))
-        return _fmix64(x) | np.uint64(1)
+        odd: np.ndarray = _fmix64(x) | np.uint64(1)
+        return odd
 
 
 def _permutations(config: DedupConfig) -> tuple[np.ndarray, np.ndarray]:
@@ -474,7 +477,7 @@ def fingerprint_batch(docs: Sequence[CleanDoc], config: DedupConfig) -> list[Fin
             shingle_lines=where.astype("<u2", copy=False).tobytes(),
         )
         for doc, words, shingles, sig, (_, _, lines), where in zip(
-            docs, word_lists, shingle_sets, signatures, tokenised, shingle_lines)
+            docs, word_lists, shingle_sets, signatures, tokenised, shingle_lines, strict=True)
     ]
 
 
@@ -522,7 +525,7 @@ def _shingles(
         # the width is mixed in so that a short body never equals a prefix shingle
         full = _fmix64(acc + np.uint64(k))
     out, out_lines = [], []
-    for d, (start, n) in enumerate(zip(starts.tolist(), lengths.tolist())):
+    for d, (start, n) in enumerate(zip(starts.tolist(), lengths.tolist(), strict=True)):
         where = word_lines[d] if word_lines is not None else None
         if n >= k:
             raw = full[start : start + n - k + 1]
@@ -609,7 +612,8 @@ def band_keys(signature: bytes | np.ndarray, config: DedupConfig) -> np.ndarray:
     sig = np.frombuffer(signature, dtype="<u4") if isinstance(signature, bytes) else signature
     if len(sig) != config.num_perm:
         raise ValueError(f"signature has {len(sig)} values, the config expects {config.num_perm}")
-    return band_keys_batch(np.asarray(sig)[None, :], config)[0]
+    keys: np.ndarray = band_keys_batch(np.asarray(sig)[None, :], config)[0]
+    return keys
 
 
 # A page's first few long lines are LSH keys of their own, beside the MinHash bands: a copy

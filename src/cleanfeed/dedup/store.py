@@ -1,12 +1,14 @@
-"""Where the deduplicator keeps what it has seen: in memory (default) or in SQLite on disk.
+"""Where the deduplicator keeps what it has seen: for one process (default; fingerprints in a
+temporary file, the rest in memory) or in SQLite on disk.
 
 A store holds, per document: its fingerprint (signature, shingle set for the exact check,
 canonical-policy fields), its LSH band keys (none for bodies too short for fuzzy matching and
 for exact twins of an earlier document, whose keys stand for them), its component label and
 its current decision;
 plus the ``DedupConfig`` fingerprint it was built with, and named blobs of the runner's own
-state (the site templates learned so far, so a later run cleans with what earlier runs saw). Opening a store with another config
-raises ``IndexMismatchError``: signatures and thresholds from two configs cannot be mixed.
+state (the site templates learned so far, so a later run cleans with what earlier runs saw).
+Opening a store with another config raises ``IndexMismatchError``: signatures and thresholds
+from two configs cannot be mixed.
 
 ``SqliteStore`` writes each ``commit`` in one transaction (WAL journal), so a run interrupted
 at any point leaves the index as it was after the last completed batch (documents a run
@@ -23,18 +25,20 @@ for a dict of lists.
 from __future__ import annotations
 
 import json
+import pickle
 import sqlite3
+import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol, cast
 
 import numpy as np
 
-from ..models import Decision, Similarity
-from .cluster import line_pairs, unique_pairs
 from ..config import DedupConfig
 from ..errors import IndexMismatchError, StoreError
+from ..models import Decision, Similarity
+from .cluster import line_pairs, unique_pairs
 from .fingerprint import Fingerprint
 
 __all__ = ["BandIndex", "MemoryStore", "SqliteStore", "Store", "open_store"]
@@ -187,17 +191,50 @@ class Store(Protocol):
     def close(self) -> None: ...
 
 
-class MemoryStore:
-    """The default store: everything in memory, gone when the process ends.
+class _FingerprintFile:
+    """Fingerprints pickled one after another into an anonymous temporary file, read back by
+    doc id; in memory only each one's place and text hash (~200 bytes a document, against
+    the ~5-7 KB of a 500-word document's fingerprint, whose shingle set dominates)."""
 
-    It keeps each document's fingerprint for the exact checks: ~4-5 KB per 500-word document
-    (the shingle set dominates; the LSH index itself is 768 bytes). For millions of documents
-    use ``SqliteStore`` (on disk) or the Spark engine.
+    def __init__(self) -> None:
+        self._file = tempfile.TemporaryFile(prefix="cleanfeed-fingerprints-")  # noqa: SIM115
+        self._where: dict[str, tuple[int, int, str]] = {}  # doc id -> (offset, size, text hash)
+        self._end = 0
+
+    def __contains__(self, doc_id: str) -> bool:
+        return doc_id in self._where
+
+    def put(self, fps: Sequence[Fingerprint]) -> None:
+        blobs = [pickle.dumps(fp, protocol=pickle.HIGHEST_PROTOCOL) for fp in fps]
+        self._file.seek(self._end)
+        self._file.write(b"".join(blobs))
+        for fp, blob in zip(fps, blobs, strict=True):
+            self._where[fp.doc_id] = (self._end, len(blob), fp.text_hash)
+            self._end += len(blob)
+
+    def text_hash(self, doc_id: str) -> str:
+        return self._where[doc_id][2]
+
+    def get(self, doc_id: str) -> Fingerprint:
+        offset, size, _ = self._where[doc_id]
+        self._file.seek(offset)
+        return cast(Fingerprint, pickle.loads(self._file.read(size)))
+
+    def close(self) -> None:
+        self._file.close()
+
+
+class MemoryStore:
+    """The default store, gone when the process ends: decisions, components and the LSH index
+    in memory, the fingerprints (kept for the exact checks) in an anonymous temporary file
+    (``_FingerprintFile``), so memory per document is ~1.5 KB whatever its length (the LSH
+    index itself is 768 bytes) and a run's memory stays far below its input's size. For an
+    index that outlives the process use ``SqliteStore``.
     """
 
     def __init__(self, config: DedupConfig | None = None) -> None:
         self.config = config or DedupConfig()
-        self._fps: dict[str, Fingerprint] = {}
+        self._fps = _FingerprintFile()
         self._by_text: dict[str, list[str]] = {}
         self._bands = BandIndex()
         self._numbered: list[str] = []  # BandIndex document number -> doc id
@@ -209,28 +246,23 @@ class MemoryStore:
         self._lines = LinePairs()
         self._published: set[str] = set()
 
-    @property
-    def band_index(self) -> BandIndex:
-        """The LSH structure (for measurements)."""
-        return self._bands
-
     def text_hashes(self, doc_ids: Iterable[str]) -> dict[str, str]:
-        return {i: self._fps[i].text_hash for i in doc_ids if i in self._fps}
+        return {i: self._fps.text_hash(i) for i in doc_ids if i in self._fps}
 
     def exact_matches(self, text_hashes: Iterable[str]) -> dict[str, list[tuple[str, str | None]]]:
         """``(doc id, domain)`` of the stored docs with each normalised text."""
-        return {h: [(i, self._fps[i].domain) for i in self._by_text[h]]
+        return {h: [(i, self._fps.get(i).domain) for i in self._by_text[h]]
                 for h in text_hashes if h in self._by_text}
 
     def lsh_candidates(self, keys: np.ndarray) -> list[list[str]]:
         out: list[list[str]] = [[] for _ in range(len(keys))]
         rows, docs = self._bands.query(keys)
-        for r, d in zip(rows.tolist(), docs.tolist()):
+        for r, d in zip(rows.tolist(), docs.tolist(), strict=True):
             out[r].append(self._numbered[d])
         return out
 
     def fingerprints(self, doc_ids: Iterable[str]) -> dict[str, Fingerprint]:
-        return {i: self._fps[i] for i in doc_ids}
+        return {i: self._fps.get(i) for i in doc_ids}
 
     def components(self, doc_ids: Iterable[str]) -> dict[str, str]:
         return {i: self._component[i] for i in doc_ids}
@@ -282,8 +314,8 @@ class MemoryStore:
     ) -> None:
         self._lines.insert(*line_pairs(fp for fp, _ in new))
         with_keys = []
+        self._fps.put([fp for fp, _ in new])
         for fp, keys in new:
-            self._fps[fp.doc_id] = fp
             if fp.n_tokens:
                 self._by_text.setdefault(fp.text_hash, []).append(fp.doc_id)
             if keys is not None:
@@ -317,7 +349,8 @@ class MemoryStore:
         self._state[name] = value
 
     def close(self) -> None:
-        """Nothing to release."""
+        """Release the fingerprints' temporary file."""
+        self._fps.close()
 
     def __enter__(self) -> MemoryStore:
         return self
@@ -373,7 +406,7 @@ def _decision_row(d: Decision) -> tuple[object, ...]:
     )
 
 
-def _decision(row: tuple) -> Decision:  # type: ignore[type-arg]
+def _decision(row: Sequence[Any]) -> Decision:  # a sqlite3 row: its values are untyped
     """A Decision from a row of ``_DECISION_COLUMNS``."""
     sim = Similarity(row[3], row[4], row[5]) if row[5] is not None else None
     return Decision(row[0], row[1], row[2], sim, row[6], row[7])
@@ -480,7 +513,7 @@ class SqliteStore:
         try:
             self._conn.execute("DELETE FROM query_keys")
             self._conn.executemany(
-                "INSERT INTO query_keys VALUES (?, ?)", zip(rows, signed.reshape(-1).tolist())
+                "INSERT INTO query_keys VALUES (?, ?)", zip(rows, signed.reshape(-1).tolist(), strict=True)
             )
             found = self._conn.execute(
                 "SELECT DISTINCT q.row, d.doc_id FROM query_keys q JOIN bands b ON b.key = q.key "
@@ -610,7 +643,8 @@ class SqliteStore:
         try:
             # numbers assigned here: the IMMEDIATE transaction holds the write lock
             first = self._conn.execute("SELECT COALESCE(MAX(num), 0) + 1 FROM docs").fetchone()[0]
-            doc_rows, band_rows = [], []
+            doc_rows: list[tuple[object, ...]] = []
+            band_rows: list[tuple[int, int]] = []
             for num, (fp, keys) in enumerate(new, start=first):
                 d = by_id[fp.doc_id]
                 doc_rows.append(
@@ -629,7 +663,7 @@ class SqliteStore:
             )
             line_keys, stories = line_pairs(fp for fp, _ in new)
             self._conn.executemany("INSERT OR IGNORE INTO lines VALUES (?, ?)",
-                                   zip(line_keys.view(np.int64).tolist(), stories.tolist()))
+                                   zip(line_keys.view(np.int64).tolist(), stories.tolist(), strict=True))
             self._conn.executemany("INSERT OR IGNORE INTO bands VALUES (?, ?)", band_rows)
             self._conn.executemany(
                 "UPDATE docs SET component = ? WHERE doc_id = ?",

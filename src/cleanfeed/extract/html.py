@@ -18,8 +18,10 @@ How a page is read, in order (every rule-based removal records a ``Removal`` wit
    no other) picks the part of the page the story is in. Inside it, layout elements
    (``html.layout``) and short blocks that a line rule matches as a whole ("Source link",
    "5 min read", "Sharing is caring!") go.
-5. **Main text**: trafilatura's rule-based extractor (balanced, not precision mode) without
-   its fallback extractors (``fast``), on the region only: it sees a few hundred nodes instead
+5. **Main text**: the parse-once reader (``extract.reader``) reads the story block off the
+   tree where it is confident (judged on tree features alone); elsewhere trafilatura's
+   rule-based extractor (balanced, not precision mode) without its fallback extractors
+   (``fast``), on the region only: it sees a few hundred nodes instead
    of thousands (faster) and fewer teasers around the story (more precise). The region cannot
    throw the story away: its reading is checked against recall-oriented readings of the same
    tree (the page's prose paragraphs, its text outside links), and when it under-delivers
@@ -58,6 +60,7 @@ from .budget import within_budget
 from .lines import ends_sentence, word_count
 from .nesting import cap_nesting
 from .paragraph_rules import heading_like, is_prose, line_rule, normal, preview, section_end, union
+from .reader import READER_BLOCKS, READER_FAST, READER_PAGE, READER_REGION, read_region
 from .rules import RULES, RULES_BY_ID, Rule
 
 __all__ = ["extract_html"]
@@ -66,6 +69,7 @@ NON_CONTENT = "html.non-content"
 TOC_RULE = "seo.table-of-contents"
 DATELINE_RULE = "wire.before-dateline"
 NO_STORY_RULE = "page.no-story"
+BESIDE_STORY_RULE = "html.beside-story"
 # fewer words than this and no sentence: not a story (see _story_or_nothing)
 _STORY_MIN_WORDS = 8
 _CHROME_TEXT = "nav,header,footer,aside,menu"
@@ -484,9 +488,10 @@ def _prune_lines(region: LexborNode, removals: list[Removal]) -> None:
         node.decompose()
 
 
-def _main_text(body: LexborNode, removals: list[Removal], toc_entries: set[str]) -> str:
-    """trafilatura on the story region; on the whole body with trafilatura's fallback
-    extractors only when that under-delivers (see the module docstring, step 5)."""
+def _main_text(body: LexborNode, removals: list[Removal], toc_entries: set[str]) -> tuple[str, str]:
+    """The story text and the reader that gave it: the parse-once reader (``extract.reader``)
+    where it is confident; else trafilatura on the story region, on the whole body with
+    trafilatura's fallback extractors only when that under-delivers (module docstring, step 5)."""
     # imported on first use: the runner's main process never extracts, and trafilatura with
     # lxml is ~50 MB of its memory
     import trafilatura
@@ -504,24 +509,29 @@ def _main_text(body: LexborNode, removals: list[Removal], toc_entries: set[str])
     _prune_layout(region, page_chars, removals)
     _prune_tables(region, removals)
     _prune_lines(region, removals)
+    reading = _reading(body)
+    fast = read_region(region, prose)
+    if fast.confident and len(fast.text) >= _PAGE_SHARE * reading:
+        beside = RULES_BY_ID[BESIDE_STORY_RULE]
+        removals.extend(Removal(beside.id, beside.category, _preview(text)) for text in fast.skipped)
+        return _recover_chunks(fast.text, region), READER_FAST
     markup = _outer(region)
     if _too_large(region, markup):
-        return _block_text(region)
+        return _block_text(region), READER_BLOCKS
     text = trafilatura.extract(markup, fast=True, **options) or ""
     short = len(text) < _SHORT_TEXT
-    reading = _reading(body)
     # several times the page's whole text outside links and its prose: the reading is its link
     # lists and menus (a page of cards, each a link around its paragraph, has prose in links)
     links = len(text) > _LINKS_OVER * max(reading, prose)
     if not short and not links and len(text) >= _RECALL_SHARE * prose and len(text) >= _PAGE_SHARE * reading:
-        return _recover_chunks(text, region)
+        return _recover_chunks(text, region), READER_REGION
     # Under-delivered: short, or much less than the page's prose or its text (the region was
     # chosen wrong, or the extractor took one block of it); or over-delivered: menus. The whole
     # body then, with trafilatura's fallback extractors (readability, jusText).
     _prune_chrome(body, page_chars, removals, toc_entries)
     page = _outer(body)
     if _too_large(body, page):
-        return text
+        return text, READER_REGION
     wide = trafilatura.extract(page, fast=False, **options) or ""
     if short:
         better = len(wide) > len(text)
@@ -533,16 +543,18 @@ def _main_text(body: LexborNode, removals: list[Removal], toc_entries: set[str])
         # alone (not the menus, teasers and comments a page-wide reading also picks up) must
         # be several times the region's whole reading.
         better = _prose_chars(wide) >= _WIDE_GAIN * len(text)
-    chosen = wide if better else _recover_chunks(text, region)
+    chosen, reader = (wide, READER_PAGE) if better else (_recover_chunks(text, region), READER_REGION)
     if prose == 0 or _prose_chars(chosen, chrome=False) > 0:
-        return chosen
+        return chosen, reader
     # No prose at all in the readings of a page that has some (a cookie notice is no prose):
     # on a forum or a discussion page the prose is the posts, which the extractor reads as
     # comments. They are the body when they hold the prose the readings above missed. (A story
     # with comments under it keeps its story: its reading has prose.)
     posts = _once(trafilatura.extract(markup, fast=True, **{**options, "include_comments": True}) or "")
     gain = _prose_chars(posts)
-    return posts if gain >= _RECALL_SHARE * prose and gain >= _WIDE_GAIN * len(chosen) else chosen
+    if gain >= _RECALL_SHARE * prose and gain >= _WIDE_GAIN * len(chosen):
+        return posts, READER_REGION
+    return chosen, reader
 
 
 def _once(text: str) -> str:
@@ -818,7 +830,7 @@ def extract_html(
     try:
         _prune_tags(tree, removals)
         # the body alone: the extractor needs no <head> (metadata is read above)
-        main = _main_text(body, removals, toc_entries) if body is not None and page_text.strip() else ""
+        main, reader = _main_text(body, removals, toc_entries) if body is not None and page_text.strip() else ("", "")
     except (ValueError, TypeError, RecursionError) as err:
         raise ExtractionError(f"extraction failed: {err}") from err
     raw = _split(main)
@@ -837,6 +849,6 @@ def extract_html(
         wire=meta.wire,
         language=meta.language,
         kind="html",
-        provenance=dict(meta.provenance),
+        provenance={**meta.provenance, "reader": reader} if reader else dict(meta.provenance),
         removals=tuple(removals),
     )

@@ -91,6 +91,13 @@ RULES: tuple[Rule, ...] = (
         ),
     ),
     Rule(
+        id="html.beside-story",
+        category="layout",
+        description="Inside the story block the parse-once reader reads (extract.reader): a list or a block "
+        "that is mostly link text (menus, teaser lists), and a box holding no prose paragraph and no heading "
+        "beside the story's paragraphs (photo galleries, author boxes, share blocks).",
+    ),
+    Rule(
         id="page.no-story",
         category="empty",
         description="A page whose whole reading is a few words and no sentence, all of it the text of its "

@@ -37,37 +37,35 @@ or batch sizes.
 
 from __future__ import annotations
 
-import ctypes
+import contextlib
 import heapq
 import itertools
-import multiprocessing
 import os
 import pickle
 import queue
 import signal
+import subprocess
 import sys
 import tempfile
 import threading
 import time
-from collections import Counter, deque
+from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import TimeoutError as FutureTimeout
-from concurrent.futures import wait
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from typing import IO, Any, cast
 
-from ..models import Decision
-from ..config import Config
+from ..config import Config, default_jobs
 from ..dedup import Deduplicator
+from ..dedup.fingerprint import Fingerprint
+from ..dedup.store import Store
 from ..errors import BudgetExceeded, WorkerError
 from ..extract.template import (
     SiteTemplates,
     TemplateSnapshot,
 )
-from ..dedup.fingerprint import Fingerprint
-from ..dedup.store import Store
 from ..metadata.site import named_site, site_names
+from ..models import Decision, RawDoc, ReadFailure
 from ..page import (
     Copy,
     Extracted,
@@ -83,8 +81,7 @@ from ..page import (
     refused,
     second_pass,
 )
-from ..config import default_jobs
-from ..models import RawDoc, ReadFailure
+from .worker import BOOT, read_frame, write_frame
 
 __all__ = ["extract_pages", "run"]
 
@@ -138,62 +135,262 @@ __all__ = ["extract_pages", "run"]
 _WorkerResult = Extracted | Pending
 
 
+@dataclass(slots=True)
+class _Task:
+    """One page's call, pickled once; ``answer`` is set once the page is decided."""
+
+    raw: RawDoc
+    frame: bytes
+    answer: _WorkerResult | None = None
+    crashed: bool = False  # a worker already died on it once
+    started: float = 0.0  # when a worker took it (time.monotonic)
+
+
+class _Worker:
+    """One worker process (``cleanfeed.local.worker``) and the thread reading its answers,
+    which puts ``(worker, frame)`` on the pool's queue, and ``(worker, None)`` once it ended."""
+
+    def __init__(self, proc: subprocess.Popen[bytes], events: queue.Queue[Any]) -> None:
+        self.proc = proc
+        self.task: _Task | None = None
+        self.ready = False
+        self.served = 0
+        threading.Thread(target=self._read, args=(events,), daemon=True,
+                         name="cleanfeed-reader").start()
+
+    def _read(self, events: queue.Queue[Any]) -> None:
+        source = cast(IO[bytes], self.proc.stdout)
+        try:
+            while (frame := read_frame(source)) is not None:
+                events.put((self, frame))
+        except (OSError, ValueError):  # its pipe closed under it: the pool is stopping
+            pass
+        self.proc.wait()
+        events.put((self, None))
+
+    def send(self, task: _Task) -> None:
+        self.task = task
+        task.started = time.monotonic()
+        # a worker that died meanwhile: its reader reports the end, the task goes on
+        with contextlib.suppress(OSError, ValueError):
+            write_frame(cast(IO[bytes], self.proc.stdin), task.frame)
+
+    def stop(self, kill: bool) -> None:
+        """Ends the worker: at once (``kill``), or once it has read to the end of its input."""
+        if kill:
+            self.proc.kill()
+        with contextlib.suppress(OSError):
+            cast(IO[bytes], self.proc.stdin).close()
+
+
+class _Launcher:
+    """Starts the worker processes, all from one thread that lives as long as the pool: a
+    worker's ``PR_SET_PDEATHSIG`` fires when the *thread* that started it ends, and the
+    threads that feed the pool end with each pass. Workers are started by ``exec``
+    (``subprocess``: nothing but ``exec`` runs between its fork and the new program, so a
+    process holding threads may do it), never by a fork that goes on running this process's
+    code, and with no helper process (no forkserver, no resource tracker)."""
+
+    def __init__(self) -> None:
+        self._requests: queue.Queue[Future[subprocess.Popen[bytes]] | None] = queue.Queue()
+        self._started: list[subprocess.Popen[bytes]] = []
+        self._lock = threading.Lock()
+        self._stopped = False
+        self._thread = threading.Thread(target=self._serve, daemon=True,
+                                        name="cleanfeed-launcher")
+        self._thread.start()
+
+    def _serve(self) -> None:
+        command = [sys.executable, "-c", BOOT, str(os.getpid()), *sys.path]
+        if os.name == "posix" and os.path.exists("/bin/sh"):
+            # Ctrl-C ignored from the first instruction (inherited across exec), not once the
+            # interpreter has started: a Ctrl-C then would print a worker's traceback; the
+            # shell execs the interpreter, so it is no extra process
+            command = ["/bin/sh", "-c", 'trap "" INT; exec "$0" "$@"', *command]
+        while (request := self._requests.get()) is not None:
+            try:
+                proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+            except BaseException as err:
+                request.set_exception(err)
+                continue
+            self._started.append(proc)
+            request.set_result(proc)
+
+    def launch(self) -> subprocess.Popen[bytes]:
+        request: Future[subprocess.Popen[bytes]] = Future()
+        with self._lock:
+            if self._stopped:
+                raise _Stopped
+            self._requests.put(request)
+        return request.result()
+
+    def stop(self) -> None:
+        """Ends every worker it started (its thread's end alone kills them on Linux)."""
+        with self._lock:
+            self._stopped = True
+            self._requests.put(None)
+        self._thread.join()
+        for proc in self._started:
+            if proc.poll() is None:
+                proc.kill()
+        for proc in self._started:
+            proc.wait()
+            for pipe in (proc.stdin, proc.stdout):
+                with contextlib.suppress(OSError):
+                    cast(IO[bytes], pipe).close()
+
+
 class _Executor:
-    """Runs per-page calls in worker processes (pebble: replacement of dead or overrunning
-    workers) or in this process; results come back in submission order.
+    """Runs per-page calls in worker processes or in this process; results come back in
+    submission order.
 
     Workers: at most the cores this process may use, and no more than the pages there are
-    (the pool starts once the first pages are known). Each worker dies with the main process,
-    however that ends (``kill -9`` included), and ignores Ctrl-C, which is the main process's
-    to handle. The time budget is CPU time spent on the page (``_budgeted``), so the same input
-    gives the same drops on a loaded machine; a wall-clock limit far above it only stops a
-    worker stuck where the CPU timer cannot reach (inside a C call). A worker that dies on a
-    page gets that page once more in a fresh worker before it is dropped as "worker crashed".
+    (the pool starts once the first pages are known); a run is this process and its workers,
+    no other process (see ``_Launcher``). Each worker dies with the main process, however that
+    ends (``kill -9`` included), and ignores Ctrl-C, which is the main process's to handle
+    (``cleanfeed.local.worker``). The time budget is CPU time spent on the page, so the same
+    input gives the same drops on a loaded machine; a wall-clock limit far above it only stops
+    a worker stuck where the CPU timer cannot reach (inside a C call). A worker that dies on a
+    page gets that page once more in a fresh worker before it is dropped as "worker crashed";
+    a worker is replaced after ``_TASKS_PER_WORKER`` pages (bounds parser leaks).
+
+    All pool state is the thread's that calls ``map``; the readers only fill the queue, and
+    ``close`` (from any thread) stops the launcher, which ends every worker.
     """
 
     def __init__(self, jobs: int, timeout: float | None) -> None:
         self.jobs = min(jobs, default_jobs())
         self.timeout = timeout
-        self._pool: Any = None
-        self._stopping = threading.Event()
         self._cpu_budget = timeout is not None and hasattr(signal, "setitimer")
-        self._workers = 0  # of the pool, once started
-        self._served = 0  # pages the workers answered
-        self._restarts = 0
-        self._served_at_restart = 0
+        self._limit = (None if timeout is None else
+                       timeout * _BACKSTOP_FACTOR + _BACKSTOP_SECONDS if self._cpu_budget
+                       else timeout)
+        self._launcher: _Launcher | None = None
+        self._events: queue.Queue[tuple[_Worker, bytes | None]] = queue.Queue()
+        self._workers: list[_Worker] = []
+        self._waiting: deque[_Task] = deque()  # tasks no worker has taken yet
+        self._stopping = threading.Event()
+        self._failed_starts = 0  # workers in a row that ended before they were ready
 
-    def _start(self, workers: int) -> Any:
-        from pebble import ProcessPool  # imported here: jobs=0 needs no worker machinery
+    def _start(self, workers: int) -> None:
+        self._launcher = _Launcher()
+        for _ in range(workers):
+            self._spawn()
 
-        self._workers = workers
-        methods = multiprocessing.get_all_start_methods()
-        # forkserver: workers start from a clean process, not a fork of this one (which may
-        # hold threads and open files); spawn where there is no forkserver
-        context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-        self._pool = ProcessPool(max_workers=workers, max_tasks=_TASKS_PER_WORKER, context=context,
-                                 initializer=_worker_start, initargs=(os.getpid(),))
-        return self._pool
+    def _spawn(self) -> None:
+        if self._stopping.is_set() or self._launcher is None:
+            raise _Stopped
+        try:
+            proc = self._launcher.launch()
+        except OSError as err:  # no interpreter to start, no process left to the user
+            raise WorkerError(f"worker processes could not start ({err}); jobs=0 runs without them") from err
+        self._workers.append(_Worker(proc, self._events))
 
-    def _submit(self, fn: Callable[..., _WorkerResult], raw: RawDoc, args: tuple[Any, ...]) -> Any:
-        if not self._cpu_budget:
-            future = self._pool.schedule(fn, (raw, *args), timeout=self.timeout)
+    def _submit(self, fn: Callable[..., _WorkerResult], raw: RawDoc,
+                args: tuple[Any, ...]) -> _Task:
+        budget = self.timeout if self._cpu_budget else None
+        try:
+            frame = pickle.dumps((fn, budget, (raw, *args)), protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception as err:  # a page object that cannot travel to a worker
+            return _Task(raw, b"", answer=internal_error(raw, err))
+        task = _Task(raw, frame)
+        self._waiting.append(task)
+        self._assign()
+        return task
+
+    def _assign(self) -> None:
+        for worker in self._workers:
+            if not self._waiting:
+                return
+            if worker.ready and worker.task is None:
+                worker.send(self._waiting.popleft())
+
+    def _pump(self, wait: float) -> None:
+        """Takes in what the workers said (waiting up to ``wait`` seconds for the first word),
+        stops a worker over its page's wall-clock limit, gives waiting tasks to idle workers."""
+        try:
+            event = self._events.get(timeout=wait) if wait > 0 else self._events.get_nowait()
+            while True:
+                self._handle(*event)
+                event = self._events.get_nowait()
+        except queue.Empty:
+            pass
+        if self._limit is not None:
+            now = time.monotonic()
+            for worker in list(self._workers):
+                task = worker.task
+                if task is not None and now - task.started > self._limit:
+                    self._workers.remove(worker)
+                    worker.stop(kill=True)
+                    task.answer = failed(task.raw, BudgetExceeded(
+                        f"extraction took longer than the {self.timeout:g} s budget; the worker "
+                        "was stopped" if not self._cpu_budget else
+                        f"extraction took more than the {self.timeout:g} s budget (stuck where "
+                        "the CPU timer could not stop it); the worker was stopped"))
+                    self._spawn()
+        self._assign()
+
+    def _handle(self, worker: _Worker, frame: bytes | None) -> None:
+        if worker not in self._workers:  # one stopped or replaced: old news
+            return
+        if frame is None:
+            self._ended(worker)
+        elif not worker.ready:  # its first word: READY
+            worker.ready = True
+            self._failed_starts = 0
         else:
-            backstop = self.timeout * _BACKSTOP_FACTOR + _BACKSTOP_SECONDS  # type: ignore[operator]
-            future = self._pool.schedule(_budgeted, (fn, self.timeout, raw, *args),
-                                         timeout=backstop)
-        future.cleanfeed_pool = self._pool  # a future of a replaced pool is submitted again
-        return future
+            task = cast(_Task, worker.task)
+            worker.task = None
+            worker.served += 1
+            task.answer = self._answer(task.raw, frame)
+            if worker.served >= _TASKS_PER_WORKER:
+                self._workers.remove(worker)
+                worker.stop(kill=False)
+                self._spawn()
 
-    def _result(self, future: Any) -> _WorkerResult:
-        """The future's result; raises ``_Stopped`` if the pool is stopped meanwhile (after
-        Ctrl-C a future of a task the pool never ran would otherwise be waited on forever)."""
-        while not future.done():
+    def _answer(self, raw: RawDoc, frame: bytes) -> _WorkerResult:
+        try:
+            status, value = pickle.loads(frame)
+        except Exception as err:  # a result that cannot be read back here
+            return internal_error(raw, err)
+        if status == "ok":
+            return cast(_WorkerResult, value)
+        if status == "budget":
+            return failed(raw, BudgetExceeded(
+                f"extraction took more than the {self.timeout:g} s budget of CPU time"))
+        return Extracted(PageResult(raw.id, "failed", url=raw.url, source=raw.source,
+                                    reason="internal error", error=str(value)))
+
+    def _ended(self, worker: _Worker) -> None:
+        """A worker ended by itself: its page is retried once, then dropped as a crash."""
+        self._workers.remove(worker)
+        task = worker.task
+        if not worker.ready:  # it could not start: the page never ran in it
+            self._failed_starts += 1
+            if self._failed_starts >= _FAILED_STARTS:
+                raise WorkerError(
+                    f"worker processes could not start ({self._failed_starts} in a row ended "
+                    f"with exit code {worker.proc.returncode} before they were ready; their "
+                    "error is above); jobs=0 runs without them")
+            if task is not None:
+                self._waiting.appendleft(task)
+        elif task is not None and task.crashed:
+            task.answer = Extracted(PageResult(
+                task.raw.id, "failed", url=task.raw.url, source=task.raw.source,
+                reason="worker crashed", error=f"the worker process died on this page twice "
+                f"(exit code {worker.proc.returncode})"))
+        elif task is not None:  # killed from outside, or a crash this page causes?
+            task.crashed = True
+            self._waiting.appendleft(task)
+        self._spawn()
+
+    def _result(self, task: _Task) -> _WorkerResult:
+        """The task's answer; raises ``_Stopped`` if the pool is stopped meanwhile."""
+        while task.answer is None:
             if self._stopping.is_set():
                 raise _Stopped
-            if future.cleanfeed_pool is not self._pool:  # a stopped pool never settles it
-                raise BrokenProcessPool("the pool was replaced")
-            wait((future,), timeout=0.1)
-        return cast(_WorkerResult, future.result())
+            self._pump(0.1)
+        return task.answer
 
     def map(
         self, fn: Callable[..., _WorkerResult], calls: Iterable[tuple[int, RawDoc, Any]]
@@ -205,154 +402,47 @@ class _Executor:
                 yield key, raw, args if isinstance(args, Extracted) else fn(raw, *args)
             return
 
-        window: deque[tuple[int, RawDoc, Any, Any]] = deque()
+        window: deque[tuple[int, RawDoc, _Task | Extracted]] = deque()
         limit = self.jobs * _IN_FLIGHT_PER_WORKER
         calls = iter(calls)
         first = list(itertools.islice(calls, limit))  # how many workers can help
-        if self._pool is None:
+        if self._launcher is None:
             pages = sum(not isinstance(args, Extracted) for _, _, args in first)
             if pages:
                 self._start(min(self.jobs, pages))
 
         def settle() -> tuple[int, RawDoc, _WorkerResult]:
-            key, raw, future, args = window.popleft()
-            if isinstance(future, Extracted):
-                return key, raw, future
-            return key, raw, self._settle(fn, raw, args, future)
+            key, raw, task = window.popleft()
+            return key, raw, task if isinstance(task, Extracted) else self._result(task)
 
         for key, raw, args in itertools.chain(first, calls):
             if isinstance(args, Extracted):
-                window.append((key, raw, args, None))
+                window.append((key, raw, args))
             else:
-                if self._pool is None:  # only refused pages came first
+                if self._launcher is None:  # only refused pages came first
                     self._start(self.jobs)
-                window.append((key, raw, self._submit(fn, raw, args), args))
+                window.append((key, raw, self._submit(fn, raw, args)))
+                self._pump(0)
             while len(window) >= limit or (window and not _pending(window[0][2])):
                 yield settle()
         while window:
             yield settle()
 
-    def _settle(self, fn: Callable[..., _WorkerResult], raw: RawDoc, args: tuple[Any, ...],
-                future: Any) -> _WorkerResult:
-        from pebble import ProcessExpired
-
-        crashed = False
-        while True:
-            try:
-                result = self._result(future)
-                self._served += 1
-                return result
-            except FutureTimeout:
-                if not self._cpu_budget:
-                    return failed(raw, BudgetExceeded(
-                        f"extraction took longer than the {self.timeout:g} s budget; the worker "
-                        "was stopped"))
-                return failed(raw, BudgetExceeded(
-                    f"extraction took more than the {self.timeout:g} s budget (stuck where the "
-                    "CPU timer could not stop it); the worker was stopped"))
-            except BrokenProcessPool as err:
-                # pebble gives up on its pool when a worker dies between two pages (killed
-                # from outside): a fresh pool takes over, unless the last one answered nothing
-                stalled = self._restarts and self._served == self._served_at_restart
-                if stalled or self._restarts >= _POOL_RESTARTS:  # no worker can run at all
-                    raise WorkerError(
-                        f"worker processes could not start or all died ({err}); a script that "
-                        "calls cleanfeed with jobs > 0 needs an `if __name__ == \"__main__\":` "
-                        "guard, or use jobs=0"
-                    ) from err
-                if not self._pool.active:
-                    self._restarts += 1
-                    self._served_at_restart = self._served
-                    self._pool.stop()
-                    self._pool.join()
-                    self._start(self._workers)
-                future = self._submit(fn, raw, args)
-            except ProcessExpired as err:
-                if not crashed:  # a worker killed from outside, or a crash this page causes?
-                    crashed = True
-                    future = self._submit(fn, raw, args)
-                    continue
-                return Extracted(PageResult(
-                    raw.id, "failed", url=raw.url, source=raw.source, reason="worker crashed",
-                    error=f"the worker process died on this page twice (exit code "
-                    f"{err.exitcode})"))
-            except Exception as err:  # e.g. a result that cannot be pickled back
-                return internal_error(raw, err)
-
     def close(self) -> None:
         self._stopping.set()
-        if self._pool is not None:
-            self._pool.stop()
-            self._pool.join()
-            self._pool = None
+        if self._launcher is not None:
+            self._launcher.stop()
 
 
 class _Stopped(BaseException):
     """The pool was stopped while a result was awaited (the run is ending)."""
 
 
-def _pending(future: Any) -> bool:
-    return not isinstance(future, Extracted) and not future.done()
+def _pending(task: _Task | Extracted) -> bool:
+    return isinstance(task, _Task) and task.answer is None
 
 
-def _worker_start(main_pid: int) -> None:
-    """A worker's first act: die with the main process, leave Ctrl-C to it."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process stops the pool
-    if sys.platform.startswith("linux"):
-        # SIGKILL when the parent ends: the forkserver, which ends when the main process does
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    threading.Thread(target=_watch, args=(main_pid, os.getppid()), daemon=True,
-                     name="cleanfeed-watchdog").start()
-
-
-def _watch(main_pid: int, parent: int) -> None:
-    """Ends the worker once its parent or the main process is gone (where there is no
-    PR_SET_PDEATHSIG, and for the moment before it was set)."""
-    while True:
-        if os.getppid() != parent:
-            os._exit(1)
-        try:
-            os.kill(main_pid, 0)
-        except ProcessLookupError:
-            os._exit(1)
-        except OSError:
-            pass
-        time.sleep(1.0)
-
-
-class _OverBudget(BaseException):
-    """Raised in a worker by the CPU timer: not an ``Exception``, so no stage catches it."""
-
-
-@dataclass(slots=True)
-class _CpuTimer:
-    armed: bool = True
-
-    def __call__(self, signum: int, frame: object) -> None:
-        if self.armed:
-            raise _OverBudget
-
-
-def _budgeted(fn: Callable[..., _WorkerResult], budget: float, raw: RawDoc,
-              *args: Any) -> _WorkerResult:
-    """``fn(raw, *args)`` within ``budget`` seconds of this process's CPU time."""
-    timer = _CpuTimer()
-    previous = signal.signal(signal.SIGPROF, timer)
-    signal.setitimer(signal.ITIMER_PROF, budget)
-    try:
-        return fn(raw, *args)
-    except _OverBudget:
-        return failed(raw, BudgetExceeded(
-            f"extraction took more than the {budget:g} s budget of CPU time"))
-    finally:
-        timer.armed = False
-        signal.setitimer(signal.ITIMER_PROF, 0)
-        signal.signal(signal.SIGPROF, previous)
-
-
-_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
-_POOL_RESTARTS = 8  # fresh pools after workers were killed between pages, then the run fails
+_FAILED_STARTS = 3  # workers in a row that end before they are ready: the run fails
 # the wall-clock limit of a page with a CPU budget of t seconds: t * factor + seconds
 _BACKSTOP_FACTOR, _BACKSTOP_SECONDS = 4.0, 30.0
 _TASKS_PER_WORKER = 5000  # a worker is replaced after this many pages (bounds parser leaks)
@@ -419,7 +509,8 @@ class _Spool:
     """Records pickled one after another into an anonymous temporary file, read back in order."""
 
     def __init__(self) -> None:
-        self._file: IO[bytes] = tempfile.TemporaryFile(prefix="cleanfeed-")
+        # open for the spool's life, closed by close()
+        self._file: IO[bytes] = tempfile.TemporaryFile(prefix="cleanfeed-")  # noqa: SIM115
         self.count = 0
 
     def write(self, record: object) -> None:
@@ -442,7 +533,7 @@ class _Passes:
 
     def __init__(self, task: PageTask, jobs: int, on_result: Callable[[Extracted], None],
                  progress: ProgressCallback | None, counts: Callable[[], dict[str, int]],
-                 seconds: Counter[str], learner: SiteTemplates | None = None) -> None:
+                 seconds: defaultdict[str, float], learner: SiteTemplates | None = None) -> None:
         self.task = task
         self.learner = learner if learner is not None else SiteTemplates()
         self.jobs = jobs
@@ -602,7 +693,7 @@ def extract_pages(
 
     learner = templates if isinstance(templates, SiteTemplates) else None
     passes = _Passes(task, default_jobs() if jobs is None else jobs, count, progress,
-                     lambda: dict(counter), Counter(), learner)
+                     lambda: dict(counter), defaultdict(float), learner)
     try:
         passes.execute(pages)
         passes.stage = "done"
@@ -620,7 +711,7 @@ class _Feed:
     provisional: a page counts as kept while it labels its component, as a duplicate otherwise.
     """
 
-    def __init__(self, dedup: Deduplicator, batch_size: int, seconds: Counter[str]) -> None:
+    def __init__(self, dedup: Deduplicator, batch_size: int, seconds: defaultdict[str, float]) -> None:
         self.dedup = dedup
         self.batch_size = batch_size
         self.seconds = seconds
@@ -721,7 +812,7 @@ def run(
     saved = dedup.store.get_state(_TEMPLATES) if persist else None
     if saved is not None:
         learner = SiteTemplates.from_bytes(saved)
-    seconds: Counter[str] = Counter()
+    seconds: defaultdict[str, float] = defaultdict(float)
     feed = _Feed(dedup, batch_size, seconds)
     passes = _Passes(task, default_jobs() if jobs is None else jobs, feed, progress,
                      lambda: dict(feed.counts), seconds, learner)
@@ -744,7 +835,7 @@ _TEMPLATES = "site-templates"  # the store's name for the learner's state
 
 
 def _outcomes(passes: _Passes, dedup: Deduplicator, rejected: dict[str, str],
-              seconds: Counter[str]) -> Iterator[Outcome]:
+              seconds: defaultdict[str, float]) -> Iterator[Outcome]:
     """Final outcomes, in input order: decisions read back from the store in chunks."""
     chunk: list[PageResult] = []
     for result in passes.results():
@@ -756,7 +847,7 @@ def _outcomes(passes: _Passes, dedup: Deduplicator, rejected: dict[str, str],
 
 
 def _decide(chunk: list[PageResult], dedup: Deduplicator, rejected: dict[str, str],
-            seconds: Counter[str]) -> Iterator[Outcome]:
+            seconds: defaultdict[str, float]) -> Iterator[Outcome]:
     t0 = time.perf_counter()
     bodies = [r.id for r in chunk if r.status == "ok" and r.id not in rejected]
     decisions: dict[str, Decision] = dedup.store.decisions(bodies) if bodies else {}
