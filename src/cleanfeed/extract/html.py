@@ -48,6 +48,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -496,7 +497,8 @@ def _main_text(body: LexborNode, removals: list[Removal], toc_entries: set[str])
     # lxml is ~50 MB of its memory
     import trafilatura
 
-    options = {
+    # trafilatura.extract's keywords (each of its own type)
+    options: dict[str, Any] = {
         "include_comments": False,
         "favor_precision": False,
         "deduplicate": False,
