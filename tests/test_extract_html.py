@@ -267,7 +267,7 @@ def test_a_sites_own_faq_and_takeaways_stay_with_its_story() -> None:
         "<h2>Key Takeaways</h2><ul><li>The pier closes in spring.</li><li>The works take four months.</li></ul>"
         + "".join(f"<p>{p}</p>" for p in story)
         + "<h2>Frequently Asked Questions</h2>"
-        + "".join(f"<h3>{q}</h3><p>{a}</p>" for q, a in zip(qa[::2], qa[1::2]))
+        + "".join(f"<h3>{q}</h3><p>{a}</p>" for q, a in zip(qa[::2], qa[1::2], strict=True))
         + "</article></body></html>"
     )
     doc = extract_html(page)
@@ -284,7 +284,7 @@ def test_a_sites_own_section_headings_stay_after_its_table_of_contents() -> None
     page = (
         "<html><body><article><h1>Pier to close for repairs</h1>"
         "<h2>Table of Contents</h2><ul>" + "".join(f"<li>{s}</li>" for s in sections) + "</ul>"
-        + "".join(f"<h2>{s}</h2><p>{p}</p>" for s, p in zip(sections, _STORY))
+        + "".join(f"<h2>{s}</h2><p>{p}</p>" for s, p in zip(sections, _STORY, strict=False))
         + "</article></body></html>"
     )
     doc = extract_html(page)

@@ -120,7 +120,7 @@ def _hidden(node: LexborNode) -> bool:
     if "hidden" in attrs or attrs.get("aria-hidden") == "true":
         return True
     style = attrs.get("style")
-    return bool(style) and "display:none" in style.replace(" ", "").lower()
+    return style is not None and "display:none" in style.replace(" ", "").lower()
 
 
 def _link_share(node: LexborNode) -> float:
@@ -277,7 +277,7 @@ def _read(node: LexborNode, prose: dict[int, int] | None) -> tuple[list[str], in
     _walk(node, out, "", False, prose)
     out.flush()
     lines: list[str] = []
-    chars = prose = short = 0
+    chars = prose_chars = short = 0
     skipped = [text for text in out.skipped if text.strip()]
     for kind, text, links in out.done:
         if links >= _LINK_SHARE * len(text):
@@ -286,10 +286,10 @@ def _read(node: LexborNode, prose: dict[int, int] | None) -> tuple[list[str], in
         lines.append(f"- {text}" if kind == "li" else text)
         chars += len(text)
         if _is_prose(text):
-            prose += len(text)
+            prose_chars += len(text)
         if word_count(text) < _SHORT_WORDS:
             short += 1
-    return lines, chars, prose, short, skipped
+    return lines, chars, prose_chars, short, skipped
 
 
 def read_region(region: LexborNode, page_prose: int) -> Reading:

@@ -57,6 +57,7 @@ stream through; ``SiteTemplates.size()`` reports the current number.
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import math
 import re
@@ -144,7 +145,7 @@ def _story_keys(lines: Sequence[DumpLine], keys: Sequence[int]) -> tuple[int, ..
 def _pairs(keys: Sequence[int]) -> set[int]:
     """Hashes of a page's adjacent line pairs, its first and last line with the page's edges."""
     edged = [_START, *keys, _END]
-    return {_pair_key(a, b) for a, b in zip(edged, edged[1:])}
+    return {_pair_key(a, b) for a, b in itertools.pairwise(edged)}
 
 
 @pickled_by_fields
@@ -170,7 +171,7 @@ def _features(lines: Sequence[DumpLine], keys: tuple[str, ...]) -> PageFeatures:
     if not keys or not lines:
         return PageFeatures((), (), (), ())
     line_keys = [_line_key(line) for line in lines]
-    sizes = {key: math.ceil(word_count(line.content)) for key, line in zip(line_keys, lines)}
+    sizes = {key: math.ceil(word_count(line.content)) for key, line in zip(line_keys, lines, strict=True)}
     distinct = sorted(sizes)
     return PageFeatures(keys, tuple(distinct), tuple(sorted(_pairs(line_keys))),
                         _story_keys(lines, line_keys), tuple(sizes[k] for k in distinct))
@@ -231,7 +232,7 @@ class _SiteCounts:
         site lines, and the other story's own text is new. (A prose line seen in two stories
         is marked shared and is no evidence of either.)
         """
-        size = dict(zip(page.lines, page.sizes))
+        size = dict(zip(page.lines, page.sizes, strict=True))
         votes: dict[int, int] = {}
         for key in page.story:
             known = self.stories.get(key)
@@ -361,7 +362,8 @@ class SiteTemplates:
     of a site, and ``min_share``: on at least this share of the site's stories seen so far.
 
     >>> learner = SiteTemplates()
-    >>> page = "Menu\\nHome | World | Sport\\n\\nStory {n} text. It is long enough to be prose.\\n\\nFooter\\nContact us"
+    >>> page = ("Menu\\nHome | World | Sport\\n\\nStory {n} text. It is long enough to be prose."
+    ...         "\\n\\nFooter\\nContact us")
     >>> for n in range(3):
     ...     learner.observe(page.format(n=n), url=f"https://example.com/{n}")
     >>> len(learner.snapshot())
@@ -446,7 +448,8 @@ class SiteTemplates:
                                                      count=len(site.stories))
         arrays["meta"] = np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8)
         out = io.BytesIO()
-        np.savez_compressed(out, **arrays)
+        # numpy's stub types **kwds as the allow_pickle flag; the arrays are keyword arrays
+        np.savez_compressed(out, **arrays)  # type: ignore[arg-type]
         return out.getvalue()
 
     @classmethod
@@ -468,9 +471,9 @@ class SiteTemplates:
                     site = _SiteCounts(capacity=learner.max_entries, pages=int(pages))
                     for name in ("lines", "pairs"):
                         keys, counts = z[f"{n}.{name}.keys"], z[f"{n}.{name}.counts"]
-                        getattr(site, name).update(zip(keys.tolist(), counts.tolist()))
+                        getattr(site, name).update(zip(keys.tolist(), counts.tolist(), strict=True))
                     site.stories.update(zip(z[f"{n}.stories.keys"].tolist(),
-                                            z[f"{n}.stories.ids"].tolist()))
+                                            z[f"{n}.stories.ids"].tolist(), strict=True))
                     learner._sites[key] = site
         except (OSError, KeyError, TypeError, ValueError, zipfile.BadZipFile) as err:
             raise ValueError(f"not a saved SiteTemplates state: {err}") from err

@@ -112,7 +112,8 @@ def _meta(tree: LexborHTMLParser) -> dict[str, str]:
         content = _clean(attrs.get("content"))
         if keys and content:
             for key in keys.lower().split():
-                found.setdefault(key.replace("dcterms.", "dc.").replace("dc:", "dc.").replace("dcterm:", "dc."), content)
+                dc_key = key.replace("dcterms.", "dc.").replace("dc:", "dc.").replace("dcterm:", "dc.")
+                found.setdefault(dc_key, content)
     return found
 
 
@@ -171,7 +172,10 @@ def _json_ld(tree: LexborHTMLParser) -> _JsonLd:
 # "<![CDATA[ ... ]]>", "<!-- ... -->", "//<![CDATA[" around the JSON
 _WRAPPERS = re.compile(r"^\s*(?://\s*)?(?:<!\[CDATA\[|<!--)|(?://\s*)?(?:\]\]>|-->)\s*$")
 _LD_FIELD = re.compile(r'"(?P<key>@type|headline|datePublished|dateCreated)"\s*:\s*"(?P<value>[^"]{1,400})"')
-_LD_AUTHOR = re.compile(r'"author"\s*:\s*(?:\[\s*)?(?:\{[^{}]*?"name"\s*:\s*"(?P<name>[^"]{1,100})"|"(?P<plain>[^"]{1,100})")')
+_LD_AUTHOR = re.compile(
+    r'"author"\s*:\s*(?:\[\s*)?'
+    r'(?:\{[^{}]*?"name"\s*:\s*"(?P<name>[^"]{1,100})"|"(?P<plain>[^"]{1,100})")'
+)
 
 
 def _unescape_json(value: str) -> str:
@@ -384,7 +388,10 @@ def _in_chrome(node: Any, pattern: re.Pattern[str] = _NOT_ARTICLE) -> bool:
     return boxed
 
 
-_BYLINE_PREFIX = re.compile(r"^\s*(?:(?:written|posted|published|reviewed|edited)\s+)?(?:by|par|von|por|door|di)\b[:\s]*", re.IGNORECASE)
+_BYLINE_PREFIX = re.compile(
+    r"^\s*(?:(?:written|posted|published|reviewed|edited)\s+)?(?:by|par|von|por|door|di)\b[:\s]*",
+    re.IGNORECASE,
+)
 _BYLINE_TAIL = re.compile(
     r"\s*(?:\bon\s+\w+day\b|\bon\s+\d|\bupdated\b|\bpublished\b|\bposted\b|\bpublicado\b|[|•·]|\s[-–—]\s|\d{1,2}:\d\d|"
     r"\b(?:19|20)\d\d\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d).*$", re.IGNORECASE)
@@ -519,7 +526,10 @@ _PUBLISHED_KEYS = (
     "citation_publication_date", "citation_date", "sailthru.date", "parsely-pub-date", "date", "published",
 )
 _URL_DATE = re.compile(r"/((?:19|20)\d\d)[/-](\d{1,2})[/-](\d{1,2})(?!\d)")
-_LABELLED_DATE = re.compile(r"^\W*(?:(?:first\s+)?published|posted|date|publicado|publié|veröffentlicht)(?:\s+on)?\b", re.IGNORECASE)
+_LABELLED_DATE = re.compile(
+    r"^\W*(?:(?:first\s+)?published|posted|date|publicado|publié|veröffentlicht)(?:\s+on)?\b",
+    re.IGNORECASE,
+)
 _UPDATED = re.compile(r"\b(?:updated|modified|edited|aktualisiert|mis à jour|actualizado)\b", re.IGNORECASE)
 
 
