@@ -83,7 +83,8 @@ def _readability(html: str) -> str:
 
 
 def _resiliparse(html: str) -> str:
-    return extract_plain_text(HTMLTree.parse(html), main_content=True)
+    # str(): without resiliparse installed (the [bench] extra) the type checker sees Any here
+    return str(extract_plain_text(HTMLTree.parse(html), main_content=True))
 
 
 _ENGLISH = justext.get_stoplist("English")
