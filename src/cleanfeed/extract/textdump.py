@@ -226,9 +226,18 @@ def _first_prose(base: Sequence[float], verdicts: dict[int, _Verdict]) -> int:
 
 _TEASER_GAP = 2
 _TEASER_DAMPING = 0.3
+# A teaser is a summary of a sentence or two; a series of paragraphs that run longer on the
+# whole (a ranked list's entries, a gallery's text between pictures) is the story itself.
+_TEASER_WORDS = 50
 
 
-def _teasers_damped(scores: list[float]) -> list[float]:
+def _median(values: Sequence[float]) -> float:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def _teasers_damped(scores: list[float], sizes: Sequence[float]) -> list[float]:
     """Damp paragraphs that stand alone between runs of short lines, in a series.
 
     A story's paragraphs follow each other, with at most a sub-heading or a caption between;
@@ -251,7 +260,7 @@ def _teasers_damped(scores: list[float]) -> list[float]:
         if run and k == run[-1] + 1:
             run.append(k)
             continue
-        if len(run) >= 3:
+        if len(run) >= 3 and _median([sizes[long[j]] for j in run]) < _TEASER_WORDS:
             for j in run:
                 out[long[j]] *= _TEASER_DAMPING
         run = [k]
@@ -265,7 +274,10 @@ def _body_span(
 
     ``base`` holds each line's own score (``_line_score``); lines with a verdict count -2.
     """
-    scores = _teasers_damped([(-2.0 if i in verdicts else score) for i, score in enumerate(base)])
+    scores = _teasers_damped(
+        [(-2.0 if i in verdicts else score) for i, score in enumerate(base)],
+        [word_count(line.content) for line in lines],
+    )
     start, end = _best_block(scores)
     if end <= start:
         return 0, 0
