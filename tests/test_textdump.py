@@ -187,3 +187,33 @@ def test_a_teaser_list_below_a_short_story_is_not_taken_for_it() -> None:
     page = "\n\n".join(["Harbour to reopen after storm repairs", *story, "More from the city desk", *teasers])
     doc = clean_text_dump(page)
     assert list(doc.paragraphs) == story
+
+
+_MENU = ["Home", "World", "Business", "Sport", "Culture", "Subscribe", "Sign in"]
+_FOOTER = ["About us", "Contact", "Terms of use", "Privacy policy", "Cookie settings", "Careers"]
+
+
+def _entry(n: int, subject: str) -> str:
+    """A long entry paragraph of a ranked list (over 50 words)."""
+    return (
+        f"The {subject} earned its place at number {n} because the people behind it took a risk that few others "
+        "in the field were willing to take this year, and the result was a piece of work that kept surprising "
+        "its audience from the first minute to the last, with a story that was as moving as it was funny and "
+        "a finish that nobody saw coming."
+    )
+
+
+def test_a_ranked_list_of_long_entries_is_the_story_not_a_teaser_list() -> None:
+    intro = [
+        "It has been a strange year for animated series, and choosing the best of them is a subjective task, but "
+        "we have watched every one of them so that you do not have to and here is what we found.",
+    ]
+    entries = []
+    for n, subject in zip((5, 4, 3, 2, 1), ("comedy", "drama", "thriller", "romance", "fantasy"), strict=True):
+        entries += [str(n), f"'The Best {subject.title()}'", "Studio North", _entry(n, subject)]
+    page = "\n".join([*_MENU, "Best Series of the Year", *intro, *entries, *_FOOTER])
+    doc = clean_text_dump(page)
+    kept = set(doc.paragraphs)
+    assert intro[0] in kept
+    assert all(entry in kept for entry in entries if len(entry.split()) > 50)
+    assert not kept & set(_MENU + _FOOTER)
