@@ -61,7 +61,14 @@ from .budget import within_budget
 from .lines import ends_sentence, word_count
 from .nesting import cap_nesting
 from .paragraph_rules import heading_like, is_prose, line_rule, normal, preview, section_end, union
-from .reader import READER_BLOCKS, READER_FAST, READER_PAGE, READER_REGION, read_region
+from .reader import (
+    READER_BLOCKS,
+    READER_FAST,
+    READER_PAGE,
+    READER_REGION,
+    prose_paragraphs,
+    read_region,
+)
 from .rules import RULES, RULES_BY_ID, Rule
 
 __all__ = ["extract_html"]
@@ -301,13 +308,7 @@ def _story_region(body: LexborNode) -> tuple[LexborNode, int]:
     """
     story: list[tuple[int, list[LexborNode]]] = []
     chrome: list[tuple[int, list[LexborNode]]] = []
-    for para in body.css("p,pre"):
-        length = len(para.text(deep=True).strip())
-        if length < _PARAGRAPH_CHARS:
-            continue
-        links = sum(len(a.text(deep=True)) for a in para.css("a"))
-        if links > 0.5 * length:
-            continue
+    for para, length in prose_paragraphs(body, _PARAGRAPH_CHARS):
         ancestors = []
         node = para.parent
         while node is not None:

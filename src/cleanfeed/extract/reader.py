@@ -21,6 +21,7 @@ with trafilatura as before.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from selectolax.lexbor import LexborNode
@@ -230,6 +231,19 @@ class _Prose:
     parents: dict[int, LexborNode]  # the elements that hold paragraphs themselves
 
 
+def prose_paragraphs(root: LexborNode, min_chars: int) -> Iterator[tuple[LexborNode, int]]:
+    """The ``<p>``/``<pre>`` elements under ``root`` with at least ``min_chars`` characters of
+    text, at most half of it link text, each with its length: the paragraphs that count as
+    prose when a story region is chosen (``html._story_region``) and read (``_prose_map``)."""
+    for para in root.css("p,pre"):
+        length = len(para.text(deep=True).strip())
+        if length < min_chars:
+            continue
+        links = sum(len(a.text(deep=True)) for a in para.css("a"))
+        if links <= 0.5 * length:
+            yield para, length
+
+
 def _prose_map(region: LexborNode) -> _Prose:
     """Every prose paragraph (``<p>``/``<pre>`` of ``_PROSE_CHARS`` and more, at most half link
     text) gives its length to its parent and to every ancestor up to ``region``."""
@@ -238,13 +252,7 @@ def _prose_map(region: LexborNode) -> _Prose:
     parents: dict[int, LexborNode] = {}
     total = 0
     top = region.mem_id
-    for para in region.css("p,pre"):
-        length = len(para.text(deep=True).strip())
-        if length < _PROSE_CHARS:
-            continue
-        links = sum(len(a.text(deep=True)) for a in para.css("a"))
-        if links > 0.5 * length:
-            continue
+    for para, length in prose_paragraphs(region, _PROSE_CHARS):
         total += length
         node = para.parent
         if node is None:
