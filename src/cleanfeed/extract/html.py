@@ -73,7 +73,6 @@ from .rules import RULES, RULES_BY_ID, Rule
 
 __all__ = ["extract_html"]
 
-NON_CONTENT = "html.non-content"
 TOC_RULE = "seo.table-of-contents"
 DATELINE_RULE = "wire.before-dateline"
 NO_STORY_RULE = "page.no-story"
