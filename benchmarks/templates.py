@@ -216,7 +216,8 @@ def syndication_pages(n: int, seed: int) -> list[Scored]:
     are scored against its hand-made body."""
     from .syndication import generate
 
-    bodies = {p.id: p.truth for p in load_scrapinghub(DEFAULT_SCRAPINGHUB)}
+    # the generator names a story's source "<set>:<page id>" since it draws from every set
+    bodies = {f"scrapinghub:{p.id}": p.truth for p in load_scrapinghub(DEFAULT_SCRAPINGHUB)}
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
         truth = generate(out, n, seed=seed)
