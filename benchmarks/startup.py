@@ -28,7 +28,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "benchmarks" / "results"
 FLOOR_SECONDS = 0.25
-HEAVY = ["numpy", "pyarrow", "trafilatura", "pebble", "sqlite3", "selectolax", "lxml",
+HEAVY = ["numpy", "pyarrow", "trafilatura", "sqlite3", "selectolax", "lxml",
          "charset_normalizer", "cleanfeed.local"]
 
 COMMANDS = {

@@ -21,7 +21,7 @@ def test_import_is_light_and_names_load_on_first_use() -> None:
     import subprocess
     import sys
 
-    heavy = ["numpy", "pyarrow", "trafilatura", "pebble", "sqlite3", "selectolax", "lxml",
+    heavy = ["numpy", "pyarrow", "trafilatura", "sqlite3", "selectolax", "lxml",
              "cleanfeed.local"]
     code = ("import sys, cleanfeed, cleanfeed.cli; "
             f"print([m for m in {heavy!r} if m in sys.modules]); "
