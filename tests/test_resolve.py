@@ -18,12 +18,14 @@ import pytest
 
 from cleanfeed import CleanDoc, DedupConfig, Deduplicator, fingerprint_batch, verify
 from cleanfeed.dedup import cluster, deduplicator
+from cleanfeed.dedup.canonical import choose_canonical
 from cleanfeed.dedup.cluster import (
     _Component,
     _copies_of_copies,
     _is_roundup,
     _Round,
     _site,
+    _Story,
     common_lines,
     line_pairs,
     resolve_component,
@@ -119,8 +121,17 @@ def test_story_sizes_count_lines_another_site_carries(members: list[Fingerprint]
     of its shingles carried by an alive page of another site (``_site``)."""
     comp = _Component(members, None, CONFIG)
     rng = random.Random(3)
-    for _ in range(5):
-        alive = np.array([rng.random() < 0.7 for _ in members])
+    masks = [np.array([rng.random() < 0.7 for _ in members]) for _ in range(5)]
+    # and members decided a few at a time, as the rounds of resolve_component retire them
+    story = _Story(comp)
+    order = rng.sample(range(len(members)), len(members))
+    steps = [order[k : k + 3] for k in range(0, len(members), 3)]
+    for step in steps:
+        story.retire(np.array(sorted(step), dtype=np.int64))
+        masks.append(story.alive.copy())
+        assert story.sizes.tolist() == comp.story_sizes(story.alive).tolist()
+    assert any(comp.story_sizes(m).any() and not comp.story_sizes(m).all() for m in masks)
+    for alive in masks:
         live = [f for f, on in zip(members, alive.tolist(), strict=True) if on]
         sizes = comp.story_sizes(alive)
         for k, f in enumerate(members):
@@ -157,6 +168,11 @@ def test_a_round_finds_reference_complete_copies_and_canonical(
     assert "0-trim" not in complete and {"0-0", "0-twin"} <= complete
     canon, why = round_.canonical()
     assert round_.complete[canon] and why
+    # ranked on arrays, chosen as the policy chooses among the members
+    everyone = round_.members.tolist()
+    chosen, reason = choose_canonical([comp.fps[j] for j in everyone],
+                                      *round_.policy_inputs(everyone))
+    assert (ids[canon], why) == (chosen.doc_id, reason)
     copies, roundup = round_.copies_of(canon)
     assert not roundup
     assert {ids[j] for j in copies} == {ids[j] for j in range(len(story)) if j != canon

@@ -34,7 +34,9 @@ from types import MappingProxyType
 from ..metadata.text import canonical_agency
 from .fingerprint import Fingerprint
 
-__all__ = ["AGENCY_DOMAINS", "choose_canonical", "chrome_share", "policy_key", "wire_site"]
+__all__ = [
+    "AGENCY_DOMAINS", "PolicyKey", "choose_canonical", "chrome_share", "explain", "policy_key", "wire_site",
+]
 
 #: Each wire agency's own sites (registered domains; subdomains match too). Data, not rules:
 #: the canonical policy prefers the copy published here.
@@ -65,6 +67,10 @@ AGENCY_DOMAINS: Mapping[str, tuple[str, ...]] = MappingProxyType(
 )
 
 
+#: a copy's ``policy_key``: the smallest is the canonical
+PolicyKey = tuple[int, int, int, int, int, int, int, str, str]
+
+
 # each agency domain -> its agency (derived from the table above, read-only)
 _DOMAIN_AGENCY: Mapping[str, str] = MappingProxyType(
     {domain: agency for agency, domains in AGENCY_DOMAINS.items() for domain in domains}
@@ -91,7 +97,7 @@ def wire_site(fp: Fingerprint) -> str | None:
 
 def policy_key(
     fp: Fingerprint, complete: bool, story_share: int | None = None, matches: int = 0
-) -> tuple[int, int, int, int, int, int, int, str, str]:
+) -> PolicyKey:
     """Sort key of the policy: the smallest key is the canonical copy.
 
     ``story_share``: the percentage (in 5% steps) of the reference copy's story shingles that
@@ -149,7 +155,7 @@ def choose_canonical(
     shares = story_shares or {}
     counts = matches or {}
 
-    def key(f: Fingerprint) -> tuple[int, int, int, int, int, int, int, str, str]:
+    def key(f: Fingerprint) -> PolicyKey:
         return policy_key(
             f, complete.get(f.doc_id, False), shares.get(f.doc_id), counts.get(f.doc_id, 0)
         )
@@ -158,8 +164,17 @@ def choose_canonical(
     best = ranked[0]
     if len(ranked) == 1:
         return best, "only copy"
-    best_key, runner_key = key(best), key(ranked[1])
-    # the first differing component says which criterion decided
+    return best, explain(best, key(best), key(ranked[1]), len(members))
+
+
+def explain(
+    best: Fingerprint,
+    best_key: PolicyKey,
+    runner_key: PolicyKey,
+    n_members: int,
+) -> str:
+    """Why ``best`` is the canonical among ``n_members`` copies: the criterion of the first
+    component of its ``policy_key`` (``best_key``) that differs from the runner-up's."""
     position = next(i for i, (x, y) in enumerate(zip(best_key, runner_key, strict=True)) if x != y)
     criterion = _CRITERIA[position]
     if position == 1:
@@ -167,11 +182,11 @@ def choose_canonical(
     elif position == 2:
         criterion += f" ({-best_key[2]}% of the story)"
     elif position == 3:
-        criterion += f" ({-best_key[3]} of {len(members) - 1})"
+        criterion += f" ({-best_key[3]} of {n_members - 1})"
     elif position == 4:
         criterion += f" ({best_key[4]}% of it, {runner_key[4]}% of the next)"
     elif position == 5:
         criterion += f" ({best.size} shingles)"
     elif position in (6, 7):
         criterion += f" ({best.date})"
-    return best, criterion
+    return criterion

@@ -27,10 +27,13 @@ long for ``verify``'s size guard if it lies inside it and matches one of its dir
 gives the same decisions.
 
 How (d) stays linear in a story's copies: the component's members are indexed once
-(``_Component``: each member's shingles as indices into the component's distinct shingles);
-one member against all others is then one numpy pass, judged at once by ``_verdicts`` (the
-copy test, which ``verify`` uses too), and each round (``_Round``) judges a bounded number of
-such rows (``_CONTENDERS``), never a Python-level check per pair.
+(``_Component``: each member's shingles as indices into the component's distinct shingles,
+and each distinct shingle's carriers); one member against all others is then one gather over
+the carriers of its shingles, judged at once by ``_verdicts`` (the copy test, which
+``verify`` uses too), and each round (``_Round``) judges a bounded number of such rows
+(``_CONTENDERS``), never a Python-level check per pair. The story sizes are kept up to date
+as members are decided (``_Story``), and the policy ranks the members on arrays, so a round
+that decides one page costs a few numpy passes over the members, not over their text.
 """
 
 from __future__ import annotations
@@ -42,7 +45,7 @@ import numpy as np
 
 from ..config import DedupConfig
 from ..models import Decision, Similarity
-from .canonical import choose_canonical, policy_key
+from .canonical import PolicyKey, choose_canonical, explain, policy_key
 from .fingerprint import Fingerprint, lsh_keys
 
 __all__ = [
@@ -201,18 +204,21 @@ class _Traits:
     fps: tuple[Fingerprint, ...]
     sizes: np.ndarray  # distinct shingles (int64)
     n_tokens: np.ndarray  # int64
-    texts: np.ndarray  # text hash (str)
-    domains: np.ndarray  # domain, "" without one (str)
+    texts: np.ndarray  # text hash, numbered: equal numbers, equal hashes (int64)
+    domains: np.ndarray  # domain, numbered: 0 without one (int64)
     discounted: np.ndarray  # shingles taken out as site-common text (int64)
 
     @classmethod
     def of(cls, fps: Sequence[Fingerprint]) -> _Traits:
+        texts: dict[str, int] = {}
+        domains: dict[str, int] = {"": 0}
         return cls(
             tuple(fps),
             np.array([f.size for f in fps], dtype=np.int64),
             np.array([f.n_tokens for f in fps], dtype=np.int64),
-            np.array([f.text_hash for f in fps], dtype=str),
-            np.array([f.domain or "" for f in fps], dtype=str),
+            np.array([texts.setdefault(f.text_hash, len(texts)) for f in fps], dtype=np.int64),
+            np.array([domains.setdefault(f.domain or "", len(domains)) for f in fps],
+                     dtype=np.int64),
             np.array([f.discounted for f in fps], dtype=np.int64),
         )
 
@@ -383,11 +389,13 @@ def _line_ids(fps: Sequence[Fingerprint], sizes: np.ndarray) -> tuple[np.ndarray
 class _Component:
     """One component's members (sorted by doc id) as arrays, built once for all its rounds.
 
-    Each member's shingles are indices into the component's distinct shingles, so one member
-    against every other is one gather and one cumulative sum (``intersections``), and the
-    whole row is judged at once (``_verdicts``): deciding a component costs a few numpy passes
-    over its shingles per contender, never a Python-level check per pair. Rows are cached
-    until their member is decided (``forget``).
+    Each member's shingles are indices into the component's distinct shingles, and each
+    distinct shingle lists the entries that carry it (``postings``), so one member against
+    every other is one gather over the entries of the shingles it carries (``intersections``),
+    and the whole row is judged at once (``_verdicts``): a row costs what the member shares,
+    never a Python-level check per pair. Rows are cached until their member is decided
+    (``forget``). The policy's criteria that no round changes (on the wire's site; the
+    tie-breaks after the match count) are ranked once (``off_wire``, ``tie_rank``).
     """
 
     def __init__(
@@ -413,6 +421,14 @@ class _Component:
         self.n_distinct = len(distinct)
         self.inverse = inverse.reshape(-1)
         self.owner = np.repeat(np.arange(len(self.fps)), self.sizes)
+        # the entries of distinct shingle d: postings[post_ptr[d] : post_ptr[d + 1]]
+        self.postings = np.argsort(self.inverse, kind="stable")
+        self.post_ptr = np.concatenate(
+            ([0], np.cumsum(np.bincount(self.inverse, minlength=self.n_distinct))))
+        keys = [policy_key(f, False) for f in self.fps]
+        self.off_wire = np.array([k[1] for k in keys], dtype=np.int64)
+        self.tie_rank = np.empty(len(keys), dtype=np.int64)
+        self.tie_rank[sorted(range(len(keys)), key=lambda j: keys[j][4:])] = np.arange(len(keys))
         # exact twins share a key; an empty body is its own text
         by_text: dict[str, int] = {}
         self.text_keys = np.array(
@@ -433,11 +449,20 @@ class _Component:
                                                     dtype=np.int64)
         return counts
 
+    def entries_of(self, members: np.ndarray) -> np.ndarray:
+        """The shingle entries of these members."""
+        return _spans(self.starts[members], self.ends[members])
+
+    def carriers(self, shingles: np.ndarray) -> np.ndarray:
+        """The entries carrying these distinct shingles."""
+        entries: np.ndarray = self.postings[_spans(self.post_ptr[shingles],
+                                                   self.post_ptr[shingles + 1])]
+        return entries
+
     def intersections(self, i: int) -> np.ndarray:
         """How many shingles member ``i`` shares with each member (itself included)."""
-        mark = np.zeros(self.n_distinct, dtype=bool)
-        mark[self.inverse[self.starts[i] : self.ends[i]]] = True
-        return self._per_member(mark[self.inverse])
+        entries = self.carriers(self.inverse[self.starts[i] : self.ends[i]])
+        return np.bincount(self.owner[entries], minlength=len(self.fps)).astype(np.int64)
 
     def row(self, i: int) -> _Verdicts:
         """``verify`` of member ``i`` against every member (cached), ``edges`` applied."""
@@ -473,42 +498,114 @@ class _Component:
             self._rows.pop(i, None)
 
     def story_sizes(self, alive: np.ndarray) -> np.ndarray:
-        """Per member (meaningful where ``alive``): how many of its shingles are story rather
-        than chrome, among the alive members.
+        """Per member (meaningful where ``alive``, 0 elsewhere): how many of its shingles are
+        story rather than chrome, among the alive members (``_Story``)."""
+        story = _Story(self)
+        story.retire(np.flatnonzero(~alive))
+        return story.sizes
 
-        Story is what a page of *another site* also prints: what two sites print alike is the
-        story they share, while a site's own chrome (menus, other stories' headlines, a sources
-        list) recurs only on that site's pages, which may share a component through it. Exact
-        twins on two sites count for each other; twins on one site (or without one, ``_site``)
-        once, so a page republished twice does not make its own chrome look like story.
 
-        Counted by line: every shingle of a line ``_LINE_SHARE`` of whose shingles another site
-        carries. A copyedit changes a few words of a line, and two desks that made the same
-        edits share them, which must not make their copies look more complete than the
-        original (whose words were edited away in both): the line is the story's either way.
-        """
-        live = alive[self.owner]
-        n_sites = int(self.site_keys.max()) + 1 if len(self.site_keys) else 1
-        # shared: a distinct shingle that alive pages of two sites or more carry
-        pairs = np.unique(self.inverse[live] * n_sites + self.site_keys[self.owner[live]])
-        sites = np.bincount(pairs // n_sites, minlength=self.n_distinct)
-        shared = live & (sites[self.inverse] >= 2)
-        total = np.bincount(self.line_of[live], minlength=self.n_lines)
-        carried = np.bincount(self.line_of[shared], minlength=self.n_lines)
-        story = ((carried > 0) & (_LINE_SHARE * total <= carried))[self.line_of] & live
-        return self._per_member(story)
+class _Story:
+    """The story size of each member (``sizes``): how many of its shingles are story rather
+    than chrome, among the alive members (``alive``), kept up to date as members are decided
+    (``retire``) rather than recounted each round.
+
+    Story is what a page of *another site* also prints: what two sites print alike is the
+    story they share, while a site's own chrome (menus, other stories' headlines, a sources
+    list) recurs only on that site's pages, which may share a component through it. Exact
+    twins on two sites count for each other; twins on one site (or without one, ``_site``)
+    once, so a page republished twice does not make its own chrome look like story.
+
+    Counted by line: every shingle of a line ``_LINE_SHARE`` of whose shingles another site
+    carries. A copyedit changes a few words of a line, and two desks that made the same
+    edits share them, which must not make their copies look more complete than the
+    original (whose words were edited away in both): the line is the story's either way.
+
+    Counts kept: per (distinct shingle, site) pair, its alive entries; per distinct shingle,
+    the sites whose alive pages carry it; per line, its entries of shingles two sites carry
+    (``carried``). A shingle only ever loses sites, so retiring members costs their entries
+    plus, once per shingle, the entries of a shingle that stops being shared: deciding a
+    component costs its entries a few times over, not its entries per round.
+    """
+
+    def __init__(self, comp: _Component) -> None:
+        self.comp = comp
+        self.alive = np.ones(len(comp.fps), dtype=bool)
+        n_sites = int(comp.site_keys.max()) + 1 if len(comp.site_keys) else 1
+        pairs, pair_of = np.unique(comp.inverse * n_sites + comp.site_keys[comp.owner],
+                                   return_inverse=True)
+        self.pair_of = pair_of.reshape(-1)
+        self.pair_shingle = pairs // n_sites
+        self.pair_entries = np.bincount(self.pair_of, minlength=len(pairs))
+        self.sites = np.bincount(self.pair_shingle, minlength=comp.n_distinct)
+        self.total = np.bincount(comp.line_of, minlength=comp.n_lines)
+        self.carried = np.bincount(comp.line_of[self.sites[comp.inverse] >= 2],
+                                   minlength=comp.n_lines)
+        self.line_story = self._is_story(self.carried, self.total)
+        self.line_owner = np.zeros(comp.n_lines, dtype=np.int64)
+        self.line_owner[comp.line_of] = comp.owner
+        self.sizes = comp._per_member(self.line_story[comp.line_of])
+
+    @staticmethod
+    def _is_story(carried: np.ndarray, total: np.ndarray) -> np.ndarray:
+        """Whether lines are story: ``_LINE_SHARE`` of their shingles carried by two sites."""
+        return (carried > 0) & (_LINE_SHARE * total <= carried)
+
+    def retire(self, decided: np.ndarray) -> None:
+        """Members decided: out of the counts, their sizes 0, and the lines of the alive
+        members whose shingles they alone shared with another site recounted."""
+        comp = self.comp
+        decided = decided[self.alive[decided]]
+        self.alive[decided] = False
+        self.sizes[decided] = 0
+        gone = comp.entries_of(decided)
+        if not len(gone):
+            return
+        pairs, counts = np.unique(self.pair_of[gone], return_counts=True)
+        self.pair_entries[pairs] -= counts
+        shingles, lost = np.unique(self.pair_shingle[pairs[self.pair_entries[pairs] == 0]],
+                                   return_counts=True)
+        before = self.sites[shingles]
+        self.sites[shingles] = before - lost
+        unshared = shingles[(before >= 2) & (self.sites[shingles] < 2)]
+        entries = comp.carriers(unshared)
+        entries = entries[self.alive[comp.owner[entries]]]
+        if not len(entries):
+            return
+        lines, fewer = np.unique(comp.line_of[entries], return_counts=True)
+        self.carried[lines] -= fewer
+        was = self.line_story[lines]
+        now = self._is_story(self.carried[lines], self.total[lines])
+        self.line_story[lines] = now
+        flipped = lines[was != now]
+        np.add.at(self.sizes, self.line_owner[flipped],
+                  np.where(self.line_story[flipped], 1, -1) * self.total[flipped])
+
+
+def _spans(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """The indices ``start .. end - 1`` of every span, one after the other."""
+    lengths = ends - starts
+    total = int(lengths.sum())
+    if not total:
+        return np.empty(0, dtype=np.int64)
+    shift = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
+    return shift + np.arange(total, dtype=np.int64)
 
 
 class _Round:
     """One round of ``resolve_component`` over the members still undecided (``alive``): the
-    reference copy, the complete copies, the canonical and its copies. Each step is a method."""
+    reference copy, the complete copies, the canonical and its copies. Each step is a method,
+    and each costs a few numpy passes over the members plus the rows it reads: no step walks
+    the members in Python. ``story``: the members' story sizes (``_Story``; computed from
+    ``alive`` when not given)."""
 
-    def __init__(self, comp: _Component, alive: np.ndarray) -> None:
+    def __init__(self, comp: _Component, alive: np.ndarray, story: np.ndarray | None = None
+                 ) -> None:
         self.comp = comp
         self.config = comp.config
         self.alive = alive
         self.members = np.flatnonzero(alive)
-        self.story = comp.story_sizes(alive)
+        self.story = comp.story_sizes(alive) if story is None else story
         # story share in 5% steps: copyedits move a copy's count by a few shingles, which must
         # not decide "most complete" (an update's two paragraphs or a cut end do)
         top = max(int(self.story[self.members].max()), 1)
@@ -517,22 +614,29 @@ class _Round:
         self.matches: dict[int, int] = {}
         self.complete = np.zeros(len(comp.fps), dtype=bool)
 
-    def count_matches(self, group: Iterable[int]) -> None:
+    def count_matches(self, group: np.ndarray) -> None:
         """How many alive members match each of the ``_CONTENDERS`` largest of ``group``
         (capped: O(_CONTENDERS) rows per round in a component of any size)."""
         sizes = self.comp.sizes
-        for c in sorted(group, key=lambda j: (-int(sizes[j]), j))[:_CONTENDERS]:
+        for c in group[np.lexsort((group, -sizes[group]))][:_CONTENDERS].tolist():
             if c not in self.matches:
                 self.matches[c] = int(np.count_nonzero(self.comp.row(c).match & self.alive))
+
+    def match_counts(self) -> np.ndarray:
+        """The counted matches per member (0 where not counted)."""
+        counts = np.zeros(len(self.comp.fps), dtype=np.int64)
+        counts[list(self.matches)] = list(self.matches.values())
+        return counts
 
     def reference(self) -> int:
         """Among the copies carrying the most story, the one most others match (not the
         longest: chrome its extractor left in would make it the yardstick)."""
         best = int(self.share[self.members].max())
-        leaders = self.members[self.share[self.members] == best].tolist()
+        leaders = self.members[self.share[self.members] == best]
         self.count_matches(leaders)
         sizes = self.comp.sizes
-        return int(min(leaders, key=lambda j: (-self.matches.get(j, 0), -int(sizes[j]), j)))
+        return int(leaders[np.lexsort((leaders, -sizes[leaders],
+                                       -self.match_counts()[leaders]))[0]])
 
     def mark_complete(self, ref: int) -> None:
         """Complete: the reference, and members matching it with ``complete_ratio`` of its
@@ -545,27 +649,42 @@ class _Round:
         )
         self.complete[ref] = True
 
-    def policy_inputs(self) -> tuple[dict[str, bool], dict[str, int], dict[str, int]]:
-        """``complete``, story shares and match counts by doc id, as the policy reads them."""
+    def policy_inputs(
+        self, members: Iterable[int]
+    ) -> tuple[dict[str, bool], dict[str, int], dict[str, int]]:
+        """``complete``, story shares and match counts of these members by doc id, as
+        ``choose_canonical`` reads them."""
         ids = self.comp.ids
-        members = self.members.tolist()
-        complete = dict(zip((ids[j] for j in members), self.complete[members].tolist(), strict=True))
-        share = dict(zip((ids[j] for j in members), self.share[members].tolist(), strict=True))
-        return complete, share, {ids[j]: n for j, n in self.matches.items()}
+        js = list(members)
+        return ({ids[j]: bool(self.complete[j]) for j in js},
+                {ids[j]: int(self.share[j]) for j in js},
+                {ids[j]: self.matches[j] for j in js if j in self.matches})
+
+    def policy_key(self, j: int) -> PolicyKey:
+        """Member ``j``'s ``policy_key`` in this round."""
+        return policy_key(self.comp.fps[j], bool(self.complete[j]), int(self.share[j]),
+                          self.matches.get(j, 0))
 
     def canonical(self) -> tuple[int, str]:
         """The canonical by ``cleanfeed.dedup.canonical`` policy (matches counted among the
-        copies that lead it on its first criteria)."""
-        fps = self.comp.fps
-        complete, share, _ = self.policy_inputs()
-        heads = {j: policy_key(fps[j], complete[fps[j].doc_id], share[fps[j].doc_id])[:3]
-                 for j in self.members.tolist()}
-        best = min(heads.values())
-        self.count_matches(j for j, h in heads.items() if h == best)
-        complete, share, matches = self.policy_inputs()
-        canon, why = choose_canonical([fps[j] for j in self.members.tolist()], complete, share,
-                                      matches)
-        return self.comp.index[canon.doc_id], why
+        copies that lead it on its first criteria), ranked on arrays: the policy key's first
+        criteria per member, then its tie-breaks as ranked once (``_Component.tie_rank``).
+        The same choice and reason as ``choose_canonical`` over the members."""
+        comp, members = self.comp, self.members
+        n = len(comp.fps)
+        # (complete, on the wire's site, story share): the policy key's first three criteria
+        head = ((~self.complete[members]).astype(np.int64) * 2 + comp.off_wire[members]) * 101 \
+            + (100 - self.share[members])
+        self.count_matches(members[head == head.min()])
+        key = (head * (n + 1) + (n - self.match_counts()[members])) * n + comp.tie_rank[members]
+        if len(members) == 1:
+            return int(members[0]), "only copy"
+        first, second = np.argpartition(key, 1)[:2].tolist()
+        if key[second] < key[first]:
+            first, second = second, first
+        canon, runner = int(members[first]), int(members[second])
+        return canon, explain(comp.fps[canon], self.policy_key(canon), self.policy_key(runner),
+                              len(members))
 
     def copies_of(self, canon: int) -> tuple[dict[int, Similarity], bool]:
         """The alive members that ``verify`` against the canonical itself, and whether it is a
@@ -613,10 +732,9 @@ class _Round:
         canon, why = self.canonical()
         copies, roundup = self.copies_of(canon)
         replaces = None
-        earlier = [j for j in self.members.tolist()
-                   if ids[j] in published and (j == canon or j in copies)]
+        earlier = [j for j in sorted((canon, *copies)) if ids[j] in published]
         if earlier and ids[canon] not in published:
-            complete, share, matches = self.policy_inputs()
+            complete, share, matches = self.policy_inputs(earlier)
             prev_fp, _ = choose_canonical([fps[j] for j in earlier], complete, share, matches)
             prev = self.comp.index[prev_fp.doc_id]
             if self.complete[canon] and not self.complete[prev] and ids[canon] not in settled:
@@ -662,8 +780,9 @@ def resolve_component(
     (``_copies_of_copies``). ``edges`` is an optional cache of ``verify`` results keyed by
     ``(doc_id, doc_id)`` in either order; it must come from the same config. The result
     depends only on the set of members, never on their order. Each round costs a few numpy
-    passes over the component's shingles per contender (``_Component``), so a story copied
-    thousands of times is decided in time linear in its copies' text.
+    passes over the members, plus the rows it reads (each a pass over what one contender
+    shares: ``_Component``) and the story sizes its decisions change (``_Story``), so a story
+    copied thousands of times is decided in time linear in its copies' text.
 
     ``members`` are compared as given: pass them ``Fingerprint.discounted_by`` their sites'
     common lines (the reasons then say how much was discounted). ``published``: ids an earlier
@@ -679,24 +798,24 @@ def resolve_component(
     if len(set(ids)) != len(ids):
         raise ValueError("resolve_component: duplicate doc ids among the members")
     comp = _Component(ordered, edges, config)
-    alive = np.ones(len(ordered), dtype=bool)
+    story = _Story(comp)
     decisions: dict[str, Decision] = {}
-    while alive.any():
-        round_ = _Round(comp, alive)
-        alone = len(ordered) == 1
+    alone = len(ordered) == 1
+    while story.alive.any():
+        round_ = _Round(comp, story.alive, story.sizes)
         if round_.apart():
             decided = round_.decide_apart(alone)
         else:
             decided = round_.decide(published, settled, alone)
         decisions.update((d.doc_id, d) for d in decided.values())
-        alive[list(decided)] = False
+        story.retire(np.array(sorted(decided), dtype=np.int64))
         comp.forget(decided)
-        left = int(np.count_nonzero(alive))
-        if 0 < left <= len(alive) // 2:
+        left = int(np.count_nonzero(story.alive))
+        if 0 < left <= len(story.alive) // 2:
             # the rest on arrays of the rest only: a round costs what is left, not the story
-            comp = _Component([comp.fps[j] for j in np.flatnonzero(alive).tolist()], edges,
-                              config)
-            alive = np.ones(left, dtype=bool)
+            comp = _Component([comp.fps[j] for j in np.flatnonzero(story.alive).tolist()],
+                              edges, config)
+            story = _Story(comp)
     return [decisions[i] for i in ids]
 
 
