@@ -130,6 +130,9 @@ def test_story_sizes_count_lines_another_site_carries(members: list[Fingerprint]
         story.retire(np.array(sorted(step), dtype=np.int64))
         masks.append(story.alive.copy())
         assert story.sizes.tolist() == comp.story_sizes(story.alive).tolist()
+        texts = [f.text_hash for f, on in zip(members, story.alive.tolist(), strict=True)
+                 if on and f.n_tokens]
+        assert story.twin_texts == sum(texts.count(t) >= 2 for t in set(texts))
     assert any(comp.story_sizes(m).any() and not comp.story_sizes(m).all() for m in masks)
     for alive in masks:
         live = [f for f, on in zip(members, alive.tolist(), strict=True) if on]

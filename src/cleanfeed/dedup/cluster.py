@@ -207,6 +207,7 @@ class _Traits:
     texts: np.ndarray  # text hash, numbered: equal numbers, equal hashes (int64)
     domains: np.ndarray  # domain, numbered: 0 without one (int64)
     discounted: np.ndarray  # shingles taken out as site-common text (int64)
+    story_keys: dict[int, int] = field(default_factory=dict)  # ``story_key`` by page, as read
 
     @classmethod
     def of(cls, fps: Sequence[Fingerprint]) -> _Traits:
@@ -221,6 +222,13 @@ class _Traits:
                      dtype=np.int64),
             np.array([f.discounted for f in fps], dtype=np.int64),
         )
+
+    def story_key(self, j: int) -> int:
+        """``fps[j].story_key()``, computed once (a page whose text is all site-common is
+        compared by it with each of its twins)."""
+        if j not in self.story_keys:
+            self.story_keys[j] = self.fps[j].story_key()
+        return self.story_keys[j]
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,8 +273,8 @@ def _verdicts(t: _Traits, i: int, inter: np.ndarray, config: DedupConfig) -> _Ve
     exact = same_text & (plain | (small >= config.min_shingles))
     unsure = np.flatnonzero(same_text & ~exact)
     if len(unsure):  # only pages whose text is all site-common: rare, checked one by one
-        key = t.fps[i].story_key()
-        exact[unsure] = [t.fps[j].story_key() == key for j in unsure.tolist()]
+        key = t.story_key(i)
+        exact[unsure] = [t.story_key(j) == key for j in unsure.tolist()]
     with np.errstate(divide="ignore", invalid="ignore"):
         jaccard = inter / (small + large - inter)
         containment = inter / small
@@ -500,9 +508,7 @@ class _Component:
     def story_sizes(self, alive: np.ndarray) -> np.ndarray:
         """Per member (meaningful where ``alive``, 0 elsewhere): how many of its shingles are
         story rather than chrome, among the alive members (``_Story``)."""
-        story = _Story(self)
-        story.retire(np.flatnonzero(~alive))
-        return story.sizes
+        return _Story.of(self, alive).sizes
 
 
 class _Story:
@@ -545,6 +551,17 @@ class _Story:
         self.line_owner = np.zeros(comp.n_lines, dtype=np.int64)
         self.line_owner[comp.line_of] = comp.owner
         self.sizes = comp._per_member(self.line_story[comp.line_of])
+        # alive members per text: whether two alive members still share a text (``_Round.apart``)
+        self.text_of = np.unique(comp.text_keys, return_inverse=True)[1].reshape(-1)
+        self.text_alive = np.bincount(self.text_of)
+        self.twin_texts = int(np.count_nonzero(self.text_alive >= 2))
+
+    @classmethod
+    def of(cls, comp: _Component, alive: np.ndarray) -> _Story:
+        """The story sizes among these alive members."""
+        story = cls(comp)
+        story.retire(np.flatnonzero(~alive))
+        return story
 
     @staticmethod
     def _is_story(carried: np.ndarray, total: np.ndarray) -> np.ndarray:
@@ -558,6 +575,10 @@ class _Story:
         decided = decided[self.alive[decided]]
         self.alive[decided] = False
         self.sizes[decided] = 0
+        texts, left = np.unique(self.text_of[decided], return_counts=True)
+        before = self.text_alive[texts]
+        self.text_alive[texts] = before - left
+        self.twin_texts -= int(np.count_nonzero((before >= 2) & (self.text_alive[texts] < 2)))
         gone = comp.entries_of(decided)
         if not len(gone):
             return
@@ -596,16 +617,17 @@ class _Round:
     """One round of ``resolve_component`` over the members still undecided (``alive``): the
     reference copy, the complete copies, the canonical and its copies. Each step is a method,
     and each costs a few numpy passes over the members plus the rows it reads: no step walks
-    the members in Python. ``story``: the members' story sizes (``_Story``; computed from
-    ``alive`` when not given)."""
+    the members in Python. ``story``: the alive members' story sizes, kept up to date by the
+    caller (``_Story``; counted from ``alive`` when not given)."""
 
-    def __init__(self, comp: _Component, alive: np.ndarray, story: np.ndarray | None = None
+    def __init__(self, comp: _Component, alive: np.ndarray, story: _Story | None = None
                  ) -> None:
         self.comp = comp
         self.config = comp.config
         self.alive = alive
         self.members = np.flatnonzero(alive)
-        self.story = comp.story_sizes(alive) if story is None else story
+        self.counts = _Story.of(comp, alive) if story is None else story
+        self.story = self.counts.sizes
         # story share in 5% steps: copyedits move a copy's count by a few shingles, which must
         # not decide "most complete" (an update's two paragraphs or a cut end do)
         top = max(int(self.story[self.members].max()), 1)
@@ -706,8 +728,7 @@ class _Round:
         (``decide_apart``): the tail of a component that roundups or partial overlaps linked."""
         if self.comp.edges or self.story[self.members].any():
             return False
-        keys = self.comp.text_keys[self.members]
-        return len(np.unique(keys)) == len(keys)
+        return self.counts.twin_texts == 0
 
     def decide_apart(self, alone: bool) -> dict[int, Decision]:
         """Every alive member kept on its own (when ``apart``): what its own round decides."""
@@ -802,7 +823,7 @@ def resolve_component(
     decisions: dict[str, Decision] = {}
     alone = len(ordered) == 1
     while story.alive.any():
-        round_ = _Round(comp, story.alive, story.sizes)
+        round_ = _Round(comp, story.alive, story)
         if round_.apart():
             decided = round_.decide_apart(alone)
         else:
