@@ -40,6 +40,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 import numpy as np
 
@@ -207,7 +208,8 @@ class _Traits:
     texts: np.ndarray  # text hash, numbered: equal numbers, equal hashes (int64)
     domains: np.ndarray  # domain, numbered: 0 without one (int64)
     discounted: np.ndarray  # shingles taken out as site-common text (int64)
-    story_keys: dict[int, int] = field(default_factory=dict)  # ``story_key`` by page, as read
+    story_keys: np.ndarray  # ``story_key`` of each page, where ``known`` (int64)
+    known: np.ndarray  # bool: story key read
 
     @classmethod
     def of(cls, fps: Sequence[Fingerprint]) -> _Traits:
@@ -221,21 +223,29 @@ class _Traits:
             np.array([domains.setdefault(f.domain or "", len(domains)) for f in fps],
                      dtype=np.int64),
             np.array([f.discounted for f in fps], dtype=np.int64),
+            np.zeros(len(fps), dtype=np.int64),
+            np.zeros(len(fps), dtype=bool),
         )
 
-    def story_key(self, j: int) -> int:
-        """``fps[j].story_key()``, computed once (a page whose text is all site-common is
-        compared by it with each of its twins)."""
-        if j not in self.story_keys:
-            self.story_keys[j] = self.fps[j].story_key()
-        return self.story_keys[j]
+    def story_keys_of(self, pages: np.ndarray) -> np.ndarray:
+        """``fps[j].story_key()`` of these pages, each computed once (a page whose text is all
+        site-common is compared by it with each of its twins, row after row)."""
+        missing = pages[~self.known[pages]]
+        if len(missing):
+            self.story_keys[missing] = [self.fps[j].story_key() for j in missing.tolist()]
+            self.known[missing] = True
+        keys: np.ndarray = self.story_keys[pages]
+        return keys
 
 
 @dataclass(frozen=True, slots=True)
 class _Verdicts:
     """``verify`` of one page against each of several (a row): whether each is a copy, and
-    how alike. ``overrides``: verdicts given from outside (``resolve_component``'s ``edges``)."""
+    how alike. Entries are the pages ``cols`` (sorted; every page not among them shares no
+    shingle and no text with it: not a copy). ``overrides``: verdicts given from outside
+    (``resolve_component``'s ``edges``), by page."""
 
+    cols: np.ndarray  # the pages of the entries (int64, sorted)
     match: np.ndarray  # bool: a copy (verify is not None)
     exact: np.ndarray  # bool: the same text (basis "exact")
     by_jaccard: np.ndarray  # bool: basis "jaccard" (else "containment") where matched fuzzily
@@ -244,12 +254,22 @@ class _Verdicts:
     inter: np.ndarray  # shared shingles (int64)
     overrides: Mapping[int, Similarity | None] = field(default_factory=dict)
 
+    def matched(self) -> np.ndarray:
+        """The pages that are copies (sorted)."""
+        pages: np.ndarray = self.cols[self.match]
+        return pages
+
     def similarity(self, j: int) -> Similarity | None:
-        """The ``Similarity`` of entry ``j`` (None: not a copy)."""
+        """The ``Similarity`` of page ``j`` (None: not a copy)."""
         if j in self.overrides:
             return self.overrides[j]
-        if not self.match[j]:
+        k = int(np.searchsorted(self.cols, j))
+        if k == len(self.cols) or self.cols[k] != j or not self.match[k]:
             return None
+        return self.entry(k)
+
+    def entry(self, j: int) -> Similarity:
+        """The ``Similarity`` of entry ``j``, a copy."""
         if self.exact[j]:
             return Similarity(1.0, 1.0, "exact")
         if self.by_jaccard[j]:
@@ -257,31 +277,36 @@ class _Verdicts:
         return Similarity(float(self.jaccard[j]), float(self.containment[j]), "containment")
 
 
-def _verdicts(t: _Traits, i: int, inter: np.ndarray, config: DedupConfig) -> _Verdicts:
-    """``verify(t.fps[i], t.fps[j])`` for every ``j`` at once, given the shared shingle counts
-    ``inter`` (entry ``i`` itself is never a match): the copy test, written once.
+def _verdicts(
+    t: _Traits, i: int, inter: np.ndarray, config: DedupConfig, cols: np.ndarray | None = None
+) -> _Verdicts:
+    """``verify(t.fps[i], t.fps[j])`` for every ``j`` of ``cols`` (default: every page) at
+    once, given the shared shingle counts ``inter`` (page ``i`` itself is never a match): the
+    copy test, written once.
 
     Exact: the same normalised text, and evidence it is one story: some text of its own
     beyond its site's common text (``min_shingles``), or nothing discounted, or one URL (a
     page fetched twice). Two pages of a site whose extraction kept only the site's chrome
     (their story lost) have one text, and are not copies of each other.
     """
-    small = np.minimum(t.sizes, t.sizes[i])
-    large = np.maximum(t.sizes, t.sizes[i])
-    same_text = (t.texts == t.texts[i]) & bool(t.n_tokens[i])
-    plain = (t.discounted == 0) & (t.discounted[i] == 0)
+    cols = np.arange(len(t.sizes), dtype=np.int64) if cols is None else cols
+    sizes = t.sizes[cols]
+    small = np.minimum(sizes, t.sizes[i])
+    large = np.maximum(sizes, t.sizes[i])
+    same_text = (t.texts[cols] == t.texts[i]) & bool(t.n_tokens[i])
+    plain = (t.discounted[cols] == 0) & (t.discounted[i] == 0)
     exact = same_text & (plain | (small >= config.min_shingles))
     unsure = np.flatnonzero(same_text & ~exact)
-    if len(unsure):  # only pages whose text is all site-common: rare, checked one by one
-        key = t.story_key(i)
-        exact[unsure] = [t.story_key(j) == key for j in unsure.tolist()]
+    if len(unsure):  # only pages whose text is all site-common: one URL, one story
+        key = t.story_keys_of(np.array([i], dtype=np.int64))[0]
+        exact[unsure] = t.story_keys_of(cols[unsure]) == key
     with np.errstate(divide="ignore", invalid="ignore"):
         jaccard = inter / (small + large - inter)
         containment = inter / small
     needed = np.where(small >= config.short_shingles, config.containment_threshold,
                       config.short_containment)
     if t.domains[i]:  # one site's template is shared by all its pages
-        same_site = t.domains == t.domains[i]
+        same_site = t.domains[cols] == t.domains[i]
         needed = np.where(same_site, np.maximum(needed, config.same_site_containment), needed)
     by_jaccard = jaccard >= config.jaccard_threshold
     fuzzy = (
@@ -291,8 +316,8 @@ def _verdicts(t: _Traits, i: int, inter: np.ndarray, config: DedupConfig) -> _Ve
         & (by_jaccard | (small >= config.min_size_ratio * large))
     )
     match = exact | fuzzy
-    match[i] = False
-    return _Verdicts(match, exact, by_jaccard, jaccard, containment, inter)
+    match[cols == i] = False
+    return _Verdicts(cols, match, exact, by_jaccard, jaccard, containment, inter)
 
 
 def candidate_pairs(keys: np.ndarray) -> np.ndarray:
@@ -437,6 +462,9 @@ class _Component:
         self.off_wire = np.array([k[1] for k in keys], dtype=np.int64)
         self.tie_rank = np.empty(len(keys), dtype=np.int64)
         self.tie_rank[sorted(range(len(keys)), key=lambda j: keys[j][4:])] = np.arange(len(keys))
+        # largest first, then by index: the order contenders are picked in
+        self.size_rank = np.empty(len(keys), dtype=np.int64)
+        self.size_rank[np.lexsort((np.arange(len(keys)), -self.sizes))] = np.arange(len(keys))
         # exact twins share a key; an empty body is its own text
         by_text: dict[str, int] = {}
         self.text_keys = np.array(
@@ -445,6 +473,10 @@ class _Component:
         by_site: dict[str, int] = {}
         self.site_keys = np.array([by_site.setdefault(_site(f), len(by_site)) for f in self.fps],
                                   dtype=np.int64)
+        # the members of each text: by_text_order[text_ptr[k] : text_ptr[k + 1]] (key k >= 0)
+        self.by_text_order = np.argsort(self.text_keys, kind="stable")
+        self.text_ptr = np.searchsorted(self.text_keys[self.by_text_order],
+                                        np.arange(len(by_text) + 1))
         self.line_of, self.n_lines = _line_ids(self.fps, self.sizes)
         self.edges = edges or {}
         self._rows: dict[int, _Verdicts] = {}
@@ -472,12 +504,32 @@ class _Component:
         entries = self.carriers(self.inverse[self.starts[i] : self.ends[i]])
         return np.bincount(self.owner[entries], minlength=len(self.fps)).astype(np.int64)
 
+    def shared_with(self, i: int) -> tuple[np.ndarray, np.ndarray]:
+        """The members sharing a shingle or the text with member ``i`` (sorted, itself among
+        them unless empty), and how many shingles each shares: ``intersections`` where it is
+        not 0, in what member ``i`` shares rather than in the component's size."""
+        owners = self.owner[self.carriers(self.inverse[self.starts[i] : self.ends[i]])]
+        cols, inter = np.unique(owners, return_counts=True)
+        key = int(self.text_keys[i])
+        if key < 0:
+            return cols, inter.astype(np.int64)
+        twins = self.by_text_order[self.text_ptr[key] : self.text_ptr[key + 1]]
+        every = np.union1d(cols, twins)
+        shared = np.zeros(len(every), dtype=np.int64)
+        shared[np.searchsorted(every, cols)] = inter
+        return every, shared
+
     def row(self, i: int) -> _Verdicts:
-        """``verify`` of member ``i`` against every member (cached), ``edges`` applied."""
+        """``verify`` of member ``i`` against every member (cached), ``edges`` applied: judged
+        on the members it shares something with (``shared_with``), or on every member when
+        ``edges`` may say otherwise of any pair."""
         if i not in self._rows:
-            verdicts = _verdicts(self.traits, i, self.intersections(i), self.config)
             if self.edges:
-                verdicts = self._given(i, verdicts)
+                verdicts = self._given(i, _verdicts(self.traits, i, self.intersections(i),
+                                                    self.config))
+            else:
+                cols, inter = self.shared_with(i)
+                verdicts = _verdicts(self.traits, i, inter, self.config, cols)
             self._rows[i] = verdicts
         return self._rows[i]
 
@@ -537,6 +589,7 @@ class _Story:
     def __init__(self, comp: _Component) -> None:
         self.comp = comp
         self.alive = np.ones(len(comp.fps), dtype=bool)
+        self.n_alive = len(comp.fps)
         n_sites = int(comp.site_keys.max()) + 1 if len(comp.site_keys) else 1
         pairs, pair_of = np.unique(comp.inverse * n_sites + comp.site_keys[comp.owner],
                                    return_inverse=True)
@@ -574,6 +627,7 @@ class _Story:
         comp = self.comp
         decided = decided[self.alive[decided]]
         self.alive[decided] = False
+        self.n_alive -= len(decided)
         self.sizes[decided] = 0
         texts, left = np.unique(self.text_of[decided], return_counts=True)
         before = self.text_alive[texts]
@@ -616,60 +670,82 @@ def _spans(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
 class _Round:
     """One round of ``resolve_component`` over the members still undecided (``alive``): the
     reference copy, the complete copies, the canonical and its copies. Each step is a method,
-    and each costs a few numpy passes over the members plus the rows it reads: no step walks
-    the members in Python. ``story``: the alive members' story sizes, kept up to date by the
-    caller (``_Story``; counted from ``alive`` when not given)."""
+    and each costs what the rows it reads hold plus a pass or two over the story sizes: no
+    step walks the members in Python, and none ranks every member. ``story``: the alive
+    members' story sizes, kept up to date by the caller (``_Story``; counted from ``alive``
+    when not given)."""
 
     def __init__(self, comp: _Component, alive: np.ndarray, story: _Story | None = None
                  ) -> None:
         self.comp = comp
         self.config = comp.config
         self.alive = alive
-        self.members = np.flatnonzero(alive)
         self.counts = _Story.of(comp, alive) if story is None else story
-        self.story = self.counts.sizes
-        # story share in 5% steps: copyedits move a copy's count by a few shingles, which must
-        # not decide "most complete" (an update's two paragraphs or a cut end do)
-        top = max(int(self.story[self.members].max()), 1)
-        self.share = np.zeros(len(comp.fps), dtype=np.int64)
-        self.share[self.members] = (20 * self.story[self.members] / top + 0.5).astype(np.int64) * 5
+        self.story = self.counts.sizes  # 0 where not alive
+        self.top = int(self.story.max()) if len(self.story) else 0
         self.matches: dict[int, int] = {}
         self.complete = np.zeros(len(comp.fps), dtype=bool)
+        self.complete_members = np.empty(0, dtype=np.int64)
 
-    def count_matches(self, group: np.ndarray) -> None:
+    @cached_property
+    def members(self) -> np.ndarray:
+        """The alive members."""
+        return np.flatnonzero(self.alive)
+
+    def share_of(self, js: np.ndarray) -> np.ndarray:
+        """Story share of these members, in percent of the most story an alive member carries,
+        in 5% steps: copyedits move a copy's count by a few shingles, which must not decide
+        "most complete" (an update's two paragraphs or a cut end do)."""
+        shares: np.ndarray = (20 * self.story[js] / max(self.top, 1) + 0.5).astype(np.int64) * 5
+        return shares
+
+    @property
+    def share(self) -> np.ndarray:
+        """``share_of`` every member (0 where not alive)."""
+        share = np.zeros(len(self.comp.fps), dtype=np.int64)
+        share[self.members] = self.share_of(self.members)
+        return share
+
+    def count_matches(self, group: np.ndarray) -> np.ndarray:
         """How many alive members match each of the ``_CONTENDERS`` largest of ``group``
-        (capped: O(_CONTENDERS) rows per round in a component of any size)."""
+        (capped: O(_CONTENDERS) rows per round in a component of any size); those
+        contenders."""
         sizes = self.comp.sizes
-        for c in group[np.lexsort((group, -sizes[group]))][:_CONTENDERS].tolist():
+        if len(group) > _CONTENDERS:  # the largest first picked out, then ranked
+            order = (self.comp.size_rank[group]).argpartition(_CONTENDERS - 1)[:_CONTENDERS]
+            group = group[order]
+        contenders = group[np.lexsort((group, -sizes[group]))]
+        for c in contenders.tolist():
             if c not in self.matches:
-                self.matches[c] = int(np.count_nonzero(self.comp.row(c).match & self.alive))
-
-    def match_counts(self) -> np.ndarray:
-        """The counted matches per member (0 where not counted)."""
-        counts = np.zeros(len(self.comp.fps), dtype=np.int64)
-        counts[list(self.matches)] = list(self.matches.values())
-        return counts
+                self.matches[c] = int(np.count_nonzero(self.alive[self.comp.row(c).matched()]))
+        return contenders
 
     def reference(self) -> int:
         """Among the copies carrying the most story, the one most others match (not the
         longest: chrome its extractor left in would make it the yardstick)."""
-        best = int(self.share[self.members].max())
-        leaders = self.members[self.share[self.members] == best]
-        self.count_matches(leaders)
+        if self.top:  # the most story has share 100: leaders are near the top
+            near = np.flatnonzero(self.story >= 0.95 * self.top)
+            leaders = near[self.share_of(near) == 100]
+        else:
+            leaders = self.members
+        # every leader not counted matches none counted and is smaller than all of them
+        contenders = self.count_matches(leaders)
         sizes = self.comp.sizes
-        return int(leaders[np.lexsort((leaders, -sizes[leaders],
-                                       -self.match_counts()[leaders]))[0]])
+        return int(min(contenders.tolist(),
+                       key=lambda j: (-self.matches[j], -int(sizes[j]), j)))
 
     def mark_complete(self, ref: int) -> None:
         """Complete: the reference, and members matching it with ``complete_ratio`` of its
         story and of its size."""
         ratio = self.config.complete_ratio
-        self.complete = (
-            (self.story >= ratio * self.story[ref])
-            & (self.comp.sizes >= ratio * self.comp.sizes[ref])
-            & self.comp.row(ref).match
-        )
+        matched = self.comp.row(ref).matched()
+        close = ((self.story[matched] >= ratio * self.story[ref])
+                 & (self.comp.sizes[matched] >= ratio * self.comp.sizes[ref]))
+        self.complete = np.zeros(len(self.comp.fps), dtype=bool)
+        self.complete[matched[close]] = True
         self.complete[ref] = True
+        chosen = np.union1d(matched[close], [ref])
+        self.complete_members = chosen[self.alive[chosen]]
 
     def policy_inputs(
         self, members: Iterable[int]
@@ -677,44 +753,52 @@ class _Round:
         """``complete``, story shares and match counts of these members by doc id, as
         ``choose_canonical`` reads them."""
         ids = self.comp.ids
-        js = list(members)
-        return ({ids[j]: bool(self.complete[j]) for j in js},
-                {ids[j]: int(self.share[j]) for j in js},
-                {ids[j]: self.matches[j] for j in js if j in self.matches})
+        js = np.array(list(members), dtype=np.int64)
+        return ({ids[j]: bool(self.complete[j]) for j in js.tolist()},
+                dict(zip((ids[j] for j in js.tolist()), self.share_of(js).tolist(), strict=True)),
+                {ids[j]: self.matches[j] for j in js.tolist() if j in self.matches})
 
     def policy_key(self, j: int) -> PolicyKey:
         """Member ``j``'s ``policy_key`` in this round."""
-        return policy_key(self.comp.fps[j], bool(self.complete[j]), int(self.share[j]),
-                          self.matches.get(j, 0))
+        return policy_key(self.comp.fps[j], bool(self.complete[j]),
+                          int(self.share_of(np.array([j]))[0]), self.matches.get(j, 0))
 
     def canonical(self) -> tuple[int, str]:
         """The canonical by ``cleanfeed.dedup.canonical`` policy (matches counted among the
         copies that lead it on its first criteria), ranked on arrays: the policy key's first
-        criteria per member, then its tie-breaks as ranked once (``_Component.tie_rank``).
-        The same choice and reason as ``choose_canonical`` over the members."""
-        comp, members = self.comp, self.members
+        criteria, then its tie-breaks as ranked once (``_Component.tie_rank``). Complete
+        copies come first, so only they are ranked when there are some. The same choice and
+        reason as ``choose_canonical`` over the members."""
+        comp = self.comp
         n = len(comp.fps)
+        ranked = self.complete_members if len(self.complete_members) else self.members
         # (complete, on the wire's site, story share): the policy key's first three criteria
-        head = ((~self.complete[members]).astype(np.int64) * 2 + comp.off_wire[members]) * 101 \
-            + (100 - self.share[members])
-        self.count_matches(members[head == head.min()])
-        key = (head * (n + 1) + (n - self.match_counts()[members])) * n + comp.tie_rank[members]
-        if len(members) == 1:
-            return int(members[0]), "only copy"
-        first, second = np.argpartition(key, 1)[:2].tolist()
-        if key[second] < key[first]:
-            first, second = second, first
-        canon, runner = int(members[first]), int(members[second])
+        head = ((~self.complete[ranked]).astype(np.int64) * 2 + comp.off_wire[ranked]) * 101 \
+            + (100 - self.share_of(ranked))
+        self.count_matches(ranked[head == head.min()])
+        matches = np.array([self.matches.get(j, 0) for j in ranked.tolist()], dtype=np.int64)
+        key = (head * (n + 1) + (n - matches)) * n + comp.tie_rank[ranked]
+        if self.counts.n_alive == 1:
+            return int(ranked[0]), "only copy"
+        if len(ranked) == 1:  # the only complete copy: any other member is the runner-up
+            canon = int(ranked[0])
+            runner = int(self.members[0] if self.members[0] != canon else self.members[1])
+        else:
+            first, second = np.argpartition(key, 1)[:2].tolist()
+            if key[second] < key[first]:
+                first, second = second, first
+            canon, runner = int(ranked[first]), int(ranked[second])
         return canon, explain(comp.fps[canon], self.policy_key(canon), self.policy_key(runner),
-                              len(members))
+                              self.counts.n_alive)
 
     def copies_of(self, canon: int) -> tuple[dict[int, Similarity], bool]:
         """The alive members that ``verify`` against the canonical itself, and whether it is a
         roundup (then only copies of the roundup page itself stay its copies); else with the
         trimmed first versions it takes in (``_copies_of_copies``)."""
         row = self.comp.row(canon)
-        found = np.flatnonzero(row.match & self.alive)
-        copies = {j: s for j in found.tolist() if j != canon and (s := row.similarity(j))}
+        found = row.matched()
+        copies = {j: s for j in found[self.alive[found]].tolist()
+                  if j != canon and (s := row.similarity(j))}
         if _is_roundup(self.comp, canon, copies):
             # the stories it contains go free; copies of the roundup page itself stay
             return {j: s for j, s in copies.items() if s.basis != "containment"}, True
@@ -726,7 +810,7 @@ class _Round:
         alive text carries (every story size 0), no two share a text, and no ``edges`` say
         otherwise. Each would then be its own round's only member, kept alone, in any order
         (``decide_apart``): the tail of a component that roundups or partial overlaps linked."""
-        if self.comp.edges or self.story[self.members].any():
+        if self.comp.edges or self.top:
             return False
         return self.counts.twin_texts == 0
 
@@ -822,7 +906,7 @@ def resolve_component(
     story = _Story(comp)
     decisions: dict[str, Decision] = {}
     alone = len(ordered) == 1
-    while story.alive.any():
+    while story.n_alive:
         round_ = _Round(comp, story.alive, story)
         if round_.apart():
             decided = round_.decide_apart(alone)
@@ -831,8 +915,7 @@ def resolve_component(
         decisions.update((d.doc_id, d) for d in decided.values())
         story.retire(np.array(sorted(decided), dtype=np.int64))
         comp.forget(decided)
-        left = int(np.count_nonzero(story.alive))
-        if 0 < left <= len(story.alive) // 2:
+        if 0 < story.n_alive <= len(story.alive) // 2:
             # the rest on arrays of the rest only: a round costs what is left, not the story
             comp = _Component([comp.fps[j] for j in np.flatnonzero(story.alive).tolist()],
                               edges, config)
@@ -883,22 +966,23 @@ def _copies_of_copies(
     not depend on member order.
     """
     config = comp.config
-    sizes = comp.sizes
-    direct = np.zeros(len(sizes), dtype=bool)
-    direct[list(copies)] = True
-    inter = comp.row(canon).inter
-    candidate = alive & ~direct & (sizes >= config.min_shingles) & (sizes <= sizes[canon])
-    candidate[canon] = False
+    direct = np.array(sorted(copies), dtype=np.int64)
+    row = comp.row(canon)  # a member sharing no shingle with it lies not inside it
+    cols, inter = row.cols, row.inter
+    sizes = comp.sizes[cols]
+    candidate = (alive[cols] & ~np.isin(cols, direct) & (sizes >= config.min_shingles)
+                 & (sizes <= comp.sizes[canon]) & (cols != canon))
     with np.errstate(divide="ignore", invalid="ignore"):
         containment = inter / sizes
     needed = np.where(sizes >= config.short_shingles, config.containment_threshold,
                       config.short_containment)
     out: dict[int, Similarity] = {}
     first = [comp.fps[c] for c in list(copies)[:_VOUCHERS]]
-    for j in np.flatnonzero(candidate & (containment >= needed)).tolist():
+    for k in np.flatnonzero(candidate & (containment >= needed)).tolist():
+        j = int(cols[k])
         if _vouched(comp, j, first, direct):
-            jaccard = int(inter[j]) / (int(sizes[j]) + int(sizes[canon]) - int(inter[j]))
-            out[j] = Similarity(jaccard, float(containment[j]), "containment")
+            jaccard = int(inter[k]) / (int(sizes[k]) + int(comp.sizes[canon]) - int(inter[k]))
+            out[j] = Similarity(jaccard, float(containment[k]), "containment")
     return out
 
 
@@ -906,12 +990,12 @@ _VOUCHERS = 8  # direct copies checked pair by pair before a member's whole row 
 
 
 def _vouched(comp: _Component, j: int, first: Sequence[Fingerprint], direct: np.ndarray) -> bool:
-    """Whether member ``j`` matches one of the direct copies (``direct``): the first few
-    checked pair by pair (usually one of them does), else ``j``'s whole row. Pairs ``edges``
-    holds are only judged through the row, which applies them."""
+    """Whether member ``j`` matches one of the direct copies (``direct``, sorted): the first
+    few checked pair by pair (usually one of them does), else ``j``'s whole row. Pairs
+    ``edges`` holds are only judged through the row, which applies them."""
     if not comp.edges and any(s is not None for s in verify_many(comp.fps[j], first, comp.config)):
         return True
-    return bool((comp.row(j).match & direct).any())
+    return bool(np.isin(comp.row(j).matched(), direct).any())
 
 
 def _is_roundup(comp: _Component, canon: int, copies: Mapping[int, Similarity]) -> bool:
