@@ -464,7 +464,8 @@ class _Component:
         self.tie_rank[sorted(range(len(keys)), key=lambda j: keys[j][4:])] = np.arange(len(keys))
         # largest first, then by index: the order contenders are picked in
         self.size_rank = np.empty(len(keys), dtype=np.int64)
-        self.size_rank[np.lexsort((np.arange(len(keys)), -self.sizes))] = np.arange(len(keys))
+        self.by_size = np.lexsort((np.arange(len(keys)), -self.sizes))
+        self.size_rank[self.by_size] = np.arange(len(keys))
         # exact twins share a key; an empty body is its own text
         by_text: dict[str, int] = {}
         self.text_keys = np.array(
@@ -816,11 +817,44 @@ class _Round:
 
     def decide_apart(self, alone: bool) -> dict[int, Decision]:
         """Every alive member kept on its own (when ``apart``): what its own round decides."""
-        fps = self.comp.fps
-        return {j: Decision(fps[j].doc_id, "kept", fps[j].doc_id, None,
-                            _kept_reason(fps[j], 0, False, "", alone)
-                            + _discount_note(fps[j], self.config))
-                for j in self.members.tolist()}
+        return {j: self.kept_alone(j, alone) for j in self.members.tolist()}
+
+    def kept_alone(self, j: int, alone: bool) -> Decision:
+        """Member ``j`` kept with no copy: what a round whose canonical it is, and that finds
+        it no copy, decides."""
+        f = self.comp.fps[j]
+        return Decision(f.doc_id, "kept", f.doc_id, None,
+                        _kept_reason(f, 0, False, "", alone) + _discount_note(f, self.config))
+
+    def decide_unmatched(self, alone: bool) -> dict[int, Decision]:
+        """The rounds to come while no member carries story (every share 0, as ever after:
+        story sizes only shrink) and the ``_CONTENDERS`` largest alive members match no alive
+        member: each such round's reference, canonical and only decision is the largest alive
+        member, kept alone. Deciding one matches none alive, so it changes no match count:
+        the rounds are decided here at once, up to the first whose contenders match some
+        member, or after which no two alive members share a text (``apart`` then decides).
+        Without ``edges`` only (their verdicts are the rows'). Empty when the first round is
+        not such a round."""
+        comp, counts = self.comp, self.counts
+        if self.top or comp.edges:
+            return {}
+        order = comp.by_size[self.alive[comp.by_size]]  # alive, as contenders are picked
+        twins = counts.twin_texts
+        left = counts.text_alive.copy()
+        out: dict[int, Decision] = {}
+        for k, j in enumerate(order.tolist()):
+            for c in order[k : k + _CONTENDERS].tolist():
+                if c not in self.matches:
+                    self.matches[c] = int(np.count_nonzero(self.alive[comp.row(c).matched()]))
+                if self.matches[c]:
+                    return out
+            out[j] = self.kept_alone(j, alone)
+            text = counts.text_of[j]
+            left[text] -= 1
+            twins -= int(left[text] == 1)
+            if not twins:  # the next round finds the rest apart
+                return out
+        return out
 
     def decide(
         self, published: Collection[str], settled: Collection[str], alone: bool
@@ -911,7 +945,8 @@ def resolve_component(
         if round_.apart():
             decided = round_.decide_apart(alone)
         else:
-            decided = round_.decide(published, settled, alone)
+            decided = (round_.decide_unmatched(alone)
+                       or round_.decide(published, settled, alone))
         decisions.update((d.doc_id, d) for d in decided.values())
         story.retire(np.array(sorted(decided), dtype=np.int64))
         comp.forget(decided)
