@@ -456,6 +456,7 @@ class _Component:
         self.owner = np.repeat(np.arange(len(self.fps)), self.sizes)
         # the entries of distinct shingle d: postings[post_ptr[d] : post_ptr[d + 1]]
         self.postings = np.argsort(self.inverse, kind="stable")
+        self.posting_owner = self.owner[self.postings]
         self.post_ptr = np.concatenate(
             ([0], np.cumsum(np.bincount(self.inverse, minlength=self.n_distinct))))
         keys = [policy_key(f, False) for f in self.fps]
@@ -502,15 +503,23 @@ class _Component:
 
     def intersections(self, i: int) -> np.ndarray:
         """How many shingles member ``i`` shares with each member (itself included)."""
-        entries = self.carriers(self.inverse[self.starts[i] : self.ends[i]])
-        return np.bincount(self.owner[entries], minlength=len(self.fps)).astype(np.int64)
+        cols, inter = self.shared_with(i)
+        counts = np.zeros(len(self.fps), dtype=np.int64)
+        counts[cols] = inter
+        return counts
 
     def shared_with(self, i: int) -> tuple[np.ndarray, np.ndarray]:
         """The members sharing a shingle or the text with member ``i`` (sorted, itself among
         them unless empty), and how many shingles each shares: ``intersections`` where it is
         not 0, in what member ``i`` shares rather than in the component's size."""
-        owners = self.owner[self.carriers(self.inverse[self.starts[i] : self.ends[i]])]
-        cols, inter = np.unique(owners, return_counts=True)
+        shingles = self.inverse[self.starts[i] : self.ends[i]]
+        owners = self.posting_owner[_spans(self.post_ptr[shingles], self.post_ptr[shingles + 1])]
+        if len(owners) > len(self.fps) // 4:  # counted on every member, then picked
+            counted = np.bincount(owners, minlength=len(self.fps))
+            cols = np.flatnonzero(counted)
+            inter = counted[cols]
+        else:
+            cols, inter = np.unique(owners, return_counts=True)
         key = int(self.text_keys[i])
         if key < 0:
             return cols, inter.astype(np.int64)
