@@ -446,19 +446,21 @@ class _Component:
         self.ends = np.cumsum(self.sizes)
         self.starts = self.ends - self.sizes
         self.nonempty = np.flatnonzero(self.sizes)
-        if int(self.ends[-1]) if len(self.ends) else 0:
-            concat = np.concatenate([f.shingle_array() for f in self.fps])
-            distinct, inverse = np.unique(concat, return_inverse=True)
-        else:
-            distinct, inverse = np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64)
-        self.n_distinct = len(distinct)
-        self.inverse = inverse.reshape(-1)
+        concat = np.concatenate([np.empty(0, dtype=np.uint64),
+                                 *(f.shingle_array() for f in self.fps)])
+        # one sort: the entries by shingle (then by position), which numbers the distinct
+        # shingles (``inverse``) and lists the entries of each (``postings``: the entries of
+        # distinct shingle d are postings[post_ptr[d] : post_ptr[d + 1]])
+        self.postings = np.argsort(concat, kind="stable")
+        ordered = concat[self.postings]
+        first = np.concatenate(([True], ordered[1:] != ordered[:-1])) if len(ordered) else \
+            np.empty(0, dtype=bool)
+        self.n_distinct = int(np.count_nonzero(first))
+        self.inverse = np.empty(len(concat), dtype=np.int64)
+        self.inverse[self.postings] = np.cumsum(first) - 1
         self.owner = np.repeat(np.arange(len(self.fps)), self.sizes)
-        # the entries of distinct shingle d: postings[post_ptr[d] : post_ptr[d + 1]]
-        self.postings = np.argsort(self.inverse, kind="stable")
         self.posting_owner = self.owner[self.postings]
-        self.post_ptr = np.concatenate(
-            ([0], np.cumsum(np.bincount(self.inverse, minlength=self.n_distinct))))
+        self.post_ptr = np.append(np.flatnonzero(first), len(concat))
         keys = [policy_key(f, False) for f in self.fps]
         self.off_wire = np.array([k[1] for k in keys], dtype=np.int64)
         self.tie_rank = np.empty(len(keys), dtype=np.int64)
@@ -605,7 +607,7 @@ class _Story:
                                    return_inverse=True)
         self.pair_of = pair_of.reshape(-1)
         self.pair_shingle = pairs // n_sites
-        self.pair_entries = np.bincount(self.pair_of, minlength=len(pairs))
+        self.pair_entries = np.bincount(self.pair_of, minlength=len(self.pair_shingle))
         self.sites = np.bincount(self.pair_shingle, minlength=comp.n_distinct)
         self.total = np.bincount(comp.line_of, minlength=comp.n_lines)
         self.carried = np.bincount(comp.line_of[self.sites[comp.inverse] >= 2],
