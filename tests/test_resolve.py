@@ -16,7 +16,7 @@ from typing import TypeVar
 import numpy as np
 import pytest
 
-from cleanfeed import CleanDoc, DedupConfig, Deduplicator, fingerprint_batch, verify
+from cleanfeed import CleanDoc, Decision, DedupConfig, Deduplicator, fingerprint_batch, verify
 from cleanfeed.dedup import cluster, deduplicator
 from cleanfeed.dedup.canonical import choose_canonical
 from cleanfeed.dedup.cluster import (
@@ -306,3 +306,35 @@ def test_members_apart_are_decided_at_once_as_their_own_rounds_would(
         assert resolve_component(fps, None, CONFIG) == fast
         monkeypatch.undo()
         assert calls and max(calls) >= 2
+
+
+def test_unmatched_members_are_decided_at_once_as_their_own_rounds_would(
+    stories: list[list[str]], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Pages of one site whose text is all its chrome (one text, several stories: twins that
+    are not copies) and stories no other page matches: once no member carries story, the
+    rounds that each keep the largest alone are decided at once, exactly as one by one."""
+    chrome = ["Subscribe to the example daily newsletter for more news from our newsroom today",
+              "All rights reserved by the example company and its partners around the world"]
+    docs = [_doc(f"chrome-{i}", chrome, f"https://s.example/c{i}") for i in range(4)]
+    docs += [_doc(f"story-{k}", [chrome[0], *stories[k]], f"https://s.example/s{k}")
+             for k in range(4)]
+    # one story copied on another site: story sizes are not 0 until its round
+    docs += [_doc("wire", stories[4], "https://w.example/a"),
+             _doc("wire-copy", _edit(stories[4], 3, seed=1), "https://t.example/b")]
+    fps = fingerprint_batch(docs, CONFIG)
+    common = common_lines(*line_pairs(fps), dataclasses.replace(CONFIG, common_line_stories=3))
+    own = [f.discounted_by(common) for f in fps]
+    decided: list[int] = []  # how many each call decided
+    real = _Round.decide_unmatched
+
+    def counted(self: _Round, alone: bool) -> dict[int, Decision]:
+        out = real(self, alone)
+        decided.append(len(out))
+        return out
+
+    monkeypatch.setattr(_Round, "decide_unmatched", counted)
+    fast = resolve_component(own, None, CONFIG)
+    assert max(decided) >= 2 and any(d.status == "duplicate" for d in fast)
+    monkeypatch.setattr(_Round, "decide_unmatched", lambda self, alone: {})
+    assert resolve_component(own, None, CONFIG) == fast

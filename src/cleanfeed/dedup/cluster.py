@@ -32,8 +32,9 @@ and each distinct shingle's carriers); one member against all others is then one
 the carriers of its shingles, judged at once by ``_verdicts`` (the copy test, which
 ``verify`` uses too), and each round (``_Round``) judges a bounded number of such rows
 (``_CONTENDERS``), never a Python-level check per pair. The story sizes are kept up to date
-as members are decided (``_Story``), and the policy ranks the members on arrays, so a round
-that decides one page costs a few numpy passes over the members, not over their text.
+as members are decided (``_Story``), the policy ranks only the complete copies, on arrays,
+and the rounds that would each keep one unmatched page alone are decided together: a round
+costs what its rows and decisions touch, not a pass over the component's text.
 """
 
 from __future__ import annotations
@@ -929,10 +930,13 @@ def resolve_component(
     that trimmed copies of a first version may join a much longer update
     (``_copies_of_copies``). ``edges`` is an optional cache of ``verify`` results keyed by
     ``(doc_id, doc_id)`` in either order; it must come from the same config. The result
-    depends only on the set of members, never on their order. Each round costs a few numpy
-    passes over the members, plus the rows it reads (each a pass over what one contender
-    shares: ``_Component``) and the story sizes its decisions change (``_Story``), so a story
-    copied thousands of times is decided in time linear in its copies' text.
+    depends only on the set of members, never on their order. A round costs the rows it
+    reads (each what one contender shares: ``_Component``), the story sizes its decisions
+    change (``_Story``) and a pass over the story sizes, never a pass over every member's
+    text; the rounds that would each keep one unmatched page alone are decided at once
+    (``_Round.decide_unmatched``, ``_Round.decide_apart``). So a story copied thousands of
+    times is decided in time linear in its copies' text, and a component that roundups glue
+    from thousands of stories in time about linear in its members.
 
     ``members`` are compared as given: pass them ``Fingerprint.discounted_by`` their sites'
     common lines (the reasons then say how much was discounted). ``published``: ids an earlier
