@@ -41,6 +41,7 @@ from itertools import pairwise
 
 from ..config import ExtractConfig
 from ..metadata.dump import dump_metadata
+from ..metadata.text import Dateline
 from ..models import CleanDoc, Removal
 from .budget import within_budget
 from .lines import (
@@ -65,16 +66,6 @@ OUTSIDE_BODY = "text.outside-body"
 SHORT_LINE = "text.short-line"
 REPEATED_LINE = "text.repeated-line"
 TEMPLATE_LINE = TEMPLATE_RULE
-# Wire datelines: "SEOUL (Reuters) -", "(AP) —", "WASHINGTON, Jan 3 (Reuters) -", and the bare
-# upper-case city dateline of agency and newspaper copy: "MADRID — ", "NEW YORK (CNN) -- ".
-# The place before the parenthesis is upper case ("SEOUL, South Korea (AP)"), so a paragraph
-# such as "Apple (AAPL) - shares rose" in the middle of a story is no dateline.
-_AGENCY_DATELINE = re.compile(
-    r"^\s*(?:[A-Z][A-Z .'’/-]{1,40}(?:,\s*[A-Z][\w .'’-]{1,30}){0,2}\s*)?\([A-Z][\w .&-]{0,40}\)\s*[-—–:]{1,2}"
-)
-_CITY_DATELINE = re.compile(
-    r"^\s*[A-Z][A-Z .'’-]{2,30}(?:,\s*[A-Z][\w .'’-]{1,30}){0,2}\s*(?:\([^)]{1,40}\))?\s*(?:—|–|--|-)\s*\S"
-)
 # Wire credits closing a story: "(Reporting by ...; Editing by ...)", "Writing by ...",
 # "Associated Press writer X contributed", "Additional reporting by ...".
 _CREDIT = re.compile(
@@ -114,7 +105,8 @@ def _is_dateline(line: DumpLine) -> bool:
     content = line.content
     if word_count(content) < 12:
         return False
-    return bool(_AGENCY_DATELINE.match(content) or _CITY_DATELINE.match(content))
+    dateline = Dateline.at(content)
+    return dateline is not None and dateline.trusted
 
 
 def _is_credit(line: DumpLine) -> bool:
