@@ -23,7 +23,7 @@ from typing import Any, Literal
 from .config import Config
 from .dedup.fingerprint import Fingerprint, fingerprint
 from .errors import CleanfeedError
-from .extract import extract, page_text
+from .extract import extract, extract_decoded, page_text
 from .extract.template import (
     PageFeatures,
     TemplateSnapshot,
@@ -299,7 +299,7 @@ def _first_pass(raw: RawDoc, task: PageTask) -> Extracted | Pending:
         return Pending(page_features(text, raw.url), time.perf_counter() - started)
     raw = replace(raw, content=text, kind="html")
     try:
-        doc = extract(raw, task.config.extract)
+        doc = extract_decoded(raw, text)
     except CleanfeedError as err:
         return failed(raw, err, (("extract", time.perf_counter() - started),))
     features = paragraph_features(doc.paragraphs, doc.url)

@@ -60,7 +60,7 @@ from .paragraph_rules import heading_like, line_rule, normal, preview, section_e
 from .rules import RULES, RULES_BY_ID, Rule
 from .template import TEMPLATE_RULE, TemplateSnapshot
 
-__all__ = ["clean_text_dump"]
+__all__ = ["clean_text_dump", "text_dump_doc"]
 
 OUTSIDE_BODY = "text.outside-body"
 SHORT_LINE = "text.short-line"
@@ -392,8 +392,14 @@ def clean_text_dump(
     >>> doc.paragraphs[0][:20]
     'SEOUL (Reuters) - No'
     """
-    config = config or ExtractConfig()
-    text = within_budget(text, config)
+    return text_dump_doc(within_budget(text, config or ExtractConfig()), url, doc_id, templates)
+
+
+def text_dump_doc(
+    text: str, url: str | None = None, doc_id: str = "", templates: TemplateSnapshot | None = None
+) -> CleanDoc:
+    """``clean_text_dump`` of a page within its budget: ``extract`` checks the budget once, in
+    ``page_text``, then calls this."""
     lines = split_lines(text)
     template_lines = templates.template_lines(lines, url) if templates is not None else frozenset()
     kept, verdicts = _clean_lines(lines, template_lines)
