@@ -148,6 +148,13 @@ class Outcome:
         return cls(page, "duplicate", decision.reason, duplicate_of=decision.canonical_id,
                    similarity=decision.similarity)
 
+    @property
+    def dropped_by(self) -> str | None:
+        """Why a dropped page was dropped, as a run counts it: its ``PageResult.reason`` ("over
+        budget", "empty body", "duplicate id"...); None for a kept page or a duplicate. Both
+        engines count their dropped pages by it."""
+        return self.page.reason if self.status == "dropped" else None
+
     def manifest_row(self) -> dict[str, Any]:
         """The manifest line: every input page has exactly one."""
         return {
