@@ -599,10 +599,9 @@ def test_verify_is_symmetric(seeds: list[CleanDoc]) -> None:
 
 # every volatile wrapper: one text it strips, one it must leave alone
 WRAPPER_CASES = {
-    "dateline.caps": ("WASHINGTON, Jan 3 (Reuters) - The Fed held rates.",
-                      "The Fed held rates in Washington - again."),
-    "dateline.agency": ("Seoul (AFP) - Talks resumed on Monday.",
-                        "Talks resumed on Monday in Seoul (South Korea)."),
+    # every form: tests/test_dateline.py
+    "dateline": ("Seoul (AFP) - Talks resumed on Monday.",
+                 "Talks resumed on Monday in Seoul (South Korea)."),
     "byline": ("By Jack Kim, Reuters", "By the time talks resumed, the troops had left the region entirely."),
     "credit.reporting": ("(Reporting by Jack Kim; Editing by Sandra Maler)",
                          "Reporting on the war has been difficult."),

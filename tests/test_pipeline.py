@@ -86,6 +86,8 @@ def test_every_input_gets_one_outcome_in_order_with_a_reason_for_each_drop() -> 
                                             "kept", "dropped"]
     assert reasons[1:5] == ["corrupt container", "empty body", "decode failure", "over budget"]
     assert reasons[6] == "duplicate id"
+    # what a run counts its dropped pages by (both engines, --stats and --report)
+    assert [o.dropped_by for o in outcomes] == [None, *reasons[1:5], None, "duplicate id"]
 
 
 def test_a_page_over_the_time_budget_costs_that_page_only() -> None:

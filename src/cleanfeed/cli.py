@@ -452,10 +452,11 @@ class _Tally:
         self.reasons: Counter[str] = Counter()
         self.writing = 0.0
 
-    def count(self, status: str, dropped_because: str | None) -> None:
+    def count(self, status: str, dropped_by: str | None) -> None:
+        """One page: its status, and why it was dropped (``Outcome.dropped_by``) or failed."""
         self.statuses[status] += 1
-        if dropped_because is not None:
-            self.reasons[dropped_because.split(":", 1)[0]] += 1
+        if dropped_by is not None:
+            self.reasons[dropped_by] += 1
 
     def stats(self, args: argparse.Namespace, bar: _ProgressBar) -> dict[str, object]:
         """The ``--stats`` record: counts, time, time per stage (also shown by ``--report``)."""
@@ -570,8 +571,7 @@ def _run(args: argparse.Namespace, stderr: TextIO) -> int:
                 if report is not None:
                     report.add(outcome)
                 tally.writing += time.perf_counter() - t0
-                tally.count(outcome.status,
-                            outcome.reason if outcome.status == "dropped" else None)
+                tally.count(outcome.status, outcome.dropped_by)
             if report is not None:
                 report.finish(tally.stats(args, bar))
     except sqlite3.Error as err:  # the index, after it opened: a full disk, a damaged file

@@ -23,7 +23,7 @@ from typing import Any, Literal
 from .config import Config
 from .dedup.fingerprint import Fingerprint, fingerprint
 from .errors import CleanfeedError
-from .extract import extract, page_text
+from .extract import extract, extract_decoded, page_text
 from .extract.template import (
     PageFeatures,
     TemplateSnapshot,
@@ -147,6 +147,13 @@ class Outcome:
             return cls(page, "kept", decision.reason, copies=copies, replaces=decision.replaces)
         return cls(page, "duplicate", decision.reason, duplicate_of=decision.canonical_id,
                    similarity=decision.similarity)
+
+    @property
+    def dropped_by(self) -> str | None:
+        """Why a dropped page was dropped, as a run counts it: its ``PageResult.reason`` ("over
+        budget", "empty body", "duplicate id"...); None for a kept page or a duplicate. Both
+        engines count their dropped pages by it."""
+        return self.page.reason if self.status == "dropped" else None
 
     def manifest_row(self) -> dict[str, Any]:
         """The manifest line: every input page has exactly one."""
@@ -299,7 +306,7 @@ def _first_pass(raw: RawDoc, task: PageTask) -> Extracted | Pending:
         return Pending(page_features(text, raw.url), time.perf_counter() - started)
     raw = replace(raw, content=text, kind="html")
     try:
-        doc = extract(raw, task.config.extract)
+        doc = extract_decoded(raw, text)
     except CleanfeedError as err:
         return failed(raw, err, (("extract", time.perf_counter() - started),))
     features = paragraph_features(doc.paragraphs, doc.url)

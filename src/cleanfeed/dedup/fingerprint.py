@@ -32,7 +32,7 @@ import pyarrow.compute as pc
 import xxhash
 
 from ..config import DedupConfig
-from ..metadata.text import AGENCIES
+from ..metadata.text import AGENCIES, DATELINE
 from ..models import CleanDoc, pickled_by_fields
 
 __all__ = [
@@ -114,14 +114,10 @@ _AGENCY_ALIASES = "|".join(
 )
 
 WRAPPERS: tuple[Wrapper, ...] = (
-    # "SEOUL (Reuters) -", "WASHINGTON, Jan 3 (Reuters) -", "LONDON -", "SEOUL, South Korea (AP) -"
-    Wrapper(
-        "dateline.caps",
-        "lead",
-        re.compile(r"^[A-Z][A-Z'./ -]*[A-Z](?:,[^()\-]{1,40}?)?\s*(?:\([^()]{1,40}\)\s*)?-+\s*"),
-    ),
-    # "(Reuters) -", "Seoul (AFP) -", "May 3 (Reuters) -"
-    Wrapper("dateline.agency", "lead", re.compile(r"^[^()]{0,60}?\([^()]{1,40}\)\s*-+\s*")),
+    # "SEOUL (Reuters) -", "WASHINGTON, Jan 3 (Reuters) -", "LONDON -", "Seoul (AFP) -": a wire
+    # dateline (``Dateline``), trusted or not (only a story's first paragraphs are tried), but
+    # not one ``joined`` to the next word: "U.S.-Israeli" is not cut (``strip_volatile``)
+    Wrapper("dateline", "lead", DATELINE),
     # "By Jane Doe", "By Jane Doe, Reuters" as its own short paragraph
     # (capitalised names only: "By the time talks resumed, ..." is body)
     Wrapper(
@@ -211,7 +207,7 @@ def strip_volatile(paragraphs: Sequence[str]) -> tuple[str, ...]:
     paras = [p for p in paras if p and not (len(p) <= _LINE_MAX_CHARS and _LINE_RE.match(p))]
     for i in range(min(_LEAD_PARAGRAPHS, len(paras))):
         match = _LEAD_RE.match(paras[i])
-        if match:
+        if match and not match.group("joined"):
             paras[i] = paras[i][match.end() :].strip()
             break  # one dateline or byline per story; what follows is body
     for i in range(max(0, len(paras) - _TAIL_PARAGRAPHS), len(paras)):

@@ -3,7 +3,8 @@
 ``extract(raw)`` decodes the page, tells HTML from a rendered text dump (unless the reader
 already knew), and hands it to the HTML extractor (``extract.html``) or the text-dump cleaner
 (``extract.textdump``). The chrome rules both apply are data in ``extract.rules``, read by one
-engine (``extract.paragraph_rules``); one check (``extract.budget``) refuses a page over budget.
+engine (``extract.paragraph_rules``); one check (``extract.budget``, made once, by ``page_text``)
+refuses a page over budget.
 """
 
 from __future__ import annotations
@@ -12,17 +13,20 @@ from ..config import ExtractConfig
 from ..io.decode import decode_bytes, sniff_kind
 from ..models import CleanDoc, RawDoc
 from .budget import within_budget
-from .html import extract_html
+from .html import extract_html, html_doc
 from .template import SiteTemplates, TemplateSnapshot, apply_templates
-from .textdump import clean_text_dump
+from .textdump import clean_text_dump, text_dump_doc
 
 __all__ = [
-    "SiteTemplates", "TemplateSnapshot", "clean_text_dump", "extract", "extract_html", "page_text",
+    "SiteTemplates", "TemplateSnapshot", "clean_text_dump", "extract", "extract_decoded", "extract_html",
+    "page_text",
 ]
 
 
 def page_text(raw: RawDoc, config: ExtractConfig) -> str:
-    """The page's text: its bytes decoded (``decode_bytes``), within the size budget."""
+    """The page's text: its bytes decoded (``decode_bytes``), within the size budget. The one
+    budget check of ``extract``: ``BudgetExceeded`` for a page over ``config.max_bytes``
+    (bytes, or characters of a page given as text)."""
     if isinstance(raw.content, bytes):
         return decode_bytes(raw.content, declared=raw.charset, max_bytes=config.max_bytes)
     return within_budget(raw.content, config)
@@ -51,9 +55,11 @@ def extract(
         raw = RawDoc("", raw, url=url)
     elif url is not None:
         raise TypeError("url= is for a page given as str or bytes; a RawDoc carries its own url")
-    config = config or ExtractConfig()
-    text = page_text(raw, config)
-    kind = raw.kind or sniff_kind(text)
-    if kind == "html":
-        return apply_templates(extract_html(text, url=raw.url, doc_id=raw.id, config=config), templates)
-    return clean_text_dump(text, url=raw.url, doc_id=raw.id, config=config, templates=templates)
+    return extract_decoded(raw, page_text(raw, config or ExtractConfig()), templates)
+
+
+def extract_decoded(raw: RawDoc, text: str, templates: TemplateSnapshot | None = None) -> CleanDoc:
+    """``extract`` of a page whose text ``page_text`` gave: within its budget, not checked again."""
+    if (raw.kind or sniff_kind(text)) == "html":
+        return apply_templates(html_doc(text, url=raw.url, doc_id=raw.id), templates)
+    return text_dump_doc(text, url=raw.url, doc_id=raw.id, templates=templates)

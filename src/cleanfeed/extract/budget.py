@@ -1,9 +1,10 @@
-"""One page's size budget: the one check every way into extraction makes.
+"""One page's size budget: the one check every way into extraction makes, once.
 
-``extract`` (through ``page_text``), ``extract_html`` and ``clean_text_dump`` refuse a page of
-more than ``ExtractConfig.max_bytes`` characters before any work on it. (Readers check a page's
-*bytes* against ``ReadOptions.max_bytes`` as they read; ``decode_bytes`` checks bytes it is
-given to decode.)
+``extract`` (in ``page_text``, before ``extract_decoded``, which does not check again),
+``extract_html`` and ``clean_text_dump`` refuse a page of more than ``ExtractConfig.max_bytes``
+characters before any work on it. (Readers check a page's *bytes* against
+``ReadOptions.max_bytes`` as they read; ``decode_bytes`` checks bytes it is given to decode,
+which is ``page_text``'s check of a page given as bytes.)
 """
 
 from __future__ import annotations

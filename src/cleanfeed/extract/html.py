@@ -71,7 +71,7 @@ from .reader import (
 )
 from .rules import RULES, RULES_BY_ID, Rule
 
-__all__ = ["extract_html"]
+__all__ = ["extract_html", "html_doc"]
 
 TOC_RULE = "seo.table-of-contents"
 DATELINE_RULE = "wire.before-dateline"
@@ -812,8 +812,12 @@ def extract_html(
     >>> doc.wire, doc.provenance["wire"]
     ('Reuters', 'dateline')
     """
-    config = config or ExtractConfig()
-    html = within_budget(html, config)
+    return html_doc(within_budget(html, config or ExtractConfig()), url, doc_id)
+
+
+def html_doc(html: str, url: str | None = None, doc_id: str = "") -> CleanDoc:
+    """``extract_html`` of a page within its budget: ``extract`` checks the budget once, in
+    ``page_text``, then calls this."""
     if "\x00" in html:
         html = html.replace("\x00", "")
     html = cap_nesting(html)  # the tree builder is quadratic in depth

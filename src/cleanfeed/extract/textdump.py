@@ -41,6 +41,7 @@ from itertools import pairwise
 
 from ..config import ExtractConfig
 from ..metadata.dump import dump_metadata
+from ..metadata.text import Dateline
 from ..models import CleanDoc, Removal
 from .budget import within_budget
 from .lines import (
@@ -59,22 +60,12 @@ from .paragraph_rules import heading_like, line_rule, normal, preview, section_e
 from .rules import RULES, RULES_BY_ID, Rule
 from .template import TEMPLATE_RULE, TemplateSnapshot
 
-__all__ = ["clean_text_dump"]
+__all__ = ["clean_text_dump", "text_dump_doc"]
 
 OUTSIDE_BODY = "text.outside-body"
 SHORT_LINE = "text.short-line"
 REPEATED_LINE = "text.repeated-line"
 TEMPLATE_LINE = TEMPLATE_RULE
-# Wire datelines: "SEOUL (Reuters) -", "(AP) —", "WASHINGTON, Jan 3 (Reuters) -", and the bare
-# upper-case city dateline of agency and newspaper copy: "MADRID — ", "NEW YORK (CNN) -- ".
-# The place before the parenthesis is upper case ("SEOUL, South Korea (AP)"), so a paragraph
-# such as "Apple (AAPL) - shares rose" in the middle of a story is no dateline.
-_AGENCY_DATELINE = re.compile(
-    r"^\s*(?:[A-Z][A-Z .'’/-]{1,40}(?:,\s*[A-Z][\w .'’-]{1,30}){0,2}\s*)?\([A-Z][\w .&-]{0,40}\)\s*[-—–:]{1,2}"
-)
-_CITY_DATELINE = re.compile(
-    r"^\s*[A-Z][A-Z .'’-]{2,30}(?:,\s*[A-Z][\w .'’-]{1,30}){0,2}\s*(?:\([^)]{1,40}\))?\s*(?:—|–|--|-)\s*\S"
-)
 # Wire credits closing a story: "(Reporting by ...; Editing by ...)", "Writing by ...",
 # "Associated Press writer X contributed", "Additional reporting by ...".
 _CREDIT = re.compile(
@@ -114,7 +105,8 @@ def _is_dateline(line: DumpLine) -> bool:
     content = line.content
     if word_count(content) < 12:
         return False
-    return bool(_AGENCY_DATELINE.match(content) or _CITY_DATELINE.match(content))
+    dateline = Dateline.at(content)
+    return dateline is not None and dateline.trusted
 
 
 def _is_credit(line: DumpLine) -> bool:
@@ -400,8 +392,14 @@ def clean_text_dump(
     >>> doc.paragraphs[0][:20]
     'SEOUL (Reuters) - No'
     """
-    config = config or ExtractConfig()
-    text = within_budget(text, config)
+    return text_dump_doc(within_budget(text, config or ExtractConfig()), url, doc_id, templates)
+
+
+def text_dump_doc(
+    text: str, url: str | None = None, doc_id: str = "", templates: TemplateSnapshot | None = None
+) -> CleanDoc:
+    """``clean_text_dump`` of a page within its budget: ``extract`` checks the budget once, in
+    ``page_text``, then calls this."""
     lines = split_lines(text)
     template_lines = templates.template_lines(lines, url) if templates is not None else frozenset()
     kept, verdicts = _clean_lines(lines, template_lines)

@@ -145,6 +145,7 @@ class ReportWriter:
         self._rules = _Interned()
         self._categories = _Interned()
         self._removed: Counter[int] = Counter()
+        self._dropped: Counter[str] = Counter()  # dropped pages by ``Outcome.dropped_by``
         self._removed_chars: Counter[int] = Counter()
         self._done = False
 
@@ -162,6 +163,8 @@ class ReportWriter:
         cols["title"].append(doc.title if doc else None)
         cols["st"].append(_STATUS[outcome.status])
         cols["why"].append(self._reasons(outcome.reason))
+        if outcome.dropped_by is not None:
+            self._dropped[outcome.dropped_by] += 1
         cols["of"].append(outcome.duplicate_of)
         s = outcome.similarity
         cols["sim"].append(_similarity(s) if s else None)
@@ -257,11 +260,7 @@ class ReportWriter:
 
     def _summary(self, stats: Mapping[str, Any]) -> dict[str, Any]:
         status = Counter(self._cols["st"])
-        dropped: Counter[str] = Counter()
         reasons = self._reasons.values()
-        for st, why in zip(self._cols["st"], self._cols["why"], strict=True):
-            if st == 2:
-                dropped[reasons[why].split(":", 1)[0]] += 1
         sizes: Counter[int] = Counter()
         absorbed = {len(c) for _, c in self._copies}
         for _, copies in self._copies:
@@ -272,7 +271,7 @@ class ReportWriter:
             "title": self.title,
             "pages": len(self._cols["id"]),
             "kept": status[0], "duplicate": status[1], "dropped": status[2],
-            "dropped_by_reason": dropped.most_common(),
+            "dropped_by_reason": self._dropped.most_common(),
             "cluster_sizes": sorted(sizes.items()),
             "largest_story": max(absorbed, default=0) + 1 if absorbed else 1,
             "removals": sorted(([categories[c], self._removed[c], self._removed_chars[c]]

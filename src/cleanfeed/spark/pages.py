@@ -257,8 +257,7 @@ def manifest_rows(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]
         out = []
         for row in batch.to_pylist():
             o = outcome(row)
-            out.append({"node": row["node"], **o.manifest_row(),
-                        "dropped_by": o.page.reason if o.status == "dropped" else None})
+            out.append({"node": row["node"], **o.manifest_row(), "dropped_by": o.dropped_by})
         yield pa.RecordBatch.from_pylist(out, schema=MANIFEST_ROWS)
 
 
