@@ -310,28 +310,74 @@ class _Header:
 
 
 def _header(tree: LexborHTMLParser, title: str | None) -> _Header:
-    """The headline (``_headline_node``) and the text nodes of the body around it, in order."""
-    h1 = _headline_node(tree, title)
-    if h1 is None or tree.body is None:
+    """The headline (``_headline_node``) and the text nodes of the body around it, in order.
+
+    Only the window is walked (back from the headline, then forward from it), not the page
+    above it: a page's menus often hold most of its nodes, and each visited node costs."""
+    h1, body = _headline_node(tree, title), tree.body
+    if h1 is None or body is None or not _within(h1, body):
         return _Header(h1)
-    raw: list[tuple[str, Any]] = []
-    at = None
-    for node in tree.body.traverse(include_text=True):
-        if node.tag == "-text":
-            parent = node.parent
-            text = node.text() if parent is None or parent.tag not in _SKIP_TEXT else ""
-            if text and not text.isspace():
-                raw.append((text, parent))
-        elif at is None and node.mem_id == h1.mem_id:
-            at = len(raw)
-        if at is not None and len(raw) >= at + _HEADER_AFTER:
-            break
-    if at is None:
-        return _Header(h1)
-    start = max(0, at - _HEADER_BEFORE)
-    kept = [(cleaned, parent) for text, parent in raw[start:] if (cleaned := _clean(text))]
-    before = sum(1 for text, _ in raw[start:at] if _clean(text))
+    above = _texts_before(h1, body, _HEADER_BEFORE)
+    raw = above + _texts_from(h1, body, _HEADER_AFTER)
+    kept = [(cleaned, parent) for text, parent in raw if (cleaned := _clean(text))]
+    before = sum(1 for text, _ in above if _clean(text))
     return _Header(h1, tuple(t for t, _ in kept), tuple(p for _, p in kept), before)
+
+
+def _within(node: Any, root: Any) -> bool:
+    """``node`` is ``root`` or one of its descendants."""
+    while node is not None:
+        if node.mem_id == root.mem_id:
+            return True
+        node = node.parent
+    return False
+
+
+def _shown_text(node: Any) -> tuple[str, Any] | None:
+    """A text node's text and its parent element, unless blank or inside a script or style."""
+    parent = node.parent
+    text = node.text() if parent is None or parent.tag not in _SKIP_TEXT else ""
+    return (text, parent) if text and not text.isspace() else None
+
+
+def _texts_before(node: Any, root: Any, limit: int) -> list[tuple[str, Any]]:
+    """The last ``limit`` shown texts (``_shown_text``) inside ``root`` that come before
+    ``node`` in document order (not in it), in document order."""
+    found: list[tuple[str, Any]] = []
+    while len(found) < limit and node.mem_id != root.mem_id:
+        prev = node.prev
+        if prev is None:  # the node before a first child, in document order, is its parent
+            node = node.parent
+            if node is None or node.mem_id == root.mem_id:
+                break
+            continue  # an element: no text of its own
+        node = prev  # else the deepest last descendant of the previous sibling
+        while (last := node.last_child) is not None:
+            node = last
+        if node.tag == "-text" and (shown := _shown_text(node)) is not None:
+            found.append(shown)
+    return found[::-1]
+
+
+def _texts_from(node: Any, root: Any, limit: int) -> list[tuple[str, Any]]:
+    """The first ``limit`` shown texts in document order from ``node`` on (its own first),
+    inside ``root``."""
+    found: list[tuple[str, Any]] = []
+    while len(found) < limit:
+        if node.tag == "-text" and (shown := _shown_text(node)) is not None:
+            found.append(shown)
+        child = node.child
+        if child is not None:
+            node = child
+            continue
+        while node.mem_id != root.mem_id and node.next is None:
+            node = node.parent
+            if node is None:
+                return found
+        if node.mem_id == root.mem_id:
+            break
+        node = node.next
+    return found
 
 
 def _title(
