@@ -71,6 +71,7 @@ _SEPARATORS = bytes(
     32 if (chr(i) in "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~" or chr(i).isspace()) else i
     for i in range(256)
 )
+_LINE_SEPARATORS = _SEPARATORS[:0x1E] + b"\x1e" + _SEPARATORS[0x1F:]  # U+001E kept: a line break
 
 
 def normalize_text(text: str) -> str:
@@ -241,18 +242,22 @@ def line_tokens(paragraphs: Sequence[str]) -> tuple[list[bytes], np.ndarray, np.
     recurring text (menus, other stories' headlines, footers an extractor left in) is learned.
     """
     words: list[bytes] = []
-    line_of_word: list[int] = []
+    line_of_line: list[int] = []  # each non-empty paragraph's line index
+    sizes: list[int] = []  # and its number of words
     index: dict[int, int] = {}
-    for para in strip_volatile(paragraphs):
-        ws = para.casefold().encode("utf-8").translate(_SEPARATORS).split()
+    # one casefold, encoding and separator pass over the whole body; its paragraphs (which
+    # hold no U+001E: strip_volatile splits on it) are then cut apart again in bytes
+    body = "\x1e".join(strip_volatile(paragraphs)).casefold().encode("utf-8")
+    for para in body.translate(_LINE_SEPARATORS).split(b"\x1e"):
+        ws = para.split()
         if not ws:
             continue
         h = xxhash.xxh3_64_intdigest(b" ".join(ws))
-        i = index.setdefault(h, min(len(index), _MAX_LINES - 1))
+        line_of_line.append(index.setdefault(h, min(len(index), _MAX_LINES - 1)))
+        sizes.append(len(ws))
         words.extend(ws)
-        line_of_word.extend([i] * len(ws))
     lines = np.fromiter(index, dtype=np.uint64, count=len(index))[:_MAX_LINES]
-    return words, np.array(line_of_word, dtype=np.uint16), lines
+    return words, np.repeat(np.array(line_of_line, dtype=np.uint16), sizes), lines
 
 
 _MAX_LINES = 1 << 16  # line indexes are uint16; lines past this share the last index
