@@ -610,6 +610,8 @@ def _markup_date(tree: LexborHTMLParser) -> tuple[str | None, str]:
         value = _iso_date(_clean(attrs.get("content") or attrs.get("datetime") or attrs.get("title") or node.text()))
         if value and not _in_chrome(node):
             return value, "itemprop"
+    if tree.css_first("time[datetime]") is None:  # none at all: spare the three queries below
+        return None, ""
     for selector in ("article time[datetime]", "main time[datetime]", "time[datetime]"):  # the story's first
         for node in tree.css(selector):
             if _in_chrome(node) or _UPDATED.search(_clean((node.parent or node).text(deep=True)) or ""):
