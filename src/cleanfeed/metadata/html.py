@@ -505,22 +505,28 @@ def _markup_bylines(tree: LexborHTMLParser, h1: Any) -> Iterator[tuple[list[str]
     """Bylines in the markup, the one nearest below the headline first (a menu of the site's
     authors or a related story's byline sits farther away); without a headline, in selector order."""
     found: dict[int, tuple[int, str]] = {}  # node → (selector rank, name)
-    nodes: dict[int, Any] = {}
+    seen: set[int] = set()  # nodes judged already (under an earlier selector): same verdict
     for rank, selector in enumerate(_BYLINE_SELECTORS):
         for node in tree.css(selector)[:8]:
-            if node.mem_id in found or _in_chrome(node):
+            if node.mem_id in seen:
+                continue
+            seen.add(node.mem_id)
+            if _in_chrome(node):
                 continue
             text = _clean(node.attributes.get("content")) or _clean(node.text(deep=True))
             name = _byline_text(text) if text else None
             if name:
                 found[node.mem_id] = (rank, name)
-                nodes[node.mem_id] = node
     if not found:
         return
-    order: dict[int, int] = {}
+    order: dict[int, int] = {}  # document position of the headline and the bylines found
     if h1 is not None and tree.body is not None:
+        wanted = {*found, h1.mem_id}
         for i, node in enumerate(tree.body.traverse()):
-            order[node.mem_id] = i
+            if node.mem_id in wanted:
+                order[node.mem_id] = i
+                if len(order) == len(wanted):
+                    break
     at = order.get(h1.mem_id) if h1 is not None else None
 
     def distance(key: int) -> tuple[int, int]:
