@@ -282,12 +282,21 @@ def _headline_node(tree: LexborHTMLParser, title: str | None = None) -> Any:
     name), else the first ``<h1>`` inside the article, else the first one; a page without any
     ``<h1>`` has its headline in the ``<h2>`` stating the title, else in its first ``<h2>``."""
     wanted = _squash(title)
-    headings = [node for node in tree.css("h1") if _clean(node.text(deep=True))]
+    every_h1 = tree.css("h1")
+    headings = [node for node in every_h1 if _clean(node.text(deep=True))]
     for node in headings if len(wanted) >= 8 else ():
         if _squash(node.text(deep=True)) == wanted:
             return node
-    for selector in ("article h1", "main h1", "[itemprop=headline]", "h1"):
-        first = tree.css_first(selector)
+    # the first match of "article h1", "main h1", "[itemprop=headline]", "h1", in that order
+    # (the <h1> ones read off the list above rather than queried again)
+    firsts = (
+        lambda: _first_inside(every_h1, "article"),
+        lambda: _first_inside(every_h1, "main"),
+        lambda: tree.css_first("[itemprop=headline]"),
+        lambda: every_h1[0] if every_h1 else None,
+    )
+    for find in firsts:
+        first = find()
         if first is not None and _clean(first.text(deep=True)):
             return first
     second = [node for node in tree.css("h2") if _clean(node.text(deep=True))]
@@ -295,6 +304,17 @@ def _headline_node(tree: LexborHTMLParser, title: str | None = None) -> Any:
         if _squash(node.text(deep=True)) == wanted:
             return node
     return second[0] if second else None
+
+
+def _first_inside(nodes: Sequence[Any], tag: str) -> Any:
+    """The first of ``nodes`` with a ``tag`` element among its ancestors (CSS ``tag node``)."""
+    for node in nodes:
+        parent = node.parent
+        while parent is not None:
+            if parent.tag == tag:
+                return node
+            parent = parent.parent
+    return None
 
 
 @dataclass(frozen=True, slots=True)
