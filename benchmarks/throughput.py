@@ -5,6 +5,7 @@ Usage::
 
     python -m benchmarks.throughput [--pages 5000] [--seed 1] [--workdir DIR]
                                     [--repeat 3] [--rss-pages 50000]
+                                    [--baselines trafilatura,datasketch]
 
 Corpus: the syndication generator's pages (``benchmarks.syndication``: real Scrapinghub stories
 in other real pages' chrome, with copies, trims, updates and hard negatives), packed the way a
@@ -16,7 +17,21 @@ worker processes (the sum of their VmRSS), and the peak is reported. The command
 file gives the time per stage. ``--jobs 1`` and ``--jobs 2`` run ``--repeat`` times each,
 alternating, and the fastest run of each counts (every wall time is reported): on a shared
 virtual machine the speed of a core drifts by tens of percent within minutes. ``--rss-pages``
-adds one ``--jobs 2`` run over a larger corpus for the memory ceiling.
+adds one ``--jobs 2`` run over a larger corpus for the memory ceiling (none by default).
+
+Baselines, timed in the same rounds, each its own subprocess over the same input directory,
+with 2 worker processes (``multiprocessing.Pool``, as a user's script would): the pages are
+read by cleanfeed's readers and decoded by its decode stage (the same pages, decoded the same
+way), then
+
+- ``trafilatura``: ``trafilatura.extract`` on each HTML page (a text dump is kept as its
+  text: there is nothing for trafilatura to do on it), every page's text written as JSONL;
+- ``datasketch``: the same, plus what a user's own near-duplicate script adds: a
+  ``datasketch.MinHash`` (128 permutations, ``update_batch``) of each text's word 5-grams in
+  the workers, and in the main process a ``MinHashLSH`` (Jaccard 0.5) query then insert of
+  each page, the pages with no candidate at Jaccard ≥ 0.5 written as JSONL.
+
+The pace of ``cleanfeed run --jobs 2`` is reported divided by each baseline's.
 
 Results: ``benchmarks/results/throughput.{md,json}``.
 """
@@ -24,17 +39,21 @@ Results: ``benchmarks/results/throughput.{md,json}``.
 from __future__ import annotations
 
 import argparse
+import functools
 import gzip
 import hashlib
 import io
 import json
+import multiprocessing
 import os
 import platform
+import re
 import subprocess
 import sys
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +63,16 @@ from benchmarks.syndication.generate import DEFAULT_SEEDS, Truth, generate
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "benchmarks" / "results"
 PER_FILE = 1000
-FLOORS = {"speedup_jobs2_over_jobs1": 1.7, "peak_rss_gb_50k": 2.0}
+FLOORS = {"speedup_jobs2_over_jobs1": 1.7, "peak_rss_gb_50k": 2.0, "jobs2_pages_per_second": 250.0,
+          "jobs2_over_trafilatura": 3.0}
+BASELINES = {
+    "trafilatura": "trafilatura alone, 2 processes",
+    "datasketch": "trafilatura + datasketch MinHash/LSH, 2 processes",
+}
+BASELINE_PROCESSES = 2
+_NUM_PERM = 128
+_JACCARD = 0.5
+_WORD = re.compile(r"\w+")
 
 
 def _warc_record(name: str, url: str, body: bytes) -> bytes:
@@ -108,9 +136,36 @@ def run_command(inputs: Path, out: Path, jobs: int) -> dict[str, Any]:
     command = [sys.executable, "-m", "cleanfeed.cli", "run", str(inputs),
                "-o", str(out / "clean.jsonl"), "--manifest", str(out / "manifest.jsonl"),
                "--jobs", str(jobs), "--stats", str(stats), "--quiet"]
+    wall, peak = _timed(command)
+    result = json.loads(stats.read_text(encoding="utf-8"))
+    digest = {name: hashlib.sha256((out / name).read_bytes()).hexdigest()
+              for name in ("clean.jsonl", "manifest.jsonl")}
+    return {"jobs": jobs, "wall_seconds": round(wall, 2), "pages": result["pages"],
+            "pages_per_second": round(result["pages"] / wall, 2),
+            "peak_rss_bytes": peak, "statuses": result["statuses"],
+            "stage_seconds": result["stage_seconds"], "sha256": digest}
+
+
+def run_baseline(inputs: Path, out: Path, name: str) -> dict[str, Any]:
+    """One baseline (``BASELINES``) over ``inputs`` in its own process: wall time, peak RSS."""
+    out.mkdir(parents=True, exist_ok=True)
+    command = [sys.executable, "-c",
+               "import sys; from benchmarks.throughput import baseline_main; "
+               "raise SystemExit(baseline_main(sys.argv[1:]))",
+               name, str(inputs), str(out / "result.jsonl"), str(out / "summary.json")]
+    wall, peak = _timed(command)
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    return {"baseline": name, "wall_seconds": round(wall, 2), "pages": summary["pages"],
+            "pages_per_second": round(summary["pages"] / wall, 2), "peak_rss_bytes": peak,
+            "kept": summary["kept"]}
+
+
+def _timed(command: list[str]) -> tuple[float, int]:
+    """Run ``command`` (from the repository root): its wall seconds and the peak RSS (bytes)
+    of it and its children, sampled every 50 ms."""
     peak = {"tree": 0}
     t0 = time.perf_counter()
-    proc = subprocess.Popen(command)
+    proc = subprocess.Popen(command, cwd=REPO)
     done = threading.Event()
 
     def sample() -> None:
@@ -126,13 +181,87 @@ def run_command(inputs: Path, out: Path, jobs: int) -> dict[str, Any]:
     sampler.join()
     if code != 0:
         raise SystemExit(f"{' '.join(command)} exited with {code}")
-    result = json.loads(stats.read_text(encoding="utf-8"))
-    digest = {name: hashlib.sha256((out / name).read_bytes()).hexdigest()
-              for name in ("clean.jsonl", "manifest.jsonl")}
-    return {"jobs": jobs, "wall_seconds": round(wall, 2), "pages": result["pages"],
-            "pages_per_second": round(result["pages"] / wall, 2),
-            "peak_rss_bytes": peak["tree"], "statuses": result["statuses"],
-            "stage_seconds": result["stage_seconds"], "sha256": digest}
+    return wall, peak["tree"]
+
+
+# --------------------------------------------------------------------------------------------
+# The baselines' own process: a user's script, trafilatura (and datasketch) on 2 processes.
+
+
+def _baseline_page(job: tuple[Any, bool]) -> tuple[str, str | None, str, Any]:
+    """One page in a baseline worker: decoded as cleanfeed decodes it, its text by
+    trafilatura (an HTML page) and, when asked, the MinHash of its word 5-grams."""
+    import trafilatura
+    from datasketch import MinHash
+
+    from cleanfeed.config import ExtractConfig
+    from cleanfeed.errors import CleanfeedError
+    from cleanfeed.io.decode import decode_bytes, sniff_kind
+
+    raw, minhash = job
+    try:
+        text = (decode_bytes(raw.content, declared=raw.charset, max_bytes=ExtractConfig().max_bytes)
+                if isinstance(raw.content, bytes) else raw.content)
+    except CleanfeedError:
+        return raw.id, raw.url, "", None
+    if (raw.kind or sniff_kind(text)) == "html":
+        text = trafilatura.extract(text) or ""
+    if not minhash:
+        return raw.id, raw.url, text, None
+    words = [w.lower() for w in _WORD.findall(text)]
+    shingles = {" ".join(words[i : i + 5]).encode() for i in range(max(0, len(words) - 4))}
+    m = MinHash(num_perm=_NUM_PERM, seed=1, permutations=_permutations(), scheme="affine32")
+    m.update_batch(list(shingles))
+    return raw.id, raw.url, text, m.hashvalues if shingles else None
+
+
+@functools.lru_cache(maxsize=1)
+def _permutations() -> Any:
+    """datasketch's permutations, drawn once per worker (as a careful script would)."""
+    from datasketch import MinHash
+
+    return MinHash(num_perm=_NUM_PERM, seed=1).permutations
+
+
+def _baseline_jobs(inputs: Path, minhash: bool) -> Iterator[tuple[Any, bool]]:
+    from cleanfeed.io.readers import read_inputs
+    from cleanfeed.models import RawDoc
+
+    for item in read_inputs([inputs]):
+        if isinstance(item, RawDoc):
+            yield item, minhash
+
+
+def baseline_main(argv: list[str]) -> int:
+    """``NAME INPUTS OUT SUMMARY``: run baseline NAME over the pages of INPUTS, writing the
+    texts (``trafilatura``) or the pages kept (``datasketch``) to OUT as JSONL."""
+    name, inputs, out, summary = argv
+    minhash = name == "datasketch"
+    if name not in BASELINES:
+        raise SystemExit(f"unknown baseline {name!r}")
+    lsh: Any = None
+    sketches: dict[str, Any] = {}  # the kept pages' sketches, to confirm LSH candidates
+    if minhash:
+        from datasketch import LeanMinHash, MinHashLSH
+
+        lsh = MinHashLSH(threshold=_JACCARD, num_perm=_NUM_PERM)
+    pages = kept = 0
+    with multiprocessing.Pool(BASELINE_PROCESSES) as pool, open(out, "w", encoding="utf-8") as f:
+        for doc_id, url, text, values in pool.imap(
+                _baseline_page, _baseline_jobs(Path(inputs), minhash), chunksize=8):
+            pages += 1
+            if lsh is not None:
+                if values is None:
+                    continue
+                m = LeanMinHash(seed=1, hashvalues=values, scheme="affine32")
+                if any(m.jaccard(sketches[k]) >= _JACCARD for k in lsh.query(m)):
+                    continue  # a near-duplicate of a page kept before
+                lsh.insert(doc_id, m)
+                sketches[doc_id] = m
+            kept += 1
+            f.write(json.dumps({"id": doc_id, "url": url, "text": text}, ensure_ascii=False) + "\n")
+    Path(summary).write_text(json.dumps({"pages": pages, "kept": kept}), encoding="utf-8")
+    return 0
 
 
 def corpus_dir(workdir: Path, pages: int, seed: int) -> tuple[Path, dict[str, int]]:
@@ -171,6 +300,19 @@ def markdown(result: dict[str, Any]) -> str:
                     for j, ws in result["walls"].items())
         + "; the ratio per round: " + ", ".join(f"{x:.2f}×" for x in result["speedup_per_round"])
         + ").",
+    ]
+    if result.get("baselines"):
+        lines += [
+            "",
+            "Baselines, in the same rounds (fastest run of each), each a script in its own process "
+            "over the same input directory with 2 worker processes: pages read by cleanfeed's "
+            "readers and decoded by its decode stage, then `trafilatura.extract` on each HTML page "
+            "(a text dump kept as its text), every text written as JSONL; the datasketch script "
+            "adds a `MinHash` (128 permutations) of each text's word 5-grams in the workers and a "
+            f"`MinHashLSH` query-then-insert at Jaccard {_JACCARD} in the main process, writing "
+            "the pages it keeps.",
+        ]
+    lines += [
         "",
         "| run | pages | wall (s) | pages/s | peak RSS (MB) | kept | duplicates | dropped |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
@@ -189,9 +331,22 @@ def markdown(result: dict[str, Any]) -> str:
             f"{big['wall_seconds']:.1f} | {big['pages_per_second']:.1f} | "
             f"{big['peak_rss_bytes'] / 2**20:,.0f} | {s.get('kept', 0):,} | "
             f"{s.get('duplicate', 0):,} | {s.get('dropped', 0):,} |")
+    for name, b in result.get("baselines", {}).items():
+        kept = f"{b['kept']:,}" if name == "datasketch" else "–"
+        lines.append(
+            f"| {BASELINES[name]} | {b['pages']:,} | {b['wall_seconds']:.1f} | "
+            f"{b['pages_per_second']:.1f} | {b['peak_rss_bytes'] / 2**20:,.0f} | {kept} | – | – |")
     lines += [
         "",
+        f"- `--jobs 2` pages/s: **{runs[1]['pages_per_second']:.1f}** (floor ≥ 250)",
         f"- `--jobs 2` ÷ `--jobs 1` pages/s: **{result['speedup']:.2f}×** (floor 1.7×)",
+    ]
+    for name, b in result.get("baselines", {}).items():
+        floor = " (floor ≥ 3×)" if name == "trafilatura" else ""
+        lines.append(f"- `--jobs 2` ÷ {BASELINES[name]}, pages/s: "
+                     f"**{b['jobs2_over_baseline']:.2f}×**{floor} (wall seconds of every run: "
+                     + ", ".join(f"{w:.1f}" for w in b["walls"]) + ")")
+    lines += [
         f"- outputs of every `--jobs 1` and `--jobs 2` run byte-identical: **{result['identical']}**",
     ]
     if big:
@@ -222,21 +377,35 @@ def main(argv: list[str] | None = None) -> int:
                         help="also run --jobs 2 over a corpus of this many pages (memory ceiling)")
     parser.add_argument("--repeat", type=int, default=3,
                         help="runs of each --jobs, alternating; the fastest of each counts")
+    parser.add_argument("--baselines", default=",".join(BASELINES),
+                        help="comma-separated baselines timed in the same rounds "
+                             f"({', '.join(BASELINES)}; 'none' for none)")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
+    baselines = [b for b in args.baselines.split(",") if b and b != "none"]
+    unknown = set(baselines) - set(BASELINES)
+    if unknown:
+        parser.error(f"unknown baselines: {', '.join(sorted(unknown))}")
     inputs, packing = corpus_dir(args.workdir, args.pages, args.seed)
-    # alternate --jobs 1 and --jobs 2, `--repeat` times: a shared VM's speed drifts by tens of
-    # percent within minutes, and each mode's fastest run is the one least disturbed
+    # alternate --jobs 1, --jobs 2 and the baselines, `--repeat` times: a shared VM's speed
+    # drifts by tens of percent within minutes, and each mode's fastest run is the one least
+    # disturbed
     tries: dict[int, list[dict[str, Any]]] = {1: [], 2: []}
+    base_tries: dict[str, list[dict[str, Any]]] = {b: [] for b in baselines}
     for _ in range(args.repeat):
         for j in (1, 2):
             tries[j].append(run_command(inputs, args.workdir / f"out-{args.pages}-jobs{j}", j))
+        for b in baselines:
+            base_tries[b].append(run_baseline(inputs, args.workdir / f"out-{args.pages}-{b}", b))
     runs = [min(tries[j], key=lambda r: r["wall_seconds"]) for j in (1, 2)]
     walls = {j: [r["wall_seconds"] for r in tries[j]] for j in (1, 2)}
+    base_runs = {b: min(t, key=lambda r: r["wall_seconds"]) for b, t in base_tries.items()}
     result: dict[str, Any] = {
         "command": f"python -m benchmarks.throughput --pages {args.pages} --seed {args.seed}"
                    + (f" --repeat {args.repeat}" if args.repeat != 3 else "")
-                   + (f" --rss-pages {args.rss_pages}" if args.rss_pages else ""),
+                   + (f" --rss-pages {args.rss_pages}" if args.rss_pages else "")
+                   + (f" --baselines {','.join(baselines) or 'none'}"
+                      if baselines != list(BASELINES) else ""),
         "repeat": args.repeat,
         "walls": walls,
         "speedup_per_round": [round(a / b, 3) for a, b in zip(walls[1], walls[2], strict=True)],
@@ -247,12 +416,19 @@ def main(argv: list[str] | None = None) -> int:
         "runs": runs,
         "speedup": runs[1]["pages_per_second"] / runs[0]["pages_per_second"],
         "identical": len({json.dumps(r["sha256"], sort_keys=True) for t in tries.values() for r in t}) == 1,
+        "baselines": {b: {**r, "walls": [t["wall_seconds"] for t in base_tries[b]],
+                          "jobs2_over_baseline": round(runs[1]["pages_per_second"]
+                                                       / r["pages_per_second"], 3)}
+                      for b, r in base_runs.items()},
     }
     if args.rss_pages:
         big_inputs, _ = corpus_dir(args.workdir, args.rss_pages, args.seed)
         result["rss_run"] = run_command(big_inputs, args.workdir / f"out-{args.rss_pages}-jobs2", 2)
     result["floors"] = {
         "speedup_jobs2_over_jobs1 >= 1.7": result["speedup"] >= FLOORS["speedup_jobs2_over_jobs1"],
+        "jobs2 >= 250 pages/s": runs[1]["pages_per_second"] >= FLOORS["jobs2_pages_per_second"],
+        **({"jobs2 >= 3x trafilatura": result["baselines"]["trafilatura"]["jobs2_over_baseline"]
+            >= FLOORS["jobs2_over_trafilatura"]} if "trafilatura" in result["baselines"] else {}),
         **({"peak_rss_50k <= 2 GB": result["rss_run"]["peak_rss_bytes"] <= 2 * 2**30}
            if args.rss_pages else {}),
     }

@@ -123,6 +123,19 @@ def test_nul_and_control_bytes_in_text_are_dropped_not_refused() -> None:
     assert "Hello world, old CMS output" in doc.text
 
 
+def test_c1_controls_are_dropped_as_characters_not_as_bytes() -> None:
+    # U+0085 and U+009F in a UTF-8 page are controls; in windows-1252 the same byte values are
+    # printable characters (€, “, ”), which stay
+    utf8 = _page(body="caf\u00e9 \u0085next\u009f line, \u2019s").encode()
+    assert "café next line, ’s" in decode_bytes(utf8)
+    assert _STORY in decode_bytes(_page().encode("cp1252"), declared="windows-1252")
+    # an ill-formed UTF-8 sequence just before a control byte: U+FFFD, and the control dropped
+    broken = _page(body="a\u2019b").encode().replace("\u2019".encode(), b"\xe2\x80\x01")
+    assert "a\ufffdb" in decode_bytes(broken, declared="utf-8")
+    # a control in a page decoded from UTF-16 (the text is checked, not the bytes)
+    assert "ab" in decode_bytes(codecs.BOM_UTF16_LE + _page(body="a\u0085b").encode("utf-16-le"))
+
+
 def test_a_cjk_dump_cut_mid_character_decodes() -> None:
     story = "東京の記者会見で、政府は新しい予算案を発表した。" * 40
     data = story.encode()[:-1]  # the last character lost its last byte

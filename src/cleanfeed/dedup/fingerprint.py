@@ -22,13 +22,12 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from itertools import chain
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
 import numpy as np
-import pyarrow as pa
-import pyarrow.compute as pc
 import xxhash
 
 from ..config import DedupConfig
@@ -72,6 +71,7 @@ _SEPARATORS = bytes(
     32 if (chr(i) in "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~" or chr(i).isspace()) else i
     for i in range(256)
 )
+_LINE_SEPARATORS = _SEPARATORS[:0x1E] + b"\x1e" + _SEPARATORS[0x1F:]  # U+001E kept: a line break
 
 
 def normalize_text(text: str) -> str:
@@ -238,18 +238,22 @@ def line_tokens(paragraphs: Sequence[str]) -> tuple[list[bytes], np.ndarray, np.
     recurring text (menus, other stories' headlines, footers an extractor left in) is learned.
     """
     words: list[bytes] = []
-    line_of_word: list[int] = []
+    line_of_line: list[int] = []  # each non-empty paragraph's line index
+    sizes: list[int] = []  # and its number of words
     index: dict[int, int] = {}
-    for para in strip_volatile(paragraphs):
-        ws = para.casefold().encode("utf-8").translate(_SEPARATORS).split()
+    # one casefold, encoding and separator pass over the whole body; its paragraphs (which
+    # hold no U+001E: strip_volatile splits on it) are then cut apart again in bytes
+    body = "\x1e".join(strip_volatile(paragraphs)).casefold().encode("utf-8")
+    for para in body.translate(_LINE_SEPARATORS).split(b"\x1e"):
+        ws = para.split()
         if not ws:
             continue
         h = xxhash.xxh3_64_intdigest(b" ".join(ws))
-        i = index.setdefault(h, min(len(index), _MAX_LINES - 1))
+        line_of_line.append(index.setdefault(h, min(len(index), _MAX_LINES - 1)))
+        sizes.append(len(ws))
         words.extend(ws)
-        line_of_word.extend([i] * len(ws))
     lines = np.fromiter(index, dtype=np.uint64, count=len(index))[:_MAX_LINES]
-    return words, np.array(line_of_word, dtype=np.uint16), lines
+    return words, np.repeat(np.array(line_of_line, dtype=np.uint16), sizes), lines
 
 
 _MAX_LINES = 1 << 16  # line indexes are uint16; lines past this share the last index
@@ -419,19 +423,34 @@ def _fmix32(x: np.ndarray) -> np.ndarray:
     return mixed
 
 
+# The constants below are pure functions of their arguments, computed once per process (a
+# fingerprint is taken page by page, and drawing them again cost as much as the hashing);
+# the cached arrays are read-only, so no caller can change what another one gets.
+
+
+@lru_cache(maxsize=8)
 def _multipliers(n: int) -> np.ndarray:
     """n distinct odd 64-bit constants, one per position in a shingle (splitmix64 of 1..n)."""
     with np.errstate(over="ignore"):
         x = (np.arange(1, n + 1, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15))
         odd: np.ndarray = _fmix64(x) | np.uint64(1)
-        return odd
+    odd.flags.writeable = False
+    return odd
 
 
 def _permutations(config: DedupConfig) -> tuple[np.ndarray, np.ndarray]:
-    """datasketch 2.0 ``affine32`` permutation parameters for (num_perm, seed)."""
-    gen = np.random.RandomState(config.seed)
-    a = gen.randint(0, 1 << 31, config.num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
-    b = gen.randint(0, 1 << 32, config.num_perm, dtype=np.uint32)
+    """datasketch 2.0 ``affine32`` permutation parameters for (num_perm, seed), as columns
+    (num_perm, 1) ready to broadcast over a row of shingle hashes."""
+    return _affine32(config.num_perm, config.seed)
+
+
+@lru_cache(maxsize=8)
+def _affine32(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    gen = np.random.RandomState(seed)
+    a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    a, b = a[:, None], b[:, None]
+    a.flags.writeable = b.flags.writeable = False
     return a, b
 
 
@@ -484,8 +503,8 @@ def shingle_hash_sets(
 
     A shingle's hash is ``fmix64(sum_j xxh3_64(word_j) * M_j + width)`` over its ``width``
     words (``shingle_size``, or all words of a shorter body), with distinct odd constants
-    ``M_j``. The whole batch is done in a few array operations: words are mapped to ids by
-    Arrow's dictionary encoding, each distinct word is hashed once with xxh3, and shingles are
+    ``M_j``. The whole batch is done in a few array operations: every word is hashed with xxh3
+    (one C call per word, cheaper than finding the distinct words first), and shingles are
     combined over the concatenated word-hash array (those straddling two documents dropped).
     """
     return _shingles(word_lists, None, config)[0]
@@ -503,12 +522,8 @@ def _shingles(
     empty16 = np.empty(0, dtype=np.uint16)
     if not lengths.sum():
         return [np.empty(0, dtype=np.uint64) for _ in word_lists], [empty16 for _ in word_lists]
-    flat = pa.array(chain.from_iterable(word_lists), type=pa.binary(), size=int(lengths.sum()))
-    encoded = pc.dictionary_encode(flat)
-    hash_word = xxhash.xxh3_64_intdigest
-    distinct = encoded.dictionary.to_pylist()
-    vocab_hashes = np.fromiter(map(hash_word, distinct), dtype=np.uint64, count=len(distinct))
-    words = vocab_hashes[encoded.indices.to_numpy()]
+    words = np.fromiter(map(xxhash.xxh3_64_intdigest, chain.from_iterable(word_lists)),
+                        dtype=np.uint64, count=int(lengths.sum()))
 
     starts = np.zeros(len(lengths), dtype=np.int64)
     np.cumsum(lengths[:-1], out=starts[1:])
@@ -554,14 +569,17 @@ def fingerprint(doc: CleanDoc, config: DedupConfig) -> Fingerprint:
     return fingerprint_batch([doc], config)[0]
 
 
-# Work in slices of about this many shingles: the per-permutation temporaries then stay in
-# the CPU cache, which is worth ~2x over one pass over the whole batch.
-_CHUNK_SHINGLES = 1 << 15
+# Work in slices of about this many shingles: the (num_perm, shingles) temporaries then stay
+# in the CPU cache (1 MB each at 128 permutations).
+_CHUNK_SHINGLES = 1 << 11
 
 
 def minhash_signatures(shingle_sets: Sequence[np.ndarray], config: DedupConfig) -> np.ndarray:
     """MinHash signatures (n, num_perm) uint32 of many shingle sets, datasketch ``affine32``:
-    each value is ``min(a * fmix32(low 32 bits of h) + b mod 2^32)`` over the set."""
+    each value is ``min(a * fmix32(low 32 bits of h) + b mod 2^32)`` over the set.
+
+    All permutations of a slice of shingles are one (num_perm, shingles) array operation, and
+    each set's minima one ``reduceat`` over its columns."""
     a, b = _permutations(config)
     out = np.full((len(shingle_sets), config.num_perm), 0xFFFFFFFF, dtype=np.uint32)
     nonempty = [i for i, s in enumerate(shingle_sets) if len(s)]
@@ -573,16 +591,16 @@ def minhash_signatures(shingle_sets: Sequence[np.ndarray], config: DedupConfig) 
             stop += 1
         rows = nonempty[start:stop]
         parts = [shingle_sets[i] for i in rows]
-        hv = _fmix32((np.concatenate(parts) & _MASK32).astype(np.uint32))
-        offsets = np.zeros(len(parts), dtype=np.intp)
-        np.cumsum([len(p) for p in parts[:-1]], out=offsets[1:])
-        x = np.empty_like(hv)
-        block = np.empty((config.num_perm, len(rows)), dtype=np.uint32)
-        for p in range(config.num_perm):
-            np.multiply(hv, a[p], out=x)
-            np.add(x, b[p], out=x)
-            block[p] = np.minimum.reduceat(x, offsets)
-        out[rows] = block.T
+        flat = parts[0] if len(parts) == 1 else np.concatenate(parts)
+        hv = _fmix32((flat & _MASK32).astype(np.uint32))
+        x = np.multiply(a, hv[None, :])  # uint32 arithmetic wraps: mod 2^32
+        x += b
+        if len(parts) == 1:
+            out[rows[0]] = x.min(axis=1)
+        else:
+            offsets = np.zeros(len(parts), dtype=np.intp)
+            np.cumsum([len(p) for p in parts[:-1]], out=offsets[1:])
+            out[rows] = np.minimum.reduceat(x, offsets, axis=1).T
         start = stop
     return out
 

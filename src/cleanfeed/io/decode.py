@@ -178,8 +178,26 @@ def _legacy(data: bytes) -> str:
     return _lookup(best.encoding) or best.encoding
 
 
-def _drop_controls(text: str) -> str:
-    return _CONTROL.sub("", text) if _CONTROL.search(text) else text
+def _drop_controls(text: str, utf8: bytes | None = None) -> str:
+    """``text`` without ``_CONTROL`` characters; ``utf8``: the bytes it was decoded from, when
+    they were UTF-8 (checked for controls as they are, with no encoding back)."""
+    return _CONTROL.sub("", text) if _has_controls(text, utf8) else text
+
+
+# The control characters of ``_CONTROL`` in UTF-8: C0 and DEL are single bytes that no other
+# character's encoding contains, C1 (U+0080-U+009F) are exactly the pairs C2 80 to C2 9F. In
+# bytes decoded from UTF-8 with errors="replace" the same holds: an ill-formed sequence
+# becomes U+FFFD and never swallows an ASCII byte or a C2 (which starts a sequence).
+_C0_BYTES = bytes(c for c in range(128) if _CONTROL.match(chr(c)))
+_C1_UTF8 = re.compile(rb"\xc2[\x80-\x9f]")
+
+
+def _has_controls(text: str, utf8: bytes | None = None) -> bool:
+    """``_CONTROL.search(text)``, in bytes: a regex character class is tried at every position
+    of a page (several ms), while deleting bytes and finding a literal byte are C loops."""
+    raw = text.encode("utf-8", "surrogatepass") if utf8 is None else utf8
+    return len(raw.translate(None, _C0_BYTES)) != len(raw) or (
+        b"\xc2" in raw and _C1_UTF8.search(raw) is not None)
 
 
 def decode_bytes(data: bytes, declared: str | None = None, max_bytes: int | None = None) -> str:
@@ -197,8 +215,12 @@ def decode_bytes(data: bytes, declared: str | None = None, max_bytes: int | None
         raise BudgetExceeded(f"page is {len(data):,} bytes, over the {max_bytes:,}-byte budget")
     for bom, from_bom in _BOMS:
         if data.startswith(bom):
-            return _drop_controls(data[len(bom) :].decode(from_bom, errors="replace"))
-    return _drop_controls(data.decode(_encoding(data, declared), errors="replace"))
+            data, codec = data[len(bom) :], from_bom
+            break
+    else:
+        codec = _encoding(data, declared)
+    utf8 = data if codecs.lookup(codec).name == "utf-8" else None
+    return _drop_controls(data.decode(codec, errors="replace"), utf8)
 
 
 def _encoding(data: bytes, declared: str | None) -> str:

@@ -64,6 +64,10 @@ _DATE_PATTERNS = (
     # "11/14/2025", "14.11.2025", "11/14/25": day and month told apart below
     re.compile(r"(?<![\d/.])(?P<first>\d{1,2})[-/.](?P<second>\d{1,2})[-/.](?P<year>(?:19|20)?\d\d)(?![\d/.])"),
 )
+# What each of ``_DATE_PATTERNS`` cannot match without (the same ``\d`` as theirs): a text
+# with neither is no date, and is not scanned by the month alternation (slow at every position)
+_YEAR4 = re.compile(r"(?:19|20)\d\d")
+_NUMERIC_DATE = re.compile(r"\d[-/.]\d")
 # "/2019/11/19/" or "/2019-11-19-" in a URL path
 _URL_DATE = re.compile(r"/((?:19|20)\d\d)[/-](\d{1,2})[/-](\d{1,2})(?:[/-]|$)")
 _UPDATED = re.compile(r"\b(updated|modified|edited)\b", re.I)
@@ -108,7 +112,11 @@ class DumpMetadata:
 
 def parse_date(text: str) -> str | None:
     """The first calendar date in ``text`` as ISO ``YYYY-MM-DD``, or None."""
-    for pattern in _DATE_PATTERNS:
+    if _YEAR4.search(text) is None:  # only the last pattern can match: its years may be "25"
+        patterns: Sequence[re.Pattern[str]] = _DATE_PATTERNS[3:] if _NUMERIC_DATE.search(text) else ()
+    else:
+        patterns = _DATE_PATTERNS
+    for pattern in patterns:
         match = pattern.search(text)
         if not match:
             continue

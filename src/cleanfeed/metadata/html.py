@@ -282,12 +282,21 @@ def _headline_node(tree: LexborHTMLParser, title: str | None = None) -> Any:
     name), else the first ``<h1>`` inside the article, else the first one; a page without any
     ``<h1>`` has its headline in the ``<h2>`` stating the title, else in its first ``<h2>``."""
     wanted = _squash(title)
-    headings = [node for node in tree.css("h1") if _clean(node.text(deep=True))]
+    every_h1 = tree.css("h1")
+    headings = [node for node in every_h1 if _clean(node.text(deep=True))]
     for node in headings if len(wanted) >= 8 else ():
         if _squash(node.text(deep=True)) == wanted:
             return node
-    for selector in ("article h1", "main h1", "[itemprop=headline]", "h1"):
-        first = tree.css_first(selector)
+    # the first match of "article h1", "main h1", "[itemprop=headline]", "h1", in that order
+    # (the <h1> ones read off the list above rather than queried again)
+    firsts = (
+        lambda: _first_inside(every_h1, "article"),
+        lambda: _first_inside(every_h1, "main"),
+        lambda: tree.css_first("[itemprop=headline]"),
+        lambda: every_h1[0] if every_h1 else None,
+    )
+    for find in firsts:
+        first = find()
         if first is not None and _clean(first.text(deep=True)):
             return first
     second = [node for node in tree.css("h2") if _clean(node.text(deep=True))]
@@ -295,6 +304,17 @@ def _headline_node(tree: LexborHTMLParser, title: str | None = None) -> Any:
         if _squash(node.text(deep=True)) == wanted:
             return node
     return second[0] if second else None
+
+
+def _first_inside(nodes: Sequence[Any], tag: str) -> Any:
+    """The first of ``nodes`` with a ``tag`` element among its ancestors (CSS ``tag node``)."""
+    for node in nodes:
+        parent = node.parent
+        while parent is not None:
+            if parent.tag == tag:
+                return node
+            parent = parent.parent
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -310,28 +330,74 @@ class _Header:
 
 
 def _header(tree: LexborHTMLParser, title: str | None) -> _Header:
-    """The headline (``_headline_node``) and the text nodes of the body around it, in order."""
-    h1 = _headline_node(tree, title)
-    if h1 is None or tree.body is None:
+    """The headline (``_headline_node``) and the text nodes of the body around it, in order.
+
+    Only the window is walked (back from the headline, then forward from it), not the page
+    above it: a page's menus often hold most of its nodes, and each visited node costs."""
+    h1, body = _headline_node(tree, title), tree.body
+    if h1 is None or body is None or not _within(h1, body):
         return _Header(h1)
-    raw: list[tuple[str, Any]] = []
-    at = None
-    for node in tree.body.traverse(include_text=True):
-        if node.tag == "-text":
-            parent = node.parent
-            text = node.text() if parent is None or parent.tag not in _SKIP_TEXT else ""
-            if text and not text.isspace():
-                raw.append((text, parent))
-        elif at is None and node.mem_id == h1.mem_id:
-            at = len(raw)
-        if at is not None and len(raw) >= at + _HEADER_AFTER:
-            break
-    if at is None:
-        return _Header(h1)
-    start = max(0, at - _HEADER_BEFORE)
-    kept = [(cleaned, parent) for text, parent in raw[start:] if (cleaned := _clean(text))]
-    before = sum(1 for text, _ in raw[start:at] if _clean(text))
+    above = _texts_before(h1, body, _HEADER_BEFORE)
+    raw = above + _texts_from(h1, body, _HEADER_AFTER)
+    kept = [(cleaned, parent) for text, parent in raw if (cleaned := _clean(text))]
+    before = sum(1 for text, _ in above if _clean(text))
     return _Header(h1, tuple(t for t, _ in kept), tuple(p for _, p in kept), before)
+
+
+def _within(node: Any, root: Any) -> bool:
+    """``node`` is ``root`` or one of its descendants."""
+    while node is not None:
+        if node.mem_id == root.mem_id:
+            return True
+        node = node.parent
+    return False
+
+
+def _shown_text(node: Any) -> tuple[str, Any] | None:
+    """A text node's text and its parent element, unless blank or inside a script or style."""
+    parent = node.parent
+    text = node.text() if parent is None or parent.tag not in _SKIP_TEXT else ""
+    return (text, parent) if text and not text.isspace() else None
+
+
+def _texts_before(node: Any, root: Any, limit: int) -> list[tuple[str, Any]]:
+    """The last ``limit`` shown texts (``_shown_text``) inside ``root`` that come before
+    ``node`` in document order (not in it), in document order."""
+    found: list[tuple[str, Any]] = []
+    while len(found) < limit and node.mem_id != root.mem_id:
+        prev = node.prev
+        if prev is None:  # the node before a first child, in document order, is its parent
+            node = node.parent
+            if node is None or node.mem_id == root.mem_id:
+                break
+            continue  # an element: no text of its own
+        node = prev  # else the deepest last descendant of the previous sibling
+        while (last := node.last_child) is not None:
+            node = last
+        if node.tag == "-text" and (shown := _shown_text(node)) is not None:
+            found.append(shown)
+    return found[::-1]
+
+
+def _texts_from(node: Any, root: Any, limit: int) -> list[tuple[str, Any]]:
+    """The first ``limit`` shown texts in document order from ``node`` on (its own first),
+    inside ``root``."""
+    found: list[tuple[str, Any]] = []
+    while len(found) < limit:
+        if node.tag == "-text" and (shown := _shown_text(node)) is not None:
+            found.append(shown)
+        child = node.child
+        if child is not None:
+            node = child
+            continue
+        while node.mem_id != root.mem_id and node.next is None:
+            node = node.parent
+            if node is None:
+                return found
+        if node.mem_id == root.mem_id:
+            break
+        node = node.next
+    return found
 
 
 def _title(
@@ -459,22 +525,28 @@ def _markup_bylines(tree: LexborHTMLParser, h1: Any) -> Iterator[tuple[list[str]
     """Bylines in the markup, the one nearest below the headline first (a menu of the site's
     authors or a related story's byline sits farther away); without a headline, in selector order."""
     found: dict[int, tuple[int, str]] = {}  # node → (selector rank, name)
-    nodes: dict[int, Any] = {}
+    seen: set[int] = set()  # nodes judged already (under an earlier selector): same verdict
     for rank, selector in enumerate(_BYLINE_SELECTORS):
         for node in tree.css(selector)[:8]:
-            if node.mem_id in found or _in_chrome(node):
+            if node.mem_id in seen:
+                continue
+            seen.add(node.mem_id)
+            if _in_chrome(node):
                 continue
             text = _clean(node.attributes.get("content")) or _clean(node.text(deep=True))
             name = _byline_text(text) if text else None
             if name:
                 found[node.mem_id] = (rank, name)
-                nodes[node.mem_id] = node
     if not found:
         return
-    order: dict[int, int] = {}
+    order: dict[int, int] = {}  # document position of the headline and the bylines found
     if h1 is not None and tree.body is not None:
+        wanted = {*found, h1.mem_id}
         for i, node in enumerate(tree.body.traverse()):
-            order[node.mem_id] = i
+            if node.mem_id in wanted:
+                order[node.mem_id] = i
+                if len(order) == len(wanted):
+                    break
     at = order.get(h1.mem_id) if h1 is not None else None
 
     def distance(key: int) -> tuple[int, int]:
@@ -564,6 +636,8 @@ def _markup_date(tree: LexborHTMLParser) -> tuple[str | None, str]:
         value = _iso_date(_clean(attrs.get("content") or attrs.get("datetime") or attrs.get("title") or node.text()))
         if value and not _in_chrome(node):
             return value, "itemprop"
+    if tree.css_first("time[datetime]") is None:  # none at all: spare the three queries below
+        return None, ""
     for selector in ("article time[datetime]", "main time[datetime]", "time[datetime]"):  # the story's first
         for node in tree.css(selector):
             if _in_chrome(node) or _UPDATED.search(_clean((node.parent or node).text(deep=True)) or ""):
