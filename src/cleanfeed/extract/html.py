@@ -759,8 +759,12 @@ def _grounded(paragraphs: list[str], page_text: str) -> list[str]:
     vocabulary: set[str] | None = None
     squeezed: str | None = None
     kept = []
+    start = 0  # paragraphs come in the page's order: each is looked for after the one before first
     for para in paragraphs:
-        if " ".join(para.split()) in flat:
+        spaced = " ".join(para.split())
+        found = flat.find(spaced, start)
+        if found >= 0 or spaced in flat:
+            start = found + len(spaced) if found >= 0 else start
             kept.append(para)
             continue
         if vocabulary is None:
