@@ -159,6 +159,8 @@ def _class_and_id(node: LexborNode) -> str:
 
 
 def _under(node: LexborNode, removed: set[int]) -> bool:
+    if not removed:
+        return False
     parent = node.parent
     while parent is not None:
         if parent.mem_id in removed:
@@ -459,6 +461,8 @@ def _own_cells(table: LexborNode) -> list[LexborNode]:
 
 
 def _is_layout_table(table: LexborNode) -> bool:
+    if len(table.text(deep=True)) < _LAYOUT_CELL_CHARS:
+        return False  # no cell can hold a column of text: most tables, decided in one call
     return any(len(" ".join(cell.text(deep=True).split())) >= _LAYOUT_CELL_CHARS for cell in _own_cells(table))
 
 
@@ -580,8 +584,13 @@ def _too_large(node: LexborNode, markup: str) -> bool:
 
 def _reading(body: LexborNode) -> int:
     """The page's text outside links, spacing collapsed: what a recall-first reader could take."""
-    chars = len(" ".join(body.text(deep=True).split()))
-    return chars - sum(len(" ".join(a.text(deep=True).split())) for a in body.css("a"))
+    return _spaced_len(body.text(deep=True)) - sum(_spaced_len(a.text(deep=True)) for a in body.css("a"))
+
+
+def _spaced_len(text: str) -> int:
+    """``len(" ".join(text.split()))`` without building the joined string."""
+    words = text.split()
+    return sum(map(len, words)) + len(words) - 1 if words else 0
 
 
 def _prose_chars(text: str, chrome: bool = True) -> int:
@@ -778,6 +787,16 @@ def _grounded(paragraphs: list[str], page_text: str) -> list[str]:
     return kept
 
 
+def _at_least_words(paragraphs: list[str], least: int) -> bool:
+    """Whether ``paragraphs`` hold ``least`` words together (counted only as far as needed)."""
+    total = 0.0
+    for para in paragraphs:
+        total += word_count(para)
+        if total >= least:
+            return True
+    return False
+
+
 def _story_or_nothing(paragraphs: list[str], removals: list[Removal], html: str) -> list[str]:
     """No body rather than a page's chrome (``page.no-story``): a reading of fewer than
     ``_STORY_MIN_WORDS`` words, none of them a sentence, all of it the text of the page's
@@ -787,7 +806,7 @@ def _story_or_nothing(paragraphs: list[str], removals: list[Removal], html: str)
     rule = RULES_BY_ID.get(NO_STORY_RULE)
     if rule is None or not paragraphs:
         return paragraphs
-    if sum(word_count(p) for p in paragraphs) >= _STORY_MIN_WORDS or any(map(ends_sentence, paragraphs)):
+    if _at_least_words(paragraphs, _STORY_MIN_WORDS) or any(map(ends_sentence, paragraphs)):
         return paragraphs
     # rare (a few words left): the page is parsed again, as it was before pruning
     chrome = " ".join(normal(node.text(deep=True)) for node in LexborHTMLParser(html).css(_CHROME_TEXT))

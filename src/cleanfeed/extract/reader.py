@@ -68,6 +68,7 @@ _MIN_PROSE_SHARE = 0.5
 # and keeps less of the page than its blocks.
 _NO_STORY_SHARE = 0.1
 _SHORT_WORDS = 4
+_SHORT_PREFIX = 64
 _BLOCK_SHARE = 0.7
 _GROWN_SHARE = 0.6
 # A story split over containers is trusted when its largest part holds this share of its prose
@@ -304,8 +305,8 @@ def _read(node: LexborNode, prose: dict[int, int] | None) -> tuple[list[str], in
         chars += len(text)
         if _is_prose(text):
             prose_chars += len(text)
-        if word_count(text) < _SHORT_WORDS:
-            short += 1
+        if word_count(text[:_SHORT_PREFIX]) < _SHORT_WORDS and word_count(text) < _SHORT_WORDS:
+            short += 1  # (a prefix never holds more words than the whole: most lines stop there)
     return lines, chars, prose_chars, short, skipped
 
 
