@@ -128,6 +128,9 @@ _LINE_BLOCKS = "p,li,h1,h2,h3,h4,h5,h6"
 _LINE_CHARS = 200
 _LIST_MARKER = re.compile(r"^[-*•]\s+")
 _TOKEN = re.compile(r"\w+")
+# Words of paragraphs not found whole are looked up in the page's text one by one (a table row,
+# a glued heading); past this many on a page, the page's words are made a set first.
+_VOCABULARY_AFTER = 64
 _INVISIBLE = re.compile("[\u200b-\u200f\u2060\ufeff\ue000-\uf8ff\U000f0000-\U0010ffff]")
 _TOC_CANDIDATES = ':lexbor-contains("contents" i),:lexbor-contains("in this article" i),:lexbor-contains("jump to" i)'
 # A table of contents' list may hold a title and spacing beside its entries, not more.
@@ -766,6 +769,7 @@ def _grounded(paragraphs: list[str], page_text: str) -> list[str]:
     # those characters are taken out.
     flat = " ".join(page_text.split())
     vocabulary: set[str] | None = None
+    looked = 0  # words looked up so far
     squeezed: str | None = None
     kept = []
     start = 0  # paragraphs come in the page's order: each is looked for after the one before first
@@ -776,9 +780,11 @@ def _grounded(paragraphs: list[str], page_text: str) -> list[str]:
             start = found + len(spaced) if found >= 0 else start
             kept.append(para)
             continue
-        if vocabulary is None:
-            vocabulary = set(_TOKEN.findall(flat))
-        unknown = [tok for tok in _TOKEN.findall(para) if tok not in vocabulary and tok not in flat]
+        tokens = _TOKEN.findall(para)
+        looked += len(tokens)
+        if vocabulary is None and looked > _VOCABULARY_AFTER:
+            vocabulary = set(_TOKEN.findall(flat))  # a lookup table for long paragraphs, nothing more
+        unknown = [tok for tok in tokens if (vocabulary is None or tok not in vocabulary) and tok not in flat]
         if unknown:
             squeezed = squeezed if squeezed is not None else _INVISIBLE.sub("", "".join(flat.split()))
             if not all(_INVISIBLE.sub("", tok) in squeezed for tok in unknown):
