@@ -440,8 +440,16 @@ def _prune_tables(region: LexborNode, removals: list[Removal]) -> None:
         if text:
             removals.append(Removal(rule.id, rule.category, _preview(text)))
         row.decompose()
+    plain: set[int] = set()  # tables found not to be layout: replacing another one leaves them so
     for _ in range(_MAX_LAYOUT_TABLES):
-        table = next((t for t in region.css("table") if _is_layout_table(t)), None)
+        table = None
+        for candidate in region.css("table"):
+            if candidate.mem_id in plain:
+                continue
+            if _is_layout_table(candidate):
+                table = candidate
+                break
+            plain.add(candidate.mem_id)
         if table is None:
             break
         cells = "".join(f"<div>{cell.inner_html or ''}</div>" for cell in _own_cells(table))
