@@ -41,3 +41,12 @@ def test_a_megabyte_title_is_capped() -> None:
     page = f"<html><head><title>{'Headline ' * 12_000}</title></head><body>{STORY * 3}</body></html>"
     doc = extract_html(page)
     assert doc.title is not None and 0 < len(doc.title) <= MAX_FIELD_CHARS
+
+
+def test_pages_deep_only_in_unclosed_or_self_closing_tags_are_capped_the_same() -> None:
+    # the quick bound counts a self-closing tag as a start: a page of many (<svg/>) is still
+    # decided tag by tag and keeps every element, and an unclosed run deeper than the cap is cut
+    flat = "<div>" + "<path/>" * 2000 + "text</div>"
+    assert cap_nesting(flat, limit=10) == flat
+    deep = "<section>" * 30 + "text"
+    assert cap_nesting(deep, limit=10) == "<section>" * 10 + "text"

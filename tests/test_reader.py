@@ -76,10 +76,23 @@ def test_confident_on_a_story_not_on_short_or_scattered_pages() -> None:
     assert story.confident and story.reason == "block"
     short = _read(f"<html><body><div>{_story(2)}</div></body></html>")
     assert not short.confident and short.reason == "short"
-    # a grid of teasers: every container holds one paragraph, none holds the story
-    teasers = "".join(f"<div class='card'><h3>Item {i}</h3><p>{s}</p></div>" for i, s in enumerate(_SENTENCES * 2))
+    # a grid of teasers: every container holds one paragraph, none holds 7% of the prose
+    teasers = "".join(f"<div class='card'><h3>Item {i}</h3><p>{s}</p></div>" for i, s in enumerate(_SENTENCES * 3))
     grid = _read(f"<html><body><div class='grid'>{teasers}</div></body></html>", page_prose=10_000)
-    assert not grid.confident
+    assert not grid.confident and grid.reason == "scattered"
+
+
+def test_confident_on_a_page_of_short_blocks_without_a_story() -> None:
+    # a data sheet: rows of short facts, one sentence of prose among them (under a tenth of the
+    # text): there is no story for trafilatura to prefer, the blocks are the page
+    rows = "".join(f"<p>Bridge {i}: span {10 + i} metres, built {1900 + i}</p>" for i in range(30))
+    sheet = _read(f"<html><body><div class='sheet'><p>{_SENTENCES[0]}</p>{rows}</div></body></html>")
+    assert sheet.confident
+    assert "Bridge 29: span 39 metres, built 1929" in sheet.text.split("\n")
+    # a page that is half prose, half short rows is neither: trafilatura reads it
+    half = "".join(f"<p>Bridge {i}: span {10 + i} metres</p>" for i in range(15))
+    mixed = _read(f"<html><body><div>{_story(3)}{half}</div></body></html>")
+    assert not mixed.confident and mixed.reason == "not-prose"
 
 
 def test_not_confident_inside_a_container_named_like_chrome() -> None:

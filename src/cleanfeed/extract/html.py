@@ -128,6 +128,9 @@ _LINE_BLOCKS = "p,li,h1,h2,h3,h4,h5,h6"
 _LINE_CHARS = 200
 _LIST_MARKER = re.compile(r"^[-*•]\s+")
 _TOKEN = re.compile(r"\w+")
+# Words of paragraphs not found whole are looked up in the page's text one by one (a table row,
+# a glued heading); past this many on a page, the page's words are made a set first.
+_VOCABULARY_AFTER = 64
 _INVISIBLE = re.compile("[\u200b-\u200f\u2060\ufeff\ue000-\uf8ff\U000f0000-\U0010ffff]")
 _TOC_CANDIDATES = ':lexbor-contains("contents" i),:lexbor-contains("in this article" i),:lexbor-contains("jump to" i)'
 # A table of contents' list may hold a title and spacing beside its entries, not more.
@@ -159,6 +162,8 @@ def _class_and_id(node: LexborNode) -> str:
 
 
 def _under(node: LexborNode, removed: set[int]) -> bool:
+    if not removed:
+        return False
     parent = node.parent
     while parent is not None:
         if parent.mem_id in removed:
@@ -435,8 +440,16 @@ def _prune_tables(region: LexborNode, removals: list[Removal]) -> None:
         if text:
             removals.append(Removal(rule.id, rule.category, _preview(text)))
         row.decompose()
+    plain: set[int] = set()  # tables found not to be layout: replacing another one leaves them so
     for _ in range(_MAX_LAYOUT_TABLES):
-        table = next((t for t in region.css("table") if _is_layout_table(t)), None)
+        table = None
+        for candidate in region.css("table"):
+            if candidate.mem_id in plain:
+                continue
+            if _is_layout_table(candidate):
+                table = candidate
+                break
+            plain.add(candidate.mem_id)
         if table is None:
             break
         cells = "".join(f"<div>{cell.inner_html or ''}</div>" for cell in _own_cells(table))
@@ -459,6 +472,8 @@ def _own_cells(table: LexborNode) -> list[LexborNode]:
 
 
 def _is_layout_table(table: LexborNode) -> bool:
+    if len(table.text(deep=True)) < _LAYOUT_CELL_CHARS:
+        return False  # no cell can hold a column of text: most tables, decided in one call
     return any(len(" ".join(cell.text(deep=True).split())) >= _LAYOUT_CELL_CHARS for cell in _own_cells(table))
 
 
@@ -580,8 +595,13 @@ def _too_large(node: LexborNode, markup: str) -> bool:
 
 def _reading(body: LexborNode) -> int:
     """The page's text outside links, spacing collapsed: what a recall-first reader could take."""
-    chars = len(" ".join(body.text(deep=True).split()))
-    return chars - sum(len(" ".join(a.text(deep=True).split())) for a in body.css("a"))
+    return _spaced_len(body.text(deep=True)) - sum(_spaced_len(a.text(deep=True)) for a in body.css("a"))
+
+
+def _spaced_len(text: str) -> int:
+    """``len(" ".join(text.split()))`` without building the joined string."""
+    words = text.split()
+    return sum(map(len, words)) + len(words) - 1 if words else 0
 
 
 def _prose_chars(text: str, chrome: bool = True) -> int:
@@ -757,21 +777,38 @@ def _grounded(paragraphs: list[str], page_text: str) -> list[str]:
     # those characters are taken out.
     flat = " ".join(page_text.split())
     vocabulary: set[str] | None = None
+    looked = 0  # words looked up so far
     squeezed: str | None = None
     kept = []
+    start = 0  # paragraphs come in the page's order: each is looked for after the one before first
     for para in paragraphs:
-        if " ".join(para.split()) in flat:
+        spaced = " ".join(para.split())
+        found = flat.find(spaced, start)
+        if found >= 0 or spaced in flat:
+            start = found + len(spaced) if found >= 0 else start
             kept.append(para)
             continue
-        if vocabulary is None:
-            vocabulary = set(_TOKEN.findall(flat))
-        unknown = [tok for tok in _TOKEN.findall(para) if tok not in vocabulary and tok not in flat]
+        tokens = _TOKEN.findall(para)
+        looked += len(tokens)
+        if vocabulary is None and looked > _VOCABULARY_AFTER:
+            vocabulary = set(_TOKEN.findall(flat))  # a lookup table for long paragraphs, nothing more
+        unknown = [tok for tok in tokens if (vocabulary is None or tok not in vocabulary) and tok not in flat]
         if unknown:
             squeezed = squeezed if squeezed is not None else _INVISIBLE.sub("", "".join(flat.split()))
             if not all(_INVISIBLE.sub("", tok) in squeezed for tok in unknown):
                 continue
         kept.append(para)
     return kept
+
+
+def _at_least_words(paragraphs: list[str], least: int) -> bool:
+    """Whether ``paragraphs`` hold ``least`` words together (counted only as far as needed)."""
+    total = 0.0
+    for para in paragraphs:
+        total += word_count(para)
+        if total >= least:
+            return True
+    return False
 
 
 def _story_or_nothing(paragraphs: list[str], removals: list[Removal], html: str) -> list[str]:
@@ -783,7 +820,7 @@ def _story_or_nothing(paragraphs: list[str], removals: list[Removal], html: str)
     rule = RULES_BY_ID.get(NO_STORY_RULE)
     if rule is None or not paragraphs:
         return paragraphs
-    if sum(word_count(p) for p in paragraphs) >= _STORY_MIN_WORDS or any(map(ends_sentence, paragraphs)):
+    if _at_least_words(paragraphs, _STORY_MIN_WORDS) or any(map(ends_sentence, paragraphs)):
         return paragraphs
     # rare (a few words left): the page is parsed again, as it was before pruning
     chrome = " ".join(normal(node.text(deep=True)) for node in LexborHTMLParser(html).css(_CHROME_TEXT))
