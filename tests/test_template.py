@@ -137,6 +137,34 @@ def test_memory_stays_bounded_over_ten_thousand_pages() -> None:
     assert len(learner.snapshot()) <= 64
 
 
+def test_many_small_sites_interleaved_keep_their_templates() -> None:
+    # A crawl of 600 sites, three stories each, their pages interleaved: a site's second page
+    # comes after hundreds of other sites' pages. Small sites fit the entry budget, so none is
+    # forgotten before its template is learned.
+    sites = 600
+    learner = SiteTemplates()
+    for round_ in range(3):
+        for site in range(sites):
+            story = "\n\n".join(f"Story {round_} of site {site}, paragraph {k}, says something new."
+                                  for k in range(3))
+            learner.observe(f"Site {site} menu\nHome\n\n{story}\n\nSite {site} footer",
+                            url=f"https://s{site}.example/{round_}")
+    assert len(learner.snapshot()) == sites
+    page = "Site 7 menu\nHome\n\nA story of site 7 that is new.\n\nSite 7 footer"
+    snap = learner.snapshot()
+    assert snap.template_lines(split_lines(page), "https://s7.example/new") == {0, 1, 3}
+
+
+def test_the_entry_budget_evicts_the_least_recent_sites() -> None:
+    learner = SiteTemplates(max_entries=64, max_total=640)
+    for n in range(200):  # each site's page holds some 20 entries: at most ~32 sites fit
+        lines = [f"site {n} line {k}" for k in range(10)]
+        learner.observe("\n".join(lines), url=f"https://s{n}.example/a")
+        assert learner.size() <= 640
+    assert learner.size() == sum(site.size() for site in learner._sites.values())
+    assert "host:s199.example" in learner._sites and "host:s0.example" not in learner._sites
+
+
 def test_counters_per_site_are_capped() -> None:
     learner = SiteTemplates(max_sites=4, max_entries=64)
     for n in range(300):  # one site, every page new text: the counters must not grow with it
@@ -146,7 +174,8 @@ def test_counters_per_site_are_capped() -> None:
 
 @pytest.mark.parametrize(
     "kwargs",
-    [{"max_sites": 0}, {"max_entries": 8}, {"min_pages": 1}, {"min_share": 0.0}, {"min_share": 1.5}],
+    [{"max_sites": 0}, {"max_entries": 8}, {"min_pages": 1}, {"min_share": 0.0}, {"min_share": 1.5},
+     {"max_entries": 64, "max_total": 32}],
 )
 def test_invalid_settings_are_refused(kwargs: dict[str, float]) -> None:
     with pytest.raises(ValueError):

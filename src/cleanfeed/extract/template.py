@@ -46,12 +46,17 @@ one, a text dump is filed under its header (first lines) and its footer (last li
 that share either are pooled (an HTML page without a URL has no site to learn). HTML pages are
 filed apart from the same host's text dumps (``html:`` keys).
 
-Memory bound: at most ``max_sites`` sites are kept (least recently observed evicted first) and
-each keeps at most ``max_entries`` hashed entries: 3/8 line counters, 3/8 line-pair counters
-(when full, the least-counted are pruned, which only forgets rare lines — template lines are
-the frequent ones) and 1/4 story keys (oldest forgotten first). The state therefore never holds
-more than ``max_sites × max_entries`` entries (default 256 × 4096 ≈ 1M), however many pages
-stream through; ``SiteTemplates.size()`` reports the current number.
+Memory bound: each site keeps at most ``max_entries`` hashed entries: 3/8 line counters, 3/8
+line-pair counters (when full, the least-counted are pruned, which only forgets rare lines —
+template lines are the frequent ones) and 1/4 story keys (oldest forgotten first). All sites
+together hold at most ``max_total`` entries (default 2^20 ≈ 1M) and there are at most
+``max_sites`` of them (default 4096): past either bound the least recently observed sites are
+evicted first, however many pages stream through; ``SiteTemplates.size()`` reports the current
+number of entries. The budget is on entries, not sites, because most sites of a crawl are small
+(a few pages, a few hundred entries): capping the number of sites alone at what a budget of
+large sites allows would forget the templates of a crawl's many small sites while it still
+has room for them (on a crawl of 500 sites with their pages interleaved, a cap of 256 sites
+evicted 413 of them before their second page came).
 """
 
 from __future__ import annotations
@@ -92,6 +97,8 @@ _STORY_KEYS = 8
 _START, _END = 0x5354415254, 0x454E44
 # A story key seen in two different stories is not evidence of either (in the story map).
 _SHARED = 0
+# Entries all sites together may hold (``SiteTemplates.max_total``), about 1M.
+_TOTAL_ENTRIES = 1 << 20
 
 
 def _line_key(line: DumpLine) -> int:
@@ -360,6 +367,8 @@ class SiteTemplates:
 
     ``min_pages``: a line is template once it recurs on at least this many different stories
     of a site, and ``min_share``: on at least this share of the site's stories seen so far.
+    ``max_sites``, ``max_entries`` (per site) and ``max_total`` (over all sites) bound the
+    memory.
 
     >>> learner = SiteTemplates()
     >>> page = ("Menu\\nHome | World | Sport\\n\\nStory {n} text. It is long enough to be prose."
@@ -372,24 +381,29 @@ class SiteTemplates:
 
     def __init__(
         self,
-        max_sites: int = 256,
+        max_sites: int = 4096,
         max_entries: int = 4096,
         min_pages: int = 2,
         min_share: float = 0.5,
+        max_total: int = _TOTAL_ENTRIES,
     ) -> None:
         if max_sites < 1:
             raise ValueError(f"max_sites must be at least 1, got {max_sites}")
         if max_entries < 16:
             raise ValueError(f"max_entries must be at least 16, got {max_entries}")
+        if max_total < max_entries:
+            raise ValueError(f"max_total must be at least max_entries ({max_entries}), got {max_total}")
         if min_pages < 2:
             raise ValueError(f"min_pages must be at least 2 (a template recurs), got {min_pages}")
         if not 0.0 < min_share <= 1.0:
             raise ValueError(f"min_share must be in (0, 1], got {min_share}")
         self.max_sites = max_sites
         self.max_entries = max_entries
+        self.max_total = max_total
         self.min_pages = min_pages
         self.min_share = min_share
         self._sites: OrderedDict[str, _SiteCounts] = OrderedDict()
+        self._entries = 0  # sum of the sites' sizes, kept as sites change
 
     def observe(self, text: str, url: str | None = None) -> None:
         """Count one page's lines under its site. Versions and copies of a story already counted
@@ -404,9 +418,12 @@ class SiteTemplates:
                 site = _SiteCounts(capacity=self.max_entries)
                 self._sites[key] = site
             self._sites.move_to_end(key)
+            before = site.size()
             site.add(page)
-        while len(self._sites) > self.max_sites:
-            self._sites.popitem(last=False)
+            self._entries += site.size() - before
+        while len(self._sites) > self.max_sites or self._entries > self.max_total:
+            _, evicted = self._sites.popitem(last=False)
+            self._entries -= evicted.size()
 
     def snapshot(self) -> TemplateSnapshot:
         """The templates learned so far, frozen (only sites seen on enough pages)."""
@@ -435,7 +452,8 @@ class SiteTemplates:
         on-disk index to carry it across runs. NumPy arrays in an ``.npz``, no pickle."""
         arrays: dict[str, np.ndarray] = {}
         meta = {"version": 2, "max_sites": self.max_sites, "max_entries": self.max_entries,
-                "min_pages": self.min_pages, "min_share": self.min_share, "sites": []}
+                "max_total": self.max_total, "min_pages": self.min_pages,
+                "min_share": self.min_share, "sites": []}
         for n, (key, site) in enumerate(self._sites.items()):
             meta["sites"].append([key, site.pages])  # type: ignore[attr-defined]
             for name, counts in (("lines", site.lines), ("pairs", site.pairs)):
@@ -463,8 +481,9 @@ class SiteTemplates:
                 meta = json.loads(z["meta"].tobytes().decode("utf-8"))
                 if meta.get("version") not in (1, 2):
                     raise ValueError(f"template state version {meta.get('version')!r}, expected 2")
+                # a state saved before the entry budget keeps its site cap, under the default budget
                 learner = cls(meta["max_sites"], meta["max_entries"], meta["min_pages"],
-                              meta["min_share"])
+                              meta["min_share"], meta.get("max_total", _TOTAL_ENTRIES))
                 if meta["version"] == 1:
                     return learner
                 for n, (key, pages) in enumerate(meta["sites"]):
@@ -475,13 +494,15 @@ class SiteTemplates:
                     site.stories.update(zip(z[f"{n}.stories.keys"].tolist(),
                                             z[f"{n}.stories.ids"].tolist(), strict=True))
                     learner._sites[key] = site
+                    learner._entries += site.size()
         except (OSError, KeyError, TypeError, ValueError, zipfile.BadZipFile) as err:
             raise ValueError(f"not a saved SiteTemplates state: {err}") from err
         return learner
 
     def size(self) -> int:
-        """Entries held now, over all sites (never more than ``max_sites × max_entries``)."""
-        return sum(site.size() for site in self._sites.values())
+        """Entries held now, over all sites (never more than ``max_total``, nor than
+        ``max_sites × max_entries``)."""
+        return self._entries
 
     def __len__(self) -> int:
         return len(self._sites)
