@@ -63,6 +63,34 @@ def test_cleaning_improves_once_other_pages_of_the_site_are_seen() -> None:
     assert any(r.rule == "template.recurring-line" for r in together.removals)
 
 
+def test_a_copy_edited_copy_of_a_story_does_not_make_the_story_template() -> None:
+    # The site runs a wire story twice, the second time copy-edited ("said" -> "says", a word
+    # here and there): most lines differ, the rest recur, and must not be taken for template.
+    story = [
+        "The central bank said on Thursday it would keep interest rates unchanged for a third month, "
+        "citing the need to see more evidence that inflation was slowing before it acted.",
+        "Economists had expected the decision, but many said the bank's statement was more cautious "
+        "than the one it published in the spring, when it first signalled a cut.",
+        "The governor told reporters that wage growth remained strong and that the bank would watch "
+        "the labour market closely over the coming months before any change.",
+        "Markets barely moved after the announcement, with the currency steady against the dollar and "
+        "government bond yields little changed in afternoon trading.",
+        "Analysts now expect the first cut in rates to come early next year, once the figures for the "
+        "winter months show whether price rises are easing as the bank hopes.",
+    ]
+    edits = [(" said ", " says "), ("many said", "numerous said"), ("told", "informed"),
+             ("after", "following")]
+    edited = [line.replace(*edit) for line, edit in zip(story, edits, strict=False)] + story[4:]
+    assert sum(a != b for a, b in zip(story, edited, strict=True)) == 4
+    other = STORIES[0]
+    learner = SiteTemplates()
+    for i, body in enumerate([story, other, edited]):
+        learner.observe(_page(body), url=f"https://dailyledger.example/{i}")
+    doc = clean_text_dump(_page(edited), url="https://dailyledger.example/2",
+                          templates=learner.snapshot())
+    assert list(doc.paragraphs) == edited
+
+
 def test_pages_without_url_are_pooled_by_their_header_and_footer() -> None:
     pages = [_page(story) for story in STORIES]
     learner = SiteTemplates()
@@ -145,12 +173,11 @@ def test_many_small_sites_interleaved_keep_their_templates() -> None:
     learner = SiteTemplates()
     for round_ in range(3):
         for site in range(sites):
-            story = "\n\n".join(f"Story {round_} of site {site}, paragraph {k}, says something new."
-                                  for k in range(3))
+            story = "\n\n".join(STORIES[round_])
             learner.observe(f"Site {site} menu\nHome\n\n{story}\n\nSite {site} footer",
                             url=f"https://s{site}.example/{round_}")
     assert len(learner.snapshot()) == sites
-    page = "Site 7 menu\nHome\n\nA story of site 7 that is new.\n\nSite 7 footer"
+    page = f"Site 7 menu\nHome\n\n{STORIES[3][0]}\n\nSite 7 footer"
     snap = learner.snapshot()
     assert snap.template_lines(split_lines(page), "https://s7.example/new") == {0, 1, 3}
 

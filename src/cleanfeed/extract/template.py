@@ -9,10 +9,12 @@ page's context, so it is not template.
 
 Stories, not pages, are counted. A crawl fetches a page twice, a site republishes a story with
 an added paragraph: every line such versions share recurs, yet it is the story, not chrome. So
-each page carries a story signature (the hashes of its longest prose lines, ``_story_keys``);
-a page whose signature lines of a story already counted outweigh (in words) all its lines the
-site never showed is a version of that story and adds nothing (``_SiteCounts._story_of``), and
-a line is template only when it recurs across *different* stories.
+each page carries a story signature (its longest prose lines, ``_story_keys``): each line's
+hash, and a sketch of the line that a copy desk's edit (a word changed here and there) mostly
+leaves alone but a different figure changes; a page whose signature lines of a story already
+counted (the same line, or an edited one) outweigh (in words) all its lines the site never
+showed is a version of that story and adds nothing (``_SiteCounts._story_of``), and a line is
+template only when it recurs across *different* stories.
 A prose line that turns up in two different stories (a disclaimer that reads like prose) is
 marked as shared and stops counting as evidence of a story's identity. The cleaners add a last
 guard of their own: a page the template would leave empty is cleaned without it.
@@ -67,7 +69,7 @@ import json
 import math
 import re
 import zipfile
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
@@ -76,7 +78,7 @@ import numpy as np
 import xxhash
 
 from ..models import CleanDoc, Removal, pickled_by_fields
-from .lines import DumpLine, ends_sentence, split_lines, word_count
+from .lines import DumpLine, ends_sentence, split_lines, word_count, words
 from .rules import RULES_BY_ID
 
 __all__ = [
@@ -92,6 +94,13 @@ _SPACE = re.compile(r"\s+")
 # sentence), at most this many of them.
 _STORY_WORDS = 10
 _STORY_KEYS = 8
+# A signature line's sketch: this many min-hashes of its word shingles (of _SHINGLE words), each
+# keyed with the line's figures; an edited copy of the line shares at least _SKETCH_MATCH.
+_SKETCHES = 4
+_SKETCH_MATCH = 2
+_SHINGLE = 5
+_GROUP = 1 + _SKETCHES  # a signature line's keys: its hash, then its sketches
+_DIGITS = re.compile(r"\d+")
 # The virtual neighbours of a page's first and last line: a line that opens or closes every
 # page of a site is in the same place on each, as a line between two fixed neighbours is.
 _START, _END = 0x5354415254, 0x454E44
@@ -138,15 +147,39 @@ def site_keys(lines: Sequence[DumpLine], url: str | None) -> tuple[str, ...]:
     )
 
 
+def _sketch(text: str) -> tuple[int, ...]:
+    """Min-hashes of a line's word shingles, each keyed with the line's figures: a copy-edited
+    line shares most of them; a line of another report in the same frame, differing in its
+    figures ("rose 3%" / "rose 5%"), shares none."""
+    tokens = [w.lower() for w in words(text)]
+    grams = [" ".join(tokens[i : i + _SHINGLE]).encode("utf-8") for i in range(max(1, len(tokens) - _SHINGLE + 1))]
+    figures = " ".join(_DIGITS.findall(text))
+    return tuple(
+        xxhash.xxh64_intdigest(
+            f"{seed}:{min(xxhash.xxh64_intdigest(g, seed=seed) for g in grams)}:{figures}".encode()
+        )
+        for seed in range(1, _SKETCHES + 1)
+    )
+
+
 def _story_keys(lines: Sequence[DumpLine], keys: Sequence[int]) -> tuple[int, ...]:
-    """A page's story signature: the hashes of its longest prose lines (or, on a page with no
-    prose, one hash of its longest lines, so that copies of it are still told apart)."""
+    """A page's story signature: for each of its longest prose lines, in the order of their
+    hashes, the line's hash then its sketch (``_GROUP`` keys a line); or, on a page with no
+    prose, one hash of its longest lines, so that copies of it are still told apart."""
     prose = [line for line in lines if word_count(line.content) >= _STORY_WORDS and ends_sentence(line.content)]
     longest = sorted(prose, key=lambda line: (-word_count(line.content), line.index))[:_STORY_KEYS]
     if longest:
-        return tuple(sorted({keys[line.index] for line in longest}))
+        groups = {keys[line.index]: _sketch(line.content) for line in longest}
+        return tuple(key for line_key in sorted(groups) for key in (line_key, *groups[line_key]))
     longest = sorted(lines, key=lambda line: (-word_count(line.content), line.index))[:3]
     return (xxhash.xxh64_intdigest("\n".join(line.content for line in longest).encode("utf-8")) | 1,)
+
+
+def _signature_groups(story: Sequence[int]) -> list[Sequence[int]]:
+    """A signature's keys by line (``_GROUP`` each); a page without prose has one key."""
+    if len(story) % _GROUP:
+        return [story]
+    return [story[i : i + _GROUP] for i in range(0, len(story), _GROUP)]
 
 
 def _pairs(keys: Sequence[int]) -> set[int]:
@@ -237,19 +270,38 @@ class _SiteCounts:
         or two fetches of one page, share their longest paragraphs, and what is new (an added
         paragraph, a changed "most read" list) is smaller. Two stories of a site share only
         site lines, and the other story's own text is new. (A prose line seen in two stories
-        is marked shared and is no evidence of either.)
+        is marked shared and is no evidence of either.) A signature line is S's when it is one
+        of S's, or an edited copy of one (``_SKETCH_MATCH`` sketches in common); a page whose
+        signature is half edited copies of S's lines is a copy-edited version of S even when
+        the edits left few of its lines as they were.
         """
         size = dict(zip(page.lines, page.sizes, strict=True))
         votes: dict[int, int] = {}
-        for key in page.story:
-            known = self.stories.get(key)
-            if known is not None and known != _SHARED:
-                votes[known] = votes.get(known, 0) + max(1, size.get(key, 1))
+        edited: dict[int, int] = {}  # words of signature lines that are a story's, edited
+        signature = 0
+        claimed: set[int] = set()  # signature lines known as a story's (the same or edited)
+        for group in _signature_groups(page.story):
+            line, owners = group[0], [self.stories.get(key) for key in group]
+            words_ = max(1, size.get(line, 1))
+            signature += words_
+            story = owners[0]
+            if story is None:  # not the same line: an edited one, when most sketches agree
+                sketches = Counter(o for o in owners[1:] if o is not None and o != _SHARED)
+                best = min(sketches.items(), key=lambda kv: (-kv[1], kv[0]), default=None)
+                if best is None or best[1] < _SKETCH_MATCH:
+                    continue
+                story = best[0]
+                edited[story] = edited.get(story, 0) + words_
+            claimed.add(line)
+            if story != _SHARED:
+                votes[story] = votes.get(story, 0) + words_
         if not votes:
             return None
         story, weight = min(votes.items(), key=lambda kv: (-kv[1], kv[0]))
-        unseen = sum(n for key, n in size.items() if key not in self.lines and key not in self.stories)
-        return story if weight >= unseen else None
+        unseen = sum(n for key, n in size.items() if key not in self.lines and key not in claimed)
+        # A site's own prose recurs word for word; an edited copy of a story's longest lines
+        # is a copy-edited version, however many of its other lines the edits changed.
+        return story if weight >= unseen or 2 * edited.get(story, 0) >= signature else None
 
     def _count(self, line_keys: Iterable[int], pair_keys: Iterable[int]) -> None:
         self.pages += 1
