@@ -63,6 +63,34 @@ def test_cleaning_improves_once_other_pages_of_the_site_are_seen() -> None:
     assert any(r.rule == "template.recurring-line" for r in together.removals)
 
 
+def test_a_copy_edited_copy_of_a_story_does_not_make_the_story_template() -> None:
+    # The site runs a wire story twice, the second time copy-edited ("said" -> "says", a word
+    # here and there): most lines differ, the rest recur, and must not be taken for template.
+    story = [
+        "The central bank said on Thursday it would keep interest rates unchanged for a third month, "
+        "citing the need to see more evidence that inflation was slowing before it acted.",
+        "Economists had expected the decision, but many said the bank's statement was more cautious "
+        "than the one it published in the spring, when it first signalled a cut.",
+        "The governor told reporters that wage growth remained strong and that the bank would watch "
+        "the labour market closely over the coming months before any change.",
+        "Markets barely moved after the announcement, with the currency steady against the dollar and "
+        "government bond yields little changed in afternoon trading.",
+        "Analysts now expect the first cut in rates to come early next year, once the figures for the "
+        "winter months show whether price rises are easing as the bank hopes.",
+    ]
+    edits = [(" said ", " says "), ("many said", "numerous said"), ("told", "informed"),
+             ("after", "following")]
+    edited = [line.replace(*edit) for line, edit in zip(story, edits, strict=False)] + story[4:]
+    assert sum(a != b for a, b in zip(story, edited, strict=True)) == 4
+    other = STORIES[0]
+    learner = SiteTemplates()
+    for i, body in enumerate([story, other, edited]):
+        learner.observe(_page(body), url=f"https://dailyledger.example/{i}")
+    doc = clean_text_dump(_page(edited), url="https://dailyledger.example/2",
+                          templates=learner.snapshot())
+    assert list(doc.paragraphs) == edited
+
+
 def test_pages_without_url_are_pooled_by_their_header_and_footer() -> None:
     pages = [_page(story) for story in STORIES]
     learner = SiteTemplates()
@@ -137,6 +165,33 @@ def test_memory_stays_bounded_over_ten_thousand_pages() -> None:
     assert len(learner.snapshot()) <= 64
 
 
+def test_many_small_sites_interleaved_keep_their_templates() -> None:
+    # A crawl of 600 sites, three stories each, their pages interleaved: a site's second page
+    # comes after hundreds of other sites' pages. Small sites fit the entry budget, so none is
+    # forgotten before its template is learned.
+    sites = 600
+    learner = SiteTemplates()
+    for round_ in range(3):
+        for site in range(sites):
+            story = "\n\n".join(STORIES[round_])
+            learner.observe(f"Site {site} menu\nHome\n\n{story}\n\nSite {site} footer",
+                            url=f"https://s{site}.example/{round_}")
+    assert len(learner.snapshot()) == sites
+    page = f"Site 7 menu\nHome\n\n{STORIES[3][0]}\n\nSite 7 footer"
+    snap = learner.snapshot()
+    assert snap.template_lines(split_lines(page), "https://s7.example/new") == {0, 1, 3}
+
+
+def test_the_entry_budget_evicts_the_least_recent_sites() -> None:
+    learner = SiteTemplates(max_entries=64, max_total=640)
+    for n in range(200):  # each site's page holds some 20 entries: at most ~32 sites fit
+        lines = [f"site {n} line {k}" for k in range(10)]
+        learner.observe("\n".join(lines), url=f"https://s{n}.example/a")
+        assert learner.size() <= 640
+    assert learner.size() == sum(site.size() for site in learner._sites.values())
+    assert "host:s199.example" in learner._sites and "host:s0.example" not in learner._sites
+
+
 def test_counters_per_site_are_capped() -> None:
     learner = SiteTemplates(max_sites=4, max_entries=64)
     for n in range(300):  # one site, every page new text: the counters must not grow with it
@@ -146,7 +201,8 @@ def test_counters_per_site_are_capped() -> None:
 
 @pytest.mark.parametrize(
     "kwargs",
-    [{"max_sites": 0}, {"max_entries": 8}, {"min_pages": 1}, {"min_share": 0.0}, {"min_share": 1.5}],
+    [{"max_sites": 0}, {"max_entries": 8}, {"min_pages": 1}, {"min_share": 0.0}, {"min_share": 1.5},
+     {"max_entries": 64, "max_total": 32}],
 )
 def test_invalid_settings_are_refused(kwargs: dict[str, float]) -> None:
     with pytest.raises(ValueError):

@@ -168,6 +168,25 @@ def test_a_comments_link_above_the_story_does_not_remove_it(seed_pages: dict[str
     assert any(r.rule == "comments.section" and r.text.startswith("Great article") for r in doc.removals)
 
 
+def test_a_comments_count_in_a_stats_block_does_not_cut_the_story_below_it() -> None:
+    story = [
+        "The archive published the first chapter of the serial on Tuesday, a story of a young clerk who "
+        "takes a job in a lawyer's office and slowly stops doing any of the work he was hired for.",
+        "Readers left thousands of notes on the chapter within a day, most of them asking when the second "
+        "part would appear and whether the clerk would ever explain himself to his employer.",
+        "The author said the next chapter was written and would follow within a week, once the editors had "
+        "finished their work on it and the illustrations were ready.",
+    ]
+    notice = ("Copy and paste the following code to link back to this work, or use the share links to "
+              "tell your friends about it.")
+    stats = ["Stats:", "Published:", "2017-08-15", "Words:", "67379", "Comments:", "1664", "Kudos:", "7142"]
+    thread = ["Comments", "Great chapter, thank you so much for writing it, I cannot wait for the next one."]
+    page = "\n\n".join(["Works", "Bookmarks", notice, *stats, *story, *thread])
+    doc = clean_text_dump(page)
+    assert list(doc.paragraphs) == story
+    assert any(r.rule == "comments.section" and r.text.startswith("Great chapter") for r in doc.removals)
+
+
 def test_a_teaser_list_below_a_short_story_is_not_taken_for_it() -> None:
     story = [
         "Officials in the port city said on Monday that the harbour would reopen after repairs to the breakwater, "

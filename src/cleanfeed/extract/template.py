@@ -9,10 +9,12 @@ page's context, so it is not template.
 
 Stories, not pages, are counted. A crawl fetches a page twice, a site republishes a story with
 an added paragraph: every line such versions share recurs, yet it is the story, not chrome. So
-each page carries a story signature (the hashes of its longest prose lines, ``_story_keys``);
-a page whose signature lines of a story already counted outweigh (in words) all its lines the
-site never showed is a version of that story and adds nothing (``_SiteCounts._story_of``), and
-a line is template only when it recurs across *different* stories.
+each page carries a story signature (its longest prose lines, ``_story_keys``): each line's
+hash, and a sketch of the line that a copy desk's edit (a word changed here and there) mostly
+leaves alone but a different figure changes; a page whose signature lines of a story already
+counted (the same line, or an edited one) outweigh (in words) all its lines the site never
+showed is a version of that story and adds nothing (``_SiteCounts._story_of``), and a line is
+template only when it recurs across *different* stories.
 A prose line that turns up in two different stories (a disclaimer that reads like prose) is
 marked as shared and stops counting as evidence of a story's identity. The cleaners add a last
 guard of their own: a page the template would leave empty is cleaned without it.
@@ -46,12 +48,17 @@ one, a text dump is filed under its header (first lines) and its footer (last li
 that share either are pooled (an HTML page without a URL has no site to learn). HTML pages are
 filed apart from the same host's text dumps (``html:`` keys).
 
-Memory bound: at most ``max_sites`` sites are kept (least recently observed evicted first) and
-each keeps at most ``max_entries`` hashed entries: 3/8 line counters, 3/8 line-pair counters
-(when full, the least-counted are pruned, which only forgets rare lines — template lines are
-the frequent ones) and 1/4 story keys (oldest forgotten first). The state therefore never holds
-more than ``max_sites × max_entries`` entries (default 256 × 4096 ≈ 1M), however many pages
-stream through; ``SiteTemplates.size()`` reports the current number.
+Memory bound: each site keeps at most ``max_entries`` hashed entries: 3/8 line counters, 3/8
+line-pair counters (when full, the least-counted are pruned, which only forgets rare lines —
+template lines are the frequent ones) and 1/4 story keys (oldest forgotten first). All sites
+together hold at most ``max_total`` entries (default 2^20 ≈ 1M) and there are at most
+``max_sites`` of them (default 4096): past either bound the least recently observed sites are
+evicted first, however many pages stream through; ``SiteTemplates.size()`` reports the current
+number of entries. The budget is on entries, not sites, because most sites of a crawl are small
+(a few pages, a few hundred entries): capping the number of sites alone at what a budget of
+large sites allows would forget the templates of a crawl's many small sites while it still
+has room for them (on a crawl of 500 sites with their pages interleaved, a cap of 256 sites
+evicted 413 of them before their second page came).
 """
 
 from __future__ import annotations
@@ -62,7 +69,7 @@ import json
 import math
 import re
 import zipfile
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
@@ -71,7 +78,7 @@ import numpy as np
 import xxhash
 
 from ..models import CleanDoc, Removal, pickled_by_fields
-from .lines import DumpLine, ends_sentence, split_lines, word_count
+from .lines import DumpLine, ends_sentence, split_lines, word_count, words
 from .rules import RULES_BY_ID
 
 __all__ = [
@@ -87,11 +94,20 @@ _SPACE = re.compile(r"\s+")
 # sentence), at most this many of them.
 _STORY_WORDS = 10
 _STORY_KEYS = 8
+# A signature line's sketch: this many min-hashes of its word shingles (of _SHINGLE words), each
+# keyed with the line's figures; an edited copy of the line shares at least _SKETCH_MATCH.
+_SKETCHES = 4
+_SKETCH_MATCH = 2
+_SHINGLE = 5
+_GROUP = 1 + _SKETCHES  # a signature line's keys: its hash, then its sketches
+_DIGITS = re.compile(r"\d+")
 # The virtual neighbours of a page's first and last line: a line that opens or closes every
 # page of a site is in the same place on each, as a line between two fixed neighbours is.
 _START, _END = 0x5354415254, 0x454E44
 # A story key seen in two different stories is not evidence of either (in the story map).
 _SHARED = 0
+# Entries all sites together may hold (``SiteTemplates.max_total``), about 1M.
+_TOTAL_ENTRIES = 1 << 20
 
 
 def _line_key(line: DumpLine) -> int:
@@ -131,15 +147,39 @@ def site_keys(lines: Sequence[DumpLine], url: str | None) -> tuple[str, ...]:
     )
 
 
+def _sketch(text: str) -> tuple[int, ...]:
+    """Min-hashes of a line's word shingles, each keyed with the line's figures: a copy-edited
+    line shares most of them; a line of another report in the same frame, differing in its
+    figures ("rose 3%" / "rose 5%"), shares none."""
+    tokens = [w.lower() for w in words(text)]
+    grams = [" ".join(tokens[i : i + _SHINGLE]).encode("utf-8") for i in range(max(1, len(tokens) - _SHINGLE + 1))]
+    figures = " ".join(_DIGITS.findall(text))
+    return tuple(
+        xxhash.xxh64_intdigest(
+            f"{seed}:{min(xxhash.xxh64_intdigest(g, seed=seed) for g in grams)}:{figures}".encode()
+        )
+        for seed in range(1, _SKETCHES + 1)
+    )
+
+
 def _story_keys(lines: Sequence[DumpLine], keys: Sequence[int]) -> tuple[int, ...]:
-    """A page's story signature: the hashes of its longest prose lines (or, on a page with no
-    prose, one hash of its longest lines, so that copies of it are still told apart)."""
+    """A page's story signature: for each of its longest prose lines, in the order of their
+    hashes, the line's hash then its sketch (``_GROUP`` keys a line); or, on a page with no
+    prose, one hash of its longest lines, so that copies of it are still told apart."""
     prose = [line for line in lines if word_count(line.content) >= _STORY_WORDS and ends_sentence(line.content)]
     longest = sorted(prose, key=lambda line: (-word_count(line.content), line.index))[:_STORY_KEYS]
     if longest:
-        return tuple(sorted({keys[line.index] for line in longest}))
+        groups = {keys[line.index]: _sketch(line.content) for line in longest}
+        return tuple(key for line_key in sorted(groups) for key in (line_key, *groups[line_key]))
     longest = sorted(lines, key=lambda line: (-word_count(line.content), line.index))[:3]
     return (xxhash.xxh64_intdigest("\n".join(line.content for line in longest).encode("utf-8")) | 1,)
+
+
+def _signature_groups(story: Sequence[int]) -> list[Sequence[int]]:
+    """A signature's keys by line (``_GROUP`` each); a page without prose has one key."""
+    if len(story) % _GROUP:
+        return [story]
+    return [story[i : i + _GROUP] for i in range(0, len(story), _GROUP)]
 
 
 def _pairs(keys: Sequence[int]) -> set[int]:
@@ -230,19 +270,38 @@ class _SiteCounts:
         or two fetches of one page, share their longest paragraphs, and what is new (an added
         paragraph, a changed "most read" list) is smaller. Two stories of a site share only
         site lines, and the other story's own text is new. (A prose line seen in two stories
-        is marked shared and is no evidence of either.)
+        is marked shared and is no evidence of either.) A signature line is S's when it is one
+        of S's, or an edited copy of one (``_SKETCH_MATCH`` sketches in common); a page whose
+        signature is half edited copies of S's lines is a copy-edited version of S even when
+        the edits left few of its lines as they were.
         """
         size = dict(zip(page.lines, page.sizes, strict=True))
         votes: dict[int, int] = {}
-        for key in page.story:
-            known = self.stories.get(key)
-            if known is not None and known != _SHARED:
-                votes[known] = votes.get(known, 0) + max(1, size.get(key, 1))
+        edited: dict[int, int] = {}  # words of signature lines that are a story's, edited
+        signature = 0
+        claimed: set[int] = set()  # signature lines known as a story's (the same or edited)
+        for group in _signature_groups(page.story):
+            line, owners = group[0], [self.stories.get(key) for key in group]
+            words_ = max(1, size.get(line, 1))
+            signature += words_
+            story = owners[0]
+            if story is None:  # not the same line: an edited one, when most sketches agree
+                sketches = Counter(o for o in owners[1:] if o is not None and o != _SHARED)
+                best = min(sketches.items(), key=lambda kv: (-kv[1], kv[0]), default=None)
+                if best is None or best[1] < _SKETCH_MATCH:
+                    continue
+                story = best[0]
+                edited[story] = edited.get(story, 0) + words_
+            claimed.add(line)
+            if story != _SHARED:
+                votes[story] = votes.get(story, 0) + words_
         if not votes:
             return None
         story, weight = min(votes.items(), key=lambda kv: (-kv[1], kv[0]))
-        unseen = sum(n for key, n in size.items() if key not in self.lines and key not in self.stories)
-        return story if weight >= unseen else None
+        unseen = sum(n for key, n in size.items() if key not in self.lines and key not in claimed)
+        # A site's own prose recurs word for word; an edited copy of a story's longest lines
+        # is a copy-edited version, however many of its other lines the edits changed.
+        return story if weight >= unseen or 2 * edited.get(story, 0) >= signature else None
 
     def _count(self, line_keys: Iterable[int], pair_keys: Iterable[int]) -> None:
         self.pages += 1
@@ -360,6 +419,8 @@ class SiteTemplates:
 
     ``min_pages``: a line is template once it recurs on at least this many different stories
     of a site, and ``min_share``: on at least this share of the site's stories seen so far.
+    ``max_sites``, ``max_entries`` (per site) and ``max_total`` (over all sites) bound the
+    memory.
 
     >>> learner = SiteTemplates()
     >>> page = ("Menu\\nHome | World | Sport\\n\\nStory {n} text. It is long enough to be prose."
@@ -372,24 +433,29 @@ class SiteTemplates:
 
     def __init__(
         self,
-        max_sites: int = 256,
+        max_sites: int = 4096,
         max_entries: int = 4096,
         min_pages: int = 2,
         min_share: float = 0.5,
+        max_total: int = _TOTAL_ENTRIES,
     ) -> None:
         if max_sites < 1:
             raise ValueError(f"max_sites must be at least 1, got {max_sites}")
         if max_entries < 16:
             raise ValueError(f"max_entries must be at least 16, got {max_entries}")
+        if max_total < max_entries:
+            raise ValueError(f"max_total must be at least max_entries ({max_entries}), got {max_total}")
         if min_pages < 2:
             raise ValueError(f"min_pages must be at least 2 (a template recurs), got {min_pages}")
         if not 0.0 < min_share <= 1.0:
             raise ValueError(f"min_share must be in (0, 1], got {min_share}")
         self.max_sites = max_sites
         self.max_entries = max_entries
+        self.max_total = max_total
         self.min_pages = min_pages
         self.min_share = min_share
         self._sites: OrderedDict[str, _SiteCounts] = OrderedDict()
+        self._entries = 0  # sum of the sites' sizes, kept as sites change
 
     def observe(self, text: str, url: str | None = None) -> None:
         """Count one page's lines under its site. Versions and copies of a story already counted
@@ -404,9 +470,12 @@ class SiteTemplates:
                 site = _SiteCounts(capacity=self.max_entries)
                 self._sites[key] = site
             self._sites.move_to_end(key)
+            before = site.size()
             site.add(page)
-        while len(self._sites) > self.max_sites:
-            self._sites.popitem(last=False)
+            self._entries += site.size() - before
+        while len(self._sites) > self.max_sites or self._entries > self.max_total:
+            _, evicted = self._sites.popitem(last=False)
+            self._entries -= evicted.size()
 
     def snapshot(self) -> TemplateSnapshot:
         """The templates learned so far, frozen (only sites seen on enough pages)."""
@@ -435,7 +504,8 @@ class SiteTemplates:
         on-disk index to carry it across runs. NumPy arrays in an ``.npz``, no pickle."""
         arrays: dict[str, np.ndarray] = {}
         meta = {"version": 2, "max_sites": self.max_sites, "max_entries": self.max_entries,
-                "min_pages": self.min_pages, "min_share": self.min_share, "sites": []}
+                "max_total": self.max_total, "min_pages": self.min_pages,
+                "min_share": self.min_share, "sites": []}
         for n, (key, site) in enumerate(self._sites.items()):
             meta["sites"].append([key, site.pages])  # type: ignore[attr-defined]
             for name, counts in (("lines", site.lines), ("pairs", site.pairs)):
@@ -463,8 +533,9 @@ class SiteTemplates:
                 meta = json.loads(z["meta"].tobytes().decode("utf-8"))
                 if meta.get("version") not in (1, 2):
                     raise ValueError(f"template state version {meta.get('version')!r}, expected 2")
+                # a state saved before the entry budget keeps its site cap, under the default budget
                 learner = cls(meta["max_sites"], meta["max_entries"], meta["min_pages"],
-                              meta["min_share"])
+                              meta["min_share"], meta.get("max_total", _TOTAL_ENTRIES))
                 if meta["version"] == 1:
                     return learner
                 for n, (key, pages) in enumerate(meta["sites"]):
@@ -475,13 +546,15 @@ class SiteTemplates:
                     site.stories.update(zip(z[f"{n}.stories.keys"].tolist(),
                                             z[f"{n}.stories.ids"].tolist(), strict=True))
                     learner._sites[key] = site
+                    learner._entries += site.size()
         except (OSError, KeyError, TypeError, ValueError, zipfile.BadZipFile) as err:
             raise ValueError(f"not a saved SiteTemplates state: {err}") from err
         return learner
 
     def size(self) -> int:
-        """Entries held now, over all sites (never more than ``max_sites × max_entries``)."""
-        return sum(site.size() for site in self._sites.values())
+        """Entries held now, over all sites (never more than ``max_total``, nor than
+        ``max_sites × max_entries``)."""
+        return self._entries
 
     def __len__(self) -> int:
         return len(self._sites)

@@ -307,6 +307,17 @@ def _to_end(rule_id: str) -> bool:
     return rule is not None and rule.shape == "to-end"
 
 
+# A line that is only a count: "1664", "12,408", "3.2k".
+_COUNT = re.compile(r"[\d.,]+\s*[km]?", re.IGNORECASE)
+
+
+def _field_label(lines: Sequence[DumpLine], i: int) -> bool:
+    """Line ``i`` labels the count on the next line ("Comments:" over "1664" in a work's stats,
+    among "Kudos:", "Hits:"): a field of a stats block, not the heading of a comment thread."""
+    following = lines[i + 1].content.strip() if i + 1 < len(lines) else ""
+    return lines[i].content.rstrip().endswith(":") and _COUNT.fullmatch(following) is not None
+
+
 def _category(rule_id: str, default: str) -> str:
     rule = RULES_BY_ID.get(rule_id)
     return rule.category if rule else default
@@ -324,7 +335,7 @@ def _clean_lines(
     base = [_line_score(line) for line in lines]
     first_prose = _first_prose(base, verdicts)
     for i in sorted(verdicts):
-        if _to_end(verdicts[i].rule) and i > first_prose:
+        if _to_end(verdicts[i].rule) and i > first_prose and not _field_label(lines, i):
             for j in range(i + 1, len(lines)):
                 verdicts.setdefault(j, verdicts[i])
             break

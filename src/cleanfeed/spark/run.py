@@ -26,7 +26,8 @@ Stages, and what each shuffles (``benchmarks/spark_vs_local.py`` measures the by
 Equality with the local engine: the same kept set, the same ``duplicate_of`` and similarity
 for every page, the same canonical texts and reasons; for file outputs the same bytes. This
 holds as long as the local template learner's bounds are not hit: it keeps at most
-``SiteTemplates.max_sites`` (256) site keys, evicting the least recently seen, while Spark
+``SiteTemplates.max_sites`` (4096) site keys and ``max_total`` (about 1M) entries over all of
+them, evicting the least recently seen sites, while Spark
 learns every site in full (a page without a URL is filed under two keys, its header's and its
 footer's). Beyond that the Spark run's templates are the better ones (from all of a site's
 pages), and a text dump's body may differ.
