@@ -832,11 +832,8 @@ class _Round:
         return {j: self.kept_alone(j, alone) for j in self.members.tolist()}
 
     def kept_alone(self, j: int, alone: bool) -> Decision:
-        """Member ``j`` kept with no copy: what a round whose canonical it is, and that finds
-        it no copy, decides."""
-        f = self.comp.fps[j]
-        return Decision(f.doc_id, "kept", f.doc_id, None,
-                        _kept_reason(f, 0, False, "", alone) + _discount_note(f, self.config))
+        """Member ``j`` kept with no copy (``_kept_alone``)."""
+        return _kept_alone(self.comp.fps[j], self.config, alone)
 
     def decide_unmatched(self, alone: bool) -> dict[int, Decision]:
         """The rounds to come while no member carries story (every share 0, as ever after:
@@ -951,10 +948,12 @@ def resolve_component(
     ids = [f.doc_id for f in ordered]
     if len(set(ids)) != len(ids):
         raise ValueError("resolve_component: duplicate doc ids among the members")
+    if len(ordered) == 1:  # what its only round decides (no pair: no edge applies)
+        return [_kept_alone(ordered[0], config, True)]
     comp = _Component(ordered, edges, config)
     story = _Story(comp)
     decisions: dict[str, Decision] = {}
-    alone = len(ordered) == 1
+    alone = False
     while story.n_alive:
         round_ = _Round(comp, story.alive, story)
         if round_.apart():
@@ -974,6 +973,13 @@ def resolve_component(
 
 
 _CONTENDERS = 16  # copies whose matches are counted per round (bounds the work)
+
+
+def _kept_alone(f: Fingerprint, config: DedupConfig, alone: bool) -> Decision:
+    """A member kept with no copy: what a round whose canonical it is, and that finds it no
+    copy, decides (``alone``: the only member of its component)."""
+    return Decision(f.doc_id, "kept", f.doc_id, None,
+                    _kept_reason(f, 0, False, "", alone) + _discount_note(f, config))
 
 
 def _kept_reason(kept: Fingerprint, copies: int, roundup: bool, why: str, alone: bool) -> str:
