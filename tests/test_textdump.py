@@ -187,6 +187,27 @@ def test_a_comments_count_in_a_stats_block_does_not_cut_the_story_below_it() -> 
     assert any(r.rule == "comments.section" and r.text.startswith("Great chapter") for r in doc.removals)
 
 
+def test_a_list_item_that_reads_like_a_dateline_does_not_cut_what_precedes_it() -> None:
+    # "ADA-Accepted: ..." has the shape of a city dateline ("MADRID - ..."), but it is an entry
+    # of a list inside the story: a wire dateline opens a paragraph, never a bullet point.
+    story = [
+        f"Choosing a toothbrush is harder than it looks, and the {n} options we tested this spring show "
+        "how much the shops' shelves have changed since electric brushes became cheap enough for all."
+        for n in ("first", "second", "third", "fourth", "fifth")
+    ]
+    entry = ("ADA-Accepted: Products are recognized by the American Dental Association for being safe "
+             "and effective for daily use.")
+    more = [
+        "The brushes that did best in our tests were not the most expensive ones, and several of the "
+        "cheaper models cleaned as well as those costing four times as much in the same shops.",
+        "We will repeat the tests next year, when the makers have promised new models with longer "
+        "batteries and heads that can be recycled instead of thrown away after three months.",
+    ]
+    page = "\n\n".join(["Home", "Reviews", "Best toothbrushes of the year", *story, "* " + entry, *more])
+    doc = clean_text_dump(page)
+    assert list(doc.paragraphs) == [*story, "* " + entry, *more]
+
+
 def test_a_teaser_list_below_a_short_story_is_not_taken_for_it() -> None:
     story = [
         "Officials in the port city said on Monday that the harbour would reopen after repairs to the breakwater, "

@@ -274,9 +274,10 @@ def _body_span(
     if end <= start:
         return 0, 0
     # A wire dateline opens the story: what sits above it (headline, byline, summary box,
-    # injected headings) is not body, and a dateline just above the block pulls it up.
+    # injected headings) is not body, and a dateline just above the block pulls it up. It opens
+    # a paragraph, never a list item ("* ADA-Accepted: Products are ..." in a product list).
     for i in range(max(0, start - 8), end):
-        if i not in verdicts and _is_dateline(lines[i]):
+        if i not in verdicts and not lines[i].marker and _is_dateline(lines[i]):
             start = i
             break
     else:
