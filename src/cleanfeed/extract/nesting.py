@@ -64,7 +64,7 @@ def cap_nesting(html: str, limit: int = MAX_DEPTH) -> str:
     return "".join(parts)
 
 
-_TAG_START = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)")
+_TAG_START = re.compile(r"</?[a-zA-Z][a-zA-Z0-9-]*")
 
 
 def _depth_bound(html: str) -> int:
@@ -73,8 +73,15 @@ def _depth_bound(html: str) -> int:
     With ``s`` the running count of start tags minus end tags (``_FLAT`` ones left out; a
     self-closing tag is counted as a start, which can only raise it), the depth at a tag is
     ``s`` minus the lowest ``s`` before it, so never more than the highest ``s`` minus the lowest.
+    The tags are found as one string each ("<div", "</div"): no tuple of groups per tag.
     """
     tags = _TAG_START.findall(html)
-    step = {tag: 0 if tag[1].lower() in _FLAT else -1 if tag[0] else 1 for tag in set(tags)}
+    step = {tag: _step(tag) for tag in set(tags)}
     depths = list(accumulate(map(step.__getitem__, tags), initial=0))
     return max(depths) - min(depths)
+
+
+def _step(tag: str) -> int:
+    """What a tag found by ``_TAG_START`` adds to the running count: +1 a start, -1 an end, 0 flat."""
+    closing = tag[1] == "/"
+    return 0 if tag[1 + closing :].lower() in _FLAT else -1 if closing else 1
