@@ -115,8 +115,7 @@ _AGENCY_ALIASES = "|".join(
 
 WRAPPERS: tuple[Wrapper, ...] = (
     # "SEOUL (Reuters) -", "WASHINGTON, Jan 3 (Reuters) -", "LONDON -", "Seoul (AFP) -": a wire
-    # dateline (``Dateline``), trusted or not (only a story's first paragraphs are tried), but
-    # not one ``joined`` to the next word: "U.S.-Israeli" is not cut (``strip_volatile``)
+    # dateline (``Dateline``), trusted or not (only a story's first paragraphs are tried)
     Wrapper("dateline", "lead", DATELINE),
     # "By Jane Doe", "By Jane Doe, Reuters" as its own short paragraph
     # (capitalised names only: "By the time talks resumed, ..." is body)
@@ -207,7 +206,7 @@ def strip_volatile(paragraphs: Sequence[str]) -> tuple[str, ...]:
     paras = [p for p in paras if p and not (len(p) <= _LINE_MAX_CHARS and _LINE_RE.match(p))]
     for i in range(min(_LEAD_PARAGRAPHS, len(paras))):
         match = _LEAD_RE.match(paras[i])
-        if match and not match.group("joined"):
+        if match:
             paras[i] = paras[i][match.end() :].strip()
             break  # one dateline or byline per story; what follows is body
     for i in range(max(0, len(paras) - _TAIL_PARAGRAPHS), len(paras)):
