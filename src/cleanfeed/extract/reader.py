@@ -126,8 +126,8 @@ class _Lines:
             self.current = _Line([])
 
 
-def _hidden(node: LexborNode) -> bool:
-    attrs = node.attributes
+def _hidden(attrs: dict[str, str | None]) -> bool:
+    """Whether an element with these attributes is hidden from the reader."""
     if "hidden" in attrs or attrs.get("aria-hidden") == "true":
         return True
     style = attrs.get("style")
@@ -165,7 +165,8 @@ def _walk(node: LexborNode, out: _Lines, kind: str, link: bool, prose: dict[int,
         if tag == "br":
             out.flush()
             continue
-        if child.attributes and _hidden(child):
+        attrs = child.attributes  # (built anew by each call)
+        if attrs and _hidden(attrs):
             continue
         if tag in ("ul", "ol", "dl") and _link_share(child) >= _LIST_LINK_SHARE:
             out.skipped.append(child.text(deep=True))

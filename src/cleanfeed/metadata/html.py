@@ -521,13 +521,32 @@ def _header_byline(header: _Header) -> Iterator[tuple[list[str], str]]:
             return
 
 
+_ANY_BYLINE = ", ".join(_BYLINE_SELECTORS)
+
+
+def _byline_matches(tree: LexborHTMLParser) -> list[list[Any]]:
+    """The elements each of ``_BYLINE_SELECTORS`` matches, in document order.
+
+    The whole tree is searched once, for all selectors together (each search of a big page
+    costs about what its parse does; half the pages hold no match at all); each element found
+    is then tested against each selector on its own subtree (lexbor's ``css()`` lists the
+    element itself when it matches, its ancestors counting for a descendant selector)."""
+    per_selector: list[list[Any]] = [[] for _ in _BYLINE_SELECTORS]
+    candidates = {node.mem_id: node for node in tree.css(_ANY_BYLINE)}  # lexbor may list one twice
+    for mem_id, node in candidates.items():
+        for rank, selector in enumerate(_BYLINE_SELECTORS):
+            if any(found.mem_id == mem_id for found in node.css(selector)):
+                per_selector[rank].append(node)
+    return per_selector
+
+
 def _markup_bylines(tree: LexborHTMLParser, h1: Any) -> Iterator[tuple[list[str], str]]:
     """Bylines in the markup, the one nearest below the headline first (a menu of the site's
     authors or a related story's byline sits farther away); without a headline, in selector order."""
     found: dict[int, tuple[int, str]] = {}  # node → (selector rank, name)
     seen: set[int] = set()  # nodes judged already (under an earlier selector): same verdict
-    for rank, selector in enumerate(_BYLINE_SELECTORS):
-        for node in tree.css(selector)[:8]:
+    for rank, nodes in enumerate(_byline_matches(tree)):
+        for node in nodes[:8]:
             if node.mem_id in seen:
                 continue
             seen.add(node.mem_id)
