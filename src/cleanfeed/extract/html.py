@@ -134,7 +134,8 @@ _TOKEN = re.compile(r"\w+")
 # megabytes of inline scripts): over all bench pages 256 costs a tenth less than 64 or 1024.
 _VOCABULARY_AFTER = 256
 _INVISIBLE = re.compile("[\u200b-\u200f\u2060\ufeff\ue000-\uf8ff\U000f0000-\U0010ffff]")
-_TOC_CANDIDATES = ':lexbor-contains("contents" i),:lexbor-contains("in this article" i),:lexbor-contains("jump to" i)'
+_TOC_PHRASES = ("contents", "in this article", "jump to")
+_TOC_CANDIDATES = ",".join(f':lexbor-contains("{phrase}" i)' for phrase in _TOC_PHRASES)
 # A table of contents' list may hold a title and spacing beside its entries, not more.
 _LISTING_SLACK = 1.5
 # Table layout (see _prune_tables): a cell holding this much text is a page column, not data
@@ -184,7 +185,9 @@ def _prune_tags(tree: LexborHTMLParser, removals: list[Removal]) -> None:
             text = node.text(deep=True)
             if text.strip():
                 removals.append(Removal(rule.id, rule.category, _preview(text)))
-        tree.strip_tags(sorted(rule.tags))
+            # detached, not destroyed (what ``strip_tags`` does, after a second search of the
+            # tree): an element found inside one detached before stays valid
+            node.decompose(recursive=False)
 
 
 def _prune_chrome(root: LexborNode, page_chars: int, removals: list[Removal], toc_entries: set[str]) -> None:
@@ -252,6 +255,9 @@ def _prune_toc_by_heading(root: LexborNode, removals: list[Removal], toc_entries
     rule = RULES_BY_ID.get(TOC_RULE)
     if rule is None or rule.text is None:
         return
+    text = root.text(deep=True).lower()
+    if not any(phrase in text for phrase in _TOC_PHRASES):
+        return  # no element can hold one: its text is part of the root's (a search costs ~10 times more)
     # lexbor finds the elements whose own text holds the words, in C; the rule decides
     for node in root.css(_TOC_CANDIDATES):
         if node.mem_id == root.mem_id:
