@@ -134,8 +134,7 @@ _TOKEN = re.compile(r"\w+")
 # megabytes of inline scripts): over all bench pages 256 costs a tenth less than 64 or 1024.
 _VOCABULARY_AFTER = 256
 _INVISIBLE = re.compile("[\u200b-\u200f\u2060\ufeff\ue000-\uf8ff\U000f0000-\U0010ffff]")
-_TOC_PHRASES = ("contents", "in this article", "jump to")
-_TOC_CANDIDATES = ",".join(f':lexbor-contains("{phrase}" i)' for phrase in _TOC_PHRASES)
+_TOC_CANDIDATES = ':lexbor-contains("contents" i),:lexbor-contains("in this article" i),:lexbor-contains("jump to" i)'
 # A table of contents' list may hold a title and spacing beside its entries, not more.
 _LISTING_SLACK = 1.5
 # Table layout (see _prune_tables): a cell holding this much text is a page column, not data
@@ -157,11 +156,6 @@ def _preview(text: str, limit: int = 200) -> str:
 
 def _attr_rules() -> tuple[Rule, ...]:
     return tuple(rule for rule in RULES if rule.attrs is not None)
-
-
-def _class_and_id(node: LexborNode) -> str:
-    attrs = node.attributes
-    return f"{attrs.get('class') or ''} {attrs.get('id') or ''}".strip()
 
 
 def _under(node: LexborNode, removed: set[int]) -> bool:
@@ -207,15 +201,18 @@ def _prune_chrome(root: LexborNode, page_chars: int, removals: list[Removal], to
     doomed: list[tuple[LexborNode, Rule, str]] = []
     removed: set[int] = set()
     seen: set[int] = {root.mem_id}  # lexbor's css() includes the root itself
-    for node in root.css("[class],[id]"):
-        if node.mem_id in seen:
+    for node in root.css("[class],[id]"):  # (the loop visits most of the page's elements)
+        mem_id = node.mem_id
+        if mem_id in seen:
             continue  # lexbor lists an element with both a class and an id twice
-        seen.add(node.mem_id)
-        names = _class_and_id(node).lower()
-        if names not in verdicts:
+        seen.add(mem_id)
+        attrs = node.attributes
+        raw = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"  # the verdict's key, as given
+        if raw not in verdicts:
+            names = raw.strip().lower()
             hit = any_rule.search(names) is not None
-            verdicts[names] = next((r for r in rules if r.matches_attrs(names)), None) if hit else None
-        rule = verdicts[names]
+            verdicts[raw] = next((r for r in rules if r.matches_attrs(names)), None) if hit else None
+        rule = verdicts[raw]
         if rule is None or node.tag in _KEEP_TOP or _under(node, removed):
             continue
         text = node.text(deep=True)
@@ -255,9 +252,6 @@ def _prune_toc_by_heading(root: LexborNode, removals: list[Removal], toc_entries
     rule = RULES_BY_ID.get(TOC_RULE)
     if rule is None or rule.text is None:
         return
-    text = root.text(deep=True).lower()
-    if not any(phrase in text for phrase in _TOC_PHRASES):
-        return  # no element can hold one: its text is part of the root's (a search costs ~10 times more)
     # lexbor finds the elements whose own text holds the words, in C; the rule decides
     for node in root.css(_TOC_CANDIDATES):
         if node.mem_id == root.mem_id:
@@ -783,7 +777,12 @@ def _grounded(paragraphs: list[str], page_text: str) -> list[str]:
     # that show nothing (private-use code points of a page decoded with the wrong charset, zero
     # widths): such a token is the page's own characters, in order, once the page's spacing and
     # those characters are taken out.
-    flat = " ".join(page_text.split())
+    # Flattening the page's text costs more than all the searches (inline scripts make it
+    # megabytes), and the paragraphs are mostly in it as they are: each is first looked for in
+    # the page's text itself (found there, it is in the flattened text too: its spaces are
+    # single and between other characters), and the text is flattened on the first miss.
+    flat: str | None = None
+    raw_start = 0
     vocabulary: set[str] | None = None
     looked = 0  # words looked up so far
     squeezed: str | None = None
@@ -791,6 +790,13 @@ def _grounded(paragraphs: list[str], page_text: str) -> list[str]:
     start = 0  # paragraphs come in the page's order: each is looked for after the one before first
     for para in paragraphs:
         spaced = " ".join(para.split())
+        if flat is None:
+            found = page_text.find(spaced, raw_start)
+            if found >= 0:
+                raw_start = found + len(spaced)
+                kept.append(para)
+                continue
+            flat = " ".join(page_text.split())
         found = flat.find(spaced, start)
         if found >= 0 or spaced in flat:
             start = found + len(spaced) if found >= 0 else start
