@@ -314,15 +314,21 @@ def _story_region(body: LexborNode) -> tuple[LexborNode, int]:
     """
     story: list[tuple[int, list[LexborNode]]] = []
     chrome: list[tuple[int, list[LexborNode]]] = []
+    boxed: dict[int, bool] = {}  # _is_chrome_box by element: the paragraphs share their ancestors
     for para, length in prose_paragraphs(body, _PARAGRAPH_CHARS):
         ancestors = []
+        in_box = False
         node = para.parent
         while node is not None:
             ancestors.append(node)
+            verdict = boxed.get(node.mem_id)
+            if verdict is None:
+                verdict = boxed[node.mem_id] = _is_chrome_box(node)
+            in_box = in_box or verdict
             if node.tag == "body":
                 break
             node = node.parent
-        (chrome if any(map(_is_chrome_box, ancestors)) else story).append((length, ancestors))
+        (chrome if in_box else story).append((length, ancestors))
     # Prose in a page footer, a menu, an aside or a dialog (the legal texts of a shop's modal
     # windows) is not the story; all of it is, when the page has no other (a <footer> around
     # the whole page).
@@ -492,8 +498,11 @@ def _prune_lines(region: LexborNode, removals: list[Removal]) -> None:
     removed: set[int] = set()
     doomed: list[tuple[LexborNode, Rule, str]] = []
     for node in region.css(_LINE_BLOCKS):
-        text = " ".join(node.text(deep=True).split())
-        if not text or len(text) > _LINE_CHARS or not any_rule.fullmatch(text):
+        words = node.text(deep=True).split()
+        if not words or sum(map(len, words)) + len(words) - 1 > _LINE_CHARS:
+            continue  # (most blocks are paragraphs: measured without joining their words)
+        text = " ".join(words)
+        if not any_rule.fullmatch(text):
             continue
         if is_prose(text) or _under(node, removed):
             continue
@@ -528,12 +537,12 @@ def _main_text(body: LexborNode, removals: list[Removal], toc_entries: set[str])
     _prune_layout(region, page_chars, removals)
     _prune_tables(region, removals)
     _prune_lines(region, removals)
-    reading = _reading(body)
     fast = read_region(region, prose)
-    if fast.confident and len(fast.text) >= _PAGE_SHARE * reading:
+    if fast.confident and _covers_page(fast.text, body):
         beside = RULES_BY_ID[BESIDE_STORY_RULE]
         removals.extend(Removal(beside.id, beside.category, _preview(text)) for text in fast.skipped)
         return _recover_chunks(fast.text, region), READER_FAST
+    reading = _reading(body)
     markup = _outer(region)
     if _too_large(region, markup):
         return _block_text(region), READER_BLOCKS
@@ -593,6 +602,16 @@ def _once(text: str) -> str:
 def _too_large(node: LexborNode, markup: str) -> bool:
     """Whether ``node`` (as ``markup``) is too much for the extractor (see _MAX_EXTRACTOR_TEXT)."""
     return len(markup) > _MAX_EXTRACTOR_MARKUP or len(node.text(deep=True)) > _MAX_EXTRACTOR_TEXT
+
+
+def _covers_page(text: str, body: LexborNode) -> bool:
+    """Whether ``text`` holds ``_PAGE_SHARE`` of the page's text outside links (``_reading``).
+
+    That text is at most the page's whole text: when the bound settles it, the pass over
+    every link is spared."""
+    if len(text) >= _PAGE_SHARE * _spaced_len(body.text(deep=True)):
+        return True
+    return len(text) >= _PAGE_SHARE * _reading(body)
 
 
 def _reading(body: LexborNode) -> int:
