@@ -168,7 +168,7 @@ def render_text(host: Host, headline: str, paragraphs: list[str]) -> str:
 _BLOCKS = ("p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "dt", "dd",
            "blockquote", "pre", "figcaption", "caption", "header", "footer", "nav", "section",
            "article", "aside", "main", "ul", "ol", "table", "tr", "form", "address", "br", "hr",
-           "dl", "figure", "fieldset", "details", "summary", "menu", "hgroup", "option")
+           "dl", "figure", "fieldset", "details", "summary", "menu", "hgroup")
 #: a line break in the rendering: a character no page's text carries (source newlines are
 #: spaces to a browser; only blocks, <br> and <pre> break lines)
 _BREAK = "\x1f"
