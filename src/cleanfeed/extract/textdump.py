@@ -259,15 +259,24 @@ def _teasers_damped(scores: list[float], sizes: Sequence[float]) -> list[float]:
     return out
 
 
+def _verdict_score(verdict: _Verdict, base: float) -> float:
+    """The body-detection score of a line a rule or the template removes (``_body_span``)."""
+    rule = RULES_BY_ID.get(verdict.rule)
+    return min(base, 0.0) if rule is not None and rule.reinjected else -2.0
+
+
 def _body_span(
     lines: Sequence[DumpLine], verdicts: dict[int, _Verdict], base: Sequence[float]
 ) -> tuple[int, int]:
     """The article block: best-scoring contiguous run, then snapped to wire anchors.
 
-    ``base`` holds each line's own score (``_line_score``); lines with a verdict count -2.
+    ``base`` holds each line's own score (``_line_score``); lines with a verdict count -2,
+    but for the entries of a table of contents (``Rule.reinjected``): re-injected between the
+    story's paragraphs they are its sub-headings, so they weigh as the short lines they are
+    (never for the body) rather than as chrome that splits it.
     """
     scores = _teasers_damped(
-        [(-2.0 if i in verdicts else score) for i, score in enumerate(base)],
+        [_verdict_score(verdicts[i], score) if i in verdicts else score for i, score in enumerate(base)],
         [word_count(line.content) for line in lines],
     )
     start, end = _best_block(scores)
