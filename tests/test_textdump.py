@@ -283,6 +283,6 @@ def test_toc_headings_between_sections_do_not_split_the_story() -> None:
     lines += ["© 2024 Example Studio", "Privacy policy"]
     doc = clean_text_dump("\n".join(lines))
     text = "\n".join(doc.paragraphs)
-    for n, method in enumerate(methods):
+    for n in range(len(methods)):
         assert f"the approach number {n + 1}" in text
     assert "Privacy policy" not in text
