@@ -362,8 +362,8 @@ def _load(
 ) -> tuple[list[Story], list[Host], dict[str, tuple[str, str]]]:
     """Stories (ground-truth bodies of article pages) and hosts (every page whose story can be
     taken out of its HTML and of its text dump) of each source set. A set without text dumps
-    gets them rendered from its HTML (``render_dump``: one line per block, as a crawler's text
-    rendering), so the text form of a host keeps the page's real chrome too."""
+    gets them rendered from its HTML (``render_dump``: one line per block, as a browser shows
+    the page), so the text form of a host keeps the page's real chrome too."""
     stories, hosts, originals = [], [], {}
     for root in sources:
         name = root.name
