@@ -286,3 +286,24 @@ def test_toc_headings_between_sections_do_not_split_the_story() -> None:
     for n in range(len(methods)):
         assert f"the approach number {n + 1}" in text
     assert "Privacy policy" not in text
+
+
+def test_a_slideshow_after_the_story_is_not_its_body() -> None:
+    # A news page: the story, then an "in pictures" strip whose slides ("k/N" over each
+    # caption) are other stories' prose. The captions outweigh the story in words; counted
+    # slides are a gallery, so the story is the body.
+    story = [
+        f"Paragraph {n} of the story says what the council decided on Monday about the new "
+        "bridge over the river, and why the vote took three years to come to the chamber."
+        for n in range(1, 5)
+    ]
+    slides: list[str] = []
+    for k in range(1, 13):
+        slides += [f"{k}/40 Caption headline number {k}",
+                   f"The caption of slide {k} tells another story at length, about markets that "
+                   "fell in the spring and the companies that reported their results this week."]
+    page = "\n".join(["Home", "News", "Business", *story, "Business news in pictures", *slides,
+                      "© 2015 Example News"])
+    doc = clean_text_dump(page)
+    assert [p for p in doc.paragraphs if p.startswith("Paragraph")] == story
+    assert not any("caption of slide" in p for p in doc.paragraphs)
