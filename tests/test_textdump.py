@@ -257,3 +257,53 @@ def test_a_ranked_list_of_long_entries_is_the_story_not_a_teaser_list() -> None:
     assert intro[0] in kept
     assert all(entry in kept for entry in entries if len(entry.split()) > 50)
     assert not kept & set(_MENU + _FOOTER)
+
+
+def test_toc_headings_between_sections_do_not_split_the_story() -> None:
+    # A comparison article: a table of contents whose entries come back as the sections'
+    # headings, each section two paragraphs and a pros/cons table (short cells). The entries
+    # are removed where re-injected, but they are the story's sub-headings: the body runs
+    # through all three sections, not only the last.
+    methods = ("Agile delivery", "Waterfall planning", "Lean production")
+    cells = ("Pros", "Cons", "Fast feedback loops", "Scope creep risk", "Clear team roles",
+             "Heavy planning effort", "Early issue detection", "Needs customer time")
+    lines = ["Home", "Services", "Blog", "Contact us", "Table of Contents",
+             *(f"* {m}" for m in methods)]
+    for n, method in enumerate(methods):
+        lines += [
+            method,
+            f"{method} is the approach number {n + 1} that the teams in this survey use when they "
+            "plan their projects, and it shapes how often they release their work to clients and "
+            "how much of it they can show them along the way.",
+            f"The people we asked about {method.lower()} said it changed how they talk to each "
+            "other, how they estimate their work and how they handle changes late in a project, "
+            "and most of them would choose it again for the next one.",
+            *cells,
+        ]
+    lines += ["© 2024 Example Studio", "Privacy policy"]
+    doc = clean_text_dump("\n".join(lines))
+    text = "\n".join(doc.paragraphs)
+    for n in range(len(methods)):
+        assert f"the approach number {n + 1}" in text
+    assert "Privacy policy" not in text
+
+
+def test_a_slideshow_after_the_story_is_not_its_body() -> None:
+    # A news page: the story, then an "in pictures" strip whose slides ("k/N" over each
+    # caption) are other stories' prose. The captions outweigh the story in words; counted
+    # slides are a gallery, so the story is the body.
+    story = [
+        f"Paragraph {n} of the story says what the council decided on Monday about the new "
+        "bridge over the river, and why the vote took three years to come to the chamber."
+        for n in range(1, 5)
+    ]
+    slides: list[str] = []
+    for k in range(1, 13):
+        slides += [f"{k}/40 Caption headline number {k}",
+                   f"The caption of slide {k} tells another story at length, about markets that "
+                   "fell in the spring and the companies that reported their results this week."]
+    page = "\n".join(["Home", "News", "Business", *story, "Business news in pictures", *slides,
+                      "© 2015 Example News"])
+    doc = clean_text_dump(page)
+    assert [p for p in doc.paragraphs if p.startswith("Paragraph")] == story
+    assert not any("caption of slide" in p for p in doc.paragraphs)

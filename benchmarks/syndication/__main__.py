@@ -181,7 +181,8 @@ def markdown(args: argparse.Namespace, forms: dict[str, dict[str, Any]]) -> str:
         "of sites); each story's original is its own page as fetched; copies sit in other pages' "
         "real chrome (navigation, sidebars with other headlines, related lists, footers), the "
         "host's own story taken out (text form: the set's text dump, or for sets without one the "
-        "page rendered to text one block a line). Roles: "
+        "page rendered to text as a browser shows it: one line per block, source newlines as "
+        "spaces). Roles: "
         + ", ".join(f"{k} {v}" for k, v in props["roles"].items())
         + ". Edits on copies (a copy can carry several): "
         + ", ".join(f"{k} {v}" for k, v in props["edits"].items())

@@ -167,28 +167,34 @@ def render_text(host: Host, headline: str, paragraphs: list[str]) -> str:
 
 _BLOCKS = ("p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "dt", "dd",
            "blockquote", "pre", "figcaption", "caption", "header", "footer", "nav", "section",
-           "article", "aside", "main", "ul", "ol", "table", "tr", "form", "address", "br")
+           "article", "aside", "main", "ul", "ol", "table", "tr", "form", "address", "br", "hr",
+           "dl", "figure", "fieldset", "details", "summary", "menu", "hgroup")
+#: a line break in the rendering: a character no page's text carries (source newlines are
+#: spaces to a browser; only blocks, <br> and <pre> break lines)
+_BREAK = "\x1f"
+_INLINE_SPACE = re.compile(r"[^\S\x1f]+")
 
 
 def render_dump(html: str) -> str:
-    """A page rendered to plain text as a crawler's text dump is: the visible text, one line
-    per block element (list items marked "* "), scripts and styles dropped. For sets that ship
-    no dumps of their own."""
+    """A page rendered to plain text as a browser shows it and a crawler's text dump keeps it:
+    the visible text, one line per block element (list items marked "* "), scripts and styles
+    dropped. Newlines in the HTML source are spaces, as in a browser (a paragraph wrapped in the
+    source is one line); only block elements and <br> break lines, and <pre> keeps its own. For
+    sets that ship no dumps of their own."""
     tree = LexborHTMLParser(html)
     for node in tree.css("script, style, noscript, template, svg, head"):
         node.decompose()
     body = tree.body
     if body is None:
         return ""
+    for node in tree.css("pre"):
+        node.replace_with(_BREAK + node.text(deep=True).replace("\n", _BREAK) + _BREAK)
     for node in body.traverse(include_text=False):
         if node.tag in _BLOCKS:
             prefix = "* " if node.tag == "li" else ""
-            node.insert_before("\n" + prefix)
-            node.insert_after("\n")
-    lines = [_SPACE.sub(" ", line).strip() for line in body.text(deep=True).split("\n")]
-    out: list[str] = []
-    for line in lines:
-        if line in ("", "*"):
-            continue
-        out.append(line)
+            node.insert_before(_BREAK + prefix)
+            node.insert_after(_BREAK)
+    text = body.text(deep=True)
+    lines = [_INLINE_SPACE.sub(" ", line).strip() for line in text.split(_BREAK)]
+    out = [line for line in lines if line not in ("", "*")]
     return "\n".join(out) + "\n"

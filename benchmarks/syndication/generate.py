@@ -7,8 +7,9 @@ in ``EDIT_RATES``: a different headline, a dateline added or dropped, curly/stra
 swapped, an "Advertisement" line in the middle, copyedits (1-3% of words substituted), the
 last paragraphs cut (kept share of words recorded, 40-95%; never on a wire agency's own site,
 which carries the full text), or an update with two more paragraphs (at most one per story).
-Copies per story are skewed and capped (``_copy_counts``); a page is a host only if both its
-HTML and its dump can be emptied of its own story. Hard negatives, each a different story id:
+Copies per story are skewed and capped (``_copy_counts``); each page's host is drawn by
+rendezvous hashing (``_pick_host``: stable when the set of hosts changes); a page is a host
+only if both its HTML and its dump can be emptied of its own story. Hard negatives, each a different story id:
 briefs (short texts in one site's chrome, half of the groups sharing a tagline), shared-quote
 pairs (two stories quoting the same long statement), same-event pairs (the two stories with
 most keywords in common, one given the other's topic sentence), roundups (a digest of three
@@ -21,6 +22,7 @@ Same ``seed`` and sources → byte-identical files and truth.json (no clock, no 
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import random
 import re
@@ -309,11 +311,22 @@ def _copy(
     return headline, paras, tuple(edits), fraction
 
 
+def _pick_host(hosts: Sequence[Host], seed: int, key: str) -> Host:
+    """The host for one page, by rendezvous hashing of (seed, key, host id): the same key gets
+    the same host whatever other hosts come and go (a change in how hosts are rendered or which
+    pages qualify moves only the pages whose host changed), and drawing it takes nothing from
+    the corpus's random stream (stories, edits and negatives stay as drawn)."""
+    def rank(host: Host) -> bytes:
+        return hashlib.blake2b(f"{seed}\x00{key}\x00{host.id}".encode(), digest_size=8).digest()
+    return max(hosts, key=rank)
+
+
 @dataclass
 class _Builder:
     out: Path
     rng: random.Random
     hosts: list[Host]
+    seed: int = 0
     html_share: float = HTML_SHARE
     # (kind, content, truth, body): body is the story text the page carries, for checking extraction
     rendered: list[tuple[str, str, PageTruth, str]] = field(default_factory=list)
@@ -324,7 +337,9 @@ class _Builder:
         kind: str | None = None,
     ) -> int:
         # never the story's own page: its chrome may still hold its teasers
-        host = host or self.rng.choice([h for h in self.hosts if h.id != story_id])
+        if host is None:
+            host = _pick_host([h for h in self.hosts if h.id != story_id], self.seed,
+                              f"{story_id}\x00{role}\x00{len(self.rendered)}")
         if kind is None:
             kind = "html" if self.rng.random() < self.html_share else "text"
         if kind == "html" and host.html is None:
@@ -347,8 +362,8 @@ def _load(
 ) -> tuple[list[Story], list[Host], dict[str, tuple[str, str]]]:
     """Stories (ground-truth bodies of article pages) and hosts (every page whose story can be
     taken out of its HTML and of its text dump) of each source set. A set without text dumps
-    gets them rendered from its HTML (``render_dump``: one line per block, as a crawler's text
-    rendering), so the text form of a host keeps the page's real chrome too."""
+    gets them rendered from its HTML (``render_dump``: one line per block, as a browser shows
+    the page), so the text form of a host keeps the page's real chrome too."""
     stories, hosts, originals = [], [], {}
     for root in sources:
         name = root.name
@@ -450,7 +465,7 @@ def generate(
     rng.shuffle(quotes)
     rng.shuffle(extra)
 
-    b = _Builder(out=out_dir, rng=rng, hosts=hosts, html_share=FORMS[form])
+    b = _Builder(out=out_dir, rng=rng, hosts=hosts, seed=seed, html_share=FORMS[form])
     truth = Truth(seed=seed, n_pages=n_pages)
     seed_pages = _seed_pages(seeds_root, b)
     budget = n_pages - len(seed_pages)
@@ -478,8 +493,8 @@ def generate(
         ))
         updated = False
         own = [h for h in hosts if h.id != story.source]
-        for _ in range(count - 1):
-            host = rng.choice(own)
+        for n in range(count - 1):
+            host = _pick_host(own, seed, f"{story.id}\x00copy\x00{n}")
             headline, paras, edits, fraction = _copy(
                 story, rng, extra, not updated, trim_allowed=not _wire_site(host.domain))
             updated = updated or "update" in edits
@@ -493,7 +508,7 @@ def generate(
     heaviest = max(hosts, key=lambda h: (_chrome_words(h), h.id))
     while made < n_brief and brief_texts:
         first = made == 0
-        host = heaviest if first else rng.choice(hosts)
+        host = heaviest if first else _pick_host(hosts, seed, f"brief\x00{len(truth.negatives)}")
         tagline = rng.choice(TAGLINES) if rng.random() < 0.5 else None
         group = []
         size = rng.randint(*HEAVY_BRIEFS) if first else rng.randint(3, 8)

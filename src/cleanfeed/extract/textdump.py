@@ -259,15 +259,58 @@ def _teasers_damped(scores: list[float], sizes: Sequence[float]) -> list[float]:
     return out
 
 
+def _verdict_score(verdict: _Verdict, base: float) -> float:
+    """The body-detection score of a line a rule or the template removes (``_body_span``)."""
+    rule = RULES_BY_ID.get(verdict.rule)
+    return min(base, 0.0) if rule is not None and rule.reinjected else -2.0
+
+
+# A slideshow's counter opening each slide's caption: "3/50 Title", "3 of 50".
+_SLIDE_COUNTER = re.compile(r"(\d{1,3})\s*(?:/|of)\s*(\d{1,3})\b", re.IGNORECASE)
+_MIN_SLIDES = 3
+
+
+def _slideshow_damped(scores: list[float], lines: Sequence[DumpLine]) -> list[float]:
+    """No body weight for the captions of a slideshow: three or more lines in a row counting
+    "k/N" (k, k+1, k+2 ... of one N) open a gallery's slides, whose captions read as prose but
+    are not the story (a news page's "in pictures" strip of 50 other stories after the
+    article); its lines count as the short lines they are, never for the body."""
+    counters: list[tuple[int, int, int]] = []  # (line, k, N)
+    for i, line in enumerate(lines):
+        match = _SLIDE_COUNTER.match(line.content)
+        if match is not None:
+            k, n = int(match.group(1)), int(match.group(2))
+            if 1 <= k <= n and n >= _MIN_SLIDES:
+                counters.append((i, k, n))
+    out = list(scores)
+    run: list[tuple[int, int, int]] = []
+    for counter in [*counters, (-1, -1, -1)]:
+        if run and counter[2] == run[-1][2] and counter[1] == run[-1][1] + 1:
+            run.append(counter)
+            continue
+        if len(run) >= _MIN_SLIDES:
+            step = max(1, (run[-1][0] - run[0][0]) // (len(run) - 1))
+            for i in range(run[0][0], min(len(lines), run[-1][0] + step)):
+                out[i] = min(out[i], 0.0)
+        run = [counter]
+    return out
+
+
 def _body_span(
     lines: Sequence[DumpLine], verdicts: dict[int, _Verdict], base: Sequence[float]
 ) -> tuple[int, int]:
     """The article block: best-scoring contiguous run, then snapped to wire anchors.
 
-    ``base`` holds each line's own score (``_line_score``); lines with a verdict count -2.
+    ``base`` holds each line's own score (``_line_score``); lines with a verdict count -2,
+    but for the entries of a table of contents (``Rule.reinjected``): re-injected between the
+    story's paragraphs they are its sub-headings, so they weigh as the short lines they are
+    (never for the body) rather than as chrome that splits it.
     """
     scores = _teasers_damped(
-        [(-2.0 if i in verdicts else score) for i, score in enumerate(base)],
+        _slideshow_damped(
+            [_verdict_score(verdicts[i], score) if i in verdicts else score for i, score in enumerate(base)],
+            lines,
+        ),
         [word_count(line.content) for line in lines],
     )
     start, end = _best_block(scores)
