@@ -124,19 +124,19 @@ def words(text: str) -> list[str]:
 
 def word_count(text: str) -> float:
     """Words in a line; text in scripts without spaces counts about one word per two characters."""
+    if _CJK.search(text) is None:
+        return float(len(_WORD.findall(text)))
     cjk = len(_CJK.findall(text))
-    if cjk:
-        latin = len(_WORD.findall(_CJK.sub(" ", text)))
-        return latin + cjk / 2
-    return float(len(_WORD.findall(text)))
+    latin = len(_WORD.findall(_CJK.sub(" ", text)))
+    return latin + cjk / 2
 
 
 def stop_density(text: str) -> float:
     """Share of a line's words that are function words (high in prose, low in menus and titles)."""
-    tokens = [w.lower() for w in _WORD.findall(text)]
+    tokens = _WORD.findall(text)
     if not tokens:
         return 0.0
-    return sum(1 for w in tokens if w in STOP_WORDS) / len(tokens)
+    return sum(map(STOP_WORDS.__contains__, map(str.lower, tokens))) / len(tokens)
 
 
 def ends_sentence(text: str) -> bool:
@@ -165,6 +165,8 @@ def separator_count(text: str) -> int:
 
 def date_share(text: str) -> float:
     """How much of the line dates and times take (1.0 for a line that is only a date)."""
+    if _DIGIT.search(text) is None:  # every date and time pattern has a digit
+        return 0.0
     spans = [m.span() for m in _DATE.finditer(text)] + [m.span() for m in _TIME.finditer(text)]
     if not spans:
         return 0.0

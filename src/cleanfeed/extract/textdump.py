@@ -56,7 +56,7 @@ from .lines import (
     title_case_ratio,
     word_count,
 )
-from .paragraph_rules import heading_like, line_rule, normal, preview, section_end
+from .paragraph_rules import heading_like, line_rule, normal, preview, section_end, union
 from .rules import RULES, RULES_BY_ID, Rule
 from .template import TEMPLATE_RULE, TemplateSnapshot
 
@@ -116,8 +116,11 @@ def _is_credit(line: DumpLine) -> bool:
 def _rule_verdicts(lines: Sequence[DumpLine], rules: Sequence[Rule]) -> dict[int, _Verdict]:
     """Lines the chrome rules remove, with the rule that removes each."""
     hits: dict[int, Rule] = {}
+    screen = union(rules)  # one match rules out most lines (compiled once: re's cache)
     for line in lines:
-        rule = line_rule((line.content, line.text), line.marker, rules)
+        # a line without a list marker is its own content: one spelling to match
+        texts = (line.text,) if line.content == line.text else (line.content, line.text)
+        rule = line_rule(texts, line.marker, rules, screen)
         if rule is not None:
             hits[line.index] = rule
 
@@ -137,7 +140,7 @@ def _rule_verdicts(lines: Sequence[DumpLine], rules: Sequence[Rule]) -> dict[int
             verdicts.setdefault(j, _Verdict(rule.id, rule.category))
             if rule.reinjected:
                 toc_entries.setdefault(normal(lines[j].content), _Verdict(rule.id, rule.category))
-    for line in lines:
+    for line in lines if toc_entries else ():
         if line.index not in verdicts and normal(line.content) in toc_entries:
             verdicts[line.index] = toc_entries[normal(line.content)]
     return verdicts
