@@ -9,6 +9,7 @@ title case, dates, counters, link-likeness). None of them looks at other pages o
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -122,6 +123,7 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
+@functools.lru_cache(maxsize=1 << 14)
 def word_count(text: str) -> float:
     """Words in a line; text in scripts without spaces counts about one word per two characters."""
     if _CJK.search(text) is None:

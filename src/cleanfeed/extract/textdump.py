@@ -34,6 +34,7 @@ cleaning never invents text; cleaning the output again changes nothing.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -157,7 +158,13 @@ _TITLE_CASE_PENALTY = 0.3
 
 def _line_score(line: DumpLine) -> float:
     """How much a line looks like article prose, on its own (positive) or like chrome (negative)."""
-    content = line.content
+    return _content_score(line.content, line.marker)
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _content_score(content: str, marker: bool) -> float:
+    # a pure function of the line (memoised: a site's chrome lines recur on its pages, and the
+    # kept lines are scored again when the cleaning settles)
     words = word_count(content)
     sentence = ends_sentence(content)
     stops = stop_density(content)
@@ -169,7 +176,7 @@ def _line_score(line: DumpLine) -> float:
         score = min(3.0, words / 12) * (1.0 if sentence else 0.5)
         if stops < 0.08 and not _looks_cjk(content):
             score *= 0.4
-    if line.marker:
+    if marker:
         score -= 0.3 if sentence and words >= 10 else _LIST_ITEM_PENALTY
     if is_link_like(content):
         score -= 1.0
