@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -114,14 +114,28 @@ def _is_credit(line: DumpLine) -> bool:
     return word_count(line.content) <= 80 and _CREDIT.match(line.content) is not None
 
 
+@functools.lru_cache(maxsize=4)
+def _line_rules(rules: tuple[Rule, ...]) -> Callable[[tuple[str, ...], bool], Rule | None]:
+    """``line_rule`` under ``rules``, screened by their union (one match rules out most lines)
+    and memoised: a pure function of the line, and a site's chrome lines recur on its pages
+    while the kept lines are matched again when cleaning settles."""
+    screen = union(rules)
+
+    @functools.lru_cache(maxsize=1 << 14)
+    def rule_of(texts: tuple[str, ...], item: bool) -> Rule | None:
+        return line_rule(texts, item, rules, screen)
+
+    return rule_of
+
+
 def _rule_verdicts(lines: Sequence[DumpLine], rules: Sequence[Rule]) -> dict[int, _Verdict]:
     """Lines the chrome rules remove, with the rule that removes each."""
     hits: dict[int, Rule] = {}
-    screen = union(rules)  # one match rules out most lines (compiled once: re's cache)
+    rule_of = _line_rules(tuple(rules))
     for line in lines:
         # a line without a list marker is its own content: one spelling to match
         texts = (line.text,) if line.content == line.text else (line.content, line.text)
-        rule = line_rule(texts, line.marker, rules, screen)
+        rule = rule_of(texts, line.marker)
         if rule is not None:
             hits[line.index] = rule
 
