@@ -68,6 +68,14 @@ STOP_WORDS: frozenset[str] = frozenset(
 )
 
 
+# Pure functions of one line that the cleaners call many times on the same line (each stage,
+# the settling rounds, the chrome lines a site repeats on every page) are memoised: at most
+# MEMO_LINES lines of at most MEMO_CHARS characters each (a longer line is measured afresh), so
+# a memo's memory stays bounded.
+MEMO_LINES = 1 << 13
+MEMO_CHARS = 1000
+
+
 @dataclass(frozen=True, slots=True)
 class DumpLine:
     """One non-blank line of a dump, with the layout around it.
@@ -123,9 +131,14 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
-@functools.lru_cache(maxsize=1 << 14)
 def word_count(text: str) -> float:
     """Words in a line; text in scripts without spaces counts about one word per two characters."""
+    return _word_count(text) if len(text) <= MEMO_CHARS else _word_count.__wrapped__(text)
+
+
+@functools.lru_cache(maxsize=MEMO_LINES)
+def _word_count(text: str) -> float:
+    # memoised: the cleaners ask for a line's words several times over
     if _CJK.search(text) is None:
         return float(len(_WORD.findall(text)))
     cjk = len(_CJK.findall(text))

@@ -46,6 +46,8 @@ from ..metadata.text import Dateline
 from ..models import CleanDoc, Removal
 from .budget import within_budget
 from .lines import (
+    MEMO_CHARS,
+    MEMO_LINES,
     DumpLine,
     date_share,
     digit_share,
@@ -121,9 +123,14 @@ def _line_rules(rules: tuple[Rule, ...]) -> Callable[[tuple[str, ...], bool], Ru
     while the kept lines are matched again when cleaning settles."""
     screen = union(rules)
 
-    @functools.lru_cache(maxsize=1 << 14)
-    def rule_of(texts: tuple[str, ...], item: bool) -> Rule | None:
+    @functools.lru_cache(maxsize=MEMO_LINES)
+    def memo(texts: tuple[str, ...], item: bool) -> Rule | None:
         return line_rule(texts, item, rules, screen)
+
+    def rule_of(texts: tuple[str, ...], item: bool) -> Rule | None:
+        if len(texts[-1]) > MEMO_CHARS:  # the line's text, its longest spelling
+            return line_rule(texts, item, rules, screen)
+        return memo(texts, item)
 
     return rule_of
 
@@ -172,10 +179,12 @@ _TITLE_CASE_PENALTY = 0.3
 
 def _line_score(line: DumpLine) -> float:
     """How much a line looks like article prose, on its own (positive) or like chrome (negative)."""
+    if len(line.content) > MEMO_CHARS:
+        return _content_score.__wrapped__(line.content, line.marker)
     return _content_score(line.content, line.marker)
 
 
-@functools.lru_cache(maxsize=1 << 14)
+@functools.lru_cache(maxsize=MEMO_LINES)
 def _content_score(content: str, marker: bool) -> float:
     # a pure function of the line (memoised: a site's chrome lines recur on its pages, and the
     # kept lines are scored again when the cleaning settles)
