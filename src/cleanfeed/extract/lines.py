@@ -72,7 +72,7 @@ STOP_WORDS: frozenset[str] = frozenset(
 # the settling rounds, the chrome lines a site repeats on every page) are memoised: at most
 # MEMO_LINES lines of at most MEMO_CHARS characters each (a longer line is measured afresh), so
 # a memo's memory stays bounded.
-MEMO_LINES = 1 << 13
+MEMO_LINES = 1 << 14
 MEMO_CHARS = 1000
 
 
