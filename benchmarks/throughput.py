@@ -143,7 +143,8 @@ def run_command(inputs: Path, out: Path, jobs: int) -> dict[str, Any]:
     return {"jobs": jobs, "wall_seconds": round(wall, 2), "pages": result["pages"],
             "pages_per_second": round(result["pages"] / wall, 2),
             "peak_rss_bytes": peak, "statuses": result["statuses"],
-            "stage_seconds": result["stage_seconds"], "sha256": digest}
+            "stage_seconds": result["stage_seconds"],
+            "main_process_cpu_seconds": result.get("main_process_cpu_seconds"), "sha256": digest}
 
 
 def run_baseline(inputs: Path, out: Path, name: str) -> dict[str, Any]:
@@ -352,6 +353,13 @@ def markdown(result: dict[str, Any]) -> str:
     if big:
         lines.append(f"- peak RSS over {big['pages']:,} pages: "
                      f"**{big['peak_rss_bytes'] / 2**30:.2f} GB** (floor ≤ 2 GB)")
+    cpu = [r.get("main_process_cpu_seconds") for r in runs]
+    if all(c is not None for c in cpu):
+        # with 2 workers on 2 cores the main process's CPU is taken from the workers': it is
+        # what keeps --jobs 2 from twice the pace of --jobs 1
+        lines.append("- CPU seconds of the main process (read, templates, deduplication, spools "
+                     "and writes; the workers are fed from it): "
+                     + ", ".join(f"`--jobs {r['jobs']}` {c:.1f}" for r, c in zip(runs, cpu, strict=True)))
     lines += ["", "Time per stage (`--stats`; `worker:*` summed over worker processes, the others "
               "in the main process; share of the sum):", ""]
     header = "| stage | " + " | ".join(f"`--jobs {r['jobs']}` s (share)" for r in runs) + " |"

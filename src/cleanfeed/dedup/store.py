@@ -281,16 +281,19 @@ class MemoryStore:
 
     def duplicates_of(self, canonical_ids: Iterable[str]) -> dict[str, list[Decision]]:
         """The duplicates of each given kept document, by doc id (a kept document's copies are
-        all in its component, so only that component is looked at)."""
-        out: dict[str, list[Decision]] = {}
-        for c in canonical_ids:
-            members = self._members.get(self._component.get(c, ""), ())
-            copies = [self._decisions[m] for m in sorted(members)
-                      if self._decisions[m].status == "duplicate"
-                      and self._decisions[m].canonical_id == c]
-            if copies:
-                out[c] = copies
-        return out
+        all in its component, so only that component is looked at, once however many of its
+        kept documents are asked: a big story has many)."""
+        asked: dict[str, set[str]] = {}  # component -> its kept documents asked for
+        order = list(canonical_ids)
+        for c in order:
+            asked.setdefault(self._component.get(c, ""), set()).add(c)
+        found: dict[str, list[Decision]] = {}
+        for label, kept in asked.items():
+            for m in sorted(self._members.get(label, ())):
+                d = self._decisions[m]
+                if d.status == "duplicate" and d.canonical_id in kept:
+                    found.setdefault(d.canonical_id, []).append(d)
+        return {c: found[c] for c in order if c in found}
 
     def line_stories(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The distinct ``(line key, story key)`` pairs stored for these line keys."""

@@ -9,6 +9,7 @@ title case, dates, counters, link-likeness). None of them looks at other pages o
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -65,6 +66,14 @@ STOP_WORDS: frozenset[str] = frozenset(
     ve bir bu da de için ile çok daha gibi olarak olan
     """.split()  # noqa: SIM905 -- a block of words per language reads and diffs better than a list literal
 )
+
+
+# Pure functions of one line that the cleaners call many times on the same line (each stage,
+# the settling rounds, the chrome lines a site repeats on every page) are memoised: at most
+# MEMO_LINES lines of at most MEMO_CHARS characters each (a longer line is measured afresh), so
+# a memo's memory stays bounded.
+MEMO_LINES = 1 << 14
+MEMO_CHARS = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,19 +133,25 @@ def words(text: str) -> list[str]:
 
 def word_count(text: str) -> float:
     """Words in a line; text in scripts without spaces counts about one word per two characters."""
+    return _word_count(text) if len(text) <= MEMO_CHARS else _word_count.__wrapped__(text)
+
+
+@functools.lru_cache(maxsize=MEMO_LINES)
+def _word_count(text: str) -> float:
+    # memoised: the cleaners ask for a line's words several times over
+    if _CJK.search(text) is None:
+        return float(len(_WORD.findall(text)))
     cjk = len(_CJK.findall(text))
-    if cjk:
-        latin = len(_WORD.findall(_CJK.sub(" ", text)))
-        return latin + cjk / 2
-    return float(len(_WORD.findall(text)))
+    latin = len(_WORD.findall(_CJK.sub(" ", text)))
+    return latin + cjk / 2
 
 
 def stop_density(text: str) -> float:
     """Share of a line's words that are function words (high in prose, low in menus and titles)."""
-    tokens = [w.lower() for w in _WORD.findall(text)]
+    tokens = _WORD.findall(text)
     if not tokens:
         return 0.0
-    return sum(1 for w in tokens if w in STOP_WORDS) / len(tokens)
+    return sum(map(STOP_WORDS.__contains__, map(str.lower, tokens))) / len(tokens)
 
 
 def ends_sentence(text: str) -> bool:
@@ -165,6 +180,8 @@ def separator_count(text: str) -> int:
 
 def date_share(text: str) -> float:
     """How much of the line dates and times take (1.0 for a line that is only a date)."""
+    if _DIGIT.search(text) is None:  # every date and time pattern has a digit
+        return 0.0
     spans = [m.span() for m in _DATE.finditer(text)] + [m.span() for m in _TIME.finditer(text)]
     if not spans:
         return 0.0

@@ -63,6 +63,7 @@ evicted 413 of them before their second page came).
 
 from __future__ import annotations
 
+import functools
 import io
 import itertools
 import json
@@ -78,7 +79,7 @@ import numpy as np
 import xxhash
 
 from ..models import CleanDoc, Removal, pickled_by_fields
-from .lines import DumpLine, ends_sentence, split_lines, word_count, words
+from .lines import MEMO_CHARS, MEMO_LINES, DumpLine, ends_sentence, split_lines, word_count, words
 from .rules import RULES_BY_ID
 
 __all__ = [
@@ -89,7 +90,6 @@ __all__ = [
 TEMPLATE_RULE = "template.recurring-line"
 # How many lines at the top and bottom of a page identify its site when there is no URL.
 _EDGE_LINES = 4
-_SPACE = re.compile(r"\s+")
 # A page's story signature: its longest prose lines (at least this many words, ending a
 # sentence), at most this many of them.
 _STORY_WORDS = 10
@@ -114,7 +114,7 @@ def _line_key(line: DumpLine) -> int:
     # Digits are kept: masking them would merge a templated report's body lines that differ
     # only in their figures ("rose 3%" / "rose 5%"); a missed "© 2010-2026" costs nothing,
     # the body detection leaves such lines out anyway.
-    text = _SPACE.sub(" ", line.content.lower()).strip()
+    text = " ".join(line.content.lower().split())  # whitespace runs as one space
     return xxhash.xxh64_intdigest(text.encode("utf-8"))
 
 
@@ -151,12 +151,18 @@ def _sketch(text: str) -> tuple[int, ...]:
     """Min-hashes of a line's word shingles, each keyed with the line's figures: a copy-edited
     line shares most of them; a line of another report in the same frame, differing in its
     figures ("rose 3%" / "rose 5%"), shares none."""
+    return _line_sketch(text) if len(text) <= MEMO_CHARS else _line_sketch.__wrapped__(text)
+
+
+@functools.lru_cache(maxsize=MEMO_LINES)
+def _line_sketch(text: str) -> tuple[int, ...]:
+    # memoised (``lines.MEMO_LINES``): a story's lines recur on its copies
     tokens = [w.lower() for w in words(text)]
     grams = [" ".join(tokens[i : i + _SHINGLE]).encode("utf-8") for i in range(max(1, len(tokens) - _SHINGLE + 1))]
     figures = " ".join(_DIGITS.findall(text))
     return tuple(
         xxhash.xxh64_intdigest(
-            f"{seed}:{min(xxhash.xxh64_intdigest(g, seed=seed) for g in grams)}:{figures}".encode()
+            f"{seed}:{min(map(functools.partial(xxhash.xxh64_intdigest, seed=seed), grams))}:{figures}".encode()
         )
         for seed in range(1, _SKETCHES + 1)
     )

@@ -34,8 +34,9 @@ cleaning never invents text; cleaning the output again changes nothing.
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -45,6 +46,8 @@ from ..metadata.text import Dateline
 from ..models import CleanDoc, Removal
 from .budget import within_budget
 from .lines import (
+    MEMO_CHARS,
+    MEMO_LINES,
     DumpLine,
     date_share,
     digit_share,
@@ -56,7 +59,7 @@ from .lines import (
     title_case_ratio,
     word_count,
 )
-from .paragraph_rules import heading_like, line_rule, normal, preview, section_end
+from .paragraph_rules import heading_like, line_rule, normal, preview, section_end, union
 from .rules import RULES, RULES_BY_ID, Rule
 from .template import TEMPLATE_RULE, TemplateSnapshot
 
@@ -113,11 +116,33 @@ def _is_credit(line: DumpLine) -> bool:
     return word_count(line.content) <= 80 and _CREDIT.match(line.content) is not None
 
 
+@functools.lru_cache(maxsize=4)
+def _line_rules(rules: tuple[Rule, ...]) -> Callable[[tuple[str, ...], bool], Rule | None]:
+    """``line_rule`` under ``rules``, screened by their union (one match rules out most lines)
+    and memoised: a pure function of the line, and a site's chrome lines recur on its pages
+    while the kept lines are matched again when cleaning settles."""
+    screen = union(rules)
+
+    @functools.lru_cache(maxsize=MEMO_LINES)
+    def memo(texts: tuple[str, ...], item: bool) -> Rule | None:
+        return line_rule(texts, item, rules, screen)
+
+    def rule_of(texts: tuple[str, ...], item: bool) -> Rule | None:
+        if len(texts[-1]) > MEMO_CHARS:  # the line's text, its longest spelling
+            return line_rule(texts, item, rules, screen)
+        return memo(texts, item)
+
+    return rule_of
+
+
 def _rule_verdicts(lines: Sequence[DumpLine], rules: Sequence[Rule]) -> dict[int, _Verdict]:
     """Lines the chrome rules remove, with the rule that removes each."""
     hits: dict[int, Rule] = {}
+    rule_of = _line_rules(tuple(rules))
     for line in lines:
-        rule = line_rule((line.content, line.text), line.marker, rules)
+        # a line without a list marker is its own content: one spelling to match
+        texts = (line.text,) if line.content == line.text else (line.content, line.text)
+        rule = rule_of(texts, line.marker)
         if rule is not None:
             hits[line.index] = rule
 
@@ -137,7 +162,7 @@ def _rule_verdicts(lines: Sequence[DumpLine], rules: Sequence[Rule]) -> dict[int
             verdicts.setdefault(j, _Verdict(rule.id, rule.category))
             if rule.reinjected:
                 toc_entries.setdefault(normal(lines[j].content), _Verdict(rule.id, rule.category))
-    for line in lines:
+    for line in lines if toc_entries else ():
         if line.index not in verdicts and normal(line.content) in toc_entries:
             verdicts[line.index] = toc_entries[normal(line.content)]
     return verdicts
@@ -154,7 +179,15 @@ _TITLE_CASE_PENALTY = 0.3
 
 def _line_score(line: DumpLine) -> float:
     """How much a line looks like article prose, on its own (positive) or like chrome (negative)."""
-    content = line.content
+    if len(line.content) > MEMO_CHARS:
+        return _content_score.__wrapped__(line.content, line.marker)
+    return _content_score(line.content, line.marker)
+
+
+@functools.lru_cache(maxsize=MEMO_LINES)
+def _content_score(content: str, marker: bool) -> float:
+    # a pure function of the line (memoised: a site's chrome lines recur on its pages, and the
+    # kept lines are scored again when the cleaning settles)
     words = word_count(content)
     sentence = ends_sentence(content)
     stops = stop_density(content)
@@ -166,7 +199,7 @@ def _line_score(line: DumpLine) -> float:
         score = min(3.0, words / 12) * (1.0 if sentence else 0.5)
         if stops < 0.08 and not _looks_cjk(content):
             score *= 0.4
-    if line.marker:
+    if marker:
         score -= 0.3 if sentence and words >= 10 else _LIST_ITEM_PENALTY
     if is_link_like(content):
         score -= 1.0
