@@ -169,7 +169,7 @@ class Store(Protocol):
     config: DedupConfig
 
     def text_hashes(self, doc_ids: Iterable[str]) -> dict[str, str]: ...
-    def exact_matches(self, text_hashes: Iterable[str]) -> dict[str, list[tuple[str, str | None]]]: ...
+    def exact_matches(self, text_hashes: Iterable[str]) -> dict[str, str]: ...
     def lsh_candidates(self, keys: np.ndarray) -> list[list[str]]: ...
     def fingerprints(self, doc_ids: Iterable[str]) -> dict[str, Fingerprint]: ...
     def components(self, doc_ids: Iterable[str]) -> dict[str, str]: ...
@@ -235,7 +235,7 @@ class MemoryStore:
     def __init__(self, config: DedupConfig | None = None) -> None:
         self.config = config or DedupConfig()
         self._fps = _FingerprintFile()
-        self._by_text: dict[str, list[str]] = {}
+        self._by_text: dict[str, str] = {}  # text hash -> the smallest doc id of that text
         self._bands = BandIndex()
         self._numbered: list[str] = []  # BandIndex document number -> doc id
         self._component: dict[str, str] = {}
@@ -245,14 +245,22 @@ class MemoryStore:
         self._state: dict[str, bytes] = {}
         self._lines = LinePairs()
         self._published: set[str] = set()
+        self._copies: dict[str, set[str]] = {}  # canonical id -> its duplicates' ids
+
+    def _uncopy(self, d: Decision) -> None:
+        """A duplicate decision replaced: out of its canonical's copies."""
+        copies = self._copies[d.canonical_id]
+        copies.discard(d.doc_id)
+        if not copies:
+            del self._copies[d.canonical_id]
 
     def text_hashes(self, doc_ids: Iterable[str]) -> dict[str, str]:
         return {i: self._fps.text_hash(i) for i in doc_ids if i in self._fps}
 
-    def exact_matches(self, text_hashes: Iterable[str]) -> dict[str, list[tuple[str, str | None]]]:
-        """``(doc id, domain)`` of the stored docs with each normalised text."""
-        return {h: [(i, self._fps.get(i).domain) for i in self._by_text[h]]
-                for h in text_hashes if h in self._by_text}
+    def exact_matches(self, text_hashes: Iterable[str]) -> dict[str, str]:
+        """The smallest doc id of the stored docs with each normalised text (stored docs
+        with one text are in one component: one of them stands for all)."""
+        return {h: self._by_text[h] for h in text_hashes if h in self._by_text}
 
     def lsh_candidates(self, keys: np.ndarray) -> list[list[str]]:
         out: list[list[str]] = [[] for _ in range(len(keys))]
@@ -280,16 +288,14 @@ class MemoryStore:
         return sorted(self._pending)
 
     def duplicates_of(self, canonical_ids: Iterable[str]) -> dict[str, list[Decision]]:
-        """The duplicates of each given kept document, by doc id (a kept document's copies are
-        all in its component, so only that component is looked at)."""
+        """The duplicates of each given kept document, by doc id (from the index of copies by
+        canonical: what each kept document absorbed, not a walk over its component, which a
+        site's chrome can make hold thousands of kept pages)."""
         out: dict[str, list[Decision]] = {}
         for c in canonical_ids:
-            members = self._members.get(self._component.get(c, ""), ())
-            copies = [self._decisions[m] for m in sorted(members)
-                      if self._decisions[m].status == "duplicate"
-                      and self._decisions[m].canonical_id == c]
+            copies = self._copies.get(c)
             if copies:
-                out[c] = copies
+                out[c] = [self._decisions[m] for m in sorted(copies)]
         return out
 
     def line_stories(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -317,7 +323,9 @@ class MemoryStore:
         self._fps.put([fp for fp, _ in new])
         for fp, keys in new:
             if fp.n_tokens:
-                self._by_text.setdefault(fp.text_hash, []).append(fp.doc_id)
+                first = self._by_text.get(fp.text_hash)
+                if first is None or fp.doc_id < first:
+                    self._by_text[fp.text_hash] = fp.doc_id
             if keys is not None:
                 with_keys.append((len(self._numbered), keys))
                 self._numbered.append(fp.doc_id)
@@ -335,7 +343,12 @@ class MemoryStore:
                 self._members.setdefault(label, set()).add(doc_id)
             self._component[doc_id] = label
         for d in decisions:
+            before = self._decisions.get(d.doc_id)
+            if before is not None and before.status == "duplicate":
+                self._uncopy(before)
             self._decisions[d.doc_id] = d
+            if d.status == "duplicate":
+                self._copies.setdefault(d.canonical_id, set()).add(d.doc_id)
             if d.status == "pending":
                 self._pending.add(d.doc_id)
             else:
@@ -488,16 +501,15 @@ class SqliteStore:
             out.update(self._conn.execute(q, list(chunk)).fetchall())
         return out
 
-    def exact_matches(self, text_hashes: Iterable[str]) -> dict[str, list[tuple[str, str | None]]]:
-        """``(doc id, domain)`` of the stored docs with each normalised text."""
-        out: dict[str, list[tuple[str, str | None]]] = {}
+    def exact_matches(self, text_hashes: Iterable[str]) -> dict[str, str]:
+        """The smallest doc id of the stored docs with each normalised text."""
+        out: dict[str, str] = {}
         for chunk in _chunks(list(text_hashes)):
             q = (
-                "SELECT text_hash, doc_id, domain FROM docs WHERE n_tokens > 0 AND text_hash IN "
-                f"({_marks(len(chunk))}) ORDER BY num"
+                "SELECT text_hash, MIN(doc_id) FROM docs WHERE n_tokens > 0 AND text_hash IN "
+                f"({_marks(len(chunk))}) GROUP BY text_hash"
             )
-            for h, doc_id, domain in self._conn.execute(q, list(chunk)):
-                out.setdefault(h, []).append((doc_id, domain))
+            out.update(self._conn.execute(q, list(chunk)).fetchall())
         return out
 
     def lsh_candidates(self, keys: np.ndarray) -> list[list[str]]:
