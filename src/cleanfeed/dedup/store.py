@@ -127,9 +127,16 @@ def _merge_runs(
 
 class LinePairs:
     """Which stories of its site carry each line: distinct ``(line key, story key)`` pairs in
-    sorted NumPy runs, merged geometrically like ``BandIndex`` (16 bytes a pair)."""
+    sorted NumPy runs, merged geometrically like ``BandIndex`` (16 bytes a pair).
 
-    def __init__(self) -> None:
+    ``cap``: at most this many stories are kept per line (``common_line_stories``: a line
+    carried by that many is common, and more of them cannot change what ``common_lines``
+    says). A site's chrome, printed on every page of the site, then holds ``cap`` pairs, not
+    one per page: memory, and the pairs a query returns, stay flat as a site grows.
+    """
+
+    def __init__(self, cap: int | None = None) -> None:
+        self.cap = cap
         self._runs: list[tuple[np.ndarray, np.ndarray]] = []
 
     def __len__(self) -> int:
@@ -138,14 +145,27 @@ class LinePairs:
     def insert(self, keys: np.ndarray, stories: np.ndarray) -> None:
         if not len(keys):
             return
-        self._runs.append(unique_pairs(keys, stories))
+        self._runs.append(self._capped(*unique_pairs(keys, stories)))
         while len(self._runs) > 1 and len(self._runs[-1][0]) * 2 >= len(self._runs[-2][0]):
             k2, s2 = self._runs.pop()
             k1, s1 = self._runs.pop()
-            self._runs.append(unique_pairs(np.concatenate((k1, k2)), np.concatenate((s1, s2))))
+            self._runs.append(self._capped(*unique_pairs(np.concatenate((k1, k2)),
+                                                         np.concatenate((s1, s2)))))
+
+    def _capped(self, keys: np.ndarray, stories: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Distinct pairs sorted by key (``unique_pairs``), at most ``cap`` per key: the
+        first ones. (Runs capped so still hold, together, ``min(cap, stories)`` distinct
+        stories of each line.)"""
+        if self.cap is None or not len(keys):
+            return keys, stories
+        first = np.concatenate(([True], keys[1:] != keys[:-1]))
+        starts = np.flatnonzero(first)
+        rank = np.arange(len(keys)) - np.repeat(starts, np.diff(np.append(starts, len(keys))))
+        keep = rank < self.cap
+        return keys[keep], stories[keep]
 
     def query(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The distinct pairs whose line key is among ``keys``."""
+        """The distinct pairs whose line key is among ``keys`` (at most ``cap`` a key)."""
         needles = np.unique(np.asarray(keys, dtype=np.uint64))
         out_k, out_s = [], []
         for run_keys, run_stories in self._runs:
@@ -160,7 +180,7 @@ class LinePairs:
             out_s.append(run_stories[idx])
         if not out_k:
             return np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64)
-        return unique_pairs(np.concatenate(out_k), np.concatenate(out_s))
+        return self._capped(*unique_pairs(np.concatenate(out_k), np.concatenate(out_s)))
 
 
 class Store(Protocol):
@@ -243,7 +263,7 @@ class MemoryStore:
         self._decisions: dict[str, Decision] = {}
         self._pending: set[str] = set()  # doc ids whose decision is "pending"
         self._state: dict[str, bytes] = {}
-        self._lines = LinePairs()
+        self._lines = LinePairs(self.config.common_line_stories)
         self._published: set[str] = set()
         self._copies: dict[str, set[str]] = {}  # canonical id -> its duplicates' ids
 
