@@ -17,8 +17,10 @@ synthetic fingerprints, in a subprocess of its own per store: time per stage and
 Corpus at size N: N / B blocks (B = ``--block``), each a copy of one generated base block
 (``benchmarks.syndication``: real stories of the three bench sets in the chrome of their
 hundreds of sites, with copies, trims, updates and hard negatives) with the letters of all its
-text put through a substitution of the block's own (vowels among vowels, consonants among
-consonants; in HTML only the text between tags, entities kept), its hosts renamed
+text put through a substitution of the block's own (ASCII vowels among vowels, consonants
+among consonants; the letters of other scripts, Chinese, Korean, Cyrillic, accented Latin,
+each to a letter of its script and case by a flip of the block's own; in HTML only the text
+between tags, entities kept), its hosts renamed
 ``bK-host`` and its ids prefixed. Block k thus has its own stories, words and sites, while
 word lengths, punctuation, markup and the copy structure stay the base block's: every size
 has the same mix of work per page and only the size grows. (The generator alone cannot do
@@ -310,7 +312,10 @@ def markdown(result: dict[str, Any]) -> str:
              + ", ".join(f"`{c}`" for c in result["commands"]) + f". {result['machine']}.", "",
              "Corpus: blocks of generated syndication pages, each block enciphered to stories, "
              "words and sites of its own (see `benchmarks/scaling.py`), so every size has the "
-             "same mix of work per page. Peak RSS: the command and all its workers, summed, "
+             f"same mix of work per page (corpus {_CORPUS_VERSION}: the letters of every "
+             "script enciphered; v1 left Chinese, Korean and Cyrillic stories one text in "
+             "every block, whose copies made one component growing with the input). "
+             "Peak RSS: the command and all its workers, summed, "
              "sampled every 50 ms. Per-page times drift with the load of this shared machine "
              "(load average given per run).", "",
              "| pages | wall (s) | ms / page | × smallest | peak RSS (MB) | load | kept | "
