@@ -384,7 +384,7 @@ def merged(path: Path, runs: list[dict[str, Any]], dedup: list[dict[str, Any]],
                | {(d["fingerprints"], d["store"]): d for d in dedup})
     return {"block": block, "corpus": _CORPUS_VERSION,
             "runs": [by_size[k] for k in sorted(by_size)],
-            "dedup": [by_kind[k] for k in sorted(by_kind)]}
+            "dedup": [by_kind[k] for k in sorted(by_kind)], "notes": old.get("notes", [])}
 
 
 def _shown(argv: list[str]) -> list[str]:
@@ -413,6 +413,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir())
                         / "cleanfeed-scaling")
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--note", action="append", default=[],
+                        help="a note for the results file (kept by later invocations)")
     parser.add_argument("--dedup-child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.dedup_child:
@@ -439,6 +441,7 @@ def main(argv: list[str] | None = None) -> int:
     for r in (*runs, *dedup):
         r["command"] = command
     result = merged(args.out / "scaling.json", runs, dedup, args.block)
+    result["notes"] += args.note
     result.update(
         commands=sorted({r["command"] for r in (*result["runs"], *result["dedup"])}),
         machine=f"{len(os.sched_getaffinity(0))} cores, Python {platform.python_version()} "
