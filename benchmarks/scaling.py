@@ -17,8 +17,10 @@ synthetic fingerprints, in a subprocess of its own per store: time per stage and
 Corpus at size N: N / B blocks (B = ``--block``), each a copy of one generated base block
 (``benchmarks.syndication``: real stories of the three bench sets in the chrome of their
 hundreds of sites, with copies, trims, updates and hard negatives) with the letters of all its
-text put through a substitution of the block's own (vowels among vowels, consonants among
-consonants; in HTML only the text between tags, entities kept), its hosts renamed
+text put through a substitution of the block's own (ASCII vowels among vowels, consonants
+among consonants; the letters of other scripts, Chinese, Korean, Cyrillic, accented Latin,
+each to a letter of its script and case by a flip of the block's own; in HTML only the text
+between tags, entities kept), its hosts renamed
 ``bK-host`` and its ids prefixed. Block k thus has its own stories, words and sites, while
 word lengths, punctuation, markup and the copy structure stay the base block's: every size
 has the same mix of work per page and only the size grows. (The generator alone cannot do
@@ -64,6 +66,7 @@ RESULTS = REPO / "benchmarks" / "results"
 FLOORS = {"time_per_page_ratio": 1.2, "peak_rss_gb_200k": 2.0, "dedup_peak_rss_gb": 4.0}
 
 _VOWELS, _CONSONANTS = "aeiou", "bcdfghjklmnpqrstvwxyz"
+_CORPUS_VERSION = "v2"  # v2: non-ASCII letters enciphered too
 _TEXT = re.compile(r">([^<]+)<")
 _ENTITY = re.compile(r"(&#?\w+;)")
 _HOST = re.compile(r"^(https?://)([^/]+)")
@@ -73,9 +76,46 @@ _HOST = re.compile(r"^(https?://)([^/]+)")
 # Corpus
 
 
+class _Cipher(dict[int, int]):
+    """A ``str.translate`` table: ASCII letters as given, every other letter (Chinese,
+    Korean, Cyrillic, accented Latin...) by ``_flipped``, computed when first met."""
+
+    def __init__(self, ascii_letters: dict[int, int], flip: int) -> None:
+        super().__init__(ascii_letters)
+        self.flip = flip
+
+    def __missing__(self, code: int) -> int:
+        self[code] = out = _flipped(code, self.flip)
+        return out
+
+
+def _flippable(c: str) -> bool:
+    """A non-ASCII lower-case (or caseless) letter whose case maps round-trip."""
+    return (ord(c) >= 128 and c.isalpha() and c.lower() == c and len(c.upper()) == 1
+            and c.upper().lower() == c)
+
+
+def _flipped(code: int, flip: int) -> int:
+    """A non-ASCII letter's substitute: the letter whose code point has the low bits ``flip``
+    flipped (same script, same case), when that is a letter too; else the letter itself (a
+    bijection: flipping twice gives the letter back). Anything else stays."""
+    c = chr(code)
+    if code < 128 or not c.isalpha():
+        return code
+    lower = c.lower()
+    if len(lower) != 1 or lower.upper() != c.upper() or not _flippable(lower):
+        return code
+    out = chr(ord(lower) ^ flip)
+    if not _flippable(out):
+        return code
+    return ord(out.upper()) if c != lower else ord(out)
+
+
 def cipher(block: int, seed: int) -> dict[int, int]:
-    """The block's letter substitution (block 0: none): vowels among vowels, consonants among
-    consonants, upper case as lower case."""
+    """The block's letter substitution (block 0: none): ASCII vowels among vowels, consonants
+    among consonants, upper case as lower case; every other letter by ``_flipped`` with a
+    flip of the block's own (stories in Chinese or Korean would otherwise be one text in
+    every block: copies across blocks, a component growing with the input)."""
     if block == 0:
         return {}
     rng = random.Random(f"{seed}:{block}")
@@ -87,7 +127,7 @@ def cipher(block: int, seed: int) -> dict[int, int]:
         for a, b in zip(group, shuffled, strict=True):
             table[ord(a)], table[ord(a.upper())] = ord(b), ord(b.upper())
     assert set(table) <= {ord(c) for c in string.ascii_letters}
-    return table
+    return _Cipher(table, 1 + (block - 1) % 255)
 
 
 def _text(text: str, table: dict[int, int]) -> str:
@@ -139,14 +179,22 @@ def corpus(workdir: Path, pages: int, block: int, seed: int) -> Path:
     """The packed input of ``pages`` pages (reused when ``workdir`` holds it)."""
     if pages % block:
         raise SystemExit(f"--sizes must be multiples of --block ({block}), got {pages}")
-    out = workdir / f"input-{pages}-b{block}-{seed}"
+    out = workdir / f"input-{pages}-b{block}-{seed}-{_CORPUS_VERSION}"
     done = out / ".packed"  # hidden: the readers skip it
     if done.exists():
         return out
     raw, truth = base_block(workdir, block, seed)
     out.mkdir(parents=True, exist_ok=True)
+    donors = sorted(d for d in workdir.glob(f"input-*-b{block}-{seed}-{_CORPUS_VERSION}")
+                    if (d / ".packed").exists())
     for k in range(pages // block):
-        pack_block(raw, truth, k, seed, out)
+        # a block another size packed already is the same bytes: linked, not packed again
+        files = next((fs for d in donors if (fs := sorted(d.glob(f"*-b{k:03d}-*")))), [])
+        for f in files:
+            if not (out / f.name).exists():
+                os.link(f, out / f.name)
+        if not files:
+            pack_block(raw, truth, k, seed, out)
     done.write_text(str(pages))
     return out
 
@@ -260,10 +308,14 @@ def dedup_run(n: int, store_kind: str, seed: int) -> dict[str, Any]:
 
 def markdown(result: dict[str, Any]) -> str:
     lines = ["# Scaling: `cleanfeed run --jobs 2` from 10,000 pages up, dedup alone at 1,000,000",
-             "", f"Command: `{result['command']}`. {result['machine']}.", "",
+             "", "Commands (each row says which made it): "
+             + ", ".join(f"`{c}`" for c in result["commands"]) + f". {result['machine']}.", "",
              "Corpus: blocks of generated syndication pages, each block enciphered to stories, "
              "words and sites of its own (see `benchmarks/scaling.py`), so every size has the "
-             "same mix of work per page. Peak RSS: the command and all its workers, summed, "
+             f"same mix of work per page (corpus {_CORPUS_VERSION}: the letters of every "
+             "script enciphered; v1 left Chinese, Korean and Cyrillic stories one text in "
+             "every block, whose copies made one component growing with the input). "
+             "Peak RSS: the command and all its workers, summed, "
              "sampled every 50 ms. Per-page times drift with the load of this shared machine "
              "(load average given per run).", "",
              "| pages | wall (s) | ms / page | × smallest | peak RSS (MB) | load | kept | "
@@ -317,6 +369,24 @@ def judge(runs: list[dict[str, Any]], dedup: list[dict[str, Any]]) -> dict[str, 
     return floors
 
 
+def merged(path: Path, runs: list[dict[str, Any]], dedup: list[dict[str, Any]],
+           block: int) -> dict[str, Any]:
+    """These results merged into those an earlier invocation wrote at ``path`` (same
+    ``--block`` and corpus version), so a table can be built by several invocations (one per
+    size, the dedup row alone): a row of the same size (store) is replaced, the others kept."""
+    old: dict[str, Any] = {}
+    if path.exists():
+        old = json.loads(path.read_text(encoding="utf-8"))
+        if old.get("block") != block or old.get("corpus") != _CORPUS_VERSION:
+            old = {}
+    by_size = {r["pages"]: r for r in old.get("runs", [])} | {r["pages"]: r for r in runs}
+    by_kind = ({(d["fingerprints"], d["store"]): d for d in old.get("dedup", [])}
+               | {(d["fingerprints"], d["store"]): d for d in dedup})
+    return {"block": block, "corpus": _CORPUS_VERSION,
+            "runs": [by_size[k] for k in sorted(by_size)],
+            "dedup": [by_kind[k] for k in sorted(by_kind)], "notes": old.get("notes", [])}
+
+
 def _shown(argv: list[str]) -> list[str]:
     """The arguments worth recording: not where this machine keeps files."""
     shown, skip = [], False
@@ -343,6 +413,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir())
                         / "cleanfeed-scaling")
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--note", action="append", default=[],
+                        help="a note for the results file (kept by later invocations)")
     parser.add_argument("--dedup-child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.dedup_child:
@@ -364,14 +436,17 @@ def main(argv: list[str] | None = None) -> int:
         for kind in filter(None, args.dedup_store.split(",")):
             dedup.append(dedup_run(args.dedup_fingerprints, kind, args.seed))
             print(json.dumps(dedup[-1]), flush=True)
-    floors = judge(runs, dedup)
-    result = {
-        "command": "python -m benchmarks.scaling " + " ".join(_shown(
-            argv if argv is not None else sys.argv[1:])),
-        "machine": f"{len(os.sched_getaffinity(0))} cores, Python {platform.python_version()} "
-                   f"on {platform.machine()}",
-        "block": args.block, "runs": runs, "dedup": dedup, "floors": floors,
-    }
+    command = "python -m benchmarks.scaling " + " ".join(_shown(
+        argv if argv is not None else sys.argv[1:]))
+    for r in (*runs, *dedup):
+        r["command"] = command
+    result = merged(args.out / "scaling.json", runs, dedup, args.block)
+    result["notes"] += args.note
+    result.update(
+        commands=sorted({r["command"] for r in (*result["runs"], *result["dedup"])}),
+        machine=f"{len(os.sched_getaffinity(0))} cores, Python {platform.python_version()} "
+                f"on {platform.machine()}",
+        floors=judge(result["runs"], result["dedup"]))
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "scaling.json").write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
     (args.out / "scaling.md").write_text(markdown(result), encoding="utf-8")

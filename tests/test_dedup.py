@@ -42,11 +42,12 @@ from cleanfeed.dedup.cluster import (
     band_buckets,
     candidate_pairs,
     cluster_fingerprints,
+    common_lines,
     connected_components,
     verify_many,
 )
 from cleanfeed.dedup.fingerprint import strip_volatile, tokens
-from cleanfeed.dedup.store import BandIndex
+from cleanfeed.dedup.store import BandIndex, LinePairs
 
 CONFIG = DedupConfig()
 
@@ -183,6 +184,22 @@ def test_band_index_query_equals_brute_force() -> None:
     }
     assert got == brute
     assert index.nbytes == 50 * 8 * 12
+
+
+def test_line_pairs_capped_give_the_same_common_lines() -> None:
+    rng = np.random.default_rng(5)
+    keys = np.concatenate((rng.integers(0, 400, 2000), np.full(1000, 7))).astype(np.uint64)
+    stories = rng.integers(0, 30, 3000).astype(np.int64)
+    capped, full = LinePairs(cap=3), LinePairs()
+    for start in range(0, 3000, 170):  # several runs, merged on the way
+        capped.insert(keys[start : start + 170], stories[start : start + 170])
+        full.insert(keys[start : start + 170], stories[start : start + 170])
+    config = dataclasses.replace(CONFIG, common_line_stories=3)
+    needles = np.arange(0, 450, 2, dtype=np.uint64)
+    assert len(capped) < len(full) and len(capped.query(np.array([7], dtype=np.uint64))[0]) == 3
+    common = common_lines(*capped.query(needles), config).tolist()
+    assert common == common_lines(*full.query(needles), config).tolist()
+    assert 0 < len(common) < 200
 
 
 # --- what is a copy --------------------------------------------------------------------------

@@ -4,7 +4,9 @@ of memory; and the scaling benchmark's blocks are new stories with the base bloc
 from __future__ import annotations
 
 import gc
+import json
 import tracemalloc
+from pathlib import Path
 
 from benchmarks import scaling
 from cleanfeed.config import DedupConfig
@@ -48,3 +50,28 @@ def test_a_block_enciphers_text_but_keeps_markup_entities_and_shape() -> None:
     assert scaling._text("talks talks", table).split()[0] == scaling._text("talks", table)
     assert scaling._html(page, scaling.cipher(0, seed=1)) == page
     assert scaling._url("https://www.example.com/a", 3) == "https://b3-www.example.com/a"
+
+
+def test_a_block_enciphers_letters_of_every_script() -> None:
+    # a story in Chinese or Korean must be a new text in every block too (else its copies in
+    # all blocks make one component that grows with the input)
+    text = "新竹尖石 美樹營地 악녀의 덫에 Москва Жизнь café 2019"
+    one = scaling._text(text, scaling.cipher(1, seed=1))
+    two = scaling._text(text, scaling.cipher(2, seed=1))
+    assert len(one) == len(text) and one.split(" ")[-1] == "2019"
+    assert all(a != b for a, b in zip(text.split()[:6], one.split()[:6], strict=True))
+    assert not set(text.split()[:6]) & set(one.split()[:6])
+    assert not set(one.split()[:6]) & set(two.split()[:6])
+    assert all(c.isalpha() for w in one.split()[:-1] for c in w)
+    assert one.split()[4][0].isupper() and one.split()[5][1:].islower()
+
+
+def test_results_of_separate_invocations_are_merged(tmp_path: Path) -> None:
+    path = tmp_path / "scaling.json"
+    first = scaling.merged(path, [{"pages": 50000, "x": 1}, {"pages": 10000, "x": 1}], [], 5000)
+    path.write_text(json.dumps(first))
+    again = scaling.merged(path, [{"pages": 10000, "x": 2}],
+                           [{"fingerprints": 10, "store": "memory"}], 5000)
+    assert [(r["pages"], r["x"]) for r in again["runs"]] == [(10000, 2), (50000, 1)]
+    assert len(again["dedup"]) == 1
+    assert scaling.merged(path, [], [], 1000)["runs"] == []  # another block size: not merged

@@ -42,6 +42,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 
@@ -406,6 +407,12 @@ def _site(f: Fingerprint) -> str:
     return "text:" + (f.text_hash if f.n_tokens else f.doc_id)
 
 
+def _index_dtype(n: int) -> type[np.signedinteger[Any]]:
+    """The integer type of arrays indexing ``n`` entries: 32 bits while they fit (a big
+    component's per-entry arrays are its memory: half of it), else 64."""
+    return np.int32 if n < 2**31 else np.int64
+
+
 def _line_ids(fps: Sequence[Fingerprint], sizes: np.ndarray) -> tuple[np.ndarray, int]:
     """Each shingle entry's line, numbered across members (a member without a line map: one
     line per shingle), and the number of lines."""
@@ -452,14 +459,15 @@ class _Component:
         # one sort: the entries by shingle (then by position), which numbers the distinct
         # shingles (``inverse``) and lists the entries of each (``postings``: the entries of
         # distinct shingle d are postings[post_ptr[d] : post_ptr[d + 1]])
-        self.postings = np.argsort(concat, kind="stable")
+        index = _index_dtype(len(concat))
+        self.postings = np.argsort(concat, kind="stable").astype(index)
         ordered = concat[self.postings]
         first = np.concatenate(([True], ordered[1:] != ordered[:-1])) if len(ordered) else \
             np.empty(0, dtype=bool)
         self.n_distinct = int(np.count_nonzero(first))
-        self.inverse = np.empty(len(concat), dtype=np.int64)
+        self.inverse = np.empty(len(concat), dtype=index)
         self.inverse[self.postings] = np.cumsum(first) - 1
-        self.owner = np.repeat(np.arange(len(self.fps)), self.sizes)
+        self.owner = np.repeat(np.arange(len(self.fps), dtype=index), self.sizes)
         self.posting_owner = self.owner[self.postings]
         self.post_ptr = np.append(np.flatnonzero(first), len(concat))
         keys = [policy_key(f, False) for f in self.fps]
@@ -482,7 +490,8 @@ class _Component:
         self.by_text_order = np.argsort(self.text_keys, kind="stable")
         self.text_ptr = np.searchsorted(self.text_keys[self.by_text_order],
                                         np.arange(len(by_text) + 1))
-        self.line_of, self.n_lines = _line_ids(self.fps, self.sizes)
+        line_of, self.n_lines = _line_ids(self.fps, self.sizes)
+        self.line_of = line_of.astype(index)
         self.edges = edges or {}
         self._rows: dict[int, _Verdicts] = {}
 
@@ -523,6 +532,7 @@ class _Component:
             inter = counted[cols]
         else:
             cols, inter = np.unique(owners, return_counts=True)
+            cols = cols.astype(np.int64)
         key = int(self.text_keys[i])
         if key < 0:
             return cols, inter.astype(np.int64)
@@ -604,11 +614,13 @@ class _Story:
         self.alive = np.ones(len(comp.fps), dtype=bool)
         self.n_alive = len(comp.fps)
         n_sites = int(comp.site_keys.max()) + 1 if len(comp.site_keys) else 1
-        pairs, pair_of = np.unique(comp.inverse * n_sites + comp.site_keys[comp.owner],
-                                   return_inverse=True)
-        self.pair_of = pair_of.reshape(-1)
-        self.pair_shingle = pairs // n_sites
-        self.pair_entries = np.bincount(self.pair_of, minlength=len(self.pair_shingle))
+        pairs, pair_of = np.unique(comp.inverse.astype(np.int64) * n_sites
+                                   + comp.site_keys[comp.owner], return_inverse=True)
+        index = comp.inverse.dtype
+        self.pair_of = pair_of.reshape(-1).astype(index)
+        self.pair_shingle = (pairs // n_sites).astype(index)
+        self.pair_entries = np.bincount(self.pair_of, minlength=len(self.pair_shingle)
+                                        ).astype(index)
         self.sites = np.bincount(self.pair_shingle, minlength=comp.n_distinct)
         self.total = np.bincount(comp.line_of, minlength=comp.n_lines)
         self.carried = np.bincount(comp.line_of[self.sites[comp.inverse] >= 2],

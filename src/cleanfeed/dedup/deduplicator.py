@@ -164,7 +164,7 @@ class Deduplicator:
             if not f.n_tokens:
                 continue
             if f.text_hash in exact:
-                links.add((f.doc_id, min(doc_id for doc_id, _ in exact[f.text_hash])))
+                links.add((f.doc_id, exact[f.text_hash]))
             elif f.text_hash in first_by_text:
                 links.add((f.doc_id, first_by_text[f.text_hash]))
             else:
@@ -174,17 +174,25 @@ class Deduplicator:
         return links, twins
 
     def _merged(self, linker: _Linker) -> tuple[dict[str, str], list[Decision]]:
-        """The merged components, each labelled by its smallest doc id: every member's label
-        (new and stored members), and a pending decision for each new member."""
+        """The merged components, each labelled by its smallest doc id: the label of every
+        member whose label changes (new members, and those of stored components merged into
+        another's label), and a pending decision for each new member.
+
+        A stored component's label is its smallest id, so the merged label is the smallest
+        of the new ids and the stored labels, and the members of the stored component that
+        holds it keep their label: they are not fetched nor rewritten (a component that grows
+        batch after batch costs what it gains, not its size every time)."""
         groups = linker.groups()
-        stored = self.store.component_members(
-            sorted({node.key for nodes in groups for node in nodes if not node.new}))
+        labels = [min(node.key for node in nodes) for nodes in groups]
+        stored = self.store.component_members(sorted(
+            {node.key for nodes, label in zip(groups, labels, strict=True) for node in nodes
+             if not node.new and node.key != label}))
         components: dict[str, str] = {}
         pending: list[Decision] = []
-        for nodes in groups:
+        for nodes, label in zip(groups, labels, strict=True):
             member_ids = [node.key for node in nodes if node.new]
-            old_ids = [m for node in nodes if not node.new for m in stored[node.key]]
-            label = min(member_ids + old_ids)
+            old_ids = [m for node in nodes if not node.new and node.key != label
+                       for m in stored[node.key]]
             components.update((m, label) for m in member_ids + old_ids)
             pending.extend(Decision(m, "pending", label, None, _PENDING) for m in member_ids)
         return components, pending

@@ -127,9 +127,16 @@ def _merge_runs(
 
 class LinePairs:
     """Which stories of its site carry each line: distinct ``(line key, story key)`` pairs in
-    sorted NumPy runs, merged geometrically like ``BandIndex`` (16 bytes a pair)."""
+    sorted NumPy runs, merged geometrically like ``BandIndex`` (16 bytes a pair).
 
-    def __init__(self) -> None:
+    ``cap``: at most this many stories are kept per line (``common_line_stories``: a line
+    carried by that many is common, and more of them cannot change what ``common_lines``
+    says). A site's chrome, printed on every page of the site, then holds ``cap`` pairs, not
+    one per page: memory, and the pairs a query returns, stay flat as a site grows.
+    """
+
+    def __init__(self, cap: int | None = None) -> None:
+        self.cap = cap
         self._runs: list[tuple[np.ndarray, np.ndarray]] = []
 
     def __len__(self) -> int:
@@ -138,14 +145,27 @@ class LinePairs:
     def insert(self, keys: np.ndarray, stories: np.ndarray) -> None:
         if not len(keys):
             return
-        self._runs.append(unique_pairs(keys, stories))
+        self._runs.append(self._capped(*unique_pairs(keys, stories)))
         while len(self._runs) > 1 and len(self._runs[-1][0]) * 2 >= len(self._runs[-2][0]):
             k2, s2 = self._runs.pop()
             k1, s1 = self._runs.pop()
-            self._runs.append(unique_pairs(np.concatenate((k1, k2)), np.concatenate((s1, s2))))
+            self._runs.append(self._capped(*unique_pairs(np.concatenate((k1, k2)),
+                                                         np.concatenate((s1, s2)))))
+
+    def _capped(self, keys: np.ndarray, stories: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Distinct pairs sorted by key (``unique_pairs``), at most ``cap`` per key: the
+        first ones. (Runs capped so still hold, together, ``min(cap, stories)`` distinct
+        stories of each line.)"""
+        if self.cap is None or not len(keys):
+            return keys, stories
+        first = np.concatenate(([True], keys[1:] != keys[:-1]))
+        starts = np.flatnonzero(first)
+        rank = np.arange(len(keys)) - np.repeat(starts, np.diff(np.append(starts, len(keys))))
+        keep = rank < self.cap
+        return keys[keep], stories[keep]
 
     def query(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The distinct pairs whose line key is among ``keys``."""
+        """The distinct pairs whose line key is among ``keys`` (at most ``cap`` a key)."""
         needles = np.unique(np.asarray(keys, dtype=np.uint64))
         out_k, out_s = [], []
         for run_keys, run_stories in self._runs:
@@ -160,7 +180,7 @@ class LinePairs:
             out_s.append(run_stories[idx])
         if not out_k:
             return np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64)
-        return unique_pairs(np.concatenate(out_k), np.concatenate(out_s))
+        return self._capped(*unique_pairs(np.concatenate(out_k), np.concatenate(out_s)))
 
 
 class Store(Protocol):
@@ -169,7 +189,7 @@ class Store(Protocol):
     config: DedupConfig
 
     def text_hashes(self, doc_ids: Iterable[str]) -> dict[str, str]: ...
-    def exact_matches(self, text_hashes: Iterable[str]) -> dict[str, list[tuple[str, str | None]]]: ...
+    def exact_matches(self, text_hashes: Iterable[str]) -> dict[str, str]: ...
     def lsh_candidates(self, keys: np.ndarray) -> list[list[str]]: ...
     def fingerprints(self, doc_ids: Iterable[str]) -> dict[str, Fingerprint]: ...
     def components(self, doc_ids: Iterable[str]) -> dict[str, str]: ...
@@ -235,7 +255,7 @@ class MemoryStore:
     def __init__(self, config: DedupConfig | None = None) -> None:
         self.config = config or DedupConfig()
         self._fps = _FingerprintFile()
-        self._by_text: dict[str, list[str]] = {}
+        self._by_text: dict[str, str] = {}  # text hash -> the smallest doc id of that text
         self._bands = BandIndex()
         self._numbered: list[str] = []  # BandIndex document number -> doc id
         self._component: dict[str, str] = {}
@@ -243,16 +263,24 @@ class MemoryStore:
         self._decisions: dict[str, Decision] = {}
         self._pending: set[str] = set()  # doc ids whose decision is "pending"
         self._state: dict[str, bytes] = {}
-        self._lines = LinePairs()
+        self._lines = LinePairs(self.config.common_line_stories)
         self._published: set[str] = set()
+        self._copies: dict[str, set[str]] = {}  # canonical id -> its duplicates' ids
+
+    def _uncopy(self, d: Decision) -> None:
+        """A duplicate decision replaced: out of its canonical's copies."""
+        copies = self._copies[d.canonical_id]
+        copies.discard(d.doc_id)
+        if not copies:
+            del self._copies[d.canonical_id]
 
     def text_hashes(self, doc_ids: Iterable[str]) -> dict[str, str]:
         return {i: self._fps.text_hash(i) for i in doc_ids if i in self._fps}
 
-    def exact_matches(self, text_hashes: Iterable[str]) -> dict[str, list[tuple[str, str | None]]]:
-        """``(doc id, domain)`` of the stored docs with each normalised text."""
-        return {h: [(i, self._fps.get(i).domain) for i in self._by_text[h]]
-                for h in text_hashes if h in self._by_text}
+    def exact_matches(self, text_hashes: Iterable[str]) -> dict[str, str]:
+        """The smallest doc id of the stored docs with each normalised text (stored docs
+        with one text are in one component: one of them stands for all)."""
+        return {h: self._by_text[h] for h in text_hashes if h in self._by_text}
 
     def lsh_candidates(self, keys: np.ndarray) -> list[list[str]]:
         out: list[list[str]] = [[] for _ in range(len(keys))]
@@ -280,20 +308,15 @@ class MemoryStore:
         return sorted(self._pending)
 
     def duplicates_of(self, canonical_ids: Iterable[str]) -> dict[str, list[Decision]]:
-        """The duplicates of each given kept document, by doc id (a kept document's copies are
-        all in its component, so only that component is looked at, once however many of its
-        kept documents are asked: a big story has many)."""
-        asked: dict[str, set[str]] = {}  # component -> its kept documents asked for
-        order = list(canonical_ids)
-        for c in order:
-            asked.setdefault(self._component.get(c, ""), set()).add(c)
-        found: dict[str, list[Decision]] = {}
-        for label, kept in asked.items():
-            for m in sorted(self._members.get(label, ())):
-                d = self._decisions[m]
-                if d.status == "duplicate" and d.canonical_id in kept:
-                    found.setdefault(d.canonical_id, []).append(d)
-        return {c: found[c] for c in order if c in found}
+        """The duplicates of each given kept document, by doc id (from the index of copies by
+        canonical: what each kept document absorbed, not a walk over its component, which a
+        site's chrome can make hold thousands of kept pages)."""
+        out: dict[str, list[Decision]] = {}
+        for c in canonical_ids:
+            copies = self._copies.get(c)
+            if copies:
+                out[c] = [self._decisions[m] for m in sorted(copies)]
+        return out
 
     def line_stories(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The distinct ``(line key, story key)`` pairs stored for these line keys."""
@@ -320,7 +343,9 @@ class MemoryStore:
         self._fps.put([fp for fp, _ in new])
         for fp, keys in new:
             if fp.n_tokens:
-                self._by_text.setdefault(fp.text_hash, []).append(fp.doc_id)
+                first = self._by_text.get(fp.text_hash)
+                if first is None or fp.doc_id < first:
+                    self._by_text[fp.text_hash] = fp.doc_id
             if keys is not None:
                 with_keys.append((len(self._numbered), keys))
                 self._numbered.append(fp.doc_id)
@@ -338,7 +363,12 @@ class MemoryStore:
                 self._members.setdefault(label, set()).add(doc_id)
             self._component[doc_id] = label
         for d in decisions:
+            before = self._decisions.get(d.doc_id)
+            if before is not None and before.status == "duplicate":
+                self._uncopy(before)
             self._decisions[d.doc_id] = d
+            if d.status == "duplicate":
+                self._copies.setdefault(d.canonical_id, set()).add(d.doc_id)
             if d.status == "pending":
                 self._pending.add(d.doc_id)
             else:
@@ -491,16 +521,15 @@ class SqliteStore:
             out.update(self._conn.execute(q, list(chunk)).fetchall())
         return out
 
-    def exact_matches(self, text_hashes: Iterable[str]) -> dict[str, list[tuple[str, str | None]]]:
-        """``(doc id, domain)`` of the stored docs with each normalised text."""
-        out: dict[str, list[tuple[str, str | None]]] = {}
+    def exact_matches(self, text_hashes: Iterable[str]) -> dict[str, str]:
+        """The smallest doc id of the stored docs with each normalised text."""
+        out: dict[str, str] = {}
         for chunk in _chunks(list(text_hashes)):
             q = (
-                "SELECT text_hash, doc_id, domain FROM docs WHERE n_tokens > 0 AND text_hash IN "
-                f"({_marks(len(chunk))}) ORDER BY num"
+                "SELECT text_hash, MIN(doc_id) FROM docs WHERE n_tokens > 0 AND text_hash IN "
+                f"({_marks(len(chunk))}) GROUP BY text_hash"
             )
-            for h, doc_id, domain in self._conn.execute(q, list(chunk)):
-                out.setdefault(h, []).append((doc_id, domain))
+            out.update(self._conn.execute(q, list(chunk)).fetchall())
         return out
 
     def lsh_candidates(self, keys: np.ndarray) -> list[list[str]]:
