@@ -892,6 +892,7 @@ class _Round:
         canon, why = self.canonical()
         copies, roundup = self.copies_of(canon)
         replaces = None
+        relayed: dict[int, tuple[int, Similarity]] = {}
         earlier = [j for j in sorted((canon, *copies)) if ids[j] in published]
         if earlier and ids[canon] not in published:
             complete, share, matches = self.policy_inputs(earlier)
@@ -902,11 +903,14 @@ class _Round:
                 why = (f"complete story, replaces {replaces} (published by an earlier run, "
                        f"trimmed or an earlier version); {why}")
             else:
+                hub, story = canon, copies
                 canon, why = prev, "published by an earlier run (published is final)"
                 copies, roundup = self.copies_of(canon)
+                if not roundup:
+                    relayed = _relayed(hub, story, canon, copies)
         copies = {j: s for j, s in copies.items() if ids[j] not in published or ids[j] == replaces}
         kept = fps[canon]
-        reason = _kept_reason(kept, len(copies), roundup, why, alone)
+        reason = _kept_reason(kept, len(copies) + len(relayed), roundup, why, alone)
         out = {canon: Decision(kept.doc_id, "kept", kept.doc_id, None,
                                reason + _discount_note(kept, self.config), replaces)}
         for j, s in copies.items():
@@ -918,7 +922,34 @@ class _Round:
                 f"copy of {kept.doc_id} ({s.basis}: jaccard {s.jaccard:.3f}, "
                 f"containment {s.containment:.3f})" + _discount_note(fps[j], self.config, kept),
             )
+        for j, (via, s) in relayed.items():
+            if ids[j] in published:
+                continue
+            out[j] = Decision(
+                ids[j],
+                "duplicate",
+                kept.doc_id,
+                s,
+                f"copy of {ids[via]} ({s.basis}: jaccard {s.jaccard:.3f}, containment "
+                f"{s.containment:.3f}), itself a copy of {kept.doc_id}, published by an earlier run"
+                + _discount_note(fps[j], self.config, fps[via]),
+            )
         return out
+
+
+def _relayed(
+    hub: int, story: Mapping[int, Similarity], published: int, copies: Mapping[int, Similarity]
+) -> dict[int, tuple[int, Similarity]]:
+    """The story's pages that a published page, kept in place of the policy's canonical
+    ``hub``, does not match itself: ``hub`` verified each (``story``: its copies), so they stay
+    the story's copies, relayed through ``hub`` (with their similarity to it). Without this a
+    copy of the hub that the published page only reaches through the hub would be kept as a
+    story of its own, and a story published yesterday would be published again today. The hub
+    itself is among them when the published page's own copies do not include it."""
+    out = {j: (hub, s) for j, s in story.items() if j != published and j not in copies}
+    if hub not in copies and published in story:
+        out[hub] = (published, story[published])
+    return out
 
 
 def resolve_component(
