@@ -852,6 +852,35 @@ def test_briefs_on_one_heavy_template_are_all_kept() -> None:
     assert all("site-common" in d.reason for d in decisions)
 
 
+_MENU = [f"{verb} {thing}" for verb in ("Build", "Ship", "Scale", "Secure", "Trace")
+         for thing in ("applications with AI", "every preview", "storefronts that convert",
+                       "your bot protection")]
+
+
+def test_two_briefs_whose_extraction_kept_only_the_menu_are_not_copies() -> None:
+    """Two briefs of one site whose extraction returned the site's menu instead (the same
+    twenty short lines on both, on too few pages to be learned as common text) are two
+    stories: a list of short lines is evidence of the site, not of one story. The same page
+    under its own URL again is still its copy; the same menu on another site too."""
+    menu = "\n\n".join(_MENU)
+    pages = [doc("a", menu, url="https://menu.example/news/a"),
+             doc("b", menu, url="https://menu.example/news/b"),
+             doc("a-again", menu, url="https://menu.example/news/a?utm=x"),
+             doc("c", "\n\n".join([*_MENU, _brief(3)]), url="https://menu.example/news/c")]
+    decisions = by_id(deduplicate(pages, CONFIG))
+    assert decisions["a"].status == decisions["b"].status == decisions["c"].status == "kept"
+    assert decisions["a-again"].canonical_id == "a"
+    fps = by_id(fingerprint_batch(pages, CONFIG))
+    assert verify(fps["a"], fps["b"], CONFIG) is None
+    assert verify(fps["a"], fps["c"], CONFIG) is None  # inside c, but c is another story
+    assert verify(fps["a"], dataclasses.replace(fps["b"], domain="other.example"), CONFIG)
+    # prose twice on one site, under two URLs, stays one story (a page republished)
+    prose = "\n\n".join(_brief(i) for i in range(6))
+    twice = by_id(fingerprint_batch([doc("p", prose, url="https://menu.example/news/p"),
+                                     doc("q", prose, url="https://menu.example/news/q")], CONFIG))
+    assert verify(twice["p"], twice["q"], CONFIG) is not None
+
+
 def test_a_brief_copied_to_another_site_is_still_a_copy_but_not_a_brief_of_its_site(
     reuters: str
 ) -> None:

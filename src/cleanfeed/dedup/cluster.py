@@ -212,6 +212,7 @@ class _Traits:
     discounted: np.ndarray  # shingles taken out as site-common text (int64)
     story_keys: np.ndarray  # ``story_key`` of each page, where ``known`` (int64)
     known: np.ndarray  # bool: story key read
+    listed: np.ndarray  # bool: the text reads as a list of short lines (``_reads_as_list``)
 
     @classmethod
     def of(cls, fps: Sequence[Fingerprint]) -> _Traits:
@@ -227,6 +228,7 @@ class _Traits:
             np.array([f.discounted for f in fps], dtype=np.int64),
             np.zeros(len(fps), dtype=np.int64),
             np.zeros(len(fps), dtype=bool),
+            np.array([_reads_as_list(f) for f in fps], dtype=bool),
         )
 
     def story_keys_of(self, pages: np.ndarray) -> np.ndarray:
@@ -238,6 +240,18 @@ class _Traits:
             self.known[missing] = True
         keys: np.ndarray = self.story_keys[pages]
         return keys
+
+
+#: a text whose distinct lines average fewer words than this reads as a list (menus, link
+#: lists, other stories' headlines); prose paragraphs, even one-sentence ones, average 15-40
+_LIST_LINE_WORDS = 8
+
+
+def _reads_as_list(f: Fingerprint) -> bool:
+    """Whether a page's text is a list of short lines rather than prose: its words over its
+    distinct lines under ``_LIST_LINE_WORDS`` (a page without a line map: not a list)."""
+    lines = len(f.lines) // 8
+    return bool(lines) and f.n_tokens < _LIST_LINE_WORDS * lines
 
 
 @dataclass(frozen=True, slots=True)
@@ -290,6 +304,12 @@ def _verdicts(
     beyond its site's common text (``min_shingles``), or nothing discounted, or one URL (a
     page fetched twice). Two pages of a site whose extraction kept only the site's chrome
     (their story lost) have one text, and are not copies of each other.
+
+    Two pages of one site where either text reads as a list of short lines
+    (``_reads_as_list``: a menu, a list of links or headlines, the chrome an extractor returned
+    for a story it lost) are copies only as one URL: such text is what the site prints
+    around its stories, evidence of the site, not of one story, even before enough of its
+    pages were seen to learn it as common text.
     """
     cols = np.arange(len(t.sizes), dtype=np.int64) if cols is None else cols
     sizes = t.sizes[cols]
@@ -297,11 +317,19 @@ def _verdicts(
     large = np.maximum(sizes, t.sizes[i])
     same_text = (t.texts[cols] == t.texts[i]) & bool(t.n_tokens[i])
     plain = (t.discounted[cols] == 0) & (t.discounted[i] == 0)
-    exact = same_text & (plain | (small >= config.min_shingles))
+    # pages of one site, one of them a list: one story only as one URL (checked below)
+    listed = np.zeros(len(cols), dtype=bool)
+    if t.domains[i]:
+        listed = (t.domains[cols] == t.domains[i]) & (t.listed[cols] | t.listed[i])
+    exact = same_text & (plain | (small >= config.min_shingles)) & ~listed
     unsure = np.flatnonzero(same_text & ~exact)
-    if len(unsure):  # only pages whose text is all site-common: one URL, one story
+    one_url = ~listed
+    if len(unsure) or listed.any():  # one URL, one story
         key = t.story_keys_of(np.array([i], dtype=np.int64))[0]
-        exact[unsure] = t.story_keys_of(cols[unsure]) == key
+        if len(unsure):  # pages whose text is all site-common, or a list
+            exact[unsure] = t.story_keys_of(cols[unsure]) == key
+        where = np.flatnonzero(listed)
+        one_url[where] = t.story_keys_of(cols[where]) == key
     with np.errstate(divide="ignore", invalid="ignore"):
         jaccard = inter / (small + large - inter)
         containment = inter / small
@@ -313,6 +341,7 @@ def _verdicts(
     by_jaccard = jaccard >= config.jaccard_threshold
     fuzzy = (
         ~exact
+        & one_url
         & (small >= config.min_shingles)
         & (containment >= needed)
         & (by_jaccard | (small >= config.min_size_ratio * large))

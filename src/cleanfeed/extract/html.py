@@ -77,8 +77,6 @@ TOC_RULE = "seo.table-of-contents"
 DATELINE_RULE = "wire.before-dateline"
 NO_STORY_RULE = "page.no-story"
 BESIDE_STORY_RULE = "html.beside-story"
-# fewer words than this and no sentence: not a story (see _story_or_nothing)
-_STORY_MIN_WORDS = 8
 _CHROME_TEXT = "nav,header,footer,aside,menu"
 # Applied inside the story region only: a <form> or <footer> wrapping a whole page exists, and
 # the fallback extractors on the whole body must see the page as it is.
@@ -834,28 +832,17 @@ def _grounded(paragraphs: list[str], page_text: str) -> list[str]:
     return kept
 
 
-def _at_least_words(paragraphs: list[str], least: int) -> bool:
-    """Whether ``paragraphs`` hold ``least`` words together (counted only as far as needed)."""
-    total = 0.0
-    for para in paragraphs:
-        total += word_count(para)
-        if total >= least:
-            return True
-    return False
-
-
 def _story_or_nothing(paragraphs: list[str], removals: list[Removal], html: str) -> list[str]:
-    """No body rather than a page's chrome (``page.no-story``): a reading of fewer than
-    ``_STORY_MIN_WORDS`` words, none of them a sentence, all of it the text of the page's
-    navigation, header, footer or asides, is a menu the recall-first readings picked up on a page
-    without a story (a bare section front, an error page); published, it would be a story of
-    nothing. Short text of the page's own ("Test", a caption) stays."""
+    """No body rather than a page's chrome (``page.no-story``): a reading with no sentence,
+    all of it the text of the page's navigation, header, footer or asides, is a menu the
+    recall-first readings picked up on a page without a story (a bare section front, an error
+    page) or whose story they lost (a short one, read past a menu's "Join the conversation" as
+    comments); published, it would be a story of nothing, and one text on every such page of
+    the site. Text of the page's own without a sentence ("Test", a caption) stays."""
     rule = RULES_BY_ID.get(NO_STORY_RULE)
-    if rule is None or not paragraphs:
+    if rule is None or not paragraphs or any(map(ends_sentence, paragraphs)):
         return paragraphs
-    if _at_least_words(paragraphs, _STORY_MIN_WORDS) or any(map(ends_sentence, paragraphs)):
-        return paragraphs
-    # rare (a few words left): the page is parsed again, as it was before pruning
+    # rare (no sentence at all): the page is parsed again, as it was before pruning
     chrome = " ".join(normal(node.text(deep=True)) for node in LexborHTMLParser(html).css(_CHROME_TEXT))
     if not all(normal(p) and normal(p) in chrome for p in paragraphs):
         return paragraphs

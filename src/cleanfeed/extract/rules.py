@@ -100,8 +100,9 @@ RULES: tuple[Rule, ...] = (
     Rule(
         id="page.no-story",
         category="empty",
-        description="A page whose whole reading is a few words and no sentence, all of it the text of its "
-        "navigation, header, footer or asides (a bare section front, an error page): it has no story, and its "
+        description="A page whose whole reading holds no sentence, all of it the text of its navigation, "
+        "header, footer or asides (a bare section front, an error page, a short story the readings lost to "
+        "its menus): it has no story, and its "
         "body is left empty rather than published as one (HTML; the text-dump cleaner needs a body block of "
         "prose to begin with).",
     ),
