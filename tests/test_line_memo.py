@@ -23,10 +23,10 @@ PAGE = (
 
 
 def _clear() -> None:
-    lines_module._word_count.cache_clear()
+    lines_module.word_count.cache_clear()
     textdump_module._content_score.cache_clear()
     textdump_module._line_rules.cache_clear()
-    template_module._line_sketch.cache_clear()
+    template_module._sketch.cache_clear()
 
 
 def test_cleaning_is_the_same_with_cold_and_warm_memos() -> None:
@@ -41,7 +41,7 @@ def test_cleaning_is_the_same_with_cold_and_warm_memos() -> None:
 def test_a_line_past_the_memo_limit_is_measured_the_same() -> None:
     long_line = "word " * (MEMO_CHARS // 5 + 10)
     assert len(long_line) > MEMO_CHARS
-    assert word_count(long_line) == lines_module._word_count.__wrapped__(long_line)
+    assert word_count(long_line) == lines_module.word_count.__wrapped__(long_line)
     page = PAGE.replace("Analysts said", long_line.strip() + ". Analysts said")
     _clear()
     assert clean_text_dump(page) == clean_text_dump(page)

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Generic, ParamSpec, TypeVar
 
 # List markers that text renderers put before list items: "* ", "• ", "- ", "+ ", "o " (lynx
 # nested lists), "1. ". Only a marker followed by a space counts, so "-North" stays a word.
@@ -69,11 +71,47 @@ STOP_WORDS: frozenset[str] = frozenset(
 
 
 # Pure functions of one line that the cleaners call many times on the same line (each stage,
-# the settling rounds, the chrome lines a site repeats on every page) are memoised: at most
-# MEMO_LINES lines of at most MEMO_CHARS characters each (a longer line is measured afresh), so
-# a memo's memory stays bounded.
+# the settling rounds, the chrome lines a site repeats on every page) are memoised
+# (``line_memo``): at most MEMO_LINES lines of at most MEMO_CHARS characters each (a longer line
+# is measured afresh), so a memo's memory stays bounded.
 MEMO_LINES = 1 << 14
 MEMO_CHARS = 1000
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+class _LineMemo(Generic[_P, _R]):
+    """``fn`` memoised for arguments of at most ``MEMO_CHARS`` characters of text (its ``str``
+    arguments and the strings of its tuple arguments), computed afresh past that."""
+
+    def __init__(self, fn: Callable[_P, _R]) -> None:
+        cached = functools.lru_cache(maxsize=MEMO_LINES)(fn)
+        self.__wrapped__ = fn
+        self._cached: Callable[_P, _R] = cached
+        self.cache_clear: Callable[[], None] = cached.cache_clear
+        functools.update_wrapper(self, fn)
+
+    def __call__(self, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        if _chars(args) > MEMO_CHARS:
+            return self.__wrapped__(*args, **kwargs)
+        return self._cached(*args, **kwargs)
+
+
+def _chars(args: tuple[object, ...]) -> int:
+    """Characters of text in a call's arguments (``_LineMemo``)."""
+    total = 0
+    for arg in args:
+        if isinstance(arg, str):
+            total += len(arg)
+        elif isinstance(arg, tuple):
+            total += sum(len(a) for a in arg if isinstance(a, str))
+    return total
+
+
+def line_memo(fn: Callable[_P, _R]) -> _LineMemo[_P, _R]:
+    """Memoise a pure function of one line, in bounded memory (``MEMO_LINES``, ``MEMO_CHARS``)."""
+    return _LineMemo(fn)
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,14 +169,10 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
+@line_memo
 def word_count(text: str) -> float:
-    """Words in a line; text in scripts without spaces counts about one word per two characters."""
-    return _word_count(text) if len(text) <= MEMO_CHARS else _word_count.__wrapped__(text)
-
-
-@functools.lru_cache(maxsize=MEMO_LINES)
-def _word_count(text: str) -> float:
-    # memoised: the cleaners ask for a line's words several times over
+    """Words in a line; text in scripts without spaces counts about one word per two characters
+    (memoised: the cleaners ask for a line's words several times over)."""
     if _CJK.search(text) is None:
         return float(len(_WORD.findall(text)))
     cjk = len(_CJK.findall(text))

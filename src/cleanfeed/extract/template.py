@@ -79,7 +79,7 @@ import numpy as np
 import xxhash
 
 from ..models import CleanDoc, Removal, pickled_by_fields
-from .lines import MEMO_CHARS, MEMO_LINES, DumpLine, ends_sentence, split_lines, word_count, words
+from .lines import DumpLine, ends_sentence, line_memo, split_lines, word_count, words
 from .rules import RULES_BY_ID
 
 __all__ = [
@@ -147,16 +147,11 @@ def site_keys(lines: Sequence[DumpLine], url: str | None) -> tuple[str, ...]:
     )
 
 
+@line_memo
 def _sketch(text: str) -> tuple[int, ...]:
     """Min-hashes of a line's word shingles, each keyed with the line's figures: a copy-edited
     line shares most of them; a line of another report in the same frame, differing in its
-    figures ("rose 3%" / "rose 5%"), shares none."""
-    return _line_sketch(text) if len(text) <= MEMO_CHARS else _line_sketch.__wrapped__(text)
-
-
-@functools.lru_cache(maxsize=MEMO_LINES)
-def _line_sketch(text: str) -> tuple[int, ...]:
-    # memoised (``lines.MEMO_LINES``): a story's lines recur on its copies
+    figures ("rose 3%" / "rose 5%"), shares none. Memoised: a story's lines recur on its copies."""
     tokens = [w.lower() for w in words(text)]
     grams = [" ".join(tokens[i : i + _SHINGLE]).encode("utf-8") for i in range(max(1, len(tokens) - _SHINGLE + 1))]
     figures = " ".join(_DIGITS.findall(text))

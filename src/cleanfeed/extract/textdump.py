@@ -46,13 +46,12 @@ from ..metadata.text import Dateline
 from ..models import CleanDoc, Removal
 from .budget import within_budget
 from .lines import (
-    MEMO_CHARS,
-    MEMO_LINES,
     DumpLine,
     date_share,
     digit_share,
     ends_sentence,
     is_link_like,
+    line_memo,
     separator_count,
     split_lines,
     stop_density,
@@ -123,14 +122,9 @@ def _line_rules(rules: tuple[Rule, ...]) -> Callable[[tuple[str, ...], bool], Ru
     while the kept lines are matched again when cleaning settles."""
     screen = union(rules)
 
-    @functools.lru_cache(maxsize=MEMO_LINES)
-    def memo(texts: tuple[str, ...], item: bool) -> Rule | None:
-        return line_rule(texts, item, rules, screen)
-
+    @line_memo
     def rule_of(texts: tuple[str, ...], item: bool) -> Rule | None:
-        if len(texts[-1]) > MEMO_CHARS:  # the line's text, its longest spelling
-            return line_rule(texts, item, rules, screen)
-        return memo(texts, item)
+        return line_rule(texts, item, rules, screen)
 
     return rule_of
 
@@ -179,12 +173,10 @@ _TITLE_CASE_PENALTY = 0.3
 
 def _line_score(line: DumpLine) -> float:
     """How much a line looks like article prose, on its own (positive) or like chrome (negative)."""
-    if len(line.content) > MEMO_CHARS:
-        return _content_score.__wrapped__(line.content, line.marker)
     return _content_score(line.content, line.marker)
 
 
-@functools.lru_cache(maxsize=MEMO_LINES)
+@line_memo
 def _content_score(content: str, marker: bool) -> float:
     # a pure function of the line (memoised: a site's chrome lines recur on its pages, and the
     # kept lines are scored again when the cleaning settles)
