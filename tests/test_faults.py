@@ -78,8 +78,9 @@ def test_fuzzed_pages_escape_no_exception_and_all_reach_the_manifest(tmp_path: P
 
 
 def test_ctrl_c_ends_a_run_within_two_seconds(pages: Path, tmp_path: Path) -> None:
-    case = faults.interrupt(pages, tmp_path, 3, 11, within=3.0)
+    case = faults.interrupt(pages, tmp_path, 3, 11, within=1.5)
     assert not case.failures and case.crashes == 0
+    assert case.runs >= 1  # at least one Ctrl-C came while the run was working
 
 
 def test_jobs_999_on_five_pages(pages: Path, tmp_path: Path) -> None:
