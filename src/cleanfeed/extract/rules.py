@@ -68,6 +68,26 @@ def _t(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern, re.IGNORECASE)
 
 
+# Cookie-consent vocabulary beyond English (fr, de, es, it, pt, nl): the word for cookies, the
+# verbs a banner uses with it (use, accept, consent, continue, agree), in either order; the
+# withdrawal of consent; and the names of a consent platform's settings. These words rarely
+# meet in a story's prose in these languages; English keeps its own, stricter reading (the
+# cookies first), since English stories do write of cookies and their use.
+_COOKIE = r"(?:cookies?|témoins)"
+_COOKIE_USE = (
+    r"(?:utilis\w*|accept\w*|consent\w*|poursui\w*|verwende\w*|nutz\w*|akzeptier\w*|zustimm\w*|einwillig\w*"
+    r"|einverstanden|utiliza\w*|acept\w*|consentimiento|utilizz\w*|accett\w*|acconsent\w*|consenso|aceit\w*"
+    r"|concorda\w*|consentimento|gebruik\w*|akkoord|toestemming)"
+)
+_CONSENT = r"(?:consentement|einwilligung|zustimmung|consentimiento|consenso|consentimento|toestemming)"
+_WITHDRAW = r"(?:retir\w*|widerruf\w*|revoca\w*|revogar|intrekken)"
+_CONSENT_SETTINGS = (
+    r"(?:consent\s+management|gestion\s+du\s+consentement|(?:paramètres|préférences)\s+de\s+confidentialité"
+    r"|datenschutz-?einstellungen|configuración\s+de\s+(?:la\s+)?privacidad|impostazioni\s+(?:della\s+|sulla\s+)?privacy"
+    r"|(?:definições|preferências)\s+de\s+privacidade|privacy-?instellingen)"
+)
+
+
 RULES: tuple[Rule, ...] = (
     # -- HTML elements that never hold article text (extract.html prunes them first) ------------
     Rule(
@@ -216,9 +236,17 @@ RULES: tuple[Rule, ...] = (
     Rule(
         id="cookie.notice",
         category="cookie",
-        description="Cookie-consent banners.",
+        description="Cookie-consent banners and consent dialogs, in English, French, German, Spanish, Italian, "
+        "Portuguese and Dutch.",
         spares_prose=False,
-        text=_t(r".{0,200}\b(cookies?|cookie\s+policy)\b.{0,200}\b(accept|consent|agree|continu\w*|use|using)\b.{0,200}"),
+        text=_t(
+            r".{0,200}\b(cookies?|cookie\s+policy)\b.{0,200}\b(accept|consent|agree|continu\w*|use|using)\b.{0,200}"
+            r"|(we|this\s+(web)?site)\s+uses?\s+cookies\b.{0,300}"
+            rf"|.{{0,300}}\b{_COOKIE}\b.{{0,300}}\b{_COOKIE_USE}\b.{{0,300}}"
+            rf"|.{{0,300}}\b{_COOKIE_USE}\b.{{0,300}}\b{_COOKIE}\b.{{0,300}}"
+            rf"|.{{0,300}}\b{_WITHDRAW}\b.{{0,60}}\b{_CONSENT}\b.{{0,300}}"
+            rf"|.{{0,300}}\b{_CONSENT_SETTINGS}\b.{{0,300}}"
+        ),
         attrs=_t(r"cookie|consent|gdpr"),
     ),
     # -- Text dumps (extract.textdump): inline chrome and structural rules ---------------------
