@@ -169,6 +169,11 @@ _MID_LINE_SCORE = -0.4
 _LIST_ITEM_PENALTY = 0.4
 _TITLE_CASE_SHARE = 0.8
 _TITLE_CASE_PENALTY = 0.3
+# A bulleted list's points (a few lower-case words each) weigh little against the body they
+# sit in, so a long list between a story's paragraphs does not split it; menus and headline
+# lists (title case, or one or two words) keep their full cost.
+_LIST_PHRASE_SCORE = -0.15
+_PHRASE_TITLE_SHARE = 0.5
 
 
 def _line_score(line: DumpLine) -> float:
@@ -191,7 +196,9 @@ def _content_score(content: str, marker: bool) -> float:
         score = min(3.0, words / 12) * (1.0 if sentence else 0.5)
         if stops < 0.08 and not _looks_cjk(content):
             score *= 0.4
-    if marker:
+    if marker and _list_phrase(content, words, sentence):
+        score = _LIST_PHRASE_SCORE
+    elif marker:
         score -= 0.3 if sentence and words >= 10 else _LIST_ITEM_PENALTY
     if is_link_like(content):
         score -= 1.0
@@ -202,6 +209,13 @@ def _content_score(content: str, marker: bool) -> float:
     if words >= 3 and not sentence and title_case_ratio(content) > _TITLE_CASE_SHARE:
         score -= _TITLE_CASE_PENALTY
     return score
+
+
+def _list_phrase(content: str, words: int, sentence: bool) -> bool:
+    """A list item that reads as a phrase of the story ("Reduces stress and increases
+    relaxation", a point of a bulleted list between its paragraphs), not as a menu entry or a
+    headline: a few words, mostly lower case."""
+    return 3 <= words < 10 and not sentence and title_case_ratio(content) <= _PHRASE_TITLE_SHARE
 
 
 def _looks_cjk(text: str) -> bool:
