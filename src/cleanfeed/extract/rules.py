@@ -267,7 +267,8 @@ RULES: tuple[Rule, ...] = (
         scope="section",
         shape="to-end",
         text=_t(
-            r"[\[(]?\s*((top\s+rated\s+|reader\s+|recent\s+|latest\s+)?comments?|(leave|post|add|write)\s+a\s+(comment|reply)"
+            r"[\[(]?\s*((top\s+rated\s+|reader\s+|recent\s+|latest\s+)?comments?(\s*[(\[]?\s*\d[\d,]*\s*[)\]]?)?"
+            r"|(leave|post|add|write)\s+a\s+(comment|reply)"
             r"|join\s+the\s+(discussion|conversation)|show\s+comments|discussion"
             r"|[\d,]+\s+(thoughts|responses|replies|comments)\s+(on|to)\s+.{1,200})\s*[\])]?\s*:?"
         ),
