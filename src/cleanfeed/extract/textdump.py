@@ -211,7 +211,7 @@ def _content_score(content: str, marker: bool) -> float:
     return score
 
 
-def _list_phrase(content: str, words: int, sentence: bool) -> bool:
+def _list_phrase(content: str, words: float, sentence: bool) -> bool:
     """A list item that reads as a phrase of the story ("Reduces stress and increases
     relaxation", a point of a bulleted list between its paragraphs), not as a menu entry or a
     headline: a few words, mostly lower case."""
