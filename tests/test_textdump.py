@@ -307,3 +307,28 @@ def test_a_slideshow_after_the_story_is_not_its_body() -> None:
     doc = clean_text_dump(page)
     assert [p for p in doc.paragraphs if p.startswith("Paragraph")] == story
     assert not any("caption of slide" in p for p in doc.paragraphs)
+
+
+def test_a_long_bulleted_list_inside_the_story_does_not_split_it() -> None:
+    before = [
+        "Meditation has been practised for thousands of years, and researchers have spent the last few decades "
+        "measuring what it does to the body and the mind of those who take it up every day.",
+        "The physical benefits reported by the studies we reviewed are many, and most of them appear within the "
+        "first few weeks of a regular practice, according to the authors of the largest survey.",
+    ]
+    points = [f"* {p}" for p in (
+        "Reduces stress and increases relaxation", "Improves overall health", "Boosts energy levels",
+        "Strengthens the immune system", "Healthier blood pressure", "Reduced addictive behaviors",
+        "Greater clarity of mind and focus", "Enhanced deep sleep", "Improves the ability to manage challenges",
+        "Boosts creativity and patience", "Relieves depression and anxiety", "More ease in personal relationships",
+    )]
+    after = [
+        "Preparing for meditation matters as much as the practice itself: a quiet room, an empty stomach and a "
+        "few minutes of breathing exercises make the first sessions much easier for beginners.",
+        "Advanced techniques do not necessarily mean they are difficult to practise, and many of them can be "
+        "learned in a weekend course and then practised alone at home for the rest of one's life.",
+    ]
+    page = "\n".join([*_MENU, "The Ultimate Guide to Meditation", *before, *points, *after, *_FOOTER])
+    kept = set(clean_text_dump(page).paragraphs)
+    assert set(before) <= kept and set(after) <= kept
+    assert not kept & set(_MENU + _FOOTER)
