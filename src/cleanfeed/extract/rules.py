@@ -72,7 +72,7 @@ def _t(pattern: str) -> re.Pattern[str]:
 # verbs a banner uses with it (use, accept, consent, continue, agree), in either order; the
 # withdrawal of consent; and the names of a consent platform's settings. These words rarely
 # meet in a story's prose in these languages; English keeps its own, stricter reading (the
-# cookies first), since English stories do write of cookies and their use.
+# cookies first, or "we use cookies"), since English stories do write of cookies and their use.
 _COOKIE = r"(?:cookies?|témoins)"
 _COOKIE_USE = (
     r"(?:utilis\w*|accept\w*|consent\w*|poursui\w*|verwende\w*|nutz\w*|akzeptier\w*|zustimm\w*|einwillig\w*"
