@@ -270,6 +270,12 @@ class _Verdicts:
     inter: np.ndarray  # shared shingles (int64)
     overrides: Mapping[int, Similarity | None] = field(default_factory=dict)
 
+    @property
+    def nbytes(self) -> int:
+        """Bytes held by the row's arrays."""
+        return sum(a.nbytes for a in (self.cols, self.match, self.exact, self.by_jaccard,
+                                      self.jaccard, self.containment, self.inter))
+
     def matched(self) -> np.ndarray:
         """The pages that are copies (sorted)."""
         pages: np.ndarray = self.cols[self.match]
@@ -464,8 +470,9 @@ class _Component:
     every other is one gather over the entries of the shingles it carries (``intersections``),
     and the whole row is judged at once (``_verdicts``): a row costs what the member shares,
     never a Python-level check per pair. Rows are cached until their member is decided
-    (``forget``). The policy's criteria that no round changes (on the wire's site; the
-    tie-breaks after the match count) are ranked once (``off_wire``, ``tie_rank``).
+    (``forget``), ``_ROW_CACHE_BYTES`` at most (the least recently used dropped). The policy's
+    criteria that no round changes (on the wire's site; the tie-breaks after the match count)
+    are ranked once (``off_wire``, ``tie_rank``).
     """
 
     def __init__(
@@ -522,7 +529,8 @@ class _Component:
         line_of, self.n_lines = _line_ids(self.fps, self.sizes)
         self.line_of = line_of.astype(index)
         self.edges = edges or {}
-        self._rows: dict[int, _Verdicts] = {}
+        self._rows: dict[int, _Verdicts] = {}  # least recently used first
+        self._row_bytes = 0  # what the cached rows hold (``_ROW_CACHE_BYTES`` at most)
 
     def _per_member(self, flags: np.ndarray) -> np.ndarray:
         """Per member, how many of its shingle entries ``flags`` (one per entry) marks."""
@@ -575,15 +583,19 @@ class _Component:
         """``verify`` of member ``i`` against every member (cached), ``edges`` applied: judged
         on the members it shares something with (``shared_with``), or on every member when
         ``edges`` may say otherwise of any pair."""
-        if i not in self._rows:
+        verdicts = self._rows.pop(i, None)
+        if verdicts is None:
             if self.edges:
                 verdicts = self._given(i, _verdicts(self.traits, i, self.intersections(i),
                                                     self.config))
             else:
                 cols, inter = self.shared_with(i)
                 verdicts = _verdicts(self.traits, i, inter, self.config, cols)
-            self._rows[i] = verdicts
-        return self._rows[i]
+            self._row_bytes += verdicts.nbytes
+            while self._rows and self._row_bytes > _ROW_CACHE_BYTES:  # least recently used
+                self._row_bytes -= self._rows.pop(next(iter(self._rows))).nbytes
+        self._rows[i] = verdicts  # most recently used last
+        return verdicts
 
     def _given(self, i: int, verdicts: _Verdicts) -> _Verdicts:
         """The row with the verdicts ``edges`` holds (looked up, never copied: callers may
@@ -607,7 +619,9 @@ class _Component:
     def forget(self, decided: Iterable[int]) -> None:
         """Drop the rows of decided members: no later round asks for them."""
         for i in decided:
-            self._rows.pop(i, None)
+            row = self._rows.pop(i, None)
+            if row is not None:
+                self._row_bytes -= row.nbytes
 
     def story_sizes(self, alive: np.ndarray) -> np.ndarray:
         """Per member (meaningful where ``alive``, 0 elsewhere): how many of its shingles are
@@ -1045,6 +1059,10 @@ def resolve_component(
 
 
 _CONTENDERS = 16  # copies whose matches are counted per round (bounds the work)
+#: rows a component keeps for later rounds, least recently used dropped first (a row is
+#: recomputed when asked again: same verdicts): the rows of the contenders that rounds count
+#: but do not decide cannot pile up to members x columns in a big component
+_ROW_CACHE_BYTES = 128 * 2**20
 
 
 def _kept_alone(f: Fingerprint, config: DedupConfig, alone: bool) -> Decision:
