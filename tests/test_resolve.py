@@ -338,3 +338,54 @@ def test_unmatched_members_are_decided_at_once_as_their_own_rounds_would(
     assert max(decided) >= 2 and any(d.status == "duplicate" for d in fast)
     monkeypatch.setattr(_Round, "decide_unmatched", lambda self, alone: {})
     assert resolve_component(own, None, CONFIG) == fast
+
+
+def test_resolve_fetches_a_bounded_number_of_members_at_once(
+    stories: list[list[str]], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``resolve`` fetches the fingerprints of at most ``_RESOLVE_MEMBERS`` members at once (a
+    larger component alone), however many components a chunk of labels holds, and decides
+    as it does in one go."""
+    docs = [_doc(f"s{s}-c{c}", _edit(stories[s], 1 + c, seed=c), f"https://s{c}.example/{s}")
+            for s in range(5) for c in range(1 + s)]
+
+    def decide(held: list[list[int]]) -> list[Decision]:
+        dedup = Deduplicator(CONFIG)
+        dedup.add_fingerprints(fingerprint_batch(docs, CONFIG), resolve=False)
+        dedup.resolve()
+        return dedup.decisions()
+
+    def record(_: object, members_of: dict[str, list[str]], *rest: object) -> None:
+        held.append([len(ids) for ids in members_of.values()])
+
+    held: list[list[int]] = []
+    monkeypatch.setattr(Deduplicator, "_resolve_labels",
+                        _recording(Deduplicator._resolve_labels, record))
+    expected = decide(held)
+    assert held == [[1, 2, 3, 4, 5]]  # the default bound takes every component at once
+    held.clear()
+    monkeypatch.setattr(deduplicator, "_RESOLVE_MEMBERS", 3)
+    assert decide(held) == expected
+    assert held == [[1, 2], [3], [4], [5]]  # a component over the bound alone
+
+
+def test_a_component_keeps_a_bounded_number_of_rows(
+    stories: list[list[str]], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Rows are cached up to ``_ROW_CACHE_BYTES`` (least recently used dropped first); a row
+    asked again is recomputed alike, and a story decided with a cache of one row is decided
+    as with room for all."""
+    docs = [_doc(f"c{i:02d}", _edit(stories[0], 1 + i % 5, seed=i), f"https://s{i}.example/x")
+            for i in range(40)]
+    fps = sorted(fingerprint_batch(docs, CONFIG), key=lambda f: f.doc_id)
+    expected = resolve_component(fps, None, CONFIG)
+    first = _Component(fps, None, CONFIG).row(0)
+    monkeypatch.setattr(cluster, "_ROW_CACHE_BYTES", 2 * first.nbytes)
+    comp = _Component(fps, None, CONFIG)
+    for i in (0, 1, 0, 2):  # 0 used again: 1 is the least recently used when 2 comes
+        comp.row(i)
+    assert list(comp._rows) == [0, 2]
+    assert comp._row_bytes == sum(r.nbytes for r in comp._rows.values())
+    assert np.array_equal(comp.row(1).match, _Component(fps, None, CONFIG).row(1).match)
+    monkeypatch.setattr(cluster, "_ROW_CACHE_BYTES", 1)
+    assert resolve_component(fps, None, CONFIG) == expected

@@ -270,6 +270,12 @@ class _Verdicts:
     inter: np.ndarray  # shared shingles (int64)
     overrides: Mapping[int, Similarity | None] = field(default_factory=dict)
 
+    @property
+    def nbytes(self) -> int:
+        """Bytes held by the row's arrays."""
+        return sum(a.nbytes for a in (self.cols, self.match, self.exact, self.by_jaccard,
+                                      self.jaccard, self.containment, self.inter))
+
     def matched(self) -> np.ndarray:
         """The pages that are copies (sorted)."""
         pages: np.ndarray = self.cols[self.match]
@@ -442,15 +448,17 @@ def _index_dtype(n: int) -> type[np.signedinteger[Any]]:
     return np.int32 if n < 2**31 else np.int64
 
 
-def _line_ids(fps: Sequence[Fingerprint], sizes: np.ndarray) -> tuple[np.ndarray, int]:
+def _line_ids(fps: Sequence[Fingerprint], sizes: np.ndarray,
+              dtype: type[np.signedinteger[Any]]) -> tuple[np.ndarray, int]:
     """Each shingle entry's line, numbered across members (a member without a line map: one
-    line per shingle), and the number of lines."""
-    parts, base = [np.empty(0, dtype=np.int64)], 0
+    line per shingle), as ``dtype`` (which indexes every entry, hence every line), and the
+    number of lines."""
+    parts, base = [np.empty(0, dtype=dtype)], 0
     for f, n in zip(fps, sizes.tolist(), strict=True):
         if not n:
             continue
         lines = np.frombuffer(f.shingle_lines, dtype="<u2")
-        ids = lines.astype(np.int64) if len(lines) == n else np.arange(n, dtype=np.int64)
+        ids = lines.astype(dtype) if len(lines) == n else np.arange(n, dtype=dtype)
         parts.append(ids + base)
         base += int(ids.max()) + 1
     return np.concatenate(parts), base
@@ -464,8 +472,9 @@ class _Component:
     every other is one gather over the entries of the shingles it carries (``intersections``),
     and the whole row is judged at once (``_verdicts``): a row costs what the member shares,
     never a Python-level check per pair. Rows are cached until their member is decided
-    (``forget``). The policy's criteria that no round changes (on the wire's site; the
-    tie-breaks after the match count) are ranked once (``off_wire``, ``tie_rank``).
+    (``forget``), ``_ROW_CACHE_BYTES`` at most (the least recently used dropped). The policy's
+    criteria that no round changes (on the wire's site; the tie-breaks after the match count)
+    are ranked once (``off_wire``, ``tie_rank``).
     """
 
     def __init__(
@@ -491,14 +500,19 @@ class _Component:
         index = _index_dtype(len(concat))
         self.postings = np.argsort(concat, kind="stable").astype(index)
         ordered = concat[self.postings]
+        del concat  # a big component's arrays are its memory: each freed once used
         first = np.concatenate(([True], ordered[1:] != ordered[:-1])) if len(ordered) else \
             np.empty(0, dtype=bool)
+        del ordered
         self.n_distinct = int(np.count_nonzero(first))
-        self.inverse = np.empty(len(concat), dtype=index)
-        self.inverse[self.postings] = np.cumsum(first) - 1
+        numbers = np.cumsum(first, dtype=index)
+        numbers -= 1
+        self.inverse = np.empty(len(first), dtype=index)
+        self.inverse[self.postings] = numbers
+        del numbers
         self.owner = np.repeat(np.arange(len(self.fps), dtype=index), self.sizes)
         self.posting_owner = self.owner[self.postings]
-        self.post_ptr = np.append(np.flatnonzero(first), len(concat))
+        self.post_ptr = np.append(np.flatnonzero(first), len(first))
         keys = [policy_key(f, False) for f in self.fps]
         self.off_wire = np.array([k[1] for k in keys], dtype=np.int64)
         self.tie_rank = np.empty(len(keys), dtype=np.int64)
@@ -519,10 +533,10 @@ class _Component:
         self.by_text_order = np.argsort(self.text_keys, kind="stable")
         self.text_ptr = np.searchsorted(self.text_keys[self.by_text_order],
                                         np.arange(len(by_text) + 1))
-        line_of, self.n_lines = _line_ids(self.fps, self.sizes)
-        self.line_of = line_of.astype(index)
+        self.line_of, self.n_lines = _line_ids(self.fps, self.sizes, index)
         self.edges = edges or {}
-        self._rows: dict[int, _Verdicts] = {}
+        self._rows: dict[int, _Verdicts] = {}  # least recently used first
+        self._row_bytes = 0  # what the cached rows hold (``_ROW_CACHE_BYTES`` at most)
 
     def _per_member(self, flags: np.ndarray) -> np.ndarray:
         """Per member, how many of its shingle entries ``flags`` (one per entry) marks."""
@@ -575,15 +589,19 @@ class _Component:
         """``verify`` of member ``i`` against every member (cached), ``edges`` applied: judged
         on the members it shares something with (``shared_with``), or on every member when
         ``edges`` may say otherwise of any pair."""
-        if i not in self._rows:
+        verdicts = self._rows.pop(i, None)
+        if verdicts is None:
             if self.edges:
                 verdicts = self._given(i, _verdicts(self.traits, i, self.intersections(i),
                                                     self.config))
             else:
                 cols, inter = self.shared_with(i)
                 verdicts = _verdicts(self.traits, i, inter, self.config, cols)
-            self._rows[i] = verdicts
-        return self._rows[i]
+            self._row_bytes += verdicts.nbytes
+            while self._rows and self._row_bytes > _ROW_CACHE_BYTES:  # least recently used
+                self._row_bytes -= self._rows.pop(next(iter(self._rows))).nbytes
+        self._rows[i] = verdicts  # most recently used last
+        return verdicts
 
     def _given(self, i: int, verdicts: _Verdicts) -> _Verdicts:
         """The row with the verdicts ``edges`` holds (looked up, never copied: callers may
@@ -607,7 +625,9 @@ class _Component:
     def forget(self, decided: Iterable[int]) -> None:
         """Drop the rows of decided members: no later round asks for them."""
         for i in decided:
-            self._rows.pop(i, None)
+            row = self._rows.pop(i, None)
+            if row is not None:
+                self._row_bytes -= row.nbytes
 
     def story_sizes(self, alive: np.ndarray) -> np.ndarray:
         """Per member (meaningful where ``alive``, 0 elsewhere): how many of its shingles are
@@ -643,10 +663,8 @@ class _Story:
         self.alive = np.ones(len(comp.fps), dtype=bool)
         self.n_alive = len(comp.fps)
         n_sites = int(comp.site_keys.max()) + 1 if len(comp.site_keys) else 1
-        pairs, pair_of = np.unique(comp.inverse.astype(np.int64) * n_sites
-                                   + comp.site_keys[comp.owner], return_inverse=True)
+        pairs, self.pair_of = _numbered_pairs(comp.inverse, comp.owner, comp.site_keys, n_sites)
         index = comp.inverse.dtype
-        self.pair_of = pair_of.reshape(-1).astype(index)
         self.pair_shingle = (pairs // n_sites).astype(index)
         self.pair_entries = np.bincount(self.pair_of, minlength=len(self.pair_shingle)
                                         ).astype(index)
@@ -709,6 +727,29 @@ class _Story:
         flipped = lines[was != now]
         np.add.at(self.sizes, self.line_owner[flipped],
                   np.where(self.line_story[flipped], 1, -1) * self.total[flipped])
+
+
+def _numbered_pairs(shingles: np.ndarray, owner: np.ndarray, site_keys: np.ndarray,
+                    n_sites: int) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct ``(shingle, site)`` pairs of the entries (``site_keys[owner]``), each as
+    ``shingle * n_sites + site`` (sorted int64), and each entry's pair number (of
+    ``shingles``' dtype): what ``np.unique(..., return_inverse=True)`` gives, in about half
+    its memory (its int64 inverse and sort copies were a big component's peak)."""
+    keys = shingles.astype(np.int64)
+    keys *= n_sites
+    keys += site_keys[owner]
+    order = np.argsort(keys)
+    keys = keys[order]
+    first = np.empty(len(keys), dtype=bool)
+    first[:1] = True
+    np.not_equal(keys[1:], keys[:-1], out=first[1:])
+    pairs = keys[first]
+    del keys
+    numbers = np.cumsum(first, dtype=shingles.dtype)
+    numbers -= 1
+    pair_of = np.empty(len(first), dtype=shingles.dtype)
+    pair_of[order] = numbers
+    return pairs, pair_of
 
 
 def _spans(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
@@ -1045,6 +1086,10 @@ def resolve_component(
 
 
 _CONTENDERS = 16  # copies whose matches are counted per round (bounds the work)
+#: rows a component keeps for later rounds, least recently used dropped first (a row is
+#: recomputed when asked again: same verdicts): the rows of the contenders that rounds count
+#: but do not decide cannot pile up to members x columns in a big component
+_ROW_CACHE_BYTES = 128 * 2**20
 
 
 def _kept_alone(f: Fingerprint, config: DedupConfig, alone: bool) -> Decision:

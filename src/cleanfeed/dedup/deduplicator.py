@@ -27,7 +27,7 @@ Example::
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -213,34 +213,42 @@ class Deduplicator:
         decided: list[Decision] = []
         changed: list[Decision] = []
         for start in range(0, len(labels), _RESOLVE_LABELS):
-            done, redone = self._resolve_labels(labels[start : start + _RESOLVE_LABELS],
-                                                waiting, edges)
-            self.store.commit([], {}, [*done, *redone])
-            decided.extend(done)
-            changed.extend(redone)
+            members = self.store.component_members(labels[start : start + _RESOLVE_LABELS])
+            for group in _member_bounded(members):
+                done, redone = self._resolve_labels(group, waiting, edges)
+                self.store.commit([], {}, [*done, *redone])
+                decided.extend(done)
+                changed.extend(redone)
         return AddResult(
             tuple(sorted(decided, key=lambda d: d.doc_id)),
             tuple(sorted(changed, key=lambda d: d.doc_id)),
         )
 
     def _resolve_labels(
-        self, labels: Sequence[str], waiting: Collection[str],
+        self, members_of: Mapping[str, Sequence[str]], waiting: Collection[str],
         edges: Mapping[tuple[str, str], Similarity | None] | None,
     ) -> tuple[list[Decision], list[Decision]]:
-        """Decide these components (``resolve_component`` on their pages discounted by their
-        sites' common lines): the decisions of the ``waiting`` (pending) documents, and those
-        of documents decided before that changed."""
-        members_of = self.store.component_members(labels)
+        """Decide these components (their members by label: ``resolve_component`` on their
+        pages discounted by their sites' common lines): the decisions of the ``waiting``
+        (pending) documents, and those of documents decided before that changed.
+
+        Each component's fingerprints are held once: as fetched until discounted, then only
+        discounted, and dropped once it is decided (``_member_bounded`` bounds how many
+        components are fetched at once)."""
         fps_of = [list(self.store.fingerprints(ids).values()) for ids in members_of.values()]
         keys_of = [[f.line_keys() for f in fps] for fps in fps_of]
         common = self._common([k for keys in keys_of for k in keys])
         published = self.store.published([f.doc_id for fps in fps_of for f in fps])
         decided: list[Decision] = []
         changed: list[Decision] = []
-        for ids, fps, keys in zip(members_of.values(), fps_of, keys_of, strict=True):
+        for c, ids in enumerate(members_of.values()):
+            fps, keys = fps_of[c], keys_of[c]
+            fps_of[c], keys_of[c] = [], []  # held below as discounted only
             settled = {i for i in ids if i not in waiting and i not in published}
             own = [f.discounted_by(common, k) for f, k in zip(fps, keys, strict=True)]
+            del fps, keys
             resolved = resolve_component(own, edges, self.config, published, settled)
+            del own
             old = self.store.decisions([i for i in ids if i not in waiting])
             for d in resolved:
                 if d.doc_id in waiting:
@@ -283,7 +291,26 @@ class Deduplicator:
 
 
 _QUERY_ROWS = 64  # lookups per LSH query: bounds the candidate lists held at once
-_RESOLVE_LABELS = 256  # components decided per store commit
+_RESOLVE_LABELS = 256  # components whose members are looked up at once
+_RESOLVE_MEMBERS = 2048  # members whose fingerprints are fetched and decided per store commit
+
+
+def _member_bounded(members: Mapping[str, Sequence[str]]) -> Iterator[dict[str, Sequence[str]]]:
+    """The components (members by label) in groups of at most ``_RESOLVE_MEMBERS`` members (a
+    larger component alone), in order: what ``resolve`` fetches at once stays bounded however
+    the labels fall (the big components of a run can all sort first). Decisions do not depend
+    on the grouping: each component is decided on its own, and the common lines each is
+    discounted by are those the store holds, whatever else is fetched with it."""
+    group: dict[str, Sequence[str]] = {}
+    count = 0
+    for label, ids in members.items():
+        if group and count + len(ids) > _RESOLVE_MEMBERS:
+            yield group
+            group, count = {}, 0
+        group[label] = ids
+        count += len(ids)
+    if group:
+        yield group
 _PENDING = "linked into its component; not decided yet"
 
 
