@@ -156,7 +156,7 @@ class _Worker:
     ``_PIPELINE`` pages, so that it starts its next page as soon as it answered one, without
     waiting for the main process to take the answer in and send another."""
 
-    def __init__(self, proc: subprocess.Popen[bytes], events: queue.Queue[Any]) -> None:
+    def __init__(self, proc: subprocess.Popen[bytes], events: queue.SimpleQueue[Any]) -> None:
         self.proc = proc
         self.tasks: deque[_Task] = deque()
         self.ready = False
@@ -167,7 +167,7 @@ class _Worker:
                          name="cleanfeed-reader").start()
         threading.Thread(target=self._write, daemon=True, name="cleanfeed-writer").start()
 
-    def _read(self, events: queue.Queue[Any]) -> None:
+    def _read(self, events: queue.SimpleQueue[Any]) -> None:
         source = cast(IO[bytes], self.proc.stdout)
         try:
             while (frame := read_frame(source)) is not None:
@@ -294,7 +294,7 @@ class _Executor:
                        timeout * _BACKSTOP_FACTOR + _BACKSTOP_SECONDS if self._cpu_budget
                        else timeout)
         self._launcher: _Launcher | None = None
-        self._events: queue.Queue[tuple[_Worker, bytes | None]] = queue.Queue()
+        self._events: queue.SimpleQueue[tuple[_Worker, bytes | None]] = queue.SimpleQueue()
         self._workers: list[_Worker] = []
         self._waiting: deque[_Task] = deque()  # tasks no worker has taken yet
         self._stopping = threading.Event()
