@@ -187,7 +187,9 @@ class _Worker:
             sink.close()
 
     def can_take(self) -> bool:
-        return self.ready and len(self.tasks) < _PIPELINE and self.sent < _TASKS_PER_WORKER
+        return (self.ready and self.sent < _TASKS_PER_WORKER
+                and (not self.tasks or (len(self.tasks) < _PIPELINE
+                                        and sum(len(t.frame) for t in self.tasks) < _PIPELINE_BYTES)))
 
     def send(self, task: _Task) -> None:
         if not self.tasks:
@@ -442,6 +444,7 @@ class _Executor:
 
         window: deque[tuple[int, RawDoc, _Task | Extracted]] = deque()
         limit = self.jobs * _IN_FLIGHT_PER_WORKER
+        held = 0  # bytes of the frames in the window: big pages make it shorter
         calls = iter(calls)
         first = list(itertools.islice(calls, limit))  # how many workers can help
         if self._launcher is None:
@@ -450,8 +453,12 @@ class _Executor:
                 self._start(min(self.jobs, pages))
 
         def settle() -> tuple[int, RawDoc, _WorkerResult]:
+            nonlocal held
             key, raw, task = window.popleft()
-            return key, raw, task if isinstance(task, Extracted) else self._result(task)
+            if isinstance(task, Extracted):
+                return key, raw, task
+            held -= len(task.frame)
+            return key, raw, self._result(task)
 
         for key, raw, args in itertools.chain(first, calls):
             if isinstance(args, Extracted):
@@ -459,9 +466,12 @@ class _Executor:
             else:
                 if self._launcher is None:  # only refused pages came first
                     self._start(self.jobs)
-                window.append((key, raw, self._submit(fn, raw, args)))
+                task = self._submit(fn, raw, args)
+                held += len(task.frame)
+                window.append((key, raw, task))
                 self._pump(0)
-            while len(window) >= limit or (window and not _pending(window[0][2])):
+            while (len(window) >= limit or held > _WINDOW_BYTES
+                   or (window and not _pending(window[0][2]))):
                 yield settle()
         while window:
             yield settle()
@@ -484,10 +494,13 @@ _FAILED_STARTS = 3  # workers in a row that end before they are ready: the run f
 # the wall-clock limit of a page with a CPU budget of t seconds: t * factor + seconds
 _BACKSTOP_FACTOR, _BACKSTOP_SECONDS = 4.0, 30.0
 _TASKS_PER_WORKER = 5000  # a worker is replaced after this many pages (bounds parser leaks)
-_PIPELINE = 3  # pages a worker holds: the one it works on, the next ones already sent
-# pages submitted and not yet yielded, per worker: room for the workers to go on while the
-# oldest page, which results wait for, is a slow one
-_IN_FLIGHT_PER_WORKER = 16
+# pages a worker holds: the one it works on, the next ones already sent (enough that it does
+# not run dry while the main process is busy for a few pages' time), and their bytes at most
+# (beyond the first page): pages may be up to ExtractConfig.max_bytes each
+_PIPELINE, _PIPELINE_BYTES = 8, 8 << 20
+# pages submitted and not yet yielded, per worker, and their bytes at most in all: room for
+# the workers to go on while the oldest page, which results wait for, is a slow one
+_IN_FLIGHT_PER_WORKER, _WINDOW_BYTES = 32, 64 << 20
 
 
 class _Prefetch:
