@@ -133,7 +133,7 @@ def _looks_utf8(data: bytes) -> bool:
 def _utf16_without_bom(sample: bytes) -> str | None:
     """UTF-16 (or UTF-32) by where its NUL bytes fall: ASCII markup and Latin text in UTF-16
     have one in every other byte, in UTF-32 three bytes in four."""
-    if len(sample) < 16:
+    if len(sample) < 16 or b"\x00" not in sample:  # no NUL byte: every lane's share is 0
         return None
     lanes = [sample[i::4].count(0) / len(sample[i::4]) for i in range(4)]
     if min(lanes[1:]) > 0.3 and lanes[0] < 0.05:

@@ -147,18 +147,27 @@ class _Task:
 
 
 class _Worker:
-    """One worker process (``cleanfeed.local.worker``) and the thread reading its answers,
-    which puts ``(worker, frame)`` on the pool's queue, and ``(worker, None)`` once it ended."""
+    """One worker process (``cleanfeed.local.worker``), the thread reading its answers, which
+    puts ``(worker, frame)`` on the pool's queue and ``(worker, None)`` once it ended, and the
+    thread writing its pages, so that handing a page to a busy worker never blocks the pool.
 
-    def __init__(self, proc: subprocess.Popen[bytes], events: queue.Queue[Any]) -> None:
+    ``tasks``: the pages sent and not yet answered, in the order the worker takes them (it
+    answers them in that order); the first is the one it is working on. A worker holds up to
+    ``_PIPELINE`` pages, so that it starts its next page as soon as it answered one, without
+    waiting for the main process to take the answer in and send another."""
+
+    def __init__(self, proc: subprocess.Popen[bytes], events: queue.SimpleQueue[Any]) -> None:
         self.proc = proc
-        self.task: _Task | None = None
+        self.tasks: deque[_Task] = deque()
         self.ready = False
+        self.sent = 0
         self.served = 0
+        self._outbox: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
         threading.Thread(target=self._read, args=(events,), daemon=True,
                          name="cleanfeed-reader").start()
+        threading.Thread(target=self._write, daemon=True, name="cleanfeed-writer").start()
 
-    def _read(self, events: queue.Queue[Any]) -> None:
+    def _read(self, events: queue.SimpleQueue[Any]) -> None:
         source = cast(IO[bytes], self.proc.stdout)
         try:
             while (frame := read_frame(source)) is not None:
@@ -168,19 +177,40 @@ class _Worker:
         self.proc.wait()
         events.put((self, None))
 
-    def send(self, task: _Task) -> None:
-        self.task = task
-        task.started = time.monotonic()
-        # a worker that died meanwhile: its reader reports the end, the task goes on
+    def _write(self) -> None:
+        sink = cast(IO[bytes], self.proc.stdin)
+        # a worker that died meanwhile: its reader reports the end, its tasks go on
         with contextlib.suppress(OSError, ValueError):
-            write_frame(cast(IO[bytes], self.proc.stdin), task.frame)
+            while (frame := self._outbox.get()) is not None:
+                write_frame(sink, frame)
+        with contextlib.suppress(OSError, ValueError):
+            sink.close()
+
+    def can_take(self) -> bool:
+        return (self.ready and self.sent < _TASKS_PER_WORKER
+                and (not self.tasks or (len(self.tasks) < _PIPELINE
+                                        and sum(len(t.frame) for t in self.tasks) < _PIPELINE_BYTES)))
+
+    def send(self, task: _Task) -> None:
+        if not self.tasks:
+            task.started = time.monotonic()
+        self.tasks.append(task)
+        self.sent += 1
+        self._outbox.put(task.frame)
+
+    def answered(self) -> _Task:
+        """The task the worker just answered (its first); the next one is now under way."""
+        task = self.tasks.popleft()
+        self.served += 1
+        if self.tasks:
+            self.tasks[0].started = time.monotonic()
+        return task
 
     def stop(self, kill: bool) -> None:
         """Ends the worker: at once (``kill``), or once it has read to the end of its input."""
         if kill:
             self.proc.kill()
-        with contextlib.suppress(OSError):
-            cast(IO[bytes], self.proc.stdin).close()
+        self._outbox.put(None)
 
 
 class _Launcher:
@@ -266,7 +296,7 @@ class _Executor:
                        timeout * _BACKSTOP_FACTOR + _BACKSTOP_SECONDS if self._cpu_budget
                        else timeout)
         self._launcher: _Launcher | None = None
-        self._events: queue.Queue[tuple[_Worker, bytes | None]] = queue.Queue()
+        self._events: queue.SimpleQueue[tuple[_Worker, bytes | None]] = queue.SimpleQueue()
         self._workers: list[_Worker] = []
         self._waiting: deque[_Task] = deque()  # tasks no worker has taken yet
         self._stopping = threading.Event()
@@ -299,11 +329,20 @@ class _Executor:
         return task
 
     def _assign(self) -> None:
-        for worker in self._workers:
-            if not self._waiting:
+        """Waiting tasks to workers with room, one each in turn (so none idles while another
+        holds several)."""
+        while self._waiting:
+            takers = [w for w in self._workers if w.can_take()]
+            if not takers:
                 return
-            if worker.ready and worker.task is None:
+            for worker in takers:
+                if not self._waiting:
+                    return
                 worker.send(self._waiting.popleft())
+
+    def _requeue(self, tasks: Iterable[_Task]) -> None:
+        """Tasks a worker took but will not answer go first to the next worker, in order."""
+        self._waiting.extendleft(reversed(list(tasks)))
 
     def _pump(self, wait: float) -> None:
         """Takes in what the workers said (waiting up to ``wait`` seconds for the first word),
@@ -318,10 +357,11 @@ class _Executor:
         if self._limit is not None:
             now = time.monotonic()
             for worker in list(self._workers):
-                task = worker.task
-                if task is not None and now - task.started > self._limit:
+                if worker.tasks and now - worker.tasks[0].started > self._limit:
                     self._workers.remove(worker)
                     worker.stop(kill=True)
+                    task, *others = worker.tasks
+                    self._requeue(others)
                     task.answer = failed(task.raw, BudgetExceeded(
                         f"extraction took longer than the {self.timeout:g} s budget; the worker "
                         "was stopped" if not self._cpu_budget else
@@ -339,9 +379,7 @@ class _Executor:
             worker.ready = True
             self._failed_starts = 0
         else:
-            task = cast(_Task, worker.task)
-            worker.task = None
-            worker.served += 1
+            task = worker.answered()
             task.answer = self._answer(task.raw, frame)
             if worker.served >= _TASKS_PER_WORKER:
                 self._workers.remove(worker)
@@ -362,9 +400,11 @@ class _Executor:
                                     reason="internal error", error=str(value)))
 
     def _ended(self, worker: _Worker) -> None:
-        """A worker ended by itself: its page is retried once, then dropped as a crash."""
+        """A worker ended by itself: the page it was on is retried once, then dropped as a
+        crash; the pages it had not started yet go to the next worker."""
         self._workers.remove(worker)
-        task = worker.task
+        task = worker.tasks.popleft() if worker.tasks else None
+        self._requeue(worker.tasks)
         if not worker.ready:  # it could not start: the page never ran in it
             self._failed_starts += 1
             if self._failed_starts >= _FAILED_STARTS:
@@ -404,6 +444,7 @@ class _Executor:
 
         window: deque[tuple[int, RawDoc, _Task | Extracted]] = deque()
         limit = self.jobs * _IN_FLIGHT_PER_WORKER
+        held = 0  # bytes of the frames in the window: big pages make it shorter
         calls = iter(calls)
         first = list(itertools.islice(calls, limit))  # how many workers can help
         if self._launcher is None:
@@ -412,8 +453,12 @@ class _Executor:
                 self._start(min(self.jobs, pages))
 
         def settle() -> tuple[int, RawDoc, _WorkerResult]:
+            nonlocal held
             key, raw, task = window.popleft()
-            return key, raw, task if isinstance(task, Extracted) else self._result(task)
+            if isinstance(task, Extracted):
+                return key, raw, task
+            held -= len(task.frame)
+            return key, raw, self._result(task)
 
         for key, raw, args in itertools.chain(first, calls):
             if isinstance(args, Extracted):
@@ -421,9 +466,12 @@ class _Executor:
             else:
                 if self._launcher is None:  # only refused pages came first
                     self._start(self.jobs)
-                window.append((key, raw, self._submit(fn, raw, args)))
+                task = self._submit(fn, raw, args)
+                held += len(task.frame)
+                window.append((key, raw, task))
                 self._pump(0)
-            while len(window) >= limit or (window and not _pending(window[0][2])):
+            while (len(window) >= limit or held > _WINDOW_BYTES
+                   or (window and not _pending(window[0][2]))):
                 yield settle()
         while window:
             yield settle()
@@ -446,7 +494,13 @@ _FAILED_STARTS = 3  # workers in a row that end before they are ready: the run f
 # the wall-clock limit of a page with a CPU budget of t seconds: t * factor + seconds
 _BACKSTOP_FACTOR, _BACKSTOP_SECONDS = 4.0, 30.0
 _TASKS_PER_WORKER = 5000  # a worker is replaced after this many pages (bounds parser leaks)
-_IN_FLIGHT_PER_WORKER = 4  # pages queued per worker, so none waits for the main process
+# pages a worker holds: the one it works on, the next ones already sent (enough that it does
+# not run dry while the main process is busy for a few pages' time), and their bytes at most
+# (beyond the first page): pages may be up to ExtractConfig.max_bytes each
+_PIPELINE, _PIPELINE_BYTES = 8, 8 << 20
+# pages submitted and not yet yielded, per worker, and their bytes at most in all: room for
+# the workers to go on while the oldest page, which results wait for, is a slow one
+_IN_FLIGHT_PER_WORKER, _WINDOW_BYTES = 32, 64 << 20
 
 
 class _Prefetch:
