@@ -58,7 +58,7 @@ from ..metadata.html import html_metadata, with_body
 from ..metadata.text import detect_wire
 from ..models import CleanDoc, Removal
 from .budget import within_budget
-from .lines import ends_sentence, word_count
+from .lines import ends_sentence, line_memo, word_count
 from .nesting import cap_nesting
 from .paragraph_rules import heading_like, is_prose, line_rule, normal, preview, section_end, union
 from .reader import (
@@ -152,8 +152,21 @@ def _preview(text: str, limit: int = 200) -> str:
     return preview(" ".join(text[: 2 * limit].split()), limit)  # a script's text can be megabytes
 
 
-def _attr_rules() -> tuple[Rule, ...]:
-    return tuple(rule for rule in RULES if rule.attrs is not None)
+# All chrome rules' class/id patterns as one (they are lower-case: matching lowered text
+# without IGNORECASE is twice as fast); the rule itself is looked up only on a hit.
+_ATTR_RULES = tuple(rule for rule in RULES if rule.attrs is not None)
+_ANY_CHROME_ATTRS = re.compile("|".join(f"(?:{r.attrs.pattern})" for r in _ATTR_RULES if r.attrs is not None))
+
+
+@line_memo
+def _chrome_rule(class_and_id: str) -> Rule | None:
+    """The first rule whose class/id pattern an element's ``"class id"`` string matches
+    (memoised: a site's templates repeat their class names on every page, and most elements
+    of a page share a few of them)."""
+    names = class_and_id.strip().lower()
+    if _ANY_CHROME_ATTRS.search(names) is None:
+        return None
+    return next((r for r in _ATTR_RULES if r.matches_attrs(names)), None)
 
 
 def _under(node: LexborNode, removed: set[int]) -> bool:
@@ -190,12 +203,6 @@ def _prune_chrome(root: LexborNode, page_chars: int, removals: list[Removal], to
     is a layout wrapper, not chrome. The entries of a table of contents removed here are added
     to ``toc_entries``: syndicating sites re-inject them as headings between the paragraphs.
     """
-    rules = _attr_rules()
-    # One search per distinct class/id string with all rules' patterns (templates repeat their
-    # class names); the patterns are lower-case, and matching lowered text without IGNORECASE
-    # is twice as fast. The rule itself is looked up only on a hit.
-    any_rule = re.compile("|".join(f"(?:{r.attrs.pattern})" for r in rules if r.attrs))
-    verdicts: dict[str, Rule | None] = {}
     doomed: list[tuple[LexborNode, Rule, str]] = []
     removed: set[int] = set()
     seen: set[int] = {root.mem_id}  # lexbor's css() includes the root itself
@@ -205,12 +212,7 @@ def _prune_chrome(root: LexborNode, page_chars: int, removals: list[Removal], to
             continue  # lexbor lists an element with both a class and an id twice
         seen.add(mem_id)
         attrs = node.attributes
-        raw = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"  # the verdict's key, as given
-        if raw not in verdicts:
-            names = raw.strip().lower()
-            hit = any_rule.search(names) is not None
-            verdicts[raw] = next((r for r in rules if r.matches_attrs(names)), None) if hit else None
-        rule = verdicts[raw]
+        rule = _chrome_rule(f"{attrs.get('class') or ''} {attrs.get('id') or ''}")
         if rule is None or node.tag in _KEEP_TOP or _under(node, removed):
             continue
         text = node.text(deep=True)

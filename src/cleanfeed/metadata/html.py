@@ -524,15 +524,39 @@ def _header_byline(header: _Header) -> Iterator[tuple[list[str], str]]:
 _ANY_BYLINE = ", ".join(_BYLINE_SELECTORS)
 
 
+# What every selector of _BYLINE_SELECTORS matches or sits in (no descendant combinator: a
+# search for a descendant selector walks the ancestors of every link of the page)
+_BYLINE_ROOTS = (
+    "[itemprop=author], [rel=author], a[href*='/author/'], [class*=byline], [class*=author], [class*=AuthorName]"
+)
+
+
+def _byline_roots(tree: LexborHTMLParser) -> list[Any]:
+    """The outermost elements matching ``_BYLINE_ROOTS``, in document order: every element a
+    byline selector matches is one of them or inside one."""
+    found = {node.mem_id: node for node in tree.css(_BYLINE_ROOTS)}
+    outer = []
+    for node in found.values():
+        parent = node.parent
+        while parent is not None and parent.mem_id not in found:
+            parent = parent.parent
+        if parent is None:
+            outer.append(node)
+    return outer
+
+
 def _byline_matches(tree: LexborHTMLParser) -> list[list[Any]]:
     """The elements each of ``_BYLINE_SELECTORS`` matches, in document order.
 
-    The whole tree is searched once, for all selectors together (each search of a big page
-    costs about what its parse does; half the pages hold no match at all); each element found
+    The whole tree is searched once for the elements a byline sits in (``_byline_roots``; half
+    the pages hold none), and only those for all selectors together (a search of a big page
+    for descendant selectors costs about what its parse does); each element found
     is then tested against each selector on its own subtree (lexbor's ``css()`` lists the
     element itself when it matches, its ancestors counting for a descendant selector)."""
     per_selector: list[list[Any]] = [[] for _ in _BYLINE_SELECTORS]
-    candidates = {node.mem_id: node for node in tree.css(_ANY_BYLINE)}  # lexbor may list one twice
+    candidates: dict[int, Any] = {}
+    for root in _byline_roots(tree):
+        candidates.update((node.mem_id, node) for node in root.css(_ANY_BYLINE))  # lexbor may list one twice
     for mem_id, node in candidates.items():
         for rank, selector in enumerate(_BYLINE_SELECTORS):
             if any(found.mem_id == mem_id for found in node.css(selector)):
