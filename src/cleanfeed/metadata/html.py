@@ -524,11 +524,12 @@ def _header_byline(header: _Header) -> Iterator[tuple[list[str], str]]:
 _ANY_BYLINE = ", ".join(_BYLINE_SELECTORS)
 
 
-# What every selector of _BYLINE_SELECTORS matches or sits in (no descendant combinator: a
-# search for a descendant selector walks the ancestors of every link of the page)
-_BYLINE_ROOTS = (
-    "[itemprop=author], [rel=author], a[href*='/author/'], [class*=byline], [class*=author], [class*=AuthorName]"
-)
+# What every selector of _BYLINE_SELECTORS matches or sits in: the first compound of each of
+# their alternatives (no descendant combinator: a search for a descendant selector walks the
+# ancestors of every link of the page)
+_BYLINE_ROOTS = ", ".join(dict.fromkeys(
+    alternative.split()[0] for selector in _BYLINE_SELECTORS for alternative in selector.split(",")
+))
 
 
 def _byline_roots(tree: LexborHTMLParser) -> list[Any]:
