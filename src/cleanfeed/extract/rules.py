@@ -239,13 +239,14 @@ RULES: tuple[Rule, ...] = (
         description="Cookie-consent banners and consent dialogs, in English, French, German, Spanish, Italian, "
         "Portuguese and Dutch.",
         spares_prose=False,
-        text=_t(
+        text=_t(  # each reading needs one of the guard's words: lines without any fail at once
+            r"(?=.*?(?:cookie|témoin|consen|einwilligung|zustimmung|toestemming|confidentialité|datenschutz|privac))(?:"
             r".{0,200}\b(cookies?|cookie\s+policy)\b.{0,200}\b(accept|consent|agree|continu\w*|use|using)\b.{0,200}"
             r"|(we|this\s+(web)?site)\s+uses?\s+cookies\b.{0,300}"
             rf"|.{{0,300}}\b{_COOKIE}\b.{{0,300}}\b{_COOKIE_USE}\b.{{0,300}}"
             rf"|.{{0,300}}\b{_COOKIE_USE}\b.{{0,300}}\b{_COOKIE}\b.{{0,300}}"
             rf"|.{{0,300}}\b{_WITHDRAW}\b.{{0,60}}\b{_CONSENT}\b.{{0,300}}"
-            rf"|.{{0,300}}\b{_CONSENT_SETTINGS}\b.{{0,300}}"
+            rf"|.{{0,300}}\b{_CONSENT_SETTINGS}\b.{{0,300}})"
         ),
         attrs=_t(r"cookie|consent|gdpr"),
     ),
