@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -133,3 +134,19 @@ def test_workers_that_cannot_start_end_the_run_with_a_clear_error(
     with pytest.raises(WorkerError, match="worker processes could not start"):
         list(run(pages, jobs=2))
     assert time.monotonic() - t0 < 60
+
+
+def test_a_ctrl_c_after_the_run_is_over_leaves_exit_0_and_no_word(tmp_path: Path) -> None:
+    # the Ctrl-C comes at exit (an atexit hook raises it): Python would raise KeyboardInterrupt
+    # there, or, later in its teardown, die by the signal (exit -2); the run's work is done
+    boot = ("import atexit, os, signal, sys, time; "
+            "atexit.register(lambda: (os.kill(os.getpid(), signal.SIGINT), time.sleep(0.05))); "
+            "from cleanfeed.cli import console; sys.argv[0] = 'cleanfeed'; "
+            "raise SystemExit(console())")
+    done = subprocess.run(
+        [sys.executable, "-c", boot, "run", str(SEEDS / "raw"), "-o", str(tmp_path / "c.jsonl"),
+         "--manifest", str(tmp_path / "m.jsonl"), "--quiet"],
+        env=faults.env(), capture_output=True, text=True, timeout=120,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    assert (done.returncode, done.stderr) == (0, "")
+    assert len((tmp_path / "m.jsonl").read_text(encoding="utf-8").splitlines()) == 5

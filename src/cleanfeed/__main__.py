@@ -1,6 +1,6 @@
 """``python -m cleanfeed``: the ``cleanfeed`` command."""
 
-from .cli import main
+from .cli import console
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(console())

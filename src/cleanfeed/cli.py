@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from .page import Outcome, PageResult, Progress
     from .report import ReportWriter
 
-__all__ = ["add_run_arguments", "build_parser", "execute", "main", "spark_setting"]
+__all__ = ["add_run_arguments", "build_parser", "console", "execute", "main", "spark_setting"]
 
 EXIT_OK, EXIT_INTERNAL, EXIT_USAGE, EXIT_RUN, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
@@ -660,6 +660,17 @@ def main(argv: Sequence[str] | None = None, stderr: TextIO | None = None) -> int
     return execute(build_parser().parse_args(argv), stderr or sys.stderr)
 
 
+def console() -> int:
+    """The console script (and ``python -m cleanfeed``): ``main``, then a Ctrl-C that comes once
+    the run is over is ignored. Python's teardown gives SIGINT back its default action, so such a
+    Ctrl-C would end a run whose outputs are written as killed by the signal (exit -2, no word)."""
+    code = main()
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    return code
+
+
 def execute(args: argparse.Namespace, stderr: TextIO) -> int:
     """Run a parsed command (``main``, and the spark-submit entry point); the exit code."""
     command = {"extract": _extract, "run": _run}[args.command]
@@ -684,4 +695,4 @@ def execute(args: argparse.Namespace, stderr: TextIO) -> int:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    raise SystemExit(main())
+    raise SystemExit(console())
