@@ -49,6 +49,7 @@ import platform
 import random
 import re
 import resource
+import shlex
 import string
 import subprocess
 import sys
@@ -436,8 +437,8 @@ def main(argv: list[str] | None = None) -> int:
         for kind in filter(None, args.dedup_store.split(",")):
             dedup.append(dedup_run(args.dedup_fingerprints, kind, args.seed))
             print(json.dumps(dedup[-1]), flush=True)
-    command = "python -m benchmarks.scaling " + " ".join(_shown(
-        argv if argv is not None else sys.argv[1:]))
+    command = "python -m benchmarks.scaling " + " ".join(map(shlex.quote, _shown(
+        argv if argv is not None else sys.argv[1:])))
     for r in (*runs, *dedup):
         r["command"] = command
     result = merged(args.out / "scaling.json", runs, dedup, args.block)
