@@ -516,7 +516,7 @@ class _Component:
         keys = [policy_key(f, False) for f in self.fps]
         self.off_wire = np.array([k[1] for k in keys], dtype=np.int64)
         self.tie_rank = np.empty(len(keys), dtype=np.int64)
-        self.tie_rank[sorted(range(len(keys)), key=lambda j: keys[j][4:])] = np.arange(len(keys))
+        self.tie_rank[sorted(range(len(keys)), key=lambda j: keys[j][5:])] = np.arange(len(keys))
         # largest first, then by index: the order contenders are picked in
         self.size_rank = np.empty(len(keys), dtype=np.int64)
         self.by_size = np.lexsort((np.arange(len(keys)), -self.sizes))
@@ -781,6 +781,7 @@ class _Round:
         self.matches: dict[int, int] = {}
         self.complete = np.zeros(len(comp.fps), dtype=bool)
         self.complete_members = np.empty(0, dtype=np.int64)
+        self.cut: set[int] = set()  # members found cut short (``mark_cut``)
 
     @cached_property
     def members(self) -> np.ndarray:
@@ -844,19 +845,60 @@ class _Round:
 
     def policy_inputs(
         self, members: Iterable[int]
-    ) -> tuple[dict[str, bool], dict[str, int], dict[str, int]]:
-        """``complete``, story shares and match counts of these members by doc id, as
-        ``choose_canonical`` reads them."""
+    ) -> tuple[dict[str, bool], dict[str, int], dict[str, int], set[str]]:
+        """``complete``, story shares, match counts and the ids cut short of these members,
+        as ``choose_canonical`` reads them."""
         ids = self.comp.ids
         js = np.array(list(members), dtype=np.int64)
         return ({ids[j]: bool(self.complete[j]) for j in js.tolist()},
                 dict(zip((ids[j] for j in js.tolist()), self.share_of(js).tolist(), strict=True)),
-                {ids[j]: self.matches[j] for j in js.tolist() if j in self.matches})
+                {ids[j]: self.matches[j] for j in js.tolist() if j in self.matches},
+                {ids[j] for j in js.tolist() if j in self.cut})
 
     def policy_key(self, j: int) -> PolicyKey:
         """Member ``j``'s ``policy_key`` in this round."""
         return policy_key(self.comp.fps[j], bool(self.complete[j]),
-                          int(self.share_of(np.array([j]))[0]), self.matches.get(j, 0))
+                          int(self.share_of(np.array([j]))[0]), self.matches.get(j, 0),
+                          j in self.cut)
+
+    def cut_short(self, j: int, k: int) -> bool:
+        """Whether member ``j``'s text ends where copy ``k``'s goes on: ``k`` matches ``j``
+        and every alive copy ``j`` matches (so keeping ``k`` loses none of them), carries
+        ``_GOES_ON`` shingles or more (a paragraph) after the last line it shares with ``j``,
+        and ``j`` under a quarter of that after its own last shared line. Lines are in
+        reading order (``_line_ids``), so this reads where each text stops, which shingle
+        counts cannot: a trimmed copy and the original whose end no other site prints carry
+        the same story."""
+        comp = self.comp
+        if j == k:
+            return False
+        of_k = comp.row(k).matched()
+        if not np.isin(j, of_k):
+            return False
+        of_j = comp.row(j).matched()
+        of_j = of_j[self.alive[of_j]]
+        if len(np.setdiff1d(of_j, np.concatenate((of_k, [j, k])))):
+            return False
+        js = comp.inverse[comp.starts[j] : comp.ends[j]]
+        ks = comp.inverse[comp.starts[k] : comp.ends[k]]
+        in_k = np.isin(js, ks)
+        if not in_k.any():
+            return False
+        j_lines = comp.line_of[comp.starts[j] : comp.ends[j]]
+        k_lines = comp.line_of[comp.starts[k] : comp.ends[k]]
+        k_after = int(np.count_nonzero(k_lines > k_lines[np.isin(ks, js)].max()))
+        j_after = int(np.count_nonzero(j_lines > j_lines[in_k].max()))
+        return k_after >= _GOES_ON and 4 * j_after < k_after
+
+    def mark_cut(self, tier: np.ndarray, ranked: np.ndarray) -> None:
+        """Which of the ``_CONTENDERS`` leading members of ``tier`` (most story, then largest)
+        are cut short by one of the ``_CONTENDERS`` largest ``ranked`` members (``cut_short``):
+        bounded rows and pair checks per round, in an order that depends on the members only."""
+        sizes = self.comp.sizes
+        share = self.share_of(tier)
+        leading = tier[np.lexsort((tier, -sizes[tier], -share))][:_CONTENDERS]
+        longer = ranked[np.lexsort((ranked, -sizes[ranked]))][:_CONTENDERS].tolist()
+        self.cut = {j for j in leading.tolist() if any(self.cut_short(j, k) for k in longer)}
 
     def canonical(self) -> tuple[int, str]:
         """The canonical by ``cleanfeed.dedup.canonical`` policy (matches counted among the
@@ -867,9 +909,11 @@ class _Round:
         comp = self.comp
         n = len(comp.fps)
         ranked = self.complete_members if len(self.complete_members) else self.members
-        # (complete, on the wire's site, story share): the policy key's first three criteria
-        head = ((~self.complete[ranked]).astype(np.int64) * 2 + comp.off_wire[ranked]) * 101 \
-            + (100 - self.share_of(ranked))
+        # (complete, on the wire's site, cut short, story share): the policy key's first four
+        tier = (~self.complete[ranked]).astype(np.int64) * 2 + comp.off_wire[ranked]
+        self.mark_cut(ranked[tier == tier.min()], ranked)
+        cut = np.isin(ranked, np.array(sorted(self.cut), dtype=np.int64))
+        head = (tier * 2 + cut) * 101 + (100 - self.share_of(ranked))
         self.count_matches(ranked[head == head.min()])
         matches = np.array([self.matches.get(j, 0) for j in ranked.tolist()], dtype=np.int64)
         key = (head * (n + 1) + (n - matches)) * n + comp.tie_rank[ranked]
@@ -965,8 +1009,7 @@ class _Round:
         relayed: dict[int, tuple[int, Similarity]] = {}
         earlier = [j for j in sorted((canon, *copies)) if ids[j] in published]
         if earlier and ids[canon] not in published:
-            complete, share, matches = self.policy_inputs(earlier)
-            prev_fp, _ = choose_canonical([fps[j] for j in earlier], complete, share, matches)
+            prev_fp, _ = choose_canonical([fps[j] for j in earlier], *self.policy_inputs(earlier))
             prev = self.comp.index[prev_fp.doc_id]
             if self.complete[canon] and not self.complete[prev] and ids[canon] not in settled:
                 replaces = ids[prev]
@@ -1086,6 +1129,10 @@ def resolve_component(
 
 
 _CONTENDERS = 16  # copies whose matches are counted per round (bounds the work)
+#: shingles a copy must go on past another's end for that one to be cut short (a paragraph:
+#: a credit line of a long byline, ~30 words, that wrappers did not strip because chrome
+#: follows it, is not)
+_GOES_ON = 40
 #: rows a component keeps for later rounds, least recently used dropped first (a row is
 #: recomputed when asked again: same verdicts): the rows of the contenders that rounds count
 #: but do not decide cannot pile up to members x columns in a big component
