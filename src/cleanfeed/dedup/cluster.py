@@ -781,7 +781,7 @@ class _Round:
         self.matches: dict[int, int] = {}
         self.complete = np.zeros(len(comp.fps), dtype=bool)
         self.complete_members = np.empty(0, dtype=np.int64)
-        self.cut: set[int] = set()  # members found cut short (``mark_cut``)
+        self.cut: set[int] = set()  # leaders found cut short (``canonical``, ``cut_short``)
 
     @cached_property
     def members(self) -> np.ndarray:
@@ -861,62 +861,77 @@ class _Round:
                           int(self.share_of(np.array([j]))[0]), self.matches.get(j, 0),
                           j in self.cut)
 
-    def cut_short(self, j: int, k: int) -> bool:
-        """Whether member ``j``'s text ends where copy ``k``'s goes on: ``k`` matches ``j``
-        and every alive copy ``j`` matches (so keeping ``k`` loses none of them), carries
-        ``_GOES_ON`` shingles or more (a paragraph) after the last line it shares with ``j``,
-        and ``j`` under a quarter of that after its own last shared line. Lines are in
-        reading order (``_line_ids``), so this reads where each text stops, which shingle
-        counts cannot: a trimmed copy and the original whose end no other site prints carry
-        the same story."""
+    def cut_short(self, j: int, longer: np.ndarray) -> bool:
+        """Whether member ``j``'s text ends where the text of one of ``longer`` goes on: a
+        copy ``k`` of ``j`` that matches every alive copy ``j`` matches (keeping ``k`` loses
+        none of them) and carries ``_GOES_ON`` shingles or more (a paragraph) after the last
+        line it shares with ``j``, while ``j`` carries under a quarter of that after its own
+        last shared line. Lines are in reading order (``_line_ids``), so this reads where each
+        text stops, which shingle counts cannot: a trimmed copy and the original whose end no
+        other site prints carry the same story. ``j``'s row (cached: the contenders' rows are
+        read anyway) rules out at once the copies without a paragraph more than they share."""
         comp = self.comp
-        if j == k:
+        row = comp.row(j)
+        if not len(row.cols):
             return False
-        of_k = comp.row(k).matched()
-        if not np.isin(j, of_k):
-            return False
-        of_j = comp.row(j).matched()
-        of_j = of_j[self.alive[of_j]]
-        if len(np.setdiff1d(of_j, np.concatenate((of_k, [j, k])))):
-            return False
+        pos = np.minimum(np.searchsorted(row.cols, longer), len(row.cols) - 1)
+        room = ((row.cols[pos] == longer) & row.match[pos] & (longer != j)
+                & (comp.sizes[longer] - row.inter[pos] >= _GOES_ON))
+        return any(self._goes_on(j, k) and self._keeps_copies(j, k) for k in longer[room].tolist())
+
+    def _goes_on(self, j: int, k: int) -> bool:
+        """Whether ``k`` goes on ``_GOES_ON`` shingles past the last line it shares with
+        ``j``, and ``j`` under a quarter of that past its own (``cut_short``)."""
+        comp = self.comp
         js = comp.inverse[comp.starts[j] : comp.ends[j]]
         ks = comp.inverse[comp.starts[k] : comp.ends[k]]
-        in_k = np.isin(js, ks)
+        in_k, in_j = np.isin(js, ks), np.isin(ks, js)
         if not in_k.any():
             return False
         j_lines = comp.line_of[comp.starts[j] : comp.ends[j]]
         k_lines = comp.line_of[comp.starts[k] : comp.ends[k]]
-        k_after = int(np.count_nonzero(k_lines > k_lines[np.isin(ks, js)].max()))
+        k_after = int(np.count_nonzero(k_lines > k_lines[in_j].max()))
         j_after = int(np.count_nonzero(j_lines > j_lines[in_k].max()))
         return k_after >= _GOES_ON and 4 * j_after < k_after
 
-    def mark_cut(self, tier: np.ndarray, ranked: np.ndarray) -> None:
-        """Which of the ``_CONTENDERS`` leading members of ``tier`` (most story, then largest)
-        are cut short by one of the ``_CONTENDERS`` largest ``ranked`` members (``cut_short``):
-        bounded rows and pair checks per round, in an order that depends on the members only."""
-        sizes = self.comp.sizes
-        share = self.share_of(tier)
-        leading = tier[np.lexsort((tier, -sizes[tier], -share))][:_CONTENDERS]
-        longer = ranked[np.lexsort((ranked, -sizes[ranked]))][:_CONTENDERS].tolist()
-        self.cut = {j for j in leading.tolist() if any(self.cut_short(j, k) for k in longer)}
+    def _keeps_copies(self, j: int, k: int) -> bool:
+        """Whether ``k`` matches every alive copy ``j`` matches."""
+        of_j = self.comp.row(j).matched()
+        of_j = of_j[self.alive[of_j]]
+        of_k = self.comp.row(k).matched()
+        return not len(np.setdiff1d(of_j, np.concatenate((of_k, [j, k]))))
 
     def canonical(self) -> tuple[int, str]:
         """The canonical by ``cleanfeed.dedup.canonical`` policy (matches counted among the
         copies that lead it on its first criteria), ranked on arrays: the policy key's first
         criteria, then its tie-breaks as ranked once (``_Component.tie_rank``). Complete
-        copies come first, so only they are ranked when there are some. The same choice and
-        reason as ``choose_canonical`` over the members."""
+        copies come first, so only they are ranked when there are some. Only the leader is
+        checked for being cut short (``cut_short``), and again the next one while it is: the
+        policy's choice, at a few pair checks a round. The same choice and reason as
+        ``choose_canonical`` over the members given the copies found cut short."""
         comp = self.comp
         n = len(comp.fps)
         ranked = self.complete_members if len(self.complete_members) else self.members
         # (complete, on the wire's site, cut short, story share): the policy key's first four
         tier = (~self.complete[ranked]).astype(np.int64) * 2 + comp.off_wire[ranked]
-        self.mark_cut(ranked[tier == tier.min()], ranked)
-        cut = np.isin(ranked, np.array(sorted(self.cut), dtype=np.int64))
-        head = (tier * 2 + cut) * 101 + (100 - self.share_of(ranked))
-        self.count_matches(ranked[head == head.min()])
-        matches = np.array([self.matches.get(j, 0) for j in ranked.tolist()], dtype=np.int64)
-        key = (head * (n + 1) + (n - matches)) * n + comp.tie_rank[ranked]
+        share = 100 - self.share_of(ranked)
+        # the copies a leader may be cut short by: the largest (bounded, members-only order)
+        longer = ranked[np.lexsort((ranked, -comp.sizes[ranked]))][:_CONTENDERS]
+        checked: set[int] = set()
+        while True:  # the leader, until one is not cut short (``_CONTENDERS`` checks at most)
+            cut = np.isin(ranked, np.array(sorted(self.cut), dtype=np.int64))
+            head = (tier * 2 + cut) * 101 + share
+            self.count_matches(ranked[head == head.min()])
+            matches = np.array([self.matches.get(j, 0) for j in ranked.tolist()],
+                               dtype=np.int64)
+            key = (head * (n + 1) + (n - matches)) * n + comp.tie_rank[ranked]
+            leader = int(ranked[int(np.argmin(key))])
+            if len(ranked) == 1 or leader in checked or len(checked) == _CONTENDERS:
+                break
+            checked.add(leader)
+            if not self.cut_short(leader, longer):
+                break
+            self.cut.add(leader)
         if self.counts.n_alive == 1:
             return int(ranked[0]), "only copy"
         if len(ranked) == 1:  # the only complete copy: any other member is the runner-up
