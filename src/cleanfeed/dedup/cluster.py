@@ -864,12 +864,12 @@ class _Round:
     def cut_short(self, j: int, longer: np.ndarray) -> bool:
         """Whether member ``j``'s text ends where the text of one of ``longer`` goes on: a
         copy ``k`` of ``j`` that matches every alive copy ``j`` matches (keeping ``k`` loses
-        none of them) and carries ``_GOES_ON`` shingles or more (a paragraph) after the last
-        line it shares with ``j``, while ``j`` carries under a quarter of that after its own
-        last shared line. Lines are in reading order (``_line_ids``), so this reads where each
-        text stops, which shingle counts cannot: a trimmed copy and the original whose end no
-        other site prints carry the same story. ``j``'s row (cached: the contenders' rows are
-        read anyway) rules out at once the copies without a paragraph more than they share."""
+        none of them) and carries ``_GOES_ON`` shingles or more (a paragraph) of prose after
+        the last line it shares with ``j``, where ``j`` ends (``_goes_on``). Lines are in
+        reading order (``_line_ids``), so this reads where each text stops, which shingle
+        counts cannot: a trimmed copy and the original whose end no other site prints carry
+        the same story. ``j``'s row (cached: the contenders' rows are read anyway) rules out
+        at once the copies without a paragraph more than they share."""
         comp = self.comp
         row = comp.row(j)
         if not len(row.cols):
@@ -881,7 +881,9 @@ class _Round:
 
     def _goes_on(self, j: int, k: int) -> bool:
         """Whether ``k`` goes on ``_GOES_ON`` shingles past the last line it shares with
-        ``j``, and ``j`` under a quarter of that past its own (``cut_short``)."""
+        ``j``, in lines of prose (their median under ``_LIST_LINE_WORDS`` shingles reads as
+        a list: a site's names, links or headlines left in), while ``j`` ends there (under a
+        quarter of ``_GOES_ON`` past its own last shared line)."""
         comp = self.comp
         js = comp.inverse[comp.starts[j] : comp.ends[j]]
         ks = comp.inverse[comp.starts[k] : comp.ends[k]]
@@ -890,9 +892,12 @@ class _Round:
             return False
         j_lines = comp.line_of[comp.starts[j] : comp.ends[j]]
         k_lines = comp.line_of[comp.starts[k] : comp.ends[k]]
-        k_after = int(np.count_nonzero(k_lines > k_lines[in_j].max()))
+        after = k_lines[k_lines > k_lines[in_j].max()]
         j_after = int(np.count_nonzero(j_lines > j_lines[in_k].max()))
-        return k_after >= _GOES_ON and 4 * j_after < k_after
+        if len(after) < _GOES_ON or 4 * j_after >= _GOES_ON:
+            return False
+        # what goes on reads as prose, not as a list of short lines (names, links, headlines)
+        return bool(np.median(np.unique(after, return_counts=True)[1]) >= _LIST_LINE_WORDS)
 
     def _keeps_copies(self, j: int, k: int) -> bool:
         """Whether ``k`` matches every alive copy ``j`` matches."""
