@@ -1125,3 +1125,25 @@ def test_a_site_line_does_not_make_the_complete_original_less_clean(reuters: str
     assert decisions["z-original"].status == "kept"
     assert decisions["a-trim"].canonical_id == "z-original"
     assert "site-common text" in decisions["z-original"].reason
+
+
+def test_a_copy_cut_short_is_not_kept_over_the_page_that_goes_on(reuters: str) -> None:
+    """A forum copy cut the story's last paragraphs, and its page's own text (a signature, a
+    thread's links: printed by no other page here, so not learned as its site's) was left
+    in, more than was cut. The original's end is printed by no other site, so it counts as
+    no one's story and both carry the same story: only where each text stops tells them
+    apart. The copy ends where the original goes on, so the original is kept, and the
+    reason says so."""
+    forum = "\n\n".join(_chrome_lines(12, seed=5))  # the forum page's own text, before the story
+    docs = [
+        doc("a-forum", forum + "\n\n" + _first(reuters, 0.8), url="https://forum.example/t/1"),
+        doc("z-original", reuters, url="https://site.example/world/story"),
+    ]
+    fps = by_id(fingerprint_batch(docs, CONFIG))
+    assert fps["a-forum"].size > fps["z-original"].size  # the longest text is the cut copy
+    decisions = by_id(deduplicate(docs, CONFIG))
+    assert decisions["z-original"].status == "kept"
+    assert decisions["a-forum"].canonical_id == "z-original"
+    assert "not cut short" in decisions["z-original"].reason
+    # either way round: the same choice whatever the input order
+    assert by_id(deduplicate(docs[::-1], CONFIG)) == decisions

@@ -14,21 +14,26 @@ Policy, in order (the first criterion that separates two copies decides):
 2. The copy on the **wire's own site** (reuters.com for Reuters, apnews.com for AP: the
    ``AGENCY_DOMAINS`` table below), since that is the source every other copy derives from
    (the issue's first preference).
-3. The **most complete body**: the largest share of the reference's story shingles, in 5%
+3. **Not cut short**: a copy whose text ends where another copy's goes on (the other holds the
+   same lines, then a paragraph or more of its own; see ``cluster._Round.cut_short``) is a
+   trimmed copy and comes after the longer one. Story shares cannot see this when the end
+   is printed by no other site (every other copy is cut too): the original's end then
+   counts as no one's story, and the trims would tie with it.
+4. The **most complete body**: the largest share of the reference's story shingles, in 5%
    steps (a few copyedited words do not count); then the copy most others match (the copy
    that contains the others: a copy padded with leftover chrome is not inside as many); then
    the **cleanest**: the smallest share of its site's common text (chrome an extractor left
    in, ``Fingerprint.discounted``, in 5% steps: ``chrome_share``); then most shingles (an
    update with two more paragraphs beats the first version).
-4. The **earliest date** (ISO strings; copies without a date come last).
-5. The smallest **doc id**: stable whatever the input order.
+5. The **earliest date** (ISO strings; copies without a date come last).
+6. The smallest **doc id**: stable whatever the input order.
 
 ``choose_canonical`` returns the winner and a reason naming the criterion that decided.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from types import MappingProxyType
 
 from ..metadata.text import canonical_agency
@@ -68,7 +73,7 @@ AGENCY_DOMAINS: Mapping[str, tuple[str, ...]] = MappingProxyType(
 
 
 #: a copy's ``policy_key``: the smallest is the canonical
-PolicyKey = tuple[int, int, int, int, int, int, int, str, str]
+PolicyKey = tuple[int, int, int, int, int, int, int, int, str, str]
 
 
 # each agency domain -> its agency (derived from the table above, read-only)
@@ -96,16 +101,19 @@ def wire_site(fp: Fingerprint) -> str | None:
 
 
 def policy_key(
-    fp: Fingerprint, complete: bool, story_share: int | None = None, matches: int = 0
+    fp: Fingerprint, complete: bool, story_share: int | None = None, matches: int = 0,
+    cut: bool = False,
 ) -> PolicyKey:
     """Sort key of the policy: the smallest key is the canonical copy.
 
     ``story_share``: the percentage (in 5% steps) of the reference copy's story shingles that
-    this copy carries; ``matches``: how many other copies match it (see ``resolve_component``).
+    this copy carries; ``matches``: how many other copies match it (see ``resolve_component``);
+    ``cut``: its text ends where another copy's goes on (criterion 3).
     """
     return (
         0 if complete else 1,
         0 if wire_site(fp) else 1,
+        1 if cut else 0,
         -(story_share or 0),
         -matches,
         chrome_share(fp),
@@ -128,6 +136,7 @@ def chrome_share(fp: Fingerprint) -> int:
 _CRITERIA = (
     "the only complete copy (others are trimmed or earlier versions)",
     "complete copy on the wire's own site",
+    "not cut short: the next copy ends where this one goes on",
     "most complete body",
     "the copy most others match",
     "cleanest copy: least of its site's common text left in",
@@ -143,12 +152,13 @@ def choose_canonical(
     complete: Mapping[str, bool],
     story_shares: Mapping[str, int] | None = None,
     matches: Mapping[str, int] | None = None,
+    cut: Collection[str] = frozenset(),
 ) -> tuple[Fingerprint, str]:
     """The canonical copy among ``members`` and why it was chosen.
 
     ``complete`` maps each doc id to whether it is a complete copy, ``story_shares`` to the
-    share of the story it carries, in percent, ``matches`` to how many other copies match it
-    (see the module docstring).
+    share of the story it carries, in percent, ``matches`` to how many other copies match it;
+    ``cut`` holds the ids of copies cut short (see the module docstring).
     """
     if not members:
         raise ValueError("choose_canonical needs at least one member")
@@ -157,7 +167,8 @@ def choose_canonical(
 
     def key(f: Fingerprint) -> PolicyKey:
         return policy_key(
-            f, complete.get(f.doc_id, False), shares.get(f.doc_id), counts.get(f.doc_id, 0)
+            f, complete.get(f.doc_id, False), shares.get(f.doc_id), counts.get(f.doc_id, 0),
+            f.doc_id in cut,
         )
 
     ranked = sorted(members, key=key)
@@ -179,14 +190,14 @@ def explain(
     criterion = _CRITERIA[position]
     if position == 1:
         criterion += f" ({best.domain})"
-    elif position == 2:
-        criterion += f" ({-best_key[2]}% of the story)"
     elif position == 3:
-        criterion += f" ({-best_key[3]} of {n_members - 1})"
+        criterion += f" ({-best_key[3]}% of the story)"
     elif position == 4:
-        criterion += f" ({best_key[4]}% of it, {runner_key[4]}% of the next)"
+        criterion += f" ({-best_key[4]} of {n_members - 1})"
     elif position == 5:
+        criterion += f" ({best_key[5]}% of it, {runner_key[5]}% of the next)"
+    elif position == 6:
         criterion += f" ({best.size} shingles)"
-    elif position in (6, 7):
+    elif position in (7, 8):
         criterion += f" ({best.date})"
     return criterion

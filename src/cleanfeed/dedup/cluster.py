@@ -516,7 +516,7 @@ class _Component:
         keys = [policy_key(f, False) for f in self.fps]
         self.off_wire = np.array([k[1] for k in keys], dtype=np.int64)
         self.tie_rank = np.empty(len(keys), dtype=np.int64)
-        self.tie_rank[sorted(range(len(keys)), key=lambda j: keys[j][4:])] = np.arange(len(keys))
+        self.tie_rank[sorted(range(len(keys)), key=lambda j: keys[j][5:])] = np.arange(len(keys))
         # largest first, then by index: the order contenders are picked in
         self.size_rank = np.empty(len(keys), dtype=np.int64)
         self.by_size = np.lexsort((np.arange(len(keys)), -self.sizes))
@@ -781,6 +781,7 @@ class _Round:
         self.matches: dict[int, int] = {}
         self.complete = np.zeros(len(comp.fps), dtype=bool)
         self.complete_members = np.empty(0, dtype=np.int64)
+        self.cut: set[int] = set()  # leaders found cut short (``canonical``, ``cut_short``)
 
     @cached_property
     def members(self) -> np.ndarray:
@@ -844,35 +845,98 @@ class _Round:
 
     def policy_inputs(
         self, members: Iterable[int]
-    ) -> tuple[dict[str, bool], dict[str, int], dict[str, int]]:
-        """``complete``, story shares and match counts of these members by doc id, as
-        ``choose_canonical`` reads them."""
+    ) -> tuple[dict[str, bool], dict[str, int], dict[str, int], set[str]]:
+        """``complete``, story shares, match counts and the ids cut short of these members,
+        as ``choose_canonical`` reads them."""
         ids = self.comp.ids
         js = np.array(list(members), dtype=np.int64)
         return ({ids[j]: bool(self.complete[j]) for j in js.tolist()},
                 dict(zip((ids[j] for j in js.tolist()), self.share_of(js).tolist(), strict=True)),
-                {ids[j]: self.matches[j] for j in js.tolist() if j in self.matches})
+                {ids[j]: self.matches[j] for j in js.tolist() if j in self.matches},
+                {ids[j] for j in js.tolist() if j in self.cut})
 
     def policy_key(self, j: int) -> PolicyKey:
         """Member ``j``'s ``policy_key`` in this round."""
         return policy_key(self.comp.fps[j], bool(self.complete[j]),
-                          int(self.share_of(np.array([j]))[0]), self.matches.get(j, 0))
+                          int(self.share_of(np.array([j]))[0]), self.matches.get(j, 0),
+                          j in self.cut)
+
+    def cut_short(self, j: int, longer: np.ndarray) -> bool:
+        """Whether member ``j``'s text ends where the text of one of ``longer`` goes on: a
+        copy ``k`` of ``j`` that matches every alive copy ``j`` matches (keeping ``k`` loses
+        none of them) and carries ``_GOES_ON`` shingles or more (a paragraph) of prose after
+        the last line it shares with ``j``, where ``j`` ends (``_goes_on``). Lines are in
+        reading order (``_line_ids``), so this reads where each text stops, which shingle
+        counts cannot: a trimmed copy and the original whose end no other site prints carry
+        the same story. ``j``'s row (cached: the contenders' rows are read anyway) rules out
+        at once the copies without a paragraph more than they share."""
+        comp = self.comp
+        row = comp.row(j)
+        if not len(row.cols):
+            return False
+        pos = np.minimum(np.searchsorted(row.cols, longer), len(row.cols) - 1)
+        room = ((row.cols[pos] == longer) & row.match[pos] & (longer != j)
+                & (comp.sizes[longer] - row.inter[pos] >= _GOES_ON))
+        return any(self._goes_on(j, k) and self._keeps_copies(j, k) for k in longer[room].tolist())
+
+    def _goes_on(self, j: int, k: int) -> bool:
+        """Whether ``k`` goes on ``_GOES_ON`` shingles past the last line it shares with
+        ``j``, in lines of prose (their median under ``_LIST_LINE_WORDS`` shingles reads as
+        a list: a site's names, links or headlines left in), while ``j`` ends there (under a
+        quarter of ``_GOES_ON`` past its own last shared line)."""
+        comp = self.comp
+        js = comp.inverse[comp.starts[j] : comp.ends[j]]
+        ks = comp.inverse[comp.starts[k] : comp.ends[k]]
+        in_k, in_j = np.isin(js, ks), np.isin(ks, js)
+        if not in_k.any():
+            return False
+        j_lines = comp.line_of[comp.starts[j] : comp.ends[j]]
+        k_lines = comp.line_of[comp.starts[k] : comp.ends[k]]
+        after = k_lines[k_lines > k_lines[in_j].max()]
+        j_after = int(np.count_nonzero(j_lines > j_lines[in_k].max()))
+        if len(after) < _GOES_ON or 4 * j_after >= _GOES_ON:
+            return False
+        # what goes on reads as prose, not as a list of short lines (names, links, headlines)
+        return bool(np.median(np.unique(after, return_counts=True)[1]) >= _LIST_LINE_WORDS)
+
+    def _keeps_copies(self, j: int, k: int) -> bool:
+        """Whether ``k`` matches every alive copy ``j`` matches."""
+        of_j = self.comp.row(j).matched()
+        of_j = of_j[self.alive[of_j]]
+        of_k = self.comp.row(k).matched()
+        return not len(np.setdiff1d(of_j, np.concatenate((of_k, [j, k]))))
 
     def canonical(self) -> tuple[int, str]:
         """The canonical by ``cleanfeed.dedup.canonical`` policy (matches counted among the
         copies that lead it on its first criteria), ranked on arrays: the policy key's first
         criteria, then its tie-breaks as ranked once (``_Component.tie_rank``). Complete
-        copies come first, so only they are ranked when there are some. The same choice and
-        reason as ``choose_canonical`` over the members."""
+        copies come first, so only they are ranked when there are some. Only the leader is
+        checked for being cut short (``cut_short``), and again the next one while it is: the
+        policy's choice, at a few pair checks a round. The same choice and reason as
+        ``choose_canonical`` over the members given the copies found cut short."""
         comp = self.comp
         n = len(comp.fps)
         ranked = self.complete_members if len(self.complete_members) else self.members
-        # (complete, on the wire's site, story share): the policy key's first three criteria
-        head = ((~self.complete[ranked]).astype(np.int64) * 2 + comp.off_wire[ranked]) * 101 \
-            + (100 - self.share_of(ranked))
-        self.count_matches(ranked[head == head.min()])
-        matches = np.array([self.matches.get(j, 0) for j in ranked.tolist()], dtype=np.int64)
-        key = (head * (n + 1) + (n - matches)) * n + comp.tie_rank[ranked]
+        # (complete, on the wire's site, cut short, story share): the policy key's first four
+        tier = (~self.complete[ranked]).astype(np.int64) * 2 + comp.off_wire[ranked]
+        share = 100 - self.share_of(ranked)
+        # the copies a leader may be cut short by: the largest (bounded, members-only order)
+        longer = ranked[np.lexsort((ranked, -comp.sizes[ranked]))][:_CONTENDERS]
+        checked: set[int] = set()
+        while True:  # the leader, until one is not cut short (``_CONTENDERS`` checks at most)
+            cut = np.isin(ranked, np.array(sorted(self.cut), dtype=np.int64))
+            head = (tier * 2 + cut) * 101 + share
+            self.count_matches(ranked[head == head.min()])
+            matches = np.array([self.matches.get(j, 0) for j in ranked.tolist()],
+                               dtype=np.int64)
+            key = (head * (n + 1) + (n - matches)) * n + comp.tie_rank[ranked]
+            leader = int(ranked[int(np.argmin(key))])
+            if len(ranked) == 1 or leader in checked or len(checked) == _CONTENDERS:
+                break
+            checked.add(leader)
+            if not self.cut_short(leader, longer):
+                break
+            self.cut.add(leader)
         if self.counts.n_alive == 1:
             return int(ranked[0]), "only copy"
         if len(ranked) == 1:  # the only complete copy: any other member is the runner-up
@@ -965,8 +1029,7 @@ class _Round:
         relayed: dict[int, tuple[int, Similarity]] = {}
         earlier = [j for j in sorted((canon, *copies)) if ids[j] in published]
         if earlier and ids[canon] not in published:
-            complete, share, matches = self.policy_inputs(earlier)
-            prev_fp, _ = choose_canonical([fps[j] for j in earlier], complete, share, matches)
+            prev_fp, _ = choose_canonical([fps[j] for j in earlier], *self.policy_inputs(earlier))
             prev = self.comp.index[prev_fp.doc_id]
             if self.complete[canon] and not self.complete[prev] and ids[canon] not in settled:
                 replaces = ids[prev]
@@ -1086,6 +1149,10 @@ def resolve_component(
 
 
 _CONTENDERS = 16  # copies whose matches are counted per round (bounds the work)
+#: shingles a copy must go on past another's end for that one to be cut short (a paragraph:
+#: a credit line of a long byline, ~30 words, that wrappers did not strip because chrome
+#: follows it, is not)
+_GOES_ON = 40
 #: rows a component keeps for later rounds, least recently used dropped first (a row is
 #: recomputed when asked again: same verdicts): the rows of the contenders that rounds count
 #: but do not decide cannot pile up to members x columns in a big component
