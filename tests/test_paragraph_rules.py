@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
-from cleanfeed.extract.paragraph_rules import line_rule, section_end
+from cleanfeed.extract.paragraph_rules import line_rule, section_end, union
 from cleanfeed.extract.rules import RULES, Rule, Scope, Shape
 
 PROSE = ("The council voted on Monday to extend the programme for another three years, after a long "
@@ -49,3 +50,21 @@ def test_the_rule_set_uses_the_fields_where_code_used_ids() -> None:
     assert not by_id["cookie.notice"].spares_prose
     assert {r.id for r in RULES if r.wire_add_on} == {"seo.quick-summary", "seo.key-takeaways", "seo.faq"}
     assert all(rule.scope == "section" for rule in RULES if rule.shape != "block" or rule.wire_add_on)
+
+
+def test_screen_admits_every_line_a_rule_matches() -> None:
+    """The screen (``union``) never rules out a line that a rule matches, guarded rules included:
+    the cookie rule's guard words hold in each of its fixture lines, in any letter case."""
+    screen = union(RULES)
+    cookie = next(rule for rule in RULES if rule.id == "cookie.notice")
+    assert cookie in screen.guarded and cookie.guard
+    fixtures = Path(__file__).parent / "fixtures" / "rules" / "cookie.notice"
+    paths = sorted(fixtures.glob("fires*_dump.txt"))
+    lines = [line.strip() for path in paths for line in path.read_text(encoding="utf-8").splitlines()]
+    matched = [line for line in lines if line and cookie.text is not None and cookie.text.fullmatch(line)]
+    assert len(matched) >= 3
+    for line in matched + [line.upper() for line in matched]:
+        assert cookie.matches_text(line) and screen.admits(line)
+    # a line without any guard word is ruled out before the pattern runs
+    assert not cookie.guarded("Officials said the talks would resume on Monday.")
+    assert not screen.admits("Officials said the talks would resume on Monday, after a pause of two years.")

@@ -206,13 +206,15 @@ def _prune_chrome(root: LexborNode, page_chars: int, removals: list[Removal], to
     doomed: list[tuple[LexborNode, Rule, str]] = []
     removed: set[int] = set()
     seen: set[int] = {root.mem_id}  # lexbor's css() includes the root itself
+    verdicts: dict[str, Rule | None] = {}  # _chrome_rule by "class id": a page repeats a few of them
     for node in root.css("[class],[id]"):  # (the loop visits most of the page's elements)
         mem_id = node.mem_id
         if mem_id in seen:
             continue  # lexbor lists an element with both a class and an id twice
         seen.add(mem_id)
         attrs = node.attributes
-        rule = _chrome_rule(f"{attrs.get('class') or ''} {attrs.get('id') or ''}")
+        names = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
+        rule = verdicts[names] if names in verdicts else verdicts.setdefault(names, _chrome_rule(names))
         if rule is None or node.tag in _KEEP_TOP or _under(node, removed):
             continue
         text = node.text(deep=True)
@@ -502,7 +504,7 @@ def _prune_lines(region: LexborNode, removals: list[Removal]) -> None:
         if not words or sum(map(len, words)) + len(words) - 1 > _LINE_CHARS:
             continue  # (most blocks are paragraphs: measured without joining their words)
         text = " ".join(words)
-        if not any_rule.fullmatch(text):
+        if not any_rule.admits(text):
             continue
         if is_prose(text) or _under(node, removed):
             continue
