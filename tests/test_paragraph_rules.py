@@ -54,17 +54,22 @@ def test_the_rule_set_uses_the_fields_where_code_used_ids() -> None:
 
 def test_screen_admits_every_line_a_rule_matches() -> None:
     """The screen (``union``) never rules out a line that a rule matches, guarded rules included:
-    the cookie rule's guard words hold in each of its fixture lines, in any letter case."""
+    a guarded rule's guard holds in each line of its fixtures that its pattern matches, in any
+    letter case."""
     screen = union(RULES)
-    cookie = next(rule for rule in RULES if rule.id == "cookie.notice")
-    assert cookie in screen.guarded and cookie.guard
-    fixtures = Path(__file__).parent / "fixtures" / "rules" / "cookie.notice"
-    paths = sorted(fixtures.glob("fires*_dump.txt"))
-    lines = [line.strip() for path in paths for line in path.read_text(encoding="utf-8").splitlines()]
-    matched = [line for line in lines if line and cookie.text is not None and cookie.text.fullmatch(line)]
-    assert len(matched) >= 3
-    for line in matched + [line.upper() for line in matched]:
-        assert cookie.matches_text(line) and screen.admits(line)
+    guarded = [rule for rule in RULES if rule.guard]
+    assert {rule.id for rule in guarded} >= {"cookie.notice"} and set(guarded) == set(screen.guarded)
+    matched_any = 0
+    for rule in guarded:
+        fixtures = Path(__file__).parent / "fixtures" / "rules" / rule.id
+        texts = [path.read_text(encoding="utf-8") for path in sorted(fixtures.glob("*")) if path.is_file()]
+        lines = {" ".join(line.split()) for text in texts for line in text.splitlines()}
+        matched = [line for line in lines if line and rule.text is not None and rule.text.fullmatch(line)]
+        matched_any += bool(matched)
+        for line in matched + [line.upper() for line in matched]:
+            assert rule.matches_text(line) and screen.admits(line), (rule.id, line)
+    assert matched_any >= 2
     # a line without any guard word is ruled out before the pattern runs
+    cookie = next(rule for rule in guarded if rule.id == "cookie.notice")
     assert not cookie.guarded("Officials said the talks would resume on Monday.")
     assert not screen.admits("Officials said the talks would resume on Monday, after a pause of two years.")

@@ -57,7 +57,13 @@ class Screen:
     def admits(self, text: str) -> bool:
         """Whether some rule may match ``text`` (stripped): ``False`` is certain, ``True`` is not."""
         text = text.strip()
-        return self.pattern.fullmatch(text) is not None or any(rule.matches_text(text) for rule in self.guarded)
+        if self.pattern.fullmatch(text) is not None:
+            return True
+        lowered = text.lower()
+        return any(
+            any(word in lowered for word in rule.guard) and rule.text is not None and rule.text.fullmatch(text)
+            for rule in self.guarded
+        )
 
 
 @functools.lru_cache(maxsize=8)

@@ -158,6 +158,7 @@ RULES: tuple[Rule, ...] = (
         # a table cell's line keeps the extractor's "|" around it
         text=_t(r"[|\s]{0,4}((copyright\s*)?(©|\(c\)|copyright\s+\d{4})[^.]{0,120}\.?(\s*all\s+rights\s+reserved\.?)?"
                 r"|[^.|]{0,150}\ball\s+rights\s+reserved\.?)[|\s]{0,4}"),
+        guard=("©", "(c)", "copyright", "rights"),
     ),
     # -- SEO add-ons that syndicating sites inject inside the article container --------------
     Rule(
@@ -227,6 +228,7 @@ RULES: tuple[Rule, ...] = (
         text=_t(
             r".{0,80}\b(subscribe|sign\s+up|newsletter)\b.{0,120}"
         ),
+        guard=("subscribe", "sign", "newsletter"),
         attrs=_t(r"(?<![a-z])(newsletter|subscribe|signup|sign-up|mailchimp|mc4wp)(?![a-z])"),
     ),
     # -- Share bars -----------------------------------------------------------------------------
