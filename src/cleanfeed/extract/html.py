@@ -540,7 +540,7 @@ def _main_text(body: LexborNode, removals: list[Removal], toc_entries: set[str])
     _prune_tables(region, removals)
     _prune_lines(region, removals)
     fast = read_region(region, prose)
-    if fast.confident and _covers_page(fast.text, body):
+    if fast.confident and _covers_page(fast.text, body, page_chars):
         beside = RULES_BY_ID[BESIDE_STORY_RULE]
         removals.extend(Removal(beside.id, beside.category, _preview(text)) for text in fast.skipped)
         return _recover_chunks(fast.text, region), READER_FAST
@@ -606,12 +606,13 @@ def _too_large(node: LexborNode, markup: str) -> bool:
     return len(markup) > _MAX_EXTRACTOR_MARKUP or len(node.text(deep=True)) > _MAX_EXTRACTOR_TEXT
 
 
-def _covers_page(text: str, body: LexborNode) -> bool:
+def _covers_page(text: str, body: LexborNode, page_chars: int) -> bool:
     """Whether ``text`` holds ``_PAGE_SHARE`` of the page's text outside links (``_reading``).
 
-    That text is at most the page's whole text: when the bound settles it, the pass over
-    every link is spared."""
-    if len(text) >= _PAGE_SHARE * _spaced_len(body.text(deep=True)):
+    That text is at most the page's whole text, spacing collapsed, which is at most
+    ``page_chars`` (its length before the region was pruned): when a bound settles it, the
+    passes over the page's text and every link are spared."""
+    if len(text) >= _PAGE_SHARE * page_chars or len(text) >= _PAGE_SHARE * _spaced_len(body.text(deep=True)):
         return True
     return len(text) >= _PAGE_SHARE * _reading(body)
 
