@@ -60,10 +60,13 @@ class Screen:
         if self.pattern.fullmatch(text) is not None:
             return True
         lowered = text.lower()
-        return any(
-            any(word in lowered for word in rule.guard) and rule.text is not None and rule.text.fullmatch(text)
-            for rule in self.guarded
-        )
+        for rule in self.guarded:  # (plain loops: generators cost more than the tests on a short line)
+            for word in rule.guard:
+                if word in lowered:
+                    if rule.text is not None and rule.text.fullmatch(text) is not None:
+                        return True
+                    break
+        return False
 
 
 @functools.lru_cache(maxsize=8)
