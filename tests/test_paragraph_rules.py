@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
-from cleanfeed.extract.paragraph_rules import line_rule, section_end
+from cleanfeed.extract.paragraph_rules import line_rule, section_end, union
 from cleanfeed.extract.rules import RULES, Rule, Scope, Shape
 
 PROSE = ("The council voted on Monday to extend the programme for another three years, after a long "
@@ -49,3 +50,26 @@ def test_the_rule_set_uses_the_fields_where_code_used_ids() -> None:
     assert not by_id["cookie.notice"].spares_prose
     assert {r.id for r in RULES if r.wire_add_on} == {"seo.quick-summary", "seo.key-takeaways", "seo.faq"}
     assert all(rule.scope == "section" for rule in RULES if rule.shape != "block" or rule.wire_add_on)
+
+
+def test_screen_admits_every_line_a_rule_matches() -> None:
+    """The screen (``union``) never rules out a line that a rule matches, guarded rules included:
+    a guarded rule's guard holds in each line of its fixtures that its pattern matches, in any
+    letter case."""
+    screen = union(RULES)
+    guarded = [rule for rule in RULES if rule.guard]
+    assert {rule.id for rule in guarded} >= {"cookie.notice"} and set(guarded) == set(screen.guarded)
+    matched_any = 0
+    for rule in guarded:
+        fixtures = Path(__file__).parent / "fixtures" / "rules" / rule.id
+        texts = [path.read_text(encoding="utf-8") for path in sorted(fixtures.glob("*")) if path.is_file()]
+        lines = {" ".join(line.split()) for text in texts for line in text.splitlines()}
+        matched = [line for line in lines if line and rule.text is not None and rule.text.fullmatch(line)]
+        matched_any += bool(matched)
+        for line in matched + [line.upper() for line in matched]:
+            assert rule.matches_text(line) and screen.admits(line), (rule.id, line)
+    assert matched_any >= 2
+    # a line without any guard word is ruled out before the pattern runs
+    cookie = next(rule for rule in guarded if rule.id == "cookie.notice")
+    assert not cookie.guarded("Officials said the talks would resume on Monday.")
+    assert not screen.admits("Officials said the talks would resume on Monday, after a pause of two years.")

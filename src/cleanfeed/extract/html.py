@@ -206,13 +206,15 @@ def _prune_chrome(root: LexborNode, page_chars: int, removals: list[Removal], to
     doomed: list[tuple[LexborNode, Rule, str]] = []
     removed: set[int] = set()
     seen: set[int] = {root.mem_id}  # lexbor's css() includes the root itself
+    verdicts: dict[str, Rule | None] = {}  # _chrome_rule by "class id": a page repeats a few of them
     for node in root.css("[class],[id]"):  # (the loop visits most of the page's elements)
         mem_id = node.mem_id
         if mem_id in seen:
             continue  # lexbor lists an element with both a class and an id twice
         seen.add(mem_id)
         attrs = node.attributes
-        rule = _chrome_rule(f"{attrs.get('class') or ''} {attrs.get('id') or ''}")
+        names = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
+        rule = verdicts[names] if names in verdicts else verdicts.setdefault(names, _chrome_rule(names))
         if rule is None or node.tag in _KEEP_TOP or _under(node, removed):
             continue
         text = node.text(deep=True)
@@ -502,7 +504,7 @@ def _prune_lines(region: LexborNode, removals: list[Removal]) -> None:
         if not words or sum(map(len, words)) + len(words) - 1 > _LINE_CHARS:
             continue  # (most blocks are paragraphs: measured without joining their words)
         text = " ".join(words)
-        if not any_rule.fullmatch(text):
+        if not any_rule.admits(text):
             continue
         if is_prose(text) or _under(node, removed):
             continue
@@ -538,7 +540,7 @@ def _main_text(body: LexborNode, removals: list[Removal], toc_entries: set[str])
     _prune_tables(region, removals)
     _prune_lines(region, removals)
     fast = read_region(region, prose)
-    if fast.confident and _covers_page(fast.text, body):
+    if fast.confident and _covers_page(fast.text, body, page_chars):
         beside = RULES_BY_ID[BESIDE_STORY_RULE]
         removals.extend(Removal(beside.id, beside.category, _preview(text)) for text in fast.skipped)
         return _recover_chunks(fast.text, region), READER_FAST
@@ -604,12 +606,13 @@ def _too_large(node: LexborNode, markup: str) -> bool:
     return len(markup) > _MAX_EXTRACTOR_MARKUP or len(node.text(deep=True)) > _MAX_EXTRACTOR_TEXT
 
 
-def _covers_page(text: str, body: LexborNode) -> bool:
+def _covers_page(text: str, body: LexborNode, page_chars: int) -> bool:
     """Whether ``text`` holds ``_PAGE_SHARE`` of the page's text outside links (``_reading``).
 
-    That text is at most the page's whole text: when the bound settles it, the pass over
-    every link is spared."""
-    if len(text) >= _PAGE_SHARE * _spaced_len(body.text(deep=True)):
+    That text is at most the page's whole text, spacing collapsed, which is at most
+    ``page_chars`` (its length before the region was pruned): when a bound settles it, the
+    passes over the page's text and every link are spared."""
+    if len(text) >= _PAGE_SHARE * page_chars or len(text) >= _PAGE_SHARE * _spaced_len(body.text(deep=True)):
         return True
     return len(text) >= _PAGE_SHARE * _reading(body)
 

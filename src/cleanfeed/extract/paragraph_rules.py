@@ -8,13 +8,15 @@ A paragraph is given as its text and whether it is a list item.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from .lines import ends_sentence, word_count
 from .rules import Rule
 
-__all__ = ["heading_like", "is_prose", "line_rule", "normal", "preview", "section_end", "union"]
+__all__ = ["Screen", "heading_like", "is_prose", "line_rule", "normal", "preview", "section_end", "union"]
 
 #: a paragraph of this many words that ends a sentence is prose, never a line of chrome
 PROSE_WORDS = 25
@@ -43,20 +45,47 @@ def heading_like(text: str, item: bool = False) -> bool:
     return word_count(text) <= HEADING_WORDS and not ends_sentence(text) and not item
 
 
-def union(rules: Sequence[Rule]) -> re.Pattern[str]:
-    """One pattern that fully matches a text where any of ``rules``' text patterns does: a
-    single C-level match rules out most paragraphs (the rule is looked up on a hit)."""
-    return re.compile("|".join(f"(?:{r.text.pattern})" for r in rules if r.text is not None), re.IGNORECASE)
+@dataclass(frozen=True, slots=True)
+class Screen:
+    """What rules out a text that none of some rules' text patterns fully matches, cheaply: one
+    pattern, the union of the rules without a ``guard``; the guarded ones are tried only on a
+    text that passes their guard (a substring test, faster than any pattern)."""
+
+    pattern: re.Pattern[str]
+    guarded: tuple[Rule, ...]
+
+    def admits(self, text: str) -> bool:
+        """Whether some rule may match ``text`` (stripped): ``False`` is certain, ``True`` is not."""
+        text = text.strip()
+        if self.pattern.fullmatch(text) is not None:
+            return True
+        lowered = text.lower()
+        for rule in self.guarded:  # (plain loops: generators cost more than the tests on a short line)
+            for word in rule.guard:
+                if word in lowered:
+                    if rule.text is not None and rule.text.fullmatch(text) is not None:
+                        return True
+                    break
+        return False
+
+
+@functools.lru_cache(maxsize=8)
+def union(rules: tuple[Rule, ...]) -> Screen:
+    """The ``Screen`` of ``rules``: a single C-level match rules out most paragraphs (the rule is
+    looked up on a hit). Made once per set of rules."""
+    plain = [f"(?:{r.text.pattern})" for r in rules if r.text is not None and not r.guard]
+    guarded = tuple(r for r in rules if r.text is not None and r.guard)
+    return Screen(re.compile("|".join(plain) if plain else "(?!)", re.IGNORECASE), guarded)
 
 
 def line_rule(
-    texts: Sequence[str], item: bool, rules: Sequence[Rule], screen: re.Pattern[str] | None = None
+    texts: Sequence[str], item: bool, rules: Sequence[Rule], screen: Screen | None = None
 ) -> Rule | None:
     """The first of ``rules`` whose text pattern matches one of ``texts`` (spellings of one
     paragraph) as a whole. A list item opens no section (a menu entry called "FAQ"), and a rule
     that ``spares_prose`` does not take a paragraph of prose. ``screen`` (``union(rules)``)
     rules out a paragraph no rule matches in one match."""
-    if screen is not None and not any(screen.fullmatch(text.strip()) for text in texts):
+    if screen is not None and not any(screen.admits(text) for text in texts):
         return None
     for rule in rules:
         if rule.text is None:
