@@ -418,3 +418,28 @@ def test_pages_linked_only_by_their_sites_common_text_are_decided_apart(
                                       ("s0-0", "s1-0")) == ["duplicate", "kept"]
     assert [decisions[i].status for i in ("s0-1", "s0-2")] == ["kept", "kept"]
     assert decisions["s0-1"].reason.startswith("no near-duplicate")
+
+
+def test_a_roundup_of_story_ledes_is_a_piece_apart_from_the_stories(
+    stories: list[list[str]],
+) -> None:
+    """A digest carrying the opening paragraphs of three stories shares enough text with each
+    story's pages to link them all into one component, yet ``verify`` cannot take it as a copy
+    of any (a third of it at most is each story): each story is a piece, and the digest."""
+    ledes = [p for k in range(3) for p in stories[k][:2]]
+    docs = [_doc("digest", ledes, "https://d.example/today")]
+    for k in range(3):
+        docs += [_doc(f"{k}-a", stories[k], f"https://a.example/{k}"),
+                 _doc(f"{k}-b", _edit(stories[k], 4, seed=k), f"https://b.example/{k}")]
+    fps = fingerprint_batch(docs, CONFIG)
+    assert all(linked(fps[0], fps[1 + 2 * k], CONFIG) for k in range(3))
+    pieces = own_pieces(sorted(fps, key=lambda f: f.doc_id), CONFIG)
+    assert [[f.doc_id for f in piece] for piece in pieces] == [
+        ["0-a", "0-b"], ["1-a", "1-b"], ["2-a", "2-b"], ["digest"]]
+    decisions = {d.doc_id: d for d in resolve_component(fps, None, CONFIG)}
+    assert decisions["digest"].status == "kept"
+    assert decisions["digest"].reason.startswith("no near-duplicate")
+    for k in range(3):
+        pair = [decisions[f"{k}-a"], decisions[f"{k}-b"]]
+        assert sorted(d.status for d in pair) == ["duplicate", "kept"]
+        assert len({d.canonical_id for d in pair}) == 1

@@ -10,9 +10,10 @@ calls (d) per component):
 (c) connected components of the edges (``connected_components``);
 (d) ``resolve_component``: per component, on its pages discounted by their sites' common
     lines (``common_lines``), split into the pieces their own text still links
-    (``own_pieces``: chrome an extractor left in links a site's pages into one component,
-    not into one piece), then per piece pick the canonical copy by policy, keep as its
-    copies only members that ``verify`` *directly* against it, and repeat on the rest.
+    (``own_pieces``: chrome an extractor left in, or a roundup's ledes, link pages of several
+    stories into one component, not into one piece), then per piece pick the canonical copy
+    by policy, keep as its copies only members that ``verify`` *directly* against it, and
+    repeat on the rest.
 
 Why discount: a page an extractor left chrome in carries its site's menus, other stories'
 headlines and footer; two briefs of one site share more of that than of their stories. Lines
@@ -1035,22 +1036,21 @@ def resolve_component(
     """Decisions for one connected component, sorted by doc id (pure and deterministic).
 
     The members are decided in the pieces their own text links (``own_pieces``), each on its
-    own. In each piece, repeatedly (``_Round.decide``): find the remaining member carrying most of the story
-    (``_Component.story_sizes``, ``_Round.reference``); mark members complete (matching it,
-    with ``complete_ratio`` of its story and size); choose the canonical by
+    own. In each piece, repeatedly (``_Round.decide``): find the remaining member carrying most
+    of the story (``_Component.story_sizes``, ``_Round.reference``); mark members complete
+    (matching it, with ``complete_ratio`` of its story and size); choose the canonical by
     ``cleanfeed.dedup.canonical`` policy; its copies are the remaining members that ``verify``
     against the canonical itself (the anti-chaining guard), except that a canonical holding
-    several different stories (a roundup, ``_is_roundup``) keeps only copies of itself, and
-    that trimmed copies of a first version may join a much longer update
-    (``_copies_of_copies``). ``edges`` is an optional cache of ``verify`` results keyed by
-    ``(doc_id, doc_id)`` in either order; it must come from the same config. The result
-    depends only on the set of members, never on their order. A round costs the rows it
-    reads (each what one contender shares: ``_Component``), the story sizes its decisions
-    change (``_Story``) and a pass over the story sizes, never a pass over every member's
-    text; the rounds that would each keep one unmatched page alone are decided at once
-    (``_Round.decide_unmatched``, ``_Round.decide_apart``). So a story copied thousands of
-    times is decided in time linear in its copies' text, and a component that roundups glue
-    from thousands of stories in time about linear in its members.
+    several different stories (a roundup, ``_is_roundup``) keeps only copies of itself, and that
+    trimmed copies of a first version may join a much longer update (``_copies_of_copies``).
+    ``edges`` is an optional cache of ``verify`` results keyed by ``(doc_id, doc_id)`` in either
+    order; it must come from the same config. The result depends only on the set of members,
+    never on their order. A round costs the rows it reads (each what one contender shares:
+    ``_Component``), the story sizes its decisions change (``_Story``) and a pass over the story
+    sizes, never a pass over every member's text; the rounds that would each keep one unmatched
+    page alone are decided at once (``_Round.decide_unmatched``, ``_Round.decide_apart``). So a
+    story copied thousands of times is decided in time linear in its copies' text, and a
+    component that roundups glue from thousands of stories in time about linear in its members.
 
     ``members`` are compared as given: pass them ``Fingerprint.discounted_by`` their sites'
     common lines (the reasons then say how much was discounted). ``published``: ids an earlier
@@ -1075,15 +1075,16 @@ def own_pieces(
     edges: Mapping[tuple[str, str], Similarity | None] | None = None,
 ) -> list[list[Fingerprint]]:
     """The members (discounted by their sites' common lines) in the pieces that their own text
-    links: connected by candidate pairs (sharing an LSH key) that are still ``linked`` once
-    discounted, by one text, or by a copy ``edges`` give. Each piece in the members' order,
-    the pieces by first member.
+    links: connected by candidate pairs (sharing an LSH key) that ``verify`` may accept
+    (``_may_verify``), by one text, or by a copy ``edges`` give. Each piece in the members'
+    order, the pieces by first member.
 
-    A component is linked knowledge-free (``linked`` on whole pages), so the pages of a site
-    whose extractor left its chrome in join one component through that chrome however many
-    stories they carry: a component growing with the site's pages. Discounted, chrome no
-    longer links them, and a pair ``verify`` accepts shares at least ``link_floor`` of its
-    own shingles (or one text): it is ``linked`` here too, and in one piece. So each piece is
+    A component is linked knowledge-free and loosely (``linked``: ``link_floor`` shingles of
+    whole pages in common), so the pages of a site whose extractor left its chrome in join
+    one component through that chrome, and a roundup, a shared quote or a story given
+    another's opening sentence join the stories they share text with: components that grow
+    with the input. Here the common lines are known, and every pair ``verify`` accepts, even
+    without its size ratio (``_copies_of_copies``), is within one piece. So each piece is
     decided on its own, on arrays of its own size."""
     n = len(members)
     parent = list(range(n))
@@ -1138,8 +1139,21 @@ def _join_pieces(
             if pair in checked:
                 continue
             checked.add(pair)
-            if linked(members[a], members[b], config):
+            if _may_verify(members[a], members[b], config):
                 union(a, b)
+
+
+def _may_verify(a: Fingerprint, b: Fingerprint, config: DedupConfig) -> bool:
+    """Whether ``verify`` may accept two discounted pages, size ratio aside: one text, or the
+    smaller with ``min_shingles`` and ``containment_threshold`` of it shared (the loosest of
+    its containment floors). ``_copies_of_copies`` waives the size ratio only."""
+    if a.n_tokens and a.text_hash == b.text_hash:
+        return True
+    small = min(a.size, b.size)
+    if small < config.min_shingles:
+        return False
+    shared = _intersection(a.shingle_array(), b.shingle_array())
+    return shared >= config.containment_threshold * small
 
 
 def _resolve_piece(
