@@ -16,11 +16,12 @@ synthetic fingerprints, in a subprocess of its own per store: time per stage and
 
 Corpus at size N: N / B blocks (B = ``--block``), each a copy of one generated base block
 (``benchmarks.syndication``: real stories of the three bench sets in the chrome of their
-hundreds of sites, with copies, trims, updates and hard negatives) with the letters of all its
-text put through a substitution of the block's own (ASCII vowels among vowels, consonants
-among consonants; the letters of other scripts, Chinese, Korean, Cyrillic, accented Latin,
-each to a letter of its script and case by a flip of the block's own; in HTML only the text
-between tags, entities kept), its hosts renamed
+hundreds of sites, with copies, trims, updates and hard negatives) with the letters and digits
+of all its text put through a substitution of the block's own (ASCII vowels among vowels,
+consonants among consonants; the letters of other scripts, Chinese, Korean, Cyrillic, accented
+Latin, each to a letter of its script and case by a flip of the block's own; every decimal
+digit, of any script, to another digit of its script; in HTML only the text between tags,
+entities kept), its hosts renamed
 ``bK-host`` and its ids prefixed. Block k thus has its own stories, words and sites, while
 word lengths, punctuation, markup and the copy structure stay the base block's: every size
 has the same mix of work per page and only the size grows. (The generator alone cannot do
@@ -55,6 +56,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -66,8 +68,11 @@ REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "benchmarks" / "results"
 FLOORS = {"time_per_page_ratio": 1.2, "peak_rss_gb_200k": 2.0, "dedup_peak_rss_gb": 4.0}
 
-_VOWELS, _CONSONANTS = "aeiou", "bcdfghjklmnpqrstvwxyz"
-_CORPUS_VERSION = "v2"  # v2: non-ASCII letters enciphered too
+_VOWELS, _CONSONANTS, _DIGITS = "aeiou", "bcdfghjklmnpqrstvwxyz", "0123456789"
+# v2: non-ASCII letters enciphered too; v3: digits too (v2 left them alone: the tables and
+# figures of a number-heavy story, housing prices, standings, were 5-grams of numbers shared
+# by its copies in every block, which linked the blocks into one component growing with N)
+_CORPUS_VERSION = "v3"
 _TEXT = re.compile(r">([^<]+)<")
 _ENTITY = re.compile(r"(&#?\w+;)")
 _HOST = re.compile(r"^(https?://)([^/]+)")
@@ -78,16 +83,26 @@ _HOST = re.compile(r"^(https?://)([^/]+)")
 
 
 class _Cipher(dict[int, int]):
-    """A ``str.translate`` table: ASCII letters as given, every other letter (Chinese,
-    Korean, Cyrillic, accented Latin...) by ``_flipped``, computed when first met."""
+    """A ``str.translate`` table: ASCII letters and digits as given, every other letter
+    (Chinese, Korean, Cyrillic, accented Latin...) by ``_flipped`` and every other decimal
+    digit (Arabic-Indic, Devanagari, full-width...) by ``_digit``, computed when first met."""
 
-    def __init__(self, ascii_letters: dict[int, int], flip: int) -> None:
-        super().__init__(ascii_letters)
+    def __init__(self, ascii_table: dict[int, int], flip: int, digits: tuple[int, ...]) -> None:
+        super().__init__(ascii_table)
         self.flip = flip
+        self.digits = digits
 
     def __missing__(self, code: int) -> int:
-        self[code] = out = _flipped(code, self.flip)
+        self[code] = out = _digit(code, self.digits) if chr(code).isdecimal() else _flipped(
+            code, self.flip)
         return out
+
+
+def _digit(code: int, digits: tuple[int, ...]) -> int:
+    """A decimal digit's substitute: the digit of value ``digits[value]`` of its own script
+    (Unicode puts each script's digits 0-9 in a run of consecutive code points)."""
+    value = unicodedata.decimal(chr(code))
+    return code - value + digits[value]
 
 
 def _flippable(c: str) -> bool:
@@ -113,10 +128,12 @@ def _flipped(code: int, flip: int) -> int:
 
 
 def cipher(block: int, seed: int) -> dict[int, int]:
-    """The block's letter substitution (block 0: none): ASCII vowels among vowels, consonants
-    among consonants, upper case as lower case; every other letter by ``_flipped`` with a
-    flip of the block's own (stories in Chinese or Korean would otherwise be one text in
-    every block: copies across blocks, a component growing with the input)."""
+    """The block's letter and digit substitution (block 0: none): ASCII vowels among vowels,
+    consonants among consonants, upper case as lower case, digits among digits (of every
+    script); every other letter by ``_flipped`` with a flip of the block's own. Whatever the
+    substitution leaves alone is shared by the copies of a story in every block: stories in
+    Chinese or Korean (v1), or a story's tables of figures (v2), made copies across blocks,
+    hence a component growing with the input."""
     if block == 0:
         return {}
     rng = random.Random(f"{seed}:{block}")
@@ -128,7 +145,11 @@ def cipher(block: int, seed: int) -> dict[int, int]:
         for a, b in zip(group, shuffled, strict=True):
             table[ord(a)], table[ord(a.upper())] = ord(b), ord(b.upper())
     assert set(table) <= {ord(c) for c in string.ascii_letters}
-    return _Cipher(table, 1 + (block - 1) % 255)
+    digits = list(range(10))
+    while any(a == b for a, b in enumerate(digits)):  # every digit changes
+        rng.shuffle(digits)
+    table.update((ord(_DIGITS[a]), ord(_DIGITS[b])) for a, b in enumerate(digits))
+    return _Cipher(table, 1 + (block - 1) % 255, tuple(digits))
 
 
 def _text(text: str, table: dict[int, int]) -> str:
@@ -313,9 +334,10 @@ def markdown(result: dict[str, Any]) -> str:
              + ", ".join(f"`{c}`" for c in result["commands"]) + f". {result['machine']}.", "",
              "Corpus: blocks of generated syndication pages, each block enciphered to stories, "
              "words and sites of its own (see `benchmarks/scaling.py`), so every size has the "
-             f"same mix of work per page (corpus {_CORPUS_VERSION}: the letters of every "
-             "script enciphered; v1 left Chinese, Korean and Cyrillic stories one text in "
-             "every block, whose copies made one component growing with the input). "
+             f"same mix of work per page (corpus {_CORPUS_VERSION}: the letters and digits of "
+             "every script enciphered; v1 left Chinese, Korean and Cyrillic stories one text "
+             "in every block, v2 the figures of number-heavy stories: their copies made one "
+             "component growing with the input). "
              "Peak RSS: the command and all its workers, summed, "
              "sampled every 50 ms. Per-page times drift with the load of this shared machine "
              "(load average given per run).", "",

@@ -28,6 +28,8 @@ from cleanfeed.dedup.cluster import (
     _Story,
     common_lines,
     line_pairs,
+    linked,
+    own_pieces,
     resolve_component,
 )
 from cleanfeed.dedup.deduplicator import _Linker, _Node
@@ -297,13 +299,16 @@ def test_members_apart_are_decided_at_once_as_their_own_rounds_would(
     docs = [_doc("a", stories[0]), _doc("b", stories[1]), _doc("c", stories[3]),
             _doc("digest", stories[0] + stories[1] + stories[3]), _doc("empty", [])]
     calls: list[int] = []  # sizes of the rounds decided apart, per pass of the loop
-    for fps in (fingerprint_batch(docs, CONFIG), members):
+    # the members' briefs and empty bodies are pieces of their own (``own_pieces``): their
+    # rounds are those of the members' one piece, as a component whose own text linked them
+    for fps, resolve in ((fingerprint_batch(docs, CONFIG), resolve_component),
+                         (members, cluster._resolve_piece)):
         calls.clear()
         monkeypatch.setattr(_Round, "decide_apart", _recording(
             _Round.decide_apart, lambda self, alone: calls.append(len(self.members))))
-        fast = resolve_component(fps, None, CONFIG)
+        fast = resolve(fps, None, CONFIG, frozenset(), frozenset())
         monkeypatch.setattr(_Round, "apart", lambda self: False)
-        assert resolve_component(fps, None, CONFIG) == fast
+        assert resolve(fps, None, CONFIG, frozenset(), frozenset()) == fast
         monkeypatch.undo()
         assert calls and max(calls) >= 2
 
@@ -389,3 +394,52 @@ def test_a_component_keeps_a_bounded_number_of_rows(
     assert np.array_equal(comp.row(1).match, _Component(fps, None, CONFIG).row(1).match)
     monkeypatch.setattr(cluster, "_ROW_CACHE_BYTES", 1)
     assert resolve_component(fps, None, CONFIG) == expected
+
+
+def test_pages_linked_only_by_their_sites_common_text_are_decided_apart(
+    stories: list[list[str]],
+) -> None:
+    """Three stories of one site whose extractor left the site's sidebar in (another story's
+    lede, on all three pages) are one component, linked by the sidebar alone; discounted,
+    each is a piece of its own, and the copy of one of them on another site stays with it."""
+    sidebar = stories[3][:3]
+    docs = [_doc(f"s0-{k}", [*stories[k], *sidebar], f"https://s0.example/{k}") for k in range(3)]
+    docs.append(_doc("s1-0", _edit(stories[0], 4, seed=2), "https://s1.example/0"))
+    fps = fingerprint_batch(docs, CONFIG)
+    assert linked(fps[1], fps[2], CONFIG) and not verify(fps[1], fps[2], CONFIG)
+    common = common_lines(*line_pairs(fps), CONFIG)
+    own = [f.discounted_by(common) for f in fps]
+    assert all(f.discounted for f in own[:3]) and not own[3].discounted
+    pieces = own_pieces(own, CONFIG)
+    assert [[f.doc_id for f in piece] for piece in pieces] == [["s0-0", "s1-0"], ["s0-1"], ["s0-2"]]
+    decisions = {d.doc_id: d for d in resolve_component(own, None, CONFIG)}
+    story = {decisions["s0-0"].canonical_id, decisions["s1-0"].canonical_id}
+    assert len(story) == 1 and sorted(d.status for i, d in decisions.items() if i in
+                                      ("s0-0", "s1-0")) == ["duplicate", "kept"]
+    assert [decisions[i].status for i in ("s0-1", "s0-2")] == ["kept", "kept"]
+    assert decisions["s0-1"].reason.startswith("no near-duplicate")
+
+
+def test_a_roundup_of_story_ledes_is_a_piece_apart_from_the_stories(
+    stories: list[list[str]],
+) -> None:
+    """A digest carrying the opening paragraphs of three stories shares enough text with each
+    story's pages to link them all into one component, yet ``verify`` cannot take it as a copy
+    of any (a third of it at most is each story): each story is a piece, and the digest."""
+    ledes = [p for k in range(3) for p in stories[k][:2]]
+    docs = [_doc("digest", ledes, "https://d.example/today")]
+    for k in range(3):
+        docs += [_doc(f"{k}-a", stories[k], f"https://a.example/{k}"),
+                 _doc(f"{k}-b", _edit(stories[k], 4, seed=k), f"https://b.example/{k}")]
+    fps = fingerprint_batch(docs, CONFIG)
+    assert all(linked(fps[0], fps[1 + 2 * k], CONFIG) for k in range(3))
+    pieces = own_pieces(sorted(fps, key=lambda f: f.doc_id), CONFIG)
+    assert [[f.doc_id for f in piece] for piece in pieces] == [
+        ["0-a", "0-b"], ["1-a", "1-b"], ["2-a", "2-b"], ["digest"]]
+    decisions = {d.doc_id: d for d in resolve_component(fps, None, CONFIG)}
+    assert decisions["digest"].status == "kept"
+    assert decisions["digest"].reason.startswith("no near-duplicate")
+    for k in range(3):
+        pair = [decisions[f"{k}-a"], decisions[f"{k}-b"]]
+        assert sorted(d.status for d in pair) == ["duplicate", "kept"]
+        assert len({d.canonical_id for d in pair}) == 1

@@ -9,8 +9,11 @@ calls (d) per component):
     ``verify`` accepts once each site's common text is discounted);
 (c) connected components of the edges (``connected_components``);
 (d) ``resolve_component``: per component, on its pages discounted by their sites' common
-    lines (``common_lines``), pick the canonical copy by policy, keep as its copies only
-    members that ``verify`` *directly* against it, and repeat on the rest.
+    lines (``common_lines``), split into the pieces their own text still links
+    (``own_pieces``: chrome an extractor left in, or a roundup's ledes, link pages of several
+    stories into one component, not into one piece), then per piece pick the canonical copy
+    by policy, keep as its copies only members that ``verify`` *directly* against it, and
+    repeat on the rest.
 
 Why discount: a page an extractor left chrome in carries its site's menus, other stories'
 headlines and footer; two briefs of one site share more of that than of their stories. Lines
@@ -39,7 +42,7 @@ costs what its rows and decisions touch, not a pass over the component's text.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
@@ -63,6 +66,7 @@ __all__ = [
     "linked",
     "lsh_eligible",
     "lsh_key",
+    "own_pieces",
     "resolve_component",
     "verify",
     "verify_many",
@@ -1094,22 +1098,22 @@ def resolve_component(
 ) -> list[Decision]:
     """Decisions for one connected component, sorted by doc id (pure and deterministic).
 
-    Repeatedly (``_Round.decide``): find the remaining member carrying most of the story
-    (``_Component.story_sizes``, ``_Round.reference``); mark members complete (matching it,
-    with ``complete_ratio`` of its story and size); choose the canonical by
+    The members are decided in the pieces their own text links (``own_pieces``), each on its
+    own. In each piece, repeatedly (``_Round.decide``): find the remaining member carrying most
+    of the story (``_Component.story_sizes``, ``_Round.reference``); mark members complete
+    (matching it, with ``complete_ratio`` of its story and size); choose the canonical by
     ``cleanfeed.dedup.canonical`` policy; its copies are the remaining members that ``verify``
     against the canonical itself (the anti-chaining guard), except that a canonical holding
-    several different stories (a roundup, ``_is_roundup``) keeps only copies of itself, and
-    that trimmed copies of a first version may join a much longer update
-    (``_copies_of_copies``). ``edges`` is an optional cache of ``verify`` results keyed by
-    ``(doc_id, doc_id)`` in either order; it must come from the same config. The result
-    depends only on the set of members, never on their order. A round costs the rows it
-    reads (each what one contender shares: ``_Component``), the story sizes its decisions
-    change (``_Story``) and a pass over the story sizes, never a pass over every member's
-    text; the rounds that would each keep one unmatched page alone are decided at once
-    (``_Round.decide_unmatched``, ``_Round.decide_apart``). So a story copied thousands of
-    times is decided in time linear in its copies' text, and a component that roundups glue
-    from thousands of stories in time about linear in its members.
+    several different stories (a roundup, ``_is_roundup``) keeps only copies of itself, and that
+    trimmed copies of a first version may join a much longer update (``_copies_of_copies``).
+    ``edges`` is an optional cache of ``verify`` results keyed by ``(doc_id, doc_id)`` in either
+    order; it must come from the same config. The result depends only on the set of members,
+    never on their order. A round costs the rows it reads (each what one contender shares:
+    ``_Component``), the story sizes its decisions change (``_Story``) and a pass over the story
+    sizes, never a pass over every member's text; the rounds that would each keep one unmatched
+    page alone are decided at once (``_Round.decide_unmatched``, ``_Round.decide_apart``). So a
+    story copied thousands of times is decided in time linear in its copies' text, and a
+    component that roundups glue from thousands of stories in time about linear in its members.
 
     ``members`` are compared as given: pass them ``Fingerprint.discounted_by`` their sites'
     common lines (the reasons then say how much was discounted). ``published``: ids an earlier
@@ -1124,6 +1128,106 @@ def resolve_component(
     ids = [f.doc_id for f in ordered]
     if len(set(ids)) != len(ids):
         raise ValueError("resolve_component: duplicate doc ids among the members")
+    decisions = {d.doc_id: d for piece in own_pieces(ordered, config, edges)
+                 for d in _resolve_piece(piece, edges, config, published, settled)}
+    return [decisions[i] for i in ids]
+
+
+def own_pieces(
+    members: Sequence[Fingerprint], config: DedupConfig,
+    edges: Mapping[tuple[str, str], Similarity | None] | None = None,
+) -> list[list[Fingerprint]]:
+    """The members (discounted by their sites' common lines) in the pieces that their own text
+    links: connected by candidate pairs (sharing an LSH key) that ``verify`` may accept
+    (``_may_verify``), by one text, or by a copy ``edges`` give. Each piece in the members'
+    order, the pieces by first member.
+
+    A component is linked knowledge-free and loosely (``linked``: ``link_floor`` shingles of
+    whole pages in common), so the pages of a site whose extractor left its chrome in join
+    one component through that chrome, and a roundup, a shared quote or a story given
+    another's opening sentence join the stories they share text with: components that grow
+    with the input. Here the common lines are known, and every pair ``verify`` accepts, even
+    without its size ratio (``_copies_of_copies``), is within one piece. So each piece is
+    decided on its own, on arrays of its own size."""
+    n = len(members)
+    parent = list(range(n))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def union(a: int, b: int) -> None:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+
+    first: dict[str, int] = {}
+    for i, f in enumerate(members):
+        if f.n_tokens:
+            union(i, first.setdefault(f.text_hash, i))
+    if edges:
+        index = {f.doc_id: i for i, f in enumerate(members)}
+        for (x, y), similarity in edges.items():
+            if similarity is not None and x in index and y in index:
+                union(index[x], index[y])
+    eligible = [i for i, f in enumerate(members) if lsh_eligible(f, config)]
+    checked: set[tuple[int, int]] = set()
+    for rows in band_buckets(lsh_keys([members[i] for i in eligible], config)):
+        by_root: dict[int, list[int]] = {}
+        for r in rows:
+            by_root.setdefault(find(eligible[r]), []).append(eligible[r])
+        groups = list(by_root.values())
+        for g in range(1, len(groups)):
+            for h in range(g):
+                _join_pieces(groups[g], groups[h], members, config, find, union, checked)
+    pieces: dict[int, list[Fingerprint]] = {}
+    for i, f in enumerate(members):
+        pieces.setdefault(find(i), []).append(f)
+    return list(pieces.values())
+
+
+def _join_pieces(
+    group: Sequence[int], other: Sequence[int], members: Sequence[Fingerprint],
+    config: DedupConfig, find: Callable[[int], int], union: Callable[[int, int], None],
+    checked: set[tuple[int, int]],
+) -> None:
+    """Check pairs across two groups of joined members until one links them."""
+    for a in group:
+        for b in other:
+            if find(a) == find(b):
+                return
+            pair = (min(a, b), max(a, b))
+            if pair in checked:
+                continue
+            checked.add(pair)
+            if _may_verify(members[a], members[b], config):
+                union(a, b)
+
+
+def _may_verify(a: Fingerprint, b: Fingerprint, config: DedupConfig) -> bool:
+    """Whether ``verify`` may accept two discounted pages, size ratio aside: one text, or the
+    smaller with ``min_shingles`` and ``containment_threshold`` of it shared (the loosest of
+    its containment floors). ``_copies_of_copies`` waives the size ratio only."""
+    if a.n_tokens and a.text_hash == b.text_hash:
+        return True
+    small = min(a.size, b.size)
+    if small < config.min_shingles:
+        return False
+    shared = _intersection(a.shingle_array(), b.shingle_array())
+    return shared >= config.containment_threshold * small
+
+
+def _resolve_piece(
+    ordered: Sequence[Fingerprint],
+    edges: Mapping[tuple[str, str], Similarity | None] | None,
+    config: DedupConfig,
+    published: Collection[str],
+    settled: Collection[str],
+) -> list[Decision]:
+    """``resolve_component`` on one of its ``own_pieces`` (members sorted by doc id)."""
+    ids = [f.doc_id for f in ordered]
     if len(ordered) == 1:  # what its only round decides (no pair: no edge applies)
         return [_kept_alone(ordered[0], config, True)]
     comp = _Component(ordered, edges, config)
