@@ -37,6 +37,7 @@ component in the local engine.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 from functools import partial
 from typing import Any
 
@@ -47,7 +48,7 @@ from pyspark.sql import functions as F
 
 from ..config import DedupConfig
 from ..dedup.cluster import linked, resolve_component
-from ..dedup.fingerprint import Fingerprint
+from ..dedup.fingerprint import Fingerprint, minhash_signatures
 from .pages import freeze
 from .schema import COMPONENT, DECISION, EDGE, LINE, PAIR, ddl
 
@@ -74,7 +75,7 @@ FINGERPRINT_COLUMNS = ("node", "id", "feed_pass", "file", "record", "text_hash",
 def _fingerprint(doc_id: str, text_hash: str, n_tokens: int, shingles: bytes, domain: str | None,
                  wire: str | None = None, date: str | None = None, url: str | None = None,
                  lines: bytes | None = None, shingle_lines: bytes | None = None) -> Fingerprint:
-    # the signature only served LSH, which is done: the checks and the policy never read it
+    # no signature: the pair checks never read it (``resolve_rows`` makes it again)
     return Fingerprint(doc_id, text_hash, n_tokens, shingles, b"", domain, wire, date, url,
                        lines or b"", shingle_lines or b"")
 
@@ -129,11 +130,15 @@ def resolve_rows(table: pa.Table, config: DedupConfig) -> pa.Table:
     """``applyInArrow`` per component over ``COMPONENT`` rows: ``resolve_component`` on its
     members, as ``DECISION`` rows."""
     rows = table.to_pylist()
-    members = [_fingerprint(r["id"], r["text_hash"], r["n_tokens"], r["shingles"], r["domain"],
-                            r["fp_wire"], r["fp_date"], r["fp_url"], r["fp_lines"],
-                            r["fp_shingle_lines"]).discounted_by(
+    whole = [_fingerprint(r["id"], r["text_hash"], r["n_tokens"], r["shingles"], r["domain"],
+                          r["fp_wire"], r["fp_date"], r["fp_url"], r["fp_lines"],
+                          r["fp_shingle_lines"]) for r in rows]
+    # the signatures again, from the whole pages' shingles as the local engine made them:
+    # resolve splits a component by the LSH keys of its members (``own_pieces``)
+    signatures = minhash_signatures([f.shingle_array() for f in whole], config)
+    members = [replace(f, signature=s.astype("<u4").tobytes()).discounted_by(
                    np.sort(np.array(r["common"] or [], dtype=np.int64).view(np.uint64)))
-               for r in rows]
+               for f, s, r in zip(whole, signatures, rows, strict=True)]
     node = {r["id"]: r["node"] for r in rows}
     out: list[dict[str, Any]] = [
         {"node": node[d.doc_id], "status": d.status, "canonical_id": d.canonical_id,
