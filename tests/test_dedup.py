@@ -126,6 +126,13 @@ def test_tokens_are_casefolded_words() -> None:
     ]
 
 
+
+def test_words_of_non_ascii_letters_stay_whole() -> None:
+    # "à", "х" and "Å" end in the UTF-8 bytes 0xA0 or 0x85, which once split words in two
+    assert tokens(["Voilà : la police de Хабаровск et d\u2019Åland\u00a0— 中文 news\u2028next"]) == [
+        "voilà", "la", "police", "de", "хабаровск", "et", "d", "åland", "中文", "news", "next",
+    ]
+
 # --- signatures ------------------------------------------------------------------------------
 
 

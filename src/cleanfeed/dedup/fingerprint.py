@@ -60,15 +60,18 @@ _TYPOGRAPHY = {
     **{c: "'" for c in "‘’‚‛′`´‹›"},
     **{c: '"' for c in "“”„‟″«»"},
     **{c: "-" for c in "‐‑‒–—―−﹘﹣"},
-    **{c: " " for c in "\u00a0\u2007\u202f\u200b\u2060\ufeff•·‧"},
+    **{c: " " for c in "\u00a0\u2007\u202f\u200b\u2060\ufeff\u0085\u1680\u2028\u2029•·‧"},
 }
 # A regex with a callback, not str.translate: translate falls back to a slow per-character
 # path on non-ASCII text, while these characters are few in a story.
 _TYPOGRAPHY_RE = re.compile("[" + re.escape("".join(_TYPOGRAPHY)) + "]")
 # Word separators, applied to UTF-8 bytes after the typography mapping (so ASCII suffices):
-# bytes.translate is a C loop over a 256-entry table.
+# bytes.translate is a C loop over a 256-entry table. ASCII bytes only: the bytes 0x80-0xFF
+# are pieces of non-ASCII letters in UTF-8 (0x85 and 0xA0, spaces in Latin-1, end "à", "х",
+# "Å" and many CJK characters), the non-ASCII spaces are spaces before (NFKC, ``_TYPOGRAPHY``).
 _SEPARATORS = bytes(
-    32 if (chr(i) in "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~" or chr(i).isspace()) else i
+    32 if i < 128 and (chr(i) in "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~" or chr(i).isspace())
+    else i
     for i in range(256)
 )
 _LINE_SEPARATORS = _SEPARATORS[:0x1E] + b"\x1e" + _SEPARATORS[0x1F:]  # U+001E kept: a line break

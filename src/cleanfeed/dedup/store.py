@@ -43,7 +43,9 @@ from .fingerprint import Fingerprint
 
 __all__ = ["BandIndex", "MemoryStore", "SqliteStore", "Store", "open_store"]
 
-_SCHEMA_VERSION = "3"  # 2: docs.url; 3: docs.lines/shingle_lines/published/replaces, lines
+# 2: docs.url; 3: docs.lines/shingle_lines/published/replaces, lines; 4: words of non-ASCII
+# letters whole (3 cut them at the UTF-8 bytes 0x85 and 0xA0: other shingles)
+_SCHEMA_VERSION = "4"
 
 
 class BandIndex:
