@@ -411,21 +411,31 @@ def _by_key(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return flat[order], order // keys.shape[1]
 
 
-def connected_components(n: int, pairs: Iterable[tuple[int, int]]) -> np.ndarray:
-    """Component label of each of ``n`` nodes: the smallest node index in its component."""
-    parent = list(range(n))
+class _Forest:
+    """Union-find over ``n`` nodes; a root is the smallest node index of its set."""
 
-    def find(x: int) -> int:
+    def __init__(self, n: int) -> None:
+        self.parent = list(range(n))
+
+    def find(self, x: int) -> int:
+        parent = self.parent
         while parent[x] != x:
             parent[x] = parent[parent[x]]
             x = parent[x]
         return x
 
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+def connected_components(n: int, pairs: Iterable[tuple[int, int]]) -> np.ndarray:
+    """Component label of each of ``n`` nodes: the smallest node index in its component."""
+    forest = _Forest(n)
     for i, j in pairs:
-        ri, rj = find(int(i)), find(int(j))
-        if ri != rj:
-            parent[max(ri, rj)] = min(ri, rj)
-    return np.array([find(i) for i in range(n)], dtype=np.int64)
+        forest.union(int(i), int(j))
+    return np.array([forest.find(i) for i in range(n)], dtype=np.int64)
 
 
 def _pair_key(x: str, y: str) -> tuple[str, str]:
@@ -1149,20 +1159,8 @@ def own_pieces(
     with the input. Here the common lines are known, and every pair ``verify`` accepts, even
     without its size ratio (``_copies_of_copies``), is within one piece. So each piece is
     decided on its own, on arrays of its own size."""
-    n = len(members)
-    parent = list(range(n))
-
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    def union(a: int, b: int) -> None:
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-
+    forest = _Forest(len(members))
+    find, union = forest.find, forest.union
     first: dict[str, int] = {}
     for i, f in enumerate(members):
         if f.n_tokens:
