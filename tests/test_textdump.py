@@ -13,7 +13,7 @@ from cleanfeed.extract.rules import RULES_BY_ID
 from cleanfeed.extract.template import SiteTemplates
 from cleanfeed.models import CleanDoc
 
-from .conftest import SEEDS
+from .conftest import FIXTURES, SEEDS
 
 ADD_ONS = re.compile(
     r"quick summary|table of contents|key takeaways|frequently asked questions|related posts"
@@ -332,3 +332,64 @@ def test_a_long_bulleted_list_inside_the_story_does_not_split_it() -> None:
     kept = set(clean_text_dump(page).paragraphs)
     assert set(before) <= kept and set(after) <= kept
     assert not kept & set(_MENU + _FOOTER)
+
+
+def _dump(name: str) -> str:
+    return (FIXTURES / "dumps" / name).read_text(encoding="utf-8")
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def _between(lines: list[str], first: str, last: str) -> list[str]:
+    return lines[lines.index(first) : lines.index(last) + 1]
+
+
+def test_code_and_lists_a_line_introduces_stay_in_the_story() -> None:
+    # "Then describe the settings the tool expects:" announces code whose lines are short and
+    # bare; they are the story's, and the paragraphs after them too
+    page = _lines(_dump("code_blocks.txt"))
+    story = _between(page, "Most command-line tools end up reading a configuration file sooner or later. In Rust, "
+                     "the serde crate does the heavy lifting: you describe the file's shape as a struct and let the "
+                     "deserializer fill it in.", "For optional settings, wrap the field's type in an Option and serde "
+                     "will leave it empty when the file does not mention it.")
+    doc = clean_text_dump(_dump("code_blocks.txt"))
+    assert list(doc.paragraphs) == story
+    assert "struct Config {" in doc.paragraphs and "cargo add toml" in doc.paragraphs
+
+
+def test_a_list_introduced_after_the_story_stays_out() -> None:
+    # an introduced block costs little but never counts for the body: with no prose after it,
+    # the list a colon line announces below the story is left out
+    story = [
+        "The council voted on Tuesday to close the old bridge to cars from March, after engineers found "
+        "cracks in two of its supporting piers during the annual inspection.",
+        "Cyclists and pedestrians will still be able to cross while repairs go on, the council said in a "
+        "statement, and a temporary ferry will carry buses across the river.",
+    ]
+    channels = ["Find us on these channels:", "* Facebook page", "* Instagram stories", "* Weekly podcast",
+                "* Evening radio show"]
+    doc = clean_text_dump("\n\n".join([*_MENU, *story, *channels, *_FOOTER]))
+    assert list(doc.paragraphs[:2]) == story
+    assert not set(doc.paragraphs) & set(channels[1:])
+
+
+def test_how_to_steps_and_materials_stay_in_the_story() -> None:
+    page = _lines(_dump("howto_steps.txt"))
+    doc = clean_text_dump(_dump("howto_steps.txt"))
+    story = _between(page, page[page.index("By Maria Lindqvist") + 1],
+                     "A repotted snake plant needs little more than a bright window and a drink every few weeks. "
+                     "Within a season you should see new leaves pushing up from the soil.")
+    assert list(doc.paragraphs) == story
+    assert [p for p in doc.paragraphs if p.startswith("Step ")] == [f"Step {n}" for n in range(1, 6)]
+
+
+def test_a_ranked_list_keeps_every_entry_and_drops_the_numbered_link_list() -> None:
+    page = _lines(_dump("ranked_list.txt"))
+    doc = clean_text_dump(_dump("ranked_list.txt"))
+    story = _between(page, page[page.index("Best Small Museums in Northern Italy") + 1],
+                     "Most of these museums close in August, so check before you travel and plan a morning for "
+                     "each one.")
+    assert list(doc.paragraphs) == story  # every entry's name, text and facts
+    assert not any("cheap flights" in p for p in doc.paragraphs)  # "Most Read": numbered links alone

@@ -19,7 +19,11 @@ it takes out, so ``--explain`` can say why a line left):
 3. **Body detection** (``text.outside-body``): each line gets a score from its own features
    (length, sentence shape, stop-word density, list markers, title case, dates, counters,
    link-likeness); the story is the one contiguous run of lines with the highest total score,
-   so short lines inside it survive while short lines far from it do not. A wire dateline
+   so short lines inside it survive while short lines far from it do not. The story's own
+   structures weigh as a list's points, not as chrome: the lines of a list, table or code block
+   that a line ending in a colon introduces ("You will need:"), and the entries of an
+   enumeration ("1. ...", "Step 2", with text between them), whose paragraphs are not taken
+   for a teaser list either. A wire dateline
    ("SEOUL (Reuters) -") and a wire credit line ("(Reporting by ...)") are strong anchors: the
    body starts at the dateline and ends at the credit line.
 4. **Short lines inside the body** are judged on their own (``text.short-line``): share labels,
@@ -268,13 +272,16 @@ def _median(values: Sequence[float]) -> float:
     return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
 
-def _teasers_damped(scores: list[float], sizes: Sequence[float]) -> list[float]:
+def _teasers_damped(
+    scores: list[float], sizes: Sequence[float], enumerated: frozenset[int] = frozenset()
+) -> list[float]:
     """Damp paragraphs that stand alone between runs of short lines, in a series.
 
     A story's paragraphs follow each other, with at most a sub-heading or a caption between;
     teaser lists ("More from ...", a blog's front page) print each summary paragraph between
     a headline, an author, a category or a date. Three or more paragraphs in a row that each
-    sit between at least two short lines are such a list.
+    sit between at least two short lines are such a list, unless they are the entries of an
+    enumeration (``enumerated``: "1. ...", "Step 2"; a ranked list's or a how-to's).
     """
     long = [i for i, score in enumerate(scores) if score >= 1.0]
     if len(long) < 3:
@@ -284,6 +291,7 @@ def _teasers_damped(scores: list[float], sizes: Sequence[float]) -> list[float]:
         k
         for k in range(len(long))
         if (k == 0 or gaps[k - 1] >= _TEASER_GAP) and (k == len(long) - 1 or gaps[k] >= _TEASER_GAP)
+        and long[k] not in enumerated
     ]
     out = list(scores)
     run: list[int] = []
@@ -335,6 +343,71 @@ def _slideshow_damped(scores: list[float], lines: Sequence[DumpLine]) -> list[fl
     return out
 
 
+# A line that introduces what follows ("Here are the average costs:", "You'll need:", "Minimal
+# setup requires one line:"): the list, table or code it announces is the story's own, however
+# short and bare its lines; they weigh as a list's points (``_LIST_PHRASE_SCORE``) up to the next
+# paragraph, so that a story's list or code block does not split it. Its lines never count for
+# the body, so a list introduced at the story's end stays out unless prose follows it.
+_INTRODUCER_WORDS = 3
+_INTRODUCED_LINES = 200
+
+
+def _introduces(line: DumpLine) -> bool:
+    """A line of a few words or more ending in a colon: it announces the block below it."""
+    return line.content.rstrip().endswith(":") and word_count(line.content) >= _INTRODUCER_WORDS
+
+
+def _introduced_lifted(
+    scores: list[float], lines: Sequence[DumpLine], verdicts: dict[int, _Verdict], base: Sequence[float]
+) -> list[float]:
+    """Lines of a block a colon line introduces (``_introduces``) cost no more than a list's
+    points, up to the next paragraph or line a rule or the template removed."""
+    out = list(scores)
+    for i, line in enumerate(lines):
+        if i in verdicts or not _introduces(line):
+            continue
+        for j in range(i + 1, min(len(lines), i + 1 + _INTRODUCED_LINES)):
+            if j in verdicts or base[j] >= 1.0 or _introduces(lines[j]):
+                break
+            out[j] = max(out[j], _LIST_PHRASE_SCORE)
+    return out
+
+
+# An item's number opening a line: "1. Multimeter" (the list marker the line lost), "Step 3",
+# "#4", "No. 5".
+_ORDINAL = re.compile(r"(?:(?:step|part|no\.|#)\s*(\d{1,3})[.):]?|(\d{1,3})[.)])(?:\s|$)", re.IGNORECASE)
+_MIN_ENTRIES = 3
+
+
+def _ordinal(line: DumpLine) -> int | None:
+    """The number an enumeration's entry opens with ("1. Multimeter", "Step 3"), or None."""
+    match = _ORDINAL.match(line.text)
+    if match is None or word_count(line.content) >= 20:
+        return None
+    return int(match.group(1) or match.group(2))
+
+
+def _enumerated(lines: Sequence[DumpLine], verdicts: dict[int, _Verdict]) -> frozenset[int]:
+    """Lines of an enumeration whose entries hold text of their own: three or more lines
+    numbered k, k+1, k+2 ... (``_ordinal``), with lines between them (a ranked list's entries,
+    a how-to's steps; a numbered list of links has none), from the first entry to the end of
+    the last (as many lines as an entry takes on average).
+    Its paragraphs are the entries' text, not teasers (``_teasers_damped``), and its short
+    lines (an entry's name, its facts) weigh as a list's points."""
+    numbered = [(i, n) for i, line in enumerate(lines) if i not in verdicts and (n := _ordinal(line)) is not None]
+    out: set[int] = set()
+    run: list[tuple[int, int]] = []
+    for entry in [*numbered, (-1, -1)]:
+        if run and entry[1] == run[-1][1] + 1 and entry[0] > run[-1][0] + 1:
+            run.append(entry)
+            continue
+        if len(run) >= _MIN_ENTRIES:  # the last entry runs as long as the others did
+            step = (run[-1][0] - run[0][0]) // (len(run) - 1)
+            out.update(range(run[0][0], min(len(lines), run[-1][0] + step)))
+        run = [entry]
+    return frozenset(out)
+
+
 def _body_span(
     lines: Sequence[DumpLine], verdicts: dict[int, _Verdict], base: Sequence[float]
 ) -> tuple[int, int]:
@@ -345,12 +418,13 @@ def _body_span(
     story's paragraphs they are its sub-headings, so they weigh as the short lines they are
     (never for the body) rather than as chrome that splits it.
     """
+    enumerated = _enumerated(lines, verdicts)
+    own = [_verdict_score(verdicts[i], score) if i in verdicts else score for i, score in enumerate(base)]
+    lifted = [max(score, _LIST_PHRASE_SCORE) if i in enumerated else score for i, score in enumerate(own)]
     scores = _teasers_damped(
-        _slideshow_damped(
-            [_verdict_score(verdicts[i], score) if i in verdicts else score for i, score in enumerate(base)],
-            lines,
-        ),
+        _slideshow_damped(_introduced_lifted(lifted, lines, verdicts, base), lines),
         [word_count(line.content) for line in lines],
+        enumerated,
     )
     start, end = _best_block(scores)
     if end <= start:
