@@ -393,3 +393,15 @@ def test_a_ranked_list_keeps_every_entry_and_drops_the_numbered_link_list() -> N
                      "each one.")
     assert list(doc.paragraphs) == story  # every entry's name, text and facts
     assert not any("cheap flights" in p for p in doc.paragraphs)  # "Most Read": numbered links alone
+
+
+def test_table_rows_stay_in_the_story_and_a_barred_menu_does_not() -> None:
+    # tab-separated rows and "| a | b |" rows with as many cells are a table: the story's data
+    page = _lines(_dump("fare_tables.txt"))
+    doc = clean_text_dump(_dump("fare_tables.txt"))
+    story = _between(page, page[page.index("Bus fares rise for the first time in four years") + 1],
+                     "Passenger groups said the rise was modest but asked the authority to use the money to "
+                     "restore the evening services it cut last year on the routes to the outer estates.")
+    assert list(doc.paragraphs) == story
+    assert "| Eastbridge | 1.95 | 5.20 |" in doc.paragraphs  # a row of bars is not short-line chrome
+    assert not any("About us" in p or "Home |" in p for p in doc.paragraphs)

@@ -23,7 +23,8 @@ it takes out, so ``--explain`` can say why a line left):
    structures weigh as a list's points, not as chrome: the lines of a list, table or code block
    that a line ending in a colon introduces ("You will need:"), and the entries of an
    enumeration ("1. ...", "Step 2", with text between them), whose paragraphs are not taken
-   for a teaser list either. A wire dateline
+   for a teaser list either; the rows of a table (tab-separated cells, or "| a | b |" rows, as
+   many cells each) the same. A wire dateline
    ("SEOUL (Reuters) -") and a wire credit line ("(Reporting by ...)") are strong anchors: the
    body starts at the dateline and ends at the credit line.
 4. **Short lines inside the body** are judged on their own (``text.short-line``): share labels,
@@ -408,6 +409,40 @@ def _enumerated(lines: Sequence[DumpLine], verdicts: dict[int, _Verdict]) -> fro
     return frozenset(out)
 
 
+# A data table's rows, as renderers print them: cells split by tabs, or "| a | b |" between
+# bars. Three or more rows in a row with the same number of cells are a table (a menu printed
+# as "Home | News | Sport" has no bars at its ends); its rows are the story's data (a price
+# list, a shopping list, a comparison), and weigh as a list's points.
+_MIN_ROWS = 3
+
+
+def _cells(line: DumpLine) -> int:
+    """How many cells a table row has (0: the line is not a row)."""
+    text = line.text
+    if "\t" in text:
+        return len(text.split("\t"))
+    if len(text) > 2 and text[0] == "|" and text[-1] == "|":
+        return text.count("|") - 1
+    return 0
+
+
+def _table_rows(lines: Sequence[DumpLine]) -> frozenset[int]:
+    """Lines that are rows of a table: ``_MIN_ROWS`` or more in a row with as many cells,
+    two or more each."""
+    out: set[int] = set()
+    run: list[int] = []
+    width = 0
+    for i, line in enumerate([*lines, None]):
+        cells = _cells(line) if line is not None else 0
+        if cells >= 2 and cells == width:
+            run.append(i)
+            continue
+        if len(run) >= _MIN_ROWS:
+            out.update(run)
+        run, width = ([i], cells) if cells >= 2 else ([], 0)
+    return frozenset(out)
+
+
 def _body_span(
     lines: Sequence[DumpLine], verdicts: dict[int, _Verdict], base: Sequence[float]
 ) -> tuple[int, int]:
@@ -419,8 +454,9 @@ def _body_span(
     (never for the body) rather than as chrome that splits it.
     """
     enumerated = _enumerated(lines, verdicts)
+    structured = enumerated | _table_rows(lines)
     own = [_verdict_score(verdicts[i], score) if i in verdicts else score for i, score in enumerate(base)]
-    lifted = [max(score, _LIST_PHRASE_SCORE) if i in enumerated else score for i, score in enumerate(own)]
+    lifted = [max(score, _LIST_PHRASE_SCORE) if i in structured else score for i, score in enumerate(own)]
     scores = _teasers_damped(
         _slideshow_damped(_introduced_lifted(lifted, lines, verdicts, base), lines),
         [word_count(line.content) for line in lines],
@@ -497,6 +533,7 @@ def _clean_lines(
                 verdicts.setdefault(j, verdicts[i])
             break
     start, end = _body_span(lines, verdicts, base)
+    rows = _table_rows(lines)
     outside = _Verdict(OUTSIDE_BODY, _category(OUTSIDE_BODY, "layout"))
     short = _Verdict(SHORT_LINE, _category(SHORT_LINE, "layout"))
     repeated = _Verdict(REPEATED_LINE, _category(REPEATED_LINE, "layout"))
@@ -510,7 +547,7 @@ def _clean_lines(
             verdicts[i] = outside
             continue
         following = lines[i + 1] if i + 1 < len(lines) else None
-        if _short_line_chrome(line, following):
+        if i not in rows and _short_line_chrome(line, following):
             verdicts[i] = short
             continue
         key = normal(line.content)
