@@ -405,3 +405,16 @@ def test_table_rows_stay_in_the_story_and_a_barred_menu_does_not() -> None:
     assert list(doc.paragraphs) == story
     assert "| Eastbridge | 1.95 | 5.20 |" in doc.paragraphs  # a row of bars is not short-line chrome
     assert not any("About us" in p or "Home |" in p for p in doc.paragraphs)
+
+
+def test_a_listing_keeps_the_heading_each_entry_repeats() -> None:
+    # "Highlights" under each of three entries is the listing's structure: neither the SEO
+    # "Highlights" add-on (printed once on a page) nor a line printed twice
+    text = (FIXTURES / "rules" / "seo.key-takeaways" / "quiet_dump_listing.txt").read_text(encoding="utf-8")
+    page = _lines(text)
+    doc = clean_text_dump(text)
+    story = _between(page, page[page.index("Best Community Colleges for Nursing") + 1],
+                     "Whichever college you choose, check that its program is approved by the state board of "
+                     "nursing before you apply.")
+    assert list(doc.paragraphs) == story
+    assert doc.paragraphs.count("Highlights") == 3

@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 Scope = Literal["line", "section"]
+# How many headings of a ``Rule.once`` rule on one page make them the page's own structure.
+RECURRING = 3
 # How far a section rule's block runs after its heading:
 # "block": a list, or one paragraph (a summary box);
 # "list": a list of short entries (headlines, links, points), ended by prose;
@@ -53,6 +55,10 @@ class Rule:
     #: an add-on a republisher puts around wire copy: the HTML extractor removes it from wire
     #: copy only (on a page of its own it is the site's own text)
     wire_add_on: bool = False
+    #: an add-on printed once on a page (text dumps): where its heading stands on ``RECURRING``
+    #: or more lines of its own, the headings are the page's own structure (a listing's
+    #: "Highlights" under each entry) and the rule stays quiet on that page
+    once: bool = False
     #: the section's entries are also removed where they re-appear as headings (an injected
     #: table of contents)
     reinjected: bool = False
@@ -167,6 +173,7 @@ RULES: tuple[Rule, ...] = (
         description="A 'Quick Summary' / 'Summary' / 'TL;DR' box the republisher adds above the story.",
         scope="section",
         wire_add_on=True,
+        once=True,
         # Not a bare "Summary" or "TL;DR": blogs and reports head their own opening section so,
         # and that section is the author's text (the Scrapinghub truth keeps it).
         text=_t(r"(quick\s+summary|(article|ai|story)\s+summary|in\s+brief|at\s+a\s+glance|story\s+highlights)\s*:?"),
@@ -178,6 +185,7 @@ RULES: tuple[Rule, ...] = (
         scope="section",
         shape="list",
         wire_add_on=True,
+        once=True,
         text=_t(r"(key\s+(takeaways?|points|highlights|facts)|highlights|main\s+points|what\s+you\s+need\s+to\s+know)\s*:?"),
     ),
     Rule(
@@ -187,6 +195,7 @@ RULES: tuple[Rule, ...] = (
         scope="section",
         shape="questions",
         wire_add_on=True,
+        once=True,
         text=_t(r"(frequently\s+asked\s+questions|faqs?|people\s+also\s+ask)(\s+(about|on|for)\b.*)?\s*:?"),
     ),
     Rule(

@@ -31,7 +31,8 @@ it takes out, so ``--explain`` can say why a line left):
    photo credits, dates, "Advertisement" go; a sub-heading followed by prose stays.
 5. **Repeats** (``text.repeated-line``): a line that occurs again, word for word, in the page
    (the headline repeated under its image, a related-post list printed twice) keeps its first
-   occurrence only where it is body.
+   occurrence only where it is body; a heading printed three times or more (each entry's
+   "Highlights" in a listing) is the page's structure and stays.
 
 The output paragraphs are lines of the input, unchanged but for surrounding whitespace, so
 cleaning never invents text; cleaning the output again changes nothing.
@@ -41,6 +42,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
@@ -64,7 +66,7 @@ from .lines import (
     word_count,
 )
 from .paragraph_rules import heading_like, line_rule, normal, preview, section_end, union
-from .rules import RULES, RULES_BY_ID, Rule
+from .rules import RECURRING, RULES, RULES_BY_ID, Rule
 from .template import TEMPLATE_RULE, TemplateSnapshot
 
 __all__ = ["clean_text_dump", "text_dump_doc"]
@@ -144,6 +146,8 @@ def _rule_verdicts(lines: Sequence[DumpLine], rules: Sequence[Rule]) -> dict[int
         rule = rule_of(texts, line.marker)
         if rule is not None:
             hits[line.index] = rule
+    headings = Counter(rule.id for i, rule in hits.items() if rule.once and not lines[i].marker)
+    hits = {i: rule for i, rule in hits.items() if headings[rule.id] < RECURRING}
 
     def stop(j: int) -> bool:  # another rule's line, or a wire dateline or credit, ends a section
         return j in hits or _is_dateline(lines[j]) or _is_credit(lines[j])
@@ -534,6 +538,9 @@ def _clean_lines(
             break
     start, end = _body_span(lines, verdicts, base)
     rows = _table_rows(lines)
+    # a heading printed once per entry of a listing ("Highlights", "Why we chose it") is its
+    # structure, not a line printed twice
+    counts = Counter(normal(line.content) for line in lines)
     outside = _Verdict(OUTSIDE_BODY, _category(OUTSIDE_BODY, "layout"))
     short = _Verdict(SHORT_LINE, _category(SHORT_LINE, "layout"))
     repeated = _Verdict(REPEATED_LINE, _category(REPEATED_LINE, "layout"))
@@ -551,7 +558,7 @@ def _clean_lines(
             verdicts[i] = short
             continue
         key = normal(line.content)
-        if key in seen and word_count(line.content) < 25:
+        if key in seen and word_count(line.content) < 25 and not (counts[key] >= RECURRING and _heading_like(line)):
             verdicts[i] = repeated
             continue
         seen.add(key)
