@@ -418,3 +418,14 @@ def test_a_listing_keeps_the_heading_each_entry_repeats() -> None:
                      "nursing before you apply.")
     assert list(doc.paragraphs) == story
     assert doc.paragraphs.count("Highlights") == 3
+
+
+def test_a_video_player_inside_the_story_leaves_without_splitting_it() -> None:
+    # the player's controls are chrome (media.player) but weigh nothing in body detection, so
+    # the paragraph above the player stays with the story below it
+    text = (FIXTURES / "rules" / "media.player" / "fires_dump.txt").read_text(encoding="utf-8")
+    doc = clean_text_dump(text)
+    prose = [p for p in doc.paragraphs if len(p.split()) > 10]
+    assert len(prose) == 3 and prose[0].startswith("The island ferry sailed again")
+    for label in ("Play Video", "Mute", "Current Time 0:00", "Fullscreen", "This is a modal window.", "Defaults Done"):
+        assert label not in doc.paragraphs

@@ -59,6 +59,10 @@ class Rule:
     #: or more lines of its own, the headings are the page's own structure (a listing's
     #: "Highlights" under each entry) and the rule stays quiet on that page
     once: bool = False
+    #: chrome a page sets inside the story (a video player's controls): its lines leave, but
+    #: the text-dump cleaner's body detection weighs them as nothing, so the story they stand
+    #: in is not split around them
+    inline: bool = False
     #: the section's entries are also removed where they re-appear as headings (an injected
     #: table of contents)
     reinjected: bool = False
@@ -260,6 +264,27 @@ RULES: tuple[Rule, ...] = (
         category="counter",
         description="View counters, comment counters and reading-time lines.",
         text=_t(r"((post\s+)?views?\s*:?\s*[\d,.]+k?|[\d,.]+k?\s+(views?|comments?|shares?)|\d+\s+min(ute)?s?\s+read|post\s+views\s*:?\s*[\d,.]*)"),
+    ),
+    # -- Media players ------------------------------------------------------------------------
+    Rule(
+        id="media.player",
+        category="media",
+        description="The text a rendered page keeps of an embedded video player's controls and caption "
+        "settings dialog ('Play Video', 'Mute', 'Current Time 0:00', 'captions off, selected', 'This is a "
+        "modal window.', 'Font Size 50% 75% ...').",
+        text=_t(
+            r"play(\s+video)?|pause|(un)?mute|(current|duration|remaining)(\s+time)?\s+-?\d{1,2}(:\d\d){1,2}"
+            r"|(loaded|progress)\s*:\s*[\d.]+\s*%|stream\s+type\s*live|playback\s+rate|(non-)?fullscreen"
+            r"|(chapters|descriptions|subtitles|captions)\s+off,\s*selected"
+            r"|(subtitles|captions)\s+settings,\s*opens\s+(subtitles|captions)\s+settings\s+dialog"
+            r"|this\s+is\s+a\s+modal\s+window\..{0,200}|(beginning|end)\s+of\s+dialog\s+window\..{0,200}"
+            r"|close\s+modal\s+dialog|(foreground|background|window)\s+---.{0,300}|font\s+size(\s+\d+%)+"
+            r"|text\s+edge\s+style(\s+\w+){1,8}|font\s+family\s+default\b.{0,200}|defaults\s+done"
+            r"|reset\s+restore\s+all\s+settings.{0,120}"
+        ),
+        inline=True,
+        guard=("play", "mute", "time", "loaded", "progress", "stream", "rate", "fullscreen", "selected",
+               "dialog", "modal", "---", "font", "edge", "defaults", "reset"),
     ),
     # -- Cookie notices -------------------------------------------------------------------------
     Rule(

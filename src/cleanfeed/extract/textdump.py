@@ -314,6 +314,8 @@ def _teasers_damped(
 def _verdict_score(verdict: _Verdict, base: float) -> float:
     """The body-detection score of a line a rule or the template removes (``_body_span``)."""
     rule = RULES_BY_ID.get(verdict.rule)
+    if rule is not None and rule.inline:
+        return 0.0
     return min(base, 0.0) if rule is not None and rule.reinjected else -2.0
 
 
