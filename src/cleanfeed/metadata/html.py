@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from html import unescape
@@ -105,7 +105,7 @@ def _clean(value: object) -> str | None:
 # costs about a walk of all its elements, whatever it looks for
 _ELEMENTS = (
     "meta[content], link[rel][href], script[type='application/ld+json'], h1, time[datetime], "
-    "[itemprop=datePublished], [itemprop=dateCreated], abbr.published[title], time[pubdate]"
+    "[itemprop=datePublished], [itemprop=dateCreated], abbr.published[title], time[pubdate], [itemprop=headline]"
 )
 _STATED_DATE = ("datePublished", "dateCreated")
 
@@ -121,6 +121,7 @@ class _Elements:
     times: tuple[Any, ...] = ()  # <time datetime>
     # [itemprop=datePublished], [itemprop=dateCreated], abbr.published[title], time[pubdate]
     dated: tuple[Any, ...] = ()
+    headline: tuple[Any, ...] = ()  # [itemprop=headline]
 
 
 def _elements(tree: LexborHTMLParser) -> _Elements:
@@ -132,6 +133,7 @@ def _elements(tree: LexborHTMLParser) -> _Elements:
     h1: list[Any] = []
     times: list[Any] = []
     dated: list[Any] = []
+    headline: list[Any] = []
     seen: set[int] = set()
     for node in tree.css(_ELEMENTS):
         if node.mem_id in seen:
@@ -150,9 +152,14 @@ def _elements(tree: LexborHTMLParser) -> _Elements:
             times.append(node)
         # an <abbr> is listed only by "abbr.published[title]" or an itemprop (its class is
         # compared without regard to case in a quirks-mode page: lexbor's query decides that)
-        if attrs.get("itemprop") in _STATED_DATE or tag == "abbr" or (tag == "time" and "pubdate" in attrs):
+        itemprop = attrs.get("itemprop")
+        if itemprop in _STATED_DATE or tag == "abbr" or (tag == "time" and "pubdate" in attrs):
             dated.append(node)
-    return _Elements(tuple(meta), tuple(links), tuple(json_ld), tuple(h1), tuple(times), tuple(dated))
+        if itemprop == "headline":
+            headline.append(node)
+    return _Elements(
+        tuple(meta), tuple(links), tuple(json_ld), tuple(h1), tuple(times), tuple(dated), tuple(headline)
+    )
 
 
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
@@ -341,23 +348,24 @@ def _strip_site(title: str, site: str | None, host: str | None = None) -> str:
     return first if len(first) > 2 * sum(len(p) for p in parts[1:]) else title
 
 
-def _headline_node(tree: LexborHTMLParser, every_h1: Sequence[Any], title: str | None = None) -> Any:
+def _headline_node(tree: LexborHTMLParser, elements: _Elements, title: str | None = None) -> Any:
     """The page's headline element, where its date line and byline are looked for: the ``<h1>``
     that states the page's ``title`` (a first ``<h1>`` is often the site's logo or a section
     name), else the first ``<h1>`` inside the article, else the first one; a page without any
     ``<h1>`` has its headline in the ``<h2>`` stating the title, else in its first ``<h2>``.
-    ``every_h1`` is the page's ``<h1>`` elements."""
+    ``elements`` holds the page's ``<h1>`` and ``[itemprop=headline]`` elements."""
     wanted = _squash(title)
+    every_h1 = elements.h1
     headings = [node for node in every_h1 if _clean(node.text(deep=True))]
     for node in headings if len(wanted) >= 8 else ():
         if _squash(node.text(deep=True)) == wanted:
             return node
     # the first match of "article h1", "main h1", "[itemprop=headline]", "h1", in that order
-    # (the <h1> ones read off the list above rather than queried again)
-    firsts = (
+    # (read off the lists of the page's elements rather than queried again)
+    firsts: tuple[Callable[[], Any], ...] = (
         lambda: _first_inside(every_h1, "article"),
         lambda: _first_inside(every_h1, "main"),
-        lambda: tree.css_first("[itemprop=headline]"),
+        lambda: elements.headline[0] if elements.headline else None,
         lambda: every_h1[0] if every_h1 else None,
     )
     for find in firsts:
@@ -398,19 +406,22 @@ class _Header:
     at: int | None = None
 
 
-def _header(tree: LexborHTMLParser, every_h1: Sequence[Any], title: str | None) -> _Header:
+def _header(tree: LexborHTMLParser, elements: _Elements, title: str | None) -> _Header:
     """The headline (``_headline_node``) and the text nodes of the body around it, in order.
 
     Only the window is walked (back from the headline, then forward from it), not the page
     above it: a page's menus often hold most of its nodes, and each visited node costs."""
-    h1, body = _headline_node(tree, every_h1, title), tree.body
+    h1, body = _headline_node(tree, elements, title), tree.body
     if h1 is None or body is None or not _within(h1, body):
         return _Header(h1)
-    above = _texts_before(h1, body, _HEADER_BEFORE)
-    raw = above + _texts_from(h1, body, _HEADER_AFTER)
-    kept = [(cleaned, parent) for text, parent in raw if (cleaned := _clean(text))]
-    before = sum(1 for text, _ in above if _clean(text))
-    return _Header(h1, tuple(t for t, _ in kept), tuple(p for _, p in kept), before)
+    above = _cleaned(_texts_before(h1, body, _HEADER_BEFORE))
+    kept = above + _cleaned(_texts_from(h1, body, _HEADER_AFTER))
+    return _Header(h1, tuple(t for t, _ in kept), tuple(p for _, p in kept), len(above))
+
+
+def _cleaned(texts: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
+    """``texts`` cleaned (``_clean``), the empty ones dropped."""
+    return [(cleaned, parent) for text, parent in texts if (cleaned := _clean(text))]
 
 
 def _within(node: Any, root: Any) -> bool:
@@ -475,7 +486,7 @@ def _texts_from(node: Any, root: Any, limit: int) -> list[tuple[str, Any]]:
 
 
 def _title(
-    tree: LexborHTMLParser, every_h1: Sequence[Any], meta: dict[str, str], ld: _JsonLd, site: str | None,
+    tree: LexborHTMLParser, elements: _Elements, meta: dict[str, str], ld: _JsonLd, site: str | None,
     host: str | None = None,
 ) -> tuple[str | None, str]:
     """The headline: the article's JSON-LD ``headline`` (or its ``name`` when the page's
@@ -498,7 +509,7 @@ def _title(
     # a section name or a teaser as its headline
     if page_title:
         return _strip_site(page_title, site, host), "title-tag"
-    h1 = _headline_node(tree, every_h1)
+    h1 = _headline_node(tree, elements)
     if h1 is not None and h1.tag == "h1":
         return _clean(h1.text(deep=True)), "h1"
     return None, ""
@@ -967,8 +978,8 @@ def html_metadata(tree: LexborHTMLParser, url: str | None = None) -> HtmlMetadat
     url, url_source = (url, "") if url else _page_url(elements.links, meta)  # the input's own needs no note
     provenance: dict[str, str] = {}
     site, site_source = _site(meta, ld, url)
-    title, title_source = _title(tree, elements.h1, meta, ld, site, host_of(url))
-    header = _header(tree, elements.h1, title)
+    title, title_source = _title(tree, elements, meta, ld, site, host_of(url))
+    header = _header(tree, elements, title)
     author, author_source, agency, agency_source = _authors(tree, meta, ld, site, header)
     date, date_source = _date(elements, meta, ld, url, header)
     html_node = tree.css_first("html")
