@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from html import unescape
@@ -101,12 +101,81 @@ def _clean(value: object) -> str | None:
     return value or None
 
 
-def _meta(tree: LexborHTMLParser) -> dict[str, str]:
-    """``<meta>`` name/property → content (first occurrence wins), keys lower-cased.
+# the elements metadata is read from, all found in one search of the tree: each search of a page
+# costs about a walk of all its elements, whatever it looks for
+_ELEMENTS = (
+    "meta[content], link[rel][href], script[type='application/ld+json'], h1, time[datetime], "
+    "[itemprop=datePublished], [itemprop=dateCreated], abbr.published[title], time[pubdate], [itemprop=headline]"
+)
+_STATED_DATE = ("datePublished", "dateCreated")
+
+
+@dataclass(frozen=True, slots=True)
+class _Elements:
+    """The elements of a page that metadata is read from, each kind in document order."""
+
+    meta: tuple[Any, ...] = ()  # <meta content>
+    links: tuple[Any, ...] = ()  # <link rel href>
+    json_ld: tuple[Any, ...] = ()  # <script type="application/ld+json">
+    h1: tuple[Any, ...] = ()
+    times: tuple[Any, ...] = ()  # <time datetime>
+    # [itemprop=datePublished], [itemprop=dateCreated], abbr.published[title], time[pubdate]
+    dated: tuple[Any, ...] = ()
+    headline: tuple[Any, ...] = ()  # [itemprop=headline]
+
+
+def _elements(tree: LexborHTMLParser) -> _Elements:
+    """The page's ``_Elements``: one search for all of ``_ELEMENTS``, each element found then
+    sorted by its tag and attributes (lexbor lists an element once per selector it matches)."""
+    meta: list[Any] = []
+    links: list[Any] = []
+    json_ld: list[Any] = []
+    h1: list[Any] = []
+    times: list[Any] = []
+    dated: list[Any] = []
+    headline: list[Any] = []
+    seen: set[int] = set()
+    for node in tree.css(_ELEMENTS):
+        if node.mem_id in seen:
+            continue
+        seen.add(node.mem_id)
+        tag, attrs = node.tag, node.attributes
+        if tag == "meta" and "content" in attrs:
+            meta.append(node)
+        elif tag == "link" and "rel" in attrs and "href" in attrs:
+            links.append(node)
+        elif tag == "script" and _ascii_lower(attrs.get("type")) == "application/ld+json":
+            json_ld.append(node)  # HTML compares a type attribute without regard to ASCII case
+        elif tag == "h1":
+            h1.append(node)
+        if tag == "time" and "datetime" in attrs:
+            times.append(node)
+        # an <abbr> is listed only by "abbr.published[title]" or an itemprop (its class is
+        # compared without regard to case in a quirks-mode page: lexbor's query decides that)
+        itemprop = attrs.get("itemprop")
+        if itemprop in _STATED_DATE or tag == "abbr" or (tag == "time" and "pubdate" in attrs):
+            dated.append(node)
+        if itemprop == "headline":
+            headline.append(node)
+    return _Elements(
+        tuple(meta), tuple(links), tuple(json_ld), tuple(h1), tuple(times), tuple(dated), tuple(headline)
+    )
+
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def _ascii_lower(value: str | None) -> str:
+    return value.translate(_ASCII_LOWER) if value else ""
+
+
+def _meta(nodes: Sequence[Any]) -> dict[str, str]:
+    """``<meta>`` name/property → content (first occurrence wins), keys lower-cased, of the
+    page's ``<meta content>`` elements.
 
     A space-separated ``property="dc:creator og:author"`` names several keys at once."""
     found: dict[str, str] = {}
-    for node in tree.css("meta[content]"):
+    for node in nodes:
         attrs = node.attributes
         keys = attrs.get("property") or attrs.get("name") or attrs.get("itemprop")
         content = _clean(attrs.get("content"))
@@ -145,13 +214,16 @@ class _JsonLd:
     by_id: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
-def _json_ld(tree: LexborHTMLParser) -> _JsonLd:
-    """The article objects of the page's JSON-LD blocks (malformed blocks are read leniently)."""
+def _json_ld(scripts: Sequence[Any]) -> _JsonLd:
+    """The article objects of the page's JSON-LD blocks (its ``<script type="application/ld+json">``
+    elements; malformed blocks are read leniently)."""
     articles: list[dict[str, Any]] = []
     pages: list[dict[str, Any]] = []
     by_id: dict[str, dict[str, Any]] = {}
-    for node in tree.css('script[type="application/ld+json"]'):
-        raw = _WRAPPERS.sub("", node.text(deep=True))
+    for node in scripts:
+        raw = node.text(deep=True)
+        if "<!" in raw or "]]>" in raw or "-->" in raw:  # the regex scans the whole block: most have none
+            raw = _WRAPPERS.sub("", raw)
         try:
             data = json.loads(raw, strict=False)
         except (ValueError, RecursionError):
@@ -276,23 +348,24 @@ def _strip_site(title: str, site: str | None, host: str | None = None) -> str:
     return first if len(first) > 2 * sum(len(p) for p in parts[1:]) else title
 
 
-def _headline_node(tree: LexborHTMLParser, title: str | None = None) -> Any:
+def _headline_node(tree: LexborHTMLParser, elements: _Elements, title: str | None = None) -> Any:
     """The page's headline element, where its date line and byline are looked for: the ``<h1>``
     that states the page's ``title`` (a first ``<h1>`` is often the site's logo or a section
     name), else the first ``<h1>`` inside the article, else the first one; a page without any
-    ``<h1>`` has its headline in the ``<h2>`` stating the title, else in its first ``<h2>``."""
+    ``<h1>`` has its headline in the ``<h2>`` stating the title, else in its first ``<h2>``.
+    ``elements`` holds the page's ``<h1>`` and ``[itemprop=headline]`` elements."""
     wanted = _squash(title)
-    every_h1 = tree.css("h1")
+    every_h1 = elements.h1
     headings = [node for node in every_h1 if _clean(node.text(deep=True))]
     for node in headings if len(wanted) >= 8 else ():
         if _squash(node.text(deep=True)) == wanted:
             return node
     # the first match of "article h1", "main h1", "[itemprop=headline]", "h1", in that order
-    # (the <h1> ones read off the list above rather than queried again)
-    firsts = (
+    # (read off the lists of the page's elements rather than queried again)
+    firsts: tuple[Callable[[], Any], ...] = (
         lambda: _first_inside(every_h1, "article"),
         lambda: _first_inside(every_h1, "main"),
-        lambda: tree.css_first("[itemprop=headline]"),
+        lambda: elements.headline[0] if elements.headline else None,
         lambda: every_h1[0] if every_h1 else None,
     )
     for find in firsts:
@@ -308,13 +381,17 @@ def _headline_node(tree: LexborHTMLParser, title: str | None = None) -> Any:
 
 def _first_inside(nodes: Sequence[Any], tag: str) -> Any:
     """The first of ``nodes`` with a ``tag`` element among its ancestors (CSS ``tag node``)."""
-    for node in nodes:
-        parent = node.parent
-        while parent is not None:
-            if parent.tag == tag:
-                return node
-            parent = parent.parent
-    return None
+    return next((node for node in nodes if _inside(node, tag)), None)
+
+
+def _inside(node: Any, tag: str) -> bool:
+    """Whether a ``tag`` element is among the ancestors of ``node`` (CSS ``tag node``)."""
+    parent = node.parent
+    while parent is not None:
+        if parent.tag == tag:
+            return True
+        parent = parent.parent
+    return False
 
 
 @dataclass(frozen=True, slots=True)
@@ -329,19 +406,22 @@ class _Header:
     at: int | None = None
 
 
-def _header(tree: LexborHTMLParser, title: str | None) -> _Header:
+def _header(tree: LexborHTMLParser, elements: _Elements, title: str | None) -> _Header:
     """The headline (``_headline_node``) and the text nodes of the body around it, in order.
 
     Only the window is walked (back from the headline, then forward from it), not the page
     above it: a page's menus often hold most of its nodes, and each visited node costs."""
-    h1, body = _headline_node(tree, title), tree.body
+    h1, body = _headline_node(tree, elements, title), tree.body
     if h1 is None or body is None or not _within(h1, body):
         return _Header(h1)
-    above = _texts_before(h1, body, _HEADER_BEFORE)
-    raw = above + _texts_from(h1, body, _HEADER_AFTER)
-    kept = [(cleaned, parent) for text, parent in raw if (cleaned := _clean(text))]
-    before = sum(1 for text, _ in above if _clean(text))
-    return _Header(h1, tuple(t for t, _ in kept), tuple(p for _, p in kept), before)
+    above = _cleaned(_texts_before(h1, body, _HEADER_BEFORE))
+    kept = above + _cleaned(_texts_from(h1, body, _HEADER_AFTER))
+    return _Header(h1, tuple(t for t, _ in kept), tuple(p for _, p in kept), len(above))
+
+
+def _cleaned(texts: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
+    """``texts`` cleaned (``_clean``), the empty ones dropped."""
+    return [(cleaned, parent) for text, parent in texts if (cleaned := _clean(text))]
 
 
 def _within(node: Any, root: Any) -> bool:
@@ -354,21 +434,25 @@ def _within(node: Any, root: Any) -> bool:
 
 
 def _shown_text(node: Any) -> tuple[str, Any] | None:
-    """A text node's text and its parent element, unless blank or inside a script or style."""
+    """A text node's text and its parent element, unless blank or inside a script or style
+    (most text nodes are blank: their parent is not looked up)."""
+    text = node.text()
+    if not text or text.isspace():
+        return None
     parent = node.parent
-    text = node.text() if parent is None or parent.tag not in _SKIP_TEXT else ""
-    return (text, parent) if text and not text.isspace() else None
+    return (text, parent) if parent is None or parent.tag not in _SKIP_TEXT else None
 
 
 def _texts_before(node: Any, root: Any, limit: int) -> list[tuple[str, Any]]:
     """The last ``limit`` shown texts (``_shown_text``) inside ``root`` that come before
     ``node`` in document order (not in it), in document order."""
     found: list[tuple[str, Any]] = []
-    while len(found) < limit and node.mem_id != root.mem_id:
+    root_id = root.mem_id
+    while len(found) < limit and node.mem_id != root_id:
         prev = node.prev
         if prev is None:  # the node before a first child, in document order, is its parent
             node = node.parent
-            if node is None or node.mem_id == root.mem_id:
+            if node is None or node.mem_id == root_id:
                 break
             continue  # an element: no text of its own
         node = prev  # else the deepest last descendant of the previous sibling
@@ -383,6 +467,7 @@ def _texts_from(node: Any, root: Any, limit: int) -> list[tuple[str, Any]]:
     """The first ``limit`` shown texts in document order from ``node`` on (its own first),
     inside ``root``."""
     found: list[tuple[str, Any]] = []
+    root_id = root.mem_id
     while len(found) < limit:
         if node.tag == "-text" and (shown := _shown_text(node)) is not None:
             found.append(shown)
@@ -390,18 +475,19 @@ def _texts_from(node: Any, root: Any, limit: int) -> list[tuple[str, Any]]:
         if child is not None:
             node = child
             continue
-        while node.mem_id != root.mem_id and node.next is None:
+        while (after := node.next) is None or node.mem_id == root_id:  # climb to the next sibling
+            if node.mem_id == root_id:
+                return found
             node = node.parent
             if node is None:
                 return found
-        if node.mem_id == root.mem_id:
-            break
-        node = node.next
+        node = after
     return found
 
 
 def _title(
-    tree: LexborHTMLParser, meta: dict[str, str], ld: _JsonLd, site: str | None, host: str | None = None
+    tree: LexborHTMLParser, elements: _Elements, meta: dict[str, str], ld: _JsonLd, site: str | None,
+    host: str | None = None,
 ) -> tuple[str | None, str]:
     """The headline: the article's JSON-LD ``headline`` (or its ``name`` when the page's
     ``<title>`` holds that and not the headline: some publishers put a summary in ``headline``),
@@ -423,7 +509,7 @@ def _title(
     # a section name or a teaser as its headline
     if page_title:
         return _strip_site(page_title, site, host), "title-tag"
-    h1 = _headline_node(tree)
+    h1 = _headline_node(tree, elements)
     if h1 is not None and h1.tag == "h1":
         return _clean(h1.text(deep=True)), "h1"
     return None, ""
@@ -524,12 +610,26 @@ def _header_byline(header: _Header) -> Iterator[tuple[list[str], str]]:
 _ANY_BYLINE = ", ".join(_BYLINE_SELECTORS)
 
 
+_CLASS_HOLDS = re.compile(r"^\[class\*=([\w-]+)\]$")
+
+
+def _needed(compounds: Sequence[str]) -> list[str]:
+    """``compounds`` without the ``[class*=...]`` ones another matches whenever they do
+    (``[class*=author]`` matches all that ``[class*=author-name]`` does): a search tests each
+    compound of a list on every element of the page."""
+    holds = {c: m.group(1) for c in compounds if (m := _CLASS_HOLDS.match(c))}
+    return [
+        c for c in compounds
+        if c not in holds or not any(o != c and part in holds[c] for o, part in holds.items())
+    ]
+
+
 # What every selector of _BYLINE_SELECTORS matches or sits in: the first compound of each of
 # their alternatives (no descendant combinator: a search for a descendant selector walks the
 # ancestors of every link of the page)
-_BYLINE_ROOTS = ", ".join(dict.fromkeys(
+_BYLINE_ROOTS = ", ".join(_needed(list(dict.fromkeys(
     alternative.split()[0] for selector in _BYLINE_SELECTORS for alternative in selector.split(",")
-))
+))))
 
 
 def _byline_roots(tree: LexborHTMLParser) -> list[Any]:
@@ -551,17 +651,20 @@ def _byline_matches(tree: LexborHTMLParser) -> list[list[Any]]:
 
     The whole tree is searched once for the elements a byline sits in (``_byline_roots``; half
     the pages hold none), and only those for all selectors together (a search of a big page
-    for descendant selectors costs about what its parse does); each element found
-    is then tested against each selector on its own subtree (lexbor's ``css()`` lists the
-    element itself when it matches, its ancestors counting for a descendant selector)."""
-    per_selector: list[list[Any]] = [[] for _ in _BYLINE_SELECTORS]
+    for descendant selectors costs about what its parse does), then for each selector on its
+    own (lexbor's ``css()`` lists the element searched itself when it matches, its ancestors
+    counting for a descendant selector): a few searches of a few small subtrees, not one per
+    element found and selector."""
+    roots = _byline_roots(tree)
     candidates: dict[int, Any] = {}
-    for root in _byline_roots(tree):
+    for root in roots:
         candidates.update((node.mem_id, node) for node in root.css(_ANY_BYLINE))  # lexbor may list one twice
-    for mem_id, node in candidates.items():
-        for rank, selector in enumerate(_BYLINE_SELECTORS):
-            if any(found.mem_id == mem_id for found in node.css(selector)):
-                per_selector[rank].append(node)
+    if not candidates:
+        return [[] for _ in _BYLINE_SELECTORS]
+    per_selector: list[list[Any]] = []
+    for selector in _BYLINE_SELECTORS:
+        matched = {node.mem_id for root in roots for node in root.css(selector)}
+        per_selector.append([node for mem_id, node in candidates.items() if mem_id in matched])
     return per_selector
 
 
@@ -671,19 +774,23 @@ def _url_date(url: str | None) -> str | None:
     return f"{year:04d}-{month:02d}-{day:02d}" if 1 <= month <= 12 and 1 <= day <= 31 else None
 
 
-def _markup_date(tree: LexborHTMLParser) -> tuple[str | None, str]:
+def _markup_date(elements: _Elements) -> tuple[str | None, str]:
     """A date the article's markup states: ``itemprop=datePublished`` (any element), else a
     ``<time datetime>``, outside comments, related stories and chrome. An "Updated" one is
     never taken."""
-    for node in tree.css("[itemprop=datePublished], [itemprop=dateCreated], abbr.published[title], time[pubdate]"):
+    for node in elements.dated:
         attrs = node.attributes
         value = _iso_date(_clean(attrs.get("content") or attrs.get("datetime") or attrs.get("title") or node.text()))
         if value and not _in_chrome(node):
             return value, "itemprop"
-    if tree.css_first("time[datetime]") is None:  # none at all: spare the three queries below
-        return None, ""
-    for selector in ("article time[datetime]", "main time[datetime]", "time[datetime]"):  # the story's first
-        for node in tree.css(selector):
+    # the story's first: "article time[datetime]", then "main time[datetime]", then "time[datetime]"
+    # (a <time> judged once is not judged again: its verdict does not depend on where it was found)
+    judged: set[int] = set()
+    for inside in ("article", "main", ""):
+        for node in elements.times:
+            if node.mem_id in judged or (inside and not _inside(node, inside)):
+                continue
+            judged.add(node.mem_id)
             if _in_chrome(node) or _UPDATED.search(_clean((node.parent or node).text(deep=True)) or ""):
                 continue
             value = _iso_date(node.attributes.get("datetime"))
@@ -762,7 +869,7 @@ def _bare_date(text: str) -> bool:
 
 
 def _date(
-    tree: LexborHTMLParser, meta: dict[str, str], ld: _JsonLd, url: str | None, header: _Header = _Header()
+    elements: _Elements, meta: dict[str, str], ld: _JsonLd, url: str | None, header: _Header = _Header()
 ) -> tuple[str | None, str]:
     """The publication date, best evidence first: JSON-LD ``datePublished`` of the article,
     published-time meta tags, the article's markup, the URL's date path; the date the page
@@ -791,7 +898,7 @@ def _date(
     if found is None:
         found, source = _other_published_meta(meta)
     if found is None:
-        found, source = _markup_date(tree)
+        found, source = _markup_date(elements)
     shown = _header_date(header)
     if shown.published and (found is None or _days_apart(found, shown.published) > 1):
         found, source = shown.published, "header-text"
@@ -842,9 +949,10 @@ def _days_apart(a: str, b: str) -> int:
         return -1
 
 
-def _page_url(tree: LexborHTMLParser, meta: dict[str, str]) -> tuple[str | None, str]:
-    """The page's own address, when the input gave none: its canonical link, else ``og:url``."""
-    for node in tree.css("link[rel][href]"):
+def _page_url(links: Sequence[Any], meta: dict[str, str]) -> tuple[str | None, str]:
+    """The page's own address, when the input gave none: its canonical link (among its
+    ``<link rel href>`` elements), else ``og:url``."""
+    for node in links:
         if "canonical" in (node.attributes.get("rel") or "").lower().split():
             href = _clean(node.attributes.get("href"))
             if href and _ABSOLUTE.match(href):
@@ -864,15 +972,16 @@ def html_metadata(tree: LexborHTMLParser, url: str | None = None) -> HtmlMetadat
     ``url`` is the input's address; without one the page's canonical link (or ``og:url``) is its
     url. Read it before scripts are pruned: JSON-LD lives in ``<script>`` elements.
     """
-    meta = _meta(tree)
-    ld = _json_ld(tree)
-    url, url_source = (url, "") if url else _page_url(tree, meta)  # the input's own needs no note
+    elements = _elements(tree)
+    meta = _meta(elements.meta)
+    ld = _json_ld(elements.json_ld)
+    url, url_source = (url, "") if url else _page_url(elements.links, meta)  # the input's own needs no note
     provenance: dict[str, str] = {}
     site, site_source = _site(meta, ld, url)
-    title, title_source = _title(tree, meta, ld, site, host_of(url))
-    header = _header(tree, title)
+    title, title_source = _title(tree, elements, meta, ld, site, host_of(url))
+    header = _header(tree, elements, title)
     author, author_source, agency, agency_source = _authors(tree, meta, ld, site, header)
-    date, date_source = _date(tree, meta, ld, url, header)
+    date, date_source = _date(elements, meta, ld, url, header)
     html_node = tree.css_first("html")
     language = _clean(html_node.attributes.get("lang")) if html_node is not None else None
     for name, value, source in (
