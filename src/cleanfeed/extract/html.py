@@ -69,7 +69,7 @@ from .reader import (
     prose_paragraphs,
     read_region,
 )
-from .rules import RULES, RULES_BY_ID, Rule
+from .rules import RULES, RULES_BY_ID, Rule, attrs_rule
 
 __all__ = ["extract_html", "html_doc"]
 
@@ -152,21 +152,12 @@ def _preview(text: str, limit: int = 200) -> str:
     return preview(" ".join(text[: 2 * limit].split()), limit)  # a script's text can be megabytes
 
 
-# All chrome rules' class/id patterns as one (they are lower-case: matching lowered text
-# without IGNORECASE is twice as fast); the rule itself is looked up only on a hit.
-_ATTR_RULES = tuple(rule for rule in RULES if rule.attrs is not None)
-_ANY_CHROME_ATTRS = re.compile("|".join(f"(?:{r.attrs.pattern})" for r in _ATTR_RULES if r.attrs is not None))
-
-
 @line_memo
 def _chrome_rule(class_and_id: str) -> Rule | None:
     """The first rule whose class/id pattern an element's ``"class id"`` string matches
     (memoised: a site's templates repeat their class names on every page, and most elements
     of a page share a few of them)."""
-    names = class_and_id.strip().lower()
-    if _ANY_CHROME_ATTRS.search(names) is None:
-        return None
-    return next((r for r in _ATTR_RULES if r.matches_attrs(names)), None)
+    return attrs_rule(class_and_id.strip().lower())
 
 
 def _under(node: LexborNode, removed: set[int]) -> bool:

@@ -21,14 +21,13 @@ before.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from selectolax.lexbor import LexborNode
 
 from .lines import ends_sentence, word_count
-from .rules import RULES
+from .rules import attrs_named
 
 __all__ = ["READER_BLOCKS", "READER_FAST", "READER_PAGE", "READER_REGION", "Reading", "read_region"]
 
@@ -210,9 +209,6 @@ def _table(table: LexborNode, out: _Lines, link: bool, prose: dict[int, int] | N
             out.flush()
 
 
-_CHROME_ATTRS = re.compile("|".join(f"(?:{r.attrs.pattern})" for r in RULES if r.attrs is not None))
-
-
 def _chrome_named(core: LexborNode, region: LexborNode) -> bool:
     """Whether the core or an element between it and the region is named like chrome (a
     comment list the rules spared for its size)."""
@@ -220,7 +216,7 @@ def _chrome_named(core: LexborNode, region: LexborNode) -> bool:
     while node is not None:
         attrs = node.attributes
         names = f"{attrs.get('class') or ''} {attrs.get('id') or ''}".lower()
-        if node.tag not in ("body", "html") and _CHROME_ATTRS.search(names):
+        if node.tag not in ("body", "html") and attrs_named(names):
             return True
         if node.mem_id == region.mem_id:
             break
