@@ -102,12 +102,15 @@ class _Line:
 class _Lines:
     """Accumulates inline text into lines; a block element ends the current one."""
 
-    __slots__ = ("current", "done", "skipped")
+    __slots__ = ("current", "done", "hideable", "skipped")
 
-    def __init__(self) -> None:
+    def __init__(self, hideable: frozenset[int] = frozenset()) -> None:
         self.done: list[tuple[str, str, int]] = []  # (kind, text, link chars)
         self.current = _Line([])
         self.skipped: list[str] = []  # the text of link lists and prose-less boxes left out
+        # the elements (``mem_id``) with an attribute that may hide them (``_HIDEABLE``): the
+        # others' attributes are not read (a dict built per element)
+        self.hideable = hideable
 
     def add(self, text: str, link: bool, kind: str) -> None:
         if not self.current.parts:
@@ -123,6 +126,10 @@ class _Lines:
             if text:
                 self.done.append((line.kind, text, line.link_chars))
             self.current = _Line([])
+
+
+# The attributes ``_hidden`` reads: an element without any of them is not hidden.
+_HIDEABLE = "[hidden],[aria-hidden],[style]"
 
 
 def _hidden(attrs: dict[str, str | None]) -> bool:
@@ -164,8 +171,7 @@ def _walk(node: LexborNode, out: _Lines, kind: str, link: bool, prose: dict[int,
         if tag == "br":
             out.flush()
             continue
-        attrs = child.attributes  # (built anew by each call)
-        if attrs and _hidden(attrs):
+        if child.mem_id in out.hideable and _hidden(child.attributes):
             continue
         if tag in ("ul", "ol", "dl") and _link_share(child) >= _LIST_LINK_SHARE:
             out.skipped.append(child.text(deep=True))
@@ -288,7 +294,7 @@ def _read(node: LexborNode, prose: dict[int, int] | None) -> tuple[list[str], in
     """``node``'s blocks as lines, with their characters, prose characters and short blocks.
     With ``prose`` (the prose inside each element), boxes of several blocks and no prose are
     skipped (see ``read_region``)."""
-    out = _Lines()
+    out = _Lines(frozenset(element.mem_id for element in node.css(_HIDEABLE)))
     _walk(node, out, "", False, prose)
     out.flush()
     lines: list[str] = []
