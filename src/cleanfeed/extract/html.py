@@ -132,7 +132,10 @@ _TOKEN = re.compile(r"\w+")
 # megabytes of inline scripts): over all bench pages 256 costs a tenth less than 64 or 1024.
 _VOCABULARY_AFTER = 256
 _INVISIBLE = re.compile("[\u200b-\u200f\u2060\ufeff\ue000-\uf8ff\U000f0000-\U0010ffff]")
-_TOC_CANDIDATES = ':lexbor-contains("contents" i),:lexbor-contains("in this article" i),:lexbor-contains("jump to" i)'
+# The words a table of contents' heading holds: lexbor finds the elements whose text holds one
+# (ASCII letter case ignored); none can where the root's lower-cased text holds none of them.
+_TOC_WORDS = ("contents", "in this article", "jump to")
+_TOC_CANDIDATES = ",".join(f':lexbor-contains("{word}" i)' for word in _TOC_WORDS)
 # A table of contents' list may hold a title and spacing beside its entries, not more.
 _LISTING_SLACK = 1.5
 # Table layout (see _prune_tables): a cell holding this much text is a page column, not data
@@ -244,6 +247,9 @@ def _prune_toc_by_heading(root: LexborNode, removals: list[Removal], toc_entries
     followed by a list), recording its entries."""
     rule = RULES_BY_ID.get(TOC_RULE)
     if rule is None or rule.text is None:
+        return
+    text = root.text(deep=True).lower()  # one pass over the text instead of one per element
+    if not any(word in text for word in _TOC_WORDS):
         return
     # lexbor finds the elements whose own text holds the words, in C; the rule decides
     for node in root.css(_TOC_CANDIDATES):
@@ -802,16 +808,25 @@ def _grounded(paragraphs: list[str], page_text: str) -> list[str]:
     kept = []
     start = 0  # paragraphs come in the page's order: each is looked for after the one before first
     for para in paragraphs:
-        spaced = " ".join(para.split())
+        words = para.split()
+        spaced = " ".join(words)
         if flat is None:
             found = page_text.find(spaced, raw_start)
             if found >= 0:
                 raw_start = found + len(spaced)
                 kept.append(para)
                 continue
+            # most misses are the page's own line breaks or runs of spaces inside the paragraph:
+            # the page's text from the next occurrence of its first word, flattened, begins with it
+            found = page_text.find(words[0], raw_start) if words else -1
+            if found >= 0 and _flat_prefix(page_text, found, len(spaced)).startswith(spaced):
+                raw_start = found + len(words[0])
+                kept.append(para)
+                continue
             flat = " ".join(page_text.split())
         found = flat.find(spaced, start)
-        if found >= 0 or spaced in flat:
+        # not after the paragraph before: anywhere before it (up to where the search began)
+        if found >= 0 or flat.find(spaced, 0, start + len(spaced) - 1) >= 0:
             start = found + len(spaced) if found >= 0 else start
             kept.append(para)
             continue
@@ -826,6 +841,14 @@ def _grounded(paragraphs: list[str], page_text: str) -> list[str]:
                 continue
         kept.append(para)
     return kept
+
+
+def _flat_prefix(text: str, start: int, chars: int) -> str:
+    """The beginning of ``text[start:]`` with its spacing collapsed, enough for a paragraph of
+    ``chars`` characters unless the page spaces it very widely (a prefix of
+    ``" ".join(text[start:].split())``: its last word may be cut short, and a paragraph that
+    ends there is in the page all the same)."""
+    return " ".join(text[start : start + 2 * chars + 200].split())
 
 
 def _story_or_nothing(paragraphs: list[str], removals: list[Removal], html: str) -> list[str]:
