@@ -481,7 +481,9 @@ def _own_cells(table: LexborNode) -> list[LexborNode]:
 def _is_layout_table(table: LexborNode) -> bool:
     if len(table.text(deep=True)) < _LAYOUT_CELL_CHARS:
         return False  # no cell can hold a column of text: most tables, decided in one call
-    return any(len(" ".join(cell.text(deep=True).split())) >= _LAYOUT_CELL_CHARS for cell in _own_cells(table))
+    texts = (cell.text(deep=True) for cell in _own_cells(table))
+    # (a cell's text is at least as long as its spacing collapsed: most are ruled out unsplit)
+    return any(len(text) >= _LAYOUT_CELL_CHARS and _spaced_len(text) >= _LAYOUT_CELL_CHARS for text in texts)
 
 
 def _prune_lines(region: LexborNode, removals: list[Removal]) -> None:
