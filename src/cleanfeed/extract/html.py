@@ -311,22 +311,21 @@ def _story_region(body: LexborNode) -> tuple[LexborNode, int]:
     Also returns the page's prose length: a recall-oriented reading of the page, against
     which the extractor's output on the region is checked (``_main_text``).
     """
-    story: list[tuple[int, list[LexborNode]]] = []
-    chrome: list[tuple[int, list[LexborNode]]] = []
-    boxed: dict[int, bool] = {}  # _is_chrome_box by element: the paragraphs share their ancestors
+    story: list[tuple[int, tuple[int, ...]]] = []
+    chrome: list[tuple[int, tuple[int, ...]]] = []
+    # the ancestors (``mem_id``) of a paragraph's parent, and whether one is a chrome box: the
+    # paragraphs of a story share their parent, whose chain is walked once
+    chains: dict[int, tuple[tuple[int, ...], bool]] = {}
+    boxed: dict[int, bool] = {}  # _is_chrome_box by element: the chains share their upper ancestors
     for para, length in prose_paragraphs(body, _PARAGRAPH_CHARS):
-        ancestors = []
-        in_box = False
-        node = para.parent
-        while node is not None:
-            ancestors.append(node)
-            verdict = boxed.get(node.mem_id)
-            if verdict is None:
-                verdict = boxed[node.mem_id] = _is_chrome_box(node)
-            in_box = in_box or verdict
-            if node.tag == "body":
-                break
-            node = node.parent
+        parent = para.parent
+        if parent is None:
+            story.append((length, ()))
+            continue
+        chain = chains.get(parent.mem_id)
+        if chain is None:
+            chain = chains[parent.mem_id] = _ancestry(parent, boxed)
+        ancestors, in_box = chain
         (chrome if in_box else story).append((length, ancestors))
     # Prose in a page footer, a menu, an aside or a dialog (the legal texts of a shop's modal
     # windows) is not the story; all of it is, when the page has no other (a <footer> around
@@ -336,8 +335,8 @@ def _story_region(body: LexborNode) -> tuple[LexborNode, int]:
     total = 0
     for length, ancestors in weighed:
         total += length
-        for node in ancestors:
-            weight[node.mem_id] = weight.get(node.mem_id, 0) + length
+        for mem_id in ancestors:
+            weight[mem_id] = weight.get(mem_id, 0) + length
     if not total:
         return body, 0
     region = body
@@ -354,6 +353,25 @@ def _story_region(body: LexborNode) -> tuple[LexborNode, int]:
             break
         region = region.parent
     return _story_container(region), total
+
+
+def _ancestry(parent: LexborNode, boxed: dict[int, bool]) -> tuple[tuple[int, ...], bool]:
+    """A paragraph's ``parent`` and its ancestors up to ``<body>`` (``mem_id``), and whether one
+    of them is a chrome box (``_is_chrome_box``, memoised in ``boxed`` by ``mem_id``)."""
+    ancestors = []
+    in_box = False
+    node: LexborNode | None = parent
+    while node is not None:
+        mem_id = node.mem_id
+        ancestors.append(mem_id)
+        verdict = boxed.get(mem_id)
+        if verdict is None:
+            verdict = boxed[mem_id] = _is_chrome_box(node)
+        in_box = in_box or verdict
+        if node.tag == "body":
+            break
+        node = node.parent
+    return tuple(ancestors), in_box
 
 
 def _is_chrome_box(node: LexborNode) -> bool:
