@@ -265,19 +265,33 @@ def _prose_map(region: LexborNode) -> _Prose:
     parents: dict[int, LexborNode] = {}
     total = 0
     top = region.mem_id
+    chains: dict[int, tuple[int, ...]] = {}  # a parent's chain up to the region, walked once
     for para, length in prose_paragraphs(region, _PROSE_CHARS):
         total += length
-        node = para.parent
-        if node is None:
+        parent = para.parent
+        if parent is None:
             continue
-        direct[node.mem_id] = direct.get(node.mem_id, 0) + length
-        parents[node.mem_id] = node
-        while node is not None:
-            weight[node.mem_id] = weight.get(node.mem_id, 0) + length
-            if node.mem_id == top:
-                break
-            node = node.parent
+        key = parent.mem_id
+        direct[key] = direct.get(key, 0) + length
+        chain = chains.get(key)
+        if chain is None:
+            parents[key] = parent
+            chain = chains[key] = _chain(parent, top)
+        for mem_id in chain:
+            weight[mem_id] = weight.get(mem_id, 0) + length
     return _Prose(total, weight, direct, parents)
+
+
+def _chain(node: LexborNode, top: int) -> tuple[int, ...]:
+    """``node`` and its ancestors up to the element ``top`` (``mem_id``), as ``mem_id``."""
+    chain = []
+    current: LexborNode | None = node
+    while current is not None:
+        chain.append(current.mem_id)
+        if chain[-1] == top:
+            break
+        current = current.parent
+    return tuple(chain)
 
 
 def _grown(start: LexborNode, region: LexborNode, prose: _Prose) -> LexborNode:
