@@ -64,3 +64,36 @@ def test_rule_ids_are_unique_and_namespaced() -> None:
     ids = [r.id for r in RULES]
     assert len(ids) == len(set(ids))
     assert all("." in i and i == i.lower() for i in ids)
+
+
+def _fixture_names() -> set[str]:
+    """The lower-cased ``"class id"`` of every element of every HTML fixture page."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    names = set()
+    for path in sorted(FIXTURES.rglob("*.html")):
+        for node in LexborHTMLParser(path.read_text(encoding="utf-8", errors="replace")).css("[class],[id]"):
+            attrs = node.attributes
+            names.add(f"{attrs.get('class') or ''} {attrs.get('id') or ''}".strip().lower())
+    return names
+
+
+def test_attr_guard_holds_wherever_its_attrs_match() -> None:
+    """Every class/id of the fixture pages that a rule's ``attrs`` pattern matches holds one of
+    its ``attr_guard`` strings, so the screen (``attrs_named``) rules out no chrome container."""
+    from cleanfeed.extract.rules import attrs_named, attrs_rule
+
+    attr_rules = [rule for rule in RULES if rule.attrs is not None]
+    assert attr_rules and all(rule.attr_guard for rule in attr_rules)
+    matched: set[str] = set()
+    for name in _fixture_names():
+        for rule in attr_rules:
+            if rule.matches_attrs(name):
+                matched.add(rule.id)
+                assert any(word in name for word in rule.attr_guard), (rule.id, name)
+                assert attrs_named(name) and attrs_rule(name) is not None, name
+    assert len(matched) >= 4, matched  # the fixtures exercise most of the rules' patterns
+    # and a name no rule's pattern matches is not chrome, guard string or not
+    assert not attrs_named("main-content") and not attrs_named("stock-sharp-rise")
+    rule = attrs_rule("post-share-bar")
+    assert rule is not None and rule.id == "share.bar"

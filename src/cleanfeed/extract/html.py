@@ -69,7 +69,7 @@ from .reader import (
     prose_paragraphs,
     read_region,
 )
-from .rules import RULES, RULES_BY_ID, Rule
+from .rules import RULES, RULES_BY_ID, Rule, attrs_rule
 
 __all__ = ["extract_html", "html_doc"]
 
@@ -132,7 +132,10 @@ _TOKEN = re.compile(r"\w+")
 # megabytes of inline scripts): over all bench pages 256 costs a tenth less than 64 or 1024.
 _VOCABULARY_AFTER = 256
 _INVISIBLE = re.compile("[\u200b-\u200f\u2060\ufeff\ue000-\uf8ff\U000f0000-\U0010ffff]")
-_TOC_CANDIDATES = ':lexbor-contains("contents" i),:lexbor-contains("in this article" i),:lexbor-contains("jump to" i)'
+# The words a table of contents' heading holds: lexbor finds the elements whose text holds one
+# (ASCII letter case ignored); none can where the root's lower-cased text holds none of them.
+_TOC_WORDS = ("contents", "in this article", "jump to")
+_TOC_CANDIDATES = ",".join(f':lexbor-contains("{word}" i)' for word in _TOC_WORDS)
 # A table of contents' list may hold a title and spacing beside its entries, not more.
 _LISTING_SLACK = 1.5
 # Table layout (see _prune_tables): a cell holding this much text is a page column, not data
@@ -152,21 +155,12 @@ def _preview(text: str, limit: int = 200) -> str:
     return preview(" ".join(text[: 2 * limit].split()), limit)  # a script's text can be megabytes
 
 
-# All chrome rules' class/id patterns as one (they are lower-case: matching lowered text
-# without IGNORECASE is twice as fast); the rule itself is looked up only on a hit.
-_ATTR_RULES = tuple(rule for rule in RULES if rule.attrs is not None)
-_ANY_CHROME_ATTRS = re.compile("|".join(f"(?:{r.attrs.pattern})" for r in _ATTR_RULES if r.attrs is not None))
-
-
 @line_memo
 def _chrome_rule(class_and_id: str) -> Rule | None:
     """The first rule whose class/id pattern an element's ``"class id"`` string matches
     (memoised: a site's templates repeat their class names on every page, and most elements
     of a page share a few of them)."""
-    names = class_and_id.strip().lower()
-    if _ANY_CHROME_ATTRS.search(names) is None:
-        return None
-    return next((r for r in _ATTR_RULES if r.matches_attrs(names)), None)
+    return attrs_rule(class_and_id.strip().lower())
 
 
 def _under(node: LexborNode, removed: set[int]) -> bool:
@@ -212,7 +206,7 @@ def _prune_chrome(root: LexborNode, page_chars: int, removals: list[Removal], to
         if mem_id in seen:
             continue  # lexbor lists an element with both a class and an id twice
         seen.add(mem_id)
-        attrs = node.attributes
+        attrs = node.attrs  # (two lookups: cheaper than the dict of all its attributes)
         names = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
         rule = verdicts[names] if names in verdicts else verdicts.setdefault(names, _chrome_rule(names))
         if rule is None or node.tag in _KEEP_TOP or _under(node, removed):
@@ -253,6 +247,9 @@ def _prune_toc_by_heading(root: LexborNode, removals: list[Removal], toc_entries
     followed by a list), recording its entries."""
     rule = RULES_BY_ID.get(TOC_RULE)
     if rule is None or rule.text is None:
+        return
+    text = root.text(deep=True).lower()  # one pass over the text instead of one per element
+    if not any(word in text for word in _TOC_WORDS):
         return
     # lexbor finds the elements whose own text holds the words, in C; the rule decides
     for node in root.css(_TOC_CANDIDATES):
@@ -314,22 +311,21 @@ def _story_region(body: LexborNode) -> tuple[LexborNode, int]:
     Also returns the page's prose length: a recall-oriented reading of the page, against
     which the extractor's output on the region is checked (``_main_text``).
     """
-    story: list[tuple[int, list[LexborNode]]] = []
-    chrome: list[tuple[int, list[LexborNode]]] = []
-    boxed: dict[int, bool] = {}  # _is_chrome_box by element: the paragraphs share their ancestors
+    story: list[tuple[int, tuple[int, ...]]] = []
+    chrome: list[tuple[int, tuple[int, ...]]] = []
+    # the ancestors (``mem_id``) of a paragraph's parent, and whether one is a chrome box: the
+    # paragraphs of a story share their parent, whose chain is walked once
+    chains: dict[int, tuple[tuple[int, ...], bool]] = {}
+    boxed: dict[int, bool] = {}  # _is_chrome_box by element: the chains share their upper ancestors
     for para, length in prose_paragraphs(body, _PARAGRAPH_CHARS):
-        ancestors = []
-        in_box = False
-        node = para.parent
-        while node is not None:
-            ancestors.append(node)
-            verdict = boxed.get(node.mem_id)
-            if verdict is None:
-                verdict = boxed[node.mem_id] = _is_chrome_box(node)
-            in_box = in_box or verdict
-            if node.tag == "body":
-                break
-            node = node.parent
+        parent = para.parent
+        if parent is None:
+            story.append((length, ()))
+            continue
+        chain = chains.get(parent.mem_id)
+        if chain is None:
+            chain = chains[parent.mem_id] = _ancestry(parent, boxed)
+        ancestors, in_box = chain
         (chrome if in_box else story).append((length, ancestors))
     # Prose in a page footer, a menu, an aside or a dialog (the legal texts of a shop's modal
     # windows) is not the story; all of it is, when the page has no other (a <footer> around
@@ -339,8 +335,8 @@ def _story_region(body: LexborNode) -> tuple[LexborNode, int]:
     total = 0
     for length, ancestors in weighed:
         total += length
-        for node in ancestors:
-            weight[node.mem_id] = weight.get(node.mem_id, 0) + length
+        for mem_id in ancestors:
+            weight[mem_id] = weight.get(mem_id, 0) + length
     if not total:
         return body, 0
     region = body
@@ -357,6 +353,25 @@ def _story_region(body: LexborNode) -> tuple[LexborNode, int]:
             break
         region = region.parent
     return _story_container(region), total
+
+
+def _ancestry(parent: LexborNode, boxed: dict[int, bool]) -> tuple[tuple[int, ...], bool]:
+    """A paragraph's ``parent`` and its ancestors up to ``<body>`` (``mem_id``), and whether one
+    of them is a chrome box (``_is_chrome_box``, memoised in ``boxed`` by ``mem_id``)."""
+    ancestors = []
+    in_box = False
+    node: LexborNode | None = parent
+    while node is not None:
+        mem_id = node.mem_id
+        ancestors.append(mem_id)
+        verdict = boxed.get(mem_id)
+        if verdict is None:
+            verdict = boxed[mem_id] = _is_chrome_box(node)
+        in_box = in_box or verdict
+        if node.tag == "body":
+            break
+        node = node.parent
+    return tuple(ancestors), in_box
 
 
 def _is_chrome_box(node: LexborNode) -> bool:
@@ -484,7 +499,9 @@ def _own_cells(table: LexborNode) -> list[LexborNode]:
 def _is_layout_table(table: LexborNode) -> bool:
     if len(table.text(deep=True)) < _LAYOUT_CELL_CHARS:
         return False  # no cell can hold a column of text: most tables, decided in one call
-    return any(len(" ".join(cell.text(deep=True).split())) >= _LAYOUT_CELL_CHARS for cell in _own_cells(table))
+    texts = (cell.text(deep=True) for cell in _own_cells(table))
+    # (a cell's text is at least as long as its spacing collapsed: most are ruled out unsplit)
+    return any(len(text) >= _LAYOUT_CELL_CHARS and _spaced_len(text) >= _LAYOUT_CELL_CHARS for text in texts)
 
 
 def _prune_lines(region: LexborNode, removals: list[Removal]) -> None:
@@ -811,16 +828,25 @@ def _grounded(paragraphs: list[str], page_text: str) -> list[str]:
     kept = []
     start = 0  # paragraphs come in the page's order: each is looked for after the one before first
     for para in paragraphs:
-        spaced = " ".join(para.split())
+        words = para.split()
+        spaced = " ".join(words)
         if flat is None:
             found = page_text.find(spaced, raw_start)
             if found >= 0:
                 raw_start = found + len(spaced)
                 kept.append(para)
                 continue
+            # most misses are the page's own line breaks or runs of spaces inside the paragraph:
+            # the page's text from the next occurrence of its first word, flattened, begins with it
+            found = page_text.find(words[0], raw_start) if words else -1
+            if found >= 0 and _flat_prefix(page_text, found, len(spaced)).startswith(spaced):
+                raw_start = found + len(words[0])
+                kept.append(para)
+                continue
             flat = " ".join(page_text.split())
         found = flat.find(spaced, start)
-        if found >= 0 or spaced in flat:
+        # not after the paragraph before: anywhere before it (up to where the search began)
+        if found >= 0 or flat.find(spaced, 0, start + len(spaced) - 1) >= 0:
             start = found + len(spaced) if found >= 0 else start
             kept.append(para)
             continue
@@ -835,6 +861,14 @@ def _grounded(paragraphs: list[str], page_text: str) -> list[str]:
                 continue
         kept.append(para)
     return kept
+
+
+def _flat_prefix(text: str, start: int, chars: int) -> str:
+    """The beginning of ``text[start:]`` with its spacing collapsed, enough for a paragraph of
+    ``chars`` characters unless the page spaces it very widely (a prefix of
+    ``" ".join(text[start:].split())``: its last word may be cut short, and a paragraph that
+    ends there is in the page all the same)."""
+    return " ".join(text[start : start + 2 * chars + 200].split())
 
 
 def _story_or_nothing(paragraphs: list[str], removals: list[Removal], html: str) -> list[str]:

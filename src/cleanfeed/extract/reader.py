@@ -21,14 +21,13 @@ before.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from selectolax.lexbor import LexborNode
 
 from .lines import ends_sentence, word_count
-from .rules import RULES
+from .rules import attrs_named
 
 __all__ = ["READER_BLOCKS", "READER_FAST", "READER_PAGE", "READER_REGION", "Reading", "read_region"]
 
@@ -103,12 +102,15 @@ class _Line:
 class _Lines:
     """Accumulates inline text into lines; a block element ends the current one."""
 
-    __slots__ = ("current", "done", "skipped")
+    __slots__ = ("current", "done", "hideable", "skipped")
 
-    def __init__(self) -> None:
+    def __init__(self, hideable: frozenset[int] = frozenset()) -> None:
         self.done: list[tuple[str, str, int]] = []  # (kind, text, link chars)
         self.current = _Line([])
         self.skipped: list[str] = []  # the text of link lists and prose-less boxes left out
+        # the elements (``mem_id``) with an attribute that may hide them (``_HIDEABLE``): the
+        # others' attributes are not read (a dict built per element)
+        self.hideable = hideable
 
     def add(self, text: str, link: bool, kind: str) -> None:
         if not self.current.parts:
@@ -124,6 +126,10 @@ class _Lines:
             if text:
                 self.done.append((line.kind, text, line.link_chars))
             self.current = _Line([])
+
+
+# The attributes ``_hidden`` reads: an element without any of them is not hidden.
+_HIDEABLE = "[hidden],[aria-hidden],[style]"
 
 
 def _hidden(attrs: dict[str, str | None]) -> bool:
@@ -165,8 +171,7 @@ def _walk(node: LexborNode, out: _Lines, kind: str, link: bool, prose: dict[int,
         if tag == "br":
             out.flush()
             continue
-        attrs = child.attributes  # (built anew by each call)
-        if attrs and _hidden(attrs):
+        if child.mem_id in out.hideable and _hidden(child.attributes):
             continue
         if tag in ("ul", "ol", "dl") and _link_share(child) >= _LIST_LINK_SHARE:
             out.skipped.append(child.text(deep=True))
@@ -210,9 +215,6 @@ def _table(table: LexborNode, out: _Lines, link: bool, prose: dict[int, int] | N
             out.flush()
 
 
-_CHROME_ATTRS = re.compile("|".join(f"(?:{r.attrs.pattern})" for r in RULES if r.attrs is not None))
-
-
 def _chrome_named(core: LexborNode, region: LexborNode) -> bool:
     """Whether the core or an element between it and the region is named like chrome (a
     comment list the rules spared for its size)."""
@@ -220,7 +222,7 @@ def _chrome_named(core: LexborNode, region: LexborNode) -> bool:
     while node is not None:
         attrs = node.attributes
         names = f"{attrs.get('class') or ''} {attrs.get('id') or ''}".lower()
-        if node.tag not in ("body", "html") and _CHROME_ATTRS.search(names):
+        if node.tag not in ("body", "html") and attrs_named(names):
             return True
         if node.mem_id == region.mem_id:
             break
@@ -263,19 +265,33 @@ def _prose_map(region: LexborNode) -> _Prose:
     parents: dict[int, LexborNode] = {}
     total = 0
     top = region.mem_id
+    chains: dict[int, tuple[int, ...]] = {}  # a parent's chain up to the region, walked once
     for para, length in prose_paragraphs(region, _PROSE_CHARS):
         total += length
-        node = para.parent
-        if node is None:
+        parent = para.parent
+        if parent is None:
             continue
-        direct[node.mem_id] = direct.get(node.mem_id, 0) + length
-        parents[node.mem_id] = node
-        while node is not None:
-            weight[node.mem_id] = weight.get(node.mem_id, 0) + length
-            if node.mem_id == top:
-                break
-            node = node.parent
+        key = parent.mem_id
+        direct[key] = direct.get(key, 0) + length
+        chain = chains.get(key)
+        if chain is None:
+            parents[key] = parent
+            chain = chains[key] = _chain(parent, top)
+        for mem_id in chain:
+            weight[mem_id] = weight.get(mem_id, 0) + length
     return _Prose(total, weight, direct, parents)
+
+
+def _chain(node: LexborNode, top: int) -> tuple[int, ...]:
+    """``node`` and its ancestors up to the element ``top`` (``mem_id``), as ``mem_id``."""
+    chain = []
+    current: LexborNode | None = node
+    while current is not None:
+        chain.append(current.mem_id)
+        if chain[-1] == top:
+            break
+        current = current.parent
+    return tuple(chain)
 
 
 def _grown(start: LexborNode, region: LexborNode, prose: _Prose) -> LexborNode:
@@ -292,7 +308,7 @@ def _read(node: LexborNode, prose: dict[int, int] | None) -> tuple[list[str], in
     """``node``'s blocks as lines, with their characters, prose characters and short blocks.
     With ``prose`` (the prose inside each element), boxes of several blocks and no prose are
     skipped (see ``read_region``)."""
-    out = _Lines()
+    out = _Lines(frozenset(element.mem_id for element in node.css(_HIDEABLE)))
     _walk(node, out, "", False, prose)
     out.flush()
     lines: list[str] = []

@@ -70,6 +70,11 @@ class Rule:
     #: holding none is ruled out by substring tests on the lower-cased line, several times
     #: faster than the pattern (whose own guard scans every character in the regex engine)
     guard: tuple[str, ...] = ()
+    #: lower-case strings one of which every lower-cased ``"class id"`` the ``attrs`` pattern
+    #: matches holds: ``ATTRS_SCREEN`` looks for all rules' strings at once, several times faster
+    #: than their patterns (whose look-behinds are tried at every character), and most of a
+    #: page's elements hold none
+    attr_guard: tuple[str, ...] = ()
 
     def matches_text(self, line: str) -> bool:
         if self.text is None or not self.guarded(line):
@@ -211,6 +216,7 @@ RULES: tuple[Rule, ...] = (
         reinjected=True,
         text=_t(r"(table\s+of\s+contents?|contents|in\s+this\s+article|jump\s+to)\s*:?"),
         attrs=_t(r"(?<![a-z])(toc|ez-toc-container|toc_container|lwptoc|table-of-contents)(?![a-z])"),
+        attr_guard=("toc", "table-of-contents"),
     ),
     Rule(
         id="seo.source-link",
@@ -232,6 +238,7 @@ RULES: tuple[Rule, ...] = (
             r"|latest\s+(news|posts|stories|articles)|explore\s+more.{0,60}|don'?t\s+miss)\s*:?"
         ),
         attrs=_t(r"(?<![a-z])(related|yarpp|relatedposts|more-stories|read-next|recommended)(?![a-z])"),
+        attr_guard=("related", "yarpp", "more-stories", "read-next", "recommended"),
     ),
     # -- Newsletter and subscription prompts ---------------------------------------------------
     Rule(
@@ -243,6 +250,7 @@ RULES: tuple[Rule, ...] = (
         ),
         guard=("subscribe", "sign", "newsletter"),
         attrs=_t(r"(?<![a-z])(newsletter|subscribe|signup|sign-up|mailchimp|mc4wp)(?![a-z])"),
+        attr_guard=("newsletter", "subscribe", "signup", "sign-up", "mailchimp", "mc4wp"),
     ),
     # -- Share bars -----------------------------------------------------------------------------
     Rule(
@@ -257,6 +265,7 @@ RULES: tuple[Rule, ...] = (
             r"(?:\s*+(?:this|on|via)?+\s*+(?:article|story|post|page)?+)?+\s*+[|•·,/]?+\s*+){1,10}"
         ),
         attrs=_t(r"(?<![a-z])(share|shares|sharing|sharedaddy|share-?bar|social-?share|addthis|addtoany)(?![a-z])"),
+        attr_guard=("share", "sharing", "addthis", "addtoany"),
     ),
     # -- Counters and reading-time chrome ----------------------------------------------------
     Rule(
@@ -303,6 +312,7 @@ RULES: tuple[Rule, ...] = (
             rf"|.{{0,300}}\b{_CONSENT_SETTINGS}\b.{{0,300}})"
         ),
         attrs=_t(r"cookie|consent|gdpr"),
+        attr_guard=("cookie", "consent", "gdpr"),
         guard=_COOKIE_GUARD,
     ),
     # -- Text dumps (extract.textdump): inline chrome and structural rules ---------------------
@@ -329,6 +339,7 @@ RULES: tuple[Rule, ...] = (
             r"|[\d,]+\s+(thoughts|responses|replies|comments)\s+(on|to)\s+.{1,200})\s*[\])]?\s*:?"
         ),
         attrs=_t(r"(?<![a-z])(comments|comment-list|commentlist|comments-area|comment-respond|comment-form|disqus_thread|disqus)(?![a-z])"),
+        attr_guard=("comment", "disqus"),
     ),
     # -- Wire copy (extract.html): the story runs from its dateline ----------------------------
     Rule(
@@ -361,3 +372,32 @@ RULES: tuple[Rule, ...] = (
 )
 
 RULES_BY_ID: dict[str, Rule] = {rule.id: rule for rule in RULES}
+
+
+
+def _attrs_screen(rules: tuple[Rule, ...]) -> re.Pattern[str]:
+    """One pattern that every lower-cased ``"class id"`` matched by some rule's ``attrs`` also
+    matches: their ``attr_guard`` strings (the ``attrs`` pattern itself for a rule without one)."""
+    parts: list[str] = []
+    for rule in rules:
+        if rule.attrs is not None:
+            parts.extend([re.escape(word) for word in rule.attr_guard] or [f"(?:{rule.attrs.pattern})"])
+    return re.compile("|".join(parts) if parts else "(?!)")
+
+
+# All rules' class/id patterns as one, matched on lower-cased names (the patterns are lower-case:
+# without IGNORECASE it is twice as fast); searched only where ATTRS_SCREEN finds a guard string.
+_ATTRS_SCREEN = _attrs_screen(RULES)
+_ANY_ATTRS = re.compile("|".join(f"(?:{r.attrs.pattern})" for r in RULES if r.attrs is not None) or "(?!)")
+
+
+def attrs_named(class_and_id: str) -> bool:
+    """Whether an element's lower-cased ``"class id"`` is named like chrome by some rule's ``attrs``."""
+    return _ATTRS_SCREEN.search(class_and_id) is not None and _ANY_ATTRS.search(class_and_id) is not None
+
+
+def attrs_rule(class_and_id: str) -> Rule | None:
+    """The first rule whose ``attrs`` pattern an element's lower-cased ``"class id"`` matches."""
+    if not attrs_named(class_and_id):
+        return None
+    return next((rule for rule in RULES if rule.matches_attrs(class_and_id)), None)
