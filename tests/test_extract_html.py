@@ -301,3 +301,30 @@ def test_a_portal_page_gives_its_story_not_its_menus() -> None:
     for para in _STORY[:3]:
         assert para in doc.paragraphs, para
     assert "office number" not in doc.text
+
+
+def _shop_grid(cards: int) -> str:
+    """A shop's grid of product cards, every fifth with a sentence: a region half way between a
+    story and a listing, which the parse-once reader is not confident about."""
+    sentence = "This oak chair is finished by hand in our workshop by the harbour."
+    grid = "".join(
+        f"<div class='card'><div class='media'><span class='badge'>New</span><span>Size {i % 9}</span></div>"
+        f"<div class='body'><h3><span>Harbour chair {i}</span></h3><div class='price'><span>{i}.99</span>"
+        f"<span>EUR</span></div><p>{sentence if i % 5 == 0 else 'Oak seat, in stock'}</p></div></div>"
+        for i in range(cards)
+    )
+    return (
+        "<html><body><h1>Chairs</h1><p>Our chairs are made of oak from the hills around the harbour, "
+        f"and every one is finished by hand in our workshop.</p><div class='grid'>{grid}</div></body></html>"
+    )
+
+
+def test_a_region_of_thousands_of_elements_is_not_given_to_trafilatura() -> None:
+    """trafilatura's time grows with the region's elements (a second of CPU on a listing of
+    8,000): past ``_MAX_EXTRACTOR_ELEMENTS`` the parse-once reader's text is the body, every
+    card of it; a small grid of the same cards still goes to trafilatura."""
+    small = extract_html(_shop_grid(100))
+    assert small.provenance["reader"] == "trafilatura-region"
+    large = extract_html(_shop_grid(600))
+    assert large.provenance["reader"] == "fast"
+    assert all(f"Harbour chair {i}" in large.paragraphs for i in range(600))
