@@ -346,6 +346,13 @@ def _between(lines: list[str], first: str, last: str) -> list[str]:
     return lines[lines.index(first) : lines.index(last) + 1]
 
 
+def _story_after(text: str, heading: str, last: str) -> tuple[list[str], CleanDoc]:
+    """The fixture page's lines from the one after ``heading`` through ``last`` (its story), and
+    the cleaner's reading of the page."""
+    page = _lines(text)
+    return _between(page, page[page.index(heading) + 1], last), clean_text_dump(text)
+
+
 def test_code_and_lists_a_line_introduces_stay_in_the_story() -> None:
     # "Then describe the settings the tool expects:" announces code whose lines are short and
     # bare; they are the story's, and the paragraphs after them too
@@ -376,32 +383,26 @@ def test_a_list_introduced_after_the_story_stays_out() -> None:
 
 
 def test_how_to_steps_and_materials_stay_in_the_story() -> None:
-    page = _lines(_dump("howto_steps.txt"))
-    doc = clean_text_dump(_dump("howto_steps.txt"))
-    story = _between(page, page[page.index("By Maria Lindqvist") + 1],
-                     "A repotted snake plant needs little more than a bright window and a drink every few weeks. "
-                     "Within a season you should see new leaves pushing up from the soil.")
+    story, doc = _story_after(_dump("howto_steps.txt"), "By Maria Lindqvist",
+        "A repotted snake plant needs little more than a bright window and a drink every few weeks. "
+        "Within a season you should see new leaves pushing up from the soil.")
     assert list(doc.paragraphs) == story
     assert [p for p in doc.paragraphs if p.startswith("Step ")] == [f"Step {n}" for n in range(1, 6)]
 
 
 def test_a_ranked_list_keeps_every_entry_and_drops_the_numbered_link_list() -> None:
-    page = _lines(_dump("ranked_list.txt"))
-    doc = clean_text_dump(_dump("ranked_list.txt"))
-    story = _between(page, page[page.index("Best Small Museums in Northern Italy") + 1],
-                     "Most of these museums close in August, so check before you travel and plan a morning for "
-                     "each one.")
+    story, doc = _story_after(_dump("ranked_list.txt"), "Best Small Museums in Northern Italy",
+        "Most of these museums close in August, so check before you travel and plan a morning for "
+        "each one.")
     assert list(doc.paragraphs) == story  # every entry's name, text and facts
     assert not any("cheap flights" in p for p in doc.paragraphs)  # "Most Read": numbered links alone
 
 
 def test_table_rows_stay_in_the_story_and_a_barred_menu_does_not() -> None:
     # tab-separated rows and "| a | b |" rows with as many cells are a table: the story's data
-    page = _lines(_dump("fare_tables.txt"))
-    doc = clean_text_dump(_dump("fare_tables.txt"))
-    story = _between(page, page[page.index("Bus fares rise for the first time in four years") + 1],
-                     "Passenger groups said the rise was modest but asked the authority to use the money to "
-                     "restore the evening services it cut last year on the routes to the outer estates.")
+    story, doc = _story_after(_dump("fare_tables.txt"), "Bus fares rise for the first time in four years",
+        "Passenger groups said the rise was modest but asked the authority to use the money to "
+        "restore the evening services it cut last year on the routes to the outer estates.")
     assert list(doc.paragraphs) == story
     assert "| Eastbridge | 1.95 | 5.20 |" in doc.paragraphs  # a row of bars is not short-line chrome
     assert not any("About us" in p or "Home |" in p for p in doc.paragraphs)
@@ -411,11 +412,9 @@ def test_a_listing_keeps_the_heading_each_entry_repeats() -> None:
     # "Highlights" under each of three entries is the listing's structure: neither the SEO
     # "Highlights" add-on (printed once on a page) nor a line printed twice
     text = (FIXTURES / "rules" / "seo.key-takeaways" / "quiet_dump_listing.txt").read_text(encoding="utf-8")
-    page = _lines(text)
-    doc = clean_text_dump(text)
-    story = _between(page, page[page.index("Best Community Colleges for Nursing") + 1],
-                     "Whichever college you choose, check that its program is approved by the state board of "
-                     "nursing before you apply.")
+    story, doc = _story_after(text, "Best Community Colleges for Nursing",
+        "Whichever college you choose, check that its program is approved by the state board of "
+        "nursing before you apply.")
     assert list(doc.paragraphs) == story
     assert doc.paragraphs.count("Highlights") == 3
 

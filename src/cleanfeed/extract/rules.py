@@ -374,7 +374,6 @@ RULES: tuple[Rule, ...] = (
 RULES_BY_ID: dict[str, Rule] = {rule.id: rule for rule in RULES}
 
 
-
 def _attrs_screen(rules: tuple[Rule, ...]) -> re.Pattern[str]:
     """One pattern that every lower-cased ``"class id"`` matched by some rule's ``attrs`` also
     matches: their ``attr_guard`` strings (the ``attrs`` pattern itself for a rule without one)."""
