@@ -450,7 +450,7 @@ def _table_rows(lines: Sequence[DumpLine]) -> frozenset[int]:
 
 
 def _body_span(
-    lines: Sequence[DumpLine], verdicts: dict[int, _Verdict], base: Sequence[float]
+    lines: Sequence[DumpLine], verdicts: dict[int, _Verdict], base: Sequence[float], rows: frozenset[int]
 ) -> tuple[int, int]:
     """The article block: best-scoring contiguous run, then snapped to wire anchors.
 
@@ -460,7 +460,7 @@ def _body_span(
     (never for the body) rather than as chrome that splits it.
     """
     enumerated = _enumerated(lines, verdicts)
-    structured = enumerated | _table_rows(lines)
+    structured = enumerated | rows  # rows of a table (``_table_rows``)
     own = [_verdict_score(verdicts[i], score) if i in verdicts else score for i, score in enumerate(base)]
     lifted = [max(score, _LIST_PHRASE_SCORE) if i in structured else score for i, score in enumerate(own)]
     scores = _teasers_damped(
@@ -538,8 +538,8 @@ def _clean_lines(
             for j in range(i + 1, len(lines)):
                 verdicts.setdefault(j, verdicts[i])
             break
-    start, end = _body_span(lines, verdicts, base)
     rows = _table_rows(lines)
+    start, end = _body_span(lines, verdicts, base, rows)
     # a heading printed once per entry of a listing ("Highlights", "Why we chose it") is its
     # structure, not a line printed twice
     counts = Counter(normal(line.content) for line in lines)
