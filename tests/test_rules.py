@@ -95,5 +95,5 @@ def test_attr_guard_holds_wherever_its_attrs_match() -> None:
     assert len(matched) >= 4, matched  # the fixtures exercise most of the rules' patterns
     # and a name no rule's pattern matches is not chrome, guard string or not
     assert not attrs_named("main-content") and not attrs_named("stock-sharp-rise")
-    rule = attrs_rule("post-share-bar")
-    assert rule is not None and rule.id == "share.bar"
+    share = attrs_rule("post-share-bar")
+    assert share is not None and share.id == "share.bar"
