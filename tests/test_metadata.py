@@ -147,6 +147,20 @@ def test_site_falls_back_to_the_url_host() -> None:
     assert (doc.site, doc.provenance["site"]) == ("example-news.com", "url")
 
 
+@pytest.mark.parametrize(
+    ("closing", "wire"),
+    [
+        ("The talks resume on Monday. -- AFP", ("AFP", "credit")),
+        ("The talks resume on Monday. (Reuters)  \n", ("Reuters", "credit")),
+        ("The talks resume on Monday. — Associated Press", ("AP", "credit")),
+        ("The talks resume on Monday. (AFP) Photo", None),  # the agency does not close it
+        ("The talks resume on Monday. -- afp", None),  # an agency is named in its own case
+    ],
+)
+def test_closing_credit_names_the_wire(closing: str, wire: tuple[str, str] | None) -> None:
+    assert detect_wire(["A story of its own.", closing]) == wire
+
+
 def test_byline_line_is_not_taken_from_a_sentence() -> None:
     # "By contrast, ..." opens a sentence, not a byline
     assert detect_wire(["By contrast, the index rose."]) is None

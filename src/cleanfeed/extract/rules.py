@@ -76,6 +76,12 @@ class Rule:
     #: page's elements hold none
     attr_guard: tuple[str, ...] = ()
 
+    def __hash__(self) -> int:
+        # the id names a rule: hashing it alone, not every field (patterns, tuples of strings)
+        # as a dataclass does, makes a tuple of rules a cheap cache key (``union`` is looked up
+        # on every page: 31 us per lookup of the 24 rules, hashed field by field)
+        return hash(self.id)
+
     def matches_text(self, line: str) -> bool:
         if self.text is None or not self.guarded(line):
             return False

@@ -47,6 +47,7 @@ _ALIAS_TO_NAME = {alias.lower(): agency.name for agency in AGENCIES for alias in
 _ALIASES = "|".join(
     sorted((re.escape(a) for agency in AGENCIES for a in agency.aliases), key=len, reverse=True)
 )
+_ALIAS_TUPLE = tuple(alias for agency in AGENCIES for alias in agency.aliases)
 _ALIAS_TO_NAME_EXACT = {alias: agency.name for agency in AGENCIES for alias in agency.aliases}
 # The wire dateline, in parts (see ``Dateline``): a place in capitals, with up to two comma
 # parts after it in any case ("WASHINGTON, Jan 3", "SEOUL, South Korea", "LONDON, Nov 14, 2025");
@@ -156,7 +157,7 @@ def detect_wire(paragraphs: list[str] | tuple[str, ...]) -> tuple[str, str] | No
         match = _agency_contributed(para)
         if match:
             return _ALIAS_TO_NAME[match.group("agency").lower()], "credit"
-        match = _CLOSING_CREDIT.search(para)
+        match = _CLOSING_CREDIT.search(para) if _ends_with_agency(para) else None
         if match and len(para) < 400:
             return _ALIAS_TO_NAME[match.group("agency").lower()], "credit"
         if _REUTERS_CREDIT.match(para.strip()):
@@ -164,8 +165,17 @@ def detect_wire(paragraphs: list[str] | tuple[str, ...]) -> tuple[str, str] | No
     return None
 
 
+def _ends_with_agency(para: str) -> bool:
+    """Whether ``para`` ends with an agency's name (before a ")" and spaces): what a closing
+    credit needs, tested without the search (which tries every dash and parenthesis)."""
+    tail = para.rstrip()
+    return tail.removesuffix(")").endswith(_ALIAS_TUPLE)
+
+
 def _agency_contributed(para: str) -> re.Match[str] | None:
     """The agency mention of "AP writer Jane Doe contributed", line by line as ``.`` reads."""
+    if "contributed" not in para:  # the search tries every agency at every word: most lines have none
+        return None
     for line in para.split("\n"):
         match = _AGENCY_WRITER.search(line)
         if match and _CONTRIBUTED.search(line, match.end()):
