@@ -43,7 +43,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -587,6 +587,22 @@ def _settle(kept: list[DumpLine], verdicts: dict[int, _Verdict], rounds: int = 4
     return kept
 
 
+@dataclass(frozen=True, slots=True)
+class _Chrome:
+    """The lines known as chrome, for the metadata reader: those a rule or the template removed,
+    and those outside the body that are chrome on their own terms (``_short_line_chrome``).
+    Looked up line by line, as the reader asks about a few header lines only: testing every
+    line outside the body up front costs more than the rest of the metadata."""
+
+    lines: Sequence[DumpLine]
+    verdicts: Mapping[int, _Verdict]
+
+    def __contains__(self, index: object) -> bool:
+        if not isinstance(index, int) or index not in self.verdicts:
+            return False
+        return self.verdicts[index].rule != OUTSIDE_BODY or _short_line_chrome(self.lines[index], None)
+
+
 def clean_text_dump(
     text: str,
     url: str | None = None,
@@ -622,10 +638,7 @@ def text_dump_doc(
         kept, verdicts = _clean_lines(lines, frozenset())
         kept = _settle(kept, verdicts)
     paragraphs = tuple(line.text for line in kept)
-    chrome = frozenset(
-        i for i, verdict in verdicts.items() if verdict.rule != OUTSIDE_BODY or _short_line_chrome(lines[i], None)
-    )
-    meta = dump_metadata(lines, kept, url, chrome)
+    meta = dump_metadata(lines, kept, url, _Chrome(lines, verdicts))
     return CleanDoc(
         id=doc_id,
         paragraphs=paragraphs,
