@@ -13,7 +13,7 @@ import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Generic, ParamSpec, TypeVar
+from typing import Concatenate, Generic, ParamSpec, TypeVar
 
 # List markers that text renderers put before list items: "* ", "• ", "- ", "+ ", "o " (lynx
 # nested lists), "1. ". Only a marker followed by a space counts, so "-North" stays a word.
@@ -77,40 +77,35 @@ STOP_WORDS: frozenset[str] = frozenset(
 MEMO_LINES = 1 << 14
 MEMO_CHARS = 1000
 
+# The line a memoised function is of: its text, or the spellings of one line (with and without
+# its list marker).
+_L = TypeVar("_L", str, tuple[str, ...])
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
 
 
-class _LineMemo(Generic[_P, _R]):
-    """``fn`` memoised for arguments of at most ``MEMO_CHARS`` characters of text (its ``str``
-    arguments and the strings of its tuple arguments), computed afresh past that."""
+class _LineMemo(Generic[_L, _P, _R]):
+    """``fn`` memoised for a line (its first argument) of at most ``MEMO_CHARS`` characters,
+    computed afresh past that. Its other arguments are flags of the line (a list marker), never
+    text, so the line's length alone bounds what an entry holds."""
 
-    def __init__(self, fn: Callable[_P, _R]) -> None:
+    def __init__(self, fn: Callable[Concatenate[_L, _P], _R]) -> None:
         cached = functools.lru_cache(maxsize=MEMO_LINES)(fn)
-        self.__wrapped__ = fn
-        self._cached: Callable[_P, _R] = cached
+        self.__wrapped__: Callable[Concatenate[_L, _P], _R] = fn
+        self._cached: Callable[Concatenate[_L, _P], _R] = cached
         self.cache_clear: Callable[[], None] = cached.cache_clear
         functools.update_wrapper(self, fn)
 
-    def __call__(self, *args: _P.args, **kwargs: _P.kwargs) -> _R:
-        if _chars(args) > MEMO_CHARS:
-            return self.__wrapped__(*args, **kwargs)
-        return self._cached(*args, **kwargs)
+    def __call__(self, line: _L, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        # the line's characters, or all its spellings' (inline: this runs on every call)
+        if (len(line) if type(line) is str else sum(map(len, line))) > MEMO_CHARS:
+            return self.__wrapped__(line, *args, **kwargs)
+        return self._cached(line, *args, **kwargs)
 
 
-def _chars(args: tuple[object, ...]) -> int:
-    """Characters of text in a call's arguments (``_LineMemo``)."""
-    total = 0
-    for arg in args:
-        if isinstance(arg, str):
-            total += len(arg)
-        elif isinstance(arg, tuple):
-            total += sum(len(a) for a in arg if isinstance(a, str))
-    return total
-
-
-def line_memo(fn: Callable[_P, _R]) -> _LineMemo[_P, _R]:
-    """Memoise a pure function of one line, in bounded memory (``MEMO_LINES``, ``MEMO_CHARS``)."""
+def line_memo(fn: Callable[Concatenate[_L, _P], _R]) -> _LineMemo[_L, _P, _R]:
+    """Memoise a pure function of one line, given as its first argument, in bounded memory
+    (``MEMO_LINES``, ``MEMO_CHARS``)."""
     return _LineMemo(fn)
 
 
