@@ -25,6 +25,7 @@ PAGE = (
 def _clear() -> None:
     lines_module.word_count.cache_clear()
     textdump_module._content_score.cache_clear()
+    textdump_module._short_line_chrome.cache_clear()
     textdump_module._line_rules.cache_clear()
     template_module._sketch.cache_clear()
 

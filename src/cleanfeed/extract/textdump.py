@@ -185,15 +185,11 @@ _LIST_PHRASE_SCORE = -0.15
 _PHRASE_TITLE_SHARE = 0.5
 
 
-def _line_score(line: DumpLine) -> float:
-    """How much a line looks like article prose, on its own (positive) or like chrome (negative)."""
-    return _content_score(line.content, line.marker)
-
-
 @line_memo
 def _content_score(content: str, marker: bool) -> float:
-    # a pure function of the line (memoised: a site's chrome lines recur on its pages, and the
-    # kept lines are scored again when the cleaning settles)
+    """How much a line (its content, and whether it is a list item) looks like article prose,
+    on its own (positive) or like chrome (negative). Memoised: a site's chrome lines recur on
+    its pages, and the kept lines are scored again when the cleaning settles."""
     words = word_count(content)
     sentence = ends_sentence(content)
     stops = stop_density(content)
@@ -244,9 +240,10 @@ def _best_block(scores: Sequence[float]) -> tuple[int, int]:
     return best_span
 
 
-def _short_line_chrome(line: DumpLine, following: DumpLine | None) -> bool:
-    """A short line inside the body that is chrome on its own terms."""
-    content = line.content
+@line_memo
+def _short_line_chrome(content: str) -> bool:
+    """A short line (its content) inside the body that is chrome on its own terms. Memoised:
+    the kept lines are tested again when the cleaning settles."""
     words = word_count(content)
     if words >= 10 and ends_sentence(content):
         return False
@@ -454,7 +451,7 @@ def _body_span(
 ) -> tuple[int, int]:
     """The article block: best-scoring contiguous run, then snapped to wire anchors.
 
-    ``base`` holds each line's own score (``_line_score``); lines with a verdict count -2,
+    ``base`` holds each line's own score (``_content_score``); lines with a verdict count -2,
     but for the entries of a table of contents (``Rule.reinjected``): re-injected between the
     story's paragraphs they are its sub-headings, so they weigh as the short lines they are
     (never for the body) rather than as chrome that splits it.
@@ -531,7 +528,7 @@ def _clean_lines(
         verdicts.setdefault(index, _Verdict(TEMPLATE_LINE, _category(TEMPLATE_LINE, "template")))
     # A comment thread runs to the end of the page once prose has been seen above its heading;
     # a "Comments" line above any paragraph (a header link) is a line alone.
-    base = [_line_score(line) for line in lines]
+    base = [_content_score(line.content, line.marker) for line in lines]
     first_prose = _first_prose(base, verdicts)
     for i in sorted(verdicts):
         if _to_end(verdicts[i].rule) and i > first_prose and not _field_label(lines, i):
@@ -542,7 +539,8 @@ def _clean_lines(
     start, end = _body_span(lines, verdicts, base, rows)
     # a heading printed once per entry of a listing ("Highlights", "Why we chose it") is its
     # structure, not a line printed twice
-    counts = Counter(normal(line.content) for line in lines)
+    keys = [normal(line.content) for line in lines]  # what a repeat is told by
+    counts = Counter(keys)
     outside = _Verdict(OUTSIDE_BODY, _category(OUTSIDE_BODY, "layout"))
     short = _Verdict(SHORT_LINE, _category(SHORT_LINE, "layout"))
     repeated = _Verdict(REPEATED_LINE, _category(REPEATED_LINE, "layout"))
@@ -555,11 +553,10 @@ def _clean_lines(
         if i < start or i >= end:
             verdicts[i] = outside
             continue
-        following = lines[i + 1] if i + 1 < len(lines) else None
-        if i not in rows and _short_line_chrome(line, following):
+        if i not in rows and _short_line_chrome(line.content):
             verdicts[i] = short
             continue
-        key = normal(line.content)
+        key = keys[i]
         if key in seen and word_count(line.content) < 25 and not (counts[key] >= RECURRING and _heading_like(line)):
             verdicts[i] = repeated
             continue
@@ -600,7 +597,7 @@ class _Chrome:
     def __contains__(self, index: object) -> bool:
         if not isinstance(index, int) or index not in self.verdicts:
             return False
-        return self.verdicts[index].rule != OUTSIDE_BODY or _short_line_chrome(self.lines[index], None)
+        return self.verdicts[index].rule != OUTSIDE_BODY or _short_line_chrome(self.lines[index].content)
 
 
 def clean_text_dump(
