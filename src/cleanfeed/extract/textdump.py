@@ -110,16 +110,21 @@ def _heading_like(line: DumpLine) -> bool:
     return heading_like(line.content, line.marker)
 
 
-def _is_dateline(line: DumpLine) -> bool:
-    content = line.content
+# The wire anchors are memoised: every step of a section rule's block asks whether its line
+# ends it, the body's bounds are snapped to them, and all again when the cleaning settles.
+@line_memo
+def _is_dateline(content: str) -> bool:
+    """The line (its content) opens with a trusted wire dateline ("SEOUL (Reuters) -")."""
     if word_count(content) < 12:
         return False
     dateline = Dateline.at(content)
     return dateline is not None and dateline.trusted
 
 
-def _is_credit(line: DumpLine) -> bool:
-    return word_count(line.content) <= 80 and _CREDIT.match(line.content) is not None
+@line_memo
+def _is_credit(content: str) -> bool:
+    """The line (its content) is a wire credit ("(Reporting by ...; Editing by ...)")."""
+    return word_count(content) <= 80 and _CREDIT.match(content) is not None
 
 
 @functools.lru_cache(maxsize=4)
@@ -150,7 +155,7 @@ def _rule_verdicts(lines: Sequence[DumpLine], rules: Sequence[Rule]) -> dict[int
     hits = {i: rule for i, rule in hits.items() if headings[rule.id] < RECURRING}
 
     def stop(j: int) -> bool:  # another rule's line, or a wire dateline or credit, ends a section
-        return j in hits or _is_dateline(lines[j]) or _is_credit(lines[j])
+        return j in hits or _is_dateline(lines[j].content) or _is_credit(lines[j].content)
 
     paras = [(line.content, line.marker) for line in lines]
     verdicts: dict[int, _Verdict] = {}
@@ -472,7 +477,7 @@ def _body_span(
     # injected headings) is not body, and a dateline just above the block pulls it up. It opens
     # a paragraph, never a list item ("* ADA-Accepted: Products are ..." in a product list).
     for i in range(max(0, start - 8), end):
-        if i not in verdicts and not lines[i].marker and _is_dateline(lines[i]):
+        if i not in verdicts and not lines[i].marker and _is_dateline(lines[i].content):
             start = i
             break
     else:
@@ -482,7 +487,7 @@ def _body_span(
             start += 1
     # The wire's credit line closes the story; a credit just below the block is still body.
     for i in range(min(len(lines), end + 3) - 1, start, -1):
-        if i not in verdicts and _is_credit(lines[i]):
+        if i not in verdicts and _is_credit(lines[i].content):
             end = i + 1
             break
     return start, end
