@@ -197,14 +197,13 @@ def _content_score(content: str, marker: bool) -> float:
     its pages, and the kept lines are scored again when the cleaning settles."""
     words = word_count(content)
     sentence = ends_sentence(content)
-    stops = stop_density(content)
     if words < 4:
         score = _SHORT_LINE_SCORE
     elif words < 10:
         score = 0.2 if sentence else _MID_LINE_SCORE
     else:
         score = min(3.0, words / 12) * (1.0 if sentence else 0.5)
-        if stops < 0.08 and not _looks_cjk(content):
+        if stop_density(content) < 0.08 and not _looks_cjk(content):
             score *= 0.4
     if marker and _list_phrase(content, words, sentence):
         score = _LIST_PHRASE_SCORE
@@ -280,7 +279,7 @@ def _median(values: Sequence[float]) -> float:
 
 
 def _teasers_damped(
-    scores: list[float], sizes: Sequence[float], enumerated: frozenset[int] = frozenset()
+    scores: list[float], lines: Sequence[DumpLine], enumerated: frozenset[int] = frozenset()
 ) -> list[float]:
     """Damp paragraphs that stand alone between runs of short lines, in a series.
 
@@ -306,7 +305,7 @@ def _teasers_damped(
         if run and k == run[-1] + 1:
             run.append(k)
             continue
-        if len(run) >= 3 and _median([sizes[long[j]] for j in run]) < _TEASER_WORDS:
+        if len(run) >= 3 and _median([word_count(lines[long[j]].content) for j in run]) < _TEASER_WORDS:
             for j in run:
                 out[long[j]] *= _TEASER_DAMPING
         run = [k]
@@ -466,9 +465,7 @@ def _body_span(
     own = [_verdict_score(verdicts[i], score) if i in verdicts else score for i, score in enumerate(base)]
     lifted = [max(score, _LIST_PHRASE_SCORE) if i in structured else score for i, score in enumerate(own)]
     scores = _teasers_damped(
-        _slideshow_damped(_introduced_lifted(lifted, lines, verdicts, base), lines),
-        [word_count(line.content) for line in lines],
-        enumerated,
+        _slideshow_damped(_introduced_lifted(lifted, lines, verdicts, base), lines), lines, enumerated
     )
     start, end = _best_block(scores)
     if end <= start:
@@ -524,6 +521,20 @@ def _category(rule_id: str, default: str) -> str:
     return rule.category if rule else default
 
 
+@dataclass(slots=True)
+class _Printed:
+    """How many times a page prints each line (its ``normal`` form), counted when first asked:
+    only a heading that repeats in the body is asked about, and most pages have none."""
+
+    lines: Sequence[DumpLine]
+    counts: Counter[str] | None = None
+
+    def __getitem__(self, key: str) -> int:
+        if self.counts is None:
+            self.counts = Counter(normal(line.content) for line in self.lines)
+        return self.counts[key]
+
+
 def _clean_lines(
     lines: list[DumpLine], template_lines: frozenset[int]
 ) -> tuple[list[DumpLine], dict[int, _Verdict]]:
@@ -544,8 +555,7 @@ def _clean_lines(
     start, end = _body_span(lines, verdicts, base, rows)
     # a heading printed once per entry of a listing ("Highlights", "Why we chose it") is its
     # structure, not a line printed twice
-    keys = [normal(line.content) for line in lines]  # what a repeat is told by
-    counts = Counter(keys)
+    printed = _Printed(lines)
     outside = _Verdict(OUTSIDE_BODY, _category(OUTSIDE_BODY, "layout"))
     short = _Verdict(SHORT_LINE, _category(SHORT_LINE, "layout"))
     repeated = _Verdict(REPEATED_LINE, _category(REPEATED_LINE, "layout"))
@@ -561,8 +571,8 @@ def _clean_lines(
         if i not in rows and _short_line_chrome(line.content):
             verdicts[i] = short
             continue
-        key = keys[i]
-        if key in seen and word_count(line.content) < 25 and not (counts[key] >= RECURRING and _heading_like(line)):
+        key = normal(line.content)
+        if key in seen and word_count(line.content) < 25 and not (_heading_like(line) and printed[key] >= RECURRING):
             verdicts[i] = repeated
             continue
         seen.add(key)
