@@ -28,7 +28,7 @@ def _clear() -> None:
     textdump_module._short_line_chrome.cache_clear()
     textdump_module._is_dateline.cache_clear()
     textdump_module._is_credit.cache_clear()
-    textdump_module._line_rules.cache_clear()
+    textdump_module._rule_of.cache_clear()
     template_module._sketch.cache_clear()
 
 

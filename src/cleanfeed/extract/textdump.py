@@ -40,10 +40,9 @@ cleaning never invents text; cleaning the output again changes nothing.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -127,28 +126,25 @@ def _is_credit(content: str) -> bool:
     return word_count(content) <= 80 and _CREDIT.match(content) is not None
 
 
-@functools.lru_cache(maxsize=4)
-def _line_rules(rules: tuple[Rule, ...]) -> Callable[[tuple[str, ...], bool], Rule | None]:
-    """``line_rule`` under ``rules``, screened by their union (one match rules out most lines)
-    and memoised: a pure function of the line, and a site's chrome lines recur on its pages
-    while the kept lines are matched again when cleaning settles."""
-    screen = union(rules)
-
-    @line_memo
-    def rule_of(texts: tuple[str, ...], item: bool) -> Rule | None:
-        return line_rule(texts, item, rules, screen)
-
-    return rule_of
+_SCREEN = union(RULES)
 
 
-def _rule_verdicts(lines: Sequence[DumpLine], rules: Sequence[Rule]) -> dict[int, _Verdict]:
+@line_memo
+def _rule_of(texts: tuple[str, ...], item: bool) -> Rule | None:
+    """The chrome rule a line (its spellings, and whether it is a list item) matches:
+    ``line_rule`` screened by the rules' union (one match rules out most lines), memoised: a
+    pure function of the line, and a site's chrome lines recur on its pages while the kept
+    lines are matched again when cleaning settles."""
+    return line_rule(texts, item, RULES, _SCREEN)
+
+
+def _rule_verdicts(lines: Sequence[DumpLine]) -> dict[int, _Verdict]:
     """Lines the chrome rules remove, with the rule that removes each."""
     hits: dict[int, Rule] = {}
-    rule_of = _line_rules(tuple(rules))
     for line in lines:
         # a line without a list marker is its own content: one spelling to match
         texts = (line.text,) if line.content == line.text else (line.content, line.text)
-        rule = rule_of(texts, line.marker)
+        rule = _rule_of(texts, line.marker)
         if rule is not None:
             hits[line.index] = rule
     headings = Counter(rule.id for i, rule in hits.items() if rule.once and not lines[i].marker)
@@ -499,10 +495,8 @@ def _removals(
     )
 
 
-def _to_end(rule_id: str) -> bool:
-    """Whether ``rule_id`` is a section rule whose block runs to the end of the page."""
-    rule = RULES_BY_ID.get(rule_id)
-    return rule is not None and rule.shape == "to-end"
+# The section rules whose block runs to the end of the page (a comment thread).
+_TO_END = frozenset(rule.id for rule in RULES if rule.shape == "to-end")
 
 
 # A line that is only a count: "1664", "12,408", "3.2k".
@@ -539,15 +533,16 @@ def _clean_lines(
     lines: list[DumpLine], template_lines: frozenset[int]
 ) -> tuple[list[DumpLine], dict[int, _Verdict]]:
     # A rule says more about a line than "it recurs on the site", so rule verdicts come first.
-    verdicts = _rule_verdicts(lines, RULES)
+    verdicts = _rule_verdicts(lines)
+    template = _Verdict(TEMPLATE_LINE, _category(TEMPLATE_LINE, "template"))
     for index in sorted(template_lines):
-        verdicts.setdefault(index, _Verdict(TEMPLATE_LINE, _category(TEMPLATE_LINE, "template")))
+        verdicts.setdefault(index, template)
     # A comment thread runs to the end of the page once prose has been seen above its heading;
     # a "Comments" line above any paragraph (a header link) is a line alone.
     base = [_content_score(line.content, line.marker) for line in lines]
     first_prose = _first_prose(base, verdicts)
     for i in sorted(verdicts):
-        if _to_end(verdicts[i].rule) and i > first_prose and not _field_label(lines, i):
+        if verdicts[i].rule in _TO_END and i > first_prose and not _field_label(lines, i):
             for j in range(i + 1, len(lines)):
                 verdicts.setdefault(j, verdicts[i])
             break
