@@ -308,12 +308,16 @@ def _teasers_damped(
     return out
 
 
-def _verdict_score(verdict: _Verdict, base: float) -> float:
-    """The body-detection score of a line a rule or the template removes (``_body_span``)."""
+def _verdict_score(verdict: _Verdict, line: DumpLine) -> float:
+    """The body-detection score of a line a rule or the template removes (``_body_span``). The
+    line's own score is read (and computed: most such lines are chrome, never scored) only for
+    an entry of a table of contents."""
     rule = RULES_BY_ID.get(verdict.rule)
     if rule is not None and rule.inline:
         return 0.0
-    return min(base, 0.0) if rule is not None and rule.reinjected else -2.0
+    if rule is not None and rule.reinjected:
+        return min(_content_score(line.content, line.marker), 0.0)
+    return -2.0
 
 
 # A slideshow's counter opening each slide's caption: "3/50 Title", "3 of 50".
@@ -451,14 +455,15 @@ def _body_span(
 ) -> tuple[int, int]:
     """The article block: best-scoring contiguous run, then snapped to wire anchors.
 
-    ``base`` holds each line's own score (``_content_score``); lines with a verdict count -2,
+    ``base`` holds each line's own score (``_content_score``), or its verdict's for a line a
+    rule or the template removed (``_verdict_score``); lines with a verdict count -2,
     but for the entries of a table of contents (``Rule.reinjected``): re-injected between the
     story's paragraphs they are its sub-headings, so they weigh as the short lines they are
     (never for the body) rather than as chrome that splits it.
     """
     enumerated = _enumerated(lines, verdicts)
     structured = enumerated | rows  # rows of a table (``_table_rows``)
-    own = [_verdict_score(verdicts[i], score) if i in verdicts else score for i, score in enumerate(base)]
+    own = [_verdict_score(verdicts[i], lines[i]) if i in verdicts else score for i, score in enumerate(base)]
     lifted = [max(score, _LIST_PHRASE_SCORE) if i in structured else score for i, score in enumerate(own)]
     scores = _teasers_damped(
         _slideshow_damped(_introduced_lifted(lifted, lines, verdicts, base), lines), lines, enumerated
@@ -539,7 +544,10 @@ def _clean_lines(
         verdicts.setdefault(index, template)
     # A comment thread runs to the end of the page once prose has been seen above its heading;
     # a "Comments" line above any paragraph (a header link) is a line alone.
-    base = [_content_score(line.content, line.marker) for line in lines]
+    base = [
+        _verdict_score(verdicts[i], line) if i in verdicts else _content_score(line.content, line.marker)
+        for i, line in enumerate(lines)
+    ]
     first_prose = _first_prose(base, verdicts)
     for i in sorted(verdicts):
         if verdicts[i].rule in _TO_END and i > first_prose and not _field_label(lines, i):
