@@ -164,7 +164,8 @@ def _title_score(line: DumpLine, lines: Sequence[DumpLine], crumbs: set[str], sl
     score = 0.0
     if text in crumbs:
         score += 3.0  # "Home > World > <title>" and the title as a line of its own
-    if any(o.index != line.index and _repeats(o.content, text) for o in lines):
+    # (every repeat starts with the text: a C-level test screens the page's lines first)
+    if any(o.index != line.index and _repeats(o.content, text) for o in lines if o.content.startswith(text)):
         score += 2.0  # repeated: as a line, or as "<title> - <site>"
     if slug:
         title_words = {w.lower() for w in re.findall(r"[^\W\d_]{2,}", text)}
