@@ -29,6 +29,7 @@ def _clear() -> None:
     textdump_module._is_dateline.cache_clear()
     textdump_module._is_credit.cache_clear()
     textdump_module._rule_of.cache_clear()
+    textdump_module._repeat_key.cache_clear()
     template_module._sketch.cache_clear()
 
 

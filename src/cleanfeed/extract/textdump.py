@@ -520,6 +520,11 @@ def _category(rule_id: str, default: str) -> str:
     return rule.category if rule else default
 
 
+# What a repeat of a body line is told by (``normal``), memoised: the body's lines are keyed
+# again when the cleaning settles, and its paragraphs are long (a quarter of the settling).
+_repeat_key = line_memo(normal)
+
+
 @dataclass(slots=True)
 class _Printed:
     """How many times a page prints each line (its ``normal`` form), counted when first asked:
@@ -574,7 +579,7 @@ def _clean_lines(
         if i not in rows and _short_line_chrome(line.content):
             verdicts[i] = short
             continue
-        key = normal(line.content)
+        key = _repeat_key(line.content)
         if key in seen and word_count(line.content) < 25 and not (_heading_like(line) and printed[key] >= RECURRING):
             verdicts[i] = repeated
             continue
