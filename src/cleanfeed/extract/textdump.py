@@ -455,9 +455,9 @@ def _body_span(
 ) -> tuple[int, int]:
     """The article block: best-scoring contiguous run, then snapped to wire anchors.
 
-    ``base`` holds each line's own score (``_content_score``), or its verdict's for a line a
-    rule or the template removed (``_verdict_score``); lines with a verdict count -2,
-    but for the entries of a table of contents (``Rule.reinjected``): re-injected between the
+    ``base`` holds each line's own score (``_content_score``), and for a line a rule or the
+    template removed, the score its verdict gives it (``_verdict_score``): -2, but for the
+    entries of a table of contents (``Rule.reinjected``): re-injected between the
     story's paragraphs they are its sub-headings, so they weigh as the short lines they are
     (never for the body) rather than as chrome that splits it.
     """
@@ -547,12 +547,13 @@ def _clean_lines(
     template = _Verdict(TEMPLATE_LINE, _category(TEMPLATE_LINE, "template"))
     for index in sorted(template_lines):
         verdicts.setdefault(index, template)
-    # A comment thread runs to the end of the page once prose has been seen above its heading;
-    # a "Comments" line above any paragraph (a header link) is a line alone.
+    # a line a rule or the template removed weighs as its verdict says, mostly unscored
     base = [
         _verdict_score(verdicts[i], line) if i in verdicts else _content_score(line.content, line.marker)
         for i, line in enumerate(lines)
     ]
+    # A comment thread runs to the end of the page once prose has been seen above its heading;
+    # a "Comments" line above any paragraph (a header link) is a line alone.
     first_prose = _first_prose(base, verdicts)
     for i in sorted(verdicts):
         if verdicts[i].rule in _TO_END and i > first_prose and not _field_label(lines, i):
