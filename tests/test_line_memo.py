@@ -25,7 +25,11 @@ PAGE = (
 def _clear() -> None:
     lines_module.word_count.cache_clear()
     textdump_module._content_score.cache_clear()
-    textdump_module._line_rules.cache_clear()
+    textdump_module._short_line_chrome.cache_clear()
+    textdump_module._is_dateline.cache_clear()
+    textdump_module._is_credit.cache_clear()
+    textdump_module._rule_of.cache_clear()
+    textdump_module._repeat_key.cache_clear()
     template_module._sketch.cache_clear()
 
 

@@ -63,7 +63,6 @@ evicted 413 of them before their second page came).
 
 from __future__ import annotations
 
-import functools
 import io
 import itertools
 import json
@@ -155,24 +154,26 @@ def _sketch(text: str) -> tuple[int, ...]:
     tokens = [w.lower() for w in words(text)]
     grams = [" ".join(tokens[i : i + _SHINGLE]).encode("utf-8") for i in range(max(1, len(tokens) - _SHINGLE + 1))]
     figures = " ".join(_DIGITS.findall(text))
+    # the seed passed by position alongside each gram: a partial with a keyword costs 3 times more
     return tuple(
         xxhash.xxh64_intdigest(
-            f"{seed}:{min(map(functools.partial(xxhash.xxh64_intdigest, seed=seed), grams))}:{figures}".encode()
+            f"{seed}:{min(map(xxhash.xxh64_intdigest, grams, itertools.repeat(seed)))}:{figures}".encode()
         )
         for seed in range(1, _SKETCHES + 1)
     )
 
 
-def _story_keys(lines: Sequence[DumpLine], keys: Sequence[int]) -> tuple[int, ...]:
+def _story_keys(lines: Sequence[DumpLine], keys: Sequence[int], counts: Sequence[float]) -> tuple[int, ...]:
     """A page's story signature: for each of its longest prose lines, in the order of their
     hashes, the line's hash then its sketch (``_GROUP`` keys a line); or, on a page with no
-    prose, one hash of its longest lines, so that copies of it are still told apart."""
-    prose = [line for line in lines if word_count(line.content) >= _STORY_WORDS and ends_sentence(line.content)]
-    longest = sorted(prose, key=lambda line: (-word_count(line.content), line.index))[:_STORY_KEYS]
+    prose, one hash of its longest lines, so that copies of it are still told apart.
+    ``keys`` and ``counts`` are the lines' hashes and word counts."""
+    prose = [line for line in lines if counts[line.index] >= _STORY_WORDS and ends_sentence(line.content)]
+    longest = sorted(prose, key=lambda line: (-counts[line.index], line.index))[:_STORY_KEYS]
     if longest:
         groups = {keys[line.index]: _sketch(line.content) for line in longest}
         return tuple(key for line_key in sorted(groups) for key in (line_key, *groups[line_key]))
-    longest = sorted(lines, key=lambda line: (-word_count(line.content), line.index))[:3]
+    longest = sorted(lines, key=lambda line: (-counts[line.index], line.index))[:3]
     return (xxhash.xxh64_intdigest("\n".join(line.content for line in longest).encode("utf-8")) | 1,)
 
 
@@ -212,10 +213,11 @@ def _features(lines: Sequence[DumpLine], keys: tuple[str, ...]) -> PageFeatures:
     if not keys or not lines:
         return PageFeatures((), (), (), ())
     line_keys = [_line_key(line) for line in lines]
-    sizes = {key: math.ceil(word_count(line.content)) for key, line in zip(line_keys, lines, strict=True)}
+    counts = [word_count(line.content) for line in lines]  # each line's words, counted once
+    sizes = {key: math.ceil(n) for key, n in zip(line_keys, counts, strict=True)}
     distinct = sorted(sizes)
     return PageFeatures(keys, tuple(distinct), tuple(sorted(_pairs(line_keys))),
-                        _story_keys(lines, line_keys), tuple(sizes[k] for k in distinct))
+                        _story_keys(lines, line_keys, counts), tuple(sizes[k] for k in distinct))
 
 
 def page_features(text: str, url: str | None = None) -> PageFeatures:

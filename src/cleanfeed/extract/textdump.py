@@ -40,10 +40,9 @@ cleaning never invents text; cleaning the output again changes nothing.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -110,47 +109,49 @@ def _heading_like(line: DumpLine) -> bool:
     return heading_like(line.content, line.marker)
 
 
-def _is_dateline(line: DumpLine) -> bool:
-    content = line.content
+# The wire anchors are memoised: every step of a section rule's block asks whether its line
+# ends it, the body's bounds are snapped to them, and all again when the cleaning settles.
+@line_memo
+def _is_dateline(content: str) -> bool:
+    """The line (its content) opens with a trusted wire dateline ("SEOUL (Reuters) -")."""
     if word_count(content) < 12:
         return False
     dateline = Dateline.at(content)
     return dateline is not None and dateline.trusted
 
 
-def _is_credit(line: DumpLine) -> bool:
-    return word_count(line.content) <= 80 and _CREDIT.match(line.content) is not None
+@line_memo
+def _is_credit(content: str) -> bool:
+    """The line (its content) is a wire credit ("(Reporting by ...; Editing by ...)")."""
+    return word_count(content) <= 80 and _CREDIT.match(content) is not None
 
 
-@functools.lru_cache(maxsize=4)
-def _line_rules(rules: tuple[Rule, ...]) -> Callable[[tuple[str, ...], bool], Rule | None]:
-    """``line_rule`` under ``rules``, screened by their union (one match rules out most lines)
-    and memoised: a pure function of the line, and a site's chrome lines recur on its pages
-    while the kept lines are matched again when cleaning settles."""
-    screen = union(rules)
-
-    @line_memo
-    def rule_of(texts: tuple[str, ...], item: bool) -> Rule | None:
-        return line_rule(texts, item, rules, screen)
-
-    return rule_of
+_SCREEN = union(RULES)
 
 
-def _rule_verdicts(lines: Sequence[DumpLine], rules: Sequence[Rule]) -> dict[int, _Verdict]:
+@line_memo
+def _rule_of(texts: tuple[str, ...], item: bool) -> Rule | None:
+    """The chrome rule a line (its spellings, and whether it is a list item) matches:
+    ``line_rule`` screened by the rules' union (one match rules out most lines), memoised: a
+    pure function of the line, and a site's chrome lines recur on its pages while the kept
+    lines are matched again when cleaning settles."""
+    return line_rule(texts, item, RULES, _SCREEN)
+
+
+def _rule_verdicts(lines: Sequence[DumpLine]) -> dict[int, _Verdict]:
     """Lines the chrome rules remove, with the rule that removes each."""
     hits: dict[int, Rule] = {}
-    rule_of = _line_rules(tuple(rules))
     for line in lines:
         # a line without a list marker is its own content: one spelling to match
         texts = (line.text,) if line.content == line.text else (line.content, line.text)
-        rule = rule_of(texts, line.marker)
+        rule = _rule_of(texts, line.marker)
         if rule is not None:
             hits[line.index] = rule
     headings = Counter(rule.id for i, rule in hits.items() if rule.once and not lines[i].marker)
     hits = {i: rule for i, rule in hits.items() if headings[rule.id] < RECURRING}
 
     def stop(j: int) -> bool:  # another rule's line, or a wire dateline or credit, ends a section
-        return j in hits or _is_dateline(lines[j]) or _is_credit(lines[j])
+        return j in hits or _is_dateline(lines[j].content) or _is_credit(lines[j].content)
 
     paras = [(line.content, line.marker) for line in lines]
     verdicts: dict[int, _Verdict] = {}
@@ -185,25 +186,20 @@ _LIST_PHRASE_SCORE = -0.15
 _PHRASE_TITLE_SHARE = 0.5
 
 
-def _line_score(line: DumpLine) -> float:
-    """How much a line looks like article prose, on its own (positive) or like chrome (negative)."""
-    return _content_score(line.content, line.marker)
-
-
 @line_memo
 def _content_score(content: str, marker: bool) -> float:
-    # a pure function of the line (memoised: a site's chrome lines recur on its pages, and the
-    # kept lines are scored again when the cleaning settles)
+    """How much a line (its content, and whether it is a list item) looks like article prose,
+    on its own (positive) or like chrome (negative). Memoised: a site's chrome lines recur on
+    its pages, and the kept lines are scored again when the cleaning settles."""
     words = word_count(content)
     sentence = ends_sentence(content)
-    stops = stop_density(content)
     if words < 4:
         score = _SHORT_LINE_SCORE
     elif words < 10:
         score = 0.2 if sentence else _MID_LINE_SCORE
     else:
         score = min(3.0, words / 12) * (1.0 if sentence else 0.5)
-        if stops < 0.08 and not _looks_cjk(content):
+        if stop_density(content) < 0.08 and not _looks_cjk(content):
             score *= 0.4
     if marker and _list_phrase(content, words, sentence):
         score = _LIST_PHRASE_SCORE
@@ -244,9 +240,10 @@ def _best_block(scores: Sequence[float]) -> tuple[int, int]:
     return best_span
 
 
-def _short_line_chrome(line: DumpLine, following: DumpLine | None) -> bool:
-    """A short line inside the body that is chrome on its own terms."""
-    content = line.content
+@line_memo
+def _short_line_chrome(content: str) -> bool:
+    """A short line (its content) inside the body that is chrome on its own terms. Memoised:
+    the kept lines are tested again when the cleaning settles."""
     words = word_count(content)
     if words >= 10 and ends_sentence(content):
         return False
@@ -278,7 +275,7 @@ def _median(values: Sequence[float]) -> float:
 
 
 def _teasers_damped(
-    scores: list[float], sizes: Sequence[float], enumerated: frozenset[int] = frozenset()
+    scores: list[float], lines: Sequence[DumpLine], enumerated: frozenset[int] = frozenset()
 ) -> list[float]:
     """Damp paragraphs that stand alone between runs of short lines, in a series.
 
@@ -304,19 +301,23 @@ def _teasers_damped(
         if run and k == run[-1] + 1:
             run.append(k)
             continue
-        if len(run) >= 3 and _median([sizes[long[j]] for j in run]) < _TEASER_WORDS:
+        if len(run) >= 3 and _median([word_count(lines[long[j]].content) for j in run]) < _TEASER_WORDS:
             for j in run:
                 out[long[j]] *= _TEASER_DAMPING
         run = [k]
     return out
 
 
-def _verdict_score(verdict: _Verdict, base: float) -> float:
-    """The body-detection score of a line a rule or the template removes (``_body_span``)."""
+def _verdict_score(verdict: _Verdict, line: DumpLine) -> float:
+    """The body-detection score of a line a rule or the template removes (``_body_span``). The
+    line's own score is read (and computed: most such lines are chrome, never scored) only for
+    an entry of a table of contents."""
     rule = RULES_BY_ID.get(verdict.rule)
     if rule is not None and rule.inline:
         return 0.0
-    return min(base, 0.0) if rule is not None and rule.reinjected else -2.0
+    if rule is not None and rule.reinjected:
+        return min(_content_score(line.content, line.marker), 0.0)
+    return -2.0
 
 
 # A slideshow's counter opening each slide's caption: "3/50 Title", "3 of 50".
@@ -454,19 +455,18 @@ def _body_span(
 ) -> tuple[int, int]:
     """The article block: best-scoring contiguous run, then snapped to wire anchors.
 
-    ``base`` holds each line's own score (``_line_score``); lines with a verdict count -2,
-    but for the entries of a table of contents (``Rule.reinjected``): re-injected between the
+    ``base`` holds each line's own score (``_content_score``), and for a line a rule or the
+    template removed, the score its verdict gives it (``_verdict_score``): -2, but for the
+    entries of a table of contents (``Rule.reinjected``): re-injected between the
     story's paragraphs they are its sub-headings, so they weigh as the short lines they are
     (never for the body) rather than as chrome that splits it.
     """
     enumerated = _enumerated(lines, verdicts)
     structured = enumerated | rows  # rows of a table (``_table_rows``)
-    own = [_verdict_score(verdicts[i], score) if i in verdicts else score for i, score in enumerate(base)]
+    own = [_verdict_score(verdicts[i], lines[i]) if i in verdicts else score for i, score in enumerate(base)]
     lifted = [max(score, _LIST_PHRASE_SCORE) if i in structured else score for i, score in enumerate(own)]
     scores = _teasers_damped(
-        _slideshow_damped(_introduced_lifted(lifted, lines, verdicts, base), lines),
-        [word_count(line.content) for line in lines],
-        enumerated,
+        _slideshow_damped(_introduced_lifted(lifted, lines, verdicts, base), lines), lines, enumerated
     )
     start, end = _best_block(scores)
     if end <= start:
@@ -475,7 +475,7 @@ def _body_span(
     # injected headings) is not body, and a dateline just above the block pulls it up. It opens
     # a paragraph, never a list item ("* ADA-Accepted: Products are ..." in a product list).
     for i in range(max(0, start - 8), end):
-        if i not in verdicts and not lines[i].marker and _is_dateline(lines[i]):
+        if i not in verdicts and not lines[i].marker and _is_dateline(lines[i].content):
             start = i
             break
     else:
@@ -485,7 +485,7 @@ def _body_span(
             start += 1
     # The wire's credit line closes the story; a credit just below the block is still body.
     for i in range(min(len(lines), end + 3) - 1, start, -1):
-        if i not in verdicts and _is_credit(lines[i]):
+        if i not in verdicts and _is_credit(lines[i].content):
             end = i + 1
             break
     return start, end
@@ -500,10 +500,8 @@ def _removals(
     )
 
 
-def _to_end(rule_id: str) -> bool:
-    """Whether ``rule_id`` is a section rule whose block runs to the end of the page."""
-    rule = RULES_BY_ID.get(rule_id)
-    return rule is not None and rule.shape == "to-end"
+# The section rules whose block runs to the end of the page (a comment thread).
+_TO_END = frozenset(rule.id for rule in RULES if rule.shape == "to-end")
 
 
 # A line that is only a count: "1664", "12,408", "3.2k".
@@ -522,19 +520,43 @@ def _category(rule_id: str, default: str) -> str:
     return rule.category if rule else default
 
 
+# What a repeat of a body line is told by (``normal``), memoised: the body's lines are keyed
+# again when the cleaning settles, and its paragraphs are long (a quarter of the settling).
+_repeat_key = line_memo(normal)
+
+
+@dataclass(slots=True)
+class _Printed:
+    """How many times a page prints each line (its ``normal`` form), counted when first asked:
+    only a heading that repeats in the body is asked about, and most pages have none."""
+
+    lines: Sequence[DumpLine]
+    counts: Counter[str] | None = None
+
+    def __getitem__(self, key: str) -> int:
+        if self.counts is None:
+            self.counts = Counter(normal(line.content) for line in self.lines)
+        return self.counts[key]
+
+
 def _clean_lines(
     lines: list[DumpLine], template_lines: frozenset[int]
 ) -> tuple[list[DumpLine], dict[int, _Verdict]]:
     # A rule says more about a line than "it recurs on the site", so rule verdicts come first.
-    verdicts = _rule_verdicts(lines, RULES)
+    verdicts = _rule_verdicts(lines)
+    template = _Verdict(TEMPLATE_LINE, _category(TEMPLATE_LINE, "template"))
     for index in sorted(template_lines):
-        verdicts.setdefault(index, _Verdict(TEMPLATE_LINE, _category(TEMPLATE_LINE, "template")))
+        verdicts.setdefault(index, template)
+    # a line a rule or the template removed weighs as its verdict says, mostly unscored
+    base = [
+        _verdict_score(verdicts[i], line) if i in verdicts else _content_score(line.content, line.marker)
+        for i, line in enumerate(lines)
+    ]
     # A comment thread runs to the end of the page once prose has been seen above its heading;
     # a "Comments" line above any paragraph (a header link) is a line alone.
-    base = [_line_score(line) for line in lines]
     first_prose = _first_prose(base, verdicts)
     for i in sorted(verdicts):
-        if _to_end(verdicts[i].rule) and i > first_prose and not _field_label(lines, i):
+        if verdicts[i].rule in _TO_END and i > first_prose and not _field_label(lines, i):
             for j in range(i + 1, len(lines)):
                 verdicts.setdefault(j, verdicts[i])
             break
@@ -542,7 +564,7 @@ def _clean_lines(
     start, end = _body_span(lines, verdicts, base, rows)
     # a heading printed once per entry of a listing ("Highlights", "Why we chose it") is its
     # structure, not a line printed twice
-    counts = Counter(normal(line.content) for line in lines)
+    printed = _Printed(lines)
     outside = _Verdict(OUTSIDE_BODY, _category(OUTSIDE_BODY, "layout"))
     short = _Verdict(SHORT_LINE, _category(SHORT_LINE, "layout"))
     repeated = _Verdict(REPEATED_LINE, _category(REPEATED_LINE, "layout"))
@@ -555,12 +577,11 @@ def _clean_lines(
         if i < start or i >= end:
             verdicts[i] = outside
             continue
-        following = lines[i + 1] if i + 1 < len(lines) else None
-        if i not in rows and _short_line_chrome(line, following):
+        if i not in rows and _short_line_chrome(line.content):
             verdicts[i] = short
             continue
-        key = normal(line.content)
-        if key in seen and word_count(line.content) < 25 and not (counts[key] >= RECURRING and _heading_like(line)):
+        key = _repeat_key(line.content)
+        if key in seen and word_count(line.content) < 25 and not (_heading_like(line) and printed[key] >= RECURRING):
             verdicts[i] = repeated
             continue
         seen.add(key)
@@ -585,6 +606,22 @@ def _settle(kept: list[DumpLine], verdicts: dict[int, _Verdict], rounds: int = 4
             verdicts[kept[index].index] = verdict
         kept = [kept[line.index] for line in again]
     return kept
+
+
+@dataclass(frozen=True, slots=True)
+class _Chrome:
+    """The lines known as chrome, for the metadata reader: those a rule or the template removed,
+    and those outside the body that are chrome on their own terms (``_short_line_chrome``).
+    Looked up line by line, as the reader asks about a few header lines only: testing every
+    line outside the body up front costs more than the rest of the metadata."""
+
+    lines: Sequence[DumpLine]
+    verdicts: Mapping[int, _Verdict]
+
+    def __contains__(self, index: object) -> bool:
+        if not isinstance(index, int) or index not in self.verdicts:
+            return False
+        return self.verdicts[index].rule != OUTSIDE_BODY or _short_line_chrome(self.lines[index].content)
 
 
 def clean_text_dump(
@@ -622,10 +659,7 @@ def text_dump_doc(
         kept, verdicts = _clean_lines(lines, frozenset())
         kept = _settle(kept, verdicts)
     paragraphs = tuple(line.text for line in kept)
-    chrome = frozenset(
-        i for i, verdict in verdicts.items() if verdict.rule != OUTSIDE_BODY or _short_line_chrome(lines[i], None)
-    )
-    meta = dump_metadata(lines, kept, url, chrome)
+    meta = dump_metadata(lines, kept, url, _Chrome(lines, verdicts))
     return CleanDoc(
         id=doc_id,
         paragraphs=paragraphs,

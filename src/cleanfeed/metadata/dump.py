@@ -17,7 +17,7 @@ each with the signal that gave it recorded as provenance:
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -164,7 +164,8 @@ def _title_score(line: DumpLine, lines: Sequence[DumpLine], crumbs: set[str], sl
     score = 0.0
     if text in crumbs:
         score += 3.0  # "Home > World > <title>" and the title as a line of its own
-    if any(o.index != line.index and _repeats(o.content, text) for o in lines):
+    # (every repeat starts with the text: a C-level test screens the page's lines first)
+    if any(o.index != line.index and _repeats(o.content, text) for o in lines if o.content.startswith(text)):
         score += 2.0  # repeated: as a line, or as "<title> - <site>"
     if slug:
         title_words = {w.lower() for w in re.findall(r"[^\W\d_]{2,}", text)}
@@ -176,7 +177,7 @@ def _title_score(line: DumpLine, lines: Sequence[DumpLine], crumbs: set[str], sl
 
 
 def _title(
-    lines: Sequence[DumpLine], start: int, chrome: frozenset[int], url: str | None
+    lines: Sequence[DumpLine], start: int, chrome: Container[int], url: str | None
 ) -> tuple[str | None, str]:
     header = lines[max(0, start - 60) : start]
     crumbs = set()
@@ -286,12 +287,12 @@ def dump_metadata(
     lines: Sequence[DumpLine],
     body: Sequence[DumpLine],
     url: str | None = None,
-    chrome: frozenset[int] = frozenset(),
+    chrome: Container[int] = frozenset(),
 ) -> DumpMetadata:
     """Title, author, date, wire and site of a dump whose body lines are ``body``.
 
     ``chrome`` holds the indexes of lines the cleaner knows as chrome (rules, template), which
-    are never taken for the headline.
+    are never taken for the headline (only the header's heading lines are looked up in it).
     """
     start = body[0].index if body else len(lines)
     provenance: dict[str, str] = {}
