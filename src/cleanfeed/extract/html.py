@@ -211,13 +211,14 @@ def _prune_chrome(root: LexborNode, page_chars: int, removals: list[Removal], to
     """
     doomed: list[tuple[LexborNode, Rule, str]] = []
     removed: set[int] = set()
-    seen: set[int] = {root.mem_id}  # lexbor's css() includes the root itself
     verdicts: dict[str, Rule | None] = {}  # _chrome_rule by "class id": a page repeats a few of them
-    for node in root.css("[class],[id]"):  # (the loop visits most of the page's elements)
-        mem_id = node.mem_id
-        if mem_id in seen:
-            continue  # lexbor lists an element with both a class and an id twice
-        seen.add(mem_id)
+    # The loop visits most of the page's elements: lexbor lists each once (an element matching
+    # both parts of "[class],[id]" would be listed twice), and the root, which its css()
+    # includes, is left out.
+    nodes = root.css("[class],[id]:not([class])")
+    if nodes and nodes[0].mem_id == root.mem_id:
+        nodes = nodes[1:]
+    for node in nodes:
         # (one lookup and the id property: cheaper than the dict of all its attributes)
         names = f"{node.attrs.get('class') or ''} {node.id or ''}"
         rule = verdicts[names] if names in verdicts else verdicts.setdefault(names, _chrome_rule(names))
@@ -710,7 +711,9 @@ def _recover_chunks(text: str, region: LexborNode) -> str:
     kept paragraph that precedes it in the page.
     """
     lines = text.split("\n")
-    index = {" ".join(line.split()).lstrip("- "): i for i, line in enumerate(lines)}
+    # (only the lines long enough to be one of the paragraphs below: spacing collapsed, a line
+    # is never longer)
+    index = {" ".join(line.split()).lstrip("- "): i for i, line in enumerate(lines) if len(line) >= _PARAGRAPH_CHARS}
     paragraphs = []  # (text, container) of the region's paragraphs long enough to be prose
     for para in region.css("p"):
         raw = para.text(deep=True)
