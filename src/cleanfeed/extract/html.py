@@ -211,15 +211,16 @@ def _prune_chrome(root: LexborNode, page_chars: int, removals: list[Removal], to
     """
     doomed: list[tuple[LexborNode, Rule, str]] = []
     removed: set[int] = set()
-    seen: set[int] = {root.mem_id}  # lexbor's css() includes the root itself
     verdicts: dict[str, Rule | None] = {}  # _chrome_rule by "class id": a page repeats a few of them
-    for node in root.css("[class],[id]"):  # (the loop visits most of the page's elements)
-        mem_id = node.mem_id
-        if mem_id in seen:
-            continue  # lexbor lists an element with both a class and an id twice
-        seen.add(mem_id)
-        attrs = node.attrs  # (two lookups: cheaper than the dict of all its attributes)
-        names = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
+    # The loop visits most of the page's elements: lexbor lists each once (an element matching
+    # both parts of "[class],[id]" would be listed twice), and the root, which its css()
+    # includes, is left out.
+    nodes = root.css("[class],[id]:not([class])")
+    if nodes and nodes[0].mem_id == root.mem_id:
+        nodes = nodes[1:]
+    for node in nodes:
+        # (one lookup and the id property: cheaper than the dict of all its attributes)
+        names = f"{node.attrs.get('class') or ''} {node.id or ''}"
         rule = verdicts[names] if names in verdicts else verdicts.setdefault(names, _chrome_rule(names))
         if rule is None or node.tag in _KEEP_TOP or _under(node, removed):
             continue
@@ -437,13 +438,16 @@ def _prune_layout(region: LexborNode, page_chars: int, removals: list[Removal]) 
     if rule is None or not rule.tags:
         return
     removed: set[int] = set()
-    doomed = []
+    # (in document order, none inside another: a text stays as read until its element goes)
+    doomed: list[tuple[LexborNode, str]] = []
     for node in region.css(",".join(sorted(rule.tags))):
-        if not _under(node, removed) and len(node.text(deep=True)) <= _CHROME_MAX_SHARE * page_chars:
-            doomed.append(node)
-            removed.add(node.mem_id)
-    for node in doomed:
+        if _under(node, removed):
+            continue
         text = node.text(deep=True)
+        if len(text) <= _CHROME_MAX_SHARE * page_chars:
+            doomed.append((node, text))
+            removed.add(node.mem_id)
+    for node, text in doomed:
         if text.strip():
             removals.append(Removal(rule.id, rule.category, _preview(text)))
         node.decompose()
@@ -498,22 +502,27 @@ def _prune_tables(region: LexborNode, removals: list[Removal]) -> None:
 
 def _own_cells(table: LexborNode) -> list[LexborNode]:
     """The cells of ``table`` itself, not of the tables nested in them."""
-    cells = []
-    for cell in table.css("td,th"):
-        node = cell.parent
-        while node is not None and node.tag != "table":
-            node = node.parent
-        if node is not None and node.mem_id == table.mem_id:
-            cells.append(cell)
-    return cells
+    return [cell for cell in table.css("td,th") if _in_table(cell, table)]
+
+
+def _in_table(cell: LexborNode, table: LexborNode) -> bool:
+    """Whether ``cell`` is a cell of ``table`` itself, not of a table nested in it."""
+    node = cell.parent
+    while node is not None and node.tag != "table":
+        node = node.parent
+    return node is not None and node.mem_id == table.mem_id
 
 
 def _is_layout_table(table: LexborNode) -> bool:
     if len(table.text(deep=True)) < _LAYOUT_CELL_CHARS:
         return False  # no cell can hold a column of text: most tables, decided in one call
-    texts = (cell.text(deep=True) for cell in _own_cells(table))
-    # (a cell's text is at least as long as its spacing collapsed: most are ruled out unsplit)
-    return any(len(text) >= _LAYOUT_CELL_CHARS and _spaced_len(text) >= _LAYOUT_CELL_CHARS for text in texts)
+    for cell in table.css("td,th"):
+        # (a cell's text is at least as long as its spacing collapsed: most are ruled out
+        # unsplit, and without the walk up to their table)
+        text = cell.text(deep=True)
+        if len(text) >= _LAYOUT_CELL_CHARS and _spaced_len(text) >= _LAYOUT_CELL_CHARS and _in_table(cell, table):
+            return True
+    return False
 
 
 def _prune_lines(region: LexborNode, removals: list[Removal]) -> None:
@@ -702,10 +711,15 @@ def _recover_chunks(text: str, region: LexborNode) -> str:
     kept paragraph that precedes it in the page.
     """
     lines = text.split("\n")
-    index = {" ".join(line.split()).lstrip("- "): i for i, line in enumerate(lines)}
+    # (only the lines long enough to be one of the paragraphs below: spacing collapsed, a line
+    # is never longer)
+    index = {" ".join(line.split()).lstrip("- "): i for i, line in enumerate(lines) if len(line) >= _PARAGRAPH_CHARS}
     paragraphs = []  # (text, container) of the region's paragraphs long enough to be prose
     for para in region.css("p"):
-        block = " ".join(para.text(deep=True).split())
+        raw = para.text(deep=True)
+        if len(raw) < _PARAGRAPH_CHARS:
+            continue  # (collapsing its spacing never lengthens a text)
+        block = " ".join(raw.split())
         if len(block) >= _PARAGRAPH_CHARS:
             paragraphs.append((block, para))
     read = {para.parent.mem_id for block, para in paragraphs if block in index and para.parent is not None}

@@ -125,7 +125,9 @@ class _Lines:
             text = " ".join("".join(line.parts).split())
             if text:
                 self.done.append((line.kind, text, line.link_chars))
-            self.current = _Line([])
+            # the next line starts empty (``add`` sets its kind): reset, not made anew
+            line.parts = []
+            line.link_chars = 0
 
 
 # The attributes ``_hidden`` reads: an element without any of them is not hidden.
@@ -171,7 +173,7 @@ def _walk(node: LexborNode, out: _Lines, kind: str, link: bool, prose: dict[int,
         if tag == "br":
             out.flush()
             continue
-        if child.mem_id in out.hideable and _hidden(child.attributes):
+        if out.hideable and child.mem_id in out.hideable and _hidden(child.attributes):
             continue
         if tag in ("ul", "ol", "dl") and _link_share(child) >= _LIST_LINK_SHARE:
             out.skipped.append(child.text(deep=True))
@@ -180,7 +182,7 @@ def _walk(node: LexborNode, out: _Lines, kind: str, link: bool, prose: dict[int,
             out.flush()
             _table(child, out, link, prose)
             continue
-        if _widget(child, tag, prose):
+        if prose is not None and _widget(child, tag, prose):
             out.skipped.append(child.text(deep=True))
             continue
         if tag in _BLOCKS:
