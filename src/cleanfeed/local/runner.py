@@ -243,6 +243,8 @@ class _Launcher:
             except BaseException as err:
                 request.set_exception(err)
                 continue
+            for pipe in (proc.stdin, proc.stdout):
+                _widen(cast(IO[bytes], pipe))
             self._started.append(proc)
             request.set_result(proc)
 
@@ -268,6 +270,26 @@ class _Launcher:
             for pipe in (proc.stdin, proc.stdout):
                 with contextlib.suppress(OSError):
                     cast(IO[bytes], pipe).close()
+
+
+def _widen(pipe: IO[bytes]) -> None:
+    """Gives a pipe to a worker room for several pages (``_PIPE_BYTES``) where the system
+    allows it (Linux), instead of 64 KB.
+
+    A page's frame is ~170 KB: through a 64 KB pipe, each one has the worker wait on the main
+    process's writer thread several times, and an answer the main process's reader thread has
+    not yet taken in blocks the worker; either thread first needs the main process's GIL,
+    which its busy threads hold for up to the switch interval (5 ms) at a time. With room for
+    a few frames each way, neither side waits on the other's scheduling."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX
+        return
+    set_size = getattr(fcntl, "F_SETPIPE_SZ", None)  # Linux only
+    if set_size is None:
+        return
+    with contextlib.suppress(OSError):  # over the system's limit: the default size stays
+        fcntl.fcntl(pipe.fileno(), set_size, _PIPE_BYTES)
 
 
 class _Executor:
@@ -490,6 +512,7 @@ def _pending(task: _Task | Extracted) -> bool:
     return isinstance(task, _Task) and task.answer is None
 
 
+_PIPE_BYTES = 1 << 20  # the kernel buffer of each pipe to and from a worker (see ``_widen``)
 _FAILED_STARTS = 3  # workers in a row that end before they are ready: the run fails
 # the wall-clock limit of a page with a CPU budget of t seconds: t * factor + seconds
 _BACKSTOP_FACTOR, _BACKSTOP_SECONDS = 4.0, 30.0
