@@ -145,6 +145,13 @@ class _Task:
     crashed: bool = False  # a worker already died on it once
     started: float = 0.0  # when a worker took it (time.monotonic)
 
+    @property
+    def reads(self) -> int:
+        """1 when the worker reads the page's content (a page, a text dump to clean), 0 when it
+        only finishes a document it extracted before (pass 2 of an HTML page): what a worker's
+        parser leaks, and so its replacement, is counted in pages read."""
+        return 1 if self.raw.content else 0
+
 
 class _Worker:
     """One worker process (``cleanfeed.local.worker``), the thread reading its answers, which
@@ -160,8 +167,8 @@ class _Worker:
         self.proc = proc
         self.tasks: deque[_Task] = deque()
         self.ready = False
-        self.sent = 0
-        self.served = 0
+        self.sent = 0  # pages to read sent (``_Task.reads``)
+        self.served = 0  # and answered
         self._outbox: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
         threading.Thread(target=self._read, args=(events,), daemon=True,
                          name="cleanfeed-reader").start()
@@ -195,13 +202,13 @@ class _Worker:
         if not self.tasks:
             task.started = time.monotonic()
         self.tasks.append(task)
-        self.sent += 1
+        self.sent += task.reads
         self._outbox.put(task.frame)
 
     def answered(self) -> _Task:
         """The task the worker just answered (its first); the next one is now under way."""
         task = self.tasks.popleft()
-        self.served += 1
+        self.served += task.reads
         if self.tasks:
             self.tasks[0].started = time.monotonic()
         return task
@@ -304,7 +311,8 @@ class _Executor:
     input gives the same drops on a loaded machine; a wall-clock limit far above it only stops
     a worker stuck where the CPU timer cannot reach (inside a C call). A worker that dies on a
     page gets that page once more in a fresh worker before it is dropped as "worker crashed";
-    a worker is replaced after ``_TASKS_PER_WORKER`` pages (bounds parser leaks).
+    a worker is replaced after it read ``_TASKS_PER_WORKER`` pages (bounds parser leaks; pass 2
+    of an HTML page, which reads nothing, does not count).
 
     All pool state is the thread's that calls ``map``; the readers only fill the queue, and
     ``close`` (from any thread) stops the launcher, which ends every worker.
@@ -516,7 +524,9 @@ _PIPE_BYTES = 1 << 20  # the kernel buffer of each pipe to and from a worker (se
 _FAILED_STARTS = 3  # workers in a row that end before they are ready: the run fails
 # the wall-clock limit of a page with a CPU budget of t seconds: t * factor + seconds
 _BACKSTOP_FACTOR, _BACKSTOP_SECONDS = 4.0, 30.0
-_TASKS_PER_WORKER = 5000  # a worker is replaced after this many pages (bounds parser leaks)
+# a worker is replaced after it read this many pages (bounds parser leaks): a replacement
+# costs ~1 s of CPU for its imports
+_TASKS_PER_WORKER = 5000
 # pages a worker holds: the one it works on, the next ones already sent (enough that it does
 # not run dry while the main process is busy for a few pages' time), and their bytes at most
 # (beyond the first page): pages may be up to ExtractConfig.max_bytes each
