@@ -72,6 +72,7 @@ from ..page import (
     Extracted,
     Outcome,
     PageResult,
+    PageStatus,
     PageTask,
     Pending,
     Progress,
@@ -120,18 +121,38 @@ class _Waiting:
     doc: bytes | None = None  # the pickled CleanDoc of an HTML page
 
 
-def _first(raw: RawDoc, task: PageTask) -> Extracted | _Waiting:
-    """``first_pass``, a waiting document pickled (see ``_Waiting``)."""
+@pickled_by_fields
+@dataclass(frozen=True, slots=True)
+class _Done:
+    """A finished page (``Extracted``) as this process handles it: its ``PageResult`` pickled in
+    the worker, spooled as it is and read back once for the outputs, and what this process
+    reads of it before then."""
+
+    result: bytes  # the pickled PageResult
+    status: PageStatus
+    seconds: tuple[tuple[str, float], ...]  # PageResult.seconds
+    named: tuple[str | None, str | None] | None  # its document's (url, site): site_names
+    fingerprint: Fingerprint | None = None
+
+
+def _done(page: Extracted) -> _Done:
+    r = page.result
+    return _Done(pickle.dumps(r, protocol=pickle.HIGHEST_PROTOCOL), r.status, r.seconds,
+                 None if r.doc is None else (r.doc.url, r.doc.site), page.fingerprint)
+
+
+def _first(raw: RawDoc, task: PageTask) -> _Done | _Waiting:
+    """``first_pass``, its document or result pickled (``_Waiting``, ``_Done``)."""
     answer = first_pass(raw, task)
     if not isinstance(answer, Pending):
-        return answer
+        return _done(answer)
     doc = None if answer.doc is None else pickle.dumps(answer.doc, protocol=pickle.HIGHEST_PROTOCOL)
     return _Waiting(answer.features, answer.seconds, doc)
 
 
-def _second(raw: RawDoc, task: PageTask, templates: TemplateSnapshot, doc: bytes | None) -> Extracted:
-    """``second_pass`` of a page ``_first`` left waiting."""
-    return second_pass(raw, task, templates, None if doc is None else pickle.loads(doc))
+def _second(raw: RawDoc, task: PageTask, templates: TemplateSnapshot, doc: bytes | None) -> _Done:
+    """``second_pass`` of a page ``_first`` left waiting, its result pickled (``_Done``)."""
+    return _done(second_pass(raw, task, templates, None if doc is None else pickle.loads(doc)))
 
 
 
@@ -160,7 +181,8 @@ def _second(raw: RawDoc, task: PageTask, templates: TemplateSnapshot, doc: bytes
 # Running the per-page work over a stream, in order
 
 
-_WorkerResult = Extracted | _Waiting
+# what a call gives: the workers' answers, or a page's failure decided in this process
+_WorkerResult = Extracted | _Waiting | _Done
 
 
 @dataclass(slots=True)
@@ -646,7 +668,7 @@ class _Spool:
 class _Passes:
     """The two passes over one input; results spooled in input order (per pass)."""
 
-    def __init__(self, task: PageTask, jobs: int, on_result: Callable[[Extracted], None],
+    def __init__(self, task: PageTask, jobs: int, on_result: Callable[[_Done], None],
                  progress: ProgressCallback | None, counts: Callable[[], dict[str, int]],
                  seconds: defaultdict[str, float], learner: SiteTemplates | None = None) -> None:
         self.task = task
@@ -660,8 +682,8 @@ class _Passes:
         self.pages = 0
         self.done = 0
         self.stage = "extracting"
-        self._first = _Spool()  # (seq, PageResult) of pass 1, in order
-        self._second = _Spool()  # (seq, PageResult) of pass 2, in order
+        self._first = _Spool()  # (seq, pickled PageResult) of pass 1, in order
+        self._second = _Spool()  # (seq, pickled PageResult) of pass 2, in order
         self._texts = _Spool()  # (seq, RawDoc, site keys, pickled CleanDoc | None) waiting for pass 2
         self._sites: list[tuple[str | None, str | None]] = []  # every page's (url, site): site_names
 
@@ -675,12 +697,13 @@ class _Passes:
             elapsed=time.perf_counter() - self.started, seconds=dict(self.seconds),
             finished=finished))
 
-    def _record(self, spool: _Spool, seq: int, done: Extracted) -> None:
-        for stage, s in done.result.seconds:
+    def _record(self, spool: _Spool, seq: int, page: Extracted | _Done) -> None:
+        done = page if isinstance(page, _Done) else _done(page)
+        for stage, s in done.seconds:
             self.seconds["worker:" + stage] += s
         spool.write((seq, done.result))
-        if done.result.doc is not None:
-            self._sites.append((done.result.doc.url, done.result.doc.site))
+        if done.named is not None:
+            self._sites.append(done.named)
         self.on_result(done)
         self.done += 1
         self.report()
@@ -738,7 +761,7 @@ class _Passes:
                     yield seq, raw, (self.task, TemplateSnapshot(sites=own), doc)
 
             for seq, _, answer in ahead(executor.map(_second, text_calls())):
-                self._record(self._second, seq, cast(Extracted, answer))  # pass 2 always ends
+                self._record(self._second, seq, cast(Extracted | _Done, answer))  # pass 2 always ends
         finally:
             for feeder in feeders:
                 feeder.stop()
@@ -751,7 +774,8 @@ class _Passes:
         """Every page's result, in input order (the two passes' spools merged), each page named
         as its host's other pages are (``metadata.site_names``)."""
         names = site_names(self._sites)
-        for _, result in heapq.merge(iter(self._first), iter(self._second), key=lambda r: r[0]):
+        for _, blob in heapq.merge(iter(self._first), iter(self._second), key=lambda r: r[0]):
+            result: PageResult = pickle.loads(blob)
             doc = named_site(result.doc, names) if result.doc is not None else None
             yield result if doc is result.doc else replace(result, doc=doc)
 
@@ -803,8 +827,8 @@ def extract_pages(
                     keep_removals=keep_removals)
     counter: Counter[str] = Counter()
 
-    def count(done: Extracted) -> None:
-        counter["dropped" if done.result.status != "ok" else "kept"] += 1
+    def count(done: _Done) -> None:
+        counter["dropped" if done.status != "ok" else "kept"] += 1
 
     learner = templates if isinstance(templates, SiteTemplates) else None
     passes = _Passes(task, default_jobs() if jobs is None else jobs, count, progress,
@@ -836,7 +860,7 @@ class _Feed:
         self.rejected: dict[str, str] = {}  # doc id -> why the deduplicator could not take it
         self.added: list[str] = []  # doc ids this run gave the deduplicator
 
-    def __call__(self, done: Extracted) -> None:
+    def __call__(self, done: _Done) -> None:
         if done.fingerprint is None:
             self.counts["dropped"] += 1
             return
