@@ -61,16 +61,18 @@ from ..dedup.fingerprint import Fingerprint
 from ..dedup.store import Store
 from ..errors import BudgetExceeded, WorkerError
 from ..extract.template import (
+    PageFeatures,
     SiteTemplates,
     TemplateSnapshot,
 )
 from ..metadata.site import named_site, site_names
-from ..models import Decision, RawDoc, ReadFailure
+from ..models import Decision, RawDoc, ReadFailure, pickled_by_fields
 from ..page import (
     Copy,
     Extracted,
     Outcome,
     PageResult,
+    PageStatus,
     PageTask,
     Pending,
     Progress,
@@ -102,8 +104,55 @@ __all__ = ["extract_pages", "run"]
 
 
 # --------------------------------------------------------------------------------------------
-# Work done per page (in a worker process, or in this one when jobs=0). Pure functions of
-# their arguments, so the Spark engine calls the same ones.
+# Work done per page (in a worker process, or in this one when jobs=0): the page contract's
+# two passes, with the document that waits between them kept as the worker pickled it.
+
+
+@pickled_by_fields
+@dataclass(frozen=True, slots=True)
+class _Waiting:
+    """Pass 1's answer for a page that waits for its site's template (``Pending``), with its
+    extracted document pickled in the worker: this process only spools it and sends it back
+    for pass 2, so it never unpickles nor pickles it again (four copies of a ~6 KB document a
+    page, ~0.1 ms of this process's time)."""
+
+    features: PageFeatures
+    seconds: float
+    doc: bytes | None = None  # the pickled CleanDoc of an HTML page
+
+
+@pickled_by_fields
+@dataclass(frozen=True, slots=True)
+class _Done:
+    """A finished page (``Extracted``) as this process handles it: its ``PageResult`` pickled in
+    the worker, spooled as it is and read back once for the outputs, and what this process
+    reads of it before then."""
+
+    result: bytes  # the pickled PageResult
+    status: PageStatus
+    seconds: tuple[tuple[str, float], ...]  # PageResult.seconds
+    named: tuple[str | None, str | None] | None  # its document's (url, site): site_names
+    fingerprint: Fingerprint | None = None
+
+
+def _done(page: Extracted) -> _Done:
+    r = page.result
+    return _Done(pickle.dumps(r, protocol=pickle.HIGHEST_PROTOCOL), r.status, r.seconds,
+                 None if r.doc is None else (r.doc.url, r.doc.site), page.fingerprint)
+
+
+def _first(raw: RawDoc, task: PageTask) -> _Done | _Waiting:
+    """``first_pass``, its document or result pickled (``_Waiting``, ``_Done``)."""
+    answer = first_pass(raw, task)
+    if not isinstance(answer, Pending):
+        return _done(answer)
+    doc = None if answer.doc is None else pickle.dumps(answer.doc, protocol=pickle.HIGHEST_PROTOCOL)
+    return _Waiting(answer.features, answer.seconds, doc)
+
+
+def _second(raw: RawDoc, task: PageTask, templates: TemplateSnapshot, doc: bytes | None) -> _Done:
+    """``second_pass`` of a page ``_first`` left waiting, its result pickled (``_Done``)."""
+    return _done(second_pass(raw, task, templates, None if doc is None else pickle.loads(doc)))
 
 
 
@@ -132,7 +181,8 @@ __all__ = ["extract_pages", "run"]
 # Running the per-page work over a stream, in order
 
 
-_WorkerResult = Extracted | Pending
+# what a call gives: the workers' answers, or a page's failure decided in this process
+_WorkerResult = Extracted | _Waiting | _Done
 
 
 @dataclass(slots=True)
@@ -144,6 +194,13 @@ class _Task:
     answer: _WorkerResult | None = None
     crashed: bool = False  # a worker already died on it once
     started: float = 0.0  # when a worker took it (time.monotonic)
+
+    @property
+    def reads(self) -> int:
+        """1 when the worker reads the page's content (a page, a text dump to clean), 0 when it
+        only finishes a document it extracted before (pass 2 of an HTML page): what a worker's
+        parser leaks, and so its replacement, is counted in pages read."""
+        return 1 if self.raw.content else 0
 
 
 class _Worker:
@@ -160,8 +217,8 @@ class _Worker:
         self.proc = proc
         self.tasks: deque[_Task] = deque()
         self.ready = False
-        self.sent = 0
-        self.served = 0
+        self.sent = 0  # pages to read sent (``_Task.reads``)
+        self.served = 0  # and answered
         self._outbox: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
         threading.Thread(target=self._read, args=(events,), daemon=True,
                          name="cleanfeed-reader").start()
@@ -195,13 +252,13 @@ class _Worker:
         if not self.tasks:
             task.started = time.monotonic()
         self.tasks.append(task)
-        self.sent += 1
+        self.sent += task.reads
         self._outbox.put(task.frame)
 
     def answered(self) -> _Task:
         """The task the worker just answered (its first); the next one is now under way."""
         task = self.tasks.popleft()
-        self.served += 1
+        self.served += task.reads
         if self.tasks:
             self.tasks[0].started = time.monotonic()
         return task
@@ -243,6 +300,8 @@ class _Launcher:
             except BaseException as err:
                 request.set_exception(err)
                 continue
+            for pipe in (proc.stdin, proc.stdout):
+                _widen(cast(IO[bytes], pipe))
             self._started.append(proc)
             request.set_result(proc)
 
@@ -270,6 +329,26 @@ class _Launcher:
                     cast(IO[bytes], pipe).close()
 
 
+def _widen(pipe: IO[bytes]) -> None:
+    """Gives a pipe to a worker room for several pages (``_PIPE_BYTES``) where the system
+    allows it (Linux), instead of 64 KB.
+
+    A page's frame is ~170 KB: through a 64 KB pipe, each one has the worker wait on the main
+    process's writer thread several times, and an answer the main process's reader thread has
+    not yet taken in blocks the worker; either thread first needs the main process's GIL,
+    which its busy threads hold for up to the switch interval (5 ms) at a time. With room for
+    a few frames each way, neither side waits on the other's scheduling."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX
+        return
+    set_size = getattr(fcntl, "F_SETPIPE_SZ", None)  # Linux only
+    if set_size is None:
+        return
+    with contextlib.suppress(OSError):  # over the system's limit: the default size stays
+        fcntl.fcntl(pipe.fileno(), set_size, _PIPE_BYTES)
+
+
 class _Executor:
     """Runs per-page calls in worker processes or in this process; results come back in
     submission order.
@@ -282,7 +361,8 @@ class _Executor:
     input gives the same drops on a loaded machine; a wall-clock limit far above it only stops
     a worker stuck where the CPU timer cannot reach (inside a C call). A worker that dies on a
     page gets that page once more in a fresh worker before it is dropped as "worker crashed";
-    a worker is replaced after ``_TASKS_PER_WORKER`` pages (bounds parser leaks).
+    a worker is replaced after it read ``_TASKS_PER_WORKER`` pages (bounds parser leaks; pass 2
+    of an HTML page, which reads nothing, does not count).
 
     All pool state is the thread's that calls ``map``; the readers only fill the queue, and
     ``close`` (from any thread) stops the launcher, which ends every worker.
@@ -490,10 +570,13 @@ def _pending(task: _Task | Extracted) -> bool:
     return isinstance(task, _Task) and task.answer is None
 
 
+_PIPE_BYTES = 1 << 20  # the kernel buffer of each pipe to and from a worker (see ``_widen``)
 _FAILED_STARTS = 3  # workers in a row that end before they are ready: the run fails
 # the wall-clock limit of a page with a CPU budget of t seconds: t * factor + seconds
 _BACKSTOP_FACTOR, _BACKSTOP_SECONDS = 4.0, 30.0
-_TASKS_PER_WORKER = 5000  # a worker is replaced after this many pages (bounds parser leaks)
+# a worker is replaced after it read this many pages (bounds parser leaks): a replacement
+# costs ~1 s of CPU for its imports
+_TASKS_PER_WORKER = 5000
 # pages a worker holds: the one it works on, the next ones already sent (enough that it does
 # not run dry while the main process is busy for a few pages' time), and their bytes at most
 # (beyond the first page): pages may be up to ExtractConfig.max_bytes each
@@ -585,7 +668,7 @@ class _Spool:
 class _Passes:
     """The two passes over one input; results spooled in input order (per pass)."""
 
-    def __init__(self, task: PageTask, jobs: int, on_result: Callable[[Extracted], None],
+    def __init__(self, task: PageTask, jobs: int, on_result: Callable[[_Done], None],
                  progress: ProgressCallback | None, counts: Callable[[], dict[str, int]],
                  seconds: defaultdict[str, float], learner: SiteTemplates | None = None) -> None:
         self.task = task
@@ -599,9 +682,9 @@ class _Passes:
         self.pages = 0
         self.done = 0
         self.stage = "extracting"
-        self._first = _Spool()  # (seq, PageResult) of pass 1, in order
-        self._second = _Spool()  # (seq, PageResult) of pass 2, in order
-        self._texts = _Spool()  # (seq, RawDoc, site keys, CleanDoc | None) waiting for pass 2
+        self._first = _Spool()  # (seq, pickled PageResult) of pass 1, in order
+        self._second = _Spool()  # (seq, pickled PageResult) of pass 2, in order
+        self._texts = _Spool()  # (seq, RawDoc, site keys, pickled CleanDoc | None) waiting for pass 2
         self._sites: list[tuple[str | None, str | None]] = []  # every page's (url, site): site_names
 
     def report(self, finished: bool = False) -> None:
@@ -614,12 +697,13 @@ class _Passes:
             elapsed=time.perf_counter() - self.started, seconds=dict(self.seconds),
             finished=finished))
 
-    def _record(self, spool: _Spool, seq: int, done: Extracted) -> None:
-        for stage, s in done.result.seconds:
+    def _record(self, spool: _Spool, seq: int, page: Extracted | _Done) -> None:
+        done = page if isinstance(page, _Done) else _done(page)
+        for stage, s in done.seconds:
             self.seconds["worker:" + stage] += s
         spool.write((seq, done.result))
-        if done.result.doc is not None:
-            self._sites.append((done.result.doc.url, done.result.doc.site))
+        if done.named is not None:
+            self._sites.append(done.named)
         self.on_result(done)
         self.done += 1
         self.report()
@@ -652,8 +736,8 @@ class _Passes:
             return feeders[-1]
 
         try:
-            for seq, raw, answer in ahead(executor.map(first_pass, self._calls(pages))):
-                if isinstance(answer, Pending):
+            for seq, raw, answer in ahead(executor.map(_first, self._calls(pages))):
+                if isinstance(answer, _Waiting):
                     t0 = time.perf_counter()
                     learner.add(answer.features)
                     if answer.doc is not None:  # an HTML page: its document waits, not its bytes
@@ -676,8 +760,8 @@ class _Passes:
                     own = {k: snapshot.sites[k] for k in keys if k in snapshot.sites}
                     yield seq, raw, (self.task, TemplateSnapshot(sites=own), doc)
 
-            for seq, _, answer in ahead(executor.map(second_pass, text_calls())):
-                self._record(self._second, seq, cast(Extracted, answer))  # pass 2 always ends
+            for seq, _, answer in ahead(executor.map(_second, text_calls())):
+                self._record(self._second, seq, cast(Extracted | _Done, answer))  # pass 2 always ends
         finally:
             for feeder in feeders:
                 feeder.stop()
@@ -690,7 +774,8 @@ class _Passes:
         """Every page's result, in input order (the two passes' spools merged), each page named
         as its host's other pages are (``metadata.site_names``)."""
         names = site_names(self._sites)
-        for _, result in heapq.merge(iter(self._first), iter(self._second), key=lambda r: r[0]):
+        for _, blob in heapq.merge(iter(self._first), iter(self._second), key=lambda r: r[0]):
+            result: PageResult = pickle.loads(blob)
             doc = named_site(result.doc, names) if result.doc is not None else None
             yield result if doc is result.doc else replace(result, doc=doc)
 
@@ -742,8 +827,8 @@ def extract_pages(
                     keep_removals=keep_removals)
     counter: Counter[str] = Counter()
 
-    def count(done: Extracted) -> None:
-        counter["dropped" if done.result.status != "ok" else "kept"] += 1
+    def count(done: _Done) -> None:
+        counter["dropped" if done.status != "ok" else "kept"] += 1
 
     learner = templates if isinstance(templates, SiteTemplates) else None
     passes = _Passes(task, default_jobs() if jobs is None else jobs, count, progress,
@@ -775,7 +860,7 @@ class _Feed:
         self.rejected: dict[str, str] = {}  # doc id -> why the deduplicator could not take it
         self.added: list[str] = []  # doc ids this run gave the deduplicator
 
-    def __call__(self, done: Extracted) -> None:
+    def __call__(self, done: _Done) -> None:
         if done.fingerprint is None:
             self.counts["dropped"] += 1
             return
