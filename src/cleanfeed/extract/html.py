@@ -598,10 +598,11 @@ def _main_text(body: LexborNode, removals: list[Removal], toc_entries: set[str])
     # chosen wrong, or the extractor took one block of it); or over-delivered: menus. The whole
     # body then, with trafilatura's fallback extractors (readability, jusText).
     _prune_chrome(body, page_chars, removals, toc_entries)
-    _hollow(body)
     page = _outer(body)
     if _too_large(body, page):
         return text, READER_REGION
+    if _hollow(body):
+        page = _outer(body)
     wide = trafilatura.extract(page, fast=False, **options) or ""
     if short:
         better = len(wide) > len(text)
