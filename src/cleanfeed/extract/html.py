@@ -663,10 +663,10 @@ def _hollow(root: LexborNode) -> int:
             dead.add(mem_id)
             continue
         if node.tag != "-comment" and (
-            _holds_text(node)
-            or node.tag in _HOLLOW_KEEP
-            or node.css_first(_HOLLOW_KEEP_CSS) is not None
+            node.tag in _HOLLOW_KEEP
+            or _holds_text(node)
             or _beside_text(node)
+            or node.css_first(_HOLLOW_KEEP_CSS) is not None
             or any(len(v or "") > _DATA_ATTR_CHARS for el in node.css("*") for v in el.attributes.values())
         ):
             continue
