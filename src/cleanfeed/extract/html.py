@@ -137,8 +137,11 @@ _REGION_UP = 3
 # table cells keep a grid. An attribute this long is data an extractor may read (a forum's
 # posts preloaded as JSON in a hidden element).
 _HOLLOW_KEEP = frozenset({"a", "br", "hr", "td", "th"})
-_HOLLOW_KEEP_CSS = ",".join(sorted(_HOLLOW_KEEP))
 _DATA_ATTR_CHARS = 100
+# ... found in an element's markup (which holds no text: only tags, attributes in double quotes)
+_HOLLOW_KEPT = re.compile(
+    rf"<(?:{'|'.join(sorted(_HOLLOW_KEEP))})[\s/>]|=\"[^\"]{{{_DATA_ATTR_CHARS + 1},}}\""
+)
 # Blocks judged whole by the line rules on the markup, and the longest text one may have.
 _LINE_BLOCKS = "p,li,h1,h2,h3,h4,h5,h6"
 _LINE_CHARS = 200
@@ -666,8 +669,7 @@ def _hollow(root: LexborNode) -> int:
             node.tag in _HOLLOW_KEEP
             or _holds_text(node)
             or _beside_text(node)
-            or node.css_first(_HOLLOW_KEEP_CSS) is not None
-            or any(len(v or "") > _DATA_ATTR_CHARS for el in node.css("*") for v in el.attributes.values())
+            or _HOLLOW_KEPT.search(node.html or "") is not None
         ):
             continue
         doomed.append(node)
