@@ -647,19 +647,19 @@ def _once(text: str) -> str:
 
 def _hollow(root: LexborNode) -> int:
     """Remove the elements under ``root`` that hold no text, and its comments, before the markup
-    goes to the extractor: icon and image boxes, spacers, empty links and list items. The
+    goes to the extractor: icon and image boxes, spacers, empty list items. The
     extractor's time grows with the elements it is handed, and over a quarter of a story
     region's hold no text (measured on wcxb-dev); it would read nothing from them.
 
     Kept: line breaks, rules and table cells (they part the text or keep a grid), an element
     carrying a long attribute (data an extractor may read), and an element next to text, which
     it may part from the text beside it. Returns the number of subtrees removed."""
+    full = _with_text(root)
     doomed: list[LexborNode] = []
     dead: set[int] = set()
-    top = root.mem_id
     for node in root.traverse(include_text=False):
         mem_id = node.mem_id
-        if mem_id == top:
+        if mem_id in full:
             continue
         parent = node.parent
         if parent is not None and parent.mem_id in dead:
@@ -677,6 +677,20 @@ def _hollow(root: LexborNode) -> int:
     for node in doomed:
         node.decompose()
     return len(doomed)
+
+
+def _with_text(root: LexborNode) -> set[int]:
+    """``root`` and the elements under it that hold text other than spacing (``mem_id``): each
+    such text node marks its ancestors, in one walk (not one text walk per element)."""
+    full = {root.mem_id}
+    for node in root.traverse(include_text=True):
+        if node.tag != "-text" or not (node.text_content or "").strip():
+            continue
+        parent = node.parent
+        while parent is not None and parent.mem_id not in full:
+            full.add(parent.mem_id)
+            parent = parent.parent
+    return full
 
 
 def _holds_text(node: LexborNode) -> bool:
