@@ -328,3 +328,35 @@ def test_a_region_of_thousands_of_elements_is_not_given_to_trafilatura() -> None
     large = extract_html(_shop_grid(600))
     assert large.provenance["reader"] == "fast"
     assert all(f"Harbour chair {i}" in large.paragraphs for i in range(600))
+
+
+def test_trafilatura_is_handed_no_element_without_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Icons, image boxes and spacers hold no text, and trafilatura's time grows with the
+    elements it is handed: they are not handed to it. What parts words (the spacing span of a
+    code listing, a line break) and data held in an attribute stay, and so does every word."""
+    import trafilatura
+
+    icons = "<i class='icon-star'></i><div class='img-wrap'><img src='c.jpg'></div><div class='spacer'></div>"
+    data = "{" + ", ".join(f'"post{i}": "text"' for i in range(20)) + "}"
+    page = _shop_grid(100).replace("<div class='media'>", f"<div class='media'>{icons}").replace(
+        "<div class='grid'>",
+        "<pre><span class='kn'>from</span><span class='w'> </span><span class='nn'>django.db</span><br>"
+        f"import models</pre><div id='data-preloaded' data-preloaded='{data}'></div><div class='grid'>",
+    )
+    handed: list[str] = []
+    extract_call = trafilatura.extract
+
+    def spy(markup: str, **options: object) -> str | None:
+        handed.append(markup)
+        return extract_call(markup, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(trafilatura, "extract", spy)
+    doc = extract_html(page)
+    assert doc.provenance["reader"] == "trafilatura-region" and handed
+    markup = handed[0]
+    for chrome in ("icon-star", "img-wrap", "spacer", "<img"):
+        assert chrome not in markup, chrome
+    assert "data-preloaded" in markup and "<br>" in markup
+    words = LexborHTMLParser(page).body.text().split()  # type: ignore[union-attr]
+    assert LexborHTMLParser(markup).body.text().split() == words  # type: ignore[union-attr]
+    assert "This oak chair is finished by hand in our workshop by the harbour." in doc.paragraphs
