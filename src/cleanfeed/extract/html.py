@@ -22,7 +22,8 @@ How a page is read, in order (every rule-based removal records a ``Removal`` wit
    tree where it is confident (judged on tree features alone); elsewhere trafilatura's
    rule-based extractor (balanced, not precision mode) without its fallback extractors
    (``fast``), on the region only: it sees a few hundred nodes instead
-   of thousands (faster) and fewer teasers around the story (more precise). A region of more
+   of thousands (faster) and fewer teasers around the story (more precise). Its time grows
+   with the elements it is handed, so those that hold no text go first (``_hollow``). A region of more
    elements than trafilatura reads at a reasonable cost (``_MAX_EXTRACTOR_ELEMENTS``) keeps the
    reader's text (or its text blocks) instead. The region cannot
    throw the story away: its reading is checked against recall-oriented readings of the same
