@@ -445,7 +445,10 @@ def fuzz(sources: Sequence[bytes], n: int, seed: int, work: Path,
 
 def interrupt(pages: Path, work: Path, n: int, seed: int, within: float,
               jobs: int = 2, limit: float = 2.0) -> Case:
-    """SIGINT at ``n`` random moments in the first ``within`` seconds of a run."""
+    """SIGINT at ``n`` random moments in the first ``within`` seconds of a run, counted from
+    its start (its first worker process): before that the interpreter is still starting, and a
+    Ctrl-C there ends it as Python ends any program (by the signal, with a traceback of the
+    import it stopped), which is not the run's handling."""
     rng = random.Random(seed)
     case = Case(f"Ctrl-C at random moments ({n} runs)")
     waits: list[float] = []
@@ -453,7 +456,8 @@ def interrupt(pages: Path, work: Path, n: int, seed: int, within: float,
         out = work / f"interrupt-{i}"
         out.mkdir(parents=True)
         proc = start(command(pages, out, jobs=jobs), env=env())
-        time.sleep(rng.uniform(0.2, within))
+        _started(proc)
+        time.sleep(rng.uniform(0.0, within))
         if proc.poll() is not None:
             finish(proc)
             continue  # it finished first: not an interrupt
@@ -484,6 +488,13 @@ def interrupt(pages: Path, work: Path, n: int, seed: int, within: float,
         case.figures["exit after Ctrl-C: median / max s"] = (
             f"{sorted(waits)[len(waits) // 2]:.2f} / {max(waits):.2f}")
     return case
+
+
+def _started(proc: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
+    """Wait until a run has started its first worker, or has ended."""
+    deadline = time.monotonic() + timeout
+    while proc.poll() is None and not workers(proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.01)
 
 
 # -- --jobs 999
