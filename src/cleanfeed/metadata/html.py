@@ -97,29 +97,31 @@ def _clean(value: object) -> str | None:
     """Whitespace-collapsed text with HTML entities decoded (JSON-LD and meta often keep them)."""
     if not isinstance(value, str):
         return None
-    value = " ".join(unescape(unescape(value)).split())
+    if "&" in value:  # most values hold no entity: unescape would return them as they are
+        value = unescape(unescape(value))
+    value = " ".join(value.split())
     return value or None
 
 
 # the elements metadata is read from, all found in one search of the tree: each search of a page
-# costs about a walk of all its elements, whatever it looks for
-_ELEMENTS = (
-    "meta[content], link[rel][href], script[type='application/ld+json'], h1, time[datetime], "
-    "[itemprop=datePublished], [itemprop=dateCreated], abbr.published[title], time[pubdate], [itemprop=headline]"
-)
+# costs about a walk of all its elements, and each selector of it a test of every element (a
+# test of an attribute costs the most): the broad selectors here are narrowed by ``_elements``
+_ELEMENTS = "meta, link, script[type='application/ld+json'], h1, time, [itemprop], abbr.published[title]"
 _STATED_DATE = ("datePublished", "dateCreated")
+_PUBLISHED_ABBR = "abbr.published[title]"
 
 
 @dataclass(frozen=True, slots=True)
 class _Elements:
     """The elements of a page that metadata is read from, each kind in document order."""
 
-    meta: tuple[Any, ...] = ()  # <meta content>
+    meta: tuple[dict[str, str | None], ...] = ()  # the attributes of each <meta content>
     links: tuple[Any, ...] = ()  # <link rel href>
     json_ld: tuple[Any, ...] = ()  # <script type="application/ld+json">
     h1: tuple[Any, ...] = ()
     times: tuple[Any, ...] = ()  # <time datetime>
     # [itemprop=datePublished], [itemprop=dateCreated], abbr.published[title], time[pubdate]
+    # (and an <abbr itemprop=headline>)
     dated: tuple[Any, ...] = ()
     headline: tuple[Any, ...] = ()  # [itemprop=headline]
 
@@ -127,7 +129,7 @@ class _Elements:
 def _elements(tree: LexborHTMLParser) -> _Elements:
     """The page's ``_Elements``: one search for all of ``_ELEMENTS``, each element found then
     sorted by its tag and attributes (lexbor lists an element once per selector it matches)."""
-    meta: list[Any] = []
+    meta: list[dict[str, str | None]] = []
     links: list[Any] = []
     json_ld: list[Any] = []
     h1: list[Any] = []
@@ -141,7 +143,7 @@ def _elements(tree: LexborHTMLParser) -> _Elements:
         seen.add(node.mem_id)
         tag, attrs = node.tag, node.attributes
         if tag == "meta" and "content" in attrs:
-            meta.append(node)
+            meta.append(attrs)
         elif tag == "link" and "rel" in attrs and "href" in attrs:
             links.append(node)
         elif tag == "script" and _ascii_lower(attrs.get("type")) == "application/ld+json":
@@ -150,16 +152,28 @@ def _elements(tree: LexborHTMLParser) -> _Elements:
             h1.append(node)
         if tag == "time" and "datetime" in attrs:
             times.append(node)
-        # an <abbr> is listed only by "abbr.published[title]" or an itemprop (its class is
-        # compared without regard to case in a quirks-mode page: lexbor's query decides that)
         itemprop = attrs.get("itemprop")
-        if itemprop in _STATED_DATE or tag == "abbr" or (tag == "time" and "pubdate" in attrs):
+        if (
+            itemprop in _STATED_DATE
+            or (tag == "time" and "pubdate" in attrs)
+            or (tag == "abbr" and _dated_abbr(node, itemprop))
+        ):
             dated.append(node)
         if itemprop == "headline":
             headline.append(node)
     return _Elements(
         tuple(meta), tuple(links), tuple(json_ld), tuple(h1), tuple(times), tuple(dated), tuple(headline)
     )
+
+
+def _dated_abbr(node: Any, itemprop: str | None) -> bool:
+    """Whether an ``<abbr>`` found by ``_ELEMENTS`` is dated: one with an itemprop of
+    ``_STATED_DATE`` or ``headline``, else one matching ``abbr.published[title]`` (its class
+    compared without regard to case in a quirks-mode page: lexbor's own test decides that; an
+    ``<abbr>`` with no itemprop was found by that selector alone)."""
+    if itemprop is None or itemprop in _STATED_DATE or itemprop == "headline":
+        return True
+    return any(found.mem_id == node.mem_id for found in node.css(_PUBLISHED_ABBR))
 
 
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
@@ -169,20 +183,20 @@ def _ascii_lower(value: str | None) -> str:
     return value.translate(_ASCII_LOWER) if value else ""
 
 
-def _meta(nodes: Sequence[Any]) -> dict[str, str]:
+def _meta(elements: Sequence[dict[str, str | None]]) -> dict[str, str]:
     """``<meta>`` name/property → content (first occurrence wins), keys lower-cased, of the
-    page's ``<meta content>`` elements.
+    page's ``<meta content>`` elements (their attributes).
 
     A space-separated ``property="dc:creator og:author"`` names several keys at once."""
     found: dict[str, str] = {}
-    for node in nodes:
-        attrs = node.attributes
+    for attrs in elements:
         keys = attrs.get("property") or attrs.get("name") or attrs.get("itemprop")
         content = _clean(attrs.get("content"))
         if keys and content:
             for key in keys.lower().split():
-                dc_key = key.replace("dcterms.", "dc.").replace("dc:", "dc.").replace("dcterm:", "dc.")
-                found.setdefault(dc_key, content)
+                if "dc" in key:
+                    key = key.replace("dcterms.", "dc.").replace("dc:", "dc.").replace("dcterm:", "dc.")
+                found.setdefault(key, content)
     return found
 
 
@@ -436,7 +450,7 @@ def _within(node: Any, root: Any) -> bool:
 def _shown_text(node: Any) -> tuple[str, Any] | None:
     """A text node's text and its parent element, unless blank or inside a script or style
     (most text nodes are blank: their parent is not looked up)."""
-    text = node.text()
+    text = node.text_content
     if not text or text.isspace():
         return None
     parent = node.parent
@@ -465,24 +479,21 @@ def _texts_before(node: Any, root: Any, limit: int) -> list[tuple[str, Any]]:
 
 def _texts_from(node: Any, root: Any, limit: int) -> list[tuple[str, Any]]:
     """The first ``limit`` shown texts in document order from ``node`` on (its own first),
-    inside ``root``."""
+    inside ``root``: the subtree of ``node``, then of each node after it, climbing towards
+    ``root`` (each subtree is walked by lexbor, blank texts skipped there)."""
     found: list[tuple[str, Any]] = []
     root_id = root.mem_id
-    while len(found) < limit:
-        if node.tag == "-text" and (shown := _shown_text(node)) is not None:
-            found.append(shown)
-        child = node.child
-        if child is not None:
-            node = child
-            continue
-        while (after := node.next) is None or node.mem_id == root_id:  # climb to the next sibling
-            if node.mem_id == root_id:
-                return found
+    while True:
+        for each in node.traverse(include_text=True, skip_empty=True):
+            if each.tag == "-text" and (shown := _shown_text(each)) is not None:
+                found.append(shown)
+                if len(found) >= limit:
+                    return found
+        while (after := node.next) is None:  # climb to the next sibling, never past ``root``
             node = node.parent
-            if node is None:
+            if node is None or node.mem_id == root_id:
                 return found
         node = after
-    return found
 
 
 def _title(
@@ -632,33 +643,34 @@ _BYLINE_ROOTS = ", ".join(_needed(list(dict.fromkeys(
 ))))
 
 
-def _byline_roots(tree: LexborHTMLParser) -> list[Any]:
-    """The outermost elements matching ``_BYLINE_ROOTS``, in document order: every element a
-    byline selector matches is one of them or inside one."""
-    found = {node.mem_id: node for node in tree.css(_BYLINE_ROOTS)}
-    outer = []
-    for node in found.values():
-        parent = node.parent
-        while parent is not None and parent.mem_id not in found:
-            parent = parent.parent
-        if parent is None:
-            outer.append(node)
-    return outer
+def _byline_candidates(tree: LexborHTMLParser) -> tuple[list[Any], dict[int, Any]]:
+    """The outermost elements matching ``_BYLINE_ROOTS``, in document order (every element a
+    byline selector matches is one of them or inside one), and the elements any byline selector
+    matches inside them (them included), by ``mem_id`` in document order.
+
+    The page's elements matching ``_BYLINE_ROOTS`` come in document order: one inside an earlier
+    outer element is among that one's candidates (each compound of ``_BYLINE_ROOTS`` is a
+    selector of ``_ANY_BYLINE``), so no element's ancestors are climbed."""
+    roots: list[Any] = []
+    candidates: dict[int, Any] = {}
+    for node in tree.css(_BYLINE_ROOTS):
+        if node.mem_id in candidates:  # inside an earlier root (or listed twice by lexbor)
+            continue
+        roots.append(node)
+        candidates.update((found.mem_id, found) for found in node.css(_ANY_BYLINE))
+    return roots, candidates
 
 
 def _byline_matches(tree: LexborHTMLParser) -> list[list[Any]]:
     """The elements each of ``_BYLINE_SELECTORS`` matches, in document order.
 
-    The whole tree is searched once for the elements a byline sits in (``_byline_roots``; half
-    the pages hold none), and only those for all selectors together (a search of a big page
+    The whole tree is searched once for the elements a byline sits in (``_byline_candidates``;
+    half the pages hold none), and only those for all selectors together (a search of a big page
     for descendant selectors costs about what its parse does), then for each selector on its
     own (lexbor's ``css()`` lists the element searched itself when it matches, its ancestors
     counting for a descendant selector): a few searches of a few small subtrees, not one per
     element found and selector."""
-    roots = _byline_roots(tree)
-    candidates: dict[int, Any] = {}
-    for root in roots:
-        candidates.update((node.mem_id, node) for node in root.css(_ANY_BYLINE))  # lexbor may list one twice
+    roots, candidates = _byline_candidates(tree)
     if not candidates:
         return [[] for _ in _BYLINE_SELECTORS]
     per_selector: list[list[Any]] = []
