@@ -195,7 +195,13 @@ def _dated_abbr(node: Any, itemprop: str | None) -> bool:
     ``<abbr>`` with no itemprop was found by that selector alone)."""
     if itemprop is None or itemprop in _STATED_DATE or itemprop == "headline":
         return True
-    return any(found.mem_id == node.mem_id for found in node.css(_PUBLISHED_ABBR))
+    return _matches(node, _PUBLISHED_ABBR)
+
+
+def _matches(node: Any, selector: str) -> bool:
+    """Whether ``node`` itself matches ``selector``, by lexbor's own test (its ``css()`` lists
+    the node searched when it matches, with its descendants that do)."""
+    return any(found.mem_id == node.mem_id for found in node.css(selector))
 
 
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
@@ -668,6 +674,19 @@ _BYLINE_ROOTS = ", ".join(_needed(list(dict.fromkeys(
 ))))
 
 
+# the search for _BYLINE_ROOTS: its [class*=author] and [class*=AuthorName] in one test (an attribute
+# test of every element of the page is what a search costs), the elements found then narrowed
+_BYLINE_ROOT_SEARCH = "[itemprop=author], [rel=author], a[href*='/author/'], [class*=byline], [class*=uthor]"
+
+
+def _byline_root(node: Any) -> bool:
+    """Whether an element the search for ``_BYLINE_ROOT_SEARCH`` found matches ``_BYLINE_ROOTS``:
+    one whose class holds "uthor" but neither "author" nor "AuthorName" (lexbor compares a class
+    as written) is tested by lexbor, any other matched a compound of both."""
+    names = node.attributes.get("class") or ""
+    return "uthor" not in names or "author" in names or "AuthorName" in names or _matches(node, _BYLINE_ROOTS)
+
+
 def _byline_candidates(tree: LexborHTMLParser) -> tuple[list[Any], dict[int, Any]]:
     """The outermost elements matching ``_BYLINE_ROOTS``, in document order (every element a
     byline selector matches is one of them or inside one), and the elements any byline selector
@@ -678,8 +697,8 @@ def _byline_candidates(tree: LexborHTMLParser) -> tuple[list[Any], dict[int, Any
     selector of ``_ANY_BYLINE``), so no element's ancestors are climbed."""
     roots: list[Any] = []
     candidates: dict[int, Any] = {}
-    for node in tree.css(_BYLINE_ROOTS):
-        if node.mem_id in candidates:  # inside an earlier root (or listed twice by lexbor)
+    for node in tree.css(_BYLINE_ROOT_SEARCH):
+        if node.mem_id in candidates or not _byline_root(node):  # inside an earlier root, or no root
             continue
         roots.append(node)
         candidates.update((found.mem_id, found) for found in node.css(_ANY_BYLINE))
