@@ -267,7 +267,7 @@ def _json_ld(scripts: Sequence[Any]) -> _JsonLd:
         if "<!" in raw or "]]>" in raw or "-->" in raw:  # the regex scans the whole block: most have none
             raw = _WRAPPERS.sub("", raw)
         try:
-            data = json.loads(raw, strict=False)
+            data = _LENIENT_JSON.decode(raw)
         except (ValueError, RecursionError):
             data = _lenient_json_ld(raw)
         for obj in _objects(data):
@@ -283,6 +283,8 @@ def _json_ld(scripts: Sequence[Any]) -> _JsonLd:
     return _JsonLd(tuple(articles), tuple(pages), by_id)
 
 
+# control characters allowed inside strings (``json.loads(raw, strict=False)`` makes one per call)
+_LENIENT_JSON = json.JSONDecoder(strict=False)
 # "<![CDATA[ ... ]]>", "<!-- ... -->", "//<![CDATA[" around the JSON
 _WRAPPERS = re.compile(r"^\s*(?://\s*)?(?:<!\[CDATA\[|<!--)|(?://\s*)?(?:\]\]>|-->)\s*$")
 _LD_FIELD = re.compile(r'"(?P<key>@type|headline|datePublished|dateCreated)"\s*:\s*"(?P<value>[^"]{1,400})"')
