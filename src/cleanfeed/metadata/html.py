@@ -77,9 +77,9 @@ _BYLINE_SELECTORS = (
 class _Words:
     """Lower-case words looked for in class names and ids without regard to case.
 
-    An ASCII text is lower-cased and searched for the words as written, which finds what
-    ``re.IGNORECASE`` finds (no ASCII letter folds to another) at a third of its cost (it tests
-    every case of each word at each position); any other text is searched with it."""
+    An ASCII text is lower-cased and searched for the words as written: that finds what a search
+    with ``re.IGNORECASE`` finds (no ASCII letter folds to another letter) at a third of the cost
+    (re tests every case of each word at each position). Any other text is searched with it."""
 
     exact: re.Pattern[str]
     folding: re.Pattern[str]
@@ -676,17 +676,29 @@ _BYLINE_ROOTS = ", ".join(_needed(list(dict.fromkeys(
 ))))
 
 
-# the search for _BYLINE_ROOTS: its [class*=author] and [class*=AuthorName] in one test (an attribute
-# test of every element of the page is what a search costs), the elements found then narrowed
-_BYLINE_ROOT_SEARCH = "[itemprop=author], [rel=author], a[href*='/author/'], [class*=byline], [class*=uthor]"
+# compounds of _BYLINE_ROOTS searched as the one "[class*=uthor]": an attribute test of every element
+# of the page is what a search costs; the elements found are then narrowed (``_byline_root``)
+_UTHOR_CLASSES = ("author", "AuthorName")
+
+
+def _root_search(roots: str) -> str:
+    """``roots`` with its compounds ``[class*=<one of _UTHOR_CLASSES>]`` as one ``[class*=uthor]``."""
+    merged = [f"[class*={word}]" for word in _UTHOR_CLASSES]
+    compounds = roots.split(", ")
+    if not all(compound in compounds for compound in merged):
+        raise ValueError(f"the byline roots lack one of {merged}: {roots}")
+    return ", ".join([c for c in compounds if c not in merged] + ["[class*=uthor]"])
+
+
+_BYLINE_ROOT_SEARCH = _root_search(_BYLINE_ROOTS)
 
 
 def _byline_root(node: Any) -> bool:
     """Whether an element the search for ``_BYLINE_ROOT_SEARCH`` found matches ``_BYLINE_ROOTS``:
-    one whose class holds "uthor" but neither "author" nor "AuthorName" (lexbor compares a class
-    as written) is tested by lexbor, any other matched a compound of both."""
+    one whose class holds "uthor" but none of ``_UTHOR_CLASSES`` (lexbor compares a class as
+    written) is tested by lexbor; any other matches a compound of ``_BYLINE_ROOTS``."""
     names = node.attributes.get("class") or ""
-    return "uthor" not in names or "author" in names or "AuthorName" in names or _matches(node, _BYLINE_ROOTS)
+    return "uthor" not in names or any(word in names for word in _UTHOR_CLASSES) or _matches(node, _BYLINE_ROOTS)
 
 
 def _byline_candidates(tree: LexborHTMLParser) -> tuple[list[Any], dict[int, Any]]:
