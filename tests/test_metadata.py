@@ -336,6 +336,20 @@ def test_a_by_label_below_the_headline_and_the_name_after_it(header: str) -> Non
     assert extract_html(far).author is None
 
 
+@pytest.mark.parametrize(("header", "author"), [
+    ('<p><a class="PostAuthor" href="/author/jane-doe">Jane Doe</a></p>', "Jane Doe"),
+    ('<p><span class="PostAuthorName">Jane Doe</span></p>', "Jane Doe"),
+    ('<p><span class="post-author">Jane Doe</span></p>', "Jane Doe"),
+    ('<p><span class="PostAuthor">Jane Doe</span></p>', None),
+])
+def test_byline_markup_with_author_in_its_class(header: str, author: str | None) -> None:
+    """A class holding "author" or "AuthorName" marks a byline, as written: "PostAuthor" does not,
+    but its element is one when another mark says so (a link to an author page)."""
+    doc = extract_html(_guide("", header))
+    assert doc.author == author
+    assert author is None or doc.provenance["author"] == "byline"
+
+
 def test_url_date_path_and_a_utc_stamp_one_day_off() -> None:
     """The story's URL dates it in the site's own day; a UTC timestamp past midnight is one
     day later, and the URL's day wins. Far apart, the structured date stands."""

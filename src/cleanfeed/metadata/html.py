@@ -71,12 +71,34 @@ _BYLINE_SELECTORS = (
     "[class*=author] a",
     "[class*=author]",
 )
+
+
+@dataclass(frozen=True, slots=True)
+class _Words:
+    """Lower-case words looked for in class names and ids without regard to case.
+
+    An ASCII text is lower-cased and searched for the words as written: that finds what a search
+    with ``re.IGNORECASE`` finds (no ASCII letter folds to another letter) at a third of the cost
+    (re tests every case of each word at each position). Any other text is searched with it."""
+
+    exact: re.Pattern[str]
+    folding: re.Pattern[str]
+
+    @classmethod
+    def of(cls, words: str) -> _Words:
+        if words != words.lower():
+            raise ValueError(f"words must be lower-case: {words!r}")
+        return cls(re.compile(words), re.compile(words, re.IGNORECASE))
+
+    def search(self, text: str) -> bool:
+        found = self.exact.search(text.lower()) if text.isascii() else self.folding.search(text)
+        return found is not None
+
+
 # where a date or a byline is not the article's: other stories, reader comments, page chrome
-_NOT_ARTICLE = re.compile(
-    r"comment|related|recommend|sidebar|widget|footer|promo|more-from|read-next|trending", re.IGNORECASE
-)
+_NOT_ARTICLE = _Words.of(r"comment|related|recommend|sidebar|widget|footer|promo|more-from|read-next|trending")
 # what holds other stories' dates: a date line beside the headline can sit in a sidebar column
-_NOT_STORY = re.compile(r"comment|related|recommend|more-from|read-next|trending", re.IGNORECASE)
+_NOT_STORY = _Words.of(r"comment|related|recommend|more-from|read-next|trending")
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,29 +119,31 @@ def _clean(value: object) -> str | None:
     """Whitespace-collapsed text with HTML entities decoded (JSON-LD and meta often keep them)."""
     if not isinstance(value, str):
         return None
-    value = " ".join(unescape(unescape(value)).split())
+    if "&" in value:  # most values hold no entity: unescape would return them as they are
+        value = unescape(unescape(value))
+    value = " ".join(value.split())
     return value or None
 
 
 # the elements metadata is read from, all found in one search of the tree: each search of a page
-# costs about a walk of all its elements, whatever it looks for
-_ELEMENTS = (
-    "meta[content], link[rel][href], script[type='application/ld+json'], h1, time[datetime], "
-    "[itemprop=datePublished], [itemprop=dateCreated], abbr.published[title], time[pubdate], [itemprop=headline]"
-)
+# costs about a walk of all its elements, and each selector of it a test of every element (a
+# test of an attribute costs the most): the broad selectors here are narrowed by ``_elements``
+_ELEMENTS = "meta, link, script[type='application/ld+json'], h1, time, [itemprop], abbr.published[title]"
 _STATED_DATE = ("datePublished", "dateCreated")
+_PUBLISHED_ABBR = "abbr.published[title]"
 
 
 @dataclass(frozen=True, slots=True)
 class _Elements:
     """The elements of a page that metadata is read from, each kind in document order."""
 
-    meta: tuple[Any, ...] = ()  # <meta content>
+    meta: tuple[dict[str, str | None], ...] = ()  # the attributes of each <meta content>
     links: tuple[Any, ...] = ()  # <link rel href>
     json_ld: tuple[Any, ...] = ()  # <script type="application/ld+json">
     h1: tuple[Any, ...] = ()
     times: tuple[Any, ...] = ()  # <time datetime>
     # [itemprop=datePublished], [itemprop=dateCreated], abbr.published[title], time[pubdate]
+    # (and an <abbr itemprop=headline>)
     dated: tuple[Any, ...] = ()
     headline: tuple[Any, ...] = ()  # [itemprop=headline]
 
@@ -127,7 +151,7 @@ class _Elements:
 def _elements(tree: LexborHTMLParser) -> _Elements:
     """The page's ``_Elements``: one search for all of ``_ELEMENTS``, each element found then
     sorted by its tag and attributes (lexbor lists an element once per selector it matches)."""
-    meta: list[Any] = []
+    meta: list[dict[str, str | None]] = []
     links: list[Any] = []
     json_ld: list[Any] = []
     h1: list[Any] = []
@@ -141,7 +165,7 @@ def _elements(tree: LexborHTMLParser) -> _Elements:
         seen.add(node.mem_id)
         tag, attrs = node.tag, node.attributes
         if tag == "meta" and "content" in attrs:
-            meta.append(node)
+            meta.append(attrs)
         elif tag == "link" and "rel" in attrs and "href" in attrs:
             links.append(node)
         elif tag == "script" and _ascii_lower(attrs.get("type")) == "application/ld+json":
@@ -150,16 +174,34 @@ def _elements(tree: LexborHTMLParser) -> _Elements:
             h1.append(node)
         if tag == "time" and "datetime" in attrs:
             times.append(node)
-        # an <abbr> is listed only by "abbr.published[title]" or an itemprop (its class is
-        # compared without regard to case in a quirks-mode page: lexbor's query decides that)
         itemprop = attrs.get("itemprop")
-        if itemprop in _STATED_DATE or tag == "abbr" or (tag == "time" and "pubdate" in attrs):
+        if (
+            itemprop in _STATED_DATE
+            or (tag == "time" and "pubdate" in attrs)
+            or (tag == "abbr" and _dated_abbr(node, itemprop))
+        ):
             dated.append(node)
         if itemprop == "headline":
             headline.append(node)
     return _Elements(
         tuple(meta), tuple(links), tuple(json_ld), tuple(h1), tuple(times), tuple(dated), tuple(headline)
     )
+
+
+def _dated_abbr(node: Any, itemprop: str | None) -> bool:
+    """Whether an ``<abbr>`` found by ``_ELEMENTS`` is dated: one with an itemprop of
+    ``_STATED_DATE`` or ``headline``, else one matching ``abbr.published[title]`` (its class
+    compared without regard to case in a quirks-mode page: lexbor's own test decides that; an
+    ``<abbr>`` with no itemprop was found by that selector alone)."""
+    if itemprop is None or itemprop in _STATED_DATE or itemprop == "headline":
+        return True
+    return _matches(node, _PUBLISHED_ABBR)
+
+
+def _matches(node: Any, selector: str) -> bool:
+    """Whether ``node`` itself matches ``selector``, by lexbor's own test (its ``css()`` lists
+    the node searched when it matches, with its descendants that do)."""
+    return any(found.mem_id == node.mem_id for found in node.css(selector))
 
 
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
@@ -169,20 +211,20 @@ def _ascii_lower(value: str | None) -> str:
     return value.translate(_ASCII_LOWER) if value else ""
 
 
-def _meta(nodes: Sequence[Any]) -> dict[str, str]:
+def _meta(elements: Sequence[dict[str, str | None]]) -> dict[str, str]:
     """``<meta>`` name/property → content (first occurrence wins), keys lower-cased, of the
-    page's ``<meta content>`` elements.
+    page's ``<meta content>`` elements (their attributes).
 
     A space-separated ``property="dc:creator og:author"`` names several keys at once."""
     found: dict[str, str] = {}
-    for node in nodes:
-        attrs = node.attributes
+    for attrs in elements:
         keys = attrs.get("property") or attrs.get("name") or attrs.get("itemprop")
         content = _clean(attrs.get("content"))
         if keys and content:
             for key in keys.lower().split():
-                dc_key = key.replace("dcterms.", "dc.").replace("dc:", "dc.").replace("dcterm:", "dc.")
-                found.setdefault(dc_key, content)
+                if "dc" in key:
+                    key = key.replace("dcterms.", "dc.").replace("dc:", "dc.").replace("dcterm:", "dc.")
+                found.setdefault(key, content)
     return found
 
 
@@ -225,7 +267,7 @@ def _json_ld(scripts: Sequence[Any]) -> _JsonLd:
         if "<!" in raw or "]]>" in raw or "-->" in raw:  # the regex scans the whole block: most have none
             raw = _WRAPPERS.sub("", raw)
         try:
-            data = json.loads(raw, strict=False)
+            data = _LENIENT_JSON.decode(raw)
         except (ValueError, RecursionError):
             data = _lenient_json_ld(raw)
         for obj in _objects(data):
@@ -241,6 +283,8 @@ def _json_ld(scripts: Sequence[Any]) -> _JsonLd:
     return _JsonLd(tuple(articles), tuple(pages), by_id)
 
 
+# control characters allowed inside strings (``json.loads(raw, strict=False)`` makes one per call)
+_LENIENT_JSON = json.JSONDecoder(strict=False)
 # "<![CDATA[ ... ]]>", "<!-- ... -->", "//<![CDATA[" around the JSON
 _WRAPPERS = re.compile(r"^\s*(?://\s*)?(?:<!\[CDATA\[|<!--)|(?://\s*)?(?:\]\]>|-->)\s*$")
 _LD_FIELD = re.compile(r'"(?P<key>@type|headline|datePublished|dateCreated)"\s*:\s*"(?P<value>[^"]{1,400})"')
@@ -436,7 +480,7 @@ def _within(node: Any, root: Any) -> bool:
 def _shown_text(node: Any) -> tuple[str, Any] | None:
     """A text node's text and its parent element, unless blank or inside a script or style
     (most text nodes are blank: their parent is not looked up)."""
-    text = node.text()
+    text = node.text_content
     if not text or text.isspace():
         return None
     parent = node.parent
@@ -465,24 +509,21 @@ def _texts_before(node: Any, root: Any, limit: int) -> list[tuple[str, Any]]:
 
 def _texts_from(node: Any, root: Any, limit: int) -> list[tuple[str, Any]]:
     """The first ``limit`` shown texts in document order from ``node`` on (its own first),
-    inside ``root``."""
+    inside ``root``: the subtree of ``node``, then of each node after it, climbing towards
+    ``root`` (each subtree is walked by lexbor, blank texts skipped there)."""
     found: list[tuple[str, Any]] = []
     root_id = root.mem_id
-    while len(found) < limit:
-        if node.tag == "-text" and (shown := _shown_text(node)) is not None:
-            found.append(shown)
-        child = node.child
-        if child is not None:
-            node = child
-            continue
-        while (after := node.next) is None or node.mem_id == root_id:  # climb to the next sibling
-            if node.mem_id == root_id:
-                return found
+    while True:
+        for each in node.traverse(include_text=True, skip_empty=True):
+            if each.tag == "-text" and (shown := _shown_text(each)) is not None:
+                found.append(shown)
+                if len(found) >= limit:
+                    return found
+        while (after := node.next) is None:  # climb to the next sibling, never past ``root``
             node = node.parent
-            if node is None:
+            if node is None or node.mem_id == root_id:
                 return found
         node = after
-    return found
 
 
 def _title(
@@ -520,7 +561,7 @@ def _is_story(article: Any) -> bool:
     return article.css_first("h1") is not None or len(article.text(deep=True)) > 1500
 
 
-def _in_chrome(node: Any, pattern: re.Pattern[str] = _NOT_ARTICLE) -> bool:
+def _in_chrome(node: Any, pattern: _Words = _NOT_ARTICLE) -> bool:
     """Whether ``node`` sits in reader comments, related stories or page chrome.
 
     An ``<aside>`` or ``<footer>`` inside the story's ``<article>`` is the story's own (its author
@@ -528,11 +569,14 @@ def _in_chrome(node: Any, pattern: re.Pattern[str] = _NOT_ARTICLE) -> bool:
     parent = node
     boxed = False  # met an <aside>/<footer> on the way up
     for _ in range(12):
-        if parent is None or parent.tag in ("main", "body") or (parent.tag == "article" and _is_story(parent)):
-            return boxed and (parent is None or parent.tag != "article")
-        if parent.tag == "nav":
+        if parent is None:
+            return boxed
+        tag = parent.tag
+        if tag == "main" or tag == "body" or (tag == "article" and _is_story(parent)):
+            return boxed and tag != "article"
+        if tag == "nav":
             return True
-        boxed = boxed or parent.tag in ("footer", "aside")
+        boxed = boxed or tag == "footer" or tag == "aside"
         attrs = parent.attributes
         if pattern.search((attrs.get("class") or "") + " " + (attrs.get("id") or "")):
             return True
@@ -632,33 +676,59 @@ _BYLINE_ROOTS = ", ".join(_needed(list(dict.fromkeys(
 ))))
 
 
-def _byline_roots(tree: LexborHTMLParser) -> list[Any]:
-    """The outermost elements matching ``_BYLINE_ROOTS``, in document order: every element a
-    byline selector matches is one of them or inside one."""
-    found = {node.mem_id: node for node in tree.css(_BYLINE_ROOTS)}
-    outer = []
-    for node in found.values():
-        parent = node.parent
-        while parent is not None and parent.mem_id not in found:
-            parent = parent.parent
-        if parent is None:
-            outer.append(node)
-    return outer
+# compounds of _BYLINE_ROOTS searched as the one "[class*=uthor]": an attribute test of every element
+# of the page is what a search costs; the elements found are then narrowed (``_byline_root``)
+_UTHOR_CLASSES = ("author", "AuthorName")
+
+
+def _root_search(roots: str) -> str:
+    """``roots`` with its compounds ``[class*=<one of _UTHOR_CLASSES>]`` as one ``[class*=uthor]``."""
+    merged = [f"[class*={word}]" for word in _UTHOR_CLASSES]
+    compounds = roots.split(", ")
+    if not all(compound in compounds for compound in merged):
+        raise ValueError(f"the byline roots lack one of {merged}: {roots}")
+    return ", ".join([c for c in compounds if c not in merged] + ["[class*=uthor]"])
+
+
+_BYLINE_ROOT_SEARCH = _root_search(_BYLINE_ROOTS)
+
+
+def _byline_root(node: Any) -> bool:
+    """Whether an element the search for ``_BYLINE_ROOT_SEARCH`` found matches ``_BYLINE_ROOTS``:
+    one whose class holds "uthor" but none of ``_UTHOR_CLASSES`` (lexbor compares a class as
+    written) is tested by lexbor; any other matches a compound of ``_BYLINE_ROOTS``."""
+    names = node.attributes.get("class") or ""
+    return "uthor" not in names or any(word in names for word in _UTHOR_CLASSES) or _matches(node, _BYLINE_ROOTS)
+
+
+def _byline_candidates(tree: LexborHTMLParser) -> tuple[list[Any], dict[int, Any]]:
+    """The outermost elements matching ``_BYLINE_ROOTS``, in document order (every element a
+    byline selector matches is one of them or inside one), and the elements any byline selector
+    matches inside them (them included), by ``mem_id`` in document order.
+
+    The page's elements matching ``_BYLINE_ROOTS`` come in document order: one inside an earlier
+    outer element is among that one's candidates (each compound of ``_BYLINE_ROOTS`` is a
+    selector of ``_ANY_BYLINE``), so no element's ancestors are climbed."""
+    roots: list[Any] = []
+    candidates: dict[int, Any] = {}
+    for node in tree.css(_BYLINE_ROOT_SEARCH):
+        if node.mem_id in candidates or not _byline_root(node):  # inside an earlier root, or no root
+            continue
+        roots.append(node)
+        candidates.update((found.mem_id, found) for found in node.css(_ANY_BYLINE))
+    return roots, candidates
 
 
 def _byline_matches(tree: LexborHTMLParser) -> list[list[Any]]:
     """The elements each of ``_BYLINE_SELECTORS`` matches, in document order.
 
-    The whole tree is searched once for the elements a byline sits in (``_byline_roots``; half
-    the pages hold none), and only those for all selectors together (a search of a big page
+    The whole tree is searched once for the elements a byline sits in (``_byline_candidates``;
+    half the pages hold none), and only those for all selectors together (a search of a big page
     for descendant selectors costs about what its parse does), then for each selector on its
     own (lexbor's ``css()`` lists the element searched itself when it matches, its ancestors
     counting for a descendant selector): a few searches of a few small subtrees, not one per
     element found and selector."""
-    roots = _byline_roots(tree)
-    candidates: dict[int, Any] = {}
-    for root in roots:
-        candidates.update((node.mem_id, node) for node in root.css(_ANY_BYLINE))  # lexbor may list one twice
+    roots, candidates = _byline_candidates(tree)
     if not candidates:
         return [[] for _ in _BYLINE_SELECTORS]
     per_selector: list[list[Any]] = []
