@@ -69,7 +69,7 @@ import json
 import math
 import re
 import zipfile
-from collections import Counter, OrderedDict
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
@@ -279,21 +279,20 @@ class _SiteCounts:
         the edits left few of its lines as they were.
         """
         size = dict(zip(page.lines, page.sizes, strict=True))
+        stories = self.stories
         votes: dict[int, int] = {}
         edited: dict[int, int] = {}  # words of signature lines that are a story's, edited
         signature = 0
         claimed: set[int] = set()  # signature lines known as a story's (the same or edited)
         for group in _signature_groups(page.story):
-            line, owners = group[0], [self.stories.get(key) for key in group]
+            line = group[0]
             words_ = max(1, size.get(line, 1))
             signature += words_
-            story = owners[0]
+            story = stories.get(line)
             if story is None:  # not the same line: an edited one, when most sketches agree
-                sketches = Counter(o for o in owners[1:] if o is not None and o != _SHARED)
-                best = min(sketches.items(), key=lambda kv: (-kv[1], kv[0]), default=None)
-                if best is None or best[1] < _SKETCH_MATCH:
+                story = _sketch_owner([stories.get(key) for key in group[1:]])
+                if story is None:
                     continue
-                story = best[0]
                 edited[story] = edited.get(story, 0) + words_
             claimed.add(line)
             if story != _SHARED:
@@ -301,17 +300,16 @@ class _SiteCounts:
         if not votes:
             return None
         story, weight = min(votes.items(), key=lambda kv: (-kv[1], kv[0]))
-        unseen = sum(n for key, n in size.items() if key not in self.lines and key not in claimed)
+        seen = self.lines
+        unseen = sum(n for key, n in size.items() if key not in seen and key not in claimed)
         # A site's own prose recurs word for word; an edited copy of a story's longest lines
         # is a copy-edited version, however many of its other lines the edits changed.
         return story if weight >= unseen or 2 * edited.get(story, 0) >= signature else None
 
     def _count(self, line_keys: Iterable[int], pair_keys: Iterable[int]) -> None:
         self.pages += 1
-        for key in line_keys:
-            self.lines[key] = self.lines.get(key, 0) + 1
-        for key in pair_keys:
-            self.pairs[key] = self.pairs.get(key, 0) + 1
+        _tally(self.lines, line_keys)
+        _tally(self.pairs, pair_keys)
         share = self.capacity * 3 // 8
         _prune(self.lines, share)
         _prune(self.pairs, share)
@@ -329,6 +327,26 @@ class _SiteCounts:
             return None
         pairs = frozenset(k for k, n in self.pairs.items() if n >= need)
         return SiteTemplate(pages=self.pages, lines=lines, pairs=pairs)
+
+
+def _sketch_owner(owners: Sequence[int | None]) -> int | None:
+    """The story an edited signature line is a copy of: the one most of its sketches are a
+    story's line's (at least ``_SKETCH_MATCH``; ties to the lowest id), or None. ``owners``:
+    each sketch's story in the story map, if any."""
+    known = [o for o in owners if o is not None and o != _SHARED]
+    if len(known) < _SKETCH_MATCH:  # most sketches of a new line: no story at all
+        return None
+    counts: dict[int, int] = {}
+    for story in known:
+        counts[story] = counts.get(story, 0) + 1
+    story, n = min(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return story if n >= _SKETCH_MATCH else None
+
+
+def _tally(counts: dict[int, int], keys: Iterable[int]) -> None:
+    get = counts.get
+    for key in keys:
+        counts[key] = get(key, 0) + 1
 
 
 def _prune(counts: dict[int, int], capacity: int) -> None:

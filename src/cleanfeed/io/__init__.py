@@ -6,8 +6,14 @@ into one ``RawDoc`` or ``ReadFailure`` per input page; see ``cleanfeed.io.reader
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
+from . import writers
 from .readers import InputFile, Inputs, ReadOptions, list_files, read_file, read_inputs, read_stream
-from .writers import CLEAN_SCHEMA, EXTRACT_SCHEMA, MANIFEST_SCHEMA, RecordWriter
+from .writers import RecordWriter
+
+if TYPE_CHECKING:  # built on first use (``writers.__getattr__``: no pyarrow for JSON Lines)
+    from .writers import CLEAN_SCHEMA, EXTRACT_SCHEMA, MANIFEST_SCHEMA
 
 __all__ = [
     "CLEAN_SCHEMA",
@@ -22,3 +28,9 @@ __all__ = [
     "read_inputs",
     "read_stream",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in writers._SCHEMA_NAMES:  # built on first use, by the module that defines them
+        return getattr(writers, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
