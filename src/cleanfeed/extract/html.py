@@ -528,9 +528,10 @@ def _is_layout_table(table: LexborNode) -> bool:
         return False  # no cell can hold a column of text: most tables, decided in one call
     for cell in table.css("td,th"):
         # (a cell's text is at least as long as its spacing collapsed: most are ruled out
-        # unsplit, and without the walk up to their table)
+        # unsplit; then the cells of nested tables, by the walk up to their table, before any
+        # long text is split)
         text = cell.text(deep=True)
-        if len(text) >= _LAYOUT_CELL_CHARS and _spaced_len(text) >= _LAYOUT_CELL_CHARS and _in_table(cell, table):
+        if len(text) >= _LAYOUT_CELL_CHARS and _in_table(cell, table) and _spaced_at_least(text, _LAYOUT_CELL_CHARS):
             return True
     return False
 
@@ -765,6 +766,17 @@ def _spaced_len(text: str) -> int:
     """``len(" ".join(text.split()))`` without building the joined string."""
     words = text.split()
     return sum(map(len, words)) + len(words) - 1 if words else 0
+
+
+def _spaced_at_least(text: str, chars: int) -> bool:
+    """``_spaced_len(text) >= chars``, mostly decided on a prefix of ``text``: the prefix's
+    spacing collapsed is never longer than the whole text's (its words are the text's first
+    words, the last maybe cut short), so a page column is not split whole.
+
+    >>> _spaced_at_least("word  " * 400, 1000), _spaced_at_least(" " * 3000 + "word", 4)
+    (True, True)
+    """
+    return _spaced_len(text[: 2 * chars]) >= chars or _spaced_len(text) >= chars
 
 
 def _prose_chars(text: str, chrome: bool = True) -> int:
