@@ -275,8 +275,8 @@ def _prune_toc_by_heading(root: LexborNode, removals: list[Removal], toc_entries
     # one pass over the text instead of one per element; over its bytes, lower-cased in ASCII
     # (the only others lowered to ASCII are "İ", to "i" and a dot, and the Kelvin sign, to "k":
     # no word has either), not its characters: several times faster, the same answer
-    text = root.text(deep=True).encode("utf-8", "surrogatepass").lower()
-    if not any(word in text for word in _TOC_BYTES):
+    page = root.text(deep=True).encode("utf-8", "surrogatepass").lower()
+    if not any(word in page for word in _TOC_BYTES):
         return
     # lexbor finds the elements whose own text holds the words, in C; the rule decides
     for node in root.css(_TOC_CANDIDATES):
