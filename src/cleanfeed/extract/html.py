@@ -173,6 +173,16 @@ _CHROME_ROLES = frozenset({"dialog", "alertdialog", "navigation", "contentinfo",
 _KEEP_TOP = frozenset({"html", "head", "body", "article", "main"})
 
 
+def _blank(text: str) -> bool:
+    """``not text.strip()`` without a copy of ``text`` (a script's text, the page's, can be
+    megabytes): ``isspace`` stops at the first other character.
+
+    >>> _blank(""), _blank(" \\n\\t"), _blank("  x  ")
+    (True, True, False)
+    """
+    return not text or text.isspace()
+
+
 def _preview(text: str, limit: int = 200) -> str:
     """An element's text as a ``Removal`` shows it: spacing collapsed (markup lays it out)."""
     return preview(" ".join(text[: 2 * limit].split()), limit)  # a script's text can be megabytes
@@ -205,7 +215,7 @@ def _prune_tags(tree: LexborHTMLParser, removals: list[Removal]) -> None:
         selector = ",".join(sorted(rule.tags))
         for node in tree.css(selector):
             text = node.text(deep=True)
-            if text.strip():
+            if not _blank(text):
                 removals.append(Removal(rule.id, rule.category, _preview(text)))
             # detached, not destroyed (what ``strip_tags`` does, after a second search of the
             # tree): an element found inside one detached before stays valid
@@ -253,7 +263,7 @@ def _prune_chrome(root: LexborNode, page_chars: int, removals: list[Removal], to
                 doomed.append((listing, rule, listing.text(deep=True)))
                 removed.add(listing.mem_id)
     for node, rule, text in doomed:
-        if text.strip():
+        if not _blank(text):
             removals.append(Removal(rule.id, rule.category, _preview(text)))
         if rule.reinjected:
             toc_entries.update(_list_entries(node))
@@ -462,7 +472,7 @@ def _prune_layout(region: LexborNode, page_chars: int, removals: list[Removal]) 
             doomed.append((node, text))
             removed.add(node.mem_id)
     for node, text in doomed:
-        if text.strip():
+        if not _blank(text):
             removals.append(Removal(rule.id, rule.category, _preview(text)))
         node.decompose()
 
@@ -1075,7 +1085,9 @@ def html_doc(html: str, url: str | None = None, doc_id: str = "") -> CleanDoc:
     try:
         _prune_tags(tree, removals)
         # the body alone: the extractor needs no <head> (metadata is read above)
-        main, reader = _main_text(body, removals, toc_entries) if body is not None and page_text.strip() else ("", "")
+        main, reader = ("", "")
+        if body is not None and not _blank(page_text):
+            main, reader = _main_text(body, removals, toc_entries)
     except (ValueError, TypeError, RecursionError) as err:
         raise ExtractionError(f"extraction failed: {err}") from err
     raw = _split(main)
