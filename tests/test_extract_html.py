@@ -20,6 +20,9 @@ from cleanfeed import (
     extract,
     extract_html,
 )
+from cleanfeed.extract.html import _prune_toc_by_heading
+from cleanfeed.extract.paragraph_rules import normal
+from cleanfeed.models import Removal
 
 from .conftest import FIXTURES
 
@@ -291,6 +294,25 @@ def test_a_sites_own_section_headings_stay_after_its_table_of_contents() -> None
     for para in (*sections, *_STORY[:3]):
         assert para in doc.paragraphs, para
     assert any(r.rule == "seo.table-of-contents" for r in doc.removals)
+
+
+def test_a_table_of_contents_headed_in_capitals_goes_from_a_page_beyond_ascii() -> None:
+    """The heading's words are looked for in the page's text, letter case ignored, whatever
+    other characters (curly quotes, "İ", "K") it holds."""
+    sections = ["What the engineers found", "Where the boats go", "What it costs"]
+    page = LexborHTMLParser(
+        "<html><body><article><h1>Pier to close for repairs</h1><p>İzmir\u2019s pier, 40 \u212a.</p>"
+        "<h2>TABLE OF CONTENTS</h2><ul>" + "".join(f"<li>{s}</li>" for s in sections) + "</ul>"
+        + "".join(f"<h2>{s}</h2><p>{p}</p>" for s, p in zip(sections, _STORY, strict=False))
+        + "</article></body></html>"
+    )
+    assert page.body is not None
+    removals: list[Removal] = []
+    entries: set[str] = set()
+    _prune_toc_by_heading(page.body, removals, entries)
+    assert {r.rule for r in removals} == {"seo.table-of-contents"}
+    assert entries == {normal(s) for s in sections}
+    assert "TABLE OF CONTENTS" not in page.body.text()
 
 
 def test_a_portal_page_gives_its_story_not_its_menus() -> None:

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import time
+from itertools import accumulate
+
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cleanfeed.extract import extract_html
-from cleanfeed.extract.nesting import MAX_DEPTH, cap_nesting
+from cleanfeed.extract.nesting import MAX_DEPTH, _block_bound, cap_nesting
 
 STORY = "<p>The harbour reopened on Monday after a week of repairs to the sea wall, officials said.</p>"
 
@@ -50,3 +54,18 @@ def test_pages_deep_only_in_unclosed_or_self_closing_tags_are_capped_the_same() 
     assert cap_nesting(flat, limit=10) == flat
     deep = "<section>" * 30 + "text"
     assert cap_nesting(deep, limit=10) == "<section>" * 10 + "text"
+
+
+@given(st.text(alphabet="+-", max_size=600), st.integers(min_value=1, max_value=80))
+def test_the_quick_bound_is_never_below_the_running_count_s_range(signs: str, block: int) -> None:
+    # a page is left unwalked when this bound is within the cap: it must never be below the
+    # exact highest minus lowest running count of starts (+) minus ends (-)
+    levels = list(accumulate((1 if sign == "+" else -1 for sign in signs), initial=0))
+    assert _block_bound(signs, block) >= max(levels) - min(levels)
+
+
+def test_a_page_over_the_quick_bound_but_shallow_is_left_as_it_is() -> None:
+    # 64 tags to a block: the quick bound takes this page for 64 deep, the exact count for 2
+    page = "<div><span>text</span></div>" * 200
+    assert cap_nesting(page, limit=3) == page
+    assert cap_nesting("<div><span>" * 40 + "text", limit=3) == "<div><span><div>text"

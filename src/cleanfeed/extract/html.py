@@ -158,6 +158,7 @@ _INVISIBLE = re.compile("[\u200b-\u200f\u2060\ufeff\ue000-\uf8ff\U000f0000-\U001
 # (ASCII letter case ignored); none can where the root's lower-cased text holds none of them.
 _TOC_WORDS = ("contents", "in this article", "jump to")
 _TOC_CANDIDATES = ",".join(f':lexbor-contains("{word}" i)' for word in _TOC_WORDS)
+_TOC_BYTES = tuple(word.encode("ascii") for word in _TOC_WORDS)
 # A table of contents' list may hold a title and spacing beside its entries, not more.
 _LISTING_SLACK = 1.5
 # Table layout (see _prune_tables): a cell holding this much text is a page column, not data
@@ -170,6 +171,16 @@ _STORY_CONTAINERS = frozenset({"article", "main"})
 _CHROME_BOXES = frozenset({"footer", "nav", "aside", "menu", "dialog"})
 _CHROME_ROLES = frozenset({"dialog", "alertdialog", "navigation", "contentinfo", "complementary"})
 _KEEP_TOP = frozenset({"html", "head", "body", "article", "main"})
+
+
+def _blank(text: str) -> bool:
+    """``not text.strip()`` without a copy of ``text`` (a script's text, the page's, can be
+    megabytes): ``isspace`` stops at the first other character.
+
+    >>> _blank(""), _blank(" \\n\\t"), _blank("  x  ")
+    (True, True, False)
+    """
+    return not text or text.isspace()
 
 
 def _preview(text: str, limit: int = 200) -> str:
@@ -204,7 +215,7 @@ def _prune_tags(tree: LexborHTMLParser, removals: list[Removal]) -> None:
         selector = ",".join(sorted(rule.tags))
         for node in tree.css(selector):
             text = node.text(deep=True)
-            if text.strip():
+            if not _blank(text):
                 removals.append(Removal(rule.id, rule.category, _preview(text)))
             # detached, not destroyed (what ``strip_tags`` does, after a second search of the
             # tree): an element found inside one detached before stays valid
@@ -252,7 +263,7 @@ def _prune_chrome(root: LexborNode, page_chars: int, removals: list[Removal], to
                 doomed.append((listing, rule, listing.text(deep=True)))
                 removed.add(listing.mem_id)
     for node, rule, text in doomed:
-        if text.strip():
+        if not _blank(text):
             removals.append(Removal(rule.id, rule.category, _preview(text)))
         if rule.reinjected:
             toc_entries.update(_list_entries(node))
@@ -271,8 +282,11 @@ def _prune_toc_by_heading(root: LexborNode, removals: list[Removal], toc_entries
     rule = RULES_BY_ID.get(TOC_RULE)
     if rule is None or rule.text is None:
         return
-    text = root.text(deep=True).lower()  # one pass over the text instead of one per element
-    if not any(word in text for word in _TOC_WORDS):
+    # one pass over the text instead of one per element; over its bytes, lower-cased in ASCII
+    # (the only others lowered to ASCII are "İ", to "i" and a dot, and the Kelvin sign, to "k":
+    # no word has either), not its characters: several times faster, the same answer
+    page = root.text(deep=True).encode("utf-8", "surrogatepass").lower()
+    if not any(word in page for word in _TOC_BYTES):
         return
     # lexbor finds the elements whose own text holds the words, in C; the rule decides
     for node in root.css(_TOC_CANDIDATES):
@@ -458,7 +472,7 @@ def _prune_layout(region: LexborNode, page_chars: int, removals: list[Removal]) 
             doomed.append((node, text))
             removed.add(node.mem_id)
     for node, text in doomed:
-        if text.strip():
+        if not _blank(text):
             removals.append(Removal(rule.id, rule.category, _preview(text)))
         node.decompose()
 
@@ -528,9 +542,10 @@ def _is_layout_table(table: LexborNode) -> bool:
         return False  # no cell can hold a column of text: most tables, decided in one call
     for cell in table.css("td,th"):
         # (a cell's text is at least as long as its spacing collapsed: most are ruled out
-        # unsplit, and without the walk up to their table)
+        # unsplit; then the cells of nested tables, by the walk up to their table, before any
+        # long text is split)
         text = cell.text(deep=True)
-        if len(text) >= _LAYOUT_CELL_CHARS and _spaced_len(text) >= _LAYOUT_CELL_CHARS and _in_table(cell, table):
+        if len(text) >= _LAYOUT_CELL_CHARS and _in_table(cell, table) and _spaced_at_least(text, _LAYOUT_CELL_CHARS):
             return True
     return False
 
@@ -765,6 +780,17 @@ def _spaced_len(text: str) -> int:
     """``len(" ".join(text.split()))`` without building the joined string."""
     words = text.split()
     return sum(map(len, words)) + len(words) - 1 if words else 0
+
+
+def _spaced_at_least(text: str, chars: int) -> bool:
+    """``_spaced_len(text) >= chars``, mostly decided on a prefix of ``text``: the prefix's
+    spacing collapsed is never longer than the whole text's (its words are the text's first
+    words, the last maybe cut short), so a page column is not split whole.
+
+    >>> _spaced_at_least("word  " * 400, 1000), _spaced_at_least(" " * 3000 + "word", 4)
+    (True, True)
+    """
+    return _spaced_len(text[: 2 * chars]) >= chars or _spaced_len(text) >= chars
 
 
 def _prose_chars(text: str, chrome: bool = True) -> int:
@@ -1059,7 +1085,9 @@ def html_doc(html: str, url: str | None = None, doc_id: str = "") -> CleanDoc:
     try:
         _prune_tags(tree, removals)
         # the body alone: the extractor needs no <head> (metadata is read above)
-        main, reader = _main_text(body, removals, toc_entries) if body is not None and page_text.strip() else ("", "")
+        main, reader = ("", "")
+        if body is not None and not _blank(page_text):
+            main, reader = _main_text(body, removals, toc_entries)
     except (ValueError, TypeError, RecursionError) as err:
         raise ExtractionError(f"extraction failed: {err}") from err
     raw = _split(main)

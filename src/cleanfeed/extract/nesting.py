@@ -34,7 +34,7 @@ def cap_nesting(html: str, limit: int = MAX_DEPTH) -> str:
     >>> cap_nesting("<div>" * 3 + "text" + "</div>" * 3, limit=2)
     '<div><div>text</div></div>'
     """
-    if _depth_bound(html) <= limit:
+    if _shallow(html, limit):
         return html
     depth = 0
     dropped: dict[str, int] = {}  # start tags dropped and not yet closed, by name
@@ -65,23 +65,76 @@ def cap_nesting(html: str, limit: int = MAX_DEPTH) -> str:
 
 
 _TAG_START = re.compile(r"</?[a-zA-Z][a-zA-Z0-9-]*")
+# Tags of HTML's own elements, in the cases pages write them, each with its sign in the running
+# count of ``_shallow``: looked up in C, where most of a page's tags are found. Read only.
+_NAMES = (
+    *_FLAT, "a", "abbr", "address", "article", "aside", "audio", "b", "bdi", "bdo", "blockquote",
+    "button", "canvas", "caption", "center", "circle", "cite", "code", "data", "datalist", "defs",
+    "del", "details", "dfn", "dialog", "div", "dl", "em", "fieldset", "figcaption", "figure",
+    "font", "footer", "form", "g", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hgroup", "i",
+    "iframe", "ins", "kbd", "label", "legend", "main", "map", "mark", "menu", "meter", "nav",
+    "noscript", "object", "ol", "output", "path", "picture", "pre", "progress", "q", "rect", "s",
+    "samp", "section", "select", "small", "span", "strong", "sub", "summary", "sup", "svg",
+    "symbol", "table", "template", "textarea", "time", "title", "u", "ul", "use", "var", "video"
+)
 
 
-def _depth_bound(html: str) -> int:
-    """At least the deepest nesting ``cap_nesting`` counts, computed without a Python loop.
+class _Signs(dict[str, str]):
+    """A found tag's sign: ``+`` a start, ``-`` an end, empty for a ``_FLAT`` tag; a tag not in
+    the table is signed as it comes (the table is never written after it is built)."""
+
+    def __missing__(self, tag: str) -> str:
+        return _sign(tag)
+
+
+def _sign(tag: str) -> str:
+    """What a tag found by ``_TAG_START`` adds to the running count: a start, an end, or nothing."""
+    closing = tag[1] == "/"
+    return "" if tag[1 + closing :].lower() in _FLAT else "-" if closing else "+"
+
+
+_SIGNS = _Signs(
+    (f"{opening}{spelt}", _sign(f"{opening}{spelt}"))
+    for name in _NAMES
+    for spelt in {name, name.upper(), name.capitalize()}
+    for opening in ("<", "</")
+)
+_BLOCK = 64  # signs per block of the quick bound: it exceeds the exact one by under twice this
+
+
+def _shallow(html: str, limit: int) -> bool:
+    """Whether a bound on the deepest nesting ``cap_nesting`` counts is at most ``limit``,
+    found without a Python loop per tag.
 
     With ``s`` the running count of start tags minus end tags (``_FLAT`` ones left out; a
     self-closing tag is counted as a start, which can only raise it), the depth at a tag is
-    ``s`` minus the lowest ``s`` before it, so never more than the highest ``s`` minus the lowest.
-    The tags are found as one string each ("<div", "</div"): no tuple of groups per tag.
+    ``s`` minus the lowest ``s`` before it, so never more than the highest ``s`` minus the lowest:
+    the bound. The tags are found as one string each ("<div", "</div") and signed by a table
+    lookup; the bound is taken block by block (``_block_bound``, a little above it), and exactly
+    only when that is over ``limit``.
     """
-    tags = _TAG_START.findall(html)
-    step = {tag: _step(tag) for tag in set(tags)}
-    depths = list(accumulate(map(step.__getitem__, tags), initial=0))
-    return max(depths) - min(depths)
+    signs = "".join(map(_SIGNS.__getitem__, _TAG_START.findall(html)))
+    if _block_bound(signs) <= limit:
+        return True
+    depths = list(accumulate(map(_STEPS.__getitem__, signs), initial=0))
+    return max(depths) - min(depths) <= limit
 
 
-def _step(tag: str) -> int:
-    """What a tag found by ``_TAG_START`` adds to the running count: +1 a start, -1 an end, 0 flat."""
-    closing = tag[1] == "/"
-    return 0 if tag[1 + closing :].lower() in _FLAT else -1 if closing else 1
+_STEPS = {"+": 1, "-": -1}
+
+
+def _block_bound(signs: str, block: int = _BLOCK) -> int:
+    """At least the highest minus the lowest running count of ``signs`` (``+`` and ``-``): within
+    a block the count rises by at most its starts and falls by at most its ends.
+
+    >>> _block_bound("++-+--" * 3, block=4), _block_bound("+" * 10, block=4)
+    (5, 10)
+    """
+    level = high = low = 0
+    for start in range(0, len(signs), block):
+        ends = signs.count("-", start, start + block)
+        starts = min(block, len(signs) - start) - ends
+        high = max(high, level + starts)
+        low = min(low, level - ends)
+        level += starts - ends
+    return high - low
