@@ -31,6 +31,4 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    if name in writers._SCHEMA_NAMES:  # built on first use, by the module that defines them
-        return getattr(writers, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(writers, name)  # the schemas (an AttributeError for any other name)

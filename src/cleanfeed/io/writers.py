@@ -70,8 +70,7 @@ _SCHEMA_NAMES = ("CLEAN_SCHEMA", "MANIFEST_SCHEMA", "EXTRACT_SCHEMA")
 def __getattr__(name: str) -> pa.Schema:
     """The schemas are built on first use: pyarrow is imported by a process that writes or
     reads Parquet, or names a schema, never by one that only writes JSON Lines (pyarrow's
-    own import is ~0.1 s of CPU, ~0.04 s more than what the main process of ``cleanfeed run``
-    loads anyway)."""
+    import costs a run's main process ~0.1 s of CPU)."""
     if name not in _SCHEMA_NAMES:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     schemas = _schemas()
