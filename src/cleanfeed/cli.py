@@ -30,14 +30,12 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from itertools import combinations
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, TextIO, TypeVar
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 from .config import Config, ExtractConfig
 from .errors import CleanfeedError, InputError
 
 if TYPE_CHECKING:
-    import pyarrow as pa
-
     from .io import Inputs, ReadOptions
     from .io.writers import RecordWriter
     from .models import RawDoc, ReadFailure
@@ -512,7 +510,7 @@ def _prepare(args: argparse.Namespace, config: Config, local: bool = True) -> In
 
 
 def _extract(args: argparse.Namespace, stderr: TextIO) -> int:
-    from .io import writers
+    from .io.writers import EXTRACT_SCHEMA, RecordWriter
     from .local.runner import extract_pages
 
     config = _config(args)
@@ -522,7 +520,7 @@ def _extract(args: argparse.Namespace, stderr: TextIO) -> int:
     bar = _ProgressBar(stderr, not args.quiet, position)
     tally = _Tally()
     try:
-        with inputs, writers.RecordWriter(args.output, _parquet_schema(args.output, "extract")) as out:
+        with inputs, RecordWriter(args.output, EXTRACT_SCHEMA) as out:
             results: Iterator[PageResult] = extract_pages(
                 position.wrap(inputs), config, jobs=jobs, templates=args.templates,
                 keep_removals=False, progress=bar)
@@ -537,17 +535,6 @@ def _extract(args: argparse.Namespace, stderr: TextIO) -> int:
     return tally.finish(args, [args.output], bar, stderr)
 
 
-def _parquet_schema(path: str, kind: Literal["clean", "manifest", "extract"]) -> pa.Schema | None:
-    """The schema of a record kind (``io.writers``) for an output written as Parquet; None for
-    JSON Lines, whose rows are written as given: a run that writes none loads no pyarrow."""
-    from .io import writers
-
-    if not writers.is_parquet(path):
-        return None
-    return {"clean": writers.CLEAN_SCHEMA, "manifest": writers.MANIFEST_SCHEMA,
-            "extract": writers.EXTRACT_SCHEMA}[kind]
-
-
 def _run(args: argparse.Namespace, stderr: TextIO) -> int:
     config = _config(args)
     if args.engine == "spark":
@@ -555,7 +542,7 @@ def _run(args: argparse.Namespace, stderr: TextIO) -> int:
     import sqlite3
 
     from .dedup.store import open_store
-    from .io import writers
+    from .io.writers import CLEAN_SCHEMA, MANIFEST_SCHEMA, RecordWriter
     from .local.runner import run
 
     inputs = _prepare(args, config)
@@ -566,9 +553,8 @@ def _run(args: argparse.Namespace, stderr: TextIO) -> int:
     outputs = [args.output, args.manifest] + [p for p in (args.explain, args.report) if p]
     try:
         with inputs, _index_lock(args.index), open_store(args.index, config.dedup) as store, \
-                writers.RecordWriter(args.output, _parquet_schema(args.output, "clean")) as clean, \
-                writers.RecordWriter(args.manifest, _parquet_schema(args.manifest, "manifest")) \
-                as manifest, \
+                RecordWriter(args.output, CLEAN_SCHEMA) as clean, \
+                RecordWriter(args.manifest, MANIFEST_SCHEMA) as manifest, \
                 _maybe_writer(args.explain) as explain, \
                 _maybe_report(args.report) as report:
             outcomes: Iterator[Outcome] = run(

@@ -23,26 +23,16 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, Any
 
-if TYPE_CHECKING:  # imported where Parquet is written (see ``__getattr__``)
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    CLEAN_SCHEMA: pa.Schema
-    MANIFEST_SCHEMA: pa.Schema
-    EXTRACT_SCHEMA: pa.Schema
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 __all__ = ["CLEAN_SCHEMA", "EXTRACT_SCHEMA", "JSONL_SUFFIXES", "MANIFEST_SCHEMA", "RecordWriter",
-           "is_parquet", "output_format"]
+           "output_format"]
 
 #: the names a JSON Lines output may end with (Parquet: ``.parquet``)
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")
-
-
-def is_parquet(path: str | Path) -> bool:
-    """Whether ``RecordWriter`` writes Parquet to ``path`` (the only output that needs a schema)."""
-    return str(path).endswith(".parquet")
 
 
 def output_format(path: str | Path, parquet: bool = True) -> str:
@@ -59,64 +49,46 @@ def output_format(path: str | Path, parquet: bool = True) -> str:
     kinds = ", ".join(JSONL_SUFFIXES) + (" or .parquet" if parquet else " (JSON Lines only)")
     raise ValueError(f"{path}: unknown output format; give a name ending in {kinds}")
 
+_COPY = pa.struct([("id", pa.string()), ("url", pa.string()), ("similarity", pa.float64())])
 
-#: the record schemas, the one definition of each record's columns (``_schemas``):
-#: ``CLEAN_SCHEMA`` one record per kept story (``Outcome.clean_row``), ``MANIFEST_SCHEMA``
-#: one per input page (``Outcome.manifest_row``), ``EXTRACT_SCHEMA`` one per input page of
-#: ``cleanfeed extract`` (``PageResult.to_dict``)
-_SCHEMA_NAMES = ("CLEAN_SCHEMA", "MANIFEST_SCHEMA", "EXTRACT_SCHEMA")
+#: one record per kept story (``Outcome.clean_row``)
+CLEAN_SCHEMA = pa.schema([
+    ("id", pa.string()),
+    ("url", pa.string()),
+    ("site", pa.string()),
+    ("title", pa.string()),
+    ("author", pa.string()),
+    ("date", pa.string()),
+    ("wire", pa.string()),
+    ("text", pa.string()),
+    ("copies", pa.list_(_COPY)),
+    ("replaces", pa.string()),  # the page an earlier run published that this one supersedes
+])
 
+#: one record per input page (``Outcome.manifest_row``)
+MANIFEST_SCHEMA = pa.schema([
+    ("id", pa.string()),
+    ("url", pa.string()),
+    ("status", pa.string()),
+    ("duplicate_of", pa.string()),
+    ("similarity", pa.float64()),
+    ("reason", pa.string()),
+    ("replaces", pa.string()),  # the page an earlier run published that this one supersedes
+])
 
-def __getattr__(name: str) -> pa.Schema:
-    """The schemas are built on first use: pyarrow is imported by a process that writes or
-    reads Parquet, or names a schema, never by one that only writes JSON Lines (pyarrow's
-    import costs a run's main process ~0.1 s of CPU)."""
-    if name not in _SCHEMA_NAMES:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    schemas = _schemas()
-    globals().update(schemas)  # the module's own namespace, as an eager definition would have it
-    return schemas[name]
-
-
-def _schemas() -> dict[str, pa.Schema]:
-    import pyarrow as pa
-
-    copy = pa.struct([("id", pa.string()), ("url", pa.string()), ("similarity", pa.float64())])
-    clean = pa.schema([
-        ("id", pa.string()),
-        ("url", pa.string()),
-        ("site", pa.string()),
-        ("title", pa.string()),
-        ("author", pa.string()),
-        ("date", pa.string()),
-        ("wire", pa.string()),
-        ("text", pa.string()),
-        ("copies", pa.list_(copy)),
-        ("replaces", pa.string()),  # the page an earlier run published that this one supersedes
-    ])
-    manifest = pa.schema([
-        ("id", pa.string()),
-        ("url", pa.string()),
-        ("status", pa.string()),
-        ("duplicate_of", pa.string()),
-        ("similarity", pa.float64()),
-        ("reason", pa.string()),
-        ("replaces", pa.string()),  # the page an earlier run published that this one supersedes
-    ])
-    extract = pa.schema([
-        ("id", pa.string()),
-        ("url", pa.string()),
-        ("status", pa.string()),
-        ("title", pa.string()),
-        ("author", pa.string()),
-        ("date", pa.string()),
-        ("wire", pa.string()),
-        ("site", pa.string()),
-        ("text", pa.string()),
-        ("error", pa.string()),
-    ])
-    return {"CLEAN_SCHEMA": clean, "MANIFEST_SCHEMA": manifest, "EXTRACT_SCHEMA": extract}
-
+#: one record per input page of ``cleanfeed extract`` (``PageResult.to_dict``)
+EXTRACT_SCHEMA = pa.schema([
+    ("id", pa.string()),
+    ("url", pa.string()),
+    ("status", pa.string()),
+    ("title", pa.string()),
+    ("author", pa.string()),
+    ("date", pa.string()),
+    ("wire", pa.string()),
+    ("site", pa.string()),
+    ("text", pa.string()),
+    ("error", pa.string()),
+])
 
 _ROW_GROUP = 4096
 
@@ -129,7 +101,7 @@ class RecordWriter:
         self.path = str(path)
         self.schema = schema
         self.count = 0
-        self._parquet = is_parquet(self.path)
+        self._parquet = self.path.endswith(".parquet")
         if self._parquet and schema is None:
             raise ValueError(f"{self.path}: this record kind is written as JSON Lines only; "
                              "give a name that does not end in .parquet")
@@ -151,8 +123,6 @@ class RecordWriter:
         self._tmp = str(target.with_name(f"{_tmp_prefix(target)}{os.getpid()}"))
         try:
             if self._parquet:
-                import pyarrow.parquet as pq
-
                 self._pq = pq.ParquetWriter(self._tmp, schema, compression="zstd")
             elif self.path.endswith(".gz"):
                 raw = gzip.GzipFile(self._tmp, "wb", mtime=0)
@@ -187,8 +157,6 @@ class RecordWriter:
 
     def _flush(self) -> None:
         if self._pq is not None and self._rows:
-            import pyarrow as pa
-
             try:
                 self._pq.write_table(pa.Table.from_pylist(self._rows, schema=self.schema))
             except OSError as err:
