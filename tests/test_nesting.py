@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cleanfeed.extract import extract_html
-from cleanfeed.extract.nesting import MAX_DEPTH, _block_bound, cap_nesting
+from cleanfeed.extract.nesting import MAX_DEPTH, _block_bound, _capped, _shallow, cap_nesting
 
 STORY = "<p>The harbour reopened on Monday after a week of repairs to the sea wall, officials said.</p>"
 
@@ -69,3 +69,24 @@ def test_a_page_over_the_quick_bound_but_shallow_is_left_as_it_is() -> None:
     page = "<div><span>text</span></div>" * 200
     assert cap_nesting(page, limit=3) == page
     assert cap_nesting("<div><span>" * 40 + "text", limit=3) == "<div><span><div>text"
+
+
+def test_an_end_tag_inside_an_attribute_does_not_hide_the_depth() -> None:
+    # '<div title="</b>">' is one start tag: read as a start and an end, 100,000 of them looked
+    # flat, went to the tree builder uncapped and took 12 s to extract
+    page = '<div title="</b>">' * 5_000 + STORY
+    assert cap_nesting(page).count("<div") == MAX_DEPTH
+    assert "harbour reopened" in extract_html(f"<html><body>{page}</body></html>").text
+
+
+_PIECES = st.sampled_from([
+    "<div>", "</div>", "<span>", "</span>", '<div title="</b>">', '<b class="<i>">', "</b>", "<b>",
+    "<svg/>", "<p>", "<li>", "<br>", "text", "<!-- </div> -->", "<div", ">", "<",
+])
+
+
+@given(st.lists(_PIECES, max_size=300), st.integers(min_value=1, max_value=12))
+def test_a_page_the_quick_bound_passes_is_one_the_tag_walk_leaves_alone(pieces: list[str], limit: int) -> None:
+    page = "".join(pieces)
+    if _shallow(page, limit):
+        assert _capped(page, limit) == page

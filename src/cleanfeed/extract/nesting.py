@@ -34,8 +34,12 @@ def cap_nesting(html: str, limit: int = MAX_DEPTH) -> str:
     >>> cap_nesting("<div>" * 3 + "text" + "</div>" * 3, limit=2)
     '<div><div>text</div></div>'
     """
-    if _shallow(html, limit):
-        return html
+    return html if _shallow(html, limit) else _capped(html, limit)
+
+
+def _capped(html: str, limit: int) -> str:
+    """``cap_nesting`` tag by tag: the start tags past ``limit`` open elements go, with their end
+    tags."""
     depth = 0
     dropped: dict[str, int] = {}  # start tags dropped and not yet closed, by name
     cuts: list[tuple[int, int]] = []
@@ -64,7 +68,9 @@ def cap_nesting(html: str, limit: int = MAX_DEPTH) -> str:
     return "".join(parts)
 
 
-_TAG_START = re.compile(r"</?[a-zA-Z][a-zA-Z0-9-]*")
+# The tags of ``_TAG``, found the same way (what an attribute value holds is not a tag: a
+# '<div title="</b>">' is one start, not a start and an end), each as its "<name" or "</name".
+_TAG_START = re.compile(r"(</?[a-zA-Z][a-zA-Z0-9-]*)[^>]*>")
 # Tags of HTML's own elements, in the cases pages write them, each with its sign in the running
 # count of ``_shallow``: looked up in C, where most of a page's tags are found. Read only.
 _NAMES = (
