@@ -69,6 +69,7 @@ from .reader import (
     READER_FAST,
     READER_PAGE,
     READER_REGION,
+    in_table,
     prose_paragraphs,
     read_region,
 )
@@ -526,15 +527,7 @@ def _prune_tables(region: LexborNode, removals: list[Removal]) -> None:
 
 def _own_cells(table: LexborNode) -> list[LexborNode]:
     """The cells of ``table`` itself, not of the tables nested in them."""
-    return [cell for cell in table.css("td,th") if _in_table(cell, table)]
-
-
-def _in_table(cell: LexborNode, table: LexborNode) -> bool:
-    """Whether ``cell`` is a cell of ``table`` itself, not of a table nested in it."""
-    node = cell.parent
-    while node is not None and node.tag != "table":
-        node = node.parent
-    return node is not None and node.mem_id == table.mem_id
+    return [cell for cell in table.css("td,th") if in_table(cell, table)]
 
 
 def _is_layout_table(table: LexborNode) -> bool:
@@ -545,7 +538,7 @@ def _is_layout_table(table: LexborNode) -> bool:
         # unsplit; then the cells of nested tables, by the walk up to their table, before any
         # long text is split)
         text = cell.text(deep=True)
-        if len(text) >= _LAYOUT_CELL_CHARS and _in_table(cell, table) and _spaced_at_least(text, _LAYOUT_CELL_CHARS):
+        if len(text) >= _LAYOUT_CELL_CHARS and in_table(cell, table) and _spaced_at_least(text, _LAYOUT_CELL_CHARS):
             return True
     return False
 

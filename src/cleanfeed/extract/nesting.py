@@ -17,7 +17,8 @@ __all__ = ["MAX_DEPTH", "cap_nesting"]
 
 #: the deepest tree a page keeps (Chrome's HTML parser limit)
 MAX_DEPTH = 512
-_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)[^>]*>")
+_NAME = "[a-zA-Z][a-zA-Z0-9-]*"
+_TAG = re.compile(rf"<(/?)({_NAME})[^>]*>")
 # Elements that hold no content, or that the next sibling of their kind closes (an unclosed
 # <p> or <li> does not deepen the tree): they never count towards the depth.
 _FLAT = frozenset({
@@ -70,7 +71,7 @@ def _capped(html: str, limit: int) -> str:
 
 # The tags of ``_TAG``, found the same way (what an attribute value holds is not a tag: a
 # '<div title="</b>">' is one start, not a start and an end), each as its "<name" or "</name".
-_TAG_START = re.compile(r"(</?[a-zA-Z][a-zA-Z0-9-]*)[^>]*>")
+_TAG_START = re.compile(rf"(</?{_NAME})[^>]*>")
 # Tags of HTML's own elements, in the cases pages write them, each with its sign in the running
 # count of ``_shallow``: looked up in C, where most of a page's tags are found. Read only.
 _NAMES = (

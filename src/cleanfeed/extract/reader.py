@@ -29,7 +29,10 @@ from selectolax.lexbor import LexborNode
 from .lines import ends_sentence, word_count
 from .rules import attrs_named
 
-__all__ = ["READER_BLOCKS", "READER_FAST", "READER_PAGE", "READER_REGION", "Reading", "read_region"]
+__all__ = [
+    "READER_BLOCKS", "READER_FAST", "READER_PAGE", "READER_REGION", "Reading", "in_table", "prose_paragraphs",
+    "read_region",
+]
 
 # Which reader gave a page's text (``CleanDoc.provenance["reader"]``).
 READER_FAST = "fast"  # this module, on the story region
@@ -201,10 +204,7 @@ def _table(table: LexborNode, out: _Lines, link: bool, prose: dict[int, int] | N
     """A data table: one line per row, its cells joined by ``|`` (a cell holding blocks is
     read as blocks, a layout cell)."""
     for row in table.css("tr"):
-        parent = row.parent
-        while parent is not None and parent.tag != "table":
-            parent = parent.parent
-        if parent is None or parent.mem_id != table.mem_id:
+        if not in_table(row, table):
             continue  # a nested table's row: read with its own table
         cells = [cell for cell in row.iter(include_text=False) if cell.tag in _CELLS]
         # (a cell's and a row's elements walked in place: they hold a few, and a css query
@@ -220,6 +220,14 @@ def _table(table: LexborNode, out: _Lines, link: bool, prose: dict[int, int] | N
             out.flush()
             _walk(cell, out, "td", link, prose)
             out.flush()
+
+
+def in_table(node: LexborNode, table: LexborNode) -> bool:
+    """Whether ``node`` (a row, a cell) is ``table``'s own, not a table's nested in it."""
+    parent = node.parent
+    while parent is not None and parent.tag != "table":
+        parent = parent.parent
+    return parent is not None and parent.mem_id == table.mem_id
 
 
 def _chrome_named(core: LexborNode, region: LexborNode) -> bool:
