@@ -87,20 +87,23 @@ def _warc_record(name: str, url: str, body: bytes) -> bytes:
     return gzip.compress(head + http + b"\r\n\r\n", mtime=0)
 
 
-def pack(corpus: Path, truth: Truth, out: Path) -> dict[str, int]:
-    """Pack the generated pages into WARC (HTML) and JSONL (text dumps) files under ``out``."""
+def pack(corpus: Path, truth: Truth, out: Path, prefix: str = "") -> dict[str, int]:
+    """Pack the generated pages into WARC (HTML) and JSONL (text dumps) files under ``out``;
+    each page named ``prefix`` + its file name (so that corpora of several seeds, whose file
+    names repeat, can go into one index)."""
     out.mkdir(parents=True, exist_ok=True)
     html = [(n, t) for n, t in sorted(truth.pages.items()) if t.kind == "html"]
     text = [(n, t) for n, t in sorted(truth.pages.items()) if t.kind == "text"]
     for shard in range(0, len(html), PER_FILE):
         with open(out / f"crawl-{shard // PER_FILE:04d}.warc.gz", "wb") as f:
             for name, t in html[shard : shard + PER_FILE]:
-                f.write(_warc_record(name, t.url, (corpus / "pages" / name).read_bytes()))
+                f.write(_warc_record(prefix + name, t.url, (corpus / "pages" / name).read_bytes()))
     for shard in range(0, len(text), PER_FILE):
         buf = io.StringIO()
         for name, t in text[shard : shard + PER_FILE]:
             dump = (corpus / "pages" / name).read_text(encoding="utf-8")
-            buf.write(json.dumps({"id": name, "url": t.url, "text": dump}, ensure_ascii=False) + "\n")
+            buf.write(json.dumps({"id": prefix + name, "url": t.url, "text": dump},
+                                 ensure_ascii=False) + "\n")
         (out / f"dumps-{shard // PER_FILE:04d}.jsonl.gz").write_bytes(
             gzip.compress(buf.getvalue().encode("utf-8"), mtime=0))
     return {"html_in_warc": len(html), "text_in_jsonl": len(text)}

@@ -153,3 +153,27 @@ def test_baseline_chains_where_containment_would_not() -> None:
     chained = baseline([a, m, b], 0.3)
     # a-b share nothing, yet a plain threshold links both through m
     assert chained["a"] == chained["m"] == chained["b"]
+
+
+def test_packed_days_name_their_pages_apart(corpus: tuple[Path, Truth], tmp_path: Path) -> None:
+    """benchmarks.daily_index puts corpora whose file names repeat into one index: each day's
+    pages are read back under its own prefix, the same pages, texts and urls otherwise."""
+    from benchmarks.throughput import pack
+    from cleanfeed.io.readers import read_inputs
+    from cleanfeed.models import RawDoc
+
+    out, truth = corpus
+    days = []
+    for day in ("r0-", "r1-"):
+        counts = pack(out, truth, tmp_path / day, prefix=day)
+        assert sum(counts.values()) == len(truth.pages)
+        docs = [d for d in read_inputs([tmp_path / day]) if isinstance(d, RawDoc)]
+        assert len(docs) == len(truth.pages)
+        days.append({d.id: d for d in docs})
+    ids0, ids1 = set(days[0]), set(days[1])
+    assert not ids0 & ids1
+    text_ids = {d for d in ids0 if d.startswith("r0-")}
+    assert {d[len("r0-"):] for d in text_ids} == {n for n, t in truth.pages.items() if t.kind == "text"}
+    by_url = [sorted((d.url or "", bytes(d.content) if isinstance(d.content, bytes) else d.content.encode())
+                     for d in day.values()) for day in days]
+    assert by_url[0] == by_url[1]

@@ -1,0 +1,157 @@
+"""Daily runs over one persistent index: does a run cost more as the index grows?
+
+Usage::
+
+    python -m benchmarks.daily_index [--runs 4] [--pages 5000] [--seed 1] [--jobs 2]
+                                     [--workdir DIR] [--out DIR]
+
+The way a crawl is cleaned day after day: run ``r`` is ``cleanfeed run DAY_r --index INDEX``,
+the real command in a subprocess, over one index file that every run adds to. Each day is a
+corpus of its own, made by the syndication generator with seed ``seed + r`` and packed as
+``benchmarks.throughput`` packs it (HTML in gzipped WARC, text dumps in gzipped JSONL), its
+pages named ``r<r>-`` + their file names so that no two days share an id. The generator draws
+every day's stories and chrome from the same pools (the Scrapinghub stories in other real
+pages' chrome), as a crawl revisits the same sites and the wires' stories recur.
+
+Per run: wall time per page, the command's ``dedup`` stage seconds (``--stats``), the peak RSS
+of the command and its workers (sampled every 50 ms), and, read from the index afterwards, the
+pages it holds and its largest components (what the deduplicator links into one component; its
+final ``resolve`` decides each component that holds a page of the run, all its members).
+
+Criterion (issue 13, "time per page must stay flat as the input grows", for input that arrives
+over runs): the last run's time per page within 1.2x of the first run's.
+
+Results: ``benchmarks/results/daily_index.{md,json}``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import cleanfeed
+from benchmarks.corpus import DEFAULT_SCRAPINGHUB
+from benchmarks.syndication.generate import DEFAULT_SEEDS, Truth, generate
+from benchmarks.throughput import _timed, pack
+from cleanfeed import DedupConfig
+from cleanfeed.dedup.store import SqliteStore
+
+REPO = Path(__file__).resolve().parent.parent
+RESULTS = REPO / "benchmarks" / "results"
+FLAT_RATIO = 1.2
+
+
+def day_corpus(workdir: Path, run: int, pages: int, seed: int) -> Path:
+    """Run ``run``'s input directory (generated and packed once, reused afterwards)."""
+    raw, packed = workdir / f"raw-{pages}-{seed}", workdir / f"day{run}-{pages}-{seed}"
+    meta = packed / ".packed.json"  # hidden: the readers skip it
+    if not meta.exists():
+        made = raw / "truth.json"  # what an earlier run of this or the throughput benchmark made
+        truth = (Truth.from_json(made.read_text(encoding="utf-8")) if made.exists()
+                 else generate(raw, pages, seed, DEFAULT_SCRAPINGHUB, DEFAULT_SEEDS))
+        meta.parent.mkdir(parents=True, exist_ok=True)
+        meta.write_text(json.dumps(pack(raw, truth, packed, prefix=f"r{run}-")))
+    return packed
+
+
+def index_shape(index: Path) -> dict[str, Any]:
+    """Pages the index holds and the sizes of its largest components."""
+    store = SqliteStore(index, DedupConfig())
+    try:
+        ids = list(store.decisions())
+        sizes = Counter(store.components(ids).values())
+    finally:
+        store.close()
+    return {"index_pages": len(ids), "components": len(sizes),
+            "largest_components": sorted(sizes.values(), reverse=True)[:3]}
+
+
+def one_run(inputs: Path, index: Path, out: Path, jobs: int) -> dict[str, Any]:
+    out.mkdir(parents=True, exist_ok=True)
+    stats = out / "stats.json"
+    command = [sys.executable, "-m", "cleanfeed.cli", "run", str(inputs), "-o", str(out / "clean.jsonl"),
+               "--manifest", str(out / "manifest.jsonl"), "--index", str(index),
+               "--jobs", str(jobs), "--stats", str(stats), "--quiet"]
+    wall, peak = _timed(command)
+    summary = json.loads(stats.read_text(encoding="utf-8"))
+    return {"pages": summary["pages"], "wall_seconds": round(wall, 2),
+            "ms_per_page": round(1000 * wall / summary["pages"], 3),
+            "dedup_seconds": round(summary["stage_seconds"].get("dedup", 0.0), 2),
+            "main_process_cpu_seconds": summary.get("main_process_cpu_seconds"),
+            "peak_rss_mb": round(peak / 2**20), "statuses": summary["statuses"],
+            **index_shape(index)}
+
+
+def markdown(result: dict[str, Any]) -> str:
+    rows = result["runs"]
+    lines = [
+        "# Daily runs over one index",
+        "",
+        f"Command: `{result['command']}`. {result['machine']}.",
+        "",
+        f"{len(rows)} runs of `cleanfeed run DAY --index INDEX --jobs {result['jobs']}`, each over a "
+        f"corpus of its own ({result['pages']:,} generated pages, seeds {result['seeds']}), one "
+        "index for all (see the module docstring).",
+        "",
+        "| run | pages in the index after | wall s | ms/page | dedup stage s | peak RSS MB | "
+        "largest components after |",
+        "|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for n, r in enumerate(rows, 1):
+        lines.append(f"| {n} | {r['index_pages']:,} | {r['wall_seconds']:.2f} | {r['ms_per_page']:.2f} | "
+                     f"{r['dedup_seconds']:.2f} | {r['peak_rss_mb']:,} | "
+                     f"{', '.join(f'{s:,}' for s in r['largest_components'])} |")
+    verdict = "PASS" if result["flat"] else "FAIL"
+    lines += [
+        "",
+        f"Last run's time per page ÷ first run's: **{result['ratio_last_over_first']:.2f}** "
+        f"(criterion ≤ {FLAT_RATIO}: {verdict}).",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=4)
+    parser.add_argument("--pages", type=int, default=5000, help="pages a run")
+    parser.add_argument("--seed", type=int, default=1, help="run r uses seed + r")
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/cleanfeed-daily"))
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    args = parser.parse_args(argv)
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    index = args.workdir / "index.sqlite"
+    for stale in (index, index.with_name(index.name + "-wal"), index.with_name(index.name + "-shm")):
+        stale.unlink(missing_ok=True)
+    seeds = [args.seed + r for r in range(args.runs)]
+    days = [day_corpus(args.workdir, r, args.pages, s) for r, s in enumerate(seeds)]
+    runs = []
+    for r, inputs in enumerate(days):
+        runs.append(one_run(inputs, index, args.workdir / f"out-{r}", args.jobs))
+        print(f"run {r + 1}: {json.dumps(runs[-1])}", flush=True)
+    ratio = runs[-1]["ms_per_page"] / runs[0]["ms_per_page"]
+    result: dict[str, Any] = {
+        "command": (f"python -m benchmarks.daily_index --runs {args.runs} --pages {args.pages} "
+                    f"--seed {args.seed} --jobs {args.jobs}"),
+        "machine": (f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python "
+                    f"{platform.python_version()}"),
+        "cleanfeed_version": cleanfeed.__version__,
+        "pages": args.pages, "jobs": args.jobs, "seeds": seeds, "runs": runs,
+        "ratio_last_over_first": round(ratio, 3), "flat": ratio <= FLAT_RATIO,
+    }
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "daily_index.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    (args.out / "daily_index.md").write_text(markdown(result) + "\n", encoding="utf-8")
+    print(markdown(result))
+    return 0 if result["flat"] else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
