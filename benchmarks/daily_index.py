@@ -18,6 +18,13 @@ of the command and its workers (sampled every 50 ms), and, read from the index a
 pages it holds and its largest components (what the deduplicator links into one component; its
 final ``resolve`` decides each component that holds a page of the run, all its members).
 
+Then (``--compare``, the default) one more run over all the days' inputs at once, into an
+index of its own: the module ``cleanfeed.dedup.deduplicator`` promises that several runs through
+one index give the same clusters as one run. The clusters in the two indexes (a page and its
+canonical) are compared pair by pair: of the pairs of pages the daily runs put in one cluster,
+the share one run also does (precision), and of one run's, the share the daily runs do (recall),
+and the share of pages whose decision (status and canonical) is the same in both.
+
 Criterion (issue 13, "time per page must stay flat as the input grows", for input that arrives
 over runs): the last run's time per page within 1.2x of the first run's.
 
@@ -72,10 +79,38 @@ def index_shape(index: Path) -> dict[str, Any]:
             "largest_components": sorted(sizes.values(), reverse=True)[:3]}
 
 
-def one_run(inputs: Path, index: Path, out: Path, jobs: int) -> dict[str, Any]:
+def clusters(index: Path) -> dict[str, tuple[str, str]]:
+    """Each decided page's (status, canonical id) in an index."""
+    store = SqliteStore(index, DedupConfig())
+    try:
+        return {i: (d.status, d.canonical_id) for i, d in store.decisions().items()}
+    finally:
+        store.close()
+
+
+def agreement(daily: dict[str, tuple[str, str]], once: dict[str, tuple[str, str]]) -> dict[str, Any]:
+    """How far the daily runs' clusters are one run's: pairwise precision and recall of the
+    daily clusters against one run's (pairs of pages in one cluster), over the pages both
+    decided, and the share of those pages with the same decision."""
+    ids = sorted(set(daily) & set(once))
+
+    def pairs(counts: Counter[Any]) -> int:
+        return sum(n * (n - 1) // 2 for n in counts.values())
+
+    both = pairs(Counter((daily[i][1], once[i][1]) for i in ids))
+    in_daily, in_once = pairs(Counter(daily[i][1] for i in ids)), pairs(Counter(once[i][1] for i in ids))
+    return {"pages": len(ids),
+            "pairwise_precision": round(both / in_daily, 4) if in_daily else 1.0,
+            "pairwise_recall": round(both / in_once, 4) if in_once else 1.0,
+            "same_decision": round(sum(daily[i] == once[i] for i in ids) / len(ids), 4) if ids else 1.0,
+            "kept_daily": sum(daily[i][0] == "kept" for i in ids),
+            "kept_one_run": sum(once[i][0] == "kept" for i in ids)}
+
+
+def one_run(inputs: list[Path], index: Path, out: Path, jobs: int) -> dict[str, Any]:
     out.mkdir(parents=True, exist_ok=True)
     stats = out / "stats.json"
-    command = [sys.executable, "-m", "cleanfeed.cli", "run", str(inputs), "-o", str(out / "clean.jsonl"),
+    command = [sys.executable, "-m", "cleanfeed.cli", "run", *map(str, inputs), "-o", str(out / "clean.jsonl"),
                "--manifest", str(out / "manifest.jsonl"), "--index", str(index),
                "--jobs", str(jobs), "--stats", str(stats), "--quiet"]
     wall, peak = _timed(command)
@@ -108,6 +143,19 @@ def markdown(result: dict[str, Any]) -> str:
                      f"{r['dedup_seconds']:.2f} | {r['peak_rss_mb']:,} | "
                      f"{', '.join(f'{s:,}' for s in r['largest_components'])} |")
     verdict = "PASS" if result["flat"] else "FAIL"
+    c = result.get("compared_with_one_run")
+    if c:
+        o = c["one_run"]
+        lines += [
+            "",
+            f"One run over all {o['pages']:,} pages, into an index of its own: {o['wall_seconds']:.2f} s "
+            f"({o['ms_per_page']:.2f} ms/page, dedup stage {o['dedup_seconds']:.2f} s, peak RSS "
+            f"{o['peak_rss_mb']:,} MB, largest components {', '.join(f'{s:,}' for s in o['largest_components'])}).",
+            f"Its clusters against the daily runs', over the {c['pages']:,} pages both decided: "
+            f"pairwise precision {c['pairwise_precision']:.4f}, recall {c['pairwise_recall']:.4f}; "
+            f"same decision (status and canonical) for {100 * c['same_decision']:.2f}% of pages; kept "
+            f"{c['kept_daily']:,} (daily) and {c['kept_one_run']:,} (one run).",
+        ]
     lines += [
         "",
         f"Last run's time per page ÷ first run's: **{result['ratio_last_over_first']:.2f}** "
@@ -125,6 +173,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/cleanfeed-daily"))
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--compare", action=argparse.BooleanOptionalAction, default=True,
+                        help="also one run over all the days, and compare the clusters")
     args = parser.parse_args(argv)
     args.workdir.mkdir(parents=True, exist_ok=True)
     index = args.workdir / "index.sqlite"
@@ -134,9 +184,17 @@ def main(argv: list[str] | None = None) -> int:
     days = [day_corpus(args.workdir, r, args.pages, s) for r, s in enumerate(seeds)]
     runs = []
     for r, inputs in enumerate(days):
-        runs.append(one_run(inputs, index, args.workdir / f"out-{r}", args.jobs))
+        runs.append(one_run([inputs], index, args.workdir / f"out-{r}", args.jobs))
         print(f"run {r + 1}: {json.dumps(runs[-1])}", flush=True)
     ratio = runs[-1]["ms_per_page"] / runs[0]["ms_per_page"]
+    compared = None
+    if args.compare:
+        once = args.workdir / "one-run.sqlite"
+        for stale in (once, once.with_name(once.name + "-wal"), once.with_name(once.name + "-shm")):
+            stale.unlink(missing_ok=True)
+        single = one_run(days, once, args.workdir / "out-once", args.jobs)
+        compared = {"one_run": single, **agreement(clusters(index), clusters(once))}
+        print(f"one run: {json.dumps(compared)}", flush=True)
     result: dict[str, Any] = {
         "command": (f"python -m benchmarks.daily_index --runs {args.runs} --pages {args.pages} "
                     f"--seed {args.seed} --jobs {args.jobs}"),
@@ -145,6 +203,7 @@ def main(argv: list[str] | None = None) -> int:
         "cleanfeed_version": cleanfeed.__version__,
         "pages": args.pages, "jobs": args.jobs, "seeds": seeds, "runs": runs,
         "ratio_last_over_first": round(ratio, 3), "flat": ratio <= FLAT_RATIO,
+        "compared_with_one_run": compared,
     }
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "daily_index.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
