@@ -7,11 +7,13 @@ Usage::
 
 The way a crawl is cleaned day after day: run ``r`` is ``cleanfeed run DAY_r --index INDEX``,
 the real command in a subprocess, over one index file that every run adds to. Each day is a
-corpus of its own, made by the syndication generator with seed ``seed + r`` and packed as
+corpus of its own, made by the syndication generator with seed ``seed + r`` from all three
+bench sets (``DEFAULT_SOURCES``: stories and the chrome of pages of 400+ sites) and packed as
 ``benchmarks.throughput`` packs it (HTML in gzipped WARC, text dumps in gzipped JSONL), its
-pages named ``r<r>-`` + their file names so that no two days share an id. The generator draws
-every day's stories and chrome from the same pools (the Scrapinghub stories in other real
-pages' chrome), as a crawl revisits the same sites and the wires' stories recur.
+pages named ``r<r>-`` + their file names so that no two days share an id. Every day draws its
+hosts (sites and their chrome) from the same pages, as a crawl revisits the same sites; its
+stories are day ``r``'s part of the stories (``stories_part``): the news of the day, copied
+that day (``--same-stories``: every day from all the stories, each copied again every day).
 
 Per run: wall time per page, the command's ``dedup`` stage seconds (``--stats``), the peak RSS
 of the command and its workers (sampled every 50 ms), and, read from the index afterwards, the
@@ -43,8 +45,7 @@ from pathlib import Path
 from typing import Any
 
 import cleanfeed
-from benchmarks.corpus import DEFAULT_SCRAPINGHUB
-from benchmarks.syndication.generate import DEFAULT_SEEDS, Truth, generate
+from benchmarks.syndication.generate import DEFAULT_SEEDS, DEFAULT_SOURCES, generate
 from benchmarks.throughput import _timed, pack
 from cleanfeed import DedupConfig
 from cleanfeed.dedup.store import SqliteStore
@@ -54,14 +55,14 @@ RESULTS = REPO / "benchmarks" / "results"
 FLAT_RATIO = 1.2
 
 
-def day_corpus(workdir: Path, run: int, pages: int, seed: int) -> Path:
+def day_corpus(workdir: Path, run: int, runs: int, pages: int, seed: int, same_stories: bool) -> Path:
     """Run ``run``'s input directory (generated and packed once, reused afterwards)."""
-    raw, packed = workdir / f"raw-{pages}-{seed}", workdir / f"day{run}-{pages}-{seed}"
+    name = f"{pages}-{seed}-" + ("all" if same_stories else f"part{run}of{runs}")
+    raw, packed = workdir / f"raw-{name}", workdir / f"day{run}-{name}"
     meta = packed / ".packed.json"  # hidden: the readers skip it
     if not meta.exists():
-        made = raw / "truth.json"  # what an earlier run of this or the throughput benchmark made
-        truth = (Truth.from_json(made.read_text(encoding="utf-8")) if made.exists()
-                 else generate(raw, pages, seed, DEFAULT_SCRAPINGHUB, DEFAULT_SEEDS))
+        truth = generate(raw, pages, seed, DEFAULT_SOURCES, DEFAULT_SEEDS,
+                         stories_part=None if same_stories else (run, runs))
         meta.parent.mkdir(parents=True, exist_ok=True)
         meta.write_text(json.dumps(pack(raw, truth, packed, prefix=f"r{run}-")))
     return packed
@@ -131,8 +132,10 @@ def markdown(result: dict[str, Any]) -> str:
         f"Command: `{result['command']}`. {result['machine']}.",
         "",
         f"{len(rows)} runs of `cleanfeed run DAY --index INDEX --jobs {result['jobs']}`, each over a "
-        f"corpus of its own ({result['pages']:,} generated pages, seeds {result['seeds']}), one "
-        "index for all (see the module docstring).",
+        f"corpus of its own ({result['pages']:,} generated pages, seeds {result['seeds']}, "
+        + ("every day's stories from all the stories" if result["same_stories"]
+           else "each day's stories its own, the sites the same")
+        + "), one index for all (see the module docstring).",
         "",
         "| run | pages in the index after | wall s | ms/page | dedup stage s | peak RSS MB | "
         "largest components after |",
@@ -173,6 +176,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/cleanfeed-daily"))
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--same-stories", action="store_true",
+                        help="every day from all the stories (each copied again every day)")
     parser.add_argument("--compare", action=argparse.BooleanOptionalAction, default=True,
                         help="also one run over all the days, and compare the clusters")
     args = parser.parse_args(argv)
@@ -181,7 +186,8 @@ def main(argv: list[str] | None = None) -> int:
     for stale in (index, index.with_name(index.name + "-wal"), index.with_name(index.name + "-shm")):
         stale.unlink(missing_ok=True)
     seeds = [args.seed + r for r in range(args.runs)]
-    days = [day_corpus(args.workdir, r, args.pages, s) for r, s in enumerate(seeds)]
+    days = [day_corpus(args.workdir, r, args.runs, args.pages, s, args.same_stories)
+            for r, s in enumerate(seeds)]
     runs = []
     for r, inputs in enumerate(days):
         runs.append(one_run([inputs], index, args.workdir / f"out-{r}", args.jobs))
@@ -197,11 +203,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"one run: {json.dumps(compared)}", flush=True)
     result: dict[str, Any] = {
         "command": (f"python -m benchmarks.daily_index --runs {args.runs} --pages {args.pages} "
-                    f"--seed {args.seed} --jobs {args.jobs}"),
+                    f"--seed {args.seed} --jobs {args.jobs}"
+                    + (" --same-stories" if args.same_stories else "")),
         "machine": (f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python "
                     f"{platform.python_version()}"),
         "cleanfeed_version": cleanfeed.__version__,
-        "pages": args.pages, "jobs": args.jobs, "seeds": seeds, "runs": runs,
+        "pages": args.pages, "jobs": args.jobs, "seeds": seeds, "same_stories": args.same_stories,
+        "runs": runs,
         "ratio_last_over_first": round(ratio, 3), "flat": ratio <= FLAT_RATIO,
         "compared_with_one_run": compared,
     }

@@ -433,6 +433,7 @@ def generate(
     out_dir: Path, n_pages: int, seed: int = 1,
     source_root: Path | Sequence[Path] = DEFAULT_SOURCES,
     seeds_root: Path | None = DEFAULT_SEEDS, form: str = "mixed",
+    stories_part: tuple[int, int] | None = None,
 ) -> Truth:
     """Write ``n_pages`` raw pages (``pages/*.html|txt``) and ``truth.json`` under ``out_dir``.
 
@@ -440,6 +441,9 @@ def generate(
     (``ground-truth.json``, ``html/<id>.html.gz``, optional ``textdump/<id>.txt``). ``form``:
     "html" or "text" renders every page (originals and copies) in that form; "mixed" 60% HTML.
     Negatives take their share as far as the pool of texts allows; copies make up the rest.
+    ``stories_part`` ``(k, n)``: only the k-th of n disjoint parts of the sources' stories (by
+    a hash of their ids, whatever the seed), so corpora made from parts k of one n share no
+    story while their hosts (sites and their chrome) are the same: a crawl's days.
     """
     if form not in FORMS:
         raise ValueError(f"form must be one of {sorted(FORMS)}, got {form!r}")
@@ -451,6 +455,10 @@ def generate(
     rng = random.Random(seed)
     sources = [Path(source_root)] if isinstance(source_root, (str, Path)) else list(source_root)
     stories, hosts, originals = _load([Path(p) for p in sources])
+    if stories_part is not None:
+        part, of = stories_part
+        stories = [s for s in stories
+                   if int(hashlib.sha256(s.id.encode("utf-8")).hexdigest(), 16) % of == part]
     rng.shuffle(stories)
     n_pool = round(POOL_SHARE * len(stories))
     pool, stories = stories[:n_pool], [s for s in stories[n_pool:] if s.n_words >= MIN_STORY_WORDS]
