@@ -46,8 +46,8 @@ from cleanfeed.dedup.cluster import (
     connected_components,
     verify_many,
 )
-from cleanfeed.dedup.fingerprint import strip_volatile, tokens
-from cleanfeed.dedup.store import BandIndex, LinePairs
+from cleanfeed.dedup.fingerprint import lsh_keys, strip_volatile, tokens
+from cleanfeed.dedup.store import BandIndex, LinePairs, Settled
 
 CONFIG = DedupConfig()
 
@@ -438,6 +438,87 @@ def test_index_day1_then_day2_equals_one_run(seeds: list[CleanDoc], tmp_path: Pa
     fps = fingerprint_batch(docs[:3], CONFIG)
     assert store.fingerprints([f.doc_id for f in fps]) == {f.doc_id: f for f in fps}
     store.close()
+
+
+_CHROME = (
+    "Home World Business Markets Technology Science Health Sports Opinion Video Podcasts Weather "
+    "Newsletters Subscribe Sign in",
+    "Get the morning briefing delivered to your inbox every weekday with the day's top stories "
+    "from our newsroom",
+    "Follow us on social media and download our app for breaking news alerts and live coverage "
+    "of the events",
+)
+
+
+def _on_site(d: CleanDoc, doc_id: str, site: str) -> CleanDoc:
+    """``d`` republished on ``site`` with the chrome its extractor left in leading the text."""
+    return dataclasses.replace(d, id=doc_id, url=f"https://{site}/{doc_id}",
+                               paragraphs=(*(f"{site}: {c}" for c in _CHROME), *d.paragraphs))
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_settled_runs_link_pages_by_their_story_not_their_sites_chrome(
+    seeds: list[CleanDoc], tmp_path: Path, kind: str
+) -> None:
+    """Two runs through one index. Day 1: four stories on one site, its chrome leading each
+    page (linked into one component by it), one of them copied on a second site. Settled at
+    the end of the run, the component is relabelled into its own pieces. Day 2: a copyedit of
+    one of day 1's stories on a third site, and a new story on the first. The copy joins its
+    story's piece only, the new story no earlier page: not the site's whole history, as the
+    chrome would have it. The decisions are one run's over both days."""
+    site = "news.example"
+    day1 = [_on_site(seeds[i], f"d1-{i}", site) for i in range(4)]
+    day1.append(dataclasses.replace(seeds[0], id="d1-0-copy", url="https://other.example/c"))
+    day2 = [dataclasses.replace(seeds[1], id="d2-1-edit", url="https://third.example/e",
+                                paragraphs=(copyedit(seeds[1].text, 6, 3),)),
+            _on_site(seeds[4], "d2-4", site)]
+    store = MemoryStore(CONFIG) if kind == "memory" else SqliteStore(tmp_path / "i.sqlite", CONFIG)
+    dedup = Deduplicator(CONFIG, store)
+    dedup.add_fingerprints(fingerprint_batch(day1, CONFIG), resolve=False)
+    assert len(set(store.components([d.id for d in day1]).values())) == 1  # glued by the chrome
+    dedup.resolve(settle=True)
+    pieces = store.components([d.id for d in day1])
+    assert pieces["d1-0"] == pieces["d1-0-copy"] == "d1-0"
+    assert len({pieces[f"d1-{i}"] for i in range(4)}) == 4
+    dedup.add_fingerprints(fingerprint_batch(day2, CONFIG), resolve=False)
+    labels = store.components(["d2-1-edit", "d2-4"])
+    assert sorted(store.component_members([labels["d2-1-edit"]])[labels["d2-1-edit"]]) == [
+        "d1-1", "d2-1-edit"]
+    assert store.component_members([labels["d2-4"]])[labels["d2-4"]] == ["d2-4"]
+    dedup.resolve(settle=True)
+    daily = by_id(dedup.decisions())
+    assert daily["d1-1"].canonical_id == daily["d2-1-edit"].canonical_id  # one cluster
+    assert daily["d2-4"].status == "kept"
+    assert daily == by_id(deduplicate(day1 + day2, CONFIG))
+    store.close()
+
+
+def test_settled_pages_leave_the_pending_index_for_the_own_one(tmp_path: Path) -> None:
+    """``Settled``: a decided page is no longer found by the keys it was linked by, and is
+    found by the keys of its own text until settled again without them."""
+    fp = fingerprint(doc("a", "one two three four five six seven eight nine ten " * 8), CONFIG)
+    linked_by = lsh_keys([fp], CONFIG)
+    own = linked_by[:, ::-1].copy()  # other keys, as a discounted text has
+    for store in (MemoryStore(CONFIG), SqliteStore(tmp_path / "i.sqlite", CONFIG)):
+        store.commit([(fp, linked_by[0])], {"a": "a"}, [Decision("a", "pending", "a", None, "")])
+        assert store.lsh_candidates(linked_by) == [["a"]] and not store.holds_own()
+        store.commit([], {}, [Decision("a", "kept", "a", None, "")], [Settled("a", linked_by[0], own[0])])
+        assert store.lsh_candidates(linked_by) == [[]]
+        assert store.own_candidates(own) == [["a"]] and store.holds_own()
+        store.commit([], {}, [], [Settled("a", None, None)])  # decided again: now a twin
+        assert store.own_candidates(own) == [[]]
+        store.close()
+
+
+def test_index_of_the_previous_schema_is_upgraded(seeds: list[CleanDoc], tmp_path: Path) -> None:
+    path = tmp_path / "dedup.sqlite"
+    with SqliteStore(path, CONFIG) as store:
+        Deduplicator(CONFIG, store).add_batch(seeds[:2])
+        store._conn.execute("UPDATE meta SET value = '4' WHERE key = 'schema'")
+        store._conn.execute("DROP TABLE own_bands")
+    with SqliteStore(path, CONFIG) as store:
+        assert store._conn.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone() == ("5",)
+        assert not store.holds_own() and len(store.decisions()) == 2
 
 
 def test_index_refuses_another_config(tmp_path: Path) -> None:

@@ -283,7 +283,7 @@ def test_linker_merges_new_documents_into_a_stored_component(
     linker = _Linker(dedup.store, CONFIG, new, {})
     linker.start(fps)
     keys = lsh_keys(fps, CONFIG)
-    linker.link_stored(fps, keys)
+    linker.link_stored(fps, keys, dedup.store.lsh_candidates)
     groups = sorted(sorted(n.key for n in g) for g in linker.groups())
     assert groups == [["alone"], ["new", "old"]]  # stored component labelled by "old"
     components, pending = dedup._merged(linker)

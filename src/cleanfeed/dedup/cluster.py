@@ -56,6 +56,7 @@ from .fingerprint import Fingerprint, lsh_keys
 
 __all__ = [
     "Decision",
+    "Resolution",
     "Similarity",
     "band_buckets",
     "candidate_pairs",
@@ -68,6 +69,7 @@ __all__ = [
     "lsh_key",
     "own_pieces",
     "resolve_component",
+    "resolve_pieces",
     "verify",
     "verify_many",
 ]
@@ -1133,14 +1135,39 @@ def resolve_component(
     ``settled``: ids an earlier run decided as duplicates; such a page never replaces a
     published one (it was not emitted: only a page of this run can be).
     """
+    return resolve_pieces(members, edges, config, published, settled).decisions
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """What ``resolve_pieces`` decided of a component, and what a store keeps of it for later
+    runs: the pieces (ids, each piece's in doc id order, the pieces by first member) and the
+    LSH keys of each member's own text (the members ``lsh_eligible`` once discounted), by
+    which a later page finds the piece it belongs to without the component's other pages."""
+
+    decisions: list[Decision]  # sorted by doc id
+    pieces: list[list[str]]
+    own_keys: dict[str, np.ndarray]
+
+
+def resolve_pieces(
+    members: Sequence[Fingerprint],
+    edges: Mapping[tuple[str, str], Similarity | None] | None = None,
+    config: DedupConfig | None = None,
+    published: Collection[str] = frozenset(),
+    settled: Collection[str] = frozenset(),
+) -> Resolution:
+    """``resolve_component``, with the pieces it decided in and their members' own LSH keys."""
     config = config or DedupConfig()
     ordered = sorted(members, key=lambda f: f.doc_id)
     ids = [f.doc_id for f in ordered]
     if len(set(ids)) != len(ids):
         raise ValueError("resolve_component: duplicate doc ids among the members")
-    decisions = {d.doc_id: d for piece in own_pieces(ordered, config, edges)
+    pieces, eligible, keys = _own_pieces(ordered, config, edges)
+    decisions = {d.doc_id: d for piece in pieces
                  for d in _resolve_piece(piece, edges, config, published, settled)}
-    return [decisions[i] for i in ids]
+    return Resolution([decisions[i] for i in ids], [[f.doc_id for f in piece] for piece in pieces],
+                      {ordered[i].doc_id: keys[r] for r, i in enumerate(eligible)})
 
 
 def own_pieces(
@@ -1159,6 +1186,14 @@ def own_pieces(
     with the input. Here the common lines are known, and every pair ``verify`` accepts, even
     without its size ratio (``_copies_of_copies``), is within one piece. So each piece is
     decided on its own, on arrays of its own size."""
+    return _own_pieces(members, config, edges)[0]
+
+
+def _own_pieces(
+    members: Sequence[Fingerprint], config: DedupConfig,
+    edges: Mapping[tuple[str, str], Similarity | None] | None,
+) -> tuple[list[list[Fingerprint]], list[int], np.ndarray]:
+    """``own_pieces``, with the members that took part in LSH (indexes) and their keys."""
     forest = _Forest(len(members))
     find, union = forest.find, forest.union
     first: dict[str, int] = {}
@@ -1171,8 +1206,9 @@ def own_pieces(
             if similarity is not None and x in index and y in index:
                 union(index[x], index[y])
     eligible = [i for i, f in enumerate(members) if lsh_eligible(f, config)]
+    keys = lsh_keys([members[i] for i in eligible], config)
     checked: set[tuple[int, int]] = set()
-    for rows in band_buckets(lsh_keys([members[i] for i in eligible], config)):
+    for rows in band_buckets(keys):
         by_root: dict[int, list[int]] = {}
         for r in rows:
             by_root.setdefault(find(eligible[r]), []).append(eligible[r])
@@ -1183,7 +1219,7 @@ def own_pieces(
     pieces: dict[int, list[Fingerprint]] = {}
     for i, f in enumerate(members):
         pieces.setdefault(find(i), []).append(f)
-    return list(pieces.values())
+    return list(pieces.values()), eligible, keys
 
 
 def _join_pieces(

@@ -17,6 +17,14 @@ decides every touched component once. Same final decisions, far less work for a 
 a thousand times; pending decisions are stored, so a run interrupted between the two is
 decided by the next ``resolve()``.
 
+A job whose store later jobs go on with (``cleanfeed run --index``: a crawl cleaned day after
+day) ends with ``resolve(settle=True)``: its components are split into the pieces their own
+text holds them in, and its pages are indexed by their own text, so that tomorrow's pages reach
+today's through their stories, not through the chrome their sites left in, and a run costs what
+its own pages reach rather than everything their sites ever published. Settled pages are found
+as LSH on their own text finds them: the same decisions as one job over all the days wherever
+it finds the copies.
+
 Example::
 
     dedup = Deduplicator()
@@ -27,7 +35,7 @@ Example::
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -36,9 +44,9 @@ import numpy as np
 from ..config import DedupConfig
 from ..errors import IndexMismatchError
 from ..models import CleanDoc, Decision, Similarity
-from .cluster import band_buckets, common_lines, linked, lsh_eligible, resolve_component
+from .cluster import band_buckets, common_lines, linked, lsh_eligible, resolve_pieces
 from .fingerprint import Fingerprint, fingerprint_batch, lsh_keys
-from .store import MemoryStore, Store
+from .store import MemoryStore, Settled, Store
 
 __all__ = ["AddResult", "Deduplicator", "deduplicate"]
 
@@ -110,7 +118,15 @@ class Deduplicator:
                          self.store.components({o for _, o in links if o not in new}))
         linker.start(new_fps)
         linker.join_exact(links)
-        linker.link_stored(eligible, keys)
+        linker.link_stored(eligible, keys, self.store.lsh_candidates)
+        if self.store.holds_own():
+            # settled pages, by their own text: the pair is judged on its own text too (a key
+            # the discount leaves, a lead line, can still be chrome the other page shares)
+            common = self._common([f.line_keys() for f in eligible])
+            own = [o for o in (f.discounted_by(common) for f in eligible)
+                   if lsh_eligible(o, self.config)]
+            linker.link_stored(own, lsh_keys(own, self.config), self.store.own_candidates,
+                               lambda f: f.discounted_by(common))
         linker.link_batch(eligible, keys)
         components, pending = self._merged(linker)
         in_lsh = {f.doc_id for f in eligible}
@@ -198,12 +214,24 @@ class Deduplicator:
         return components, pending
 
     def resolve(
-        self, edges: Mapping[tuple[str, str], Similarity | None] | None = None
+        self, edges: Mapping[tuple[str, str], Similarity | None] | None = None, *,
+        settle: bool = False,
     ) -> AddResult:
         """Decide every pending document's component (``add_fingerprints(resolve=False)``).
 
         ``decisions``: the pending documents' decisions, by doc id; ``changed``: decisions of
         documents decided before that changed. ``edges``: ``verify`` results to reuse.
+
+        ``settle``: the end of a run whose store later runs go on with (``--index``). Each
+        decided component is split into the pieces its own text holds it in, and its pages
+        are indexed by their own text (``store.Settled``): a later run's page links to an
+        earlier run's pages through its story, not through the chrome its site left in, so
+        a run decides the pieces its pages reach, not everything their sites ever published.
+        Later runs then find a settled page as LSH on its own text finds it (as ``resolve``
+        pieces a component), where an unsettled one is found by its whole text and decided
+        with its whole component: the same decisions wherever own-text LSH finds the copies
+        (``benchmarks.daily_index`` measures how close). Within a run, batches are never
+        settled, so any order and batching give the same decisions.
         """
         pending = self.store.pending()
         if not pending:
@@ -215,8 +243,8 @@ class Deduplicator:
         for start in range(0, len(labels), _RESOLVE_LABELS):
             members = self.store.component_members(labels[start : start + _RESOLVE_LABELS])
             for group in _member_bounded(members):
-                done, redone = self._resolve_labels(group, waiting, edges)
-                self.store.commit([], {}, [*done, *redone])
+                done, redone, pieces, moves = self._resolve_labels(group, waiting, edges, settle)
+                self.store.commit([], pieces, [*done, *redone], moves)
                 decided.extend(done)
                 changed.extend(redone)
         return AddResult(
@@ -226,11 +254,15 @@ class Deduplicator:
 
     def _resolve_labels(
         self, members_of: Mapping[str, Sequence[str]], waiting: Collection[str],
-        edges: Mapping[tuple[str, str], Similarity | None] | None,
-    ) -> tuple[list[Decision], list[Decision]]:
-        """Decide these components (their members by label: ``resolve_component`` on their
+        edges: Mapping[tuple[str, str], Similarity | None] | None, settle: bool,
+    ) -> tuple[list[Decision], list[Decision], dict[str, str], list[Settled]]:
+        """Decide these components (their members by label: ``resolve_pieces`` on their
         pages discounted by their sites' common lines): the decisions of the ``waiting``
-        (pending) documents, and those of documents decided before that changed.
+        (pending) documents, and those of documents decided before that changed; and, to
+        ``settle`` them (see ``resolve``), the new label of each member whose label changes
+        (its piece's: its smallest id) and every member's move to the own-text index
+        (``Settled``: an exact twin of a smaller id stays out of it, as it stays out of the
+        pending index).
 
         Each component's fingerprints are held once: as fetched until discounted, then only
         discounted, and dropped once it is decided (``_member_bounded`` bounds how many
@@ -241,21 +273,30 @@ class Deduplicator:
         published = self.store.published([f.doc_id for fps in fps_of for f in fps])
         decided: list[Decision] = []
         changed: list[Decision] = []
-        for c, ids in enumerate(members_of.values()):
+        relabel: dict[str, str] = {}
+        moves: list[Settled] = []
+        for c, (label, ids) in enumerate(members_of.items()):
             fps, keys = fps_of[c], keys_of[c]
             fps_of[c], keys_of[c] = [], []  # held below as discounted only
             settled = {i for i in ids if i not in waiting and i not in published}
+            linked_by = _link_keys([f for f in fps if f.doc_id in waiting], self.config) if settle else {}
             own = [f.discounted_by(common, k) for f, k in zip(fps, keys, strict=True)]
             del fps, keys
-            resolved = resolve_component(own, edges, self.config, published, settled)
+            resolved = resolve_pieces(own, edges, self.config, published, settled)
+            if settle:
+                twins = _twins(own)
+                for piece in resolved.pieces:
+                    relabel.update((m, piece[0]) for m in piece if piece[0] != label)
+                moves.extend(Settled(i, linked_by.get(i), None if i in twins else resolved.own_keys.get(i))
+                             for i in ids)
             del own
             old = self.store.decisions([i for i in ids if i not in waiting])
-            for d in resolved:
+            for d in resolved.decisions:
                 if d.doc_id in waiting:
                     decided.append(d)
                 elif old[d.doc_id] != d:
                     changed.append(d)
-        return decided, changed
+        return decided, changed, relabel, moves
 
     def _common(self, line_keys: Sequence[np.ndarray]) -> np.ndarray:
         """The site-common line keys among these line keys (``Fingerprint.line_keys`` of some
@@ -312,6 +353,24 @@ def _member_bounded(members: Mapping[str, Sequence[str]]) -> Iterator[dict[str, 
     if group:
         yield group
 _PENDING = "linked into its component; not decided yet"
+
+
+def _link_keys(fps: Sequence[Fingerprint], config: DedupConfig) -> dict[str, np.ndarray]:
+    """The band keys the pending index holds these documents by (the ``lsh_eligible`` ones;
+    an exact twin was not put there: removing its keys is a no-op)."""
+    eligible = [f for f in fps if lsh_eligible(f, config)]
+    keys = lsh_keys(eligible, config)
+    return {f.doc_id: keys[r] for r, f in enumerate(eligible)}
+
+
+def _twins(fps: Sequence[Fingerprint]) -> set[str]:
+    """The documents with the text of a smaller id among ``fps``: that one stands for them."""
+    first: dict[str, str] = {}
+    twins: set[str] = set()
+    for f in sorted(fps, key=lambda f: f.doc_id):
+        if f.n_tokens and first.setdefault(f.text_hash, f.doc_id) != f.doc_id:
+            twins.add(f.doc_id)
+    return twins
 
 
 class _Node(NamedTuple):
@@ -373,13 +432,15 @@ class _Linker:
             self.comp_of.update(self.store.components([doc_id]))
         return self.fp_of[doc_id]
 
-    def link(self, a: str, b: str) -> None:
-        """Check one candidate pair (``a`` new) unless its sides are joined already."""
+    def link(self, a: str, b: str, own: Callable[[Fingerprint], Fingerprint] | None = None) -> None:
+        """Check one candidate pair (``a`` new) unless its sides are joined already; on the
+        pair's ``own`` text (their sites' common lines discounted) when given."""
         ra, rb = self.find(self.node(a)), self.find(self.node(b))
         if ra == rb or (a, b) in self.checked or (b, a) in self.checked:
             return
         self.checked.add((a, b))
-        if linked(self.fp_of[a], self.fingerprint_of(b), self.config):
+        x, y = self.fp_of[a], self.fingerprint_of(b)
+        if linked(x, y, self.config) if own is None else linked(own(x), own(y), self.config):
             self.union(ra, rb)
 
     def start(self, new_fps: Iterable[Fingerprint]) -> None:
@@ -394,18 +455,21 @@ class _Linker:
             if ra != rb:
                 self.union(ra, rb)
 
-    def link_stored(self, eligible: Sequence[Fingerprint], keys: np.ndarray) -> None:
-        """Link the new documents to the stored ones sharing an LSH band key, a slice of
-        lookups at a time (bounded memory)."""
+    def link_stored(self, eligible: Sequence[Fingerprint], keys: np.ndarray,
+                    lookup: Callable[[np.ndarray], list[list[str]]],
+                    own: Callable[[Fingerprint], Fingerprint] | None = None) -> None:
+        """Link the new documents to the stored ones sharing an LSH key (``lookup``: the
+        store's pending or own-text index; ``own``: see ``link``), a slice of lookups at a
+        time (bounded memory)."""
         for start in range(0, len(eligible), _QUERY_ROWS):
             chunk = eligible[start : start + _QUERY_ROWS]
-            found = self.store.lsh_candidates(keys[start : start + _QUERY_ROWS])
+            found = lookup(keys[start : start + _QUERY_ROWS])
             unknown = {o for others in found for o in others if o not in self.comp_of}
             if unknown:
                 self.comp_of.update(self.store.components(unknown))
             for f, others in zip(chunk, found, strict=True):
                 for o in others:
-                    self.link(f.doc_id, o)
+                    self.link(f.doc_id, o, own)
 
     def link_batch(self, eligible: Sequence[Fingerprint], keys: np.ndarray) -> None:
         """Link the new documents sharing an LSH band key, bucket by bucket: in each bucket,

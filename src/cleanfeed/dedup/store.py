@@ -7,6 +7,14 @@ for exact twins of an earlier document, whose keys stand for them), its componen
 its current decision;
 plus the ``DedupConfig`` fingerprint it was built with, and named blobs of the runner's own
 state (the site templates learned so far, so a later run cleans with what earlier runs saw).
+
+Two LSH indexes: a document waiting for its decision ("pending") is found by the band keys of
+its whole text, as the deduplicator links components knowing nothing of its site; once decided
+(``commit(settle=...)``) it leaves that index for the *own* index, under the keys of its own
+text (its site's common lines discounted: ``cluster.Resolution.own_keys``), and its component
+is relabelled to the piece its own text holds it in. So a later run's page finds an earlier
+run's pages by their stories, not by the chrome their site left in, and its component holds
+its story's pieces, not everything its site ever published.
 Opening a store with another config raises ``IndexMismatchError``: signatures and thresholds
 from two configs cannot be mixed.
 
@@ -14,7 +22,9 @@ from two configs cannot be mixed.
 at any point leaves the index as it was after the last completed batch (documents a run
 linked but had not decided yet are stored as "pending"; the next ``Deduplicator.resolve``
 decides them). Running day 1 then
-day 2 through one index gives the same decisions as one run over both days.
+day 2 through one index gives the same decisions as one run over both days; when the runs
+settle their pages (``cleanfeed run --index`` does), wherever LSH on the pages' own text finds
+the copies (``Deduplicator.resolve``).
 
 ``BandIndex`` is the in-memory LSH structure: band keys in sorted NumPy runs (12 bytes per
 band entry: a uint64 key and a uint32 document number), merged geometrically like an LSM tree,
@@ -29,7 +39,7 @@ import pickle
 import sqlite3
 import tempfile
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Protocol, cast
 
@@ -41,11 +51,14 @@ from ..models import Decision, Similarity
 from .cluster import line_pairs, unique_pairs
 from .fingerprint import Fingerprint
 
-__all__ = ["BandIndex", "MemoryStore", "SqliteStore", "Store", "open_store"]
+__all__ = ["BandIndex", "MemoryStore", "Settled", "SqliteStore", "Store", "open_store"]
 
 # 2: docs.url; 3: docs.lines/shingle_lines/published/replaces, lines; 4: words of non-ASCII
-# letters whole (3 cut them at the UTF-8 bytes 0x85 and 0xA0: other shingles)
-_SCHEMA_VERSION = "4"
+# letters whole (3 cut them at the UTF-8 bytes 0x85 and 0xA0: other shingles); 5: own_bands.
+# A version 4 index is upgraded in place (the table is added): its decided documents stay in
+# ``bands``, where later pages find them as version 4 did.
+_SCHEMA_VERSION = "5"
+_UPGRADABLE = {"4"}
 
 
 class BandIndex:
@@ -185,14 +198,31 @@ class LinePairs:
         return self._capped(*unique_pairs(np.concatenate(out_k), np.concatenate(out_s)))
 
 
+@dataclass(frozen=True, slots=True, eq=False)
+class Settled:
+    """A decided document's move between the LSH indexes (see the module docstring).
+
+    ``link_keys``: the band keys it was linked by while pending (None when it was not in that
+    index: too short, or an exact twin of an earlier document); ``own_keys``: the LSH keys of
+    its own text (None when that takes no part in LSH: too short once discounted, or a twin,
+    whose text is found by its text hash). A document decided again replaces its own keys."""
+
+    doc_id: str
+    link_keys: np.ndarray | None
+    own_keys: np.ndarray | None
+
+
 class Store(Protocol):
     """What ``Deduplicator`` needs from a store (``MemoryStore``, ``SqliteStore``)."""
 
     config: DedupConfig
+    durable: bool  # outlives the process: later runs go on with it (they settle: ``Settled``)
 
     def text_hashes(self, doc_ids: Iterable[str]) -> dict[str, str]: ...
     def exact_matches(self, text_hashes: Iterable[str]) -> dict[str, str]: ...
     def lsh_candidates(self, keys: np.ndarray) -> list[list[str]]: ...
+    def own_candidates(self, keys: np.ndarray) -> list[list[str]]: ...
+    def holds_own(self) -> bool: ...
     def fingerprints(self, doc_ids: Iterable[str]) -> dict[str, Fingerprint]: ...
     def components(self, doc_ids: Iterable[str]) -> dict[str, str]: ...
     def component_members(self, labels: Iterable[str]) -> dict[str, list[str]]: ...
@@ -209,6 +239,7 @@ class Store(Protocol):
         new: Sequence[tuple[Fingerprint, np.ndarray | None]],
         components: dict[str, str],
         decisions: Sequence[Decision],
+        settle: Sequence[Settled] = (),
     ) -> None: ...
     def close(self) -> None: ...
 
@@ -254,12 +285,19 @@ class MemoryStore:
     index that outlives the process use ``SqliteStore``.
     """
 
+    durable = False
+
     def __init__(self, config: DedupConfig | None = None) -> None:
         self.config = config or DedupConfig()
         self._fps = _FingerprintFile()
         self._by_text: dict[str, str] = {}  # text hash -> the smallest doc id of that text
         self._bands = BandIndex()
         self._numbered: list[str] = []  # BandIndex document number -> doc id
+        self._number: dict[str, int] = {}  # doc id -> its number there
+        self._retired: set[int] = set()  # numbers of the documents decided since (``Settled``)
+        self._own = BandIndex()
+        self._own_numbered: list[str] = []  # own index number -> doc id
+        self._own_number: dict[str, int] = {}  # doc id -> its current number there
         self._component: dict[str, str] = {}
         self._members: dict[str, set[str]] = {}
         self._decisions: dict[str, Decision] = {}
@@ -285,11 +323,26 @@ class MemoryStore:
         return {h: self._by_text[h] for h in text_hashes if h in self._by_text}
 
     def lsh_candidates(self, keys: np.ndarray) -> list[list[str]]:
+        """The pending documents sharing a band key with each row of ``keys``."""
         out: list[list[str]] = [[] for _ in range(len(keys))]
         rows, docs = self._bands.query(keys)
         for r, d in zip(rows.tolist(), docs.tolist(), strict=True):
-            out[r].append(self._numbered[d])
+            if d not in self._retired:
+                out[r].append(self._numbered[d])
         return out
+
+    def own_candidates(self, keys: np.ndarray) -> list[list[str]]:
+        """The decided documents whose own text shares an LSH key with each row of ``keys``."""
+        out: list[list[str]] = [[] for _ in range(len(keys))]
+        rows, docs = self._own.query(keys)
+        for r, d in zip(rows.tolist(), docs.tolist(), strict=True):
+            doc_id = self._own_numbered[d]
+            if self._own_number.get(doc_id) == d:  # not keys it was decided with before
+                out[r].append(doc_id)
+        return out
+
+    def holds_own(self) -> bool:
+        return bool(self._own_numbered)
 
     def fingerprints(self, doc_ids: Iterable[str]) -> dict[str, Fingerprint]:
         return {i: self._fps.get(i) for i in doc_ids}
@@ -339,6 +392,7 @@ class MemoryStore:
         new: Sequence[tuple[Fingerprint, np.ndarray | None]],
         components: dict[str, str],
         decisions: Sequence[Decision],
+        settle: Sequence[Settled] = (),
     ) -> None:
         self._lines.insert(*line_pairs(fp for fp, _ in new))
         with_keys = []
@@ -350,11 +404,23 @@ class MemoryStore:
                     self._by_text[fp.text_hash] = fp.doc_id
             if keys is not None:
                 with_keys.append((len(self._numbered), keys))
+                self._number[fp.doc_id] = len(self._numbered)
                 self._numbered.append(fp.doc_id)
         if with_keys:
             self._bands.insert(
                 np.array([n for n, _ in with_keys]), np.stack([k for _, k in with_keys])
             )
+        owned = []
+        for moved in settle:
+            if moved.link_keys is not None and moved.doc_id in self._number:
+                self._retired.add(self._number[moved.doc_id])
+            self._own_number.pop(moved.doc_id, None)
+            if moved.own_keys is not None:
+                self._own_number[moved.doc_id] = len(self._own_numbered)
+                owned.append((len(self._own_numbered), moved.own_keys))
+                self._own_numbered.append(moved.doc_id)
+        if owned:
+            self._own.insert(np.array([n for n, _ in owned]), np.stack([k for _, k in owned]))
         for doc_id, label in components.items():
             old = self._component.get(doc_id)
             if old is not None and old != label and old in self._members:
@@ -421,6 +487,9 @@ CREATE TABLE IF NOT EXISTS bands (key INTEGER NOT NULL, num INTEGER NOT NULL,
 CREATE TABLE IF NOT EXISTS state (name TEXT PRIMARY KEY, value BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS lines (key INTEGER NOT NULL, story INTEGER NOT NULL,
                                   PRIMARY KEY (key, story)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS own_bands (key INTEGER NOT NULL, num INTEGER NOT NULL,
+                                      PRIMARY KEY (key, num)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS own_bands_num ON own_bands(num);
 """
 
 _FP_COLUMNS = ("doc_id, text_hash, n_tokens, shingles, signature, domain, wire, date, url, "
@@ -466,6 +535,8 @@ class SqliteStore:
     Readers (e.g. a report on ``decisions()``) may run alongside, thanks to WAL.
     """
 
+    durable = True
+
     def __init__(self, path: str | Path, config: DedupConfig | None = None) -> None:
         self.config = config or DedupConfig()
         self.path = Path(path)
@@ -495,6 +566,9 @@ class SqliteStore:
             )
             self._conn.execute("COMMIT")
             return
+        if rows.get("schema") in _UPGRADABLE:  # the DDL above added what it lacked
+            self._conn.execute("UPDATE meta SET value = ? WHERE key = 'schema'", (_SCHEMA_VERSION,))
+            rows["schema"] = _SCHEMA_VERSION
         if rows.get("schema") != _SCHEMA_VERSION:
             raise IndexMismatchError(
                 f"index {self.path} has schema version {rows.get('schema')!r}, this cleanfeed "
@@ -535,6 +609,17 @@ class SqliteStore:
         return out
 
     def lsh_candidates(self, keys: np.ndarray) -> list[list[str]]:
+        """The pending documents sharing a band key with each row of ``keys``."""
+        return self._candidates("bands", keys)
+
+    def own_candidates(self, keys: np.ndarray) -> list[list[str]]:
+        """The decided documents whose own text shares an LSH key with each row of ``keys``."""
+        return self._candidates("own_bands", keys)
+
+    def holds_own(self) -> bool:
+        return self._conn.execute("SELECT 1 FROM own_bands LIMIT 1").fetchone() is not None
+
+    def _candidates(self, table: str, keys: np.ndarray) -> list[list[str]]:
         out: list[list[str]] = [[] for _ in range(len(keys))]
         if len(keys) == 0:
             return out
@@ -550,7 +635,7 @@ class SqliteStore:
                 "INSERT INTO query_keys VALUES (?, ?)", zip(rows, signed.reshape(-1).tolist(), strict=True)
             )
             found = self._conn.execute(
-                "SELECT DISTINCT q.row, d.doc_id FROM query_keys q JOIN bands b ON b.key = q.key "
+                f"SELECT DISTINCT q.row, d.doc_id FROM query_keys q JOIN {table} b ON b.key = q.key "
                 "JOIN docs d ON d.num = b.num ORDER BY q.row, d.doc_id"
             ).fetchall()
             self._conn.execute("DELETE FROM query_keys")
@@ -670,6 +755,7 @@ class SqliteStore:
         new: Sequence[tuple[Fingerprint, np.ndarray | None]],
         components: dict[str, str],
         decisions: Sequence[Decision],
+        settle: Sequence[Settled] = (),
     ) -> None:
         by_id = {d.doc_id: d for d in decisions}
         new_ids = {fp.doc_id for fp, _ in new}
@@ -708,11 +794,30 @@ class SqliteStore:
                 "reason=?, replaces=? WHERE doc_id=?",
                 [(*_decision_row(d), d.doc_id) for d in decisions if d.doc_id not in new_ids],
             )
+            self._settle(settle)
             self._conn.execute("COMMIT")
         except BaseException:
             if self._conn.in_transaction:  # SQLite rolls back itself on a full disk
                 self._conn.execute("ROLLBACK")
             raise
+
+    def _settle(self, settle: Sequence[Settled]) -> None:
+        """``Settled`` moves, inside ``commit``'s transaction."""
+        nums: dict[str, int] = {}
+        for chunk in _chunks([m.doc_id for m in settle]):
+            q = f"SELECT doc_id, num FROM docs WHERE doc_id IN ({_marks(len(chunk))})"
+            nums.update(self._conn.execute(q, list(chunk)).fetchall())
+
+        def rows(keys: np.ndarray, num: int) -> list[tuple[int, int]]:
+            return [(k, num) for k in np.ascontiguousarray(keys, dtype=np.uint64).view(np.int64).tolist()]
+
+        self._conn.executemany("DELETE FROM bands WHERE key = ? AND num = ?",
+                               [r for m in settle if m.link_keys is not None
+                                for r in rows(m.link_keys, nums[m.doc_id])])
+        self._conn.executemany("DELETE FROM own_bands WHERE num = ?", [(nums[m.doc_id],) for m in settle])
+        self._conn.executemany("INSERT OR IGNORE INTO own_bands VALUES (?, ?)",
+                               [r for m in settle if m.own_keys is not None
+                                for r in rows(m.own_keys, nums[m.doc_id])])
 
     def close(self) -> None:
         """Close the database connection."""

@@ -850,8 +850,10 @@ class _Feed:
     provisional: a page counts as kept while it labels its component, as a duplicate otherwise.
     """
 
-    def __init__(self, dedup: Deduplicator, batch_size: int, seconds: defaultdict[str, float]) -> None:
+    def __init__(self, dedup: Deduplicator, batch_size: int, seconds: defaultdict[str, float],
+                 settle: bool) -> None:
         self.dedup = dedup
+        self.settle = settle  # the store outlives the run (``Deduplicator.resolve``)
         self.batch_size = batch_size
         self.seconds = seconds
         self.batch: list[Fingerprint] = []
@@ -901,7 +903,7 @@ class _Feed:
     def resolve(self) -> None:
         """Decide every component (after the last ``flush``); the counts become final."""
         t0 = time.perf_counter()
-        result = self.dedup.resolve()
+        result = self.dedup.resolve(settle=self.settle)
         self._count((*result.decisions, *result.changed))
         self.seconds["dedup"] += time.perf_counter() - t0
 
@@ -926,13 +928,14 @@ def run(
 
     ``store``: where deduplication state lives (default in memory; a ``SqliteStore`` carries it
     across runs, so today's pages are matched against what earlier runs kept; it must have been
-    built with ``config.dedup``). ``batch_size``: bodies per batch given to the
-    deduplicator (see ``_Feed``). With ``templates=True`` the site templates learned so far are
-    kept in the store too: a run goes on learning where the last one stopped, and saves what
-    it learned once it completes. ``keep_removals``: keep each page's removal records for
-    ``Outcome.explain_row``. Other arguments as in ``extract_pages``. The outcomes come once
-    the whole input is decided; ``progress`` is called as pages finish, and once at the end
-    with ``finished=True``.
+    built with ``config.dedup``). A run on a durable store settles its pages once decided
+    (``Deduplicator.resolve(settle=True)``): later runs find them by their own text.
+    ``batch_size``: bodies per batch given to the deduplicator (see ``_Feed``). With
+    ``templates=True`` the site templates learned so far are kept in the store too: a run goes
+    on learning where the last one stopped, and saves what it learned once it completes.
+    ``keep_removals``: keep each page's removal records for ``Outcome.explain_row``. Other
+    arguments as in ``extract_pages``. The outcomes come once the whole input is decided;
+    ``progress`` is called as pages finish, and once at the end with ``finished=True``.
 
     >>> from cleanfeed import RawDoc
     >>> story = ("<p>SEOUL (Reuters) - North and South Korea resumed talks on Monday after a "
@@ -952,7 +955,7 @@ def run(
     if saved is not None:
         learner = SiteTemplates.from_bytes(saved)
     seconds: defaultdict[str, float] = defaultdict(float)
-    feed = _Feed(dedup, batch_size, seconds)
+    feed = _Feed(dedup, batch_size, seconds, settle=dedup.store.durable)
     passes = _Passes(task, default_jobs() if jobs is None else jobs, feed, progress,
                      lambda: dict(feed.counts), seconds, learner)
     try:
