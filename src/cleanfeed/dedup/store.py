@@ -545,6 +545,9 @@ class SqliteStore:
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA synchronous=NORMAL")
             self._conn.execute("PRAGMA temp_store=MEMORY")
+            # a 128 MB page cache (SQLite's default is 2 MB): the LSH tables take ~70 rows a
+            # page, inserted and deleted at random keys, and outgrow 2 MB within a day's pages
+            self._conn.execute("PRAGMA cache_size=-131072")
             self._conn.executescript(_DDL)
             self._check_config()
         except BaseException:
