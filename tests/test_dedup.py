@@ -519,6 +519,14 @@ def test_index_of_the_previous_schema_is_upgraded(seeds: list[CleanDoc], tmp_pat
     with SqliteStore(path, CONFIG) as store:
         assert store._conn.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone() == ("5",)
         assert not store.holds_own() and len(store.decisions()) == 2
+        # decided but in the pending index, as version 4 left it: settled once decided again
+        keys = lsh_keys(fingerprint_batch(seeds[:1], CONFIG), CONFIG)
+        assert store.lsh_candidates(keys) == [[seeds[0].id]]
+        dedup = Deduplicator(CONFIG, store)
+        dedup.add_fingerprints(fingerprint_batch([dataclasses.replace(seeds[0], id="copy")], CONFIG),
+                               resolve=False)
+        dedup.resolve(settle=True)
+        assert store.lsh_candidates(keys) == [[]] and store.own_candidates(keys) == [[seeds[0].id]]
 
 
 def test_index_refuses_another_config(tmp_path: Path) -> None:

@@ -279,7 +279,7 @@ class Deduplicator:
             fps, keys = fps_of[c], keys_of[c]
             fps_of[c], keys_of[c] = [], []  # held below as discounted only
             settled = {i for i in ids if i not in waiting and i not in published}
-            linked_by = _link_keys([f for f in fps if f.doc_id in waiting], self.config) if settle else {}
+            linked_by = _link_keys(fps, self.config) if settle else {}
             own = [f.discounted_by(common, k) for f, k in zip(fps, keys, strict=True)]
             del fps, keys
             resolved = resolve_pieces(own, edges, self.config, published, settled)
@@ -356,8 +356,10 @@ _PENDING = "linked into its component; not decided yet"
 
 
 def _link_keys(fps: Sequence[Fingerprint], config: DedupConfig) -> dict[str, np.ndarray]:
-    """The band keys the pending index holds these documents by (the ``lsh_eligible`` ones;
-    an exact twin was not put there: removing its keys is a no-op)."""
+    """The band keys the pending index holds these documents by, the ``lsh_eligible`` ones
+    (removing the keys of one not there is a no-op: an exact twin, a page settled before). A
+    page an index of schema 4 holds there though decided leaves it once its component is
+    decided again."""
     eligible = [f for f in fps if lsh_eligible(f, config)]
     keys = lsh_keys(eligible, config)
     return {f.doc_id: keys[r] for r, f in enumerate(eligible)}
