@@ -41,14 +41,13 @@ import argparse
 import json
 import os
 import platform
-import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import cleanfeed
 from benchmarks.syndication.generate import DEFAULT_SEEDS, DEFAULT_SOURCES, generate
-from benchmarks.throughput import _timed, pack
+from benchmarks.throughput import pack, run_command
 from cleanfeed import DedupConfig
 from cleanfeed.dedup.store import SqliteStore
 
@@ -118,18 +117,12 @@ def fresh(index: Path) -> Path:
 
 
 def one_run(inputs: list[Path], index: Path, out: Path, jobs: int) -> dict[str, Any]:
-    out.mkdir(parents=True, exist_ok=True)
-    stats = out / "stats.json"
-    command = [sys.executable, "-m", "cleanfeed.cli", "run", *map(str, inputs), "-o", str(out / "clean.jsonl"),
-               "--manifest", str(out / "manifest.jsonl"), "--index", str(index),
-               "--jobs", str(jobs), "--stats", str(stats), "--quiet"]
-    wall, peak = _timed(command)
-    summary = json.loads(stats.read_text(encoding="utf-8"))
-    return {"pages": summary["pages"], "wall_seconds": round(wall, 2),
-            "ms_per_page": round(1000 * wall / summary["pages"], 3),
-            "dedup_seconds": round(summary["stage_seconds"].get("dedup", 0.0), 2),
-            "main_process_cpu_seconds": summary.get("main_process_cpu_seconds"),
-            "peak_rss_mb": round(peak / 2**20), "statuses": summary["statuses"],
+    r = run_command(inputs, out, jobs, index)
+    return {"pages": r["pages"], "wall_seconds": r["wall_seconds"],
+            "ms_per_page": round(1000 * r["wall_seconds"] / r["pages"], 3),
+            "dedup_seconds": round(r["stage_seconds"].get("dedup", 0.0), 2),
+            "main_process_cpu_seconds": r["main_process_cpu_seconds"],
+            "peak_rss_mb": round(r["peak_rss_bytes"] / 2**20), "statuses": r["statuses"],
             **index_shape(index)}
 
 

@@ -53,7 +53,7 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -132,13 +132,17 @@ def _tree_rss(root: int) -> int:
     return total
 
 
-def run_command(inputs: Path, out: Path, jobs: int) -> dict[str, Any]:
-    """``cleanfeed run`` over ``inputs`` with ``jobs`` workers: wall time, peak RSS, stats."""
+def run_command(inputs: Path | Sequence[Path], out: Path, jobs: int,
+                index: Path | None = None) -> dict[str, Any]:
+    """``cleanfeed run`` over ``inputs`` with ``jobs`` workers (and ``--index``): wall time,
+    peak RSS, stats."""
     out.mkdir(parents=True, exist_ok=True)
     stats = out / "stats.json"
-    command = [sys.executable, "-m", "cleanfeed.cli", "run", str(inputs),
+    command = [sys.executable, "-m", "cleanfeed.cli", "run",
+               *map(str, [inputs] if isinstance(inputs, Path) else inputs),
                "-o", str(out / "clean.jsonl"), "--manifest", str(out / "manifest.jsonl"),
-               "--jobs", str(jobs), "--stats", str(stats), "--quiet"]
+               "--jobs", str(jobs), "--stats", str(stats), "--quiet",
+               *(["--index", str(index)] if index is not None else [])]
     wall, peak = _timed(command)
     result = json.loads(stats.read_text(encoding="utf-8"))
     digest = {name: hashlib.sha256((out / name).read_bytes()).hexdigest()
