@@ -287,8 +287,8 @@ class Deduplicator:
                 twins = _twins(own)
                 for piece in resolved.pieces:
                     relabel.update((m, piece[0]) for m in piece if piece[0] != label)
-                moves.extend(Settled(i, linked_by.get(i), None if i in twins else resolved.own_keys.get(i))
-                             for i in ids)
+                moves.extend(m for i in ids
+                             if (m := _move(i, linked_by.get(i), None if i in twins else resolved.own_keys.get(i))))
             del own
             old = self.store.decisions([i for i in ids if i not in waiting])
             for d in resolved.decisions:
@@ -363,6 +363,15 @@ def _link_keys(fps: Sequence[Fingerprint], config: DedupConfig) -> dict[str, np.
     eligible = [f for f in fps if lsh_eligible(f, config)]
     keys = lsh_keys(eligible, config)
     return {f.doc_id: keys[r] for r, f in enumerate(eligible)}
+
+
+def _move(doc_id: str, link_keys: np.ndarray | None, own_keys: np.ndarray | None) -> Settled | None:
+    """A page's ``Settled`` move; none when its own text is its whole text (nothing of it is
+    its site's common text): the whole-text index already holds it by its own keys. (Once a
+    page's text is discounted it stays so: a line's stories only grow.)"""
+    if link_keys is not None and own_keys is not None and np.array_equal(link_keys, own_keys):
+        return None
+    return Settled(doc_id, link_keys, own_keys)
 
 
 def _twins(fps: Sequence[Fingerprint]) -> set[str]:

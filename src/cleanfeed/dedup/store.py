@@ -12,7 +12,8 @@ Two LSH indexes: a document waiting for its decision ("pending") is found by the
 its whole text, as the deduplicator links components knowing nothing of its site; once decided
 (``commit(settle=...)``) it leaves that index for the *own* index, under the keys of its own
 text (its site's common lines discounted: ``cluster.Resolution.own_keys``), and its component
-is relabelled to the piece its own text holds it in. So a later run's page finds an earlier
+is relabelled to the piece its own text holds it in. (A page none of whose text is its site's
+common text stays where it is: its whole text is its own.) So a later run's page finds an earlier
 run's pages by their stories, not by the chrome their site left in, and its component holds
 its story's pieces, not everything its site ever published.
 Opening a store with another config raises ``IndexMismatchError``: signatures and thresholds
