@@ -122,8 +122,9 @@ class Deduplicator:
         if self.store.holds_own():
             # settled pages, by their own text: the pair is judged on its own text too (a key
             # the discount leaves, a lead line, can still be chrome the other page shares)
-            common = self._common([f.line_keys() for f in eligible])
-            own = [o for o in (f.discounted_by(common) for f in eligible)
+            line_keys = [f.line_keys() for f in eligible]
+            common = self._common(line_keys)
+            own = [o for o in (f.discounted_by(common, k) for f, k in zip(eligible, line_keys, strict=True))
                    if lsh_eligible(o, self.config)]
             linker.link_stored(own, lsh_keys(own, self.config), self.store.own_candidates,
                                lambda f: f.discounted_by(common))
@@ -260,9 +261,9 @@ class Deduplicator:
         pages discounted by their sites' common lines): the decisions of the ``waiting``
         (pending) documents, and those of documents decided before that changed; and, to
         ``settle`` them (see ``resolve``), the new label of each member whose label changes
-        (its piece's: its smallest id) and every member's move to the own-text index
-        (``Settled``: an exact twin of a smaller id stays out of it, as it stays out of the
-        pending index).
+        (its piece's: its smallest id) and the members' moves from the whole-text index to
+        the own-text one (``_move``: an exact twin of a smaller id goes to neither, as it was
+        kept out of the first; a page with nothing discounted stays where it is).
 
         Each component's fingerprints are held once: as fetched until discounted, then only
         discounted, and dropped once it is decided (``_member_bounded`` bounds how many
@@ -356,10 +357,10 @@ _PENDING = "linked into its component; not decided yet"
 
 
 def _link_keys(fps: Sequence[Fingerprint], config: DedupConfig) -> dict[str, np.ndarray]:
-    """The band keys the pending index holds these documents by, the ``lsh_eligible`` ones
+    """The band keys the whole-text index holds these documents by, the ``lsh_eligible`` ones
     (removing the keys of one not there is a no-op: an exact twin, a page settled before). A
-    page an index of schema 4 holds there though decided leaves it once its component is
-    decided again."""
+    page an index of schema 4 holds there though decided leaves it (unless nothing of it is
+    discounted) once its component is decided again."""
     eligible = [f for f in fps if lsh_eligible(f, config)]
     keys = lsh_keys(eligible, config)
     return {f.doc_id: keys[r] for r, f in enumerate(eligible)}
@@ -470,7 +471,7 @@ class _Linker:
                     lookup: Callable[[np.ndarray], list[list[str]]],
                     own: Callable[[Fingerprint], Fingerprint] | None = None) -> None:
         """Link the new documents to the stored ones sharing an LSH key (``lookup``: the
-        store's pending or own-text index; ``own``: see ``link``), a slice of lookups at a
+        store's whole-text or own-text index; ``own``: see ``link``), a slice of lookups at a
         time (bounded memory)."""
         for start in range(0, len(eligible), _QUERY_ROWS):
             chunk = eligible[start : start + _QUERY_ROWS]

@@ -8,9 +8,10 @@ its current decision;
 plus the ``DedupConfig`` fingerprint it was built with, and named blobs of the runner's own
 state (the site templates learned so far, so a later run cleans with what earlier runs saw).
 
-Two LSH indexes: a document waiting for its decision ("pending") is found by the band keys of
-its whole text, as the deduplicator links components knowing nothing of its site; once decided
-(``commit(settle=...)``) it leaves that index for the *own* index, under the keys of its own
+Two LSH indexes: a document waiting for its decision ("pending") is found in the *whole-text*
+index, by the band keys of its whole text, as the deduplicator links components knowing
+nothing of its site; once decided and settled (``commit(settle=...)``) it leaves that index
+for the *own-text* index, under the keys of its own
 text (its site's common lines discounted: ``cluster.Resolution.own_keys``), and its component
 is relabelled to the piece its own text holds it in. (A page none of whose text is its site's
 common text stays where it is: its whole text is its own.) So a later run's page finds an earlier
@@ -203,8 +204,8 @@ class LinePairs:
 class Settled:
     """A decided document's move between the LSH indexes (see the module docstring).
 
-    ``link_keys``: the band keys it was linked by while pending (None when it was not in that
-    index: too short, or an exact twin of an earlier document); ``own_keys``: the LSH keys of
+    ``link_keys``: its keys in the whole-text index, to remove (None when it is not there:
+    too short, or an exact twin of an earlier document); ``own_keys``: the LSH keys of
     its own text (None when that takes no part in LSH: too short once discounted, or a twin,
     whose text is found by its text hash). A document decided again replaces its own keys."""
 
@@ -295,7 +296,7 @@ class MemoryStore:
         self._bands = BandIndex()
         self._numbered: list[str] = []  # BandIndex document number -> doc id
         self._number: dict[str, int] = {}  # doc id -> its number there
-        self._retired: set[int] = set()  # numbers of the documents decided since (``Settled``)
+        self._retired: set[int] = set()  # numbers of the documents settled out of it since
         self._own = BandIndex()
         self._own_numbered: list[str] = []  # own index number -> doc id
         self._own_number: dict[str, int] = {}  # doc id -> its current number there
@@ -324,7 +325,8 @@ class MemoryStore:
         return {h: self._by_text[h] for h in text_hashes if h in self._by_text}
 
     def lsh_candidates(self, keys: np.ndarray) -> list[list[str]]:
-        """The pending documents sharing a band key with each row of ``keys``."""
+        """The documents of the whole-text index (pending, or settled with nothing discounted)
+        sharing a band key with each row of ``keys``."""
         out: list[list[str]] = [[] for _ in range(len(keys))]
         rows, docs = self._bands.query(keys)
         for r, d in zip(rows.tolist(), docs.tolist(), strict=True):
@@ -613,7 +615,8 @@ class SqliteStore:
         return out
 
     def lsh_candidates(self, keys: np.ndarray) -> list[list[str]]:
-        """The pending documents sharing a band key with each row of ``keys``."""
+        """The documents of the whole-text index (pending, or settled with nothing discounted)
+        sharing a band key with each row of ``keys``."""
         return self._candidates("bands", keys)
 
     def own_candidates(self, keys: np.ndarray) -> list[list[str]]:
