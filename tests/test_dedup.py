@@ -493,7 +493,27 @@ def test_settled_runs_link_pages_by_their_story_not_their_sites_chrome(
     store.close()
 
 
-def test_settled_pages_leave_the_pending_index_for_the_own_one(tmp_path: Path) -> None:
+def test_a_run_knows_as_common_the_chrome_its_own_pages_share(seeds: list[CleanDoc]) -> None:
+    """Day 1 holds two stories of a site: too few for its chrome to be common, so they settle
+    with it in their own text. Day 2 brings two more stories of the site: with them the chrome
+    is on four stories' pages, so day 2's pages reach no page of day 1 through it. The clusters
+    are one run's (day 1's reasons keep what day 1 knew: nothing reached them again)."""
+    site = "news.example"
+    day1 = [_on_site(seeds[i], f"d1-{i}", site) for i in range(2)]
+    day2 = [_on_site(seeds[i], f"d2-{i}", site) for i in (2, 3)]
+    store = MemoryStore(CONFIG)
+    dedup = Deduplicator(CONFIG, store)
+    dedup.add_fingerprints(fingerprint_batch(day1, CONFIG), resolve=False)
+    dedup.resolve(settle=True)
+    dedup.add_fingerprints(fingerprint_batch(day2, CONFIG), resolve=False)
+    label = store.components(["d2-2"])["d2-2"]
+    assert sorted(store.component_members([label])[label]) == ["d2-2", "d2-3"]
+    dedup.resolve(settle=True)
+    assert ({d.doc_id: (d.status, d.canonical_id) for d in dedup.decisions()}
+            == {d.doc_id: (d.status, d.canonical_id) for d in deduplicate(day1 + day2, CONFIG)})
+
+
+def test_settled_pages_leave_the_whole_text_index_for_the_own_one(tmp_path: Path) -> None:
     """``Settled``: a decided page is no longer found by the keys it was linked by, and is
     found by the keys of its own text until settled again without them."""
     fp = fingerprint(doc("a", "one two three four five six seven eight nine ten " * 8), CONFIG)

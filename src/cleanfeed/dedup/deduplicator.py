@@ -44,7 +44,7 @@ import numpy as np
 from ..config import DedupConfig
 from ..errors import IndexMismatchError
 from ..models import CleanDoc, Decision, Similarity
-from .cluster import band_buckets, common_lines, linked, lsh_eligible, resolve_pieces
+from .cluster import band_buckets, common_lines, line_pairs, linked, lsh_eligible, resolve_pieces
 from .fingerprint import Fingerprint, fingerprint_batch, lsh_keys
 from .store import MemoryStore, Settled, Store
 
@@ -121,9 +121,11 @@ class Deduplicator:
         linker.link_stored(eligible, keys, self.store.lsh_candidates)
         if self.store.holds_own():
             # settled pages, by their own text: the pair is judged on its own text too (a key
-            # the discount leaves, a lead line, can still be chrome the other page shares)
+            # the discount leaves, a lead line, can still be chrome the other page shares).
+            # The batch's own pages count: chrome today's pages share is known as common,
+            # even where the earlier runs held too few pages of the site to know it.
             line_keys = [f.line_keys() for f in eligible]
-            common = self._common(line_keys)
+            common = self._common(line_keys, new_fps)
             own = [o for o in (f.discounted_by(common, k) for f, k in zip(eligible, line_keys, strict=True))
                    if lsh_eligible(o, self.config)]
             linker.link_stored(own, lsh_keys(own, self.config), self.store.own_candidates,
@@ -262,8 +264,8 @@ class Deduplicator:
         (pending) documents, and those of documents decided before that changed; and, to
         ``settle`` them (see ``resolve``), the new label of each member whose label changes
         (its piece's: its smallest id) and the members' moves from the whole-text index to
-        the own-text one (``_move``: an exact twin of a smaller id goes to neither, as it was
-        kept out of the first; a page with nothing discounted stays where it is).
+        the own-text one (``Settled``: an exact twin of a smaller id goes to neither, as it
+        was kept out of the first).
 
         Each component's fingerprints are held once: as fetched until discounted, then only
         discounted, and dropped once it is decided (``_member_bounded`` bounds how many
@@ -288,8 +290,8 @@ class Deduplicator:
                 twins = _twins(own)
                 for piece in resolved.pieces:
                     relabel.update((m, piece[0]) for m in piece if piece[0] != label)
-                moves.extend(m for i in ids
-                             if (m := _move(i, linked_by.get(i), None if i in twins else resolved.own_keys.get(i))))
+                moves.extend(Settled(i, linked_by.get(i), None if i in twins else resolved.own_keys.get(i))
+                             for i in ids)
             del own
             old = self.store.decisions([i for i in ids if i not in waiting])
             for d in resolved.decisions:
@@ -299,13 +301,17 @@ class Deduplicator:
                     changed.append(d)
         return decided, changed, relabel, moves
 
-    def _common(self, line_keys: Sequence[np.ndarray]) -> np.ndarray:
+    def _common(self, line_keys: Sequence[np.ndarray],
+                unstored: Sequence[Fingerprint] = ()) -> np.ndarray:
         """The site-common line keys among these line keys (``Fingerprint.line_keys`` of some
-        pages), by what the store holds."""
+        pages), by what the store holds and the lines of the ``unstored`` pages."""
         keys = np.unique(np.concatenate(line_keys)) if line_keys else None
         if keys is None or not len(keys):
             return np.empty(0, dtype=np.uint64)
-        return common_lines(*self.store.line_stories(keys), self.config)
+        stored_keys, stories = self.store.line_stories(keys)
+        new_keys, new_stories = line_pairs(unstored)
+        return common_lines(np.concatenate([stored_keys, new_keys]),
+                            np.concatenate([stories, new_stories]), self.config)
 
     def publish(self, doc_ids: Iterable[str]) -> None:
         """Record that these documents were emitted as kept (those whose decision is kept):
@@ -359,20 +365,11 @@ _PENDING = "linked into its component; not decided yet"
 def _link_keys(fps: Sequence[Fingerprint], config: DedupConfig) -> dict[str, np.ndarray]:
     """The band keys the whole-text index holds these documents by, the ``lsh_eligible`` ones
     (removing the keys of one not there is a no-op: an exact twin, a page settled before). A
-    page an index of schema 4 holds there though decided leaves it (unless nothing of it is
-    discounted) once its component is decided again."""
+    page an index of schema 4 holds there though decided leaves it once its component is
+    decided again."""
     eligible = [f for f in fps if lsh_eligible(f, config)]
     keys = lsh_keys(eligible, config)
     return {f.doc_id: keys[r] for r, f in enumerate(eligible)}
-
-
-def _move(doc_id: str, link_keys: np.ndarray | None, own_keys: np.ndarray | None) -> Settled | None:
-    """A page's ``Settled`` move; none when its own text is its whole text (nothing of it is
-    its site's common text): the whole-text index already holds it by its own keys. (Once a
-    page's text is discounted it stays so: a line's stories only grow.)"""
-    if link_keys is not None and own_keys is not None and np.array_equal(link_keys, own_keys):
-        return None
-    return Settled(doc_id, link_keys, own_keys)
 
 
 def _twins(fps: Sequence[Fingerprint]) -> set[str]:

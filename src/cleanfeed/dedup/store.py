@@ -13,8 +13,7 @@ index, by the band keys of its whole text, as the deduplicator links components 
 nothing of its site; once decided and settled (``commit(settle=...)``) it leaves that index
 for the *own-text* index, under the keys of its own
 text (its site's common lines discounted: ``cluster.Resolution.own_keys``), and its component
-is relabelled to the piece its own text holds it in. (A page none of whose text is its site's
-common text stays where it is: its whole text is its own.) So a later run's page finds an earlier
+is relabelled to the piece its own text holds it in. So a later run's page finds an earlier
 run's pages by their stories, not by the chrome their site left in, and its component holds
 its story's pieces, not everything its site ever published.
 Opening a store with another config raises ``IndexMismatchError``: signatures and thresholds
@@ -325,8 +324,8 @@ class MemoryStore:
         return {h: self._by_text[h] for h in text_hashes if h in self._by_text}
 
     def lsh_candidates(self, keys: np.ndarray) -> list[list[str]]:
-        """The documents of the whole-text index (pending, or settled with nothing discounted)
-        sharing a band key with each row of ``keys``."""
+        """The documents of the whole-text index (pending, not settled) sharing a band key with
+        each row of ``keys``."""
         out: list[list[str]] = [[] for _ in range(len(keys))]
         rows, docs = self._bands.query(keys)
         for r, d in zip(rows.tolist(), docs.tolist(), strict=True):
@@ -615,8 +614,8 @@ class SqliteStore:
         return out
 
     def lsh_candidates(self, keys: np.ndarray) -> list[list[str]]:
-        """The documents of the whole-text index (pending, or settled with nothing discounted)
-        sharing a band key with each row of ``keys``."""
+        """The documents of the whole-text index (pending, not settled) sharing a band key with
+        each row of ``keys``."""
         return self._candidates("bands", keys)
 
     def own_candidates(self, keys: np.ndarray) -> list[list[str]]:
