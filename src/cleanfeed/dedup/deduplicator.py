@@ -126,10 +126,11 @@ class Deduplicator:
             # even where the earlier runs held too few pages of the site to know it.
             line_keys = [f.line_keys() for f in eligible]
             common = self._common(line_keys, new_fps)
-            own = [o for o in (f.discounted_by(common, k) for f, k in zip(eligible, line_keys, strict=True))
-                   if lsh_eligible(o, self.config)]
+            discounted = {f.doc_id: f.discounted_by(common, k)
+                          for f, k in zip(eligible, line_keys, strict=True)}
+            own = [o for o in discounted.values() if lsh_eligible(o, self.config)]
             linker.link_stored(own, lsh_keys(own, self.config), self.store.own_candidates,
-                               lambda f: f.discounted_by(common))
+                               lambda f: discounted.get(f.doc_id) or f.discounted_by(common))
         linker.link_batch(eligible, keys)
         components, pending = self._merged(linker)
         in_lsh = {f.doc_id for f in eligible}
