@@ -57,7 +57,8 @@ __all__ = ["BandIndex", "MemoryStore", "Settled", "SqliteStore", "Store", "open_
 # 2: docs.url; 3: docs.lines/shingle_lines/published/replaces, lines; 4: words of non-ASCII
 # letters whole (3 cut them at the UTF-8 bytes 0x85 and 0xA0: other shingles); 5: own_bands.
 # A version 4 index is upgraded in place (the table is added): its decided documents stay in
-# ``bands``, where later pages find them as version 4 did.
+# ``bands``, where later pages find them as version 4 did, until their component is decided
+# again and they are settled.
 _SCHEMA_VERSION = "5"
 _UPGRADABLE = {"4"}
 
@@ -518,6 +519,12 @@ def _decision(row: Sequence[Any]) -> Decision:  # a sqlite3 row: its values are 
     return Decision(row[0], row[1], row[2], sim, row[6], row[7])
 
 
+def _band_rows(keys: np.ndarray, num: int) -> list[tuple[int, int]]:
+    """The rows of a ``bands`` or ``own_bands`` table for one document's keys (SQLite integers
+    are signed: a uint64 key is stored as the int64 of its bits)."""
+    return [(k, num) for k in np.ascontiguousarray(keys, dtype=np.uint64).view(np.int64).tolist()]
+
+
 def _marks(n: int) -> str:
     """SQL placeholders for n values."""
     return ",".join("?" * n)
@@ -779,8 +786,7 @@ class SqliteStore:
                      components[fp.doc_id], *_decision_row(d))
                 )
                 if keys is not None:
-                    signed = np.ascontiguousarray(keys, dtype=np.uint64).view(np.int64).tolist()
-                    band_rows.extend((k, num) for k in signed)
+                    band_rows.extend(_band_rows(keys, num))
             self._conn.executemany(
                 f"INSERT INTO docs (num, {_FP_COLUMNS}, component, status, canonical_id, jaccard, "
                 "containment, basis, reason, replaces) "
@@ -813,17 +819,13 @@ class SqliteStore:
         for chunk in _chunks([m.doc_id for m in settle]):
             q = f"SELECT doc_id, num FROM docs WHERE doc_id IN ({_marks(len(chunk))})"
             nums.update(self._conn.execute(q, list(chunk)).fetchall())
-
-        def rows(keys: np.ndarray, num: int) -> list[tuple[int, int]]:
-            return [(k, num) for k in np.ascontiguousarray(keys, dtype=np.uint64).view(np.int64).tolist()]
-
         self._conn.executemany("DELETE FROM bands WHERE key = ? AND num = ?",
                                [r for m in settle if m.link_keys is not None
-                                for r in rows(m.link_keys, nums[m.doc_id])])
+                                for r in _band_rows(m.link_keys, nums[m.doc_id])])
         self._conn.executemany("DELETE FROM own_bands WHERE num = ?", [(nums[m.doc_id],) for m in settle])
         self._conn.executemany("INSERT OR IGNORE INTO own_bands VALUES (?, ?)",
                                [r for m in settle if m.own_keys is not None
-                                for r in rows(m.own_keys, nums[m.doc_id])])
+                                for r in _band_rows(m.own_keys, nums[m.doc_id])])
 
     def close(self) -> None:
         """Close the database connection."""
