@@ -63,11 +63,14 @@ __all__ = [
     "cluster_fingerprints",
     "common_lines",
     "connected_components",
+    "edge_rows",
     "link_floor",
     "linked",
     "lsh_eligible",
     "lsh_key",
+    "may_verify",
     "own_pieces",
+    "piece_roots",
     "resolve_component",
     "resolve_pieces",
     "verify",
@@ -383,7 +386,7 @@ def candidate_pairs(keys: np.ndarray) -> np.ndarray:
         same = same[:-1] & (flat[offset:] == flat[:-offset])
     if not pairs:
         return np.empty((0, 2), dtype=np.int64)
-    found = np.concatenate(pairs)
+    found = np.concatenate(pairs).astype(np.int64)
     found = np.sort(found, axis=1)
     found = found[found[:, 0] != found[:, 1]]
     return np.unique(found, axis=0)
@@ -400,9 +403,11 @@ def band_buckets(keys: np.ndarray) -> Iterator[list[int]]:
     flat, rows = _by_key(keys)
     starts = np.flatnonzero(np.concatenate(([True], flat[1:] != flat[:-1])))
     ends = np.concatenate((starts[1:], [len(flat)]))
-    for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
-        if e - s >= 2:
-            yield sorted(set(rows[s:e].tolist()))
+    shared = ends - starts >= 2  # most keys are one row's: only the others are walked
+    starts, ends = starts[shared].tolist(), ends[shared].tolist()
+    del flat, shared  # the walk holds the rows and the shared keys' bounds only
+    for s, e in zip(starts, ends, strict=True):
+        yield sorted(set(rows[s:e].tolist()))
 
 
 def _by_key(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -410,7 +415,7 @@ def _by_key(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     bucket (keys already include their band index, see ``band_keys``)."""
     flat = keys.reshape(-1)
     order = np.argsort(flat, kind="stable")
-    return flat[order], order // keys.shape[1]
+    return flat[order], (order // keys.shape[1]).astype(_index_dtype(len(keys)))
 
 
 class _Forest:
@@ -1176,7 +1181,7 @@ def own_pieces(
 ) -> list[list[Fingerprint]]:
     """The members (discounted by their sites' common lines) in the pieces that their own text
     links: connected by candidate pairs (sharing an LSH key) that ``verify`` may accept
-    (``_may_verify``), by one text, or by a copy ``edges`` give. Each piece in the members'
+    (``may_verify``), by one text, or by a copy ``edges`` give. Each piece in the members'
     order, the pieces by first member.
 
     A component is linked knowledge-free and loosely (``linked``: ``link_floor`` shingles of
@@ -1194,53 +1199,86 @@ def _own_pieces(
     edges: Mapping[tuple[str, str], Similarity | None] | None,
 ) -> tuple[list[list[Fingerprint]], list[int], np.ndarray]:
     """``own_pieces``, with the members that took part in LSH (indexes) and their keys."""
-    forest = _Forest(len(members))
-    find, union = forest.find, forest.union
-    first: dict[str, int] = {}
-    for i, f in enumerate(members):
-        if f.n_tokens:
-            union(i, first.setdefault(f.text_hash, i))
-    if edges:
-        index = {f.doc_id: i for i, f in enumerate(members)}
-        for (x, y), similarity in edges.items():
-            if similarity is not None and x in index and y in index:
-                union(index[x], index[y])
     eligible = [i for i, f in enumerate(members) if lsh_eligible(f, config)]
     keys = lsh_keys([members[i] for i in eligible], config)
-    checked: set[tuple[int, int]] = set()
+    roots = piece_roots(
+        [f.text_hash if f.n_tokens else None for f in members],
+        edge_rows(edges, [f.doc_id for f in members]), eligible, keys,
+        lambda a, b: may_verify(members[a], members[b], config))
+    pieces: dict[int, list[Fingerprint]] = {}
+    for i, f in enumerate(members):
+        pieces.setdefault(roots[i], []).append(f)
+    return list(pieces.values()), eligible, keys
+
+
+def edge_rows(edges: Mapping[tuple[str, str], Similarity | None] | None,
+              ids: Sequence[str]) -> list[tuple[int, int]]:
+    """The copies ``edges`` give among ``ids``, as pairs of their indexes there."""
+    if not edges:
+        return []
+    index = {doc_id: i for i, doc_id in enumerate(ids)}
+    return [(index[x], index[y]) for (x, y), similarity in edges.items()
+            if similarity is not None and x in index and y in index]
+
+
+def piece_roots(
+    texts: Sequence[str | None], edge_pairs: Iterable[tuple[int, int]], eligible: Sequence[int],
+    keys: np.ndarray, may_link: Callable[[int, int], bool],
+    hold: Callable[[Sequence[int]], None] | None = None,
+) -> list[int]:
+    """The piece of each of a component's members (by index): the smallest index of its piece
+    (``own_pieces``). ``texts``: each member's text hash (None for an empty text); ``eligible``:
+    the members in LSH, ``keys`` their own LSH keys (a row each); ``may_link``: whether two
+    members' own texts may be copies (``may_verify``), asked only of members in one bucket
+    and in pieces not joined yet; ``hold``: told each bucket's members before they are asked
+    about, for a caller that fetches them (a component too large to hold at once).
+
+    The pieces are the connected components of the pairs sharing a text, given by
+    ``edge_pairs``, or sharing a key with ``may_link`` true: a pair is skipped only when its
+    members are joined already, so the order of the checks does not change them."""
+    forest = _Forest(len(texts))
+    find, union = forest.find, forest.union
+    first: dict[str, int] = {}
+    for i, text in enumerate(texts):
+        if text is not None:
+            union(i, first.setdefault(text, i))
+    for a, b in edge_pairs:
+        union(a, b)
+    checked: set[int] = set()  # pairs (a, b), a < b, as a * n + b: a tuple takes 3x the room
     for rows in band_buckets(keys):
         by_root: dict[int, list[int]] = {}
         for r in rows:
             by_root.setdefault(find(eligible[r]), []).append(eligible[r])
         groups = list(by_root.values())
+        if len(groups) < 2:
+            continue
+        if hold is not None:
+            hold([m for group in groups for m in group])
         for g in range(1, len(groups)):
             for h in range(g):
-                _join_pieces(groups[g], groups[h], members, config, find, union, checked)
-    pieces: dict[int, list[Fingerprint]] = {}
-    for i, f in enumerate(members):
-        pieces.setdefault(find(i), []).append(f)
-    return list(pieces.values()), eligible, keys
+                _join_pieces(groups[g], groups[h], may_link, find, union, checked, len(texts))
+    return [find(i) for i in range(len(texts))]
 
 
 def _join_pieces(
-    group: Sequence[int], other: Sequence[int], members: Sequence[Fingerprint],
-    config: DedupConfig, find: Callable[[int], int], union: Callable[[int, int], None],
-    checked: set[tuple[int, int]],
+    group: Sequence[int], other: Sequence[int], may_link: Callable[[int, int], bool],
+    find: Callable[[int], int], union: Callable[[int, int], None],
+    checked: set[int], n: int,
 ) -> None:
-    """Check pairs across two groups of joined members until one links them."""
+    """Check pairs across two groups of joined members (of ``n``) until one links them."""
     for a in group:
         for b in other:
             if find(a) == find(b):
                 return
-            pair = (min(a, b), max(a, b))
+            pair = min(a, b) * n + max(a, b)
             if pair in checked:
                 continue
             checked.add(pair)
-            if _may_verify(members[a], members[b], config):
+            if may_link(a, b):
                 union(a, b)
 
 
-def _may_verify(a: Fingerprint, b: Fingerprint, config: DedupConfig) -> bool:
+def may_verify(a: Fingerprint, b: Fingerprint, config: DedupConfig) -> bool:
     """Whether ``verify`` may accept two discounted pages, size ratio aside: one text, or the
     smaller with ``min_shingles`` and ``containment_threshold`` of it shared (the loosest of
     its containment floors). ``_copies_of_copies`` waives the size ratio only."""
