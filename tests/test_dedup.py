@@ -38,6 +38,7 @@ from cleanfeed import (
     resolve_component,
     verify,
 )
+from cleanfeed.dedup import deduplicator
 from cleanfeed.dedup.cluster import (
     band_buckets,
     candidate_pairs,
@@ -491,6 +492,59 @@ def test_settled_runs_link_pages_by_their_story_not_their_sites_chrome(
     assert daily["d2-4"].status == "kept"
     assert daily == by_id(deduplicate(day1 + day2, CONFIG))
     store.close()
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_a_component_too_large_to_hold_is_decided_in_its_pieces_as_if_whole(
+    seeds: list[CleanDoc], tmp_path: Path, kind: str, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A site's chrome links its five stories' pages, and so their copies elsewhere, into one
+    component of eight. Over ``_WHOLE_MEMBERS`` members it is decided in its own pieces, at
+    most ``_RESOLVE_MEMBERS`` members at once, and no more than ``_WHOLE_MEMBERS`` of its
+    fingerprints are held while its pieces are found (fetched again as they are asked for):
+    the decisions, and the pieces a settled run relabels it into, are those of deciding it
+    whole."""
+    site = "news.example"
+    docs = [_on_site(seeds[i], f"a-{i}", site) for i in range(5)]
+    docs += [dataclasses.replace(seeds[i], id=f"b-{i}", url=f"https://other.example/{i}")
+             for i in (0, 1)]
+    docs.append(dataclasses.replace(seeds[2], id="c-2", url="https://third.example/2",
+                                    paragraphs=(copyedit(seeds[2].text, 6, 3),)))
+    ids = [d.id for d in docs]
+    fps = fingerprint_batch(docs, CONFIG)
+
+    def decide(name: str) -> tuple[dict[str, Decision], dict[str, str]]:
+        store = MemoryStore(CONFIG) if kind == "memory" else SqliteStore(tmp_path / name, CONFIG)
+        dedup = Deduplicator(CONFIG, store)
+        dedup.add_fingerprints(fps, resolve=False)
+        assert len(set(store.components(ids).values())) == 1  # glued by the chrome
+        dedup.resolve(settle=True)
+        decided = by_id(dedup.decisions()), store.components(ids)
+        store.close()
+        return decided
+
+    whole = decide("whole.sqlite")
+    assert len(set(whole[1].values())) == 5  # five stories: five pieces
+    parts: list[list[str]] = []
+    held: list[int] = []
+    resolve_labels, hold = Deduplicator._resolve_labels, deduplicator._Held.hold
+
+    def resolving(self: Deduplicator, members_of: dict[str, list[str]], *rest: Any) -> Any:
+        parts.extend(list(ids) for ids in members_of.values())
+        return resolve_labels(self, members_of, *rest)
+
+    def holding(self: Any, rows: list[int]) -> None:
+        hold(self, rows)
+        held.append(len(self.held))
+
+    monkeypatch.setattr(Deduplicator, "_resolve_labels", resolving)
+    monkeypatch.setattr(deduplicator._Held, "hold", holding)
+    monkeypatch.setattr(deduplicator, "_WHOLE_MEMBERS", 3)
+    monkeypatch.setattr(deduplicator, "_RESOLVE_MEMBERS", 3)
+    assert decide("pieces.sqlite") == whole
+    assert sorted(m for part in parts for m in part) == sorted(ids)
+    assert len(parts) > 1 and max(map(len, parts)) <= 3
+    assert held and max(held) <= 3
 
 
 def test_a_run_knows_as_common_the_chrome_its_own_pages_share(seeds: list[CleanDoc]) -> None:

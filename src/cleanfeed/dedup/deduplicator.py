@@ -35,6 +35,7 @@ Example::
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -44,7 +45,17 @@ import numpy as np
 from ..config import DedupConfig
 from ..errors import IndexMismatchError
 from ..models import CleanDoc, Decision, Similarity
-from .cluster import band_buckets, common_lines, line_pairs, linked, lsh_eligible, resolve_pieces
+from .cluster import (
+    band_buckets,
+    common_lines,
+    edge_rows,
+    line_pairs,
+    linked,
+    lsh_eligible,
+    may_verify,
+    piece_roots,
+    resolve_pieces,
+)
 from .fingerprint import Fingerprint, fingerprint_batch, lsh_keys
 from .store import MemoryStore, Settled, Store
 
@@ -247,18 +258,76 @@ class Deduplicator:
         for start in range(0, len(labels), _RESOLVE_LABELS):
             members = self.store.component_members(labels[start : start + _RESOLVE_LABELS])
             for group in _member_bounded(members):
-                done, redone, pieces, moves = self._resolve_labels(group, waiting, edges, settle)
-                self.store.commit([], pieces, [*done, *redone], moves)
-                decided.extend(done)
-                changed.extend(redone)
+                for part, common in self._parts(group, edges):
+                    done, redone, pieces, moves = self._resolve_labels(part, waiting, edges,
+                                                                       settle, common)
+                    self.store.commit([], pieces, [*done, *redone], moves)
+                    decided.extend(done)
+                    changed.extend(redone)
         return AddResult(
             tuple(sorted(decided, key=lambda d: d.doc_id)),
             tuple(sorted(changed, key=lambda d: d.doc_id)),
         )
 
+    def _parts(self, group: dict[str, Sequence[str]],
+               edges: Mapping[tuple[str, str], Similarity | None] | None,
+               ) -> Iterator[tuple[dict[str, Sequence[str]], np.ndarray | None]]:
+        """A group of components as ``_member_bounded`` gives it, to decide at once; a component
+        larger than ``_WHOLE_MEMBERS`` (it comes alone) as its own pieces (``_large_pieces``)
+        in groups of at most ``_RESOLVE_MEMBERS`` members. Each piece is decided on its own, so this
+        changes no decision, and what is fetched at once stays bounded however many pages
+        their sites' chrome linked into one component (in one run of pages from recurring
+        sites, most of them). With each part, its sites' common lines when known already."""
+        if len(group) > 1 or sum(map(len, group.values())) <= _WHOLE_MEMBERS:
+            yield group, None
+            return
+        [(label, ids)] = group.items()
+        found, common = self._large_pieces(ids, edges)
+        for bounded in _member_bounded({piece[0]: piece for piece in found}):
+            yield {label: [m for piece in bounded.values() for m in piece]}, common
+
+    def _large_pieces(self, ids: Sequence[str],
+                      edges: Mapping[tuple[str, str], Similarity | None] | None,
+                      ) -> tuple[list[list[str]], np.ndarray]:
+        """The own pieces (``cluster.own_pieces``) of a component too large to hold, and its
+        sites' common lines: each
+        member's own text is read once, a slice at a time, for its LSH keys, and again when a
+        bucket it is in asks for a check (``_Held``). What is held for all members is their
+        keys (under 200 bytes each), text hashes and their sites' common lines."""
+        ids = sorted(ids)
+        texts: list[str | None] = []
+        eligible: list[int] = []
+        rows: list[np.ndarray] = []
+        common: list[np.ndarray] = []
+        for start in range(0, len(ids), _RESOLVE_MEMBERS):
+            fps = self._fingerprints(ids[start : start + _RESOLVE_MEMBERS])
+            keys = [f.line_keys() for f in fps]
+            common.append(self._common(keys))
+            own = [f.discounted_by(common[-1], k) for f, k in zip(fps, keys, strict=True)]
+            del fps, keys
+            texts.extend(f.text_hash if f.n_tokens else None for f in own)
+            in_lsh = [r for r, f in enumerate(own) if lsh_eligible(f, self.config)]
+            eligible.extend(start + r for r in in_lsh)
+            rows.append(lsh_keys([own[r] for r in in_lsh], self.config))
+        # a line's commonness is the store's, whichever slice asked: one array for all
+        known = np.unique(np.concatenate(common))
+        held = _Held(lambda some: [f.discounted_by(known) for f in self._fingerprints(some)], ids)
+        roots = piece_roots(texts, edge_rows(edges, ids), eligible, np.concatenate(rows),
+                            lambda a, b: may_verify(held[a], held[b], self.config), held.hold)
+        pieces: dict[int, list[str]] = {}
+        for doc_id, root in zip(ids, roots, strict=True):
+            pieces.setdefault(root, []).append(doc_id)
+        return list(pieces.values()), known
+
+    def _fingerprints(self, ids: Sequence[str]) -> list[Fingerprint]:
+        """These stored documents' fingerprints, in order."""
+        found = self.store.fingerprints(ids)
+        return [found[i] for i in ids]
+
     def _resolve_labels(
         self, members_of: Mapping[str, Sequence[str]], waiting: Collection[str],
         edges: Mapping[tuple[str, str], Similarity | None] | None, settle: bool,
+        common: np.ndarray | None = None,
     ) -> tuple[list[Decision], list[Decision], dict[str, str], list[Settled]]:
         """Decide these components (their members by label: ``resolve_pieces`` on their
         pages discounted by their sites' common lines): the decisions of the ``waiting``
@@ -266,14 +335,16 @@ class Deduplicator:
         ``settle`` them (see ``resolve``), the new label of each member whose label changes
         (its piece's: its smallest id) and the members' moves from the whole-text index to
         the own-text one (``Settled``: an exact twin of a smaller id goes to neither, as it
-        was kept out of the first).
+        was kept out of the first). ``common``: their sites' common lines, when known already
+        (``_parts``).
 
         Each component's fingerprints are held once: as fetched until discounted, then only
         discounted, and dropped once it is decided (``_member_bounded`` bounds how many
         components are fetched at once)."""
         fps_of = [list(self.store.fingerprints(ids).values()) for ids in members_of.values()]
         keys_of = [[f.line_keys() for f in fps] for fps in fps_of]
-        common = self._common([k for keys in keys_of for k in keys])
+        if common is None:
+            common = self._common([k for keys in keys_of for k in keys])
         published = self.store.published([f.doc_id for fps in fps_of for f in fps])
         decided: list[Decision] = []
         changed: list[Decision] = []
@@ -342,6 +413,9 @@ class Deduplicator:
 _QUERY_ROWS = 64  # lookups per LSH query: bounds the candidate lists held at once
 _RESOLVE_LABELS = 256  # components whose members are looked up at once
 _RESOLVE_MEMBERS = 2048  # members whose fingerprints are fetched and decided per store commit
+#: the largest component decided whole (its fingerprints held at once: ~230 MB for pages of
+#: ~1,300 words); a larger one is decided in its pieces, with as many members held
+_WHOLE_MEMBERS = 16_384
 
 
 def _member_bounded(members: Mapping[str, Sequence[str]]) -> Iterator[dict[str, Sequence[str]]]:
@@ -371,6 +445,35 @@ def _link_keys(fps: Sequence[Fingerprint], config: DedupConfig) -> dict[str, np.
     eligible = [f for f in fps if lsh_eligible(f, config)]
     keys = lsh_keys(eligible, config)
     return {f.doc_id: keys[r] for r, f in enumerate(eligible)}
+
+
+class _Held:
+    """The own fingerprints of a large component's members, by index, fetched as they are
+    asked for: at most ``_WHOLE_MEMBERS`` held, the least recently used dropped first."""
+
+    def __init__(self, fetch: Callable[[Sequence[str]], list[Fingerprint]],
+                 ids: Sequence[str]) -> None:
+        self.fetch = fetch
+        self.ids = ids
+        self.held: OrderedDict[int, Fingerprint] = OrderedDict()
+
+    def hold(self, rows: Sequence[int]) -> None:
+        """Have these members at hand: the missing ones fetched in one call."""
+        missing = []
+        for r in dict.fromkeys(rows):
+            if r in self.held:
+                self.held.move_to_end(r)
+            else:
+                missing.append(r)
+        if missing:
+            self.held.update(zip(missing, self.fetch([self.ids[r] for r in missing]), strict=True))
+        while len(self.held) > _WHOLE_MEMBERS:
+            self.held.popitem(last=False)
+
+    def __getitem__(self, r: int) -> Fingerprint:
+        if r not in self.held:
+            self.hold([r])
+        return self.held[r]
 
 
 def _twins(fps: Sequence[Fingerprint]) -> set[str]:
