@@ -31,7 +31,13 @@ copies of each story, a different workload from 10,000 pages.)
 Synthetic fingerprints (dedup alone): stories of 150-450 shingles in 4-12 lines, each story
 1 + a geometric number of copies (mean ~0.5; a copy keeps a prefix of the lines, ≥ 60% of
 them, and has 3% of its shingles replaced), 2,000 domains; signatures and band keys computed
-by cleanfeed's own ``minhash_signatures``. Generated batch by batch, never all at once.
+by cleanfeed's own ``minhash_signatures``. Generated batch by batch, never all at once. Each
+page ends with its site's chrome (``--dedup-chrome`` lines, 2 by default, of 15-30 shingles,
+the same on every page of the site), as the chrome an extractor leaves in does: linked
+knowledge-free through it, and through the copies across sites, most pages join one
+component that grows with the input (157,029 of 200,000), which resolve must decide without
+holding it; discounted as common, the chrome changes no decision (``--dedup-chrome 0``: the
+pages without it, as before).
 
 Floors (issue 13): time per page at the largest size within 1.2× of the smallest; peak RSS
 ≤ 2 GB at 200,000 pages; dedup alone on 1,000,000 fingerprints ≤ 4 GB peak RSS.
@@ -57,6 +63,7 @@ import sys
 import tempfile
 import time
 import unicodedata
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -225,8 +232,10 @@ def corpus(workdir: Path, pages: int, block: int, seed: int) -> Path:
 # Deduplication alone
 
 
-def synthetic_batches(n: int, batch: int, seed: int) -> Iterator[list[Any]]:
-    """``n`` synthetic fingerprints in batches (see the module docstring)."""
+def synthetic_batches(n: int, batch: int, seed: int, chrome: int = 0,
+                      sites: int = 2000) -> Iterator[list[Any]]:
+    """``n`` synthetic fingerprints in batches (see the module docstring), each page with
+    ``chrome`` lines of its site's chrome."""
     import numpy as np
     import xxhash
 
@@ -236,6 +245,18 @@ def synthetic_batches(n: int, batch: int, seed: int) -> Iterator[list[Any]]:
     config = DedupConfig()
     rng = np.random.default_rng(seed)
     made, story = 0, 0
+    chrome_of: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+
+    def site_chrome(site: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """A site's chrome: its shingles, the line of each (0 to ``chrome`` - 1), line hashes."""
+        if site not in chrome_of:
+            own = np.random.default_rng([seed, site])
+            sizes = own.integers(15, 31, chrome)
+            chrome_of[site] = (own.integers(0, 2**63, int(sizes.sum()), dtype=np.uint64),
+                               np.repeat(np.arange(chrome), sizes),
+                               own.integers(0, 2**63, chrome, dtype=np.uint64))
+        return chrome_of[site]
+
     while made < n:
         docs: list[tuple[str, np.ndarray, np.ndarray, np.ndarray, str]] = []
         while len(docs) < batch and made + len(docs) < n:
@@ -255,8 +276,15 @@ def synthetic_batches(n: int, batch: int, seed: int) -> Iterator[list[Any]]:
                     s[edit] = rng.integers(0, 2**63, int(edit.sum()), dtype=np.uint64)
                     order = np.argsort(s, kind="stable")
                     s, w = s[order], w[order]
-                domain = f"site{int(rng.integers(0, 2000))}.example"
-                docs.append((f"s{story}-c{c}", s, w, lines[:keep_lines], domain))
+                site = int(rng.integers(0, sites))
+                domain = f"site{site}.example"
+                page_lines = lines[:keep_lines]
+                if chrome:  # after the story, the site's lines
+                    cs, cw, cl = site_chrome(site)
+                    s, w = np.concatenate([s, cs]), np.concatenate([w, keep_lines + cw])
+                    s, first = np.unique(s, return_index=True)
+                    w, page_lines = w[first].astype(np.uint16), np.concatenate([page_lines, cl])
+                docs.append((f"s{story}-c{c}", s, w, page_lines, domain))
             story += 1
         docs = docs[: n - made]
         signatures = minhash_signatures([d[1] for d in docs], config)
@@ -271,7 +299,7 @@ def synthetic_batches(n: int, batch: int, seed: int) -> Iterator[list[Any]]:
         made += len(docs)
 
 
-def dedup_alone(n: int, store_kind: str, seed: int) -> dict[str, Any]:
+def dedup_alone(n: int, store_kind: str, seed: int, chrome: int) -> dict[str, Any]:
     """In this process: the deduplication stage over ``n`` synthetic fingerprints."""
     from cleanfeed.config import DedupConfig
     from cleanfeed.dedup import Deduplicator
@@ -282,7 +310,7 @@ def dedup_alone(n: int, store_kind: str, seed: int) -> dict[str, Any]:
         dedup = Deduplicator(DedupConfig(), store)
         generating, adding = 0.0, 0.0
         t0 = time.perf_counter()
-        batches = synthetic_batches(n, 2048, seed)
+        batches = synthetic_batches(n, 2048, seed, chrome)
         while True:
             g0 = time.perf_counter()
             batch = next(batches, None)
@@ -295,15 +323,18 @@ def dedup_alone(n: int, store_kind: str, seed: int) -> dict[str, Any]:
         r0 = time.perf_counter()
         result = dedup.resolve()
         resolving = time.perf_counter() - r0
+        peak = _peak_rss()  # the stage's, not the tallies' below
         decisions = dedup.store.decisions()
         kept = sum(d.status == "kept" for d in decisions.values())
+        sizes = Counter(dedup.store.components(decisions).values())
         dedup.store.close()
-    return {"fingerprints": n, "store": store_kind, "seconds_generating": round(generating, 1),
+    return {"fingerprints": n, "store": store_kind, "chrome_lines": chrome,
+            "seconds_generating": round(generating, 1),
             "seconds_add": round(adding, 1), "seconds_resolve": round(resolving, 1),
             "seconds_dedup": round(adding + resolving, 1),
             "wall_seconds": round(time.perf_counter() - t0, 1),
             "kept": kept, "decided": len(decisions), "changed_at_resolve": len(result.changed),
-            "peak_rss_bytes": _peak_rss()}
+            "largest_component": max(sizes.values(), default=0), "peak_rss_bytes": peak}
 
 
 def _peak_rss() -> int:
@@ -315,13 +346,14 @@ def _peak_rss() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
-def dedup_run(n: int, store_kind: str, seed: int) -> dict[str, Any]:
+def dedup_run(n: int, store_kind: str, seed: int, chrome: int) -> dict[str, Any]:
     """``dedup_alone`` in a fresh subprocess, so its peak RSS is its own."""
     out = subprocess.run([sys.executable, "-m", "benchmarks.scaling", "--dedup-child",
-                          f"{n}:{store_kind}:{seed}"], capture_output=True, text=True,
+                          f"{n}:{store_kind}:{seed}:{chrome}"], capture_output=True, text=True,
                          check=False, cwd=REPO)
     if out.returncode != 0:
-        return {"fingerprints": n, "store": store_kind, "error": out.stderr.strip()[-500:]}
+        return {"fingerprints": n, "store": store_kind, "chrome_lines": chrome,
+                "error": out.stderr.strip()[-500:]}
     return dict(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
@@ -356,16 +388,20 @@ def markdown(result: dict[str, Any]) -> str:
     if result["dedup"]:
         lines += ["", "Deduplication alone (synthetic fingerprints, batches of 2,048, then "
                   "`resolve`; a fresh process each):", "",
-                  "| fingerprints | store | add (s) | resolve (s) | dedup total (s) | "
-                  "peak RSS (MB) | kept |", "|---:|---|---:|---:|---:|---:|---:|"]
+                  "| fingerprints | store | chrome lines | add (s) | resolve (s) | "
+                  "dedup total (s) | peak RSS (MB) | kept | largest component |",
+                  "|---:|---|---:|---:|---:|---:|---:|---:|---:|"]
         for d in result["dedup"]:
             if "error" in d:
-                lines.append(f"| {d['fingerprints']:,} | {d['store']} | failed: "
-                             f"{d['error'][-200:]} | | | | |")
+                lines.append(f"| {d['fingerprints']:,} | {d['store']} | "
+                             f"{d.get('chrome_lines', 0)} | failed: {d['error'][-200:]} "
+                             "| | | | | |")
                 continue
-            lines.append(f"| {d['fingerprints']:,} | {d['store']} | {d['seconds_add']:.1f} | "
-                         f"{d['seconds_resolve']:.1f} | {d['seconds_dedup']:.1f} | "
-                         f"{d['peak_rss_bytes'] / 2**20:,.0f} | {d['kept']:,} |")
+            largest = d.get("largest_component")
+            lines.append(f"| {d['fingerprints']:,} | {d['store']} | {d.get('chrome_lines', 0)} "
+                         f"| {d['seconds_add']:.1f} | {d['seconds_resolve']:.1f} | "
+                         f"{d['seconds_dedup']:.1f} | {d['peak_rss_bytes'] / 2**20:,.0f} | "
+                         f"{d['kept']:,} | {'–' if largest is None else f'{largest:,}'} |")
     lines += ["", "Floors:", ""]
     lines += [f"- {k}: **{v}**" for k, v in result["floors"].items()]
     if result.get("notes"):
@@ -403,11 +439,16 @@ def merged(path: Path, runs: list[dict[str, Any]], dedup: list[dict[str, Any]],
         if old.get("block") != block or old.get("corpus") != _CORPUS_VERSION:
             old = {}
     by_size = {r["pages"]: r for r in old.get("runs", [])} | {r["pages"]: r for r in runs}
-    by_kind = ({(d["fingerprints"], d["store"]): d for d in old.get("dedup", [])}
-               | {(d["fingerprints"], d["store"]): d for d in dedup})
+    by_kind = ({_dedup_key(d): d for d in old.get("dedup", [])}
+               | {_dedup_key(d): d for d in dedup})
     return {"block": block, "corpus": _CORPUS_VERSION,
             "runs": [by_size[k] for k in sorted(by_size)],
             "dedup": [by_kind[k] for k in sorted(by_kind)], "notes": old.get("notes", [])}
+
+
+def _dedup_key(row: dict[str, Any]) -> tuple[int, str, int]:
+    """What makes a dedup-alone row: its size, store, and chrome (none before it was asked)."""
+    return row["fingerprints"], row["store"], row.get("chrome_lines", 0)
 
 
 def _shown(argv: list[str]) -> list[str]:
@@ -433,6 +474,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dedup-store", default="memory",
                         help="comma-separated: memory (what `cleanfeed run` uses without "
                         "--index), sqlite (an --index)")
+    parser.add_argument("--dedup-chrome", type=int, default=2,
+                        help="lines of its site's chrome on every synthetic page (0: none)")
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir())
                         / "cleanfeed-scaling")
     parser.add_argument("--out", type=Path, default=RESULTS)
@@ -441,8 +484,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dedup-child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.dedup_child:
-        n, kind, seed = args.dedup_child.split(":")
-        print(json.dumps(dedup_alone(int(n), kind, int(seed))))
+        n, kind, seed, chrome = args.dedup_child.split(":")
+        print(json.dumps(dedup_alone(int(n), kind, int(seed), int(chrome))))
         return 0
     sizes = [int(s) for s in args.sizes.split(",") if s]
     runs = []
@@ -457,7 +500,7 @@ def main(argv: list[str] | None = None) -> int:
     dedup = []
     if args.dedup_fingerprints:
         for kind in filter(None, args.dedup_store.split(",")):
-            dedup.append(dedup_run(args.dedup_fingerprints, kind, args.seed))
+            dedup.append(dedup_run(args.dedup_fingerprints, kind, args.seed, args.dedup_chrome))
             print(json.dumps(dedup[-1]), flush=True)
     command = "python -m benchmarks.scaling " + " ".join(map(shlex.quote, _shown(
         argv if argv is not None else sys.argv[1:])))

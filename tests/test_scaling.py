@@ -6,6 +6,7 @@ from __future__ import annotations
 import gc
 import json
 import tracemalloc
+from collections import Counter
 from pathlib import Path
 
 from benchmarks import scaling
@@ -38,6 +39,30 @@ def test_the_default_store_holds_fingerprints_on_disk_not_in_memory() -> None:
     assert {d.status for d in result.decisions} | {d.status for d in result.changed} <= {
         "kept", "duplicate"}
     dedup.store.close()
+
+
+def test_synthetic_site_chrome_glues_components_but_splits_no_cluster() -> None:
+    """The dedup-alone pages carry their site's chrome as an extractor leaves it in: it links
+    most pages into one component, and, common on its sites, is discounted: the clusters are
+    those of the same pages without it (the canonical of a cluster may differ: the policy
+    prefers the copy with the least of its site's common text left in)."""
+    def decide(chrome: int) -> tuple[set[frozenset[str]], int]:
+        dedup = Deduplicator(DedupConfig())
+        for batch in scaling.synthetic_batches(1500, 500, seed=3, chrome=chrome, sites=30):
+            dedup.add_fingerprints(batch, resolve=False)
+        dedup.resolve()
+        clusters: dict[str, set[str]] = {}
+        for d in dedup.decisions():
+            clusters.setdefault(d.canonical_id or d.doc_id, set()).add(d.doc_id)
+        largest = max(Counter(dedup.store.components(
+            [m for c in clusters.values() for m in c]).values()).values())
+        dedup.store.close()
+        return {frozenset(c) for c in clusters.values()}, largest
+
+    bare, apart = decide(0)
+    glued, together = decide(2)
+    assert glued == bare and len(bare) < 1500  # some stories have copies
+    assert apart < 25 and together > 750  # stories apart; with chrome, most pages in one
 
 
 def test_a_block_enciphers_text_but_keeps_markup_entities_and_shape() -> None:
