@@ -499,8 +499,8 @@ def test_a_component_too_large_to_hold_is_decided_in_its_pieces_as_if_whole(
     seeds: list[CleanDoc], tmp_path: Path, kind: str, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A site's chrome links its five stories' pages, and so their copies elsewhere, into one
-    component of eight. Over ``_WHOLE_MEMBERS`` members it is decided in its own pieces, at
-    most ``_RESOLVE_MEMBERS`` members at once, and no more than ``_WHOLE_MEMBERS`` of its
+    component of eight. Its fingerprints over ``_WHOLE_BYTES``, it is decided in its own pieces,
+    at most ``_RESOLVE_MEMBERS`` members at once, and no more than ``_HELD_MEMBERS`` of its
     fingerprints are held while its pieces are found (fetched again as they are asked for):
     the decisions, and the pieces a settled run relabels it into, are those of deciding it
     whole."""
@@ -539,12 +539,29 @@ def test_a_component_too_large_to_hold_is_decided_in_its_pieces_as_if_whole(
 
     monkeypatch.setattr(Deduplicator, "_resolve_labels", resolving)
     monkeypatch.setattr(deduplicator._Held, "hold", holding)
-    monkeypatch.setattr(deduplicator, "_WHOLE_MEMBERS", 3)
+    monkeypatch.setattr(deduplicator, "_WHOLE_BYTES", 1)
+    monkeypatch.setattr(deduplicator, "_HELD_MEMBERS", 3)
     monkeypatch.setattr(deduplicator, "_RESOLVE_MEMBERS", 3)
     assert decide("pieces.sqlite") == whole
     assert sorted(m for part in parts for m in part) == sorted(ids)
     assert len(parts) > 1 and max(map(len, parts)) <= 3
     assert held and max(held) <= 3
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_a_store_tells_what_fingerprints_take_before_fetching_them(
+    seeds: list[CleanDoc], tmp_path: Path, kind: str,
+) -> None:
+    """``fingerprint_bytes``: what ``resolve`` weighs before it holds a component whole."""
+    fps = fingerprint_batch(seeds, CONFIG)
+    store = MemoryStore(CONFIG) if kind == "memory" else SqliteStore(tmp_path / "i.sqlite", CONFIG)
+    Deduplicator(CONFIG, store).add_fingerprints(fps, resolve=False)
+    ids = [f.doc_id for f in fps]
+    arrays = [len(f.shingles) + len(f.signature) + len(f.lines) + len(f.shingle_lines) for f in fps]
+    assert store.fingerprint_bytes([]) == 0
+    assert sum(arrays) <= store.fingerprint_bytes(ids) <= 2 * sum(arrays)
+    assert store.fingerprint_bytes(ids[:1]) < store.fingerprint_bytes(ids)
+    store.close()
 
 
 def test_a_run_knows_as_common_the_chrome_its_own_pages_share(seeds: list[CleanDoc]) -> None:

@@ -400,13 +400,21 @@ def band_buckets(keys: np.ndarray) -> Iterator[list[int]]:
     """
     if len(keys) < 2:
         return
-    flat, rows = _by_key(keys)
-    starts = np.flatnonzero(np.concatenate(([True], flat[1:] != flat[:-1])))
-    ends = np.concatenate((starts[1:], [len(flat)]))
-    shared = ends - starts >= 2  # most keys are one row's: only the others are walked
-    starts, ends = starts[shared].tolist(), ends[shared].tolist()
-    del flat, shared  # the walk holds the rows and the shared keys' bounds only
-    for s, e in zip(starts, ends, strict=True):
+    flat = keys.reshape(-1)
+    order = np.argsort(flat, kind="stable")
+    ranked = flat[order]
+    same = ranked[1:] == ranked[:-1]  # an entry and the next share their key
+    in_shared = np.zeros(len(ranked), dtype=bool)  # most keys are one row's: only the others
+    in_shared[1:] |= same
+    in_shared[:-1] |= same
+    del same
+    at = np.flatnonzero(in_shared)
+    del in_shared
+    shared_keys, rows = ranked[at], (order[at] // keys.shape[1]).astype(_index_dtype(len(keys)))
+    del ranked, order, at  # the walk holds the shared entries only
+    starts = np.flatnonzero(np.concatenate(([True], shared_keys[1:] != shared_keys[:-1])))
+    ends = np.concatenate((starts[1:], [len(shared_keys)]))
+    for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
         yield sorted(set(rows[s:e].tolist()))
 
 
@@ -1244,7 +1252,10 @@ def piece_roots(
             union(i, first.setdefault(text, i))
     for a, b in edge_pairs:
         union(a, b)
-    checked: set[int] = set()  # pairs (a, b), a < b, as a * n + b: a tuple takes 3x the room
+    # pairs (a, b), a < b, as a * n + b (a tuple takes 3x the room): a memo of checks, emptied
+    # at _CHECKED_PAIRS (a site's chrome shares whole-text band keys among its pages, whose
+    # stories never link: their pairs grow with the square of its pages)
+    checked: set[int] = set()
     for rows in band_buckets(keys):
         by_root: dict[int, list[int]] = {}
         for r in rows:
@@ -1260,6 +1271,9 @@ def piece_roots(
     return [find(i) for i in range(len(texts))]
 
 
+_CHECKED_PAIRS = 1 << 22  # ~250 MB of the checked pairs' memo at most
+
+
 def _join_pieces(
     group: Sequence[int], other: Sequence[int], may_link: Callable[[int, int], bool],
     find: Callable[[int], int], union: Callable[[int, int], None],
@@ -1273,6 +1287,8 @@ def _join_pieces(
             pair = min(a, b) * n + max(a, b)
             if pair in checked:
                 continue
+            if len(checked) >= _CHECKED_PAIRS:
+                checked.clear()
             checked.add(pair)
             if may_link(a, b):
                 union(a, b)

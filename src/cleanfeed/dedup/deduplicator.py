@@ -273,18 +273,23 @@ class Deduplicator:
                edges: Mapping[tuple[str, str], Similarity | None] | None,
                ) -> Iterator[tuple[dict[str, Sequence[str]], np.ndarray | None]]:
         """A group of components as ``_member_bounded`` gives it, to decide at once; a component
-        larger than ``_WHOLE_MEMBERS`` (it comes alone) as its own pieces (``_large_pieces``)
-        in groups of at most ``_RESOLVE_MEMBERS`` members. Each piece is decided on its own, so this
+        whose fingerprints take more than ``_WHOLE_BYTES`` (it comes alone: over
+        ``_RESOLVE_MEMBERS`` members) as its own pieces (``_large_pieces``) in groups of at
+        most ``_RESOLVE_MEMBERS`` members. Each piece is decided on its own, so this
         changes no decision, and what is fetched at once stays bounded however many pages
         their sites' chrome linked into one component (in one run of pages from recurring
         sites, most of them). With each part, its sites' common lines when known already."""
-        if len(group) > 1 or sum(map(len, group.values())) <= _WHOLE_MEMBERS:
+        if len(group) > 1 or not self._too_large(*group.values()):
             yield group, None
             return
         [(label, ids)] = group.items()
         found, common = self._large_pieces(ids, edges)
         for bounded in _member_bounded({piece[0]: piece for piece in found}):
             yield {label: [m for piece in bounded.values() for m in piece]}, common
+
+    def _too_large(self, ids: Sequence[str]) -> bool:
+        """Whether a component's fingerprints take more than ``_WHOLE_BYTES``."""
+        return len(ids) > _RESOLVE_MEMBERS and self.store.fingerprint_bytes(ids) > _WHOLE_BYTES
 
     def _large_pieces(self, ids: Sequence[str],
                       edges: Mapping[tuple[str, str], Similarity | None] | None,
@@ -413,9 +418,12 @@ class Deduplicator:
 _QUERY_ROWS = 64  # lookups per LSH query: bounds the candidate lists held at once
 _RESOLVE_LABELS = 256  # components whose members are looked up at once
 _RESOLVE_MEMBERS = 2048  # members whose fingerprints are fetched and decided per store commit
-#: the largest component decided whole (its fingerprints held at once: ~230 MB for pages of
-#: ~1,300 words); a larger one is decided in its pieces, with as many members held
-_WHOLE_MEMBERS = 16_384
+#: the most fingerprint bytes of a component decided whole (held at once, with their
+#: discounted copies and arrays: ~1.3x that); a larger one is decided in its pieces
+_WHOLE_BYTES = 256 * 2**20
+#: the fingerprints held while a large component's pieces are found (~230 MB of pages of
+#: ~1,300 words)
+_HELD_MEMBERS = 16_384
 
 
 def _member_bounded(members: Mapping[str, Sequence[str]]) -> Iterator[dict[str, Sequence[str]]]:
@@ -449,7 +457,7 @@ def _link_keys(fps: Sequence[Fingerprint], config: DedupConfig) -> dict[str, np.
 
 class _Held:
     """The own fingerprints of a large component's members, by index, fetched as they are
-    asked for: at most ``_WHOLE_MEMBERS`` held, the least recently used dropped first."""
+    asked for: at most ``_HELD_MEMBERS`` held, the least recently used dropped first."""
 
     def __init__(self, fetch: Callable[[Sequence[str]], list[Fingerprint]],
                  ids: Sequence[str]) -> None:
@@ -467,7 +475,7 @@ class _Held:
                 missing.append(r)
         if missing:
             self.held.update(zip(missing, self.fetch([self.ids[r] for r in missing]), strict=True))
-        while len(self.held) > _WHOLE_MEMBERS:
+        while len(self.held) > _HELD_MEMBERS:
             self.held.popitem(last=False)
 
     def __getitem__(self, r: int) -> Fingerprint:

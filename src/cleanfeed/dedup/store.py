@@ -226,6 +226,7 @@ class Store(Protocol):
     def own_candidates(self, keys: np.ndarray) -> list[list[str]]: ...
     def holds_own(self) -> bool: ...
     def fingerprints(self, doc_ids: Iterable[str]) -> dict[str, Fingerprint]: ...
+    def fingerprint_bytes(self, doc_ids: Iterable[str]) -> int: ...
     def components(self, doc_ids: Iterable[str]) -> dict[str, str]: ...
     def component_members(self, labels: Iterable[str]) -> dict[str, list[str]]: ...
     def decisions(self, doc_ids: Iterable[str] | None = None) -> dict[str, Decision]: ...
@@ -269,6 +270,10 @@ class _FingerprintFile:
 
     def text_hash(self, doc_id: str) -> str:
         return self._where[doc_id][2]
+
+    def size(self, doc_id: str) -> int:
+        """The bytes one fingerprint takes in the file."""
+        return self._where[doc_id][1]
 
     def get(self, doc_id: str) -> Fingerprint:
         offset, size, _ = self._where[doc_id]
@@ -349,6 +354,10 @@ class MemoryStore:
 
     def fingerprints(self, doc_ids: Iterable[str]) -> dict[str, Fingerprint]:
         return {i: self._fps.get(i) for i in doc_ids}
+
+    def fingerprint_bytes(self, doc_ids: Iterable[str]) -> int:
+        """About what these documents' fingerprints take, fetched (their pickled size)."""
+        return sum(self._fps.size(i) for i in doc_ids)
 
     def components(self, doc_ids: Iterable[str]) -> dict[str, str]:
         return {i: self._component[i] for i in doc_ids}
@@ -667,6 +676,15 @@ class SqliteStore:
                                           row[5], row[6], row[7], row[8], bytes(row[9]),
                                           bytes(row[10]))
         return out
+
+    def fingerprint_bytes(self, doc_ids: Iterable[str]) -> int:
+        """About what these documents' fingerprints take, fetched (their byte columns)."""
+        total = 0
+        for chunk in _chunks(list(doc_ids)):
+            q = ("SELECT TOTAL(LENGTH(shingles) + LENGTH(signature) + LENGTH(lines) "
+                 f"+ LENGTH(shingle_lines)) FROM docs WHERE doc_id IN ({_marks(len(chunk))})")
+            total += int(self._conn.execute(q, list(chunk)).fetchone()[0])
+        return total
 
     def components(self, doc_ids: Iterable[str]) -> dict[str, str]:
         out: dict[str, str] = {}
