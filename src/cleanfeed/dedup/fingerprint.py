@@ -383,8 +383,10 @@ class Fingerprint:
         What is left is the page's own text: the evidence two pages are copies must come from
         it, not from what the site prints on every page.
         """
+        if not len(common) or not self.shingle_lines:
+            return self
         keys = self.line_keys() if keys is None else keys
-        if not len(keys) or not len(common) or not self.shingle_lines:
+        if not len(keys):
             return self
         pos = np.searchsorted(common, keys)
         pos[pos == len(common)] = 0
