@@ -420,6 +420,28 @@ def test_pages_linked_only_by_their_sites_common_text_are_decided_apart(
     assert decisions["s0-1"].reason.startswith("no near-duplicate")
 
 
+def test_the_memo_of_checked_pairs_emptied_changes_no_piece(
+    stories: list[list[str]], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The piece walk remembers the pairs it checked only to skip them in later buckets: a
+    memo emptied at every pair (``_CHECKED_PAIRS``) gives the same pieces, with no fewer checks."""
+    sidebar = stories[3][:3]
+    docs = [_doc(f"s0-{k}", [*stories[k], *sidebar], f"https://s0.example/{k}") for k in range(3)]
+    docs += [_doc(f"s{c}-0", _edit(stories[0], 2 + c, seed=c), f"https://s{c}.example/0")
+             for c in range(1, 5)]
+    fps = fingerprint_batch(docs, CONFIG)
+    common = common_lines(*line_pairs(fps), CONFIG)
+    own = [f.discounted_by(common) for f in fps]
+    checks: list[tuple[int, int]] = []
+    monkeypatch.setattr(cluster, "may_verify", _recording(cluster.may_verify,
+                                                          lambda a, b, c: checks.append((a, b))))
+    remembered = [[f.doc_id for f in piece] for piece in own_pieces(own, CONFIG)]
+    once = len(checks)
+    monkeypatch.setattr(cluster, "_CHECKED_PAIRS", 0)
+    assert [[f.doc_id for f in piece] for piece in own_pieces(own, CONFIG)] == remembered
+    assert len(checks) - once >= once and len(remembered) == 3
+
+
 def test_a_roundup_of_story_ledes_is_a_piece_apart_from_the_stories(
     stories: list[list[str]],
 ) -> None:
