@@ -1271,7 +1271,7 @@ def piece_roots(
     return [find(i) for i in range(len(texts))]
 
 
-_CHECKED_PAIRS = 1 << 22  # ~250 MB of the checked pairs' memo at most
+_CHECKED_PAIRS = 1 << 20  # ~70 MB of the checked pairs' memo at most
 
 
 def _join_pieces(

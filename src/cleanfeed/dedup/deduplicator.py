@@ -56,7 +56,7 @@ from .cluster import (
     piece_roots,
     resolve_pieces,
 )
-from .fingerprint import Fingerprint, fingerprint_batch, lsh_keys
+from .fingerprint import LEAD_LINES, Fingerprint, fingerprint_batch, lsh_keys
 from .store import MemoryStore, Settled, Store
 
 __all__ = ["AddResult", "Deduplicator", "deduplicate"]
@@ -302,22 +302,24 @@ class Deduplicator:
         ids = sorted(ids)
         texts: list[str | None] = []
         eligible: list[int] = []
-        rows: list[np.ndarray] = []
+        # filled in place, a slice at a time: no second copy to join them
+        keys = np.empty((len(ids), self.config.bands + LEAD_LINES), dtype=np.uint64)
         common: list[np.ndarray] = []
         for start in range(0, len(ids), _RESOLVE_MEMBERS):
             fps = self._fingerprints(ids[start : start + _RESOLVE_MEMBERS])
-            keys = [f.line_keys() for f in fps]
-            common.append(self._common(keys))
-            own = [f.discounted_by(common[-1], k) for f, k in zip(fps, keys, strict=True)]
-            del fps, keys
+            lines = [f.line_keys() for f in fps]
+            common.append(self._common(lines))
+            own = [f.discounted_by(common[-1], k) for f, k in zip(fps, lines, strict=True)]
+            del fps, lines
             texts.extend(f.text_hash if f.n_tokens else None for f in own)
             in_lsh = [r for r, f in enumerate(own) if lsh_eligible(f, self.config)]
+            keys[len(eligible) : len(eligible) + len(in_lsh)] = lsh_keys(
+                [own[r] for r in in_lsh], self.config)
             eligible.extend(start + r for r in in_lsh)
-            rows.append(lsh_keys([own[r] for r in in_lsh], self.config))
         # a line's commonness is the store's, whichever slice asked: one array for all
         known = np.unique(np.concatenate(common))
         held = _Held(lambda some: [f.discounted_by(known) for f in self._fingerprints(some)], ids)
-        roots = piece_roots(texts, edge_rows(edges, ids), eligible, np.concatenate(rows),
+        roots = piece_roots(texts, edge_rows(edges, ids), eligible, keys[: len(eligible)],
                             lambda a, b: may_verify(held[a], held[b], self.config), held.hold)
         pieces: dict[int, list[str]] = {}
         for doc_id, root in zip(ids, roots, strict=True):
