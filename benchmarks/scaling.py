@@ -5,6 +5,7 @@ Usage::
 
     python -m benchmarks.scaling [--sizes 10000,50000,200000] [--block 5000] [--seed 1]
                                  [--dedup-fingerprints 1000000] [--dedup-store memory,sqlite]
+                                 [--dedup-chrome 2]
                                  [--workdir DIR] [--out DIR]
 
 Runs: for each size, the real ``cleanfeed run --jobs 2`` in a subprocess over a packed input
