@@ -386,7 +386,7 @@ def candidate_pairs(keys: np.ndarray) -> np.ndarray:
         same = same[:-1] & (flat[offset:] == flat[:-offset])
     if not pairs:
         return np.empty((0, 2), dtype=np.int64)
-    found = np.concatenate(pairs).astype(np.int64)
+    found = np.concatenate(pairs)
     found = np.sort(found, axis=1)
     found = found[found[:, 0] != found[:, 1]]
     return np.unique(found, axis=0)
@@ -423,7 +423,7 @@ def _by_key(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     bucket (keys already include their band index, see ``band_keys``)."""
     flat = keys.reshape(-1)
     order = np.argsort(flat, kind="stable")
-    return flat[order], (order // keys.shape[1]).astype(_index_dtype(len(keys)))
+    return flat[order], order // keys.shape[1]
 
 
 class _Forest:

@@ -295,10 +295,10 @@ class Deduplicator:
                       edges: Mapping[tuple[str, str], Similarity | None] | None,
                       ) -> tuple[list[list[str]], np.ndarray]:
         """The own pieces (``cluster.own_pieces``) of a component too large to hold, and its
-        sites' common lines: each
-        member's own text is read once, a slice at a time, for its LSH keys, and again when a
-        bucket it is in asks for a check (``_Held``). What is held for all members is their
-        keys (under 200 bytes each), text hashes and their sites' common lines."""
+        sites' common lines. Each member's own text is read once, a slice at a time, for its
+        LSH keys, and again when a bucket it is in asks for a check (``_Held``). What is held
+        for all members is their keys (~530 bytes each), text hashes and their sites' common
+        lines."""
         ids = sorted(ids)
         texts: list[str | None] = []
         eligible: list[int] = []
