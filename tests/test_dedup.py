@@ -45,6 +45,7 @@ from cleanfeed.dedup.cluster import (
     cluster_fingerprints,
     common_lines,
     connected_components,
+    line_pairs,
     verify_many,
 )
 from cleanfeed.dedup.fingerprint import lsh_keys, strip_volatile, tokens
@@ -601,7 +602,7 @@ def test_settled_pages_leave_the_whole_text_index_for_the_own_one(tmp_path: Path
         store.close()
 
 
-def test_index_of_the_previous_schema_is_upgraded(seeds: list[CleanDoc], tmp_path: Path) -> None:
+def test_index_of_schema_4_is_upgraded(seeds: list[CleanDoc], tmp_path: Path) -> None:
     """An index of schema 4 opens (upgraded in place); its decided pages, which it left in the
     whole-text index, leave it once their component is decided again (settled)."""
     path = tmp_path / "dedup.sqlite"
@@ -611,7 +612,7 @@ def test_index_of_the_previous_schema_is_upgraded(seeds: list[CleanDoc], tmp_pat
         store._conn.execute("UPDATE meta SET value = '4' WHERE key = 'schema'")
         store._conn.execute("DROP TABLE own_bands")
     with SqliteStore(path, CONFIG) as store:
-        assert store._conn.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone() == ("5",)
+        assert store._conn.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone() == ("6",)
         assert not store.holds_own() and len(store.decisions()) == 3
         keys = lsh_keys(fingerprint_batch(site[:3], CONFIG), CONFIG)
         assert all(store.lsh_candidates(keys))
@@ -619,6 +620,32 @@ def test_index_of_the_previous_schema_is_upgraded(seeds: list[CleanDoc], tmp_pat
         dedup.add_fingerprints(fingerprint_batch(site[3:], CONFIG), resolve=False)  # the chrome links it
         dedup.resolve(settle=True)
         assert store.lsh_candidates(keys) == [[], [], []] and store.holds_own()
+
+
+def test_index_of_schema_5_is_keyed_again_by_own_text(seeds: list[CleanDoc], tmp_path: Path) -> None:
+    """Schema 5 settled a page under the band keys of its whole page's signature, chrome and
+    all. Opened now, the index keys its settled pages as a settled run keys them: by their own
+    text, so a later page reaches them by their story alone."""
+    site = [_on_site(seeds[i], f"s{i}", "news.example") for i in range(4)]
+    fps = fingerprint_batch(site, CONFIG)
+    path = tmp_path / "dedup.sqlite"
+    with SqliteStore(path, CONFIG) as store:
+        dedup = Deduplicator(CONFIG, store)
+        dedup.add_fingerprints(fps, resolve=False)
+        dedup.resolve(settle=True)
+        settled = store._conn.execute("SELECT key, num FROM own_bands ORDER BY num, key").fetchall()
+        assert settled
+        nums = dict(store._conn.execute("SELECT doc_id, num FROM docs"))
+        whole = sorted({(int(k), nums[f.doc_id]) for f, keys in zip(fps, lsh_keys(fps, CONFIG), strict=True)
+                        for k in keys.view(np.int64)}, key=lambda r: (r[1], r[0]))
+        assert whole != settled
+        store._conn.execute("DELETE FROM own_bands")  # as schema 5 keyed them
+        store._conn.executemany("INSERT INTO own_bands VALUES (?, ?)", whole)
+        store._conn.execute("UPDATE meta SET value = '5' WHERE key = 'schema'")
+        store._conn.commit()
+    with SqliteStore(path, CONFIG) as store:
+        assert store._conn.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone() == ("6",)
+        assert store._conn.execute("SELECT key, num FROM own_bands ORDER BY num, key").fetchall() == settled
 
 
 def test_index_refuses_another_config(tmp_path: Path) -> None:
@@ -1038,6 +1065,29 @@ def test_briefs_on_one_heavy_template_are_all_kept() -> None:
     decisions = deduplicate(briefs, CONFIG)
     assert [d.status for d in decisions] == ["kept"] * 20
     assert all("site-common" in d.reason for d in decisions)
+
+
+def test_discounted_pages_are_keyed_by_their_own_text() -> None:
+    """Briefs of one heavy template share band keys through the chrome: every pair of the
+    site's pages would be a candidate, pairs growing with the square of its pages. Discounted
+    by the site's common lines, each is keyed by the MinHash of what is left: its brief."""
+    fps = fingerprint_batch(_briefs_on_one_template(20), CONFIG)
+    common = common_lines(*line_pairs(fps), CONFIG)
+    own = [f.discounted_by(common) for f in fps]
+    assert all(f.discounted for f in own)
+
+    def pairs_sharing_a_band(fps: list[Fingerprint]) -> set[tuple[int, int]]:
+        bands = lsh_keys(fps, CONFIG)[:, : CONFIG.bands]
+        return {(j, i) for i in range(len(bands)) for j in range(i)
+                if np.intersect1d(bands[i], bands[j]).size}
+
+    assert len(pairs_sharing_a_band(fps)) == 190  # all of them
+    by_own = pairs_sharing_a_band(own)
+    assert len(by_own) < 190 / 4
+    assert all(np.intersect1d(own[i].shingle_array(), own[j].shingle_array()).size
+               for i, j in by_own)  # what the briefs themselves share
+    alone = lsh_keys([own[3]], CONFIG)  # a page's keys do not depend on the others signed with it
+    assert np.array_equal(alone[0], lsh_keys(own, CONFIG)[3])
 
 
 _MENU = [f"{verb} {thing}" for verb in ("Build", "Ship", "Scale", "Secure", "Trace")

@@ -290,7 +290,9 @@ class Fingerprint:
     ``shingle_lines``: for each shingle, the index (``<u2``) of the line its first word is
     in. With them a site's recurring lines can be taken out of the comparison
     (``SiteLines``, ``Fingerprint.discounted``).
-    ``discounted``: how many shingles ``discounted`` took out (0 for a page as fingerprinted).
+    ``discounted``: how many shingles ``discounted_by`` took out (0 for a page as
+    fingerprinted); a discounted fingerprint has no ``signature`` (``lsh_keys`` signs its
+    shingles).
     """
 
     doc_id: str
@@ -394,10 +396,13 @@ class Fingerprint:
         if not is_common.any():
             return self
         drop = is_common[np.frombuffer(self.shingle_lines, dtype="<u2")]
+        if not drop.any():  # the common lines start no shingle
+            return self
         keep = ~drop
         return replace(
             self,
             shingles=self.shingle_array()[keep].tobytes(),
+            signature=b"",  # the whole page's: ``lsh_keys`` signs what is left
             shingle_lines=np.frombuffer(self.shingle_lines, dtype="<u2")[keep].tobytes(),
             discounted=self.discounted + int(drop.sum()),
         )
@@ -663,8 +668,20 @@ def lead_keys(fp: Fingerprint) -> np.ndarray:
 
 def lsh_keys(fps: Sequence[Fingerprint], config: DedupConfig) -> np.ndarray:
     """The LSH keys (n, bands + LEAD_LINES) of fingerprints: MinHash band keys, then lead
-    line keys. Two pages sharing any key are candidates."""
+    line keys. Two pages sharing any key are candidates.
+
+    A discounted fingerprint (``Fingerprint.discounted_by``) is keyed by its own text: its
+    band keys are those of the MinHash of the shingles left. With the whole page's, the
+    chrome a site prints on every page would make its pages of distinct stories share
+    band keys, and the pairs checked grow with the square of the site's pages."""
     if not fps:
         return np.empty((0, config.bands + LEAD_LINES), dtype=np.uint64)
-    bands = band_keys_batch(np.stack([f.signature_array() for f in fps]), config)
+    signatures = np.empty((len(fps), config.num_perm), dtype=np.uint32)
+    own = [i for i, f in enumerate(fps) if f.discounted]
+    whole = [i for i, f in enumerate(fps) if not f.discounted]
+    if whole:
+        signatures[whole] = np.stack([fps[i].signature_array() for i in whole])
+    if own:
+        signatures[own] = minhash_signatures([fps[i].shingle_array() for i in own], config)
+    bands = band_keys_batch(signatures, config)
     return np.hstack([bands, np.stack([lead_keys(f) for f in fps])])

@@ -49,8 +49,8 @@ import numpy as np
 from ..config import DedupConfig
 from ..errors import IndexMismatchError, StoreError
 from ..models import Decision, Similarity
-from .cluster import line_pairs, unique_pairs
-from .fingerprint import Fingerprint
+from .cluster import common_lines, line_pairs, lsh_eligible, unique_pairs
+from .fingerprint import Fingerprint, lsh_keys
 
 __all__ = ["BandIndex", "MemoryStore", "Settled", "SqliteStore", "Store", "open_store"]
 
@@ -58,9 +58,11 @@ __all__ = ["BandIndex", "MemoryStore", "Settled", "SqliteStore", "Store", "open_
 # letters whole (3 cut them at the UTF-8 bytes 0x85 and 0xA0: other shingles); 5: own_bands.
 # A version 4 index is upgraded in place (the table is added): its decided documents stay in
 # ``bands``, where later pages find them as version 4 did, until their component is decided
-# again and they are settled.
-_SCHEMA_VERSION = "5"
-_UPGRADABLE = {"4"}
+# again and they are settled. 6: own_bands keyed by the MinHash of the own text (5 took the
+# whole page's signature, which the chrome left in shares among a site's pages): a version 5
+# index is upgraded in place, its settled documents keyed again (``SqliteStore._rekey_own``).
+_SCHEMA_VERSION = "6"
+_UPGRADABLE = {"4", "5"}
 
 
 class BandIndex:
@@ -528,6 +530,12 @@ def _decision(row: Sequence[Any]) -> Decision:  # a sqlite3 row: its values are 
     return Decision(row[0], row[1], row[2], sim, row[6], row[7])
 
 
+def _fingerprint(row: Sequence[Any]) -> Fingerprint:
+    """A Fingerprint from a row of ``_FP_COLUMNS``."""
+    return Fingerprint(row[0], row[1], row[2], bytes(row[3]), bytes(row[4]), row[5], row[6],
+                       row[7], row[8], bytes(row[9]), bytes(row[10]))
+
+
 def _band_rows(keys: np.ndarray, num: int) -> list[tuple[int, int]]:
     """The rows of a ``bands`` or ``own_bands`` table for one document's keys (SQLite integers
     are signed: a uint64 key is stored as the int64 of its bits)."""
@@ -587,10 +595,8 @@ class SqliteStore:
             )
             self._conn.execute("COMMIT")
             return
-        if rows.get("schema") in _UPGRADABLE:  # the DDL above added what it lacked
-            self._conn.execute("UPDATE meta SET value = ? WHERE key = 'schema'", (_SCHEMA_VERSION,))
-            rows["schema"] = _SCHEMA_VERSION
-        if rows.get("schema") != _SCHEMA_VERSION:
+        schema = rows.get("schema")
+        if schema != _SCHEMA_VERSION and schema not in _UPGRADABLE:
             raise IndexMismatchError(
                 f"index {self.path} has schema version {rows.get('schema')!r}, this cleanfeed "
                 f"writes version {_SCHEMA_VERSION!r}; rebuild the index at a new path"
@@ -608,6 +614,43 @@ class SqliteStore:
                 f"(fingerprint {rows.get('config_fingerprint')}, now {mine}; {diff}). "
                 "Run with the index's settings, or give a new index path."
             )
+        if schema in _UPGRADABLE:  # the DDL above added the tables it lacked
+            self._upgrade(str(schema))
+
+    def _upgrade(self, schema: str) -> None:
+        """Bring an index of an ``_UPGRADABLE`` schema to this one, in one transaction."""
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            if schema == "5":
+                self._rekey_own()
+            self._conn.execute("UPDATE meta SET value = ? WHERE key = 'schema'", (_SCHEMA_VERSION,))
+            self._conn.execute("COMMIT")
+        except BaseException:
+            if self._conn.in_transaction:
+                self._conn.execute("ROLLBACK")
+            raise
+
+    def _rekey_own(self) -> None:
+        """The settled documents' own keys again, as ``Deduplicator.resolve`` settles them now:
+        from the MinHash of their own text (``lsh_keys`` of the page discounted by its site's
+        common lines, as the index knows them), not the whole page's signature. One whose own
+        text no longer takes part in LSH (more of its lines are common now) leaves the index."""
+        nums = [num for (num,) in self._conn.execute("SELECT DISTINCT num FROM own_bands")]
+        for start in range(0, len(nums), 500):
+            chunk = nums[start : start + 500]
+            q = f"SELECT num, {_FP_COLUMNS} FROM docs WHERE num IN ({_marks(len(chunk))})"
+            found = {row[0]: _fingerprint(row[1:]) for row in self._conn.execute(q, chunk)}
+            lines = [f.line_keys() for f in found.values()]
+            known = np.unique(np.concatenate(lines)) if lines else np.empty(0, dtype=np.uint64)
+            common = common_lines(*self.line_stories(known), self.config)
+            own = {num: f.discounted_by(common, k)
+                   for (num, f), k in zip(found.items(), lines, strict=True)}
+            keyed = [num for num, f in own.items() if lsh_eligible(f, self.config)]
+            keys = lsh_keys([own[num] for num in keyed], self.config)
+            self._conn.executemany("DELETE FROM own_bands WHERE num = ?", [(num,) for num in chunk])
+            self._conn.executemany("INSERT OR IGNORE INTO own_bands VALUES (?, ?)",
+                                   [r for num, k in zip(keyed, keys, strict=True)
+                                    for r in _band_rows(k, num)])
 
     # -- reads
 
@@ -672,9 +715,7 @@ class SqliteStore:
         for chunk in _chunks(list(doc_ids)):
             q = f"SELECT {_FP_COLUMNS} FROM docs WHERE doc_id IN ({_marks(len(chunk))})"
             for row in self._conn.execute(q, list(chunk)):
-                out[row[0]] = Fingerprint(row[0], row[1], row[2], bytes(row[3]), bytes(row[4]),
-                                          row[5], row[6], row[7], row[8], bytes(row[9]),
-                                          bytes(row[10]))
+                out[row[0]] = _fingerprint(row)
         return out
 
     def fingerprint_bytes(self, doc_ids: Iterable[str]) -> int:
