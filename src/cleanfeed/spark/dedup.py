@@ -133,12 +133,15 @@ def resolve_rows(table: pa.Table, config: DedupConfig) -> pa.Table:
     whole = [_fingerprint(r["id"], r["text_hash"], r["n_tokens"], r["shingles"], r["domain"],
                           r["fp_wire"], r["fp_date"], r["fp_url"], r["fp_lines"],
                           r["fp_shingle_lines"]) for r in rows]
-    # the signatures again, from the whole pages' shingles as the local engine made them:
-    # resolve splits a component by the LSH keys of its members (``own_pieces``)
-    signatures = minhash_signatures([f.shingle_array() for f in whole], config)
-    members = [replace(f, signature=s.astype("<u4").tobytes()).discounted_by(
-                   np.sort(np.array(r["common"] or [], dtype=np.int64).view(np.uint64)))
-               for f, s, r in zip(whole, signatures, rows, strict=True)]
+    members = [f.discounted_by(np.sort(np.array(r["common"] or [], dtype=np.int64).view(np.uint64)))
+               for f, r in zip(whole, rows, strict=True)]
+    # resolve splits a component by its members' LSH keys (``own_pieces``): a discounted
+    # page's are made from its shingles left, the others' from the signature of the whole
+    # page's, made again here as the local engine made it
+    signed = [i for i, f in enumerate(members) if not f.discounted]
+    signatures = minhash_signatures([members[i].shingle_array() for i in signed], config)
+    for i, s in zip(signed, signatures, strict=True):
+        members[i] = replace(members[i], signature=s.astype("<u4").tobytes())
     node = {r["id"]: r["node"] for r in rows}
     out: list[dict[str, Any]] = [
         {"node": node[d.doc_id], "status": d.status, "canonical_id": d.canonical_id,
