@@ -1090,6 +1090,33 @@ def test_discounted_pages_are_keyed_by_their_own_text() -> None:
     assert np.array_equal(alone[0], lsh_keys(own, CONFIG)[3])
 
 
+def test_a_new_page_is_checked_once_against_a_component_it_joined(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Nineteen briefs of one heavy template, joined into one component by the chrome, are
+    stored; a twentieth shares band keys with all of them. Its candidates are walked until one
+    links it, and the rest, of the component it joined, are passed over without a look at the
+    union-find: a site's candidates, all one component's, grow with the site's pages."""
+    briefs = fingerprint_batch(_briefs_on_one_template(20), CONFIG)
+    store = MemoryStore(CONFIG)
+    dedup = Deduplicator(CONFIG, store)
+    dedup.add_fingerprints(briefs[:19], resolve=False)
+    assert len(set(store.components([f.doc_id for f in briefs[:19]]).values())) == 1
+    assert len(store.lsh_candidates(lsh_keys(briefs[19:], CONFIG))[0]) == 19
+    asked: list[str] = []
+    link = deduplicator._Linker.link
+
+    def counting(self: Any, a: str, b: str, *args: Any) -> bool:
+        asked.append(b)
+        return bool(link(self, a, b, *args))
+
+    monkeypatch.setattr(deduplicator._Linker, "link", counting)
+    dedup.add_fingerprints(briefs[19:], resolve=False)
+    assert len(asked) == 1
+    labels = store.components([f.doc_id for f in briefs])
+    assert len(set(labels.values())) == 1
+
+
 _MENU = [f"{verb} {thing}" for verb in ("Build", "Ship", "Scale", "Secure", "Trace")
          for thing in ("applications with AI", "every preview", "storefronts that convert",
                        "your bot protection")]

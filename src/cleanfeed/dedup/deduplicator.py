@@ -555,16 +555,21 @@ class _Linker:
             self.comp_of.update(self.store.components([doc_id]))
         return self.fp_of[doc_id]
 
-    def link(self, a: str, b: str, own: Callable[[Fingerprint], Fingerprint] | None = None) -> None:
+    def link(self, a: str, b: str, own: Callable[[Fingerprint], Fingerprint] | None = None) -> bool:
         """Check one candidate pair (``a`` new) unless its sides are joined already; on the
-        pair's ``own`` text (their sites' common lines discounted) when given."""
+        pair's ``own`` text (their sites' common lines discounted) when given. Whether its
+        sides are joined now."""
         ra, rb = self.find(self.node(a)), self.find(self.node(b))
-        if ra == rb or (a, b) in self.checked or (b, a) in self.checked:
-            return
+        if ra == rb:
+            return True
+        if (a, b) in self.checked or (b, a) in self.checked:
+            return False
         self.checked.add((a, b))
         x, y = self.fp_of[a], self.fingerprint_of(b)
         if linked(x, y, self.config) if own is None else linked(own(x), own(y), self.config):
             self.union(ra, rb)
+            return True
+        return False
 
     def start(self, new_fps: Iterable[Fingerprint]) -> None:
         """Every new document is a node (its own component until linked)."""
@@ -591,8 +596,14 @@ class _Linker:
             if unknown:
                 self.comp_of.update(self.store.components(unknown))
             for f, others in zip(chunk, found, strict=True):
+                # the nodes joined with ``f``: linking only merges, so they stay joined, and
+                # their other candidates are passed over unchecked (the pages of a site whose
+                # chrome shares keys are one component's: many candidates a page)
+                joined: set[_Node] = set()
                 for o in others:
-                    self.link(f.doc_id, o, own)
+                    node = self.node(o)
+                    if node not in joined and self.link(f.doc_id, o, own):
+                        joined.add(node)
 
     def link_batch(self, eligible: Sequence[Fingerprint], keys: np.ndarray) -> None:
         """Link the new documents sharing an LSH band key, bucket by bucket: in each bucket,
