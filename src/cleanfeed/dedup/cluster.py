@@ -401,7 +401,7 @@ def band_buckets(keys: np.ndarray) -> Iterator[list[int]]:
     if len(keys) < 2:
         return
     flat = keys.reshape(-1)
-    order = np.argsort(flat, kind="stable")
+    order = np.argsort(flat)  # in place: a stable sort's buffer is half the keys again
     ranked = flat[order]
     same = ranked[1:] == ranked[:-1]  # an entry and the next share their key
     in_shared = np.zeros(len(ranked), dtype=bool)  # most keys are one row's: only the others
@@ -410,8 +410,15 @@ def band_buckets(keys: np.ndarray) -> Iterator[list[int]]:
     del same
     at = np.flatnonzero(in_shared)
     del in_shared
-    shared_keys, rows = ranked[at], (order[at] // keys.shape[1]).astype(_index_dtype(len(keys)))
-    del ranked, order, at  # the walk holds the shared entries only
+    # one full-length array let go before the next is made: the walk holds the shared
+    # entries only (a bucket's rows are sorted below, so the sort need not be stable)
+    at_rows = order[at]
+    del order
+    at_rows //= keys.shape[1]
+    rows = at_rows.astype(_index_dtype(len(keys)))
+    del at_rows
+    shared_keys = ranked[at]
+    del ranked, at
     starts = np.flatnonzero(np.concatenate(([True], shared_keys[1:] != shared_keys[:-1])))
     ends = np.concatenate((starts[1:], [len(shared_keys)]))
     for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
