@@ -49,7 +49,7 @@ from cleanfeed.dedup.cluster import (
     verify_many,
 )
 from cleanfeed.dedup.fingerprint import lsh_keys, strip_volatile, tokens
-from cleanfeed.dedup.store import BandIndex, LinePairs, Settled
+from cleanfeed.dedup.store import BandIndex, LinePairs, Reach, Settled
 
 CONFIG = DedupConfig()
 
@@ -192,7 +192,32 @@ def test_band_index_query_equals_brute_force() -> None:
         if set(keys[50 + r].tolist()) & set(keys[d].tolist())
     }
     assert got == brute
-    assert index.nbytes == 50 * 8 * 12
+    assert 50 * 8 * 12 < index.nbytes < 50 * 8 * 12 * 1.05  # keys, documents, directories
+
+
+def test_band_index_finds_hashed_keys_in_their_buckets() -> None:
+    # band keys are hashes over the whole uint64 range: each run's directory sends a needle to
+    # its bucket; keys many documents share (a site's chrome), the range's two ends and keys no
+    # document holds must come out as a search of every key does
+    rng = np.random.default_rng(5)
+    keys = rng.integers(0, 2**64 - 1, size=(3000, 6), dtype=np.uint64, endpoint=True)
+    keys[::3, 0] = 12345
+    keys[:40, 1] = np.uint64(2**64 - 1)
+    keys[40:70, 2] = 0
+    index = BandIndex()
+    for start in range(0, 2900, 290):
+        index.insert(np.arange(start, start + 290), keys[start : start + 290])
+    needles = np.vstack((keys[rng.choice(2900, 40)], keys[2900:]))  # held, and not held
+    rows, docs = index.query(needles)
+    got = set(zip(rows.tolist(), docs.tolist(), strict=True))
+    held: dict[int, set[int]] = {}
+    for d, row in enumerate(keys[:2900].tolist()):
+        for key in row:
+            held.setdefault(key, set()).add(d)
+    brute = {(r, d) for r, row in enumerate(needles.tolist()) for key in row for d in held.get(key, ())}
+    assert got == brute
+    # the needles of no document reach only the documents of the key they share (every third)
+    assert {d for r, d in got if r >= 40} == set(range(0, 2900, 3))
 
 
 def test_line_pairs_capped_give_the_same_common_lines() -> None:
@@ -593,12 +618,33 @@ def test_settled_pages_leave_the_whole_text_index_for_the_own_one(tmp_path: Path
     own = linked_by[:, ::-1].copy()  # other keys, as a discounted text has
     for store in (MemoryStore(CONFIG), SqliteStore(tmp_path / "i.sqlite", CONFIG)):
         store.commit([(fp, linked_by[0])], {"a": "a"}, [Decision("a", "pending", "a", None, "")])
-        assert store.lsh_candidates(linked_by) == [["a"]] and not store.holds_own()
+        assert store.lsh_candidates(linked_by) == [[Reach("a", ["a"])]] and not store.holds_own()
         store.commit([], {}, [Decision("a", "kept", "a", None, "")], [Settled("a", linked_by[0], own[0])])
         assert store.lsh_candidates(linked_by) == [[]]
-        assert store.own_candidates(own) == [["a"]] and store.holds_own()
+        assert store.own_candidates(own) == [[Reach("a", ["a"])]] and store.holds_own()
         store.commit([], {}, [], [Settled("a", None, None)])  # decided again: now a twin
         assert store.own_candidates(own) == [[]]
+        store.close()
+
+
+def test_candidates_come_by_component_in_either_store(tmp_path: Path) -> None:
+    """A lookup's candidates come grouped by their stored component, each group's pages in
+    order, the same from both stores; a page settled out of the whole-text index is no
+    candidate there, and a component relabelled by a later commit is reached by its new label."""
+    fps = [fingerprint(doc(f"p{i}", f"page {i} of the site, a story of its own " * 8), CONFIG) for i in range(6)]
+    keys = np.repeat(lsh_keys(fps[:1], CONFIG), 6, axis=0)
+    keys[:, 0] = 7  # every page shares key 7 (a site's chrome); the query row too
+    query = np.vstack((keys[:1], np.full((1, keys.shape[1]), 9, dtype=np.uint64)))  # and one of nothing
+    labels = {"p0": "p0", "p1": "p0", "p2": "p2", "p3": "p0", "p4": "p2", "p5": "p5"}
+    pending = [Decision(f.doc_id, "pending", labels[f.doc_id], None, "") for f in fps]
+    for store in (MemoryStore(CONFIG), SqliteStore(tmp_path / "i.sqlite", CONFIG)):
+        store.commit(list(zip(fps, keys, strict=True)), labels, pending)
+        assert store.lsh_candidates(query) == [
+            [Reach("p0", ["p0", "p1", "p3"]), Reach("p2", ["p2", "p4"]), Reach("p5", ["p5"])], []]
+        store.commit([], {"p5": "p2"}, [], [Settled("p3", keys[3], None)])  # p5 joins p2; p3 settled
+        found = store.lsh_candidates(query)[0]
+        assert sorted((r.label, list(r.docs)) for r in found) == [
+            ("p0", ["p0", "p1"]), ("p2", ["p2", "p4", "p5"])]
         store.close()
 
 
@@ -1102,7 +1148,8 @@ def test_a_new_page_is_checked_once_against_a_component_it_joined(
     dedup = Deduplicator(CONFIG, store)
     dedup.add_fingerprints(briefs[:19], resolve=False)
     assert len(set(store.components([f.doc_id for f in briefs[:19]]).values())) == 1
-    assert len(store.lsh_candidates(lsh_keys(briefs[19:], CONFIG))[0]) == 19
+    [reaches] = store.lsh_candidates(lsh_keys(briefs[19:], CONFIG))
+    assert [len(r.docs) for r in reaches] == [19]  # one component's nineteen pages
     asked: list[str] = []
     link = deduplicator._Linker.link
 

@@ -56,8 +56,8 @@ from .cluster import (
     piece_roots,
     resolve_pieces,
 )
-from .fingerprint import LEAD_LINES, Fingerprint, fingerprint_batch, lsh_keys
-from .store import MemoryStore, Settled, Store
+from .fingerprint import LEAD_LINES, Fingerprint, distinct, fingerprint_batch, lsh_keys
+from .store import MemoryStore, Reach, Settled, Store
 
 __all__ = ["AddResult", "Deduplicator", "deduplicate"]
 
@@ -317,7 +317,7 @@ class Deduplicator:
                 [own[r] for r in in_lsh], self.config)
             eligible.extend(start + r for r in in_lsh)
         # a line's commonness is the store's, whichever slice asked: one array for all
-        known = np.unique(np.concatenate(common))
+        known = distinct(np.concatenate(common))
         held = _Held(lambda some: [f.discounted_by(known) for f in self._fingerprints(some)], ids)
         roots = piece_roots(texts, edge_rows(edges, ids), eligible, keys[: len(eligible)],
                             lambda a, b: may_verify(held[a], held[b], self.config), held.hold)
@@ -384,7 +384,7 @@ class Deduplicator:
                 unstored: Sequence[Fingerprint] = ()) -> np.ndarray:
         """The site-common line keys among these line keys (``Fingerprint.line_keys`` of some
         pages), by what the store holds and the lines of the ``unstored`` pages."""
-        keys = np.unique(np.concatenate(line_keys)) if line_keys else None
+        keys = distinct(np.concatenate(line_keys)) if line_keys else None
         if keys is None or not len(keys):
             return np.empty(0, dtype=np.uint64)
         stored_keys, stories = self.store.line_stories(keys)
@@ -584,26 +584,22 @@ class _Linker:
                 self.union(ra, rb)
 
     def link_stored(self, eligible: Sequence[Fingerprint], keys: np.ndarray,
-                    lookup: Callable[[np.ndarray], list[list[str]]],
+                    lookup: Callable[[np.ndarray], list[list[Reach]]],
                     own: Callable[[Fingerprint], Fingerprint] | None = None) -> None:
         """Link the new documents to the stored ones sharing an LSH key (``lookup``: the
         store's whole-text or own-text index; ``own``: see ``link``), a slice of lookups at a
-        time (bounded memory)."""
+        time (bounded memory). A stored component's candidates are checked until one links:
+        linking only merges, so the rest would find their sides joined. The pages of a site
+        whose chrome shares keys are mostly one component's, and a new page's candidates
+        there, which grow with its site's pages, are passed over unread."""
         for start in range(0, len(eligible), _QUERY_ROWS):
             chunk = eligible[start : start + _QUERY_ROWS]
-            found = lookup(keys[start : start + _QUERY_ROWS])
-            unknown = {o for others in found for o in others if o not in self.comp_of}
-            if unknown:
-                self.comp_of.update(self.store.components(unknown))
-            for f, others in zip(chunk, found, strict=True):
-                # the nodes joined with ``f``: linking only merges, so they stay joined, and
-                # their other candidates are passed over unchecked (the pages of a site whose
-                # chrome shares keys are one component's: many candidates a page)
-                joined: set[_Node] = set()
-                for o in others:
-                    node = self.node(o)
-                    if node not in joined and self.link(f.doc_id, o, own):
-                        joined.add(node)
+            for f, reaches in zip(chunk, lookup(keys[start : start + _QUERY_ROWS]), strict=True):
+                for reach in reaches:
+                    for o in reach.docs:
+                        self.comp_of.setdefault(o, reach.label)
+                        if self.link(f.doc_id, o, own):
+                            break
 
     def link_batch(self, eligible: Sequence[Fingerprint], keys: np.ndarray) -> None:
         """Link the new documents sharing an LSH band key, bucket by bucket: in each bucket,

@@ -40,6 +40,7 @@ __all__ = [
     "Wrapper",
     "band_keys",
     "band_keys_batch",
+    "distinct",
     "fingerprint",
     "fingerprint_batch",
     "lead_keys",
@@ -412,6 +413,24 @@ class Fingerprint:
 # Hashing
 
 
+def _firsts(ordered: np.ndarray) -> np.ndarray:
+    """A mask of the first of each run of equal values in a sorted 1-D array."""
+    keep = np.empty(len(ordered), dtype=bool)
+    keep[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    return keep
+
+
+def distinct(values: np.ndarray) -> np.ndarray:
+    """The distinct values of a 1-D array, sorted: ``np.unique(values)`` by a sort and a mask.
+    NumPy 2's ``np.unique`` hashes: on two million distinct int64 it took 13 times as long
+    (1.4 s against 0.11 s, measured with numpy 2.4), and keys, shingles and candidate pairs are
+    mostly distinct."""
+    ordered: np.ndarray = np.sort(values, axis=None)
+    out: np.ndarray = ordered[_firsts(ordered)]
+    return out
+
+
 def _fmix64(x: np.ndarray) -> np.ndarray:
     """MurmurHash3's 64-bit finaliser (an avalanching bijection), on a uint64 array."""
     x = x ^ (x >> np.uint64(33))
@@ -561,10 +580,8 @@ def _shingles(
             lines = where[:1] if where is not None else empty16
         else:
             hashes, lines = np.empty(0, dtype=np.uint64), empty16
-        if len(hashes) > 1:  # sorted unique (np.unique is slower on these small arrays)
-            keep = np.empty(len(hashes), dtype=bool)
-            keep[0] = True
-            np.not_equal(hashes[1:], hashes[:-1], out=keep[1:])
+        if len(hashes) > 1:  # sorted unique, each hash with the line of its first shingle
+            keep = _firsts(hashes)
             hashes = hashes[keep]
             if where is not None:
                 lines = lines[keep]
