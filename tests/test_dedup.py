@@ -38,7 +38,7 @@ from cleanfeed import (
     resolve_component,
     verify,
 )
-from cleanfeed.dedup import deduplicator
+from cleanfeed.dedup import cluster, deduplicator
 from cleanfeed.dedup.cluster import (
     band_buckets,
     candidate_pairs,
@@ -528,8 +528,9 @@ def test_a_component_too_large_to_hold_is_decided_in_its_pieces_as_if_whole(
     component of eight. Its fingerprints over ``_WHOLE_BYTES``, it is decided in its own pieces,
     at most ``_RESOLVE_MEMBERS`` members at once, and no more than ``_HELD_MEMBERS`` of its
     fingerprints are held while its pieces are found (fetched again as they are asked for):
-    the decisions, and the pieces a settled run relabels it into, are those of deciding it
-    whole."""
+    the decisions, the pieces a settled run relabels it into and the own keys it settles its
+    pages under are those of deciding it whole, and the parts are not walked for their pieces
+    again."""
     site = "news.example"
     docs = [_on_site(seeds[i], f"a-{i}", site) for i in range(5)]
     docs += [dataclasses.replace(seeds[i], id=f"b-{i}", url=f"https://other.example/{i}")
@@ -539,18 +540,37 @@ def test_a_component_too_large_to_hold_is_decided_in_its_pieces_as_if_whole(
     ids = [d.id for d in docs]
     fps = fingerprint_batch(docs, CONFIG)
 
-    def decide(name: str) -> tuple[dict[str, Decision], dict[str, str]]:
+    def decide(name: str) -> tuple[dict[str, Decision], dict[str, str], dict[str, bytes]]:
         store = MemoryStore(CONFIG) if kind == "memory" else SqliteStore(tmp_path / name, CONFIG)
         dedup = Deduplicator(CONFIG, store)
         dedup.add_fingerprints(fps, resolve=False)
         assert len(set(store.components(ids).values())) == 1  # glued by the chrome
+        settled: dict[str, bytes] = {}
+        commit = store.commit
+
+        def committing(*args: Any) -> None:
+            settled.update((m.doc_id, b"" if m.own_keys is None else m.own_keys.tobytes())
+                           for m in (args[3] if len(args) > 3 else ()))
+            commit(*args)
+
+        monkeypatch.setattr(store, "commit", committing)
         dedup.resolve(settle=True)
-        decided = by_id(dedup.decisions()), store.components(ids)
+        decided = by_id(dedup.decisions()), store.components(ids), settled
         store.close()
         return decided
 
+    walks: list[int] = []
+    own_pieces = cluster._own_pieces
+
+    def walking(members: Any, *rest: Any) -> Any:
+        walks.append(len(members))
+        return own_pieces(members, *rest)
+
+    monkeypatch.setattr(cluster, "_own_pieces", walking)
     whole = decide("whole.sqlite")
     assert len(set(whole[1].values())) == 5  # five stories: five pieces
+    assert sorted(whole[2]) == sorted(ids) and any(whole[2].values()) and walks == [8]
+    walks.clear()
     parts: list[list[str]] = []
     held: list[int] = []
     resolve_labels, hold = Deduplicator._resolve_labels, deduplicator._Held.hold
@@ -572,6 +592,7 @@ def test_a_component_too_large_to_hold_is_decided_in_its_pieces_as_if_whole(
     assert sorted(m for part in parts for m in part) == sorted(ids)
     assert len(parts) > 1 and max(map(len, parts)) <= 3
     assert held and max(held) <= 3
+    assert walks == []  # the large component's walk found the pieces once
 
 
 @pytest.mark.parametrize("kind", ["memory", "sqlite"])

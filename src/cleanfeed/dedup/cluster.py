@@ -56,6 +56,7 @@ from .fingerprint import Fingerprint, lsh_keys
 
 __all__ = [
     "Decision",
+    "KnownPieces",
     "Resolution",
     "Similarity",
     "band_buckets",
@@ -1170,24 +1171,44 @@ class Resolution:
     own_keys: dict[str, np.ndarray]
 
 
+@dataclass(frozen=True)
+class KnownPieces:
+    """Own pieces found already, with the own LSH keys of their members that have them: a
+    component too large to hold is walked for its pieces once, by all its members' keys
+    (``Deduplicator._large_pieces``), and then decided a group of whole pieces at a time."""
+
+    pieces: list[list[str]]
+    own_keys: dict[str, np.ndarray]
+
+
 def resolve_pieces(
     members: Sequence[Fingerprint],
     edges: Mapping[tuple[str, str], Similarity | None] | None = None,
     config: DedupConfig | None = None,
     published: Collection[str] = frozenset(),
     settled: Collection[str] = frozenset(),
+    known: KnownPieces | None = None,
 ) -> Resolution:
-    """``resolve_component``, with the pieces it decided in and their members' own LSH keys."""
+    """``resolve_component``, with the pieces it decided in and their members' own LSH keys.
+    ``known``: the members' pieces (whole pieces, the members discounted as they were found
+    with), which are then not looked for again."""
     config = config or DedupConfig()
     ordered = sorted(members, key=lambda f: f.doc_id)
     ids = [f.doc_id for f in ordered]
     if len(set(ids)) != len(ids):
         raise ValueError("resolve_component: duplicate doc ids among the members")
-    pieces, eligible, keys = _own_pieces(ordered, config, edges)
+    if known is None:
+        pieces, eligible, keys = _own_pieces(ordered, config, edges)
+        own_keys = {ordered[i].doc_id: keys[r] for r, i in enumerate(eligible)}
+    else:
+        by_id = {f.doc_id: f for f in ordered}
+        pieces = sorted(([by_id[i] for i in sorted(piece)] for piece in known.pieces), key=lambda p: p[0].doc_id)
+        if sum(map(len, pieces)) != len(ordered):
+            raise ValueError("resolve_pieces: the known pieces are not the members'")
+        own_keys = dict(known.own_keys)
     decisions = {d.doc_id: d for piece in pieces
                  for d in _resolve_piece(piece, edges, config, published, settled)}
-    return Resolution([decisions[i] for i in ids], [[f.doc_id for f in piece] for piece in pieces],
-                      {ordered[i].doc_id: keys[r] for r, i in enumerate(eligible)})
+    return Resolution([decisions[i] for i in ids], [[f.doc_id for f in piece] for piece in pieces], own_keys)
 
 
 def own_pieces(

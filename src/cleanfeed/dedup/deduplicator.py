@@ -35,6 +35,7 @@ Example::
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -46,6 +47,7 @@ from ..config import DedupConfig
 from ..errors import IndexMismatchError
 from ..models import CleanDoc, Decision, Similarity
 from .cluster import (
+    KnownPieces,
     band_buckets,
     common_lines,
     edge_rows,
@@ -258,9 +260,9 @@ class Deduplicator:
         for start in range(0, len(labels), _RESOLVE_LABELS):
             members = self.store.component_members(labels[start : start + _RESOLVE_LABELS])
             for group in _member_bounded(members):
-                for part, common in self._parts(group, edges):
+                for part, common, known in self._parts(group, edges):
                     done, redone, pieces, moves = self._resolve_labels(part, waiting, edges,
-                                                                       settle, common)
+                                                                       settle, common, known)
                     self.store.commit([], pieces, [*done, *redone], moves)
                     decided.extend(done)
                     changed.extend(redone)
@@ -271,21 +273,23 @@ class Deduplicator:
 
     def _parts(self, group: dict[str, Sequence[str]],
                edges: Mapping[tuple[str, str], Similarity | None] | None,
-               ) -> Iterator[tuple[dict[str, Sequence[str]], np.ndarray | None]]:
+               ) -> Iterator[tuple[dict[str, Sequence[str]], np.ndarray | None, KnownPieces | None]]:
         """A group of components as ``_member_bounded`` gives it, to decide at once; a component
         whose fingerprints take more than ``_WHOLE_BYTES`` (it comes alone: over
         ``_RESOLVE_MEMBERS`` members) as its own pieces (``_large_pieces``) in groups of at
         most ``_RESOLVE_MEMBERS`` members. Each piece is decided on its own, so this
         changes no decision, and what is fetched at once stays bounded however many pages
         their sites' chrome linked into one component (in one run of pages from recurring
-        sites, most of them). With each part, its sites' common lines when known already."""
+        sites, most of them). With each part, its sites' common lines when known already, and
+        its pieces with their members' own keys when found already (not looked for again)."""
         if len(group) > 1 or not self._too_large(*group.values()):
-            yield group, None
+            yield group, None, None
             return
         [(label, ids)] = group.items()
-        found, common = self._large_pieces(ids, edges)
+        found, common, own_keys = self._large_pieces(ids, edges)
         for bounded in _member_bounded({piece[0]: piece for piece in found}):
-            yield {label: [m for piece in bounded.values() for m in piece]}, common
+            members = [m for piece in bounded.values() for m in piece]
+            yield {label: members}, common, KnownPieces([list(p) for p in bounded.values()], own_keys(members))
 
     def _too_large(self, ids: Sequence[str]) -> bool:
         """Whether a component's fingerprints take more than ``_WHOLE_BYTES``."""
@@ -293,12 +297,13 @@ class Deduplicator:
 
     def _large_pieces(self, ids: Sequence[str],
                       edges: Mapping[tuple[str, str], Similarity | None] | None,
-                      ) -> tuple[list[list[str]], np.ndarray]:
-        """The own pieces (``cluster.own_pieces``) of a component too large to hold, and its
-        sites' common lines. Each member's own text is read once, a slice at a time, for its
-        LSH keys, and again when a bucket it is in asks for a check (``_Held``). What is held
-        for all members is their keys (~530 bytes each), text hashes and their sites' common
-        lines."""
+                      ) -> tuple[list[list[str]], np.ndarray, Callable[[Sequence[str]], dict[str, np.ndarray]]]:
+        """The own pieces (``cluster.own_pieces``) of a component too large to hold, its
+        sites' common lines, and the own LSH keys of some of its members (those that have
+        them), as the walk found them. Each member's own text is read once, a slice at a time,
+        for its LSH keys, and again when a bucket it is in asks for a check (``_Held``). What
+        is held for all members is their keys (~530 bytes each), text hashes and their sites'
+        common lines."""
         ids = sorted(ids)
         texts: list[str | None] = []
         eligible: list[int] = []
@@ -324,7 +329,14 @@ class Deduplicator:
         pieces: dict[int, list[str]] = {}
         for doc_id, root in zip(ids, roots, strict=True):
             pieces.setdefault(root, []).append(doc_id)
-        return list(pieces.values()), known
+        row_of = np.full(len(ids), -1, dtype=np.int64)  # a member's row of ``keys`` (ids are sorted)
+        row_of[eligible] = np.arange(len(eligible))
+
+        def own_keys(members: Sequence[str]) -> dict[str, np.ndarray]:
+            rows = {m: int(row_of[bisect_left(ids, m)]) for m in members}
+            return {m: keys[r] for m, r in rows.items() if r >= 0}
+
+        return list(pieces.values()), known, own_keys
 
     def _fingerprints(self, ids: Sequence[str]) -> list[Fingerprint]:
         """These stored documents' fingerprints, in order."""
@@ -334,7 +346,7 @@ class Deduplicator:
     def _resolve_labels(
         self, members_of: Mapping[str, Sequence[str]], waiting: Collection[str],
         edges: Mapping[tuple[str, str], Similarity | None] | None, settle: bool,
-        common: np.ndarray | None = None,
+        common: np.ndarray | None = None, known: KnownPieces | None = None,
     ) -> tuple[list[Decision], list[Decision], dict[str, str], list[Settled]]:
         """Decide these components (their members by label: ``resolve_pieces`` on their
         pages discounted by their sites' common lines): the decisions of the ``waiting``
@@ -343,7 +355,7 @@ class Deduplicator:
         (its piece's: its smallest id) and the members' moves from the whole-text index to
         the own-text one (``Settled``: an exact twin of a smaller id goes to neither, as it
         was kept out of the first). ``common``: their sites' common lines, when known already
-        (``_parts``).
+        (``_parts``); ``known``: the pieces of the one component given, when found already.
 
         Each component's fingerprints are held once: as fetched until discounted, then only
         discounted, and dropped once it is decided (``_member_bounded`` bounds how many
@@ -364,7 +376,7 @@ class Deduplicator:
             linked_by = _link_keys(fps, self.config) if settle else {}
             own = [f.discounted_by(common, k) for f, k in zip(fps, keys, strict=True)]
             del fps, keys
-            resolved = resolve_pieces(own, edges, self.config, published, settled)
+            resolved = resolve_pieces(own, edges, self.config, published, settled, known)
             if settle:
                 twins = _twins(own)
                 for piece in resolved.pieces:

@@ -318,7 +318,7 @@ class _Numbered(Sequence[str]):
         return map(self._ids.__getitem__, self._nums.tolist())
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Sequence) and list(self) == list(other)
+        return isinstance(other, (list, tuple, _Numbered)) and list(self) == list(other)
 
     def __repr__(self) -> str:
         return repr(list(self))
