@@ -169,21 +169,22 @@ class _Run:
 
     def find(self, needles: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """For each needle (uint64), the positions of the first key at least it and of the first
-        key over it (equal where the run holds no such key)."""
-        if not len(self.starts):
+        key over it (equal where the run holds no such key): searched for in its bucket of the
+        directory, or in the whole run when it has none."""
+        if len(self.starts):
+            top = (needles >> np.uint64(self.shift)).astype(np.int64)
+            end = self.starts[top + 1].astype(np.int64)
+            lo = _bisect(self.keys, needles, self.starts[top].astype(np.int64), end.copy(), right=False)
+        else:
+            end = np.full(len(needles), len(self.keys), dtype=np.int64)
             lo = np.searchsorted(self.keys, needles, side="left")
-            hi = lo.copy()
-            hit = np.flatnonzero(lo < len(self.keys))
-            hit = hit[self.keys[lo[hit]] == needles[hit]]
-            hi[hit] = np.searchsorted(self.keys, needles[hit], side="right")
-            return lo, hi
-        top = (needles >> np.uint64(self.shift)).astype(np.int64)
-        end = self.starts[top + 1].astype(np.int64)
-        lo = _bisect(self.keys, needles, self.starts[top].astype(np.int64), end.copy(), right=False)
         hi = lo.copy()
         hit = np.flatnonzero(lo < end)
         hit = hit[self.keys[lo[hit]] == needles[hit]]  # most needles are held by no run
-        hi[hit] = _bisect(self.keys, needles[hit], lo[hit] + 1, end[hit], right=True)
+        if len(self.starts):
+            hi[hit] = _bisect(self.keys, needles[hit], lo[hit] + 1, end[hit], right=True)
+        else:
+            hi[hit] = np.searchsorted(self.keys, needles[hit], side="right")
         return lo, hi
 
 
