@@ -177,6 +177,25 @@ def test_buckets_hold_the_candidate_pairs() -> None:
     assert all(len(rows) >= 2 for rows in band_buckets(keys))
 
 
+@pytest.mark.parametrize("at_once", [1 << 22, 64, 7])
+def test_buckets_come_in_key_order_whatever_range_is_sorted_at_once(
+        monkeypatch: pytest.MonkeyPatch, at_once: int) -> None:
+    # hashed keys over the whole uint64 range, a few shared by many rows (a site's chrome):
+    # sorted in ranges of their top bits, the buckets are the same, in the same order
+    rng = np.random.default_rng(5)
+    keys = rng.integers(0, 2**64, size=(50, 6), dtype=np.uint64)
+    shared = rng.integers(0, 2**64, size=9, dtype=np.uint64)
+    keys[rng.integers(0, 50, size=120), rng.integers(0, 6, size=120)] = shared[rng.integers(0, 9, size=120)]
+    keys[3, 0] = keys[4, 5] = np.uint64(2**64 - 1)  # the last range's last key
+    keys[5, 1] = keys[6, 2] = np.uint64(0)
+    monkeypatch.setattr(cluster, "_SORTED_AT_ONCE", at_once)
+    walked = list(band_buckets(keys))
+    where: dict[int, set[int]] = {}
+    for row, key in zip(np.repeat(np.arange(50), 6).tolist(), keys.reshape(-1).tolist(), strict=True):
+        where.setdefault(key, set()).add(row)
+    assert walked == [sorted(rows) for _, rows in sorted(where.items()) if len(rows) >= 2]
+
+
 def test_band_index_query_equals_brute_force() -> None:
     rng = np.random.default_rng(4)
     keys = rng.integers(0, 50, size=(60, 8), dtype=np.uint64)
