@@ -11,9 +11,9 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from .lines import ends_sentence, word_count
+from .lines import ends_sentence, line_memo, word_count
 from .rules import Rule
 
 __all__ = ["Screen", "heading_like", "is_prose", "line_rule", "normal", "preview", "section_end", "union"]
@@ -49,13 +49,21 @@ def heading_like(text: str, item: bool = False) -> bool:
 class Screen:
     """What rules out a text that none of some rules' text patterns fully matches, cheaply: one
     pattern, the union of the rules without a ``guard``; the guarded ones are tried only on a
-    text that passes their guard (a substring test, faster than any pattern)."""
+    text that passes their guard (a substring test, faster than any pattern). The answer for a
+    text is memoised (``line_memo``): a site's chrome lines recur on each of its pages."""
 
     pattern: re.Pattern[str]
     guarded: tuple[Rule, ...]
+    _memo: Callable[[str], bool] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_memo", line_memo(self._admits))
 
     def admits(self, text: str) -> bool:
         """Whether some rule may match ``text`` (stripped): ``False`` is certain, ``True`` is not."""
+        return self._memo(text)
+
+    def _admits(self, text: str) -> bool:
         text = text.strip()
         if self.pattern.fullmatch(text) is not None:
             return True
