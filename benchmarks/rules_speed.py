@@ -1,7 +1,7 @@
 """Chrome-rule suite speed: seconds per MB of text, on real dump lines and adversarial ones.
 
 Every text rule of ``extract.rules`` (``fullmatch`` per line, as both extractors use them) and
-the line features of ``extract.lines`` run over (1) every line of the Scrapinghub text dumps and
+the line features of ``cleanfeed.lines`` run over (1) every line of the Scrapinghub text dumps and
 (2) adversarial lines: share bars of 12 buttons, "x x x ... !" runs, a 200 KB base64 token,
 repeated rule words. Target (issue 18): under 1 s per MB for the whole suite.
 
@@ -16,7 +16,7 @@ import random
 import time
 from pathlib import Path
 
-from cleanfeed.extract import lines as features
+from cleanfeed import lines as features
 from cleanfeed.extract.rules import RULES
 
 from .corpus import load_scrapinghub

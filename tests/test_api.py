@@ -32,6 +32,33 @@ def test_import_is_light_and_names_load_on_first_use() -> None:
     assert set(cleanfeed.__all__) <= set(dir(cleanfeed))
 
 
+def test_every_module_imports_first() -> None:
+    """Each module of the package imports in an interpreter that has loaded no other part of
+    it: a stage that reaches into another stage's package must not close an import cycle
+    (``cleanfeed.metadata.html`` first once failed, through ``extract``'s package)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import importlib, pkgutil, sys, cleanfeed\n"
+        "names = sorted(m.name for m in pkgutil.walk_packages(cleanfeed.__path__, 'cleanfeed.'))\n"
+        "failed = []\n"
+        "for name in names:\n"
+        "    for key in [k for k in sys.modules if k.partition('.')[0] == 'cleanfeed']:\n"
+        "        del sys.modules[key]\n"
+        "    try:\n"
+        "        importlib.import_module(name)\n"
+        "    except ImportError as error:\n"
+        "        failed.append(f'{name}: {error}')\n"
+        "print(len(names)); print(*failed, sep='\\n')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    count, *failed = done.stdout.rstrip("\n").split("\n")
+    assert int(count) >= 40, done.stdout  # every stage's modules were walked
+    assert failed == [], failed
+
+
 def test_the_functions_are_not_hidden_by_their_modules() -> None:
     import cleanfeed.dedup.fingerprint
     import cleanfeed.extract.html

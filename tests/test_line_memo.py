@@ -3,11 +3,11 @@ memos, cold memos, or lines past the memo's length limit gives the same document
 
 from __future__ import annotations
 
+from cleanfeed import lines as lines_module
 from cleanfeed.extract import clean_text_dump
-from cleanfeed.extract import lines as lines_module
 from cleanfeed.extract import template as template_module
 from cleanfeed.extract import textdump as textdump_module
-from cleanfeed.extract.lines import MEMO_CHARS, word_count
+from cleanfeed.lines import MEMO_CHARS, word_count
 
 PAGE = (
     "Home | World | Business | Sport\n\n"

@@ -23,7 +23,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import cleanfeed
-from cleanfeed.extract import lines, rules, textdump
+from cleanfeed import lines
+from cleanfeed.extract import rules, textdump
 from cleanfeed.metadata import text as text_metadata
 from cleanfeed.models import RawDoc
 

@@ -9,8 +9,8 @@ from collections.abc import Sequence
 import pytest
 
 from cleanfeed import RawDoc, clean_text_dump
-from cleanfeed.extract.lines import split_lines
 from cleanfeed.extract.template import SiteTemplates, TemplateSnapshot, page_features
+from cleanfeed.lines import split_lines
 
 from .builders import docs_by_id
 

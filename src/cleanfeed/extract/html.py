@@ -57,11 +57,11 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ..config import ExtractConfig
 from ..errors import ExtractionError
+from ..lines import ends_sentence, line_memo, word_count
 from ..metadata.html import html_metadata, with_body
 from ..metadata.text import detect_wire
 from ..models import CleanDoc, Removal
 from .budget import within_budget
-from .lines import ends_sentence, line_memo, word_count
 from .nesting import cap_nesting
 from .paragraph_rules import heading_like, is_prose, line_rule, normal, preview, section_end, union
 from .reader import (

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from .lines import ends_sentence, line_memo, word_count
+from ..lines import ends_sentence, line_memo, word_count
 from .rules import Rule
 
 __all__ = ["Screen", "heading_like", "is_prose", "line_rule", "normal", "preview", "section_end", "union"]

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from selectolax.lexbor import LexborNode
 
-from .lines import ends_sentence, word_count
+from ..lines import ends_sentence, word_count
 from .rules import attrs_named
 
 __all__ = [

@@ -77,8 +77,8 @@ from urllib.parse import urlsplit
 import numpy as np
 import xxhash
 
+from ..lines import DumpLine, ends_sentence, line_memo, split_lines, word_count, words
 from ..models import CleanDoc, Removal, pickled_by_fields
-from .lines import DumpLine, ends_sentence, line_memo, split_lines, word_count, words
 from .rules import RULES_BY_ID
 
 __all__ = [

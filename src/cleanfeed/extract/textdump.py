@@ -47,11 +47,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from ..config import ExtractConfig
-from ..metadata.dump import dump_metadata
-from ..metadata.text import Dateline
-from ..models import CleanDoc, Removal
-from .budget import within_budget
-from .lines import (
+from ..lines import (
     DumpLine,
     date_share,
     digit_share,
@@ -64,6 +60,10 @@ from .lines import (
     title_case_ratio,
     word_count,
 )
+from ..metadata.dump import dump_metadata
+from ..metadata.text import Dateline
+from ..models import CleanDoc, Removal
+from .budget import within_budget
 from .paragraph_rules import heading_like, line_rule, normal, preview, section_end, union
 from .rules import RECURRING, RULES, RULES_BY_ID, Rule
 from .template import TEMPLATE_RULE, TemplateSnapshot

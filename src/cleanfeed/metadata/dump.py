@@ -21,7 +21,7 @@ from collections.abc import Container, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from ..extract.lines import DumpLine, ends_sentence, word_count
+from ..lines import DumpLine, ends_sentence, word_count
 from .text import canonical_agency, clean_author, detect_wire
 
 __all__ = ["DumpMetadata", "dump_metadata", "parse_date"]

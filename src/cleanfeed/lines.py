@@ -5,6 +5,10 @@ its markup: what is left of the page's structure is line breaks, blank lines, in
 list markers. ``split_lines`` turns a dump into ``DumpLine`` records that keep that structure;
 the functions below measure one line on its own (length, sentence shape, stop-word density,
 title case, dates, counters, link-likeness). None of them looks at other pages or at state.
+
+The stages below it both read these features (``extract`` cleans a dump by them, ``metadata``
+finds a dump's title and byline by them), so the module sits beside ``models`` and not inside
+either stage: a stage's own package never has to be imported to import the other's.
 """
 
 from __future__ import annotations
