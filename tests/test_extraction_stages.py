@@ -1,0 +1,49 @@
+"""The stage timer of benchmarks/extraction_stages on fixture pages: it times the steps it names,
+tells a page read by the parse-once reader from one handed to trafilatura, changes nothing that
+the extractor returns, and puts every original back, even when the call fails."""
+
+from __future__ import annotations
+
+import pytest
+import trafilatura
+
+import cleanfeed
+from benchmarks.extraction_stages import HTML, TRAFILATURA_STAGES, WRAPPED, staged
+
+from .conftest import FIXTURES
+
+STORY = FIXTURES / "html" / "syndicated_reuters.html"  # read by the parse-once reader
+FORUM = FIXTURES / "html" / "shapes" / "forum_thread.html"  # posts: trafilatura's
+
+
+def _staged(html: str) -> tuple[dict[str, float], cleanfeed.CleanDoc]:
+    spent: dict[str, float] = {}
+    with staged(spent):
+        doc = cleanfeed.extract_html(html)
+    return spent, doc
+
+
+def test_a_story_read_once_spends_nothing_in_trafilatura() -> None:
+    html = STORY.read_text(encoding="utf-8")
+    spent, doc = _staged(html)
+    assert {"nesting cap", "parse", "metadata", "parse-once reader"} <= spent.keys()
+    assert not any(spent.get(stage) for stage in TRAFILATURA_STAGES)
+    assert all(seconds >= 0 for seconds in spent.values())
+    assert doc == cleanfeed.extract_html(html)
+
+
+def test_a_forum_thread_is_timed_in_trafilatura_by_kind() -> None:
+    html = FORUM.read_text(encoding="utf-8")
+    spent, doc = _staged(html)
+    assert spent.get("trafilatura: posts", 0) > 0
+    assert doc == cleanfeed.extract_html(html)
+
+
+def test_the_originals_are_back_after_a_failing_call() -> None:
+    originals = {name: getattr(HTML, name) for name in WRAPPED}
+    extract = trafilatura.extract
+    with pytest.raises(RuntimeError), staged({}):
+        assert HTML.cap_nesting is not originals["cap_nesting"]
+        raise RuntimeError("the page failed")
+    assert {name: getattr(HTML, name) for name in WRAPPED} == originals
+    assert trafilatura.extract is extract
