@@ -6,7 +6,7 @@ list markers. ``split_lines`` turns a dump into ``DumpLine`` records that keep t
 the functions below measure one line on its own (length, sentence shape, stop-word density,
 title case, dates, counters, link-likeness). None of them looks at other pages or at state.
 
-The stages below it both read these features (``extract`` cleans a dump by them, ``metadata``
+Two stages read these features (``extract`` cleans a dump by them, ``metadata``
 finds a dump's title and byline by them), so the module sits beside ``models`` and not inside
 either stage: a stage's own package never has to be imported to import the other's.
 """
