@@ -19,6 +19,10 @@ Two bounds follow from the same run, as paces (trafilatura default's CPU ÷ clea
 - **parse only**: the nesting cap and the parse, i.e. the floor of any extractor that parses
   the page once with lexbor and reads nothing.
 
+And the pace split by the reader that gave each page's body (the parse-once reader, trafilatura
+on the story region, on the whole page...): what each kind of page costs against trafilatura
+default on the same pages, and its share of cleanfeed's CPU.
+
 Results: ``benchmarks/results/extraction_stages.{md,json}`` (``--out``).
 """
 
@@ -72,6 +76,8 @@ WRAPPED = {
 TRAFILATURA_STAGES = ("trafilatura: region", "trafilatura: whole body", "trafilatura: posts")
 STAGES = (*dict.fromkeys(WRAPPED.values()), *TRAFILATURA_STAGES)
 REST = "the rest (control flow, splitting, the page's text)"
+NO_READER = "none (no body)"  # a page with no text, or none left after pruning
+FAILED = "failed"  # the call raised: its time counts, its reader is unknown
 
 
 @dataclass
@@ -82,6 +88,18 @@ class _Totals:
     trafilatura: float = 0.0
     stages: dict[str, float] = field(default_factory=lambda: dict.fromkeys(STAGES, 0.0))
     pages_on_trafilatura: int = 0
+    # by the reader that gave cleanfeed's body (its provenance["reader"]): pages, cleanfeed's
+    # CPU seconds, trafilatura default's on the same pages
+    readers: dict[str, list[float]] = field(default_factory=dict)
+
+    def add(self, reader: str, cleanfeed: float, trafilatura: float) -> None:
+        """One page: cleanfeed's and trafilatura default's CPU seconds on it, and the reader."""
+        self.cleanfeed += cleanfeed
+        self.trafilatura += trafilatura
+        row = self.readers.setdefault(reader, [0, 0.0, 0.0])
+        row[0] += 1
+        row[1] += cleanfeed
+        row[2] += trafilatura
 
 
 def _trafilatura_stage(kwargs: dict[str, Any]) -> str:
@@ -129,19 +147,21 @@ def staged(spent: dict[str, float]) -> Iterator[None]:
         trafilatura.extract = extract
 
 
-def _best(call: Callable[[dict[str, float]], object], repeat: int) -> tuple[float, dict[str, float]]:
-    """The fastest of ``repeat`` timed calls, with the stages it timed."""
-    best, best_spent = float("inf"), {}
+def _best(call: Callable[[dict[str, float]], object], repeat: int) -> tuple[float, dict[str, float], object]:
+    """The fastest of ``repeat`` timed calls, with the stages it timed and what it returned
+    (None for a call that crashed)."""
+    best, best_spent, returned = float("inf"), {}, None
     for _ in range(repeat):
         gc.collect()
         spent: dict[str, float] = {}
+        out = None
         start = time.process_time()
         with contextlib.suppress(Exception):  # a crash costs what it cost; extraction.py counts crashes
-            call(spent)
+            out = call(spent)
         seconds = time.process_time() - start
         if seconds < best:
-            best, best_spent = seconds, spent
-    return best, best_spent
+            best, best_spent, returned = seconds, spent, out
+    return best, best_spent, returned
 
 
 def _staged_extract(html: str, spent: dict[str, float]) -> object:
@@ -160,13 +180,18 @@ def _run(bench: BenchSet, root: Path, repeat: int) -> _Totals:
     trafilatura.extract(htmls[0])
     totals = _Totals()
     for html in htmls:
-        seconds, spent = _best(functools.partial(_staged_extract, html), repeat)
-        totals.cleanfeed += seconds
-        for stage, value in spent.items():
-            totals.stages[stage] += value
-        totals.pages_on_trafilatura += any(spent.get(stage) for stage in TRAFILATURA_STAGES)
-        totals.trafilatura += _best(functools.partial(_trafilatura_default, html), repeat)[0]
+        time_page(html, repeat, totals)
     return totals
+
+
+def time_page(html: str, repeat: int, totals: _Totals) -> None:
+    """Time cleanfeed (step by step) and trafilatura default on one page, into ``totals``."""
+    seconds, spent, doc = _best(functools.partial(_staged_extract, html), repeat)
+    for stage, value in spent.items():
+        totals.stages[stage] += value
+    totals.pages_on_trafilatura += any(spent.get(stage) for stage in TRAFILATURA_STAGES)
+    reader = doc.provenance.get("reader", NO_READER) if isinstance(doc, cleanfeed.CleanDoc) else FAILED
+    totals.add(reader or NO_READER, seconds, _best(functools.partial(_trafilatura_default, html), repeat)[0])
 
 
 def _set_result(totals: _Totals, pages: int) -> dict[str, Any]:
@@ -183,6 +208,16 @@ def _set_result(totals: _Totals, pages: int) -> dict[str, Any]:
         "pace": round(totals.trafilatura / totals.cleanfeed, 2),
         "pace_without_trafilatura": round(totals.trafilatura / max(totals.cleanfeed - on_trafilatura, 1e-9), 2),
         "pace_parse_only": round(totals.trafilatura / max(parse, 1e-9), 2),
+        "readers": {
+            reader: {
+                "pages": int(count),
+                "cleanfeed_ms_per_page": round(1000 * ours / count, 3),
+                "trafilatura_default_ms_per_page": round(1000 * theirs / count, 3),
+                "pace": round(theirs / max(ours, 1e-9), 2),
+                "share_of_cleanfeed_cpu": round(ours / max(totals.cleanfeed, 1e-9), 3),
+            }
+            for reader, (count, ours, theirs) in sorted(totals.readers.items(), key=lambda kv: -kv[1][0])
+        },
     }
 
 
@@ -250,6 +285,23 @@ def _markdown(result: dict[str, Any]) -> str:
     ]
     for label, key, shape in rows:
         lines.append(f"| {label} | " + " | ".join(shape.format(sets[n][key]) for n in names) + " |")
+    lines += [
+        "",
+        "By the reader that gave cleanfeed's body (`fast`: the parse-once reader; `trafilatura-region` / "
+        "`trafilatura-page`: trafilatura on the story region / on the whole page with its fallbacks; "
+        "`blocks`: the region's blocks, too large for trafilatura): its pages, its pace on them, and "
+        "its share of cleanfeed's CPU on the set.",
+        "",
+        "| set | reader | pages | cleanfeed ms/page | trafilatura ms/page | pace | share of cleanfeed's CPU |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
+    for n in names:
+        for reader, row in sets[n]["readers"].items():
+            lines.append(
+                f"| {n} | {reader} | {row['pages']} | {row['cleanfeed_ms_per_page']:.2f} | "
+                f"{row['trafilatura_default_ms_per_page']:.2f} | {row['pace']:.2f}× | "
+                f"{100 * row['share_of_cleanfeed_cpu']:.0f}% |"
+            )
     lines += ["", f"Python {result['python']} on {result['machine']}, cleanfeed {result['versions']['cleanfeed']}.", ""]
     return "\n".join(lines)
 

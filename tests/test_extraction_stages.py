@@ -8,7 +8,7 @@ import pytest
 import trafilatura
 
 import cleanfeed
-from benchmarks.extraction_stages import HTML, TRAFILATURA_STAGES, WRAPPED, staged
+from benchmarks.extraction_stages import HTML, TRAFILATURA_STAGES, WRAPPED, _set_result, _Totals, staged, time_page
 
 from .conftest import FIXTURES
 
@@ -47,3 +47,18 @@ def test_the_originals_are_back_after_a_failing_call() -> None:
         raise RuntimeError("the page failed")
     assert {name: getattr(HTML, name) for name in WRAPPED} == originals
     assert trafilatura.extract is extract
+
+
+def test_each_page_is_counted_under_the_reader_that_gave_its_body() -> None:
+    totals = _Totals()
+    for path in (STORY, FORUM):
+        time_page(path.read_text(encoding="utf-8"), 1, totals)
+    assert totals.readers.keys() == {"fast", "trafilatura-region"}
+    assert [row[0] for row in totals.readers.values()] == [1, 1]
+    # the readers' rows add up to the set's totals
+    assert sum(row[1] for row in totals.readers.values()) == pytest.approx(totals.cleanfeed)
+    assert sum(row[2] for row in totals.readers.values()) == pytest.approx(totals.trafilatura)
+    assert totals.pages_on_trafilatura == 1
+    result = _set_result(totals, 2)
+    assert result["readers"]["fast"]["pages"] == 1
+    assert result["readers"]["trafilatura-region"]["share_of_cleanfeed_cpu"] > 0
