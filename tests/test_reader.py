@@ -129,3 +129,35 @@ def test_skips_boxes_without_prose_inside_the_story_block() -> None:
     assert "Image 1 of 9" not in text and "Share this story" not in text
     assert "Works start in March." in text  # a paragraph of the story's own is kept, short or not
     assert text.count(_SENTENCES[0]) == 2
+
+
+def _loose(n: int = 8) -> str:
+    """A story written without paragraph tags: sentences parted by line breaks."""
+    return "<br><br>".join(_SENTENCES[i % len(_SENTENCES)] for i in range(n))
+
+
+def test_a_story_without_paragraph_tags_is_read_from_its_block() -> None:
+    menu = "<div class='top'>" + " | ".join(f"<a href='/s{i}'>Section {i}</a>" for i in range(8)) + "</div>"
+    aside = "<div class='box'>Call us on 555 0100<br>Open daily</div>"
+    cells = f"<td>{aside}</td><td><b>Bridge</b><br>{_loose()}</td>"
+    page = f"<html><body>{menu}<table><tr>{cells}</tr></table></body></html>"
+    reading = _read(page)
+    assert reading.confident and reading.reason == "block"
+    lines = reading.text.split("\n")
+    assert lines[0] == "Bridge" and lines[1] == _SENTENCES[0] and lines[-1] == _SENTENCES[1]
+    assert "Section" not in reading.text and "Call us" not in reading.text
+    doc = extract_html(page)
+    assert doc.provenance["reader"] == READER_FAST
+    assert doc.paragraphs == ("Bridge", *(_SENTENCES[i % len(_SENTENCES)] for i in range(8)))
+
+
+def test_loose_text_counts_only_where_the_region_has_no_prose_paragraph() -> None:
+    # beside a <p> story, a block of loose text is no story of its own: the paragraphs lead
+    note = f"<div class='note'>{_loose(6)}</div>"
+    reading = _read(f"<html><body>{note}<div class='story'>{_story(8)}</div></body></html>")
+    assert reading.reason == "block" and _SENTENCES[0] in reading.text
+    assert reading.text.count(_SENTENCES[0]) == 2  # the story's, not the note's three
+    # loose posts of a thread, each in its own box: scattered, not read as one story
+    posts = "".join(f"<div class='post'><b>User {i}</b><br>{s}</div>" for i, s in enumerate(_SENTENCES * 3))
+    thread = _read(f"<html><body><div class='thread'>{posts}</div></body></html>")
+    assert not thread.confident and thread.reason == "scattered"

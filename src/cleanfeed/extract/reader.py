@@ -4,7 +4,9 @@
 and picks the story region; this module reads that region's text blocks in document order
 without a second parse: paragraphs, headings, list items, quotes, preformatted text, table rows
 (cells joined by ``|``) and the loose text of ``<div>`` elements, one block per line, list items
-marked ``- `` as trafilatura marks them (``extract.html._split`` takes the marker off).
+marked ``- `` as trafilatura marks them (``extract.html._split`` takes the marker off). A page
+written without paragraph tags (text in ``<div>`` and table cells, parted by ``<br>``) is read
+the same way, its runs of loose text standing for the paragraphs that find the story.
 
 It skips what never is story text in a region that the rules have already pruned: blocks and
 lists that are mostly link text (menus, teaser lists, tag clouds: the link-density test of
@@ -56,6 +58,8 @@ _SKIP = frozenset({
 _CELLS = frozenset({"td", "th"})
 _HEADING_TAGS = "h1,h2,h3,h4,h5,h6"
 _WRAPPERS = frozenset({"div", "section", "header", "article", "main", "center", "details"})
+# The blocks whose loose text (not in a <p>) may be a story's paragraphs (``loose_paragraphs``).
+_LOOSE_HOLDERS = _WRAPPERS | _CELLS | {"blockquote", "body"}
 # A block (or a list, as a whole) whose text is at least this share link text is navigation.
 _LINK_SHARE = 0.6
 # A list whose items are at least this share link text is a menu or teaser list: it goes whole.
@@ -273,18 +277,53 @@ def prose_paragraphs(root: LexborNode, min_chars: int) -> Iterator[tuple[LexborN
             yield para, length
 
 
+def loose_paragraphs(root: LexborNode) -> Iterator[tuple[LexborNode, int]]:
+    """The runs of loose prose under ``root``, each with the block holding it, for a page written
+    without paragraph tags: a block's own text and inline elements, parted by its child blocks
+    and its ``<br>`` line breaks, that would be a prose paragraph (``_PROSE_CHARS`` characters
+    and more, ending a sentence, at most half link text)."""
+    for block in root.traverse(include_text=False):
+        if block.tag not in _LOOSE_HOLDERS:
+            continue
+        run: list[str] = []
+        links = 0
+        for child in block.iter(include_text=True):
+            tag = child.tag
+            if tag is None or tag in _SKIP or tag == "-comment":
+                continue
+            if tag == "br" or tag in _BLOCKS:
+                yield from _prose_run(block, run, links)
+                run, links = [], 0
+                continue
+            text = (child.text_content if tag == "-text" else child.text(deep=True)) or ""
+            run.append(text)
+            if tag == "a":
+                links += len(text.strip())
+        yield from _prose_run(block, run, links)
+
+
+def _prose_run(block: LexborNode, parts: list[str], links: int) -> Iterator[tuple[LexborNode, int]]:
+    """``block`` and the length of the run of text ``parts``, if that run is a prose paragraph."""
+    run = " ".join("".join(parts).split())
+    if _is_prose(run) and links <= 0.5 * len(run):
+        yield block, len(run)
+
+
 def _prose_map(region: LexborNode) -> _Prose:
     """Every prose paragraph (``<p>``/``<pre>`` of ``_PROSE_CHARS`` and more, at most half link
-    text) gives its length to its parent and to every ancestor up to ``region``."""
+    text) gives its length to its parent and to every ancestor up to ``region``. A region with
+    none is weighed by its loose prose (``loose_paragraphs``), each run given to its block."""
     weight: dict[int, int] = {}
     direct: dict[int, int] = {}
     parents: dict[int, LexborNode] = {}
     total = 0
     top = region.mem_id
     chains: dict[int, tuple[int, ...]] = {}  # a parent's chain up to the region, walked once
-    for para, length in prose_paragraphs(region, _PROSE_CHARS):
+    found = list(prose_paragraphs(region, _PROSE_CHARS))
+    loose = not found
+    for para, length in found or loose_paragraphs(region):
         total += length
-        parent = para.parent
+        parent = para if loose else para.parent
         if parent is None:
             continue
         key = parent.mem_id
@@ -348,9 +387,11 @@ def read_region(region: LexborNode, page_prose: int) -> Reading:
 
     The story is the element whose own paragraphs hold the most prose (readability's top
     candidate: a story is a run of sibling paragraphs), read with what it holds besides them
-    (lists, headings, quotes, tables between the paragraphs). When that element holds less than
-    ``_BLOCK_SHARE`` of ``page_prose`` (the page's prose as ``extract.html._story_region``
-    counts it), the story is split over several containers: it is read from their nearest
+    (lists, headings, quotes, tables between the paragraphs); in a region without a prose
+    ``<p>``, its paragraphs are runs of loose text parted by line breaks (``loose_paragraphs``).
+    When that element holds less than ``_BLOCK_SHARE`` of ``page_prose`` (the page's prose as
+    ``extract.html._story_region`` counts it, which is ``<p>`` text only; the region's loose
+    prose where that is none), the story is split over several containers: it is read from their nearest
     common ancestor holding ``_GROWN_SHARE`` of the region's prose, and trusted only if the
     top candidate held ``_MIN_FOCUS`` of it (comments and teaser grids spread prose over many
     small containers).
@@ -362,7 +403,7 @@ def read_region(region: LexborNode, page_prose: int) -> Reading:
     focus = prose_map.direct[best] / prose_map.total
     node = prose_map.parents[best]
     lines, chars, prose, short, skipped = _read(node, prose_map.weight)
-    grown = prose < _BLOCK_SHARE * page_prose
+    grown = prose < _BLOCK_SHARE * (page_prose or prose_map.total)
     if grown:
         node = _grown(node, region, prose_map)
         lines, chars, prose, short, skipped = _read(node, None)
