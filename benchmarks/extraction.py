@@ -129,6 +129,25 @@ SETS: tuple[BenchSet, ...] = (
 )
 
 
+def chosen_sets(parser: argparse.ArgumentParser, names: str) -> list[BenchSet]:
+    """The sets a comma-separated ``--sets`` names, in its order; an unknown name is the
+    parser's error."""
+    by_name = {s.name: s for s in SETS}
+    wanted = [name.strip() for name in names.split(",") if name.strip()]
+    unknown = [name for name in wanted if name not in by_name]
+    if unknown:
+        parser.error(f"unknown set {unknown} (known: {', '.join(by_name)})")
+    return [by_name[name] for name in wanted]
+
+
+def write_results(out: Path, stem: str, result: dict[str, Any], markdown: str) -> None:
+    """A benchmark's results as ``out/<stem>.json`` and ``out/<stem>.md``; the table printed too."""
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"{stem}.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    (out / f"{stem}.md").write_text(markdown, encoding="utf-8")
+    print(markdown)
+
+
 @dataclass
 class _Run:
     outputs: list[str] = field(default_factory=list)
@@ -250,16 +269,14 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     parser.add_argument("--dump", type=Path, help="write per-page F1s and cleanfeed's text here (JSONL)")
     args = parser.parse_args(argv)
 
-    by_name = {s.name: s for s in SETS}
-    wanted = [name.strip() for name in args.sets.split(",") if name.strip()]
-    unknown = [n for n in wanted if n not in by_name]
+    sets = chosen_sets(parser, args.sets)
+    wanted = [s.name for s in sets]
     keys = [k.strip() for k in args.extractors.split(",") if k.strip()]
     known = {ex.key: ex for ex in EXTRACTORS}
-    unknown += [k for k in keys if k not in known]
+    unknown = [k for k in keys if k not in known]
     if unknown or args.repeat < 1:
-        parser.error(f"unknown set or extractor {unknown}, or --repeat below 1")
+        parser.error(f"unknown extractor {unknown}, or --repeat below 1")
     extractors = [known[k] for k in keys]
-    sets = [by_name[n] for n in wanted]
 
     results: dict[str, object] = {}
     dump_lines: list[str] = []
@@ -298,10 +315,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     }
     if args.dump:
         args.dump.write_text("\n".join(dump_lines) + "\n", encoding="utf-8")
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "extraction.json").write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
-    (args.out / "extraction.md").write_text(_markdown(out), encoding="utf-8")
-    print(_markdown(out))
+    write_results(args.out, "extraction", out, _markdown(out))
     return out
 
 

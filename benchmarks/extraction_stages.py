@@ -33,7 +33,6 @@ import contextlib
 import functools
 import gc
 import importlib
-import json
 import platform
 import time
 from collections.abc import Callable, Iterator
@@ -45,7 +44,7 @@ import trafilatura
 
 import cleanfeed
 from benchmarks.corpus import BENCH
-from benchmarks.extraction import SETS, BenchSet
+from benchmarks.extraction import SETS, BenchSet, chosen_sets, write_results
 
 RESULTS = Path(__file__).resolve().parent / "results"
 # extract.html by its module path: the package's ``extract`` attribute is the function
@@ -228,20 +227,18 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--repeat", type=int, default=1, help="timed calls per page (the fastest counts)")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
-    by_name = {s.name: s for s in SETS}
-    wanted = [name.strip() for name in args.sets.split(",") if name.strip()]
-    if any(name not in by_name for name in wanted) or args.repeat < 1:
-        parser.error(f"unknown set in {wanted} (known: {', '.join(by_name)}), or --repeat below 1")
+    if args.repeat < 1:
+        parser.error("--repeat below 1")
+    chosen = chosen_sets(parser, args.sets)
     sets: dict[str, Any] = {}
-    for name in wanted:
-        bench = by_name[name]
+    for bench in chosen:
         totals = _run(bench, args.bench / bench.source, args.repeat)
         pages = len([page for page in bench.loader(args.bench / bench.source) if bench.keep(page)])
-        sets[name] = _set_result(totals, pages)
-        print(name, sets[name], flush=True)
+        sets[bench.name] = _set_result(totals, pages)
+        print(bench.name, sets[bench.name], flush=True)
     command = "python -m benchmarks.extraction_stages"
-    if wanted != [s.name for s in SETS]:
-        command += f" --sets {','.join(wanted)}"
+    if chosen != list(SETS):
+        command += f" --sets {','.join(bench.name for bench in chosen)}"
     if args.repeat != 1:
         command += f" --repeat {args.repeat}"
     result = {
@@ -252,10 +249,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "versions": {"cleanfeed": cleanfeed.__version__, "trafilatura": trafilatura.__version__},
         "sets": sets,
     }
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "extraction_stages.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    (args.out / "extraction_stages.md").write_text(_markdown(result), encoding="utf-8")
-    print(_markdown(result))
+    write_results(args.out, "extraction_stages", result, _markdown(result))
     return result
 
 

@@ -35,7 +35,7 @@ from typing import Any
 
 import cleanfeed
 from benchmarks.corpus import BENCH
-from benchmarks.extraction import SETS, page_f1
+from benchmarks.extraction import SETS, chosen_sets, page_f1, write_results
 from benchmarks.metric import PageScore, score_corpus, score_page
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -125,20 +125,16 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--sets", default=",".join(s.name for s in SETS), help="comma-separated set names")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
-    by_name = {s.name: s for s in SETS}
-    wanted = [name.strip() for name in args.sets.split(",") if name.strip()]
-    if any(name not in by_name for name in wanted):
-        parser.error(f"unknown set in {wanted} (known: {', '.join(by_name)})")
+    chosen = chosen_sets(parser, args.sets)
     sets: dict[str, Any] = {}
-    for name in wanted:
-        bench = by_name[name]
+    for bench in chosen:
         pages = [page for page in bench.loader(args.bench / bench.source) if bench.keep(page)]
         outcomes = [outcome(cleanfeed.decode_bytes(page.html)) for page in pages]
-        sets[name] = set_result(outcomes, [page.truth for page in pages])
-        print(name, json.dumps(sets[name]), flush=True)
+        sets[bench.name] = set_result(outcomes, [page.truth for page in pages])
+        print(bench.name, json.dumps(sets[bench.name]), flush=True)
     command = "python -m benchmarks.reader_confidence"
-    if wanted != [s.name for s in SETS]:
-        command += f" --sets {','.join(wanted)}"
+    if chosen != list(SETS):
+        command += f" --sets {','.join(bench.name for bench in chosen)}"
     result = {
         "command": command,
         "python": platform.python_version(),
@@ -146,10 +142,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "versions": {"cleanfeed": cleanfeed.__version__},
         "sets": sets,
     }
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "reader_confidence.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    (args.out / "reader_confidence.md").write_text(_markdown(result), encoding="utf-8")
-    print(_markdown(result))
+    write_results(args.out, "reader_confidence", result, _markdown(result))
     return result
 
 

@@ -4,10 +4,13 @@ the extractor returns, and puts every original back, even when the call fails.""
 
 from __future__ import annotations
 
+import argparse
+
 import pytest
 import trafilatura
 
 import cleanfeed
+from benchmarks.extraction import chosen_sets
 from benchmarks.extraction_stages import HTML, TRAFILATURA_STAGES, WRAPPED, _set_result, _Totals, staged, time_page
 
 from .conftest import FIXTURES
@@ -62,3 +65,10 @@ def test_each_page_is_counted_under_the_reader_that_gave_its_body() -> None:
     result = _set_result(totals, 2)
     assert result["readers"]["fast"]["pages"] == 1
     assert result["readers"]["trafilatura-region"]["share_of_cleanfeed_cpu"] > 0
+
+
+def test_sets_are_chosen_by_name_in_order_and_an_unknown_one_is_refused() -> None:
+    parser = argparse.ArgumentParser()
+    assert [s.name for s in chosen_sets(parser, "readability, scrapinghub")] == ["readability", "scrapinghub"]
+    with pytest.raises(SystemExit):
+        chosen_sets(parser, "scrapinghub,nope")
