@@ -193,7 +193,8 @@ def time_page(html: str, repeat: int, totals: _Totals) -> None:
     totals.add(reader or NO_READER, seconds, _best(functools.partial(_trafilatura_default, html), repeat)[0])
 
 
-def _set_result(totals: _Totals, pages: int) -> dict[str, Any]:
+def _set_result(totals: _Totals) -> dict[str, Any]:
+    pages = int(sum(row[0] for row in totals.readers.values())) or 1  # each page counted once, by its reader
     per_page = {stage: 1000 * value / pages for stage, value in totals.stages.items()}
     per_page[REST] = 1000 * totals.cleanfeed / pages - sum(per_page.values())
     on_trafilatura = sum(totals.stages[stage] for stage in TRAFILATURA_STAGES)
@@ -232,9 +233,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     chosen = chosen_sets(parser, args.sets)
     sets: dict[str, Any] = {}
     for bench in chosen:
-        totals = _run(bench, args.bench / bench.source, args.repeat)
-        pages = len([page for page in bench.loader(args.bench / bench.source) if bench.keep(page)])
-        sets[bench.name] = _set_result(totals, pages)
+        sets[bench.name] = _set_result(_run(bench, args.bench / bench.source, args.repeat))
         print(bench.name, sets[bench.name], flush=True)
     command = "python -m benchmarks.extraction_stages"
     if chosen != list(SETS):

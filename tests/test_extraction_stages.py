@@ -62,7 +62,7 @@ def test_each_page_is_counted_under_the_reader_that_gave_its_body() -> None:
     assert sum(row[1] for row in totals.readers.values()) == pytest.approx(totals.cleanfeed)
     assert sum(row[2] for row in totals.readers.values()) == pytest.approx(totals.trafilatura)
     assert totals.pages_on_trafilatura == 1
-    result = _set_result(totals, 2)
+    result = _set_result(totals)
     assert result["readers"]["fast"]["pages"] == 1
     assert result["readers"]["trafilatura-region"]["share_of_cleanfeed_cpu"] > 0
 
