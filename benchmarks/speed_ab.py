@@ -1,0 +1,287 @@
+"""Two versions of cleanfeed's HTML extraction on the same pages: CPU time and output, page by page.
+
+    python -m benchmarks.speed_ab --base main                 # main against this checkout
+    python -m benchmarks.speed_ab --base HEAD~3 --head HEAD --sets scrapinghub,readability
+
+A speed change of a few percent is below what two separate runs can show here: on a shared
+virtual machine the speed of a core drifts by 10-15% from one run to the next. So each version
+runs in a worker process of its own, importing cleanfeed from its own source tree, with the
+same string hashing (``PYTHONHASHSEED``), and every page goes to both in turn, ``--repeat``
+times (A B, B A, A B...; the fastest call of each version counts): whatever the machine does
+during the run touches both alike. The same code against itself comes out within 1.5%.
+
+``--base`` and ``--head`` each name a git revision of this repository, checked out for the run
+into a temporary worktree (removed after it), or a directory holding ``src/cleanfeed`` (the
+default head: this checkout). A worker that imports cleanfeed from anywhere else stops the run.
+
+Pages: the sets and decoding of ``benchmarks/extraction.py`` (decoded once here, the same
+``str`` sent to both). Each call is ``extract_html`` in CPU time (garbage collected outside the
+timer) and comes back with the sha256 of the document (``repr`` of the ``CleanDoc``: text,
+metadata, removals, provenance).
+
+Per set: ms per page of each version, the ratio head ÷ base with its ± (standard deviation over
+bootstrap resamples of the pages, paired), and the pages whose document differs, by id: a change
+meant to be faster only must show none.
+
+Results: ``benchmarks/results/speed_ab.{md,json}`` (``--out``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import hashlib
+import os
+import platform
+import random
+import struct
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+if __package__ in (None, ""):  # run as a script: make ``benchmarks`` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks import REPO
+
+RESULTS = REPO / "benchmarks" / "results"
+BOOTSTRAP = 1000
+_LENGTH = struct.Struct("<Q")
+_ANSWER = struct.Struct("<d32s")  # CPU seconds, sha256 of the document
+_HASH_SEED = "0"
+# a worker: this file's ``serve`` with the version's source tree first on the import path
+_BOOT = ("import sys; sys.path[:0] = sys.argv[1:3]; "
+         "from benchmarks.speed_ab import serve; serve(sys.argv[1])")
+
+
+def serve(src: str) -> None:
+    """A worker's loop: an 8-byte length and a page's UTF-8 bytes in, ``_ANSWER`` out, until
+    the input ends. Refuses to start (exit 2) when cleanfeed is not imported from ``src``."""
+    import gc
+    import time
+
+    import cleanfeed
+
+    if not Path(cleanfeed.__file__).resolve().is_relative_to(Path(src).resolve()):
+        print(f"cleanfeed imported from {cleanfeed.__file__}, not from {src}", file=sys.stderr)
+        raise SystemExit(2)
+    inbox, outbox = sys.stdin.buffer, sys.stdout.buffer
+    cleanfeed.extract_html("<html><body><p>A warm-up call: imports, lazy tables.</p></body></html>")
+    while len(head := inbox.read(_LENGTH.size)) == _LENGTH.size:
+        html = inbox.read(_LENGTH.unpack(head)[0]).decode("utf-8", "surrogatepass")
+        gc.collect()
+        start = time.process_time()
+        doc = cleanfeed.extract_html(html)
+        seconds = time.process_time() - start
+        outbox.write(_ANSWER.pack(seconds, hashlib.sha256(repr(doc).encode("utf-8", "surrogatepass")).digest()))
+        outbox.flush()
+
+
+class Worker:
+    """One version's worker process (``serve``), stopped on ``close``."""
+
+    def __init__(self, src: Path) -> None:
+        self.src = src
+        self._process = subprocess.Popen(
+            [sys.executable, "-c", _BOOT, str(src), str(REPO)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            # one string hashing for both versions: each process's own random one makes its
+            # dicts and sets a little faster or slower for the whole run
+            env={**os.environ, "PYTHONHASHSEED": _HASH_SEED},
+        )
+
+    def extract(self, page: bytes) -> tuple[float, bytes]:
+        """The CPU seconds of ``extract_html`` on ``page`` (UTF-8) and its document's sha256."""
+        stdin, stdout = self._pipes()
+        try:
+            stdin.write(_LENGTH.pack(len(page)) + page)
+            stdin.flush()
+            answer = stdout.read(_ANSWER.size)
+        except BrokenPipeError:
+            answer = b""
+        if len(answer) != _ANSWER.size:
+            self._process.wait()
+            said = self._process.stderr.read() if self._process.stderr is not None else b""
+            raise RuntimeError(f"the worker for {self.src} stopped: "
+                               f"{said.decode(errors='replace').strip()[-2000:]}")
+        seconds, digest = _ANSWER.unpack(answer)
+        return seconds, digest
+
+    def _pipes(self) -> tuple[IO[bytes], IO[bytes]]:
+        stdin, stdout = self._process.stdin, self._process.stdout
+        assert stdin is not None and stdout is not None  # both piped in __init__
+        return stdin, stdout
+
+    def close(self) -> None:
+        with contextlib.suppress(BrokenPipeError):
+            self._pipes()[0].close()
+        try:
+            self._process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+
+
+@dataclass(frozen=True, slots=True)
+class PageTimes:
+    """One page's CPU seconds under each version, and whether their documents are the same."""
+
+    id: str
+    base: float
+    head: float
+    same: bool
+
+
+def compare(pages: Sequence[tuple[str, str]], base: Path, head: Path, repeat: int = 3) -> list[PageTimes]:
+    """Each ``(id, html)`` page extracted ``repeat`` times by the cleanfeed of ``base`` and of
+    ``head`` (each a directory holding ``src/cleanfeed``), the two in turn, the order
+    alternating; the fastest call of each counts."""
+    workers = [Worker(_source(base)), Worker(_source(head))]
+    try:
+        times = []
+        for i, (page_id, html) in enumerate(pages):
+            data = html.encode("utf-8", "surrogatepass")
+            best = [float("inf"), float("inf")]
+            digests: list[bytes] = [b"", b""]
+            for attempt in range(repeat):  # A B, B A, A B...: the versions' calls interleaved
+                for w in (0, 1) if (i + attempt) % 2 == 0 else (1, 0):
+                    seconds, digests[w] = workers[w].extract(data)
+                    best[w] = min(best[w], seconds)
+            times.append(PageTimes(page_id, best[0], best[1], digests[0] == digests[1]))
+        return times
+    finally:
+        for worker in workers:
+            worker.close()
+
+
+def _source(tree: Path) -> Path:
+    src = tree / "src"
+    if not (src / "cleanfeed" / "__init__.py").is_file():
+        raise ValueError(f"{tree} holds no src/cleanfeed")
+    return src
+
+
+def ratio(times: Sequence[PageTimes], bootstrap: int = BOOTSTRAP, seed: int = 0) -> tuple[float, float]:
+    """Head's CPU ÷ base's over ``times``, and its standard deviation over ``bootstrap``
+    resamples of the pages (each page's two times kept together)."""
+    def of(sample: Sequence[PageTimes]) -> float:
+        return sum(t.head for t in sample) / max(sum(t.base for t in sample), 1e-12)
+
+    rng = random.Random(seed)
+    draws = [of(rng.choices(times, k=len(times))) for _ in range(bootstrap)] if times else [0.0]
+    mean = sum(draws) / len(draws)
+    return of(times), (sum((d - mean) ** 2 for d in draws) / len(draws)) ** 0.5
+
+
+def set_result(times: Sequence[PageTimes]) -> dict[str, Any]:
+    value, std = ratio(times)
+    n = max(len(times), 1)
+    return {
+        "pages": len(times),
+        "base_ms_per_page": round(1000 * sum(t.base for t in times) / n, 3),
+        "head_ms_per_page": round(1000 * sum(t.head for t in times) / n, 3),
+        "head_over_base": round(value, 4),
+        "head_over_base_std": round(std, 4),
+        "different_documents": [t.id for t in times if not t.same],
+    }
+
+
+@contextlib.contextmanager
+def checkout(spec: str) -> Iterator[tuple[Path, str]]:
+    """``spec`` as a source tree and its name: a directory as it is, else a git revision of
+    this repository checked out into a temporary worktree (removed after)."""
+    if Path(spec).is_dir():
+        yield Path(spec), _describe(Path(spec))
+        return
+    rev = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--verify", f"{spec}^{{commit}}"],
+                         capture_output=True, text=True)
+    if rev.returncode != 0:
+        raise ValueError(f"{spec!r} is neither a directory nor a git revision of {REPO}")
+    commit = rev.stdout.strip()
+    with tempfile.TemporaryDirectory(prefix="cleanfeed-ab-") as tmp:
+        tree = Path(tmp) / commit[:12]
+        subprocess.run(["git", "-C", str(REPO), "worktree", "add", "--detach", "--quiet", str(tree), commit],
+                       check=True)
+        try:
+            yield tree, f"{spec} ({commit[:12]})"
+        finally:
+            subprocess.run(["git", "-C", str(REPO), "worktree", "remove", "--force", str(tree)], check=False)
+
+
+def _describe(tree: Path) -> str:
+    head = subprocess.run(["git", "-C", str(tree), "rev-parse", "--short=12", "HEAD"],
+                          capture_output=True, text=True)
+    dirty = subprocess.run(["git", "-C", str(tree), "status", "--porcelain", "--untracked-files=no"],
+                           capture_output=True, text=True)
+    if head.returncode != 0:
+        return tree.name
+    return f"{head.stdout.strip()}{' with uncommitted changes' if dirty.stdout.strip() else ''}"
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    # here, not at the top: a worker imports this module for ``serve`` alone, and its
+    # cleanfeed must be the one of its own tree
+    from benchmarks.corpus import BENCH
+    from benchmarks.extraction import chosen_sets, write_results
+    from cleanfeed import decode_bytes
+
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--base", required=True, help="git revision or source tree (the reference)")
+    parser.add_argument("--head", default=str(REPO), help="git revision or source tree (default: this checkout)")
+    parser.add_argument("--bench", type=Path, default=BENCH, help="folder holding the sets (../shared/bench)")
+    parser.add_argument("--sets", default="scrapinghub,wcxb-articles,wcxb-all,readability")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="calls per page and version, interleaved; the fastest counts")
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    args = parser.parse_args(argv)
+    sets = chosen_sets(parser, args.sets)
+    result: dict[str, Any] = {"command": _command(args), "repeat": args.repeat, "sets": {}}
+    with checkout(args.base) as (base, base_name), checkout(args.head) as (head, head_name):
+        result |= {"base": base_name, "head": head_name}
+        for bench in sets:
+            pages = [(p.id, decode_bytes(p.html)) for p in bench.loader(args.bench / bench.source) if bench.keep(p)]
+            result["sets"][bench.name] = set_result(compare(pages, base, head, args.repeat))
+            print(f"{bench.name}: {result['sets'][bench.name]}", file=sys.stderr)
+    result["machine"] = f"Python {platform.python_version()} on {platform.machine()}"
+    write_results(args.out, "speed_ab", result, _markdown(result))
+    return result
+
+
+def _command(args: argparse.Namespace) -> str:
+    parts = ["python -m benchmarks.speed_ab", f"--base {args.base}"]
+    if args.head != str(REPO):
+        parts.append(f"--head {args.head}")
+    if args.sets != "scrapinghub,wcxb-articles,wcxb-all,readability":
+        parts.append(f"--sets {args.sets}")
+    if args.repeat != 3:
+        parts.append(f"--repeat {args.repeat}")
+    return " ".join(parts)
+
+
+def _markdown(result: dict[str, Any]) -> str:
+    lines = [
+        "# Two versions of the HTML extraction, page by page",
+        "",
+        f"Command: `{result['command']}`. Base: {result['base']}; head: {result['head']}. "
+        f"CPU ms per page (the fastest of {result['repeat']} calls on each page), each version in its own "
+        f"worker process, the calls of the two interleaved; ± is the standard deviation of the ratio over "
+        f"{BOOTSTRAP} bootstrap resamples of the pages.",
+        "",
+        "| set | pages | base ms/page | head ms/page | head ÷ base | documents that differ |",
+        "|---|---:|---:|---:|---:|---|",
+    ]
+    for name, row in result["sets"].items():
+        differ = row["different_documents"]
+        shown = f"{len(differ)}" + (f" ({', '.join(differ[:5])}{'…' if len(differ) > 5 else ''})" if differ else "")
+        lines.append(f"| {name} | {row['pages']} | {row['base_ms_per_page']:.2f} | {row['head_ms_per_page']:.2f} | "
+                     f"{row['head_over_base']:.3f} ± {row['head_over_base_std']:.3f} | {shown} |")
+    lines += ["", f"{result['machine']}.", ""]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()
