@@ -17,7 +17,7 @@ default head: this checkout). A worker that imports cleanfeed from anywhere else
 Pages: the sets and decoding of ``benchmarks/extraction.py`` (decoded once here, the same
 ``str`` sent to both). Each call is ``extract_html`` in CPU time (garbage collected outside the
 timer) and comes back with the sha256 of the document (``repr`` of the ``CleanDoc``: text,
-metadata, removals, provenance).
+metadata, removals, provenance), or of the error it raised (a page over the size budget).
 
 Per set: ms per page of each version, the ratio head ÷ base with its ± (standard deviation over
 bootstrap resamples of the pages, paired), and the pages whose document differs, by id: a change
@@ -50,6 +50,7 @@ from benchmarks import REPO
 
 RESULTS = REPO / "benchmarks" / "results"
 BOOTSTRAP = 1000
+ALL_SETS = "scrapinghub,wcxb-articles,wcxb-all,readability"  # benchmarks.extraction.SETS, by name
 _LENGTH = struct.Struct("<Q")
 _ANSWER = struct.Struct("<d32s")  # CPU seconds, sha256 of the document
 _HASH_SEED = "0"
@@ -75,9 +76,12 @@ def serve(src: str) -> None:
         html = inbox.read(_LENGTH.unpack(head)[0]).decode("utf-8", "surrogatepass")
         gc.collect()
         start = time.process_time()
-        doc = cleanfeed.extract_html(html)
+        try:
+            outcome = repr(cleanfeed.extract_html(html))
+        except Exception as err:  # a page the version refuses (over budget, parser failure) is its answer
+            outcome = f"raised {type(err).__name__}: {err}"
         seconds = time.process_time() - start
-        outbox.write(_ANSWER.pack(seconds, hashlib.sha256(repr(doc).encode("utf-8", "surrogatepass")).digest()))
+        outbox.write(_ANSWER.pack(seconds, hashlib.sha256(outcome.encode("utf-8", "surrogatepass")).digest()))
         outbox.flush()
 
 
@@ -86,9 +90,12 @@ class Worker:
 
     def __init__(self, src: Path) -> None:
         self.src = src
+        # what the worker says (warnings, a traceback) goes to a file: a pipe nobody reads
+        # until the end would stop the worker once full
+        self._said = tempfile.TemporaryFile()  # noqa: SIM115  (closed by close())
         self._process = subprocess.Popen(
             [sys.executable, "-c", _BOOT, str(src), str(REPO)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._said,
             # one string hashing for both versions: each process's own random one makes its
             # dicts and sets a little faster or slower for the whole run
             env={**os.environ, "PYTHONHASHSEED": _HASH_SEED},
@@ -105,9 +112,9 @@ class Worker:
             answer = b""
         if len(answer) != _ANSWER.size:
             self._process.wait()
-            said = self._process.stderr.read() if self._process.stderr is not None else b""
-            raise RuntimeError(f"the worker for {self.src} stopped: "
-                               f"{said.decode(errors='replace').strip()[-2000:]}")
+            self._said.seek(0)
+            said = self._said.read().decode(errors="replace").strip()
+            raise RuntimeError(f"the worker for {self.src} stopped: {said[-2000:]}")
         seconds, digest = _ANSWER.unpack(answer)
         return seconds, digest
 
@@ -124,6 +131,7 @@ class Worker:
         except subprocess.TimeoutExpired:
             self._process.kill()
             self._process.wait()
+        self._said.close()
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,7 +241,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--base", required=True, help="git revision or source tree (the reference)")
     parser.add_argument("--head", default=str(REPO), help="git revision or source tree (default: this checkout)")
     parser.add_argument("--bench", type=Path, default=BENCH, help="folder holding the sets (../shared/bench)")
-    parser.add_argument("--sets", default="scrapinghub,wcxb-articles,wcxb-all,readability")
+    parser.add_argument("--sets", default=ALL_SETS)
     parser.add_argument("--repeat", type=int, default=3,
                         help="calls per page and version, interleaved; the fastest counts")
     parser.add_argument("--out", type=Path, default=RESULTS)
@@ -255,7 +263,7 @@ def _command(args: argparse.Namespace) -> str:
     parts = ["python -m benchmarks.speed_ab", f"--base {args.base}"]
     if args.head != str(REPO):
         parts.append(f"--head {args.head}")
-    if args.sets != "scrapinghub,wcxb-articles,wcxb-all,readability":
+    if args.sets != ALL_SETS:
         parts.append(f"--sets {args.sets}")
     if args.repeat != 3:
         parts.append(f"--repeat {args.repeat}")

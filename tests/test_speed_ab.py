@@ -1,5 +1,6 @@
 """benchmarks/speed_ab on fixture pages: one tree against itself gives the same documents; a tree
-whose extraction was changed is caught page by page; a folder with no source is refused."""
+whose extraction was changed is caught page by page; a page the extractor refuses is a result;
+a folder with no source is refused."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ from pathlib import Path
 
 import pytest
 
+import cleanfeed
 from benchmarks import REPO
 from benchmarks.speed_ab import PageTimes, compare, ratio, set_result
+from cleanfeed import BudgetExceeded, ExtractConfig
 
 from .conftest import FIXTURES
 
@@ -36,6 +39,15 @@ def test_a_changed_extraction_is_caught_page_by_page(tmp_path: Path) -> None:
     html.write_text(shortened, encoding="utf-8")
     times = compare(PAGES[:1], REPO, changed, repeat=1)
     assert set_result(times)["different_documents"] == ["syndicated_reuters"]
+
+
+def test_a_page_the_extractor_refuses_is_a_result_not_a_stop() -> None:
+    oversized = "<html><body><p>" + "word " * (ExtractConfig().max_bytes // 5 + 1) + "</p></body></html>"
+    with pytest.raises(BudgetExceeded):
+        cleanfeed.extract_html(oversized)
+    times = compare([("oversized", oversized), PAGES[0]], REPO, REPO, repeat=1)
+    assert [t.id for t in times] == ["oversized", "syndicated_reuters"]
+    assert all(t.same for t in times)
 
 
 def test_a_folder_without_source_is_refused(tmp_path: Path) -> None:
