@@ -8,7 +8,7 @@ virtual machine the speed of a core drifts by 10-15% from one run to the next. S
 runs in a worker process of its own, importing cleanfeed from its own source tree, with the
 same string hashing (``PYTHONHASHSEED``), and every page goes to both in turn, ``--repeat``
 times (A B, B A, A B...; the fastest call of each version counts): whatever the machine does
-during the run touches both alike. The same code against itself comes out within 1.5%.
+during the run touches both alike. The same code against itself comes out within 2%.
 
 ``--base`` and ``--head`` each name a git revision of this repository, checked out for the run
 into a temporary worktree (removed after it), or a directory holding ``src/cleanfeed`` (the
