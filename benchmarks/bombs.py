@@ -25,6 +25,8 @@ from pathlib import Path
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from benchmarks import write_results
+
 RESULTS = Path(__file__).resolve().parent / "results"
 _PAGE = (
     "<html><head><title>Page {n}</title></head><body><article><h1>Page {n}</h1>"
@@ -86,8 +88,6 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
         "peak_rss_mb": round(peak_mb, 1),
         "manifest": [{k: m.get(k) for k in ("id", "status", "reason")} for m in manifest],
     }
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "bombs.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     rows = "\n".join(f"| {m['id']} | {m['status']} | {m['reason'] or ''} |" for m in result["manifest"])
     md = (
         f"# A gzip Content-Encoding bomb in a WARC (`{result['command']}`)\n\n"
@@ -97,8 +97,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
         "(largest process of the run; target under 500 MB).\n\n"
         f"| id | status | reason |\n|---|---|---|\n{rows}\n"
     )
-    (args.out / "bombs.md").write_text(md, encoding="utf-8")
-    print(md)
+    write_results(args.out, "bombs", result, md)
     return result
 
 

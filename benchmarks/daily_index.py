@@ -46,6 +46,7 @@ from pathlib import Path
 from typing import Any
 
 import cleanfeed
+from benchmarks import write_results
 from benchmarks.syndication.generate import DEFAULT_SEEDS, DEFAULT_SOURCES, generate
 from benchmarks.throughput import pack, run_command
 from cleanfeed import DedupConfig
@@ -217,9 +218,7 @@ def main(argv: list[str] | None = None) -> int:
         "compared_with_one_run": compared,
     }
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "daily_index.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    (args.out / "daily_index.md").write_text(markdown(result) + "\n", encoding="utf-8")
-    print(markdown(result))
+    write_results(args.out, "daily_index", result, markdown(result) + "\n")
     return 0 if result["flat"] else 1
 
 

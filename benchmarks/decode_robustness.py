@@ -15,11 +15,11 @@ refused.
 from __future__ import annotations
 
 import argparse
-import json
 import re
 from pathlib import Path
 
 import cleanfeed
+from benchmarks import write_results
 from cleanfeed.errors import CleanfeedError
 from cleanfeed.models import RawDoc
 
@@ -83,9 +83,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
         "pages_refused": refused,
     }
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "decode_robustness.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    (args.out / "decode_robustness.md").write_text(_markdown(result), encoding="utf-8")
-    print(_markdown(result))
+    write_results(args.out, "decode_robustness", result, _markdown(result))
     return result
 
 

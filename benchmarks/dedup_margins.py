@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks import shown
+from benchmarks import shown, write_results
 from cleanfeed import CleanDoc, DedupConfig, fingerprint_batch, verify
 
 REPO = Path(__file__).resolve().parent.parent
@@ -136,9 +136,7 @@ def main(argv: list[str] | None = None) -> int:
         "",
     ]
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "dedup_margins.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    (args.out / "dedup_margins.md").write_text("\n".join(lines), encoding="utf-8")
-    print("\n".join(lines))
+    write_results(args.out, "dedup_margins", result, "\n".join(lines))
     return 0
 
 

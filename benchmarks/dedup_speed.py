@@ -50,7 +50,7 @@ import numpy as np
 from datasketch import MinHash, MinHashLSH
 
 import cleanfeed
-from benchmarks import shown
+from benchmarks import shown, write_results
 from cleanfeed import DedupConfig
 from cleanfeed.dedup.cluster import candidate_pairs
 from cleanfeed.dedup.fingerprint import (
@@ -272,9 +272,7 @@ def main(argv: list[str] | None = None) -> int:
             memory["cleanfeed_index_tracemalloc_current_bytes_per_doc"] <= FLOOR_BYTES_PER_DOC,
     }
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "dedup_speed.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    (args.out / "dedup_speed.md").write_text(markdown(result), encoding="utf-8")
-    print(markdown(result))
+    write_results(args.out, "dedup_speed", result, markdown(result))
     return 0 if all(result["floors"].values()) else 1
 
 

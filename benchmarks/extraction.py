@@ -53,6 +53,7 @@ from resiliparse.parse.html import HTMLTree
 from selectolax.lexbor import LexborHTMLParser
 
 import cleanfeed
+from benchmarks import write_results
 from benchmarks.corpus import BENCH, REPO, BenchPage, load_readability, load_scrapinghub, load_wcxb
 from benchmarks.metric import PageScore, score_corpus, score_page
 
@@ -138,14 +139,6 @@ def chosen_sets(parser: argparse.ArgumentParser, names: str) -> list[BenchSet]:
     if unknown:
         parser.error(f"unknown set {unknown} (known: {', '.join(by_name)})")
     return [by_name[name] for name in wanted]
-
-
-def write_results(out: Path, stem: str, result: dict[str, Any], markdown: str) -> None:
-    """A benchmark's results as ``out/<stem>.json`` and ``out/<stem>.md``; the table printed too."""
-    out.mkdir(parents=True, exist_ok=True)
-    (out / f"{stem}.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    (out / f"{stem}.md").write_text(markdown, encoding="utf-8")
-    print(markdown)
 
 
 @dataclass

@@ -43,8 +43,9 @@ from typing import Any
 import trafilatura
 
 import cleanfeed
+from benchmarks import write_results
 from benchmarks.corpus import BENCH
-from benchmarks.extraction import SETS, BenchSet, chosen_sets, write_results
+from benchmarks.extraction import SETS, BenchSet, chosen_sets
 
 RESULTS = Path(__file__).resolve().parent / "results"
 # extract.html by its module path: the package's ``extract`` attribute is the function

@@ -49,6 +49,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from benchmarks import write_results
 from benchmarks.syndication.generate import DEFAULT_SEEDS, generate
 
 REPO = Path(__file__).resolve().parent.parent
@@ -614,12 +615,8 @@ def main() -> None:
         "crashes": sum(c.crashes for c in cases),
         "failures": sum(len(c.failures) for c in cases),
     }
-    args.out.mkdir(parents=True, exist_ok=True)
     suffix = "" if not only else "_" + "_".join(sorted(only))
-    (args.out / f"faults{suffix}.json").write_text(json.dumps(result, indent=2) + "\n",
-                                                   encoding="utf-8")
-    (args.out / f"faults{suffix}.md").write_text(markdown(result), encoding="utf-8")
-    print(markdown(result))
+    write_results(args.out, f"faults{suffix}", result, markdown(result))
 
 
 if __name__ == "__main__":

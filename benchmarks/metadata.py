@@ -41,6 +41,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from benchmarks import write_results
+
 if __package__ in (None, ""):  # run as a script: make ``benchmarks`` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -313,9 +315,7 @@ def main(argv: list[str] | None = None) -> None:
         "seeds": seeds(args.seeds or args.shared / "seeds"),
     }
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "metadata.json").write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    (RESULTS / "metadata.md").write_text(render(result), encoding="utf-8")
-    print(render(result))
+    write_results(RESULTS, "metadata", result, render(result), ensure_ascii=False)
 
 
 if __name__ == "__main__":

@@ -34,8 +34,9 @@ from pathlib import Path
 from typing import Any
 
 import cleanfeed
+from benchmarks import write_results
 from benchmarks.corpus import BENCH
-from benchmarks.extraction import SETS, chosen_sets, page_f1, write_results
+from benchmarks.extraction import SETS, chosen_sets, page_f1
 from benchmarks.metric import PageScore, score_corpus, score_page
 
 RESULTS = Path(__file__).resolve().parent / "results"

@@ -39,6 +39,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from benchmarks import write_results
 from cleanfeed.models import CleanDoc, Removal, Similarity
 from cleanfeed.page import Copy, Outcome, PageResult
 from cleanfeed.report import ReportWriter
@@ -359,9 +360,7 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         result = benchmark(args.pages, args.repeat, args.seed, workdir)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "report.json").write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
-    (RESULTS / "report.md").write_text(_markdown(result), encoding="utf-8")
-    print(_markdown(result))
+    write_results(RESULTS, "report", result, _markdown(result), indent=1)
     return 0
 
 

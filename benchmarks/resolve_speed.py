@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 import cleanfeed
+from benchmarks import write_results
 from benchmarks.corpus import DEFAULT_SCRAPINGHUB
 from benchmarks.syndication.generate import DEFAULT_SEEDS, generate
 from cleanfeed import CleanDoc, DedupConfig, Deduplicator, RawDoc
@@ -177,11 +178,10 @@ def main(argv: list[str] | None = None) -> int:
     }
     if args.pages >= 50000:
         result["floor_resolve_s<=30"] = measured["resolve_s"] <= FLOOR_RESOLVE_S_50K
-    if not args.profile:
-        (args.out / "resolve_speed.json").write_text(json.dumps(result, indent=2) + "\n",
-                                                     encoding="utf-8")
-        (args.out / "resolve_speed.md").write_text(markdown(result) + "\n", encoding="utf-8")
-    print(markdown(result))
+    if args.profile:
+        print(markdown(result))
+    else:
+        write_results(args.out, "resolve_speed", result, markdown(result) + "\n")
     return 0 if result.get("floor_resolve_s<=30", True) else 1
 
 

@@ -11,11 +11,11 @@ repeated rule words. Target (issue 18): under 1 s per MB for the whole suite.
 from __future__ import annotations
 
 import base64
-import json
 import random
 import time
 from pathlib import Path
 
+from benchmarks import write_results
 from cleanfeed import lines as features
 from cleanfeed.extract.rules import RULES
 
@@ -57,14 +57,11 @@ def main() -> dict[str, object]:
     dumps = [line for page in load_scrapinghub() if page.textdump for line in page.textdump.splitlines()]
     rows = [_run("scrapinghub text-dump lines", dumps), _run("adversarial lines", _adversarial())]
     result = {"command": "python -m benchmarks.rules_speed", "target_s_per_mb": 1.0, "rows": rows}
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "rules_speed.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     table = "\n".join(f"| {r['set']} | {r['lines']} | {r['mb']} | {r['cpu_s']} | {r['s_per_mb']} |" for r in rows)
     md = (f"# Chrome-rule suite speed (`{result['command']}`)\n\nEvery text rule (fullmatch per line) and "
           "the line features, CPU seconds. Target: under 1 s per MB.\n\n"
           f"| lines | count | MB | CPU s | s per MB |\n|---|---|---|---|---|\n{table}\n")
-    (RESULTS / "rules_speed.md").write_text(md, encoding="utf-8")
-    print(md)
+    write_results(RESULTS, "rules_speed", result, md)
     return result
 
 

@@ -69,6 +69,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from benchmarks import write_results
 from benchmarks.syndication.generate import DEFAULT_SEEDS, DEFAULT_SOURCES, Truth, generate
 from benchmarks.throughput import PER_FILE, _warc_record, run_command
 
@@ -515,9 +516,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"on {platform.machine()}",
         floors=judge(result["runs"], result["dedup"]))
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "scaling.json").write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
-    (args.out / "scaling.md").write_text(markdown(result), encoding="utf-8")
-    print(markdown(result))
+    write_results(args.out, "scaling", result, markdown(result), indent=1)
     return 0
 
 

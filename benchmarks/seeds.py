@@ -13,11 +13,11 @@ Writes ``benchmarks/results/seeds.{md,json}``.
 from __future__ import annotations
 
 import argparse
-import json
 import re
 from pathlib import Path
 from typing import Any
 
+from benchmarks import write_results
 from cleanfeed import CleanDoc, SiteTemplates, clean_text_dump
 
 from .corpus import REPO, SeedPage, load_seeds
@@ -103,9 +103,6 @@ def main(argv: list[str] | None = None) -> None:
         "pages_with_add_ons": sum(bool(p["add_ons_in_output"]) for p in pages.values()),
         "template_sites_learned": len(snapshot),
     }
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "seeds.json").write_text(json.dumps({"summary": summary, "pages": pages}, indent=2) + "\n",
-                                        encoding="utf-8")
     md = [
         "# Seeds: five rendered dumps (`python -m benchmarks.seeds`)",
         "",
@@ -125,8 +122,7 @@ def main(argv: list[str] | None = None) -> None:
         )
     correct = ", ".join(f"{k} {v}" for k, v in summary["metadata_correct"].items())
     md += ["", f"Metadata correct per field: {correct}", ""]
-    (RESULTS / "seeds.md").write_text("\n".join(md), encoding="utf-8")
-    print("\n".join(md))
+    write_results(RESULTS, "seeds", {"summary": summary, "pages": pages}, "\n".join(md))
 
 
 if __name__ == "__main__":

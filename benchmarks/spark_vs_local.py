@@ -38,6 +38,7 @@ from typing import Any
 from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 
+from benchmarks import write_results
 from benchmarks.corpus import DEFAULT_SCRAPINGHUB
 from benchmarks.syndication.generate import DEFAULT_SEEDS, generate
 from cleanfeed import Config, decode_bytes
@@ -227,9 +228,7 @@ def main() -> None:
         "identical_outputs": same,
         "shuffle": profile,
     }
-    args.out.with_suffix(".json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    args.out.with_suffix(".md").write_text(render(report), encoding="utf-8")
-    print(render(report))
+    write_results(args.out.parent, args.out.stem, report, render(report))  # --out names both files
 
 
 def render(r: dict[str, Any]) -> str:

@@ -46,7 +46,7 @@ from typing import IO, Any
 if __package__ in (None, ""):  # run as a script: make ``benchmarks`` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks import REPO
+from benchmarks import REPO, write_results
 
 RESULTS = REPO / "benchmarks" / "results"
 BOOTSTRAP = 1000
@@ -234,7 +234,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     # here, not at the top: a worker imports this module for ``serve`` alone, and its
     # cleanfeed must be the one of its own tree
     from benchmarks.corpus import BENCH
-    from benchmarks.extraction import chosen_sets, write_results
+    from benchmarks.extraction import chosen_sets
     from cleanfeed import decode_bytes
 
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])

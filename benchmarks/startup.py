@@ -25,6 +25,8 @@ import sys
 import time
 from pathlib import Path
 
+from benchmarks import write_results
+
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "benchmarks" / "results"
 FLOOR_SECONDS = 0.25
@@ -78,8 +80,6 @@ def main() -> None:
         "floor_seconds": FLOOR_SECONDS,
     }
     result["help_within_floor"] = result["median_seconds"]["cleanfeed --help"] <= FLOOR_SECONDS
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "startup.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     lines = [
         "# Startup time",
         "",
@@ -97,8 +97,7 @@ def main() -> None:
               f"{result['heavy_modules_after_import_cleanfeed_and_cli'] or 'none'}. "
               f"Floor: `cleanfeed --help` ≤ {FLOOR_SECONDS} s "
               f"({'met' if result['help_within_floor'] else 'NOT met'})."]
-    (args.out / "startup.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    print("\n".join(lines))
+    write_results(args.out, "startup", result, "\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":

@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from benchmarks import write_results
 from cleanfeed import RawDoc
 from cleanfeed.local.runner import extract_pages
 from cleanfeed.models import ContentKind
@@ -353,8 +354,7 @@ def main(argv: list[str] | None = None) -> None:
     payload = {"python": platform.python_version(), "seed": args.seed, "versions": versions,
                "wcxb": wcxb, "syndication": syndication}
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "templates.json").write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
-    (RESULTS / "templates.md").write_text(_markdown(payload), encoding="utf-8")
+    write_results(RESULTS, "templates", payload, _markdown(payload))
 
 
 if __name__ == "__main__":

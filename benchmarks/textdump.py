@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import html
-import json
 import platform
 import time
 from collections.abc import Callable
@@ -22,6 +21,7 @@ from pathlib import Path
 
 import justext
 
+from benchmarks import write_results
 from cleanfeed import SiteTemplates, clean_text_dump
 
 from .corpus import DEFAULT_SCRAPINGHUB, BenchPage, load_scrapinghub
@@ -99,8 +99,6 @@ def main(argv: list[str] | None = None) -> None:
         "python": platform.python_version(),
         "results": results,
     }
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "textdump.json").write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
     lines = [
         "# Text-dump cleaning: Scrapinghub set, rendered dumps",
         "",
@@ -118,7 +116,7 @@ def main(argv: list[str] | None = None) -> None:
             f"| {r['docs_per_second']:.0f} |"
         )
     lines += ["", "A perfect keep/drop decision per line scores about 0.97 (corpus README).", ""]
-    (RESULTS / "textdump.md").write_text("\n".join(lines), encoding="utf-8")
+    write_results(RESULTS, "textdump", payload, "\n".join(lines))
 
 
 if __name__ == "__main__":

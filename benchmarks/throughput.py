@@ -57,6 +57,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from benchmarks import write_results
 from benchmarks.corpus import DEFAULT_SCRAPINGHUB
 from benchmarks.syndication.generate import DEFAULT_SEEDS, Truth, generate
 
@@ -447,10 +448,7 @@ def main(argv: list[str] | None = None) -> int:
         **({"peak_rss_50k <= 2 GB": result["rss_run"]["peak_rss_bytes"] <= 2 * 2**30}
            if args.rss_pages else {}),
     }
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "throughput.json").write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
-    (args.out / "throughput.md").write_text(markdown(result), encoding="utf-8")
-    print(markdown(result))
+    write_results(args.out, "throughput", result, markdown(result), indent=1)
     return 0
 
 
