@@ -6,9 +6,14 @@
 A speed change of a few percent is below what two separate runs can show here: on a shared
 virtual machine the speed of a core drifts by 10-15% from one run to the next. So each version
 runs in a worker process of its own, importing cleanfeed from its own source tree, with the
-same string hashing (``PYTHONHASHSEED``), and every page goes to both in turn, ``--repeat``
-times (A B, B A, A B...; the fastest call of each version counts): whatever the machine does
-during the run touches both alike. The same code against itself comes out within 2%.
+same string hashing (``PYTHONHASHSEED``), and every page goes to both in turn, the order
+alternating (A B, then B A): whatever the machine does during the run touches both alike. The
+same code against itself comes out within about 2%: a smaller change cannot be told from none.
+
+Each version reads each page once, as a run does: a second call on the same page finds its
+lines in the line memos (``cleanfeed.lines.line_memo``), which a run's pages fill only for the
+lines a site repeats, and would time the memos rather than the code. ``--repeat N`` calls each
+page N times, interleaved, and keeps the fastest: steadier, but on warm memos.
 
 ``--base`` and ``--head`` each name a git revision of this repository, checked out for the run
 into a temporary worktree (removed after it), or a directory holding ``src/cleanfeed`` (the
@@ -144,7 +149,7 @@ class PageTimes:
     same: bool
 
 
-def compare(pages: Sequence[tuple[str, str]], base: Path, head: Path, repeat: int = 3) -> list[PageTimes]:
+def compare(pages: Sequence[tuple[str, str]], base: Path, head: Path, repeat: int = 1) -> list[PageTimes]:
     """Each ``(id, html)`` page extracted ``repeat`` times by the cleanfeed of ``base`` and of
     ``head`` (each a directory holding ``src/cleanfeed``), the two in turn, the order
     alternating; the fastest call of each counts."""
@@ -242,8 +247,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--head", default=str(REPO), help="git revision or source tree (default: this checkout)")
     parser.add_argument("--bench", type=Path, default=BENCH, help="folder holding the sets (../shared/bench)")
     parser.add_argument("--sets", default=ALL_SETS)
-    parser.add_argument("--repeat", type=int, default=3,
-                        help="calls per page and version, interleaved; the fastest counts")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="calls per page and version, interleaved; the fastest counts (later "
+                             "calls run on warm line memos)")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     sets = chosen_sets(parser, args.sets)
@@ -265,9 +271,13 @@ def _command(args: argparse.Namespace) -> str:
         parts.append(f"--head {args.head}")
     if args.sets != ALL_SETS:
         parts.append(f"--sets {args.sets}")
-    if args.repeat != 3:
+    if args.repeat != 1:
         parts.append(f"--repeat {args.repeat}")
     return " ".join(parts)
+
+
+def _calls(repeat: int) -> str:
+    return "one call on each page" if repeat == 1 else f"the fastest of {repeat} calls on each page, on warm line memos"
 
 
 def _markdown(result: dict[str, Any]) -> str:
@@ -275,7 +285,7 @@ def _markdown(result: dict[str, Any]) -> str:
         "# Two versions of the HTML extraction, page by page",
         "",
         f"Command: `{result['command']}`. Base: {result['base']}; head: {result['head']}. "
-        f"CPU ms per page (the fastest of {result['repeat']} calls on each page), each version in its own "
+        f"CPU ms per page ({_calls(result['repeat'])}), each version in its own "
         f"worker process, the calls of the two interleaved; ± is the standard deviation of the ratio over "
         f"{BOOTSTRAP} bootstrap resamples of the pages.",
         "",
