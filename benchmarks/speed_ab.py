@@ -1,4 +1,4 @@
-"""Two versions of cleanfeed's HTML extraction on the same pages: CPU time and output, page by page.
+"""Two versions of cleanfeed's extraction on the same pages: CPU time and output, page by page.
 
     python -m benchmarks.speed_ab --base main                 # main against this checkout
     python -m benchmarks.speed_ab --base HEAD~3 --head HEAD --sets scrapinghub,readability
@@ -19,10 +19,12 @@ page N times, interleaved, and keeps the fastest: steadier, but on warm memos.
 into a temporary worktree (removed after it), or a directory holding ``src/cleanfeed`` (the
 default head: this checkout). A worker that imports cleanfeed from anywhere else stops the run.
 
-Pages: the sets and decoding of ``benchmarks/extraction.py`` (decoded once here, the same
-``str`` sent to both). Each call is ``extract_html`` in CPU time (garbage collected outside the
-timer) and comes back with the sha256 of the document (``repr`` of the ``CleanDoc``: text,
-metadata, removals, provenance), or of the error it raised (a page over the size budget).
+Pages: the HTML sets and decoding of ``benchmarks/extraction.py`` (decoded once here, the same
+``str`` sent to both), each page read by ``extract_html``; and ``scrapinghub-dumps``, the
+Scrapinghub pages rendered to text, each cleaned by ``clean_text_dump`` with its URL (no
+learned templates). Each call is timed in CPU time (garbage collected outside the timer) and
+comes back with the sha256 of the document (``repr`` of the ``CleanDoc``: text, metadata,
+removals, provenance), or of the error it raised (a page over the size budget).
 
 Per set: ms per page of each version, the ratio head ÷ base with its ± (standard deviation over
 bootstrap resamples of the pages, paired), and the pages whose document differs, by id: a change
@@ -55,8 +57,10 @@ from benchmarks import REPO, write_results
 
 RESULTS = REPO / "benchmarks" / "results"
 BOOTSTRAP = 1000
-ALL_SETS = "scrapinghub,wcxb-articles,wcxb-all,readability"  # benchmarks.extraction.SETS, by name
+DUMPS = "scrapinghub-dumps"  # the text dumps; the other sets are benchmarks.extraction.SETS
+ALL_SETS = f"scrapinghub,wcxb-articles,wcxb-all,readability,{DUMPS}"
 _LENGTH = struct.Struct("<Q")
+_KIND = struct.Struct("<cI")  # a page's kind (b"h" HTML, b"t" text dump) and its URL's length
 _ANSWER = struct.Struct("<d32s")  # CPU seconds, sha256 of the document
 _HASH_SEED = "0"
 # a worker: this file's ``serve`` with the version's source tree first on the import path
@@ -64,9 +68,24 @@ _BOOT = ("import sys; sys.path[:0] = sys.argv[1:3]; "
          "from benchmarks.speed_ab import serve; serve(sys.argv[1])")
 
 
+@dataclass(frozen=True, slots=True)
+class Page:
+    """A page to time: an HTML page (``extract_html``) or a text dump (``clean_text_dump``)."""
+
+    id: str
+    text: str
+    dump: bool = False
+    url: str = ""
+
+    def frame(self) -> bytes:
+        url = self.url.encode("utf-8")
+        body = _KIND.pack(b"t" if self.dump else b"h", len(url)) + url + self.text.encode("utf-8", "surrogatepass")
+        return _LENGTH.pack(len(body)) + body
+
+
 def serve(src: str) -> None:
-    """A worker's loop: an 8-byte length and a page's UTF-8 bytes in, ``_ANSWER`` out, until
-    the input ends. Refuses to start (exit 2) when cleanfeed is not imported from ``src``."""
+    """A worker's loop: a ``Page.frame`` in, ``_ANSWER`` out, until the input ends. Refuses to
+    start (exit 2) when cleanfeed is not imported from ``src``."""
     import gc
     import time
 
@@ -77,12 +96,17 @@ def serve(src: str) -> None:
         raise SystemExit(2)
     inbox, outbox = sys.stdin.buffer, sys.stdout.buffer
     cleanfeed.extract_html("<html><body><p>A warm-up call: imports, lazy tables.</p></body></html>")
+    cleanfeed.clean_text_dump("A warm-up call.\n\nImports and lazy tables of the text cleaner.")
     while len(head := inbox.read(_LENGTH.size)) == _LENGTH.size:
-        html = inbox.read(_LENGTH.unpack(head)[0]).decode("utf-8", "surrogatepass")
+        body = inbox.read(_LENGTH.unpack(head)[0])
+        kind, size = _KIND.unpack_from(body)
+        url = body[_KIND.size : _KIND.size + size].decode("utf-8")
+        text = body[_KIND.size + size :].decode("utf-8", "surrogatepass")
         gc.collect()
         start = time.process_time()
         try:
-            outcome = repr(cleanfeed.extract_html(html))
+            doc = cleanfeed.clean_text_dump(text, url=url or None) if kind == b"t" else cleanfeed.extract_html(text)
+            outcome = repr(doc)
         except Exception as err:  # a page the version refuses (over budget, parser failure) is its answer
             outcome = f"raised {type(err).__name__}: {err}"
         seconds = time.process_time() - start
@@ -106,11 +130,11 @@ class Worker:
             env={**os.environ, "PYTHONHASHSEED": _HASH_SEED},
         )
 
-    def extract(self, page: bytes) -> tuple[float, bytes]:
-        """The CPU seconds of ``extract_html`` on ``page`` (UTF-8) and its document's sha256."""
+    def extract(self, frame: bytes) -> tuple[float, bytes]:
+        """The CPU seconds of the page of ``frame`` (``Page.frame``) and its document's sha256."""
         stdin, stdout = self._pipes()
         try:
-            stdin.write(_LENGTH.pack(len(page)) + page)
+            stdin.write(frame)
             stdin.flush()
             answer = stdout.read(_ANSWER.size)
         except BrokenPipeError:
@@ -149,22 +173,22 @@ class PageTimes:
     same: bool
 
 
-def compare(pages: Sequence[tuple[str, str]], base: Path, head: Path, repeat: int = 1) -> list[PageTimes]:
-    """Each ``(id, html)`` page extracted ``repeat`` times by the cleanfeed of ``base`` and of
-    ``head`` (each a directory holding ``src/cleanfeed``), the two in turn, the order
-    alternating; the fastest call of each counts."""
+def compare(pages: Sequence[Page], base: Path, head: Path, repeat: int = 1) -> list[PageTimes]:
+    """Each page read ``repeat`` times by the cleanfeed of ``base`` and of ``head`` (each a
+    directory holding ``src/cleanfeed``), the two in turn, the order alternating; the fastest
+    call of each counts."""
     workers = [Worker(_source(base)), Worker(_source(head))]
     try:
         times = []
-        for i, (page_id, html) in enumerate(pages):
-            data = html.encode("utf-8", "surrogatepass")
+        for i, page in enumerate(pages):
+            data = page.frame()
             best = [float("inf"), float("inf")]
             digests: list[bytes] = [b"", b""]
             for attempt in range(repeat):  # A B, B A, A B...: the versions' calls interleaved
                 for w in (0, 1) if (i + attempt) % 2 == 0 else (1, 0):
                     seconds, digests[w] = workers[w].extract(data)
                     best[w] = min(best[w], seconds)
-            times.append(PageTimes(page_id, best[0], best[1], digests[0] == digests[1]))
+            times.append(PageTimes(page.id, best[0], best[1], digests[0] == digests[1]))
         return times
     finally:
         for worker in workers:
@@ -238,7 +262,7 @@ def _describe(tree: Path) -> str:
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     # here, not at the top: a worker imports this module for ``serve`` alone, and its
     # cleanfeed must be the one of its own tree
-    from benchmarks.corpus import BENCH
+    from benchmarks.corpus import BENCH, load_scrapinghub
     from benchmarks.extraction import chosen_sets
     from cleanfeed import decode_bytes
 
@@ -252,14 +276,21 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                              "calls run on warm line memos)")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
-    sets = chosen_sets(parser, args.sets)
+    names = [name.strip() for name in args.sets.split(",") if name.strip()]
+    html_sets = {bench.name: bench for bench in chosen_sets(parser, ",".join(n for n in names if n != DUMPS))}
     result: dict[str, Any] = {"command": _command(args), "repeat": args.repeat, "sets": {}}
     with checkout(args.base) as (base, base_name), checkout(args.head) as (head, head_name):
         result |= {"base": base_name, "head": head_name}
-        for bench in sets:
-            pages = [(p.id, decode_bytes(p.html)) for p in bench.loader(args.bench / bench.source) if bench.keep(p)]
-            result["sets"][bench.name] = set_result(compare(pages, base, head, args.repeat))
-            print(f"{bench.name}: {result['sets'][bench.name]}", file=sys.stderr)
+        for name in names:
+            if name == DUMPS:
+                pages = [Page(p.id, p.textdump, dump=True, url=p.url)
+                         for p in load_scrapinghub(args.bench / "scrapinghub") if p.textdump]
+            else:
+                bench = html_sets[name]
+                pages = [Page(p.id, decode_bytes(p.html))
+                         for p in bench.loader(args.bench / bench.source) if bench.keep(p)]
+            result["sets"][name] = set_result(compare(pages, base, head, args.repeat))
+            print(f"{name}: {result['sets'][name]}", file=sys.stderr)
     result["machine"] = f"Python {platform.python_version()} on {platform.machine()}"
     write_results(args.out, "speed_ab", result, _markdown(result))
     return result
@@ -282,7 +313,7 @@ def _calls(repeat: int) -> str:
 
 def _markdown(result: dict[str, Any]) -> str:
     lines = [
-        "# Two versions of the HTML extraction, page by page",
+        "# Two versions of the extraction, page by page",
         "",
         f"Command: `{result['command']}`. Base: {result['base']}; head: {result['head']}. "
         f"CPU ms per page ({_calls(result['repeat'])}), each version in its own "

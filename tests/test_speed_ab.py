@@ -1,6 +1,6 @@
 """benchmarks/speed_ab on fixture pages: one tree against itself gives the same documents; a tree
-whose extraction was changed is caught page by page; a page the extractor refuses is a result;
-a folder with no source is refused."""
+whose HTML extraction or text-dump cleaning was changed is caught page by page, by the reader
+that changed; a page the extractor refuses is a result; a folder with no source is refused."""
 
 from __future__ import annotations
 
@@ -11,41 +11,55 @@ import pytest
 
 import cleanfeed
 from benchmarks import REPO
-from benchmarks.speed_ab import PageTimes, compare, ratio, set_result
+from benchmarks.speed_ab import Page, PageTimes, compare, ratio, set_result
 from cleanfeed import BudgetExceeded, ExtractConfig
 
 from .conftest import FIXTURES
 
 PAGES = [
-    (path.stem, path.read_text(encoding="utf-8"))
+    Page(path.stem, path.read_text(encoding="utf-8"))
     for path in (FIXTURES / "html" / "syndicated_reuters.html", FIXTURES / "html" / "shapes" / "forum_thread.html")
 ]
+DUMP = Page("howto_steps", (FIXTURES / "dumps" / "howto_steps.txt").read_text(encoding="utf-8"), dump=True,
+            url="https://example.com/how-to-repot")
 
 
 def test_a_tree_against_itself_gives_the_same_documents() -> None:
-    times = compare(PAGES, REPO, REPO, repeat=1)
-    assert [t.id for t in times] == [page_id for page_id, _ in PAGES]
+    times = compare([*PAGES, DUMP], REPO, REPO, repeat=1)
+    assert [t.id for t in times] == [page.id for page in (*PAGES, DUMP)]
     assert all(t.same and t.base > 0 and t.head > 0 for t in times)
     assert set_result(times)["different_documents"] == []
 
 
-def test_a_changed_extraction_is_caught_page_by_page(tmp_path: Path) -> None:
+def _changed(tmp_path: Path, module: str, old: str, new: str) -> Path:
+    """A copy of this checkout's source with one line of ``module`` (under cleanfeed/) changed."""
     changed = tmp_path / "changed"
     shutil.copytree(REPO / "src", changed / "src", ignore=shutil.ignore_patterns("__pycache__", "*.so", "*.egg-info"))
-    html = changed / "src" / "cleanfeed" / "extract" / "html.py"
-    source = html.read_text(encoding="utf-8")
-    assert "paragraphs=tuple(paragraphs)," in source
-    shortened = source.replace("paragraphs=tuple(paragraphs),", "paragraphs=tuple(paragraphs[:-1]),")
-    html.write_text(shortened, encoding="utf-8")
-    times = compare(PAGES[:1], REPO, changed, repeat=1)
-    assert set_result(times)["different_documents"] == ["syndicated_reuters"]
+    path = changed / "src" / "cleanfeed" / module
+    source = path.read_text(encoding="utf-8")
+    assert source.count(old) == 1
+    path.write_text(source.replace(old, new), encoding="utf-8")
+    return changed
+
+
+def test_a_changed_extraction_is_caught_page_by_page(tmp_path: Path) -> None:
+    changed = _changed(tmp_path, "extract/html.py",
+                       "paragraphs=tuple(paragraphs),", "paragraphs=tuple(paragraphs[:-1]),")
+    times = compare([*PAGES[:1], DUMP], REPO, changed, repeat=1)
+    assert set_result(times)["different_documents"] == ["syndicated_reuters"]  # the dump's cleaner is the same
+
+
+def test_text_dumps_go_to_the_text_cleaner(tmp_path: Path) -> None:
+    changed = _changed(tmp_path, "extract/textdump.py", "paragraphs=paragraphs,", "paragraphs=paragraphs[:-1],")
+    times = compare([*PAGES[:1], DUMP], REPO, changed, repeat=1)
+    assert set_result(times)["different_documents"] == ["howto_steps"]
 
 
 def test_a_page_the_extractor_refuses_is_a_result_not_a_stop() -> None:
     oversized = "<html><body><p>" + "word " * (ExtractConfig().max_bytes // 5 + 1) + "</p></body></html>"
     with pytest.raises(BudgetExceeded):
         cleanfeed.extract_html(oversized)
-    times = compare([("oversized", oversized), PAGES[0]], REPO, REPO, repeat=1)
+    times = compare([Page("oversized", oversized), PAGES[0]], REPO, REPO, repeat=1)
     assert [t.id for t in times] == ["oversized", "syndicated_reuters"]
     assert all(t.same for t in times)
 
