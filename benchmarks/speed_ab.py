@@ -7,9 +7,10 @@ A speed change of a few percent is below what two separate runs can show here: o
 virtual machine the speed of a core drifts by 10-15% from one run to the next. So each version
 runs in a worker process of its own, importing cleanfeed from its own source tree, with the
 same string hashing (``PYTHONHASHSEED``), and every page goes to both in turn, the order
-alternating (A B, then B A): whatever the machine does during the run touches both alike. The
-same code against itself came out within 2% in 29 of 32 set runs, 4.4% at worst: a change
-smaller than that needs several runs to be told from none.
+alternating (A B, then B A): whatever the machine does during the run touches both alike. A
+worker process is itself a little faster or slower for its whole life (its memory layout): with
+one pair of workers a set, the same code against itself came out 4.4% apart at worst (0.979 to
+1.044 over 32 set runs), so each set is read in ``--pairs`` parts (4), each by a fresh pair.
 
 Each version reads each page once, as a run does: a second call on the same page finds its
 lines in the line memos (``cleanfeed.lines.line_memo``), which a run's pages fill only for the
@@ -61,6 +62,7 @@ BOOTSTRAP = 1000
 DUMPS = "scrapinghub-dumps"  # the text dumps; the other sets are benchmarks.extraction.SETS
 ALL_SETS = f"scrapinghub,wcxb-articles,wcxb-all,readability,{DUMPS}"
 _LENGTH = struct.Struct("<Q")
+PAIRS = 4  # fresh worker pairs per set: one pair's own bias came to 4.4%, four pairs' to 1.5%
 _KIND = struct.Struct("<cI")  # a page's kind (b"h" HTML, b"t" text dump) and its URL's length
 _ANSWER = struct.Struct("<d32s")  # CPU seconds, sha256 of the document
 _HASH_SEED = "0"
@@ -174,26 +176,33 @@ class PageTimes:
     same: bool
 
 
-def compare(pages: Sequence[Page], base: Path, head: Path, repeat: int = 1) -> list[PageTimes]:
+def compare(
+    pages: Sequence[Page], base: Path, head: Path, repeat: int = 1, pairs: int = PAIRS
+) -> list[PageTimes]:
     """Each page read ``repeat`` times by the cleanfeed of ``base`` and of ``head`` (each a
     directory holding ``src/cleanfeed``), the two in turn, the order alternating; the fastest
-    call of each counts."""
-    workers = [Worker(_source(base)), Worker(_source(head))]
-    try:
-        times = []
-        for i, page in enumerate(pages):
-            data = page.frame()
-            best = [float("inf"), float("inf")]
-            digests: list[bytes] = [b"", b""]
-            for attempt in range(repeat):  # A B, B A, A B...: the versions' calls interleaved
-                for w in (0, 1) if (i + attempt) % 2 == 0 else (1, 0):
-                    seconds, digests[w] = workers[w].extract(data)
-                    best[w] = min(best[w], seconds)
-            times.append(PageTimes(page.id, best[0], best[1], digests[0] == digests[1]))
-        return times
-    finally:
-        for worker in workers:
-            worker.close()
+    call of each counts. The pages go in ``pairs`` parts, each to a fresh worker of each
+    version (a process's own layout makes it a little faster or slower for its whole life)."""
+    sources = (_source(base), _source(head))
+    times: list[PageTimes] = []
+    parts = max(1, min(pairs, len(pages)))  # no part without a page
+    for part in range(parts):  # a fresh pair of workers for each part of the pages
+        workers = [Worker(src) for src in sources]
+        try:
+            for i in range(part * len(pages) // parts, (part + 1) * len(pages) // parts):
+                page = pages[i]
+                data = page.frame()
+                best = [float("inf"), float("inf")]
+                digests: list[bytes] = [b"", b""]
+                for attempt in range(repeat):  # A B, B A, A B...: the versions' calls interleaved
+                    for w in (0, 1) if (i + attempt) % 2 == 0 else (1, 0):
+                        seconds, digests[w] = workers[w].extract(data)
+                        best[w] = min(best[w], seconds)
+                times.append(PageTimes(page.id, best[0], best[1], digests[0] == digests[1]))
+        finally:
+            for worker in workers:
+                worker.close()
+    return times
 
 
 def _source(tree: Path) -> Path:
@@ -275,11 +284,14 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--repeat", type=int, default=1,
                         help="calls per page and version, interleaved; the fastest counts (later "
                              "calls run on warm line memos)")
+    parser.add_argument("--pairs", type=int, default=PAIRS,
+                        help="parts of each set, each read by a fresh worker of each version")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     names = [name.strip() for name in args.sets.split(",") if name.strip()]
     html_sets = {bench.name: bench for bench in chosen_sets(parser, ",".join(n for n in names if n != DUMPS))}
-    result: dict[str, Any] = {"command": _command(args), "repeat": args.repeat, "sets": {}}
+    result: dict[str, Any] = {"command": _command(args), "repeat": args.repeat, "pairs": args.pairs,
+                              "sets": {}}
     with checkout(args.base) as (base, base_name), checkout(args.head) as (head, head_name):
         result |= {"base": base_name, "head": head_name}
         for name in names:
@@ -290,7 +302,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                 bench = html_sets[name]
                 pages = [Page(p.id, decode_bytes(p.html))
                          for p in bench.loader(args.bench / bench.source) if bench.keep(p)]
-            result["sets"][name] = set_result(compare(pages, base, head, args.repeat))
+            result["sets"][name] = set_result(compare(pages, base, head, args.repeat, args.pairs))
             print(f"{name}: {result['sets'][name]}", file=sys.stderr)
     result["machine"] = f"Python {platform.python_version()} on {platform.machine()}"
     write_results(args.out, "speed_ab", result, _markdown(result))
@@ -305,6 +317,8 @@ def _command(args: argparse.Namespace) -> str:
         parts.append(f"--sets {args.sets}")
     if args.repeat != 1:
         parts.append(f"--repeat {args.repeat}")
+    if args.pairs != PAIRS:
+        parts.append(f"--pairs {args.pairs}")
     return " ".join(parts)
 
 
@@ -318,7 +332,8 @@ def _markdown(result: dict[str, Any]) -> str:
         "",
         f"Command: `{result['command']}`. Base: {result['base']}; head: {result['head']}. "
         f"CPU ms per page ({_calls(result['repeat'])}), each version in its own "
-        f"worker process, the calls of the two interleaved; ± is the standard deviation of the ratio over "
+        f"worker processes ({result['pairs']} fresh pairs a set), the calls of the two interleaved; ± is the "
+        f"standard deviation of the ratio over "
         f"{BOOTSTRAP} bootstrap resamples of the pages.",
         "",
         "| set | pages | base ms/page | head ms/page | head ÷ base | documents that differ |",
