@@ -10,7 +10,8 @@ same string hashing (``PYTHONHASHSEED``), and every page goes to both in turn, t
 alternating (A B, then B A): whatever the machine does during the run touches both alike. A
 worker process is itself a little faster or slower for its whole life (its memory layout): with
 one pair of workers a set, the same code against itself came out 4.4% apart at worst (0.979 to
-1.044 over 32 set runs), so each set is read in ``--pairs`` parts (4), each by a fresh pair.
+1.044 over 32 set runs), so each set is read in ``--pairs`` parts (4), each by a fresh pair:
+0.994 to 1.015 over fourteen set runs. A change of 2% or more shows.
 
 Each version reads each page once, as a run does: a second call on the same page finds its
 lines in the line memos (``cleanfeed.lines.line_memo``), which a run's pages fill only for the
