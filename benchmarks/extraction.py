@@ -121,6 +121,10 @@ class BenchSet:
     loader: Callable[[Path], list[BenchPage]]
     keep: Callable[[BenchPage], bool] = lambda page: True
 
+    def pages(self, bench: Path) -> list[BenchPage]:
+        """The set's pages, from its corpus folder under ``bench`` (``../shared/bench``)."""
+        return [page for page in self.loader(bench / self.source) if self.keep(page)]
+
 
 SETS: tuple[BenchSet, ...] = (
     BenchSet("scrapinghub", "scrapinghub", load_scrapinghub),

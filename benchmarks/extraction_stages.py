@@ -173,9 +173,8 @@ def _trafilatura_default(html: str, _: dict[str, float]) -> object:
     return trafilatura.extract(html)
 
 
-def _run(bench: BenchSet, root: Path, repeat: int) -> _Totals:
-    pages = [page for page in bench.loader(root) if bench.keep(page)]
-    htmls = [cleanfeed.decode_bytes(page.html) for page in pages]
+def _run(bench: BenchSet, bench_dir: Path, repeat: int) -> _Totals:
+    htmls = [cleanfeed.decode_bytes(page.html) for page in bench.pages(bench_dir)]
     cleanfeed.extract_html(htmls[0])  # warm-up, untimed: imports, lazy tables
     trafilatura.extract(htmls[0])
     totals = _Totals()
@@ -234,7 +233,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     chosen = chosen_sets(parser, args.sets)
     sets: dict[str, Any] = {}
     for bench in chosen:
-        sets[bench.name] = _set_result(_run(bench, args.bench / bench.source, args.repeat))
+        sets[bench.name] = _set_result(_run(bench, args.bench, args.repeat))
         print(bench.name, sets[bench.name], flush=True)
     command = "python -m benchmarks.extraction_stages"
     if chosen != list(SETS):

@@ -129,7 +129,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     chosen = chosen_sets(parser, args.sets)
     sets: dict[str, Any] = {}
     for bench in chosen:
-        pages = [page for page in bench.loader(args.bench / bench.source) if bench.keep(page)]
+        pages = bench.pages(args.bench)
         outcomes = [outcome(cleanfeed.decode_bytes(page.html)) for page in pages]
         sets[bench.name] = set_result(outcomes, [page.truth for page in pages])
         print(bench.name, json.dumps(sets[bench.name]), flush=True)

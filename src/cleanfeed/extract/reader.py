@@ -60,6 +60,8 @@ _HEADING_TAGS = "h1,h2,h3,h4,h5,h6"
 _WRAPPERS = frozenset({"div", "section", "header", "article", "main", "center", "details"})
 # The blocks whose loose text (not in a <p>) may be a story's paragraphs (``loose_paragraphs``).
 _LOOSE_HOLDERS = _WRAPPERS | _CELLS | {"blockquote", "body"}
+# A prose paragraph (a <p>, or a run of loose text) is at most this share link text.
+_PROSE_LINK_SHARE = 0.5
 # A block (or a list, as a whole) whose text is at least this share link text is navigation.
 _LINK_SHARE = 0.6
 # A list whose items are at least this share link text is a menu or teaser list: it goes whole.
@@ -273,7 +275,7 @@ def prose_paragraphs(root: LexborNode, min_chars: int) -> Iterator[tuple[LexborN
             continue
         # (its elements walked in place: a css query per paragraph took three times as long)
         links = sum(len(node.text(deep=True)) for node in para.traverse() if node.tag == "a")
-        if links <= 0.5 * length:
+        if links <= _PROSE_LINK_SHARE * length:
             yield para, length
 
 
@@ -305,7 +307,7 @@ def loose_paragraphs(root: LexborNode) -> Iterator[tuple[LexborNode, int]]:
 def _prose_run(block: LexborNode, parts: list[str], links: int) -> Iterator[tuple[LexborNode, int]]:
     """``block`` and the length of the run of text ``parts``, if that run is a prose paragraph."""
     run = " ".join("".join(parts).split())
-    if _is_prose(run) and links <= 0.5 * len(run):
+    if _is_prose(run) and links <= _PROSE_LINK_SHARE * len(run):
         yield block, len(run)
 
 
